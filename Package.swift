@@ -1,0 +1,114 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Each C library is wrapped exactly once, in its own module (ClickHouseHTTP, LibPQ,
+// JetStream); the C modules are imported nowhere else, so no C pointer leaks out.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("StrictConcurrency"),
+]
+
+let package = Package(
+    name: "projection",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "projection-ingest", targets: ["Ingest"]),
+        .executable(name: "projection-migrate", targets: ["Migrate"]),
+        .executable(name: "projection-query", targets: ["QueryAPI"]),
+        .library(name: "Columnstore", targets: ["Columnstore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+    ],
+    targets: [
+        // C libraries from Debian, through pkg-config.
+        .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // curl_easy_setopt is variadic; Swift needs typed C shims to call it.
+        .target(name: "CCurlShims", dependencies: ["CCurl"]),
+
+        // One Swift wrapper per C library.
+        .target(
+            name: "ClickHouseHTTP",
+            dependencies: ["CCurl", "CCurlShims", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LibPQ",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JetStream",
+            dependencies: ["CNATS", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Schema model, store abstraction and both backends.
+        .target(
+            name: "Columnstore",
+            dependencies: [
+                "ClickHouseHTTP", "LibPQ",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "Ingest",
+            dependencies: [
+                "Columnstore", "JetStream",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Migrate",
+            dependencies: [
+                "Columnstore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "QueryAPI",
+            dependencies: [
+                "Columnstore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Pure logic, no I/O.
+        .testTarget(
+            name: "ColumnstoreTests",
+            dependencies: ["Columnstore", "Ingest", "Migrate", "QueryAPI"],
+            swiftSettings: swiftSettings
+        ),
+        // Against the real dev stack (dev/stack up); hosts from env, defaults match the stack.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Columnstore", "ClickHouseHTTP", "LibPQ", "JetStream", "Ingest", "Migrate", "QueryAPI"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)
