@@ -31,7 +31,7 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // curl_easy_setopt is variadic; Swift needs typed C shims to call it.
-        .target(name: "CCurlShims", dependencies: ["CCurl"]),
+        .target(name: "CCurlShims", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("z")]),
 
         // One Swift wrapper per C library.
         .target(
@@ -100,7 +100,7 @@ let package = Package(
         // Pure logic, no I/O.
         .testTarget(
             name: "ColumnstoreTests",
-            dependencies: ["Columnstore", "Ingest", "Migrate", "QueryAPI"],
+            dependencies: ["Columnstore", "ClickHouseHTTP", "LibPQ", "JetStream", "Ingest", "Migrate", "QueryAPI"],
             swiftSettings: swiftSettings
         ),
         // Against the real dev stack (dev/stack up); hosts from env, defaults match the stack.

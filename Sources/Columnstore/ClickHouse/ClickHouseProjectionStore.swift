@@ -1,0 +1,213 @@
+import ClickHouseHTTP
+import Foundation
+import Logging
+
+/// The effectively-once backend. ClickHouse has no multi-statement transactions, so a batch is made
+/// safe to repeat instead (see docs/DESIGN.md):
+/// 1. `persistIntent`: a checkpoint row with state BEFORE and the batch's range;
+/// 2. `insertRows`: seen keys, quarantine and table rows, each insert with
+///    `insert_deduplication_token = <projection>:<table>:<first>-<last>`, so a repeat is dropped;
+/// 3. `persistCheckpoint`: the row with state AFTER, which is the checkpoint.
+public final class ClickHouseProjectionStore: ProjectionStore {
+    public typealias Guarantee = EffectivelyOnce
+
+    private let client: ClickHouseClient
+    private let schema: ProjectionSchema
+    private let clock: @Sendable () -> Date
+
+    static let seenKeysTable = "_projection_seen_keys"
+    static let quarantineTable = "_projection_quarantine"
+    static let checkpointsTable = "_projection_checkpoints"
+
+    public init(client: ClickHouseClient, schema: ProjectionSchema, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.client = client
+        self.schema = schema
+        self.clock = clock
+    }
+
+    public func loadCheckpoint(_ consumer: ConsumerID) async throws -> StoredCheckpoint {
+        let response = try await client.query(
+            """
+            SELECT first_sequence, last_sequence, state FROM _projection_checkpoints
+            WHERE projection = {p:String} AND consumer = {c:String} AND partition = {n:UInt32}
+            ORDER BY version DESC LIMIT 1 FORMAT TabSeparated
+            """,
+            parameters: ["p": consumer.projection, "c": consumer.consumer, "n": String(consumer.partition)])
+        let line = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.isEmpty { return .empty }
+        let fields = line.split(separator: "\t").map(String.init)
+        guard fields.count == 3, let first = UInt64(fields[0]), let last = UInt64(fields[1]) else {
+            throw StoreError(code: .unexpectedResponse, detail: "unreadable checkpoint row for \(consumer)")
+        }
+        switch fields[2] {
+        case "after": return StoredCheckpoint(committed: last)
+        case "before": return StoredCheckpoint(committed: first - 1, pending: SequenceRange(first: first, last: last))
+        default: throw StoreError(code: .unexpectedResponse, detail: "unknown checkpoint state \(fields[2])")
+        }
+    }
+
+    public func run(_ step: BatchStep, _ payload: BatchPayload) async throws -> BatchOutcome? {
+        switch step {
+        case .persistIntent:
+            try await writeCheckpointRow(payload, after: false)
+            return nil
+        case .insertRows:
+            return try await insertRows(payload)
+        case .persistCheckpoint:
+            try await writeCheckpointRow(payload, after: true)
+            return nil
+        case .commitTransaction:
+            preconditionFailure("ClickHouse has no multi-statement transactions")
+        }
+    }
+
+    public func checkWritable() async throws {
+        try await client.query("SELECT 1 FROM _projection_checkpoints LIMIT 0")
+    }
+
+    public func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? ClickHouseError else { return false }
+        if error.code == .connection || error.code == .timeout { return true }
+        guard error.code == .server, let code = error.serverCode else { return false }
+        // TIMEOUT_EXCEEDED, TOO_MANY_SIMULTANEOUS_QUERIES, SOCKET_TIMEOUT, NETWORK_ERROR, MEMORY_LIMIT_EXCEEDED,
+        // TABLE_IS_READ_ONLY, TOO_MANY_PARTS, ALL_CONNECTION_TRIES_FAILED, KEEPER_EXCEPTION, ABORTED.
+        return [159, 202, 209, 210, 241, 242, 252, 279, 999, 236].contains(code)
+    }
+
+    // MARK: - Steps
+
+    /// Checkpoint rows replace each other by `version`, which grows with the range: BEFORE of a batch
+    /// is `2*last`, AFTER is `2*last+1`, so the newest state always wins without a clock.
+    private func writeCheckpointRow(_ payload: BatchPayload, after: Bool) async throws {
+        var w = RowBinaryWriter(reservingCapacity: 128)
+        w.writeString(payload.consumer.projection)
+        w.writeString(payload.consumer.consumer)
+        w.writeUInt32(UInt32(payload.consumer.partition))
+        w.writeUInt64(payload.range.first)
+        w.writeUInt64(payload.range.last)
+        w.writeInt8(after ? 2 : 1)
+        w.writeUInt64(0)
+        w.writeUInt64(payload.range.last * 2 + (after ? 1 : 0))
+        w.writeDateTime64(ticks: Int64(clock().timeIntervalSince1970 * 1000))
+        try await client.insert(
+            into: Self.checkpointsTable,
+            columns: ["projection", "consumer", "partition", "first_sequence", "last_sequence", "state", "lease_epoch", "version", "updated_at"],
+            body: .bytes(w.take()),
+            settings: ["insert_deduplicate": "0"])
+    }
+
+    private func insertRows(_ payload: BatchPayload) async throws -> BatchOutcome {
+        let (facts, inBatchDuplicates) = payload.withoutInBatchDuplicates()
+        let projection = payload.consumer.projection
+
+        // Keys first: the batch's keys are recorded under its own range, then the keys recorded by an
+        // EARLIER batch (sequence below this range) are the duplicates. That answer does not change when
+        // this step is repeated, so a repeat forms exactly the same rows (and tokens drop them).
+        if !facts.isEmpty {
+            var w = RowBinaryWriter(reservingCapacity: facts.count * 48)
+            let now = Int64(clock().timeIntervalSince1970 * 1000)
+            for fact in facts {
+                w.writeString(projection)
+                w.writeString(fact.factType)
+                w.writeString(fact.tenant)
+                w.writeString(fact.idempotencyKey)
+                w.writeUInt64(fact.sequence)
+                w.writeDateTime64(ticks: now)
+            }
+            try await client.insert(
+                into: Self.seenKeysTable,
+                columns: ["projection", "fact_type", "tenant_id", "idempotency_key", "stream_sequence", "seen_at"],
+                body: .bytes(w.take()),
+                settings: ["insert_deduplication_token": payload.deduplicationToken(table: Self.seenKeysTable)])
+        }
+        let seenBefore = facts.isEmpty ? [] : try await keysSeenBefore(payload)
+
+        var accumulator = RowAccumulator(schema: schema)
+        var applied = 0
+        for fact in facts where !seenBefore.contains(IdempotencyKey(fact)) {
+            accumulator.add(fact)
+            applied += 1
+        }
+        for (table, _, rows) in accumulator.rowsByTable where !rows.isEmpty {
+            var w = RowBinaryWriter(reservingCapacity: rows.count * table.columns.count * 10)
+            for row in rows {
+                for (column, value) in zip(table.columns, row) {
+                    try ClickHouseProjectionStore.write(value, as: column, into: &w)
+                }
+            }
+            try await client.insert(
+                into: table.name,
+                columns: table.columns.map(\.name),
+                body: .bytes(w.take()),
+                settings: ["insert_deduplication_token": payload.deduplicationToken(table: table.name)])
+        }
+
+        if !payload.quarantined.isEmpty {
+            var w = RowBinaryWriter()
+            let now = Int64(clock().timeIntervalSince1970 * 1000)
+            for q in payload.quarantined {
+                w.writeString(projection)
+                w.writeUInt64(q.sequence)
+                w.writeString(q.subject)
+                w.writeString(q.factID)
+                w.writeString(q.factType)
+                w.writeString(q.tenant)
+                w.writeString(q.reason)
+                w.writeString(bytes: q.raw)
+                w.writeString(q.headersJSON)
+                w.writeDateTime64(ticks: now)
+            }
+            try await client.insert(
+                into: Self.quarantineTable,
+                columns: ["projection", "stream_sequence", "subject", "fact_id", "fact_type", "tenant_id", "reason", "raw", "headers", "quarantined_at"],
+                body: .bytes(w.take()),
+                settings: ["insert_deduplication_token": payload.deduplicationToken(table: Self.quarantineTable)])
+        }
+        return BatchOutcome(applied: applied, duplicates: inBatchDuplicates + facts.count - applied, quarantined: payload.quarantined.count)
+    }
+
+    private func keysSeenBefore(_ payload: BatchPayload) async throws -> Set<IdempotencyKey> {
+        let response = try await client.query(
+            """
+            SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
+            WHERE projection = {p:String} AND stream_sequence < {first:UInt64}
+              AND (fact_type, tenant_id, idempotency_key) IN (
+                SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
+                WHERE projection = {p:String} AND stream_sequence BETWEEN {first:UInt64} AND {last:UInt64})
+            GROUP BY fact_type, tenant_id, idempotency_key
+            FORMAT JSONCompactEachRow
+            """,
+            parameters: ["p": payload.consumer.projection, "first": String(payload.range.first), "last": String(payload.range.last)])
+        var keys = Set<IdempotencyKey>()
+        for line in response.body.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            guard let row = try JSONSerialization.jsonObject(with: Data(line)) as? [String], row.count == 3 else {
+                throw StoreError(code: .unexpectedResponse, detail: "unreadable seen-key row")
+            }
+            keys.insert(IdempotencyKey(factType: row[0], tenant: row[1], key: row[2]))
+        }
+        return keys
+    }
+
+    /// RowBinary for one value, following the column types the generator emits (ColumnType+ClickHouse).
+    static func write(_ value: ColumnValue, as column: ColumnSchema, into w: inout RowBinaryWriter) throws {
+        if column.nullable {
+            if case .null = value { w.writeUInt8(1); return }
+            w.writeUInt8(0)
+        }
+        switch (column.type, value) {
+        case (.string, .string(let s)): w.writeString(s)
+        case (.int32, .int64(let v)): w.writeInt32(Int32(truncatingIfNeeded: v))
+        case (.int64, .int64(let v)): w.writeInt64(v)
+        case (.uint64, .uint64(let v)): w.writeUInt64(v)
+        case (.uint64, .int64(let v)): w.writeUInt64(UInt64(max(v, 0)))
+        case (.float64, .float64(let v)): w.writeFloat64(v)
+        case (.float64, .int64(let v)): w.writeFloat64(Double(v))
+        case (.bool, .bool(let v)): w.writeBool(v)
+        case (.date, .date(let days)): w.writeUInt16(UInt16(clamping: days))
+        case (.timestamp, .timestamp(let ms)): w.writeDateTime64(ticks: ms)
+        case (.string, .null): w.writeString("")
+        default:
+            throw StoreError(code: .schemaMismatch, detail: "column \(column.name) of type \(column.type.canonicalName) cannot hold \(value)")
+        }
+    }
+}

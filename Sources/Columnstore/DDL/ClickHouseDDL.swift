@@ -1,0 +1,113 @@
+/// Renders schema changes as ClickHouse DDL, one statement per string.
+struct ClickHouseDDL {
+    /// Cluster name for `ON CLUSTER` deployments, or `nil` for a single server.
+    var cluster: String?
+
+    func statements(for change: SchemaChange) -> [String] {
+        switch change {
+        case .createTable(let table):
+            return Self.definition(of: table).createStatements(cluster: cluster)
+        case .dropTable(let name):
+            return drop(name)
+        case .recreateTable(let table, _):
+            return drop(table.name) + Self.definition(of: table).createStatements(cluster: cluster)
+        case .addColumn(let table, let column):
+            return alterBoth(table.name) { "ADD COLUMN IF NOT EXISTS " + Self.column(column, in: table, withCodec: $0).definition }
+        case .dropColumn(let table, let column):
+            return alterBoth(table) { _ in "DROP COLUMN IF EXISTS \(column)" }
+        case .modifyColumn(let table, let column, _, _):
+            return alterBoth(table.name) { "MODIFY COLUMN " + Self.column(column, in: table, withCodec: $0).definition }
+        case .modifyTTL(let table):
+            // TTL lives on the data-bearing table only.
+            let target = cluster == nil ? table.name : ClickHouseTableDefinition.localName(table.name)
+            let action = Self.ttlExpression(table).map { "MODIFY TTL \($0)" } ?? "REMOVE TTL"
+            return ["ALTER TABLE \(target)\(onCluster) \(action);"]
+        case .replaceSortIndex:
+            return []
+        }
+    }
+
+    private var onCluster: String { cluster.map { " ON CLUSTER \($0)" } ?? "" }
+
+    private func drop(_ name: String) -> [String] {
+        guard cluster != nil else { return ["DROP TABLE IF EXISTS \(name);"] }
+        return [
+            "DROP TABLE IF EXISTS \(name)\(onCluster) SYNC;",
+            "DROP TABLE IF EXISTS \(ClickHouseTableDefinition.localName(name))\(onCluster) SYNC;",
+        ]
+    }
+
+    /// The same ALTER on the local table and, in a cluster, on the Distributed table
+    /// (which takes no codecs); the closure gets whether codecs apply.
+    private func alterBoth(_ table: String, _ action: (Bool) -> String) -> [String] {
+        guard cluster != nil else { return ["ALTER TABLE \(table) \(action(true));"] }
+        return [
+            "ALTER TABLE \(ClickHouseTableDefinition.localName(table))\(onCluster) \(action(true));",
+            "ALTER TABLE \(table)\(onCluster) \(action(false));",
+        ]
+    }
+
+    // MARK: - Mapping
+
+    static func definition(of table: TableSchema) -> ClickHouseTableDefinition {
+        let usesAggregating = table.kind == .aggregate && table.measureColumns.contains { $0.aggregate != .sum }
+        let engine: String
+        var arguments: [String] = []
+        switch table.kind {
+        case .append: engine = "MergeTree"
+        case .aggregate: engine = usesAggregating ? "AggregatingMergeTree" : "SummingMergeTree"
+        case .latest:
+            engine = "ReplacingMergeTree"
+            arguments = table.versionColumn.map { [$0] } ?? []
+        }
+        return ClickHouseTableDefinition(
+            name: table.name,
+            columns: table.columns.map { column($0, in: table, withCodec: true) },
+            engine: engine,
+            engineArguments: arguments,
+            partitionBy: table.partitionBy.map(partitionExpression),
+            orderBy: table.orderBy,
+            ttl: ttlExpression(table),
+            shardingKey: table.primaryKey
+        )
+    }
+
+    static func column(_ column: ColumnSchema, in table: TableSchema, withCodec: Bool) -> ClickHouseTableDefinition.Column {
+        var type = baseType(column.type)
+        if column.nullable { type = "Nullable(\(type))" }
+        if column.lowCardinality { type = "LowCardinality(\(type))" }
+        // AggregatingMergeTree merges only (Simple)AggregateFunction columns.
+        if let function = column.aggregate, table.measureColumns.contains(where: { $0.aggregate != .sum }) {
+            type = "SimpleAggregateFunction(\(function.rawValue), \(type))"
+        }
+        return .init(name: column.name, type: type, codec: withCodec ? column.codec : nil)
+    }
+
+    static func baseType(_ type: ColumnType) -> String {
+        switch type {
+        case .string: return "String"
+        case .int32: return "Int32"
+        case .int64: return "Int64"
+        case .uint64: return "UInt64"
+        case .float64: return "Float64"
+        case .bool: return "Bool"
+        case .date: return "Date"
+        case .timestamp: return "DateTime64(3, 'UTC')"
+        case .decimal(let p, let s): return "Decimal(\(p), \(s))"
+        }
+    }
+
+    static func partitionExpression(_ hint: PartitionHint) -> String {
+        switch hint.granularity {
+        case .month: return "toYYYYMM(\(hint.column))"
+        case .day: return "toYYYYMMDD(\(hint.column))"
+        }
+    }
+
+    static func ttlExpression(_ table: TableSchema) -> String? {
+        guard let ttl = table.ttl else { return nil }
+        // TTL needs Date or DateTime; DateTime64 columns are converted.
+        let base = table.column(named: ttl.column)?.type == .date ? ttl.column : "toDateTime(\(ttl.column))"
+        return "\(base) + INTERVAL \(ttl.days) DAY"
+    }
+}

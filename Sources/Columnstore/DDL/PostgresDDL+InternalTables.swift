@@ -1,0 +1,42 @@
+extension PostgresDDL {
+    /// Tables ingest needs: checkpoints, seen idempotency keys, quarantine.
+    static let internalTableStatements: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS _projection_checkpoints (
+            projection text NOT NULL,
+            consumer text NOT NULL,
+            partition integer NOT NULL DEFAULT 0,
+            last_sequence bigint NOT NULL,
+            lease_epoch bigint NOT NULL DEFAULT 0,
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (projection, consumer, partition)
+        );
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS _projection_seen_keys (
+            projection text NOT NULL,
+            fact_type text NOT NULL,
+            tenant_id text NOT NULL,
+            idempotency_key text NOT NULL,
+            stream_sequence bigint NOT NULL,
+            seen_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (projection, fact_type, tenant_id, idempotency_key)
+        );
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS _projection_quarantine (
+            projection text NOT NULL,
+            stream_sequence bigint NOT NULL,
+            subject text NOT NULL,
+            fact_id text NOT NULL DEFAULT '',
+            fact_type text NOT NULL DEFAULT '',
+            tenant_id text NOT NULL DEFAULT '',
+            reason text NOT NULL,
+            raw bytea NOT NULL,
+            headers jsonb NOT NULL DEFAULT '{}',
+            quarantined_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (projection, stream_sequence)
+        );
+        """,
+    ]
+}

@@ -1,0 +1,191 @@
+import LibPQ
+import Logging
+
+/// The exactly-once backend: for each batch, ONE transaction skips facts whose idempotency key was seen,
+/// records the new keys, upserts rows (aggregate tables add, latest tables replace only with a newer
+/// version), quarantines poison facts and advances the checkpoint. Acks follow the COMMIT.
+public actor PostgresProjectionStore: ProjectionStore {
+    public typealias Guarantee = ExactlyOnce
+
+    private let dsn: String
+    private let schema: ProjectionSchema
+    private let logger: Logger
+    private var connection: PostgresConnection?
+    private let upserts: [String]
+
+    public init(dsn: String, schema: ProjectionSchema, logger: Logger) {
+        self.dsn = dsn
+        self.schema = schema
+        self.logger = logger
+        self.upserts = schema.tables.map(PostgresProjectionStore.upsertStatement)
+    }
+
+    public func loadCheckpoint(_ consumer: ConsumerID) async throws -> StoredCheckpoint {
+        let rows = try await withConnection { connection in
+            try await connection.query(
+                "SELECT last_sequence FROM _projection_checkpoints WHERE projection = $1 AND consumer = $2 AND partition = $3",
+                [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition))])
+        }
+        guard let row = rows.first, let last = row.int64(at: 0) else { return .empty }
+        return StoredCheckpoint(committed: UInt64(last))
+    }
+
+    public func run(_ step: BatchStep, _ payload: BatchPayload) async throws -> BatchOutcome? {
+        precondition(step == .commitTransaction, "Postgres batches take one transactional step")
+        return try await withConnection { connection in
+            try await connection.transaction { connection in
+                try await self.commit(payload, on: connection)
+            }
+        }
+    }
+
+    public func checkWritable() async throws {
+        _ = try await withConnection { connection in
+            try await connection.query("SELECT 1 FROM _projection_checkpoints LIMIT 1")
+        }
+    }
+
+    public nonisolated func isTransient(_ error: any Error) -> Bool {
+        (error as? PostgresError)?.isTransient ?? false
+    }
+
+    // MARK: - The transaction
+
+    private func commit(_ payload: BatchPayload, on connection: PostgresConnection) async throws -> BatchOutcome {
+        let consumer = payload.consumer
+        let (facts, inBatchDuplicates) = payload.withoutInBatchDuplicates()
+
+        // 1. Record the keys; ON CONFLICT keeps the earlier record, RETURNING names the new ones.
+        var newSequences = Set<UInt64>()
+        if !facts.isEmpty {
+            var types = PostgresArrayLiteral(), tenants = PostgresArrayLiteral(), keys = PostgresArrayLiteral(), sequences = PostgresArrayLiteral()
+            for fact in facts {
+                types.append(fact.factType)
+                tenants.append(fact.tenant)
+                keys.append(fact.idempotencyKey)
+                sequences.appendBare(String(fact.sequence))
+            }
+            let inserted = try await connection.query(
+                """
+                INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence)
+                SELECT $1, t, n, k, s FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(t, n, k, s)
+                ON CONFLICT DO NOTHING
+                RETURNING stream_sequence
+                """,
+                [.text(consumer.projection), .text(types.literal), .text(tenants.literal), .text(keys.literal), .text(sequences.literal)])
+            for row in inserted {
+                if let s = row.int64(at: 0) { newSequences.insert(UInt64(s)) }
+            }
+        }
+
+        // 2. Rows of the facts applied for the first time, pre-aggregated per key.
+        var accumulator = RowAccumulator(schema: schema)
+        var applied = 0
+        for fact in facts where newSequences.contains(fact.sequence) {
+            accumulator.add(fact)
+            applied += 1
+        }
+        for (table, index, rows) in accumulator.rowsByTable where !rows.isEmpty {
+            var arrays = table.columns.map { _ in PostgresArrayLiteral(reservingCapacity: rows.count * 12) }
+            for row in rows {
+                for (i, value) in row.enumerated() { arrays[i].append(value) }
+            }
+            try await connection.query(upserts[index], arrays.map { .text($0.literal) })
+        }
+
+        // 3. Quarantine, keyed by sequence so a retried batch cannot add it twice.
+        if !payload.quarantined.isEmpty {
+            var seqs = PostgresArrayLiteral(), subjects = PostgresArrayLiteral(), ids = PostgresArrayLiteral(), types = PostgresArrayLiteral()
+            var tenants = PostgresArrayLiteral(), reasons = PostgresArrayLiteral(), raws = PostgresArrayLiteral(), headers = PostgresArrayLiteral()
+            for q in payload.quarantined {
+                seqs.appendBare(String(q.sequence))
+                subjects.append(q.subject)
+                ids.append(q.factID)
+                types.append(q.factType)
+                tenants.append(q.tenant)
+                reasons.append(q.reason)
+                raws.append(bytes: q.raw)
+                headers.append(q.headersJSON)
+            }
+            try await connection.query(
+                """
+                INSERT INTO _projection_quarantine (projection, stream_sequence, subject, fact_id, fact_type, tenant_id, reason, raw, headers)
+                SELECT $1, s, sub, i, t, n, r, b, h::jsonb
+                FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[]) AS u(s, sub, i, t, n, r, b, h)
+                ON CONFLICT DO NOTHING
+                """,
+                [.text(consumer.projection), .text(seqs.literal), .text(subjects.literal), .text(ids.literal), .text(types.literal),
+                 .text(tenants.literal), .text(reasons.literal), .text(raws.literal), .text(headers.literal)])
+        }
+
+        // 4. Advance the checkpoint, only forwards. Zero rows means another writer got there first:
+        //    roll back rather than apply twice.
+        let advanced = try await connection.query(
+            """
+            INSERT INTO _projection_checkpoints (projection, consumer, partition, last_sequence, updated_at)
+            VALUES ($1, $2, $3, $4, now())
+            ON CONFLICT (projection, consumer, partition) DO UPDATE
+            SET last_sequence = EXCLUDED.last_sequence, updated_at = EXCLUDED.updated_at
+            WHERE _projection_checkpoints.last_sequence < EXCLUDED.last_sequence
+            """,
+            [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition)), .int64(Int64(payload.range.last))])
+        guard advanced.affectedRows == 1 else {
+            throw StoreError(code: .checkpointConflict, detail: "the checkpoint of \(consumer) is already at or past \(payload.range.last)")
+        }
+        return BatchOutcome(applied: applied, duplicates: inBatchDuplicates + facts.count - applied, quarantined: payload.quarantined.count)
+    }
+
+    /// `INSERT … SELECT FROM unnest(…) ON CONFLICT …` for one table, by its kind.
+    static func upsertStatement(_ table: TableSchema) -> String {
+        let q = { (name: String) in "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let columns = table.columns.map { q($0.name) }.joined(separator: ", ")
+        let unnests = table.columns.enumerated().map { "$\($0.offset + 1)::\($0.element.type.postgresTypeName)[]" }.joined(separator: ", ")
+        let aliases = table.columns.indices.map { "c\($0)" }.joined(separator: ", ")
+        var sql = "INSERT INTO \(q(table.name)) AS t (\(columns))\nSELECT \(aliases) FROM unnest(\(unnests)) AS u(\(aliases))\n"
+        let key = table.primaryKey.map(q).joined(separator: ", ")
+        let nonKey = table.columns.filter { !table.primaryKey.contains($0.name) }
+        switch table.kind {
+        case .append:
+            sql += "ON CONFLICT DO NOTHING"
+        case .aggregate:
+            let sets = nonKey.map { column -> String in
+                let c = q(column.name)
+                switch column.aggregate {
+                case .sum: return "\(c) = t.\(c) + EXCLUDED.\(c)"
+                case .max: return "\(c) = GREATEST(t.\(c), EXCLUDED.\(c))"
+                case .min: return "\(c) = LEAST(t.\(c), EXCLUDED.\(c))"
+                case nil: return "\(c) = EXCLUDED.\(c)"
+                }
+            }
+            sql += sets.isEmpty ? "ON CONFLICT (\(key)) DO NOTHING" : "ON CONFLICT (\(key)) DO UPDATE SET " + sets.joined(separator: ", ")
+        case .latest:
+            let sets = nonKey.map { "\(q($0.name)) = EXCLUDED.\(q($0.name))" }
+            sql += "ON CONFLICT (\(key)) DO UPDATE SET " + sets.joined(separator: ", ")
+            if let version = table.versionColumn {
+                sql += "\nWHERE t.\(q(version)) < EXCLUDED.\(q(version))"
+            }
+        }
+        return sql
+    }
+
+    // MARK: - Connection
+
+    /// Runs `body` on the connection, (re)connecting first if needed; drops the connection after a
+    /// transient failure so the next attempt reconnects.
+    private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection: PostgresConnection
+        if let existing = self.connection {
+            connection = existing
+        } else {
+            connection = try await PostgresConnection.connect(dsn: dsn)
+            self.connection = connection
+        }
+        do {
+            return try await body(connection)
+        } catch let error as PostgresError where error.isTransient {
+            connection.close()
+            self.connection = nil
+            throw error
+        }
+    }
+}

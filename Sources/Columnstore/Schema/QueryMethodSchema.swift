@@ -1,0 +1,31 @@
+/// A query RPC: request parameters and the shape of its response.
+public struct QueryMethodSchema: Sendable, Hashable {
+    /// RPC name, e.g. `GetDailySales`.
+    public var name: String
+    /// Stem of the per-store SQL file (`sql/<store>/queries/<sqlName>.sql`).
+    public var sqlName: String
+    /// Fully-qualified request message name.
+    public var requestMessage: String
+    public var requestFields: [QueryFieldSchema]
+    /// Fully-qualified response message name.
+    public var responseMessage: String
+    public var response: QueryResponseShape
+    /// Fully-qualified name of the message one result row maps to.
+    public var rowMessage: String
+    /// Fields of the row message; result columns map to them by name.
+    public var rowFields: [QueryFieldSchema]
+
+    public init(
+        name: String, sqlName: String, requestMessage: String, requestFields: [QueryFieldSchema],
+        responseMessage: String, response: QueryResponseShape, rowMessage: String, rowFields: [QueryFieldSchema]
+    ) {
+        self.name = name
+        self.sqlName = sqlName
+        self.requestMessage = requestMessage
+        self.requestFields = requestFields
+        self.responseMessage = responseMessage
+        self.response = response
+        self.rowMessage = rowMessage
+        self.rowFields = rowFields
+    }
+}

@@ -1,0 +1,70 @@
+/// Naming rules shared by the loader and the DDL generator.
+enum SchemaNaming {
+    /// Words reserved in Postgres or ClickHouse grammar positions we generate;
+    /// rejecting them keeps generated SQL free of identifier quoting.
+    static let reservedWords: Set<String> = [
+        "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization",
+        "between", "binary", "both", "by", "case", "cast", "check", "collate", "collation", "column",
+        "concurrently", "constraint", "create", "cross", "current_catalog", "current_date", "current_role",
+        "current_schema", "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc",
+        "distinct", "do", "else", "end", "except", "false", "fetch", "final", "for", "foreign", "format",
+        "freeze", "from", "full", "grant", "group", "having", "ilike", "in", "index", "initially", "inner",
+        "intersect", "into", "is", "isnull", "join", "key", "lateral", "leading", "left", "like", "limit",
+        "localtime", "localtimestamp", "natural", "not", "notnull", "null", "offset", "on", "only", "or",
+        "order", "outer", "overlaps", "placing", "prewhere", "primary", "references", "returning", "right",
+        "sample", "select", "session_user", "settings", "similar", "some", "symmetric", "table", "tablesample",
+        "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "verbose", "when",
+        "where", "window", "with",
+    ]
+
+    /// Prefix of the tables ingest and migrate own.
+    static let internalPrefix = "_projection"
+
+    /// Why `name` cannot be a table or column name, or `nil` when it can.
+    static func identifierProblem(_ name: String) -> String? {
+        guard let first = name.unicodeScalars.first else { return "the name is empty" }
+        guard name.unicodeScalars.count <= 63 else { return "'\(name)' is longer than 63 characters" }
+        let isLowerOrUnderscore: (Unicode.Scalar) -> Bool = { ("a"..."z").contains($0) || $0 == "_" }
+        guard isLowerOrUnderscore(first),
+              name.unicodeScalars.allSatisfy({ isLowerOrUnderscore($0) || ("0"..."9").contains($0) })
+        else { return "'\(name)' must match [a-z_][a-z0-9_]*" }
+        if reservedWords.contains(name) { return "'\(name)' is a reserved SQL word" }
+        if name.hasPrefix(internalPrefix) { return "'\(name)' uses the reserved prefix '\(internalPrefix)'" }
+        return nil
+    }
+
+    /// Whether `name` is a valid projection name (lowercase words joined by '-').
+    static func isValidProjectionName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.count <= 63 else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+
+    /// `DailySales` → `daily_sales`, `GetTopCustomers` → `get_top_customers`.
+    static func snakeCase(_ name: String) -> String {
+        var result = ""
+        let chars = Array(name)
+        for (i, c) in chars.enumerated() {
+            if c.isUppercase {
+                let previousIsLower = i > 0 && (chars[i - 1].isLowercase || chars[i - 1].isNumber)
+                let nextIsLower = i + 1 < chars.count && chars[i + 1].isLowercase
+                if i > 0 && (previousIsLower || (nextIsLower && chars[i - 1].isUppercase)) { result.append("_") }
+                result.append(contentsOf: c.lowercased())
+            } else {
+                result.append(c)
+            }
+        }
+        return result
+    }
+
+    /// Proto's default JSON name: `from_day` → `fromDay`.
+    static func lowerCamelCase(_ name: String) -> String {
+        var result = ""
+        var upperNext = false
+        for c in name {
+            if c == "_" { upperNext = true; continue }
+            result.append(contentsOf: upperNext ? c.uppercased() : String(c))
+            upperNext = false
+        }
+        return result
+    }
+}

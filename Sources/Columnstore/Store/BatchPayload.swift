@@ -1,0 +1,31 @@
+/// Everything one batch writes. It is a pure function of the batch's messages, so a batch re-formed
+/// after a crash yields the same payload, the same deduplication tokens and the same rows.
+public struct BatchPayload: Sendable {
+    public var consumer: ConsumerID
+    public var range: SequenceRange
+    /// Mapped facts in stream order. Facts whose idempotency key was applied before are dropped by the store.
+    public var facts: [MappedFact]
+    public var quarantined: [QuarantinedFact]
+
+    public init(consumer: ConsumerID, range: SequenceRange, facts: [MappedFact], quarantined: [QuarantinedFact]) {
+        self.consumer = consumer
+        self.range = range
+        self.facts = facts
+        self.quarantined = quarantined
+    }
+
+    /// The `insert_deduplication_token` for one table's insert of this batch: `<projection>:<table>:<first>-<last>`.
+    public func deduplicationToken(table: String) -> String {
+        var token = "\(consumer.projection):\(table):\(range.first)-\(range.last)"
+        if consumer.partition != 0 { token += ":p\(consumer.partition)" }
+        return token
+    }
+
+    /// Drops facts whose (type, tenant, key) occurs earlier in this batch: the first in stream order wins.
+    public func withoutInBatchDuplicates() -> (facts: [MappedFact], duplicates: Int) {
+        var seen = Set<IdempotencyKey>()
+        seen.reserveCapacity(facts.count)
+        let kept = facts.filter { seen.insert(IdempotencyKey($0)).inserted }
+        return (kept, facts.count - kept.count)
+    }
+}

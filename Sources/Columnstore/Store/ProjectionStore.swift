@@ -1,0 +1,19 @@
+/// A store that projected rows are written to. Its delivery guarantee is part of its type: the ingest
+/// pipeline drives exactly `Guarantee.steps` for every batch, and acks only after the last one.
+public protocol ProjectionStore: Sendable {
+    associatedtype Guarantee: DeliveryGuarantee
+
+    /// The checkpoint and any batch whose intent was persisted but not completed.
+    func loadCheckpoint(_ consumer: ConsumerID) async throws -> StoredCheckpoint
+
+    /// Runs one step of a batch. Each step must be idempotent for the same payload: after a failure or
+    /// a crash it is run again with the same payload.
+    /// - Returns: counts once the rows are written (the step that writes them), else nil.
+    func run(_ step: BatchStep, _ payload: BatchPayload) async throws -> BatchOutcome?
+
+    /// Cheap probe for `/readyz`: the store answers and the internal tables exist.
+    func checkWritable() async throws
+
+    /// Whether an error from this store is worth retrying as is (connection loss, timeouts, overload).
+    func isTransient(_ error: any Error) -> Bool
+}

@@ -1,0 +1,23 @@
+/// A poison fact on its way to the quarantine table, with the raw message so it can be re-driven.
+public struct QuarantinedFact: Sendable, Hashable {
+    public var sequence: UInt64
+    public var subject: String
+    public var factID: String
+    public var factType: String
+    public var tenant: String
+    public var reason: String
+    public var raw: [UInt8]
+    /// NATS headers as a JSON object text.
+    public var headersJSON: String
+
+    public init(sequence: UInt64, subject: String, factID: String = "", factType: String = "", tenant: String = "", reason: String, raw: [UInt8], headersJSON: String = "{}") {
+        self.sequence = sequence
+        self.subject = subject
+        self.factID = factID
+        self.factType = factType
+        self.tenant = tenant
+        self.reason = reason
+        self.raw = raw
+        self.headersJSON = headersJSON
+    }
+}

@@ -1,0 +1,29 @@
+/// A store-level failure that is not the store client's own error.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case checkpointConflict = "checkpoint_conflict"
+            case unexpectedResponse = "unexpected_response"
+            case schemaMismatch = "schema_mismatch"
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// Another writer advanced the checkpoint: this batch is not applied.
+        public static let checkpointConflict = Code(.checkpointConflict)
+        public static let unexpectedResponse = Code(.unexpectedResponse)
+        public static let schemaMismatch = Code(.schemaMismatch)
+
+        public var description: String { base.rawValue }
+    }
+
+    public var code: Code
+    public var detail: String
+
+    public init(code: Code, detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    public var description: String { "store \(code): \(detail)" }
+}

@@ -1,0 +1,35 @@
+import Columnstore
+
+extension IngestConfiguration {
+    public init(settings: SettingsSource) throws {
+        projection = settings.string("PROJECTION_NAME", default: "orders-analytics")
+        storeKind = try settings.oneOf(StoreKind.setting, default: .clickhouse, choices: StoreKind.environmentChoices)
+        storeDSN = try settings.required("PROJECTION_STORE_DSN", hint: "the \(storeKind.environmentValue) connection string, e.g. from `dev/stack env`")
+        natsURL = settings.string("PROJECTION_NATS_URL", default: "nats://127.0.0.1:4222")
+        stream = settings.string("PROJECTION_STREAM", default: "FACTS")
+        subjects = settings.string("PROJECTION_SUBJECTS", default: "facts.>").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !subjects.isEmpty else {
+            throw ConfigurationError(code: .invalid, setting: "PROJECTION_SUBJECTS", reason: "needs at least one subject")
+        }
+        partition = try settings.int("PROJECTION_PARTITION", default: 0, range: 0...1023)
+        durable = settings.string("PROJECTION_DURABLE", default: "projection-\(projection)" + (partition == 0 ? "" : "-p\(partition)"))
+        guard durable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw ConfigurationError(code: .invalid, setting: "PROJECTION_DURABLE", reason: "may hold only letters, digits, - and _")
+        }
+        httpPort = try settings.int("PORT_HTTP", default: 8081, range: 1...65535)
+        batching = BatchingPolicy(
+            maxFacts: try settings.int("PROJECTION_BATCH_MAX_FACTS", default: 5_000, range: 1...1_000_000),
+            linger: try settings.milliseconds("PROJECTION_BATCH_LINGER_MS", default: 100, range: 0...60_000),
+            initialBackoff: try settings.milliseconds("PROJECTION_RETRY_INITIAL_MS", default: 100, range: 1...60_000),
+            maxBackoff: try settings.milliseconds("PROJECTION_RETRY_MAX_MS", default: 5_000, range: 1...600_000))
+        fetchBatch = try settings.int("PROJECTION_FETCH_BATCH", default: 500, range: 1...10_000)
+        maxAckPending = try settings.int("PROJECTION_MAX_ACK_PENDING", default: 20_000, range: 1...1_000_000)
+        guard maxAckPending >= batching.maxFacts + fetchBatch else {
+            throw ConfigurationError(code: .invalid, setting: "PROJECTION_MAX_ACK_PENDING", reason: "must be at least PROJECTION_BATCH_MAX_FACTS + PROJECTION_FETCH_BATCH (\(batching.maxFacts + fetchBatch)), or batches could never fill")
+        }
+        ackWait = try settings.milliseconds("PROJECTION_ACK_WAIT_MS", default: 30_000, range: 1_000...3_600_000)
+        maxFactBytes = try settings.int("PROJECTION_MAX_FACT_BYTES", default: 1 << 20, range: 1_024...(64 << 20))
+        drainTimeout = try settings.milliseconds("PROJECTION_DRAIN_TIMEOUT_MS", default: 10_000, range: 0...600_000)
+        descriptorSetPath = settings.string("PROJECTION_DESCRIPTOR_SET")
+    }
+}

@@ -1,0 +1,40 @@
+import Columnstore
+
+/// Everything projection-ingest is told, read once at startup (see `init(settings:)`). Invalid values
+/// stop the process with a message naming the setting.
+public struct IngestConfiguration: Sendable {
+    /// `PROJECTION_NAME`; default `orders-analytics`, the example that ships with the product.
+    public var projection: String
+    /// `PROJECTION_STORE_KIND`: `clickhouse` (default) or `postgres_table`.
+    public var storeKind: StoreKind
+    /// `PROJECTION_STORE_DSN`, required. Never logged unredacted.
+    public var storeDSN: String
+    /// `PROJECTION_NATS_URL`; default `nats://127.0.0.1:4222`.
+    public var natsURL: String
+    /// `PROJECTION_STREAM`; default `FACTS`. Created with file storage if missing.
+    public var stream: String
+    /// `PROJECTION_SUBJECTS`, comma-separated; default `facts.>`.
+    public var subjects: [String]
+    /// `PROJECTION_DURABLE`; default `projection-<name>`.
+    public var durable: String
+    /// `PROJECTION_PARTITION`; default 0. Each partition has its own consumer and checkpoint.
+    public var partition: Int
+    /// `PORT_HTTP`; default 8081.
+    public var httpPort: Int
+    /// `PROJECTION_BATCH_MAX_FACTS` (default 5000) and `PROJECTION_BATCH_LINGER_MS` (default 100).
+    public var batching: BatchingPolicy
+    /// `PROJECTION_FETCH_BATCH`; default 500 messages per pull.
+    public var fetchBatch: Int
+    /// `PROJECTION_MAX_ACK_PENDING`; default 20000. Must exceed the batch size.
+    public var maxAckPending: Int
+    /// `PROJECTION_ACK_WAIT_MS`; default 30000.
+    public var ackWait: Duration
+    /// `PROJECTION_MAX_FACT_BYTES`; default 1 MiB. Larger facts are quarantined.
+    public var maxFactBytes: Int
+    /// `PROJECTION_DRAIN_TIMEOUT_MS`; default 10000: how long SIGTERM waits for the batch in flight.
+    public var drainTimeout: Duration
+    /// `PROJECTION_DESCRIPTOR_SET`: a FileDescriptorSet of the user's projection; default the built-in example.
+    public var descriptorSetPath: String?
+
+    public var consumer: ConsumerID { ConsumerID(projection: projection, consumer: durable, partition: partition) }
+}

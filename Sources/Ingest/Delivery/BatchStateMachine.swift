@@ -1,0 +1,216 @@
+import Columnstore
+
+/// The batch/checkpoint protocol of one consumer, without I/O (postgres-nio's `ConnectionStateMachine`
+/// style): each input returns the actions the `IngestPipeline` actor must carry out, in order.
+///
+/// Invariants (see docs/DESIGN.md):
+/// - at most one batch is in flight; batches are cut in stream order, so order per key holds;
+/// - a message is acked only after the last store step of its batch succeeded (or when it is at or
+///   below the stored checkpoint, i.e. already applied);
+/// - a pending batch found in the store is re-formed with exactly its recorded range before anything else.
+///
+/// Time is passed in (`now`, a monotonic instant from an injected clock) so tests control it.
+public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
+    public enum Action: Hashable, Sendable {
+        /// Read the checkpoint and any pending batch from the store.
+        case loadCheckpoint
+        /// (Re)bind the durable consumer so delivery starts right after the stored checkpoint.
+        case startConsuming(fromSequence: UInt64)
+        /// Run one store step for a batch.
+        case runStep(BatchStep, Batch)
+        /// Run the step again after a delay; the step is idempotent for the same batch.
+        case retryStep(BatchStep, Batch, after: Duration)
+        /// Ack these sequences: their batch is durable.
+        case ack([UInt64])
+        /// Ack messages at or below the checkpoint: a redelivery of something already applied.
+        case ackAlreadyApplied([UInt64])
+        /// A second delivery of a sequence already held in a batch: keep the newest handle, apply once.
+        case supersedeDelivery([UInt64])
+        /// Nothing in flight and draining: the pipeline may stop.
+        case stop
+    }
+
+    private enum Phase: Sendable, Hashable {
+        case idle
+        case loadingCheckpoint
+        /// Collecting messages; `recovering` holds a pending batch range that must be re-formed first.
+        case consuming(recovering: SequenceRange?)
+        case stopped
+    }
+
+    private struct InFlight: Sendable, Hashable {
+        var batch: Batch
+        var stepIndex: Int
+        var attempt: Int
+    }
+
+    public let policy: BatchingPolicy
+    private var phase: Phase = .idle
+    private var committed: UInt64 = 0
+    /// Highest sequence accepted into a batch (open or in flight); anything at or below is a redelivery.
+    private var highestAccepted: UInt64 = 0
+    private var open: [UInt64] = []
+    private var openedAt: ContinuousClock.Instant?
+    private var inFlight: InFlight?
+    private var draining = false
+
+    public init(policy: BatchingPolicy) {
+        self.policy = policy
+    }
+
+    // MARK: - Observations
+
+    /// Everything at or below this sequence is applied in the store.
+    public var checkpoint: UInt64 { committed }
+    /// The batch being written, if any.
+    public var pendingBatch: Batch? { inFlight?.batch }
+    public var isStopped: Bool { phase == .stopped }
+    /// Facts held but not yet in flight.
+    public var bufferedCount: Int { open.count }
+    /// Backpressure: fetch more only while this is true.
+    public var wantsMessages: Bool {
+        guard case .consuming = phase, !draining else { return false }
+        return open.count < policy.maxFacts
+    }
+    /// When the open batch must be flushed by linger, if it has not filled up first.
+    public var lingerDeadline: ContinuousClock.Instant? {
+        guard inFlight == nil, let openedAt, !open.isEmpty else { return nil }
+        if case .consuming(recovering: .some) = phase { return nil }
+        return openedAt + policy.linger
+    }
+
+    // MARK: - Inputs
+
+    public mutating func start() -> Action {
+        precondition(phase == .idle, "start() once")
+        phase = .loadingCheckpoint
+        return .loadCheckpoint
+    }
+
+    public mutating func checkpointLoaded(_ stored: StoredCheckpoint) -> Action {
+        precondition(phase == .loadingCheckpoint, "checkpoint loaded without being asked for")
+        committed = stored.committed
+        highestAccepted = stored.committed
+        phase = .consuming(recovering: stored.pending)
+        return .startConsuming(fromSequence: stored.committed + 1)
+    }
+
+    /// Messages fetched from the consumer, in delivery order.
+    public mutating func received(_ sequences: [UInt64], now: ContinuousClock.Instant) -> [Action] {
+        guard case .consuming(let recovering) = phase else { return [] }
+        var alreadyApplied: [UInt64] = []
+        var superseded: [UInt64] = []
+        for sequence in sequences {
+            if sequence <= committed {
+                alreadyApplied.append(sequence)
+            } else if sequence <= highestAccepted {
+                // Redelivered (ack wait expired while we were writing): one copy is in a batch already.
+                superseded.append(sequence)
+            } else {
+                highestAccepted = sequence
+                if open.isEmpty { openedAt = now }
+                open.append(sequence)
+            }
+        }
+        var actions: [Action] = []
+        if !alreadyApplied.isEmpty { actions.append(.ackAlreadyApplied(alreadyApplied)) }
+        if !superseded.isEmpty { actions.append(.supersedeDelivery(superseded)) }
+        if let recovering {
+            // A fresh consumer delivers in stream order, so once anything at or beyond the pending
+            // range's end arrived, every message of the range that still exists has arrived too.
+            if highestAccepted >= recovering.last, inFlight == nil {
+                actions.append(cutRecoveryBatch(recovering, now: now))
+            }
+        } else if inFlight == nil, open.count >= policy.maxFacts {
+            actions.append(cutBatch())
+        }
+        return actions
+    }
+
+    /// The injected clock passed the linger deadline (or any timer fired: spurious calls are harmless).
+    public mutating func tick(now: ContinuousClock.Instant) -> [Action] {
+        guard let deadline = lingerDeadline, now >= deadline else { return [] }
+        return [cutBatch()]
+    }
+
+    /// The current step of the in-flight batch succeeded.
+    public mutating func stepSucceeded(now: ContinuousClock.Instant) -> [Action] {
+        guard var flight = inFlight else { preconditionFailure("no batch in flight") }
+        flight.stepIndex += 1
+        flight.attempt = 1
+        if flight.stepIndex < Guarantee.steps.count {
+            inFlight = flight
+            return [.runStep(Guarantee.steps[flight.stepIndex], flight.batch)]
+        }
+        // Durable: advance and ack. Only now.
+        inFlight = nil
+        committed = max(committed, flight.batch.range.last)
+        var actions: [Action] = [.ack(flight.batch.sequences)]
+        if open.count >= policy.maxFacts || (lingerDeadline.map { now >= $0 } ?? false) {
+            actions.append(cutBatch())
+        } else if draining, open.isEmpty {
+            phase = .stopped
+            actions.append(.stop)
+        } else if draining {
+            // Drain what is held rather than abandoning it: it is already fetched.
+            actions.append(cutBatch())
+        }
+        return actions
+    }
+
+    /// The current step failed. Nothing is acked; the same step is retried with capped backoff.
+    public mutating func stepFailed() -> Action {
+        guard var flight = inFlight else { preconditionFailure("no batch in flight") }
+        let delay = policy.backoff(attempt: flight.attempt)
+        flight.attempt += 1
+        inFlight = flight
+        return .retryStep(Guarantee.steps[flight.stepIndex], flight.batch, after: delay)
+    }
+
+    /// SIGTERM: fetch nothing more, finish the batch in flight, flush what is held, then stop.
+    /// Abandoning instead (the pipeline gives up after its drain timeout) is also safe: nothing unwritten
+    /// was acked, so the messages are redelivered to the next run.
+    public mutating func shutdown() -> [Action] {
+        draining = true
+        switch phase {
+        case .idle, .loadingCheckpoint:
+            phase = .stopped
+            return [.stop]
+        case .stopped:
+            return []
+        case .consuming(let recovering):
+            if inFlight != nil { return [] }
+            if recovering != nil || open.isEmpty {
+                // A partial recovery batch must never be cut: leave it pending for the next run.
+                phase = .stopped
+                return [.stop]
+            }
+            return [cutBatch()]
+        }
+    }
+
+    // MARK: - Cutting batches
+
+    private mutating func cutBatch() -> Action {
+        precondition(inFlight == nil && !open.isEmpty)
+        let count = min(open.count, policy.maxFacts)
+        let sequences = Array(open.prefix(count))
+        open.removeFirst(count)
+        openedAt = open.isEmpty ? nil : openedAt
+        let batch = Batch(range: SequenceRange(first: sequences.first!, last: sequences.last!), sequences: sequences)
+        return begin(batch)
+    }
+
+    private mutating func cutRecoveryBatch(_ range: SequenceRange, now: ContinuousClock.Instant) -> Action {
+        let sequences = open.filter { range.contains($0) }
+        open.removeFirst(sequences.count)
+        openedAt = open.isEmpty ? nil : now
+        phase = .consuming(recovering: nil)
+        return begin(Batch(range: range, sequences: sequences, isRecovery: true))
+    }
+
+    private mutating func begin(_ batch: Batch) -> Action {
+        inFlight = InFlight(batch: batch, stepIndex: 0, attempt: 1)
+        return .runStep(Guarantee.steps[0], batch)
+    }
+}

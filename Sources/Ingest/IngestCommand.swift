@@ -1,0 +1,77 @@
+import ArgumentParser
+import ClickHouseHTTP
+import Columnstore
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+/// projection-ingest: consumes CloudEvents facts from a NATS JetStream durable pull consumer and writes
+/// them to the projection's store, acking only after the write is durable.
+@main
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "projection-ingest",
+        abstract: "Consume facts from NATS JetStream into the projection's store (exactly-once on Postgres, effectively-once on ClickHouse).",
+        discussion: """
+        Configured from the environment (and PROJECTION_CONFIG_FILE, a file of NAME=value lines):
+          PROJECTION_NAME, PROJECTION_STORE_KIND (clickhouse | postgres_table), PROJECTION_STORE_DSN,
+          PROJECTION_NATS_URL, PROJECTION_STREAM, PROJECTION_SUBJECTS, PROJECTION_DURABLE, PORT_HTTP,
+          PROJECTION_BATCH_MAX_FACTS, PROJECTION_BATCH_LINGER_MS, PROJECTION_FETCH_BATCH,
+          PROJECTION_MAX_ACK_PENDING, PROJECTION_ACK_WAIT_MS, PROJECTION_MAX_FACT_BYTES,
+          PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET.
+        Serves /healthz, /readyz, /metrics and /admin/ingestion on PORT_HTTP.
+        """
+    )
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "projection.ingest")
+        let configuration: IngestConfiguration
+        let schema: ProjectionSchema
+        do {
+            configuration = try IngestConfiguration(settings: try SettingsSource.fromEnvironment())
+            schema = try ProjectionSchema.resolve(descriptorSetPath: configuration.descriptorSetPath, projection: configuration.projection)
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(2)
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let status = IngestStatus()
+        let app = Application(
+            router: OperationsRouter.make(status: status, registry: registry),
+            configuration: .init(address: .hostname("0.0.0.0", port: configuration.httpPort), serverName: "projection-ingest"),
+            logger: Logger(label: "projection.ingest.http"))
+
+        logger.info("starting", metadata: [
+            "projection": "\(configuration.projection)", "store": "\(configuration.storeKind.environmentValue)",
+            "stream": "\(configuration.stream)", "durable": "\(configuration.durable)", "port": "\(configuration.httpPort)",
+        ])
+        switch configuration.storeKind {
+        case .clickhouse:
+            let client = try ClickHouseClient(dsn: configuration.storeDSN, logger: Logger(label: "projection.clickhouse"))
+            let store = ClickHouseProjectionStore(client: client, schema: schema)
+            try await runServices(app: app, pipeline: IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger), logger: logger)
+        case .postgres:
+            let store = PostgresProjectionStore(dsn: configuration.storeDSN, schema: schema, logger: logger)
+            try await runServices(app: app, pipeline: IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger), logger: logger)
+        }
+    }
+
+    private func runServices(app: some Service, pipeline: some Service, logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: app),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}

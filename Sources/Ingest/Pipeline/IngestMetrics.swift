@@ -1,0 +1,39 @@
+import Metrics
+
+/// The ingest metrics (Prometheus names). Fact counters carry the fact type, whose cardinality the
+/// annotations bound; tenant labels are off by default (`PROJECTION_METRICS_TENANT_LABELS`).
+struct IngestMetrics: Sendable {
+    let projection: String
+
+    func consumed(_ factType: String, _ count: Int = 1) {
+        Counter(label: "projection_facts_consumed_total", dimensions: [("projection", projection), ("type", factType)]).increment(by: count)
+    }
+    func applied(_ count: Int) {
+        Counter(label: "projection_facts_applied_total", dimensions: [("projection", projection)]).increment(by: count)
+    }
+    func skipped(_ reason: String, _ count: Int) {
+        Counter(label: "projection_facts_skipped_total", dimensions: [("projection", projection), ("reason", reason)]).increment(by: count)
+    }
+    func quarantined(_ factType: String) {
+        Counter(label: "projection_facts_quarantined_total", dimensions: [("projection", projection), ("type", factType)]).increment()
+    }
+    func redelivered(_ count: Int) {
+        Counter(label: "projection_redeliveries_total", dimensions: [("projection", projection)]).increment(by: count)
+    }
+    func storeError(_ step: String) {
+        Counter(label: "projection_store_errors_total", dimensions: [("projection", projection), ("step", step)]).increment()
+    }
+    func natsError() {
+        Counter(label: "projection_nats_errors_total", dimensions: [("projection", projection)]).increment()
+    }
+    func batch(size: Int, commitSeconds: Double) {
+        Recorder(label: "projection_batch_size", dimensions: [("projection", projection)], aggregate: true).record(size)
+        Timer(label: "projection_batch_commit_seconds", dimensions: [("projection", projection)]).recordNanoseconds(Int64(commitSeconds * 1e9))
+    }
+    func lag(_ value: UInt64) {
+        Gauge(label: "projection_lag", dimensions: [("projection", projection)]).record(Double(value))
+    }
+    func checkpoint(_ value: UInt64) {
+        Gauge(label: "projection_checkpoint", dimensions: [("projection", projection)]).record(Double(value))
+    }
+}

@@ -1,0 +1,328 @@
+import Columnstore
+import Foundation
+import JetStream
+import Logging
+import ServiceLifecycle
+
+/// Consumes facts from the durable pull consumer and drives the `BatchStateMachine` against a store.
+/// The state machine decides; this actor only performs its actions (fetch, store steps, acks).
+public actor IngestPipeline<Store: ProjectionStore>: Service {
+    private let configuration: IngestConfiguration
+    private let store: Store
+    private let mapper: FactMapper
+    private let decoder: FactDecoder
+    private let status: IngestStatus
+    private let metrics: IngestMetrics
+    private var logger: Logger
+    private let clock = ContinuousClock()
+
+    private var machine: BatchStateMachine<Store.Guarantee>
+    private var held: [UInt64: HeldMessage] = [:]
+    private var connection: NATSConnection?
+    private var jetStream: JetStreamContext?
+    private var subscription: PullSubscription?
+    private var lastStreamInfo: ContinuousClock.Instant?
+    private var shuttingDown = false
+
+    public init(configuration: IngestConfiguration, store: Store, schema: ProjectionSchema, status: IngestStatus, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.mapper = FactMapper(schema: schema)
+        self.decoder = FactDecoder(maxFactBytes: configuration.maxFactBytes)
+        self.status = status
+        self.metrics = IngestMetrics(projection: configuration.projection)
+        self.logger = logger
+        self.logger[metadataKey: "consumer"] = "\(configuration.consumer)"
+        self.machine = BatchStateMachine(policy: configuration.batching)
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await self.consume()
+        } onGracefulShutdown: {
+            Task { await self.beginShutdown() }
+        }
+    }
+
+    private func beginShutdown() async {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        status.update { $0.draining = true }
+        logger.info("draining: no more fetches, finishing the batch in flight")
+        await perform(machine.shutdown())
+    }
+
+    // MARK: - Main loop
+
+    private func consume() async throws {
+        var actions = [machine.start()]
+        while !machine.isStopped {
+            await perform(actions)
+            actions = []
+            if machine.isStopped || Task.isCancelled { break }
+            if shuttingDown {
+                // Drain: whatever the machine still runs happens inside perform; nothing more to fetch.
+                if machine.pendingBatch == nil { await perform(machine.shutdown()) }
+                try? await clock.sleep(for: .milliseconds(10))
+                continue
+            }
+            guard let subscription, machine.wantsMessages else {
+                try? await clock.sleep(for: .milliseconds(5))
+                actions = machine.tick(now: clock.now)
+                continue
+            }
+            let timeout = fetchTimeout()
+            let messages: [JetStreamMessage]
+            do {
+                messages = try await subscription.fetch(batch: configuration.fetchBatch, timeout: timeout)
+                status.update { $0.natsConnected = true; $0.consumerBound = true }
+            } catch {
+                metrics.natsError()
+                recordError("fetch", error)
+                status.update { $0.natsConnected = self.connection?.isConnected ?? false }
+                try? await clock.sleep(for: .milliseconds(500))
+                await rebind()
+                continue
+            }
+            actions = receive(messages)
+            actions += machine.tick(now: clock.now)
+            await refreshLag()
+        }
+        subscription?.destroy()
+        await connection?.close()
+        logger.info("stopped", metadata: ["checkpoint": "\(machine.checkpoint)"])
+    }
+
+    private func fetchTimeout() -> Duration {
+        guard let deadline = machine.lingerDeadline else { return .milliseconds(500) }
+        let remaining = deadline - clock.now
+        return max(.milliseconds(1), min(remaining, .milliseconds(500)))
+    }
+
+    /// Decodes and maps each message once, on receipt; hands the sequences to the state machine.
+    private func receive(_ messages: [JetStreamMessage]) -> [BatchStateMachine<Store.Guarantee>.Action] {
+        var sequences: [UInt64] = []
+        sequences.reserveCapacity(messages.count)
+        var fresh: [UInt64: HeldMessage] = [:]
+        for message in messages {
+            let sequence = message.metadata.streamSequence
+            sequences.append(sequence)
+            if message.metadata.numDelivered > 1 { metrics.redelivered(1) }
+            fresh[sequence] = HeldMessage(message: message, content: classify(message, sequence: sequence))
+        }
+        let actions = machine.received(sequences, now: clock.now)
+        var rest: [BatchStateMachine<Store.Guarantee>.Action] = []
+        for action in actions {
+            switch action {
+            case .ackAlreadyApplied(let seqs):
+                for s in seqs { try? fresh[s]?.message.ack() }
+                metrics.skipped("already_applied", seqs.count)
+                for s in seqs { fresh[s] = nil }
+            case .supersedeDelivery(let seqs):
+                // Keep the newest delivery's handle: its ack is the one the server is waiting for.
+                for s in seqs { if let newer = fresh.removeValue(forKey: s) { held[s]?.message = newer.message } }
+            default:
+                rest.append(action)
+            }
+        }
+        for (s, message) in fresh { held[s] = message }
+        return rest
+    }
+
+    private func classify(_ message: JetStreamMessage, sequence: UInt64) -> HeldMessage.Content {
+        let body = message.data
+        do throws(FactRejection) {
+            let fact = try decoder.decode(body: body) { message.header($0) }
+            metrics.consumed(fact.type)
+            do throws(FactRejection) {
+                guard let mapped = try mapper.map(fact, sequence: sequence, subject: message.subject) else { return .unconsumed }
+                return .fact(mapped)
+            } catch {
+                return quarantine(message, sequence: sequence, body: body, rejection: error, id: fact.id, type: fact.type, tenant: fact.tenant, traceID: fact.traceID)
+            }
+        } catch {
+            return quarantine(message, sequence: sequence, body: body, rejection: error, id: "", type: "", tenant: "", traceID: nil)
+        }
+    }
+
+    private func quarantine(_ message: JetStreamMessage, sequence: UInt64, body: [UInt8], rejection: FactRejection, id: String, type: String, tenant: String, traceID: String?) -> HeldMessage.Content {
+        metrics.quarantined(type.isEmpty ? "unknown" : type)
+        var meta: Logger.Metadata = ["sequence": "\(sequence)", "reason": "\(rejection)", "tenant": "\(tenant)", "fact_id": "\(id)"]
+        if let traceID { meta["trace_id"] = "\(traceID)" }
+        logger.warning("quarantining a poison fact", metadata: meta)
+        let headers = message.headers.mapValues { $0.last ?? "" }
+        let headersJSON = (try? JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return .quarantined(QuarantinedFact(sequence: sequence, subject: message.subject, factID: id, factType: type, tenant: tenant, reason: rejection.description, raw: body, headersJSON: headersJSON))
+    }
+
+    // MARK: - Actions
+
+    private func perform(_ actions: [BatchStateMachine<Store.Guarantee>.Action]) async {
+        var queue = actions[...]
+        while let action = queue.popFirst() {
+            switch action {
+            case .loadCheckpoint:
+                queue.append(machine.checkpointLoaded(await loadCheckpoint()))
+            case .startConsuming(let from):
+                await startConsuming(from: from)
+            case .runStep(let step, let batch):
+                queue.append(contentsOf: await runStep(step, batch, attempt: 1))
+            case .retryStep(let step, let batch, let delay):
+                if shuttingDown, !(await waitForDrain(delay)) {
+                    // Drain timeout: abandon the batch. Nothing unwritten was acked; it is redelivered.
+                    logger.warning("abandoning batch \(batch.range) at shutdown; it will be redelivered")
+                    return
+                }
+                try? await clock.sleep(for: delay)
+                queue.append(contentsOf: await runStep(step, batch, attempt: 2))
+            case .ack(let sequences):
+                for s in sequences {
+                    guard let h = held.removeValue(forKey: s) else { continue }
+                    // An ack that fails (NATS down) is harmless: the redelivery is at or below the checkpoint.
+                    if case .quarantined = h.content { try? h.message.term() } else { try? h.message.ack() }
+                }
+            case .ackAlreadyApplied, .supersedeDelivery:
+                break // handled on receipt, where the message handles are
+            case .stop:
+                status.update { $0.pendingBatch = nil }
+                return
+            }
+        }
+    }
+
+    private var drainDeadline: ContinuousClock.Instant?
+    private func waitForDrain(_ delay: Duration) async -> Bool {
+        let deadline = drainDeadline ?? clock.now + configuration.drainTimeout
+        drainDeadline = deadline
+        return clock.now + delay < deadline
+    }
+
+    private func runStep(_ step: BatchStep, _ batch: Batch, attempt: Int) async -> [BatchStateMachine<Store.Guarantee>.Action] {
+        let payload = payload(for: batch)
+        status.update {
+            $0.pendingBatch = IngestStatus.PendingBatch(first: batch.range.first, last: batch.range.last, facts: batch.sequences.count, step: step.rawValue, attempt: attempt)
+        }
+        let started = clock.now
+        do {
+            if let outcome = try await store.run(step, payload) {
+                metrics.applied(outcome.applied)
+                metrics.skipped("duplicate_key", outcome.duplicates)
+                status.update {
+                    $0.factsApplied += UInt64(outcome.applied)
+                    $0.factsDuplicate += UInt64(outcome.duplicates)
+                    $0.factsQuarantined += UInt64(outcome.quarantined)
+                }
+            }
+            status.update { $0.storeWritable = true }
+            let actions = machine.stepSucceeded(now: clock.now)
+            if actions.contains(where: { if case .ack = $0 { true } else { false } }) {
+                let elapsed = clock.now - started
+                metrics.batch(size: batch.sequences.count, commitSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                metrics.checkpoint(machine.checkpoint)
+                status.update { $0.checkpoint = self.machine.checkpoint; $0.pendingBatch = nil }
+            }
+            return actions
+        } catch {
+            metrics.storeError(step.rawValue)
+            recordError(step.rawValue, error)
+            status.update { $0.storeWritable = false }
+            return [machine.stepFailed()]
+        }
+    }
+
+    private func payload(for batch: Batch) -> BatchPayload {
+        var facts: [MappedFact] = []
+        var quarantined: [QuarantinedFact] = []
+        facts.reserveCapacity(batch.sequences.count)
+        for s in batch.sequences {
+            switch held[s]?.content {
+            case .fact(let f): facts.append(f)
+            case .quarantined(let q): quarantined.append(q)
+            case .unconsumed, nil: break
+            }
+        }
+        return BatchPayload(consumer: configuration.consumer, range: batch.range, facts: facts, quarantined: quarantined)
+    }
+
+    // MARK: - Store and NATS setup
+
+    private func loadCheckpoint() async -> StoredCheckpoint {
+        var attempt = 1
+        while true {
+            do {
+                let checkpoint = try await store.loadCheckpoint(configuration.consumer)
+                try await store.checkWritable()
+                status.update { $0.checkpoint = checkpoint.committed; $0.storeWritable = true }
+                logger.info("checkpoint loaded", metadata: ["committed": "\(checkpoint.committed)", "pending": "\(checkpoint.pending.map { "\($0)" } ?? "none")"])
+                return checkpoint
+            } catch {
+                recordError("load_checkpoint", error)
+                status.update { $0.storeWritable = false }
+                try? await clock.sleep(for: configuration.batching.backoff(attempt: attempt))
+                attempt += 1
+            }
+        }
+    }
+
+    /// Connects, ensures the stream, and (re)creates the durable consumer so delivery starts right after
+    /// the stored checkpoint. The store's checkpoint is the truth; the consumer's own ack state is only a
+    /// cache of it, and recreating it means a restart does not wait out the ack wait for redeliveries.
+    private func startConsuming(from sequence: UInt64) async {
+        var attempt = 1
+        while !shuttingDown {
+            do {
+                if connection == nil || connection?.isClosed == true {
+                    connection = try await NATSConnection.connect(url: configuration.natsURL, name: "projection-ingest-\(configuration.projection)")
+                    jetStream = try connection!.jetStream()
+                }
+                guard let js = jetStream else { continue }
+                status.update { $0.natsConnected = true }
+                try await js.ensureStream(name: configuration.stream, subjects: configuration.subjects, storage: .file)
+                try? await js.deleteConsumer(stream: configuration.stream, durable: configuration.durable)
+                _ = try await js.ensurePullConsumer(stream: configuration.stream, config: ConsumerConfig(
+                    durableName: configuration.durable,
+                    filterSubject: configuration.subjects.count == 1 ? configuration.subjects[0] : nil,
+                    ackWait: configuration.ackWait,
+                    maxAckPending: configuration.maxAckPending,
+                    maxDeliver: -1,
+                    deliverPolicy: sequence <= 1 ? .all : .startSequence(sequence)))
+                subscription?.destroy()
+                subscription = try await js.bindPullConsumer(stream: configuration.stream, durable: configuration.durable)
+                status.update { $0.consumerBound = true }
+                logger.info("consuming", metadata: ["stream": "\(configuration.stream)", "from_sequence": "\(sequence)"])
+                return
+            } catch {
+                metrics.natsError()
+                recordError("bind_consumer", error)
+                status.update { $0.consumerBound = false; $0.natsConnected = self.connection?.isConnected ?? false }
+                try? await clock.sleep(for: configuration.batching.backoff(attempt: attempt))
+                attempt += 1
+            }
+        }
+    }
+
+    private func rebind() async {
+        status.update { $0.consumerBound = false }
+        await startConsuming(from: machine.checkpoint + 1)
+    }
+
+    private func refreshLag() async {
+        let now = clock.now
+        if let last = lastStreamInfo, now - last < .seconds(1) { return }
+        lastStreamInfo = now
+        guard let js = jetStream, let info = try? await js.streamInfo(name: configuration.stream) else { return }
+        let checkpoint = machine.checkpoint
+        let lag = info.lastSequence > checkpoint ? info.lastSequence - checkpoint : 0
+        metrics.lag(lag)
+        status.update { $0.streamLastSequence = info.lastSequence; $0.lag = lag }
+    }
+
+    private func recordError(_ operation: String, _ error: any Error) {
+        let text = "\(operation): \(error)"
+        logger.error("ingest error", metadata: ["operation": "\(operation)", "error": "\(error)"])
+        status.update {
+            $0.lastError = text
+            $0.lastErrorAt = RFC3339.format(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        }
+    }
+}

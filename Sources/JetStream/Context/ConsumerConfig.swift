@@ -1,0 +1,47 @@
+/// Configuration of a durable pull consumer with explicit acks.
+///
+/// libnats 3.4.1 supports a single filter subject per consumer (no `FilterSubjects`).
+public struct ConsumerConfig: Sendable, Equatable {
+    /// Where a new consumer starts reading the stream.
+    public enum DeliverPolicy: Sendable, Equatable {
+        /// From the first message still in the stream.
+        case all
+        /// From this stream sequence on.
+        case startSequence(UInt64)
+        /// Only messages published after the consumer was created.
+        case new
+    }
+
+    /// The durable name; letters, digits, `-` and `_` (no `.`, `*`, `>`).
+    public var durableName: String
+    /// Only messages on this subject (wildcards allowed) are delivered; nil for the whole stream.
+    public var filterSubject: String?
+    /// How long the server waits for an ack before redelivering.
+    public var ackWait: Duration
+    /// Delivered but unacknowledged messages allowed before the server pauses delivery; nil for the server default (1000).
+    public var maxAckPending: Int?
+    /// Deliveries per message before the server gives up on it; -1 for unlimited.
+    public var maxDeliver: Int
+    /// Where the consumer starts when it is first created (an existing consumer keeps its position).
+    public var deliverPolicy: DeliverPolicy
+    /// Shown in monitoring tools.
+    public var description: String?
+
+    public init(
+        durableName: String,
+        filterSubject: String? = nil,
+        ackWait: Duration = .seconds(30),
+        maxAckPending: Int? = nil,
+        maxDeliver: Int = -1,
+        deliverPolicy: DeliverPolicy = .all,
+        description: String? = nil
+    ) {
+        self.durableName = durableName
+        self.filterSubject = filterSubject
+        self.ackWait = ackWait
+        self.maxAckPending = maxAckPending
+        self.maxDeliver = maxDeliver
+        self.deliverPolicy = deliverPolicy
+        self.description = description
+    }
+}

@@ -1,0 +1,138 @@
+import CNATS
+
+extension JetStreamContext {
+    /// Creates the durable pull consumer (explicit acks) if it does not exist, else updates the
+    /// settings that differ (filter, ack wait, max ack pending, max deliver). An existing consumer keeps
+    /// its position: `deliverPolicy` only applies on creation.
+    ///
+    /// The consumer is created with `js_AddConsumer`, not by subscribing, so destroying a
+    /// `PullSubscription` never deletes it.
+    @discardableResult
+    public func ensurePullConsumer(stream: String, config: ConsumerConfig) async throws -> ConsumerInfo {
+        let js = handle
+        return try await api.run {
+            if let existing = try Self.updateConsumerIfExists(js, stream: stream, config: config) {
+                return existing
+            }
+            do {
+                return try Self.addConsumer(js, stream: stream, config: config)
+            } catch let error as NATSError where [10013, 10105, 10148].contains(error.jetStreamErrorCode ?? 0) {
+                // Created concurrently by another process: adopt it.
+                guard let existing = try Self.updateConsumerIfExists(js, stream: stream, config: config) else { throw error }
+                return existing
+            }
+        }
+    }
+
+    /// The consumer's progress; throws `.notFound` if the stream or consumer does not exist.
+    public func consumerInfo(stream: String, durable: String) async throws -> ConsumerInfo {
+        let js = handle
+        return try await api.run {
+            var jsErr = jsErrCode(rawValue: 0)
+            var info: UnsafeMutablePointer<jsConsumerInfo>?
+            try natsCheck(js_GetConsumerInfo(&info, js.raw, stream, durable, nil, &jsErr), "js_GetConsumerInfo", jsErr)
+            defer { jsConsumerInfo_Destroy(info) }
+            return ConsumerInfo(info!)
+        }
+    }
+
+    /// Deletes the consumer; throws `.notFound` if it does not exist.
+    public func deleteConsumer(stream: String, durable: String) async throws {
+        let js = handle
+        try await api.run {
+            var jsErr = jsErrCode(rawValue: 0)
+            try natsCheck(js_DeleteConsumer(js.raw, stream, durable, nil, &jsErr), "js_DeleteConsumer", jsErr)
+        }
+    }
+
+    /// Binds a pull subscription to an existing durable consumer (see `ensurePullConsumer`).
+    /// Several subscriptions may bind to the same consumer; the server spreads messages among them.
+    public func bindPullConsumer(stream: String, durable: String) async throws -> PullSubscription {
+        let js = handle
+        let sub = try await api.run {
+            var subOpts = jsSubOptions()
+            try natsCheck(jsSubOptions_Init(&subOpts), "jsSubOptions_Init")
+            var jsErr = jsErrCode(rawValue: 0)
+            var sub: OpaquePointer?
+            try stream.withCString { cStream in
+                try durable.withCString { cDurable in
+                    subOpts.Stream = cStream
+                    subOpts.Consumer = cDurable
+                    subOpts.ManualAck = true
+                    // No subject: libnats takes it from the bound consumer.
+                    try natsCheck(js_PullSubscribe(&sub, js.raw, nil, nil, nil, &subOpts, &jsErr), "js_PullSubscribe", jsErr)
+                }
+            }
+            guard let sub else { throw NATSError(code: .other, operation: "js_PullSubscribe") }
+            return CPointer(sub)
+        }
+        return PullSubscription(handle: SubscriptionHandle(subscription: sub, context: self, durable: durable), stream: stream, durable: durable)
+    }
+
+    // MARK: - Blocking helpers (run on `api`)
+
+    private static func addConsumer(_ js: CPointer, stream: String, config: ConsumerConfig) throws -> ConsumerInfo {
+        var cc = jsConsumerConfig()
+        try natsCheck(jsConsumerConfig_Init(&cc), "jsConsumerConfig_Init")
+        cc.AckPolicy = js_AckExplicit
+        cc.AckWait = config.ackWait.natsNanoseconds
+        cc.MaxDeliver = Int64(config.maxDeliver)
+        if let maxAckPending = config.maxAckPending { cc.MaxAckPending = Int64(maxAckPending) }
+        switch config.deliverPolicy {
+        case .all:
+            cc.DeliverPolicy = js_DeliverAll
+        case .new:
+            cc.DeliverPolicy = js_DeliverNew
+        case .startSequence(let sequence):
+            cc.DeliverPolicy = js_DeliverByStartSequence
+            cc.OptStartSeq = sequence
+        }
+        return try config.durableName.withCString { cDurable in
+            try withOptionalCString(config.filterSubject) { cFilter in
+                try withOptionalCString(config.description) { cDescription in
+                    cc.Durable = cDurable
+                    cc.FilterSubject = cFilter
+                    cc.Description = cDescription
+                    var jsErr = jsErrCode(rawValue: 0)
+                    var info: UnsafeMutablePointer<jsConsumerInfo>?
+                    try natsCheck(js_AddConsumer(&info, js.raw, stream, &cc, nil, &jsErr), "js_AddConsumer", jsErr)
+                    defer { jsConsumerInfo_Destroy(info) }
+                    return ConsumerInfo(info!)
+                }
+            }
+        }
+    }
+
+    /// Returns nil if the consumer does not exist; otherwise its info after applying changed settings.
+    private static func updateConsumerIfExists(_ js: CPointer, stream: String, config: ConsumerConfig) throws -> ConsumerInfo? {
+        var jsErr = jsErrCode(rawValue: 0)
+        var info: UnsafeMutablePointer<jsConsumerInfo>?
+        let status = js_GetConsumerInfo(&info, js.raw, stream, config.durableName, nil, &jsErr)
+        if status == NATS_NOT_FOUND && jsErr == JSConsumerNotFoundErr { return nil }
+        try natsCheck(status, "js_GetConsumerInfo", jsErr)
+        defer { jsConsumerInfo_Destroy(info) }
+        let existing = ConsumerInfo(info!)
+        let wantedMaxAckPending = config.maxAckPending ?? existing.maxAckPending
+        let unchanged = existing.filterSubject == config.filterSubject
+            && existing.ackWait == config.ackWait
+            && existing.maxAckPending == wantedMaxAckPending
+            && existing.maxDeliver == config.maxDeliver
+        guard !unchanged, let cc = info!.pointee.Config else { return existing }
+
+        // Update the server's own config so the deliver policy and start position stay as they are;
+        // restore libnats' string pointer afterwards because jsConsumerInfo_Destroy frees it.
+        cc.pointee.AckWait = config.ackWait.natsNanoseconds
+        cc.pointee.MaxAckPending = Int64(wantedMaxAckPending)
+        cc.pointee.MaxDeliver = Int64(config.maxDeliver)
+        let savedFilter = cc.pointee.FilterSubject
+        defer { cc.pointee.FilterSubject = savedFilter }
+        return try withOptionalCString(config.filterSubject) { cFilter in
+            cc.pointee.FilterSubject = cFilter
+            var updateErr = jsErrCode(rawValue: 0)
+            var updated: UnsafeMutablePointer<jsConsumerInfo>?
+            try natsCheck(js_UpdateConsumer(&updated, js.raw, stream, cc, nil, &updateErr), "js_UpdateConsumer", updateErr)
+            defer { jsConsumerInfo_Destroy(updated) }
+            return ConsumerInfo(updated!)
+        }
+    }
+}

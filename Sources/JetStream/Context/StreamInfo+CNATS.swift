@@ -1,0 +1,17 @@
+import CNATS
+
+extension StreamInfo {
+    init(_ info: UnsafeMutablePointer<jsStreamInfo>) {
+        let state = info.pointee.State
+        let config = info.pointee.Config?.pointee
+        self.init(
+            name: config?.Name.map { String(cString: $0) } ?? "",
+            subjects: stringsFromCArray(config?.Subjects, count: config?.SubjectsLen ?? 0),
+            messages: state.Msgs,
+            bytes: state.Bytes,
+            firstSequence: state.FirstSeq,
+            lastSequence: state.LastSeq,
+            consumerCount: Int(state.Consumers)
+        )
+    }
+}

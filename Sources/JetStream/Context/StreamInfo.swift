@@ -1,0 +1,30 @@
+/// A stream's configuration summary and current state.
+public struct StreamInfo: Sendable, Equatable {
+    /// The stream name.
+    public var name: String
+    /// The subjects the stream captures.
+    public var subjects: [String]
+    /// Messages currently stored.
+    public var messages: UInt64
+    /// Bytes currently stored.
+    public var bytes: UInt64
+    /// Sequence of the oldest stored message (the next sequence to be used when the stream is empty).
+    public var firstSequence: UInt64
+    /// Sequence of the newest message ever stored (0 if none).
+    public var lastSequence: UInt64
+    /// Number of consumers on the stream.
+    public var consumerCount: Int
+
+    public init(
+        name: String, subjects: [String], messages: UInt64, bytes: UInt64,
+        firstSequence: UInt64, lastSequence: UInt64, consumerCount: Int
+    ) {
+        self.name = name
+        self.subjects = subjects
+        self.messages = messages
+        self.bytes = bytes
+        self.firstSequence = firstSequence
+        self.lastSequence = lastSequence
+        self.consumerCount = consumerCount
+    }
+}

@@ -1,0 +1,170 @@
+import CLibPQ
+import Dispatch
+import Foundation
+import Logging
+
+/// One libpq connection to Postgres.
+///
+/// Every blocking libpq call runs on this connection's own serial `DispatchQueue`, never on
+/// Swift's cooperative thread pool; the async methods suspend until the queue has done the work.
+/// Calls from concurrent tasks are serialized one by one, but a transaction spans several calls,
+/// so share a connection only between code that does not interleave (use one per task).
+/// Cancelling a task does not cancel a running statement.
+public final class PostgresConnection: @unchecked Sendable {
+    /// The libpq handle; only touched on `queue` (and in deinit, when nothing else can).
+    private var handle: OpaquePointer?
+    private let queue: DispatchQueue
+    /// The DSN's password, scrubbed from every message libpq produces.
+    let secret: String?
+    let logger: Logger
+    /// Keeps the notice receiver's context alive as long as the handle.
+    private let notices: NoticeSink
+    private let stateLock = NSLock()
+    private var lastKnownAlive = true
+
+    private init(handle: OpaquePointer, queue: DispatchQueue, secret: String?, logger: Logger, notices: NoticeSink) {
+        self.handle = handle
+        self.queue = queue
+        self.secret = secret
+        self.logger = logger
+        self.notices = notices
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Opens a connection (`PQconnectdbParams`) and checks it is usable.
+    ///
+    /// - Parameter dsn: a libpq URI (`postgresql://user:pass@host:5432/db`) or key=value string.
+    ///   Unless the DSN says otherwise, `connect_timeout` is 10 s; `client_encoding` is always UTF8.
+    /// - Throws: `PostgresError` with code `.connectionFailed` (transient) or `.authenticationFailed`.
+    public static func connect(
+        dsn: String, logger: Logger = Logger(label: "projection.postgres")
+    ) async throws -> PostgresConnection {
+        let secret = password(in: dsn)
+        let redactedDSN = PostgresDSN.scrubbed(dsn, secret: secret)
+        guard !dsn.utf8.contains(0) else {
+            throw PostgresError(code: .invalidValue, message: "the DSN contains a NUL character")
+        }
+        let queue = DispatchQueue(label: "projection.postgres.connection")
+        let notices = NoticeSink(logger: logger, secret: secret)
+        let handle: UncheckedBox<OpaquePointer> = try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try UncheckedBox(openHandle(dsn: dsn, secret: secret, notices: notices)) })
+            }
+        }
+        logger.debug("connected to postgres", metadata: ["dsn": "\(redactedDSN)"])
+        return PostgresConnection(handle: handle.value, queue: queue, secret: secret, logger: logger, notices: notices)
+    }
+
+    /// Blocking connect; runs on the connection's queue.
+    private static func openHandle(dsn: String, secret: String?, notices: NoticeSink) throws -> OpaquePointer {
+        // Later keywords win: our connect_timeout default yields to the DSN, UTF8 overrides it.
+        let pairs = [
+            ("connect_timeout", "10"), ("application_name", "projection"),
+            ("dbname", dsn), ("client_encoding", "UTF8"),
+        ]
+        let keywords = pairs.map { strdup($0.0) }
+        let values = pairs.map { strdup($0.1) }
+        defer { (keywords + values).forEach { free($0) } }
+        let keywordPointers = keywords.map { UnsafePointer($0) } + [nil]
+        let valuePointers = values.map { UnsafePointer($0) } + [nil]
+        guard let handle = PQconnectdbParams(keywordPointers, valuePointers, 1) else {
+            throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = PostgresDSN.scrubbed(errorMessage(handle), secret: secret)
+            // libpq exposes no SQLSTATE for startup failures; its message is the only signal.
+            let authentication = message.contains("authentication failed")
+            PQfinish(handle)
+            throw PostgresError(code: authentication ? .authenticationFailed : .connectionFailed, message: message)
+        }
+        PQsetNoticeReceiver(handle, { context, result in
+            guard let context, let result else { return }
+            Unmanaged<NoticeSink>.fromOpaque(context).takeUnretainedValue().receive(result)
+        }, Unmanaged.passUnretained(notices).toOpaque())
+        return handle
+    }
+
+    /// The password a DSN carries, if any (parsed by libpq itself, so both syntaxes agree).
+    static func password(in dsn: String) -> String? {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(dsn, &errorMessage) else {
+            if let errorMessage { PQfreemem(errorMessage) }
+            return nil
+        }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "password", let value = option.pointee.val {
+                return String(cString: value)
+            }
+            option += 1
+        }
+        return nil
+    }
+
+    /// Closes the connection. Queued calls finish first; later calls throw `.closed`.
+    public func close() {
+        setAlive(false)
+        queue.async { [self] in
+            if let handle {
+                PQfinish(handle)
+                self.handle = nil
+                logger.debug("closed postgres connection")
+            }
+        }
+    }
+
+    /// Whether the connection was healthy after its last call and is not closed.
+    ///
+    /// A server that went away is noticed only by the next call, which then fails transiently.
+    public var isAlive: Bool {
+        stateLock.withLock { lastKnownAlive }
+    }
+
+    /// Re-establishes a broken connection with the same parameters (`PQreset`).
+    ///
+    /// Session state (temporary tables, session advisory locks, settings) is lost.
+    public func reset() async throws {
+        try await withHandle { handle in
+            PQreset(handle)
+            guard PQstatus(handle) == CONNECTION_OK else {
+                throw PostgresError(code: .connectionFailed, message: self.scrub(Self.errorMessage(handle)))
+            }
+        }
+    }
+
+    /// Runs `body` with the libpq handle on the connection's queue and returns its result.
+    ///
+    /// `body` need not be Sendable or escaping: the caller stays suspended until it has run, and
+    /// the queue drops it before resuming the caller, as `withoutActuallyEscaping` requires.
+    func withHandle<T>(_ body: (OpaquePointer) throws -> T) async throws -> T {
+        try await withoutActuallyEscaping(body) { body in
+            let job = HandleJob(body)
+            let result: UncheckedBox<Result<T, any Error>> = await withCheckedContinuation { continuation in
+                queue.async { [self] in
+                    let result = job.run(handle)
+                    setAlive(handle.map { PQstatus($0) == CONNECTION_OK } ?? false)
+                    continuation.resume(returning: UncheckedBox(result))
+                }
+            }
+            return try result.value.get()
+        }
+    }
+
+    private func setAlive(_ alive: Bool) {
+        stateLock.withLock { lastKnownAlive = alive }
+    }
+
+    func scrub(_ text: String) -> String {
+        PostgresDSN.scrubbed(text, secret: secret)
+    }
+
+    static func errorMessage(_ handle: OpaquePointer) -> String {
+        guard let message = PQerrorMessage(handle) else { return "unknown libpq error" }
+        let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "unknown libpq error" : text
+    }
+}

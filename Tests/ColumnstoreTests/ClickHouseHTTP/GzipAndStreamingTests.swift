@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import ClickHouseHTTP
+
+@Suite("Gzip and body streaming")
+struct GzipAndStreamingTests {
+    private static func sample(_ count: Int) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 7) }
+    }
+
+    @Test func oneShotGzipRoundTrips() throws {
+        let input = Self.sample(200_000)
+        let gzipped = try GzipCompressor.gzip(input)
+        #expect(Array(gzipped.prefix(2)) == [0x1F, 0x8B])
+        #expect(GzipCompressor.gunzip(gzipped, maxOutput: input.count + 1) == input)
+    }
+
+    @Test func streamingGzipOfChunksEqualsTheConcatenation() throws {
+        let chunks = (0..<10).map { Self.sample(1000 + $0 * 777) }
+        let source = try GzipChunkSource(PrefixedChunkSource(prefix: chunks, rest: BufferChunkSource([])), level: 3)
+        var compressed: [UInt8] = []
+        while let piece = try source.nextChunk() { compressed += piece }
+        let expected = chunks.flatMap { $0 }
+        #expect(GzipCompressor.gunzip(compressed, maxOutput: expected.count + 1) == expected)
+    }
+
+    @Test func corruptGzipIsRejected() {
+        #expect(GzipCompressor.gunzip([0x1F, 0x8B, 1, 2, 3], maxOutput: 100) == nil)
+    }
+
+    @Test func bridgeDeliversChunksInOrderToABlockingReader() async throws {
+        let bridge = BodyStreamBridge(capacity: 2)
+        let producer = Task {
+            await bridge.produce { consume in
+                for index in 0..<50 { guard await consume([UInt8(index)]) else { return } }
+            }
+        }
+        let received: [UInt8] = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                var all: [UInt8] = []
+                do {
+                    while let chunk = try bridge.next(deadline: Date().addingTimeInterval(30)) { all += chunk }
+                    continuation.resume(returning: all)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        await producer.value
+        #expect(received == (0..<50).map { UInt8($0) })
+    }
+
+    @Test func bridgePassesTheProducersError() async throws {
+        struct SourceFailed: Error {}
+        let bridge = BodyStreamBridge()
+        await bridge.produce { consume in
+            _ = await consume([1])
+            throw SourceFailed()
+        }
+        #expect(try bridge.next(deadline: Date().addingTimeInterval(5)) == [1])
+        #expect(throws: SourceFailed.self) { try bridge.next(deadline: Date().addingTimeInterval(5)) }
+    }
+
+    @Test func cancelReleasesAWaitingProducer() async {
+        let bridge = BodyStreamBridge(capacity: 1)
+        let producer = Task { await bridge.push([1]) }
+        // Capacity 1: the producer stays suspended until the chunk is taken or the bridge stops.
+        bridge.cancel()
+        let accepted = await producer.value
+        #expect(bridge.isCancelled)
+        #expect(accepted == false)
+        #expect(await bridge.push([2]) == false)
+    }
+}

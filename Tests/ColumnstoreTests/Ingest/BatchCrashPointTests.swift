@@ -1,0 +1,141 @@
+import Columnstore
+import Testing
+@testable import Ingest
+
+/// Steps the state machine through a whole stream against a model of what each store persists,
+/// crashing after every possible store step and restarting from what was persisted. Every fact must
+/// be applied exactly once whatever the crash point. (A model of persistence, not of a store client:
+/// the real stores are exercised by the integration tests.)
+@Suite("Batch protocol crash points")
+struct BatchCrashPointTests {
+    /// What survives a crash: the store's tables and the stream's acks.
+    struct Persisted {
+        var committed: UInt64 = 0
+        var pending: SequenceRange?
+        var dedupTokens: Set<SequenceRange> = []
+        var appliedCount: [UInt64: Int] = [:]
+        var acked: Set<UInt64> = []
+
+        var checkpoint: StoredCheckpoint { StoredCheckpoint(committed: committed, pending: pending) }
+
+        mutating func run(_ step: BatchStep, _ batch: Batch) {
+            switch step {
+            case .commitTransaction:
+                // One transaction: rows and checkpoint together.
+                for s in batch.sequences { appliedCount[s, default: 0] += 1 }
+                committed = batch.range.last
+            case .persistIntent:
+                pending = batch.range
+            case .insertRows:
+                // ClickHouse drops a block whose insert_deduplication_token it has seen.
+                if dedupTokens.insert(batch.range).inserted {
+                    for s in batch.sequences { appliedCount[s, default: 0] += 1 }
+                }
+            case .persistCheckpoint:
+                committed = batch.range.last
+                pending = nil
+            }
+        }
+    }
+
+    enum Outcome { case finished, crashed }
+
+    /// Runs one process lifetime until the stream is drained or the `crashAt`-th store step completes.
+    func runOnce<G: DeliveryGuarantee>(_: G.Type, stream: [UInt64], fetch: Int, persisted: inout Persisted, stepsSoFar: inout Int, crashAt: Int?, failEvery: Int? = nil) -> Outcome {
+        var machine = BatchStateMachine<G>(policy: BatchingPolicy(maxFacts: 5, linger: .milliseconds(10)))
+        var now = ContinuousClock.Instant.now
+        var queue: [BatchStateMachine<G>.Action] = [machine.start()]
+        var cursor = 0
+        var failures = 0
+        while true {
+            while !queue.isEmpty {
+                let action = queue.removeFirst()
+                switch action {
+                case .loadCheckpoint:
+                    queue.append(machine.checkpointLoaded(persisted.checkpoint))
+                case .startConsuming(let from):
+                    cursor = stream.firstIndex { $0 >= from } ?? stream.count
+                case .runStep(let step, let batch), .retryStep(let step, let batch, _):
+                    failures += 1
+                    if let failEvery, failures % failEvery == 0 {
+                        queue.append(machine.stepFailed())
+                        continue
+                    }
+                    persisted.run(step, batch)
+                    stepsSoFar += 1
+                    if stepsSoFar == crashAt { return .crashed }
+                    queue.append(contentsOf: machine.stepSucceeded(now: now))
+                case .ack(let seqs), .ackAlreadyApplied(let seqs):
+                    for s in seqs {
+                        #expect(s <= persisted.committed, "acked \(s) above the checkpoint \(persisted.committed)")
+                        persisted.acked.insert(s)
+                    }
+                case .supersedeDelivery:
+                    break
+                case .stop:
+                    return .finished
+                }
+            }
+            if cursor < stream.count, machine.wantsMessages {
+                let chunk = Array(stream[cursor..<min(cursor + fetch, stream.count)])
+                cursor += chunk.count
+                queue.append(contentsOf: machine.received(chunk, now: now))
+            } else if machine.pendingBatch == nil, machine.bufferedCount == 0, cursor >= stream.count {
+                return .finished
+            } else {
+                now += .milliseconds(20)
+                queue.append(contentsOf: machine.tick(now: now))
+                if queue.isEmpty, machine.pendingBatch == nil, cursor >= stream.count {
+                    queue.append(contentsOf: machine.shutdown())
+                }
+            }
+        }
+    }
+
+    func assertExactlyOnce<G: DeliveryGuarantee>(_ g: G.Type, stream: [UInt64], fetch: Int) {
+        // Count the steps of an uninterrupted run, then crash after each one of them in turn.
+        var clean = Persisted()
+        var total = 0
+        #expect(runOnce(g, stream: stream, fetch: fetch, persisted: &clean, stepsSoFar: &total, crashAt: nil) == .finished)
+        #expect(clean.appliedCount.count == stream.count)
+        for crashAt in 1...total {
+            var persisted = Persisted()
+            var steps = 0
+            var lifetimes = 0
+            var outcome = runOnce(g, stream: stream, fetch: fetch, persisted: &persisted, stepsSoFar: &steps, crashAt: crashAt)
+            while outcome == .crashed {
+                lifetimes += 1
+                outcome = runOnce(g, stream: stream, fetch: fetch, persisted: &persisted, stepsSoFar: &steps, crashAt: nil)
+            }
+            #expect(lifetimes == 1)
+            #expect(persisted.appliedCount.keys.sorted() == stream, "crash after step \(crashAt) lost facts")
+            #expect(persisted.appliedCount.values.allSatisfy { $0 == 1 }, "crash after step \(crashAt) doubled facts")
+            #expect(persisted.committed == stream.last)
+        }
+    }
+
+    @Test("ClickHouse: a crash after any step re-forms the same batch and nothing is lost or doubled")
+    func effectivelyOnceEveryCrashPoint() {
+        assertExactlyOnce(EffectivelyOnce.self, stream: Array(1...23), fetch: 3)
+    }
+
+    @Test("ClickHouse: the same holds when the stream has gaps")
+    func effectivelyOnceWithGaps() {
+        assertExactlyOnce(EffectivelyOnce.self, stream: [1, 2, 5, 6, 7, 9, 12, 13, 14, 15, 16, 20], fetch: 4)
+    }
+
+    @Test("Postgres: a crash after any transaction loses and doubles nothing")
+    func exactlyOnceEveryCrashPoint() {
+        assertExactlyOnce(ExactlyOnce.self, stream: Array(1...23), fetch: 7)
+    }
+
+    @Test("failed steps are retried until they succeed, and everything is applied once")
+    func transientFailures() {
+        var persisted = Persisted()
+        var steps = 0
+        #expect(runOnce(EffectivelyOnce.self, stream: Array(1...30), fetch: 4, persisted: &persisted, stepsSoFar: &steps, crashAt: nil, failEvery: 3) == .finished)
+        #expect(persisted.appliedCount.count == 30)
+        #expect(persisted.appliedCount.values.allSatisfy { $0 == 1 })
+        #expect(persisted.acked == Set(1...30))
+    }
+}

@@ -1,0 +1,149 @@
+import Columnstore
+import Testing
+@testable import Ingest
+
+@Suite("Batch state machine")
+struct BatchStateMachineTests {
+    let t0 = ContinuousClock.Instant.now
+    let policy = BatchingPolicy(maxFacts: 4, linger: .milliseconds(100))
+
+    @Test("startup loads the checkpoint and consumes right after it")
+    func startup() {
+        var machine = BatchStateMachine<EffectivelyOnce>(policy: policy)
+        #expect(machine.start() == .loadCheckpoint)
+        #expect(machine.checkpointLoaded(StoredCheckpoint(committed: 41)) == .startConsuming(fromSequence: 42))
+        #expect(machine.checkpoint == 41)
+        #expect(machine.wantsMessages)
+    }
+
+    @Test("a full batch is cut by count and goes through every ClickHouse step before the ack")
+    func countFlushEffectivelyOnce() {
+        var machine = started(EffectivelyOnce.self)
+        #expect(machine.received([1, 2, 3], now: t0) == [])
+        let batch = Batch(range: SequenceRange(first: 1, last: 4), sequences: [1, 2, 3, 4])
+        #expect(machine.received([4, 5], now: t0) == [.runStep(.persistIntent, batch)])
+        #expect(machine.bufferedCount == 1)
+        #expect(machine.stepSucceeded(now: t0) == [.runStep(.insertRows, batch)])
+        #expect(machine.stepSucceeded(now: t0) == [.runStep(.persistCheckpoint, batch)])
+        #expect(machine.checkpoint == 0, "nothing is committed before the last step")
+        #expect(machine.stepSucceeded(now: t0) == [.ack([1, 2, 3, 4])])
+        #expect(machine.checkpoint == 4)
+        #expect(machine.pendingBatch == nil)
+    }
+
+    @Test("Postgres batches take one transactional step")
+    func exactlyOnceOneStep() {
+        var machine = started(ExactlyOnce.self)
+        let actions = machine.received([10, 11, 12, 13], now: t0)
+        let batch = Batch(range: SequenceRange(first: 10, last: 13), sequences: [10, 11, 12, 13])
+        #expect(actions == [.runStep(.commitTransaction, batch)])
+        #expect(machine.stepSucceeded(now: t0) == [.ack([10, 11, 12, 13])])
+        #expect(machine.checkpoint == 13)
+    }
+
+    @Test("a partial batch is flushed once the linger passes, not before")
+    func lingerFlush() {
+        var machine = started(EffectivelyOnce.self)
+        _ = machine.received([1, 2], now: t0)
+        #expect(machine.lingerDeadline == t0 + .milliseconds(100))
+        #expect(machine.tick(now: t0 + .milliseconds(99)) == [])
+        let batch = Batch(range: SequenceRange(first: 1, last: 2), sequences: [1, 2])
+        #expect(machine.tick(now: t0 + .milliseconds(100)) == [.runStep(.persistIntent, batch)])
+        #expect(machine.lingerDeadline == nil, "no linger while a batch is in flight")
+    }
+
+    @Test("redeliveries at or below the checkpoint are acked and skipped; those in a batch are superseded")
+    func redeliveries() {
+        var machine = BatchStateMachine<ExactlyOnce>(policy: policy)
+        _ = machine.start()
+        _ = machine.checkpointLoaded(StoredCheckpoint(committed: 5))
+        #expect(machine.received([4, 5, 6], now: t0) == [.ackAlreadyApplied([4, 5])])
+        #expect(machine.received([6, 7], now: t0) == [.supersedeDelivery([6])])
+        #expect(machine.bufferedCount == 2)
+    }
+
+    @Test("a failed step is retried with capped exponential backoff and never acked meanwhile")
+    func retries() {
+        var machine = started(EffectivelyOnce.self)
+        let batch = Batch(range: SequenceRange(first: 1, last: 4), sequences: [1, 2, 3, 4])
+        _ = machine.received([1, 2, 3, 4], now: t0)
+        #expect(machine.stepSucceeded(now: t0) == [.runStep(.insertRows, batch)])
+        #expect(machine.stepFailed() == .retryStep(.insertRows, batch, after: .milliseconds(100)))
+        #expect(machine.stepFailed() == .retryStep(.insertRows, batch, after: .milliseconds(200)))
+        for _ in 0..<10 { _ = machine.stepFailed() }
+        #expect(machine.stepFailed() == .retryStep(.insertRows, batch, after: .seconds(5)))
+        #expect(machine.checkpoint == 0)
+        #expect(machine.stepSucceeded(now: t0) == [.runStep(.persistCheckpoint, batch)])
+    }
+
+    @Test("a pending batch is re-formed with exactly its recorded range, before anything newer")
+    func recovery() {
+        var machine = BatchStateMachine<EffectivelyOnce>(policy: policy)
+        _ = machine.start()
+        #expect(machine.checkpointLoaded(StoredCheckpoint(committed: 10, pending: SequenceRange(first: 11, last: 16))) == .startConsuming(fromSequence: 11))
+        // More than maxFacts, but a recovery batch is never split or cut early.
+        #expect(machine.received([11, 12, 13, 14, 15], now: t0) == [])
+        #expect(machine.tick(now: t0 + .seconds(10)) == [], "linger never cuts a partial recovery batch")
+        let recovered = Batch(range: SequenceRange(first: 11, last: 16), sequences: [11, 12, 13, 14, 15, 16], isRecovery: true)
+        #expect(machine.received([16, 17], now: t0) == [.runStep(.persistIntent, recovered)])
+        #expect(machine.bufferedCount == 1)
+    }
+
+    @Test("a recovery range with a gap in the stream is cut once a later sequence arrives")
+    func recoveryWithGap() {
+        var machine = BatchStateMachine<EffectivelyOnce>(policy: policy)
+        _ = machine.start()
+        _ = machine.checkpointLoaded(StoredCheckpoint(committed: 0, pending: SequenceRange(first: 1, last: 3)))
+        let recovered = Batch(range: SequenceRange(first: 1, last: 3), sequences: [1, 2], isRecovery: true)
+        #expect(machine.received([1, 2, 4], now: t0) == [.runStep(.persistIntent, recovered)])
+    }
+
+    @Test("backpressure: no more fetching while a full batch waits behind the one in flight")
+    func backpressure() {
+        var machine = started(ExactlyOnce.self)
+        _ = machine.received([1, 2, 3, 4], now: t0)
+        #expect(machine.wantsMessages)
+        _ = machine.received([5, 6, 7, 8], now: t0)
+        #expect(!machine.wantsMessages)
+        let next = Batch(range: SequenceRange(first: 5, last: 8), sequences: [5, 6, 7, 8])
+        #expect(machine.stepSucceeded(now: t0) == [.ack([1, 2, 3, 4]), .runStep(.commitTransaction, next)])
+    }
+
+    @Test("shutdown finishes the batch in flight, flushes what is held, then stops")
+    func drain() {
+        var machine = started(ExactlyOnce.self)
+        _ = machine.received([1, 2, 3, 4, 5], now: t0)
+        #expect(machine.shutdown() == [])
+        #expect(!machine.wantsMessages)
+        let rest = Batch(range: SequenceRange(first: 5, last: 5), sequences: [5])
+        #expect(machine.stepSucceeded(now: t0) == [.ack([1, 2, 3, 4]), .runStep(.commitTransaction, rest)])
+        #expect(machine.stepSucceeded(now: t0) == [.ack([5]), .stop])
+        #expect(machine.isStopped)
+    }
+
+    @Test("shutdown during recovery leaves the pending batch for the next run")
+    func drainDuringRecovery() {
+        var machine = BatchStateMachine<EffectivelyOnce>(policy: policy)
+        _ = machine.start()
+        _ = machine.checkpointLoaded(StoredCheckpoint(committed: 0, pending: SequenceRange(first: 1, last: 3)))
+        _ = machine.received([1], now: t0)
+        #expect(machine.shutdown() == [.stop])
+    }
+
+    @Test("backoff is capped exponential")
+    func backoff() {
+        let p = BatchingPolicy(maxFacts: 1, linger: .zero, initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(300))
+        #expect(p.backoff(attempt: 1) == .milliseconds(50))
+        #expect(p.backoff(attempt: 2) == .milliseconds(100))
+        #expect(p.backoff(attempt: 3) == .milliseconds(200))
+        #expect(p.backoff(attempt: 4) == .milliseconds(300))
+        #expect(p.backoff(attempt: 40) == .milliseconds(300))
+    }
+
+    private func started<G: DeliveryGuarantee>(_: G.Type) -> BatchStateMachine<G> {
+        var machine = BatchStateMachine<G>(policy: policy)
+        _ = machine.start()
+        _ = machine.checkpointLoaded(.empty)
+        return machine
+    }
+}

@@ -1,0 +1,75 @@
+import Columnstore
+import Testing
+@testable import Ingest
+
+@Suite("Fact mapping (orders-analytics)")
+struct FactMapperTests {
+    let schema = ProjectionSchema.ordersAnalytics
+    var mapper: FactMapper { FactMapper(schema: schema) }
+    let decoder = FactDecoder(maxFactBytes: 1 << 20)
+
+    func fact(_ type: String, _ data: String, tenant: String = "t1") throws -> FactEnvelope {
+        let body = #"{"specversion":"1.0","id":"e","source":"/o","type":"\#(type)","tenantid":"\#(tenant)","data":\#(data)}"#
+        return try decoder.decode(body: Array(body.utf8)) { _ in nil }
+    }
+
+    func row(_ mapped: MappedFact, table: String) -> [String: ColumnValue]? {
+        guard let index = schema.tables.firstIndex(where: { $0.name == table }),
+              let row = mapped.rows.first(where: { $0.tableIndex == index }) else { return nil }
+        return Dictionary(uniqueKeysWithValues: zip(schema.tables[index].columns.map(\.name), row.values))
+    }
+
+    @Test("a placed order feeds orders (latest) and daily_sales (aggregate)")
+    func placed() throws {
+        let f = try fact("orders.order_placed.v1", #"{"order_id":"o-1","customer_id":"c-9","amount_cents":1250,"currency":"EUR","placed_at":"2026-03-01T23:15:00+02:00"}"#)
+        let mapped = try #require(try mapper.map(f, sequence: 42, subject: "facts.t1.orders.order_placed.v1"))
+        #expect(mapped.idempotencyKey == "o-1")
+        #expect(mapped.tenant == "t1")
+        let order = try #require(row(mapped, table: "orders"))
+        #expect(order["order_id"] == .string("o-1"))
+        #expect(order["amount_cents"] == .int64(1250))
+        #expect(order["placed_at"] == .timestamp(1_772_399_700_000))
+        #expect(order["_version"] == .uint64(42))
+        let daily = try #require(row(mapped, table: "daily_sales"))
+        #expect(daily["day"] == .date(20_513), "the UTC date of placed_at")
+        #expect(daily["order_count"] == .int64(1))
+        #expect(daily["gross_cents"] == .int64(1250))
+        #expect(daily["refund_cents"] == .int64(0))
+    }
+
+    @Test("a refund feeds only daily_sales, on the UTC date of refunded_at")
+    func refund() throws {
+        let f = try fact("orders.order_refunded.v1", #"{"refund_id":"r-1","order_id":"o-1","amount_cents":"300","refunded_at":"2026-03-02T00:30:00Z"}"#)
+        let mapped = try #require(try mapper.map(f, sequence: 7, subject: "s"))
+        #expect(mapped.idempotencyKey == "r-1")
+        #expect(row(mapped, table: "orders") == nil)
+        let daily = try #require(row(mapped, table: "daily_sales"))
+        #expect(daily["day"] == .date(20_514))
+        #expect(daily["refund_cents"] == .int64(300), "int64 may arrive as a decimal string (proto3 JSON)")
+        #expect(daily["order_count"] == .int64(0))
+    }
+
+    @Test("a type no table consumes maps to nothing")
+    func unconsumed() throws {
+        #expect(try mapper.map(try fact("orders.order_shipped.v1", "{}"), sequence: 1, subject: "s") == nil)
+    }
+
+    @Test("poison data is rejected with the field named", arguments: [
+        (#"{"order_id":"o","customer_id":"c","amount_cents":"abc","currency":"EUR","placed_at":"2026-03-01T10:00:00Z"}"#, "data.amount_cents"),
+        (#"{"order_id":"o","customer_id":"c","amount_cents":1.5,"currency":"EUR","placed_at":"2026-03-01T10:00:00Z"}"#, "data.amount_cents"),
+        (#"{"order_id":"o","customer_id":"c","amount_cents":true,"currency":"EUR","placed_at":"2026-03-01T10:00:00Z"}"#, "data.amount_cents"),
+        (#"{"order_id":"o","customer_id":"c","amount_cents":1,"currency":"EUR","placed_at":"yesterday"}"#, "data.placed_at"),
+        (#"{"order_id":"o","amount_cents":1,"currency":"EUR","placed_at":"2026-03-01T10:00:00Z"}"#, "data.customer_id"),
+        (#"{"customer_id":"c","amount_cents":1,"currency":"EUR","placed_at":"2026-03-01T10:00:00Z"}"#, "data.order_id"),
+        (#"{"order_id":"o","customer_id":7,"amount_cents":1,"currency":"EUR","placed_at":"2026-03-01T10:00:00Z"}"#, "data.customer_id"),
+    ])
+    func poison(data: String, field: String) throws {
+        let f = try fact("orders.order_placed.v1", data)
+        do {
+            _ = try mapper.map(f, sequence: 1, subject: "s")
+            Issue.record("expected a rejection for \(field)")
+        } catch {
+            #expect(error.field == field)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Columnstore
+import Testing
+
+@Suite("RFC 3339")
+struct RFC3339Tests {
+    @Test("parses UTC, fractional seconds and offsets", arguments: [
+        ("1970-01-01T00:00:00Z", Int64(0)),
+        ("2026-03-01T10:15:00Z", Int64(1_772_360_100_000)),
+        ("2026-03-01T10:15:00.5Z", Int64(1_772_360_100_500)),
+        ("2026-03-01T10:15:00.123456Z", Int64(1_772_360_100_123)),
+        ("2026-03-01T12:15:00+02:00", Int64(1_772_360_100_000)),
+        ("2026-03-01t10:15:00z", Int64(1_772_360_100_000)),
+        ("1969-12-31T23:59:59Z", Int64(-1000)),
+    ])
+    func parses(text: String, ms: Int64) {
+        #expect(RFC3339.parseMilliseconds(text) == ms)
+    }
+
+    @Test("rejects malformed or impossible timestamps", arguments: [
+        "", "abc", "2026-03-01", "2026-03-01T10:15:00", "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z",
+        "2026-03-01T24:00:00Z", "2026-03-01T10:15:00.Z", "2026-03-01T10:15:00+0200", "2026-03-01T10:15:00Zjunk",
+    ])
+    func rejects(text: String) {
+        #expect(RFC3339.parseMilliseconds(text) == nil)
+    }
+
+    @Test("dates round-trip")
+    func dates() {
+        #expect(RFC3339.parseDate("2026-03-01") == 20_513)
+        #expect(RFC3339.formatDate(days: 20_513) == "2026-03-01")
+        #expect(RFC3339.parseDate("2024-02-29") != nil)
+        #expect(RFC3339.parseDate("2023-02-29") == nil)
+        #expect(RFC3339.parseDate("2026-3-01") == nil)
+        #expect(RFC3339.format(milliseconds: 1_772_360_100_500) == "2026-03-01T10:15:00.500Z")
+        #expect(RFC3339.format(milliseconds: 0) == "1970-01-01T00:00:00Z")
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+@testable import LibPQ
+
+@Suite("PostgresValue text encoding")
+struct PostgresValueTests {
+    @Test func scalars() {
+        #expect(PostgresValue.int64(-42).textEncoding == "-42")
+        #expect(PostgresValue.bool(true).textEncoding == "t")
+        #expect(PostgresValue.double(0.1).textEncoding == "0.1")
+        #expect(PostgresValue.double(-.infinity).textEncoding == "-Infinity")
+        #expect(PostgresValue.double(.nan).textEncoding == "NaN")
+        #expect(PostgresValue.null.textEncoding == nil)
+        #expect(PostgresValue.bytea([0x00, 0xAB]).textEncoding == "\\x00ab")
+        #expect(PostgresValue.date(year: 2024, month: 3, day: 7).textEncoding == "2024-03-07")
+    }
+
+    @Test func timestamps() {
+        #expect(PostgresValue.timestamptz(Date(timeIntervalSince1970: 0)).textEncoding == "1970-01-01 00:00:00.000000+00")
+        #expect(
+            PostgresValue.timestamptz(Date(timeIntervalSince1970: 1_709_251_199.25)).textEncoding
+                == "2024-02-29 23:59:59.250000+00"
+        )
+        #expect(PostgresValue.timestamptz(Date(timeIntervalSince1970: -0.5)).textEncoding == "1969-12-31 23:59:59.500000+00")
+    }
+
+    @Test func literals() {
+        let values: [PostgresValue] = ["a", 1, 2.5, true, nil]
+        #expect(values == [.text("a"), .int64(1), .double(2.5), .bool(true), .null])
+    }
+
+    @Test func rowAccessorsParseTextFormat() {
+        #expect(PostgresRow.parseBytea("\\x00ab") == [0x00, 0xAB])
+        #expect(PostgresRow.parseBytea("00ab") == nil)
+        #expect(PostgresRow.parseBool("t") == true)
+        #expect(PostgresRow.parseDouble("-Infinity") == -.infinity)
+    }
+}

@@ -1,0 +1,395 @@
+import Foundation
+import JetStream
+import Testing
+
+/// Against the dev stack's nats-server (JetStream enabled). Each test uses its own stream
+/// `<name>` capturing `<name>.>` and deletes it afterwards.
+@Suite("JetStream client")
+struct JetStreamClientTests {
+    // MARK: - Streams
+
+    @Test func ensureStreamIsIdempotentAndUpdatesSubjects() async throws {
+        try await withStream { js, stream in
+            let again = try await js.ensureStream(name: stream, subjects: ["\(stream).>"])
+            #expect(again.name == stream)
+            #expect(again.subjects == ["\(stream).>"])
+
+            try await js.publish(subject: "\(stream).a", data: [1])
+            let widened = try await js.ensureStream(name: stream, subjects: ["\(stream).>", "\(stream)_extra"])
+            #expect(Set(widened.subjects) == ["\(stream).>", "\(stream)_extra"])
+            #expect(widened.messages == 1, "updating subjects keeps the stored messages")
+
+            let ack = try await js.publish(subject: "\(stream)_extra", data: [2])
+            #expect(ack.stream == stream)
+            #expect(ack.sequence == 2)
+        }
+    }
+
+    @Test func streamInfoPurgeAndDelete() async throws {
+        let connection = try await connect()
+        let js = try connection.jetStream()
+        let stream = DevStack.uniqueName("jstest")
+        try await js.ensureStream(name: stream, subjects: ["\(stream).>"], storage: .memory)
+        for index in 0..<3 {
+            try await js.publish(subject: "\(stream).x", data: [UInt8(index)])
+        }
+        let info = try await js.streamInfo(name: stream)
+        #expect(info.messages == 3)
+        #expect(info.firstSequence == 1)
+        #expect(info.lastSequence == 3)
+
+        try await js.purgeStream(name: stream)
+        let purged = try await js.streamInfo(name: stream)
+        #expect(purged.messages == 0)
+        #expect(purged.lastSequence == 3, "sequences continue after a purge")
+
+        try await js.deleteStream(name: stream)
+        let error = try await #require(throws: NATSError.self) { try await js.streamInfo(name: stream) }
+        #expect(error.code == .notFound)
+        #expect(error.jetStreamErrorCode == 10059)
+    }
+
+    // MARK: - Publishing
+
+    @Test func publishWithSameMessageIDIsStoredOnce() async throws {
+        try await withStream { js, stream in
+            let first = try await js.publish(subject: "\(stream).e", data: Array("one".utf8), messageID: "fact-1")
+            let second = try await js.publish(subject: "\(stream).e", data: Array("one".utf8), messageID: "fact-1")
+            let other = try await js.publish(subject: "\(stream).e", data: Array("two".utf8), messageID: "fact-2")
+            #expect(!first.duplicate)
+            #expect(second.duplicate)
+            #expect(second.sequence == first.sequence)
+            #expect(!other.duplicate)
+            #expect(try await js.streamInfo(name: stream).messages == 2)
+        }
+    }
+
+    @Test func headersAndPayloadRoundTrip() async throws {
+        try await withStream { js, stream in
+            let headers = [
+                "ce-specversion": "1.0",
+                "ce-type": "com.example.order.placed",
+                "ce-id": "0b7f6c1e-1",
+                "Content-Type": "application/protobuf",
+            ]
+            let payload: [UInt8] = [0, 1, 2, 255, 10, 13]
+            try await js.publish(subject: "\(stream).orders", data: payload, headers: headers, messageID: "0b7f6c1e-1")
+            try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "reader"))
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "reader")
+            defer { sub.destroy() }
+
+            let messages = try await sub.fetch(batch: 10, timeout: .seconds(2))
+            let message = try #require(messages.first)
+            #expect(messages.count == 1)
+            #expect(message.subject == "\(stream).orders")
+            #expect(message.data == payload)
+            #expect(message.dataCount == payload.count)
+            #expect(message.withUnsafeData { Array($0) } == payload)
+            for (name, value) in headers {
+                #expect(message.headers[name] == [value])
+            }
+            #expect(message.headers["Nats-Msg-Id"] == ["0b7f6c1e-1"])
+            #expect(message.header("CE-TYPE") == "com.example.order.placed")
+            #expect(message.header("content-type") == "application/protobuf")
+            #expect(message.header("missing") == nil)
+            try message.ack()
+        }
+    }
+
+    @Test func asyncPublishOf20000MessagesIsComplete() async throws {
+        try await withStream { js, stream in
+            let messages = (0..<20_000).map { index in
+                OutboundMessage(subject: "\(stream).bulk", data: Array("event \(index)".utf8), messageID: "id-\(index)")
+            }
+            for chunk in stride(from: 0, to: messages.count, by: 5_000) {
+                try await js.publishAsync(Array(messages[chunk..<chunk + 5_000]))
+            }
+            try await js.publishAsyncComplete(timeout: .seconds(30))
+            let info = try await js.streamInfo(name: stream)
+            #expect(info.messages == 20_000)
+            #expect(info.lastSequence == 20_000)
+        }
+    }
+
+    @Test func asyncPublishToSubjectWithoutStreamIsReported() async throws {
+        let connection = try await connect()
+        let js = try connection.jetStream()
+        let nowhere = DevStack.uniqueName("nostream")
+        try await js.publishAsync(subject: "\(nowhere).x", data: [1])
+        let error = try await #require(throws: NATSError.self) {
+            try await js.publishAsyncComplete(timeout: .seconds(5))
+        }
+        #expect(error.code == .publishFailed)
+        // The failures were collected; the next completion is clean.
+        try await js.publishAsyncComplete(timeout: .seconds(5))
+    }
+
+    // MARK: - Consuming
+
+    @Test func fetchReturnsBatchesInStreamOrder() async throws {
+        try await withStream { js, stream in
+            for index in 1...7 {
+                try await js.publish(subject: "\(stream).s", data: [UInt8(index)])
+            }
+            try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "batches"))
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "batches")
+            defer { sub.destroy() }
+
+            var seen: [UInt64] = []
+            for expected in [[1, 2, 3], [4, 5, 6], [7]] as [[UInt64]] {
+                let batch = try await sub.fetch(batch: 3, timeout: .seconds(2))
+                #expect(batch.map(\.metadata.streamSequence) == expected)
+                #expect(batch.allSatisfy { $0.metadata.numDelivered == 1 })
+                #expect(batch.map { UInt64($0.data[0]) } == expected)
+                for message in batch { try message.ack() }
+                seen += batch.map(\.metadata.streamSequence)
+            }
+            #expect(seen == Array(1...7))
+        }
+    }
+
+    @Test func fetchOnEmptyStreamReturnsNothing() async throws {
+        try await withStream { js, stream in
+            try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "idle"))
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "idle")
+            defer { sub.destroy() }
+            let messages = try await sub.fetch(batch: 100, timeout: .milliseconds(300))
+            #expect(messages.isEmpty)
+        }
+    }
+
+    @Test func durableSurvivesDestroyAndRebindingContinuesAfterAcks() async throws {
+        try await withStream { js, stream in
+            for index in 1...10 {
+                try await js.publish(subject: "\(stream).d", data: [UInt8(index)])
+            }
+            let config = ConsumerConfig(durableName: "durable", filterSubject: "\(stream).>", ackWait: .seconds(30))
+            try await js.ensurePullConsumer(stream: stream, config: config)
+
+            let first = try await js.bindPullConsumer(stream: stream, durable: "durable")
+            let batch = try await first.fetch(batch: 5, timeout: .seconds(2))
+            #expect(batch.map(\.metadata.streamSequence) == [1, 2, 3, 4, 5])
+            for message in batch.dropLast() { try message.ack() }
+            try await batch.last!.ackSync()
+            first.destroy()
+            await #expect(throws: NATSError.self) { try await first.fetch(batch: 1, timeout: .milliseconds(10)) }
+
+            let info = try await js.consumerInfo(stream: stream, durable: "durable")
+            #expect(info.ackFloorStreamSequence == 5)
+            #expect(info.numPending == 5)
+            #expect(info.filterSubject == "\(stream).>")
+
+            // Ensuring again with the same config is a no-op that keeps the position.
+            let ensured = try await js.ensurePullConsumer(stream: stream, config: config)
+            #expect(ensured.ackFloorStreamSequence == 5)
+
+            let second = try await js.bindPullConsumer(stream: stream, durable: "durable")
+            defer { second.destroy() }
+            let rest = try await second.fetch(batch: 10, timeout: .seconds(2))
+            #expect(rest.map(\.metadata.streamSequence) == [6, 7, 8, 9, 10])
+            #expect(rest.allSatisfy { $0.metadata.numDelivered == 1 })
+        }
+    }
+
+    @Test func ensurePullConsumerUpdatesChangedSettings() async throws {
+        try await withStream { js, stream in
+            let created = try await js.ensurePullConsumer(
+                stream: stream, config: ConsumerConfig(durableName: "tuned", ackWait: .seconds(30), maxAckPending: 100)
+            )
+            #expect(created.ackWait == .seconds(30))
+            #expect(created.maxAckPending == 100)
+            #expect(created.maxDeliver == -1)
+
+            let updated = try await js.ensurePullConsumer(
+                stream: stream,
+                config: ConsumerConfig(durableName: "tuned", ackWait: .seconds(10), maxAckPending: 500, maxDeliver: 5)
+            )
+            #expect(updated.ackWait == .seconds(10))
+            #expect(updated.maxAckPending == 500)
+            #expect(updated.maxDeliver == 5)
+        }
+    }
+
+    @Test func deliverPolicyStartSequenceSkipsEarlierMessages() async throws {
+        try await withStream { js, stream in
+            for index in 1...5 {
+                try await js.publish(subject: "\(stream).p", data: [UInt8(index)])
+            }
+            try await js.ensurePullConsumer(
+                stream: stream, config: ConsumerConfig(durableName: "late", deliverPolicy: .startSequence(4))
+            )
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "late")
+            defer { sub.destroy() }
+            let batch = try await sub.fetch(batch: 10, timeout: .seconds(2))
+            #expect(batch.map(\.metadata.streamSequence) == [4, 5])
+        }
+    }
+
+    @Test func nakWithDelayRedelivers() async throws {
+        try await withStream { js, stream in
+            try await js.publish(subject: "\(stream).n", data: [42])
+            try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "nak"))
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "nak")
+            defer { sub.destroy() }
+
+            let first = try #require(try await sub.fetch(batch: 1, timeout: .seconds(2)).first)
+            #expect(first.metadata.numDelivered == 1)
+            try first.nak(delay: .milliseconds(200))
+
+            let again = try #require(try await sub.fetch(batch: 1, timeout: .seconds(5)).first)
+            #expect(again.metadata.streamSequence == first.metadata.streamSequence)
+            #expect(again.metadata.numDelivered == 2)
+            #expect(again.data == [42])
+            try again.ack()
+        }
+    }
+
+    @Test func termedMessageIsNotRedelivered() async throws {
+        try await withStream { js, stream in
+            try await js.publish(subject: "\(stream).t", data: [1])
+            try await js.publish(subject: "\(stream).t", data: [2])
+            try await js.ensurePullConsumer(
+                stream: stream, config: ConsumerConfig(durableName: "term", ackWait: .seconds(1))
+            )
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "term")
+            defer { sub.destroy() }
+
+            let batch = try await sub.fetch(batch: 2, timeout: .seconds(2))
+            #expect(batch.count == 2)
+            try batch[0].term()
+            try batch[1].ack()
+            try await js.connection.flush()
+
+            // Longer than ackWait: an un-termed message would come back within this fetch.
+            let later = try await sub.fetch(batch: 1, timeout: .milliseconds(1800))
+            #expect(later.isEmpty)
+            let info = try await js.consumerInfo(stream: stream, durable: "term")
+            #expect(info.numAckPending == 0)
+        }
+    }
+
+    @Test func unackedMessageIsRedeliveredAfterAckWait() async throws {
+        try await withStream { js, stream in
+            try await js.publish(subject: "\(stream).u", data: [7])
+            try await js.ensurePullConsumer(
+                stream: stream, config: ConsumerConfig(durableName: "slow", ackWait: .seconds(1))
+            )
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "slow")
+            defer { sub.destroy() }
+
+            let first = try #require(try await sub.fetch(batch: 1, timeout: .seconds(2)).first)
+            #expect(first.metadata.numDelivered == 1)
+            // Not acked: the server redelivers once ackWait has passed.
+            let again = try #require(try await sub.fetch(batch: 1, timeout: .seconds(5)).first)
+            #expect(again.metadata.streamSequence == first.metadata.streamSequence)
+            #expect(again.metadata.numDelivered == 2)
+            try await again.ackSync()
+
+            let info = try await js.consumerInfo(stream: stream, durable: "slow")
+            #expect(info.numAckPending == 0)
+            #expect(info.ackFloorStreamSequence == 1)
+        }
+    }
+
+    @Test func consumerInfoCountsPendingAndUnacked() async throws {
+        try await withStream { js, stream in
+            for index in 1...5 {
+                try await js.publish(subject: "\(stream).c", data: [UInt8(index)])
+            }
+            try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "counts"))
+            let fresh = try await js.consumerInfo(stream: stream, durable: "counts")
+            #expect(fresh.numPending == 5)
+            #expect(fresh.numAckPending == 0)
+
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "counts")
+            defer { sub.destroy() }
+            let batch = try await sub.fetch(batch: 3, timeout: .seconds(2))
+            #expect(batch.count == 3)
+            #expect(batch.last?.metadata.numPending == 2)
+            // ackSync: a plain ack may not be applied yet when consumerInfo asks.
+            try await batch[0].ackSync()
+
+            let info = try await js.consumerInfo(stream: stream, durable: "counts")
+            #expect(info.stream == stream)
+            #expect(info.name == "counts")
+            #expect(info.numPending == 2)
+            #expect(info.numAckPending == 2)
+            #expect(info.deliveredStreamSequence == 3)
+            #expect(info.ackFloorStreamSequence == 1)
+            #expect(info.numRedelivered == 0)
+
+            try await js.deleteConsumer(stream: stream, durable: "counts")
+            let error = try await #require(throws: NATSError.self) {
+                try await js.consumerInfo(stream: stream, durable: "counts")
+            }
+            #expect(error.code == .notFound)
+        }
+    }
+
+    // MARK: - Connection
+
+    @Test func connectionReportsStateAndCloses() async throws {
+        let connection = try await connect()
+        #expect(connection.isConnected)
+        #expect(!connection.isClosed)
+        await connection.close()
+        #expect(connection.isClosed)
+        #expect(!connection.isConnected)
+        var events: [ConnectionEvent] = []
+        for await event in connection.events { events.append(event) }
+        #expect(events.last == .closed)
+    }
+
+    @Test func drainingCloseDeliversPendingPublishes() async throws {
+        let connection = try await connect()
+        let js = try connection.jetStream()
+        let stream = DevStack.uniqueName("jstest")
+        try await js.ensureStream(name: stream, subjects: ["\(stream).>"], storage: .memory)
+        try await js.publishAsync((0..<100).map { OutboundMessage(subject: "\(stream).q", data: [UInt8($0)]) })
+        try await js.publishAsyncComplete(timeout: .seconds(5))
+        await connection.close(drainTimeout: .seconds(5))
+        #expect(connection.isClosed)
+        await #expect(throws: NATSError.self) { try await js.streamInfo(name: stream) }
+
+        let other = try await connect()
+        let otherJS = try other.jetStream()
+        #expect(try await otherJS.streamInfo(name: stream).messages == 100)
+        try await otherJS.deleteStream(name: stream)
+        await other.close()
+    }
+
+    @Test func connectingToClosedPortFails() async throws {
+        let error = try await #require(throws: NATSError.self) {
+            _ = try await NATSConnection.connect(
+                url: "nats://user:topsecret@127.0.0.1:1", name: "closed-port",
+                options: .init(connectTimeout: .milliseconds(500))
+            )
+        }
+        #expect(error.code == .connection)
+        #expect(error.isTransient)
+        #expect(!error.description.contains("topsecret"))
+    }
+
+    // MARK: - Helpers
+
+    private func connect() async throws -> NATSConnection {
+        try await NATSConnection.connect(url: DevStack.natsURL, name: "projection-tests")
+    }
+
+    /// Runs `body` with a fresh file stream `<name>` on `<name>.>`, deleting it afterwards.
+    private func withStream(_ body: (JetStreamContext, String) async throws -> Void) async throws {
+        let connection = try await connect()
+        let js = try connection.jetStream()
+        let stream = DevStack.uniqueName("jstest")
+        let created = try await js.ensureStream(name: stream, subjects: ["\(stream).>"], duplicateWindow: .seconds(60))
+        #expect(created.messages == 0)
+        do {
+            try await body(js, stream)
+        } catch {
+            try? await js.deleteStream(name: stream)
+            throw error
+        }
+        try await js.deleteStream(name: stream)
+        await connection.close()
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import JetStream
+import Testing
+
+/// Stops and restarts a scratch nats-server to watch the connection's events.
+@Suite("NATS reconnect", .enabled(if: ScratchNATSServer.executable != nil, "needs the nats-server binary"))
+struct NATSReconnectTests {
+    @Test func disconnectAndReconnectAreReported() async throws {
+        let server = ScratchNATSServer()
+        defer { server.stop() }
+        try server.start()
+
+        let connection = try await connectWhenUp(server.url)
+        var events = connection.events.makeAsyncIterator()
+        #expect(connection.isConnected)
+
+        server.stop()
+        #expect(await events.next() == .disconnected)
+        #expect(!connection.isConnected)
+
+        try server.start()
+        #expect(await nextSignificant(&events) == .reconnected)
+        #expect(connection.isConnected)
+        try await connection.flush()
+
+        await connection.close()
+        #expect(await nextSignificant(&events) == .closed)
+    }
+
+    /// The scratch server needs a moment before it accepts connections.
+    private func connectWhenUp(_ url: String) async throws -> NATSConnection {
+        let options = NATSConnection.Options(reconnectWait: .milliseconds(100), connectTimeout: .milliseconds(500))
+        for _ in 0..<50 {
+            if let connection = try? await NATSConnection.connect(url: url, name: "reconnect-test", options: options) {
+                return connection
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await NATSConnection.connect(url: url, name: "reconnect-test", options: options)
+    }
+
+    /// Skips repeated disconnects (one per failed reconnect attempt) and async errors.
+    private func nextSignificant(_ events: inout AsyncStream<ConnectionEvent>.Iterator) async -> ConnectionEvent? {
+        while let event = await events.next() {
+            switch event {
+            case .disconnected, .asyncError: continue
+            default: return event
+            }
+        }
+        return nil
+    }
+}
