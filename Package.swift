@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "projection-ingest", targets: ["Ingest"]),
         .executable(name: "projection-migrate", targets: ["Migrate"]),
         .executable(name: "projection-query", targets: ["QueryAPI"]),
+        .executable(name: "projection-bench", targets: ["Bench"]),
         .library(name: "Columnstore", targets: ["Columnstore"]),
     ],
     dependencies: [
@@ -93,6 +94,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Benchmark drivers for bench/ (raw limits, publishing, query load); not shipped.
+        .executableTarget(
+            name: "Bench",
+            dependencies: [
+                "Columnstore", "JetStream", "ClickHouseHTTP", "LibPQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -114,6 +114,8 @@ public final class PostgresConnection: @unchecked Sendable {
                 self.handle = nil
                 logger.debug("closed postgres connection")
             }
+            // Calls queued before close() may have marked it alive again.
+            setAlive(false)
         }
     }
 

@@ -8,15 +8,15 @@
 
 CREATE TABLE IF NOT EXISTS _projection_checkpoints
 (
-    projection String,
-    consumer String,
-    partition UInt32,
-    first_sequence UInt64,
-    last_sequence UInt64,
-    state Enum8('before' = 1, 'after' = 2),
-    lease_epoch UInt64,
-    version UInt64,
-    updated_at DateTime64(3, 'UTC')
+    `projection` String,
+    `consumer` String,
+    `partition` UInt32,
+    `first_sequence` UInt64,
+    `last_sequence` UInt64,
+    `state` Enum8('before' = 1, 'after' = 2),
+    `lease_epoch` UInt64,
+    `version` UInt64,
+    `updated_at` DateTime64(3, 'UTC')
 )
 ENGINE = ReplacingMergeTree(version)
 ORDER BY (projection, consumer, partition)
@@ -24,12 +24,12 @@ SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS _projection_seen_keys
 (
-    projection LowCardinality(String),
-    fact_type LowCardinality(String),
-    tenant_id String,
-    idempotency_key String,
-    stream_sequence UInt64,
-    seen_at DateTime64(3, 'UTC')
+    `projection` LowCardinality(String),
+    `fact_type` LowCardinality(String),
+    `tenant_id` String,
+    `idempotency_key` String,
+    `stream_sequence` UInt64,
+    `seen_at` DateTime64(3, 'UTC')
 )
 ENGINE = ReplacingMergeTree
 ORDER BY (projection, fact_type, tenant_id, idempotency_key)
@@ -38,16 +38,16 @@ SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS _projection_quarantine
 (
-    projection LowCardinality(String),
-    stream_sequence UInt64,
-    subject String,
-    fact_id String,
-    fact_type String,
-    tenant_id String,
-    reason String,
-    raw String,
-    headers String,
-    quarantined_at DateTime64(3, 'UTC')
+    `projection` LowCardinality(String),
+    `stream_sequence` UInt64,
+    `subject` String,
+    `fact_id` String,
+    `fact_type` String,
+    `tenant_id` String,
+    `reason` String,
+    `raw` String,
+    `headers` String,
+    `quarantined_at` DateTime64(3, 'UTC')
 )
 ENGINE = ReplacingMergeTree
 ORDER BY (projection, stream_sequence)
@@ -55,13 +55,13 @@ SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS orders
 (
-    tenant_id LowCardinality(String),
-    order_id String,
-    customer_id String,
-    amount_cents Int64,
-    currency LowCardinality(String),
-    placed_at DateTime64(3, 'UTC'),
-    _version UInt64
+    `tenant_id` LowCardinality(String),
+    `order_id` String,
+    `customer_id` String,
+    `amount_cents` Int64,
+    `currency` LowCardinality(String),
+    `placed_at` DateTime64(3, 'UTC'),
+    `_version` UInt64
 )
 ENGINE = ReplacingMergeTree(_version)
 PARTITION BY toYYYYMM(placed_at)
@@ -71,11 +71,11 @@ SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS daily_sales
 (
-    tenant_id LowCardinality(String),
-    day Date,
-    order_count Int64,
-    gross_cents Int64,
-    refund_cents Int64
+    `tenant_id` LowCardinality(String),
+    `day` Date,
+    `order_count` Int64,
+    `gross_cents` Int64,
+    `refund_cents` Int64
 )
 ENGINE = SummingMergeTree
 PARTITION BY toYYYYMM(day)

@@ -14,9 +14,9 @@ struct ClickHouseDDL {
         case .addColumn(let table, let column):
             return alterBoth(table.name) { "ADD COLUMN IF NOT EXISTS " + Self.column(column, in: table, withCodec: $0).definition }
         case .dropColumn(let table, let column):
-            return alterBoth(table) { _ in "DROP COLUMN IF EXISTS \(column)" }
+            return alterBoth(table) { _ in "DROP COLUMN IF EXISTS `\(column)`" }
         case .modifyColumn(let table, let column, _, _):
-            return alterBoth(table.name) { "MODIFY COLUMN " + Self.column(column, in: table, withCodec: $0).definition }
+            return alterBoth(table.name) { "MODIFY COLUMN IF EXISTS " + Self.column(column, in: table, withCodec: $0).definition }
         case .modifyTTL(let table):
             // TTL lives on the data-bearing table only.
             let target = cluster == nil ? table.name : ClickHouseTableDefinition.localName(table.name)

@@ -7,7 +7,8 @@ struct ClickHouseTableDefinition: Sendable, Hashable {
         /// Codec list without `CODEC(...)`.
         var codec: String?
 
-        var definition: String { name + " " + type + (codec.map { " CODEC(\($0))" } ?? "") }
+        /// Names are backquoted: words like `projection` or `index` open clauses in a column list.
+        var definition: String { "`\(name)` " + type + (codec.map { " CODEC(\($0))" } ?? "") }
     }
 
     var name: String

@@ -23,6 +23,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     private var subscription: PullSubscription?
     private var lastStreamInfo: ContinuousClock.Instant?
     private var shuttingDown = false
+    /// Set when a drain timed out on a failing batch: stop without it (nothing of it was acked).
+    private var abandoned = false
 
     public init(configuration: IngestConfiguration, store: Store, schema: ProjectionSchema, status: IngestStatus, logger: Logger) {
         self.configuration = configuration
@@ -44,12 +46,14 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         }
     }
 
-    private func beginShutdown() async {
+    /// Called from the graceful-shutdown handler, on another task: it only raises a flag. The consume
+    /// loop, the only driver of the state machine, notices it between fetches and store steps, so the
+    /// machine is never stepped from two places at once.
+    private func beginShutdown() {
         guard !shuttingDown else { return }
         shuttingDown = true
         status.update { $0.draining = true }
         logger.info("draining: no more fetches, finishing the batch in flight")
-        await perform(machine.shutdown())
     }
 
     // MARK: - Main loop
@@ -59,11 +63,11 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         while !machine.isStopped {
             await perform(actions)
             actions = []
-            if machine.isStopped || Task.isCancelled { break }
+            if machine.isStopped || abandoned || Task.isCancelled { break }
             if shuttingDown {
-                // Drain: whatever the machine still runs happens inside perform; nothing more to fetch.
-                if machine.pendingBatch == nil { await perform(machine.shutdown()) }
-                try? await clock.sleep(for: .milliseconds(10))
+                // Drain: finish what is held (inside perform), fetch nothing more.
+                actions = machine.shutdown()
+                if actions.isEmpty { try? await clock.sleep(for: .milliseconds(10)) }
                 continue
             }
             guard let subscription, machine.wantsMessages else {
@@ -160,6 +164,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     private func perform(_ actions: [BatchStateMachine<Store.Guarantee>.Action]) async {
         var queue = actions[...]
         while let action = queue.popFirst() {
+            // A cancelled task (not a graceful shutdown) stops at once; nothing unwritten was acked.
+            if Task.isCancelled { return }
             switch action {
             case .loadCheckpoint:
                 queue.append(machine.checkpointLoaded(await loadCheckpoint()))
@@ -171,6 +177,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 if shuttingDown, !(await waitForDrain(delay)) {
                     // Drain timeout: abandon the batch. Nothing unwritten was acked; it is redelivered.
                     logger.warning("abandoning batch \(batch.range) at shutdown; it will be redelivered")
+                    abandoned = true
                     return
                 }
                 try? await clock.sleep(for: delay)

@@ -32,15 +32,15 @@ struct EvolutionTests {
         let initial = try #require(plans[0].migration)
         let second = try #require(plans[1].migration)
         #expect(initial.name == "0001_initial.sql")
-        #expect(second.name == "0002_alter_item_views_price_changes.sql")
+        #expect(second.name == "0002_alter_item_views_price_change.sql")
         for plan in plans {
             try FixtureFiles.expectGolden(try #require(plan.migration).contents, "shop/\(target.directoryName)/\(try #require(plan.migration).name)")
         }
         try FixtureFiles.expectGolden(try #require(plans[1].lock).contents, "shop/\(target.directoryName)/schema.lock.json")
         #expect(plans[1].changes.allSatisfy { !$0.isDestructive })
         let statements = MigrationScript.statements(in: second.contents)
-        #expect(statements.contains { $0.contains("ALTER TABLE item_views") && $0.contains("ADD COLUMN IF NOT EXISTS session_id") })
-        #expect(statements.contains { $0.hasPrefix("CREATE TABLE IF NOT EXISTS price_changes") })
+        #expect(statements.contains { $0.contains("ALTER TABLE item_views") && $0.contains("ADD COLUMN IF NOT EXISTS") && $0.contains("session_id") })
+        #expect(statements.contains { $0.hasPrefix("CREATE TABLE IF NOT EXISTS price_change") })
     }
 
     @Test("the TTL change reaches ClickHouse only")
@@ -75,7 +75,7 @@ struct EvolutionTests {
         let third = try #require(plans[2].migration)
         #expect(third.name == "0003_alter_item_views_item_prices.sql")
         try FixtureFiles.expectGolden(third.contents, "shop/\(target.directoryName)/\(third.name)")
-        #expect(third.contents.contains("DROP COLUMN IF EXISTS referrer"))
+        #expect(third.contents.contains("DROP COLUMN IF EXISTS `referrer`") || third.contents.contains("DROP COLUMN IF EXISTS referrer;"))
     }
 
     @Test("a key change recreates the table only when allowed")
@@ -102,7 +102,7 @@ struct EvolutionTests {
     func aggregatingEngine() throws {
         let plan = try MigrationPlanner.plan(schema: try Self.shop(1), target: .clickhouse(cluster: nil), existingFiles: [], lock: nil)
         let contents = try #require(plan.migration).contents
-        #expect(contents.contains("last_sequence SimpleAggregateFunction(max, UInt64)"))
+        #expect(contents.contains("`last_sequence` SimpleAggregateFunction(max, UInt64)"))
         #expect(contents.contains("ENGINE = AggregatingMergeTree\n"))
     }
 

@@ -55,10 +55,10 @@ struct MigrationDirectoryTests {
         try Data(text.utf8).write(to: URL(fileURLWithPath: handWritten))
 
         let plan = try MigrationGenerator.generate(schema: v2, target: .postgres, outputRoot: root)
-        #expect(plan.migration?.name == "0003_alter_item_views_price_changes.sql")
+        #expect(plan.migration?.name == "0003_alter_item_views_price_change.sql")
         #expect(FileManager.default.contents(atPath: handWritten) == Data(text.utf8))
         let names = try MigrationDirectory(root: root, target: .postgres).migrationFileNames()
-        #expect(names == ["0001_initial.sql", "0002_backfill.sql", "0003_alter_item_views_price_changes.sql"])
+        #expect(names == ["0001_initial.sql", "0002_backfill.sql", "0003_alter_item_views_price_change.sql"])
         #expect(try MigrationDirectory(root: root, target: .postgres).readLock() == SchemaSnapshot(v2, target: .postgres))
     }
 

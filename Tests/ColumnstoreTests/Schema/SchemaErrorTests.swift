@@ -120,7 +120,7 @@ struct SchemaErrorTests {
             field("day", of: "DailySales", in: &$0) { $0.options.Projection_V1_column.source.removeLast() }
         },
         Case(name: "two sources for one fact", code: .invalidSource, mentions: "is a source twice") {
-            field("day", of: "DailySales", in: &$0) { $0.options.Projection_V1_column.source[1].fact = "order_placed" }
+            field("tenant_id", of: "DailySales", in: &$0) { $0.options.Projection_V1_column.source[1].fact = "order_placed" }
         },
         Case(name: "to_date into a number", code: .invalidSource, mentions: "transform toDate needs a date column") {
             field("order_count", of: "DailySales", in: &$0) { $0.options.Projection_V1_column.source[0].transform = .toDate }

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The prepared queries of a projection's query service for one store, loaded from
+/// `<sqlDirectory>/<store>/queries/<Method>.sql` and checked against the request messages.
+public struct QueryCatalog: Sendable {
+    public let store: StoreKind
+    /// Prepared queries by RPC name.
+    public let queries: [String: PreparedQuery]
+
+    public init(store: StoreKind, queries: [String: PreparedQuery]) {
+        self.store = store
+        self.queries = queries
+    }
+
+    /// Loads and checks the query file of every RPC; the first problem is thrown.
+    public static func load(service: QueryServiceSchema, store: StoreKind, sqlDirectory: String) throws -> QueryCatalog {
+        var queries: [String: PreparedQuery] = [:]
+        for method in service.methods {
+            let path = filePath(for: method, store: store, sqlDirectory: sqlDirectory)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw QueryCatalogError(.missingFile, method: method.name, path: path, "no query file for store \(store.rawValue); create it")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw QueryCatalogError(.invalidSQL, method: method.name, path: path, "the file is not UTF-8")
+            }
+            queries[method.name] = try prepare(method: method, store: store, text: text, path: path)
+        }
+        return QueryCatalog(store: store, queries: queries)
+    }
+
+    /// `<sqlDirectory>/<store>/queries/<Method>.sql`; an explicit `(projection.v1.query).sql` stem
+    /// replaces the RPC name.
+    public static func filePath(for method: QueryMethodSchema, store: StoreKind, sqlDirectory: String) -> String {
+        let stem = method.sqlName == SchemaNaming.snakeCase(method.name) ? method.name : method.sqlName
+        return "\(sqlDirectory)/\(store.rawValue)/queries/\(stem).sql"
+    }
+
+    /// Parses one query file and checks its placeholders against the request message: exactly
+    /// the request fields plus `tenant_id`, with compatible ClickHouse types.
+    public static func prepare(method: QueryMethodSchema, store: StoreKind, text: String, path: String) throws -> PreparedQuery {
+        func mismatch(_ reason: String) -> QueryCatalogError {
+            QueryCatalogError(.parameterMismatch, method: method.name, path: path, reason)
+        }
+        let scan: QueryTemplate.Scan
+        do {
+            scan = try QueryTemplate.scan(text, store: store)
+        } catch {
+            var located = error
+            located.method = method.name
+            located.path = path
+            throw located
+        }
+        var fields: [String: QueryFieldSchema] = [:]
+        for field in method.requestFields {
+            guard field.name != PreparedQuery.tenantParameter else {
+                throw QueryCatalogError(.unsupportedField, method: method.name, path: path,
+                    "request field '\(field.name)' is reserved: the tenant comes only from the tenant header")
+            }
+            guard !field.isRepeated, Self.isScalar(field.type) else {
+                throw QueryCatalogError(.unsupportedField, method: method.name, path: path,
+                    "request field '\(field.name)' must be a scalar (not repeated, not a message)")
+            }
+            fields[field.name] = field
+        }
+        let used = Set(scan.placeholders.map(\.name))
+        guard used.contains(PreparedQuery.tenantParameter) else {
+            let hint = store == .clickhouse ? "{tenant_id:String}" : "{tenant_id}"
+            throw mismatch("the query must filter by the tenant: use \(hint)")
+        }
+        for placeholder in scan.placeholders where placeholder.name != PreparedQuery.tenantParameter {
+            guard let field = fields[placeholder.name] else {
+                throw mismatch("placeholder '\(placeholder.name)' is not a field of \(method.requestMessage)")
+            }
+            if let type = placeholder.storeType, !clickHouseType(type, fits: field) {
+                throw mismatch("placeholder '\(placeholder.name)' has ClickHouse type \(type), which does not fit request field '\(field.name)'")
+            }
+        }
+        if let tenant = scan.placeholders.first(where: { $0.name == PreparedQuery.tenantParameter }),
+           let type = tenant.storeType, type != "String", type != "LowCardinality(String)" {
+            throw mismatch("placeholder 'tenant_id' must be typed String")
+        }
+        for field in method.requestFields where !used.contains(field.name) {
+            let hint = store == .clickhouse ? "{\(field.name):Type}" : "{\(field.name)}"
+            throw mismatch("request field '\(field.name)' is not used by the query; bind it with \(hint)")
+        }
+        return PreparedQuery(method: method.name, store: store, path: path, sql: scan.sql, placeholders: scan.placeholders)
+    }
+
+    static func isScalar(_ type: QueryFieldType) -> Bool {
+        switch type {
+        case .message: return false
+        default: return true
+        }
+    }
+
+    /// Whether a ClickHouse placeholder type can hold every valid value of the field.
+    static func clickHouseType(_ raw: String, fits field: QueryFieldSchema) -> Bool {
+        var type = raw
+        for wrapper in ["Nullable(", "LowCardinality("] where type.hasPrefix(wrapper) && type.hasSuffix(")") {
+            type = String(type.dropFirst(wrapper.count).dropLast())
+        }
+        switch field.type {
+        case .string:
+            switch field.hints?.valueType {
+            case .date?: return type == "Date" || type == "Date32"
+            case .timestamp?: return type.hasPrefix("DateTime64")
+            default: return type == "String"
+            }
+        case .bytes, .enumeration: return type == "String"
+        case .bool: return type == "Bool"
+        case .int32: return ["Int32", "Int64"].contains(type)
+        case .uint32: return ["UInt32", "UInt64", "Int64"].contains(type)
+        case .int64: return type == "Int64"
+        case .uint64: return type == "UInt64"
+        case .float, .double: return type == "Float64" || (field.type == .float && type == "Float32")
+        case .timestamp: return type.hasPrefix("DateTime64")
+        case .message: return false
+        }
+    }
+}

@@ -1,0 +1,101 @@
+/// Finds `{name}` / `{name:Type}` placeholders in SQL text, skipping string literals, quoted
+/// identifiers and comments, and rewrites them for Postgres.
+enum QueryTemplate {
+    struct Scan {
+        /// The SQL with placeholders rewritten (Postgres) or untouched (ClickHouse), without a
+        /// trailing `;`.
+        var sql: String
+        var placeholders: [QueryPlaceholder]
+    }
+
+    static func scan(_ text: String, store: StoreKind) throws(QueryCatalogError) -> Scan {
+        let chars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var placeholders: [QueryPlaceholder] = []
+        var i = 0
+        func fail(_ reason: String) -> QueryCatalogError { QueryCatalogError(.invalidSQL, reason) }
+
+        while i < chars.count {
+            let c = chars[i]
+            // Quoted text: copy through to the matching quote ('' and \' escapes stay inside).
+            if c == "'" || c == "\"" || c == "`" {
+                out.append(c)
+                i += 1
+                var closed = false
+                while i < chars.count {
+                    let d = chars[i]
+                    out.append(d)
+                    i += 1
+                    if d == "\\", i < chars.count { out.append(chars[i]); i += 1; continue }
+                    if d == c {
+                        if i < chars.count, chars[i] == c { out.append(chars[i]); i += 1; continue }
+                        closed = true
+                        break
+                    }
+                }
+                guard closed else { throw fail("unterminated quoted text") }
+                continue
+            }
+            if c == "-", i + 1 < chars.count, chars[i + 1] == "-" {
+                while i < chars.count, chars[i] != "\n" { out.append(chars[i]); i += 1 }
+                continue
+            }
+            if c == "/", i + 1 < chars.count, chars[i + 1] == "*" {
+                guard let end = (i + 2..<max(i + 2, chars.count)).first(where: { $0 + 1 < chars.count && chars[$0] == "*" && chars[$0 + 1] == "/" }) else {
+                    throw fail("unterminated comment")
+                }
+                out.append(contentsOf: chars[i...(end + 1)])
+                i = end + 2
+                continue
+            }
+            if c == ";" {
+                let rest = chars[(i + 1)...]
+                guard rest.allSatisfy({ $0.properties.isWhitespace }) else {
+                    throw fail("a query file holds exactly one statement (found ';' before the end)")
+                }
+                break
+            }
+            if c == "{" {
+                guard let close = chars[(i + 1)...].firstIndex(of: "}") else { throw fail("unclosed '{'") }
+                let inner = String(String.UnicodeScalarView(chars[(i + 1)..<close]))
+                let parts = inner.split(separator: ":", maxSplits: 1).map { $0.trimmingSpaces() }
+                let name = parts.first ?? ""
+                guard SchemaNaming.identifierProblem(name) == nil || name == PreparedQuery.tenantParameter else {
+                    throw fail("placeholder '{\(inner)}' must be {name:Type} with name matching [a-z_][a-z0-9_]*")
+                }
+                let type = parts.count > 1 ? parts[1] : nil
+                switch store {
+                case .clickhouse:
+                    guard let type, !type.isEmpty else { throw fail("ClickHouse placeholder '{\(name)}' needs a type: {\(name):Type}") }
+                    out.append(contentsOf: chars[i...close])
+                case .postgres:
+                    guard type == nil else { throw fail("Postgres placeholders are untyped: write {\(name)} and cast in SQL if needed") }
+                }
+                let placeholder = QueryPlaceholder(name: name, storeType: type)
+                if let existing = placeholders.firstIndex(where: { $0.name == name }) {
+                    guard placeholders[existing] == placeholder else { throw fail("placeholder '\(name)' is used with different types") }
+                    if store == .postgres { out.append(contentsOf: "$\(existing + 1)".unicodeScalars) }
+                } else {
+                    placeholders.append(placeholder)
+                    if store == .postgres { out.append(contentsOf: "$\(placeholders.count)".unicodeScalars) }
+                }
+                i = close + 1
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        let sql = String(out).trimmingSpaces()
+        guard !sql.isEmpty else { throw fail("the file holds no statement") }
+        return Scan(sql: sql, placeholders: placeholders)
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingSpaces() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+extension ClickHouseQueryExecutor {
+    /// Decodes a `FORMAT JSONCompact` body (`meta` names and types, `data` rows) into typed rows.
+    static func decode(_ body: [UInt8], maxRows: Int) throws -> QueryResult {
+        func bad(_ reason: String) -> QueryError {
+            QueryError(code: .internal, message: "the store returned an unexpected result", detail: reason)
+        }
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(body)
+        } catch {
+            throw bad("JSONCompact body: \(error)")
+        }
+        guard case .array(let meta)? = document["meta"], case .array(let data)? = document["data"] else {
+            throw bad("JSONCompact body without meta/data")
+        }
+        var columns: [(name: String, type: String)] = []
+        for column in meta {
+            guard case .string(let name)? = column["name"], case .string(let type)? = column["type"] else {
+                throw bad("meta entry without name/type")
+            }
+            columns.append((name, type))
+        }
+        guard data.count <= maxRows else {
+            throw QueryError(code: .resourceExhausted, message: "the result has more rows than the server allows")
+        }
+        var rows: [[String: ColumnValue]] = []
+        rows.reserveCapacity(data.count)
+        for entry in data {
+            guard case .array(let cells) = entry, cells.count == columns.count else { throw bad("row width differs from meta") }
+            var row: [String: ColumnValue] = [:]
+            for (column, cell) in zip(columns, cells) {
+                guard let value = cellValue(cell, type: column.type) else {
+                    throw bad("cannot read column '\(column.name)' of type \(column.type)")
+                }
+                row[column.name] = value
+            }
+            rows.append(row)
+        }
+        return QueryResult(columns: columns.map(\.name), rows: rows)
+    }
+
+    /// One JSONCompact cell as a typed value, per its ClickHouse type.
+    static func cellValue(_ cell: JSONValue, type raw: String) -> ColumnValue? {
+        if case .null = cell { return .null }
+        var type = raw
+        for wrapper in ["Nullable(", "LowCardinality("] where type.hasPrefix(wrapper) && type.hasSuffix(")") {
+            type = String(type.dropFirst(wrapper.count).dropLast())
+        }
+        let text: String
+        switch cell {
+        case .string(let s): text = s
+        case .number(let n): text = n
+        case .bool(let b): return .bool(b)
+        default: return nil
+        }
+        switch type {
+        case "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32":
+            return Int64(text).map(ColumnValue.int64)
+        case "UInt64":
+            return UInt64(text).map(ColumnValue.uint64)
+        case "Float32", "Float64":
+            switch text {
+            case "nan", "-nan": return .float64(.nan)
+            case "inf", "+inf": return .float64(.infinity)
+            case "-inf": return .float64(-.infinity)
+            default: return Double(text).map(ColumnValue.float64)
+            }
+        case "Bool":
+            return text == "true" ? .bool(true) : text == "false" ? .bool(false) : nil
+        case "Date", "Date32":
+            return RFC3339.parseDate(text).map(ColumnValue.date)
+        default:
+            if type.hasPrefix("DateTime") {
+                // `2026-03-01 10:15:00[.fff]` in the column's zone; projection tables use UTC.
+                return RFC3339.parseMilliseconds(text.replacingOccurrences(of: " ", with: "T") + "Z").map(ColumnValue.timestamp)
+            }
+            if type.hasPrefix("Decimal") || type.hasPrefix("Int") || type.hasPrefix("UInt") {
+                return Int64(text).map(ColumnValue.int64) ?? .string(text)
+            }
+            return .string(text)
+        }
+    }
+}

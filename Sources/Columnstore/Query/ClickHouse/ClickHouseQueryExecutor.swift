@@ -1,0 +1,120 @@
+import ClickHouseHTTP
+import Foundation
+
+/// Runs prepared queries on ClickHouse with server-side `{name:Type}` parameters and, on every
+/// query, `readonly=1`, `max_execution_time` and a `max_result_rows` cap.
+public final class ClickHouseQueryExecutor: QueryExecutor {
+    public var store: StoreKind { .clickhouse }
+    private let client: ClickHouseClient
+    private let limits: QueryLimits
+
+    public init(client: ClickHouseClient, limits: QueryLimits) {
+        self.client = client
+        self.limits = limits
+    }
+
+    /// Opens a client for `dsn` with one keep-alive connection per allowed concurrent query.
+    public convenience init(dsn: String, limits: QueryLimits) throws {
+        // The client's own timeout is a backstop for a server that stops answering.
+        let configuration = ClickHouseClient.Configuration(
+            requestTimeout: limits.timeout + .seconds(5), poolSize: limits.maxConnections,
+            maxResponseBytes: 256 << 20)
+        self.init(client: try ClickHouseClient(dsn: dsn, configuration: configuration), limits: limits)
+    }
+
+    /// Settings sent with every query; `readonly` last so nothing after it can lift it.
+    var settings: [String: String] {
+        let millis = limits.timeoutMilliseconds
+        return [
+            "max_execution_time": String(format: "%.3f", Double(millis) / 1000),
+            "timeout_overflow_mode": "throw",
+            "max_result_rows": String(limits.maxRows),
+            "result_overflow_mode": "throw",
+            "output_format_json_quote_64bit_integers": "1",
+            "readonly": "1",
+        ]
+    }
+
+    public func execute(_ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue]) async throws -> QueryResult {
+        let values = bindings(tenant: tenant, parameters: parameters)
+        var encoded: [String: String] = [:]
+        for placeholder in query.placeholders {
+            guard let value = values[placeholder.name] else {
+                throw QueryError(code: .internal, message: "query parameter '\(placeholder.name)' has no value")
+            }
+            encoded[placeholder.name] = Self.encodeParameter(value)
+        }
+        let response: ClickHouseResponse
+        do {
+            response = try await client.query(query.sql + "\nFORMAT JSONCompact", parameters: encoded, settings: settings)
+        } catch let error as ClickHouseError {
+            throw Self.queryError(error)
+        }
+        return try Self.decode(response.body, maxRows: limits.maxRows)
+    }
+
+    public func checkReachable() async throws {
+        do {
+            _ = try await client.query("SELECT 1", settings: ["readonly": "1"])
+        } catch let error as ClickHouseError {
+            throw Self.queryError(error)
+        }
+    }
+
+    public func shutdown() async {}
+
+    /// A parameter value in the text form ClickHouse parses `param_*` values with (the escaped
+    /// TSV form: backslash, tab and newline must be escaped or they would change the value).
+    static func encodeParameter(_ value: ColumnValue) -> String {
+        switch value {
+        case .null: return "\\N"
+        case .string(let s):
+            var out = ""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\\": out += "\\\\"
+                case "\t": out += "\\t"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\0": out += "\\0"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out
+        case .int64(let v): return String(v)
+        case .uint64(let v): return String(v)
+        case .float64(let v): return v.isNaN ? "nan" : v.isInfinite ? (v < 0 ? "-inf" : "inf") : String(v)
+        case .bool(let v): return v ? "true" : "false"
+        case .date(let days): return RFC3339.formatDate(days: days)
+        case .timestamp(let millis):
+            // ClickHouse reads DateTime64 parameters as `YYYY-MM-DD hh:mm:ss.fff` (UTC server).
+            let text = RFC3339.format(milliseconds: millis)
+            let body = text.dropLast() // Z
+            let withFraction = body.contains(".") ? String(body) : String(body) + ".000"
+            return withFraction.replacingOccurrences(of: "T", with: " ")
+        }
+    }
+
+    static func queryError(_ error: ClickHouseError) -> QueryError {
+        let detail = error.description
+        switch error.code {
+        case .timeout:
+            return QueryError(code: .deadlineExceeded, message: "the query did not finish before its deadline", detail: detail)
+        case .connection, .authentication:
+            return QueryError(code: .unavailable, message: "the store is unavailable", detail: detail)
+        case .server:
+            switch error.serverCode {
+            case 159?, 160?: // TIMEOUT_EXCEEDED, TOO_SLOW
+                return QueryError(code: .deadlineExceeded, message: "the query did not finish before its deadline", detail: detail)
+            case 396?: // TOO_MANY_ROWS_OR_BYTES
+                return QueryError(code: .resourceExhausted, message: "the result has more rows than the server allows", detail: detail)
+            case 202?, 241?: // TOO_MANY_SIMULTANEOUS_QUERIES, MEMORY_LIMIT_EXCEEDED
+                return QueryError(code: .resourceExhausted, message: "the store is overloaded", detail: detail)
+            default:
+                return QueryError(code: .internal, message: "the query failed", detail: detail)
+            }
+        default:
+            return QueryError(code: .internal, message: "the query failed", detail: detail)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import LibPQ
+import Logging
+
+/// A small pool of Postgres connections for read queries: at most `capacity` open, each set up
+/// once with the session settings (deadline, UTC, read-only transactions).
+actor PostgresConnectionPool {
+    private let dsn: String
+    private let capacity: Int
+    private let sessionSetup: String
+    private let logger: Logger
+    private var idle: [PostgresConnection] = []
+    private var open = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var closed = false
+
+    init(dsn: String, capacity: Int, sessionSetup: String, logger: Logger) {
+        self.dsn = dsn
+        self.capacity = capacity
+        self.sessionSetup = sessionSetup
+        self.logger = logger
+    }
+
+    /// An idle connection, a new one while under capacity, or (at capacity) the next one released.
+    func acquire() async throws -> PostgresConnection {
+        while true {
+            guard !closed else { throw PostgresError(code: .closed, message: "the query pool is shut down") }
+            while let connection = idle.popLast() {
+                if connection.isAlive { return connection }
+                open -= 1
+                connection.close()
+            }
+            if open < capacity {
+                open += 1
+                do {
+                    let connection = try await PostgresConnection.connect(dsn: dsn, logger: logger)
+                    try await connection.execute(sessionSetup)
+                    return connection
+                } catch {
+                    open -= 1
+                    wakeOne()
+                    throw error
+                }
+            }
+            await withCheckedContinuation { waiters.append($0) }
+        }
+    }
+
+    /// Returns a connection; a broken one (or one left mid-transaction) is closed instead.
+    func release(_ connection: PostgresConnection, reusable: Bool) {
+        if reusable && connection.isAlive && !closed {
+            idle.append(connection)
+        } else {
+            open -= 1
+            connection.close()
+        }
+        wakeOne()
+    }
+
+    func shutdown() {
+        closed = true
+        for connection in idle { connection.close() }
+        open -= idle.count
+        idle.removeAll()
+        let pending = waiters
+        waiters.removeAll()
+        for waiter in pending { waiter.resume() }
+    }
+
+    private func wakeOne() {
+        if !waiters.isEmpty { waiters.removeFirst().resume() }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import LibPQ
+import Logging
+
+/// Runs prepared queries on Postgres with `$n` parameters, on pooled connections whose session
+/// has `statement_timeout`, `TimeZone=UTC` and `default_transaction_read_only=on`.
+///
+/// The DSN's role should be read-only as well (see docs/QUERY_API.md); the session setting is a
+/// second guard, not the only one.
+public final class PostgresQueryExecutor: QueryExecutor {
+    public var store: StoreKind { .postgres }
+    private let pool: PostgresConnectionPool
+    private let limits: QueryLimits
+
+    public init(dsn: String, limits: QueryLimits, logger: Logger = Logger(label: "projection.query.postgres")) {
+        self.limits = limits
+        let setup = """
+            SET statement_timeout = \(limits.timeoutMilliseconds);
+            SET TimeZone = 'UTC';
+            SET DateStyle = 'ISO, YMD';
+            SET IntervalStyle = 'iso_8601';
+            SET extra_float_digits = 3;
+            SET default_transaction_read_only = on
+            """
+        self.pool = PostgresConnectionPool(dsn: dsn, capacity: limits.maxConnections, sessionSetup: setup, logger: logger)
+    }
+
+    public func execute(_ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue]) async throws -> QueryResult {
+        let values = bindings(tenant: tenant, parameters: parameters)
+        var bound: [PostgresValue] = []
+        for placeholder in query.placeholders {
+            guard let value = values[placeholder.name] else {
+                throw QueryError(code: .internal, message: "query parameter '\(placeholder.name)' has no value")
+            }
+            bound.append(Self.postgresValue(value))
+        }
+        let connection: PostgresConnection
+        do {
+            connection = try await pool.acquire()
+        } catch let error as PostgresError {
+            throw Self.queryError(error)
+        }
+        do {
+            let rows = try await connection.query(query.sql, bound)
+            await pool.release(connection, reusable: true)
+            return try Self.decode(rows, maxRows: limits.maxRows)
+        } catch let error as PostgresError {
+            await pool.release(connection, reusable: error.code == .server)
+            throw Self.queryError(error)
+        } catch {
+            await pool.release(connection, reusable: true)
+            throw error
+        }
+    }
+
+    public func checkReachable() async throws {
+        let connection: PostgresConnection
+        do {
+            connection = try await pool.acquire()
+        } catch let error as PostgresError {
+            throw Self.queryError(error)
+        }
+        do {
+            try await connection.query("SELECT 1")
+            await pool.release(connection, reusable: true)
+        } catch let error as PostgresError {
+            await pool.release(connection, reusable: false)
+            throw Self.queryError(error)
+        }
+    }
+
+    public func shutdown() async {
+        await pool.shutdown()
+    }
+
+    static func postgresValue(_ value: ColumnValue) -> PostgresValue {
+        switch value {
+        case .null: return .null
+        case .string(let s): return .text(s)
+        case .int64(let v): return .int64(v)
+        // Above Int64.max there is no bigint; numeric text keeps the value exact.
+        case .uint64(let v): return v <= UInt64(Int64.max) ? .int64(Int64(v)) : .text(String(v))
+        case .float64(let v): return .double(v)
+        case .bool(let v): return .bool(v)
+        case .date(let days):
+            let (y, m, d) = RFC3339.civil(fromDays: Int(days))
+            return .date(year: y, month: m, day: d)
+        case .timestamp(let millis):
+            return .timestamptz(Date(timeIntervalSince1970: Double(millis) / 1000))
+        }
+    }
+
+    static func queryError(_ error: PostgresError) -> QueryError {
+        let detail = error.description
+        switch error.code {
+        case .connectionFailed, .connectionLost, .authenticationFailed, .closed:
+            return QueryError(code: .unavailable, message: "the store is unavailable", detail: detail)
+        default:
+            switch error.sqlState {
+            case "57014"?: // query_canceled: statement_timeout
+                return QueryError(code: .deadlineExceeded, message: "the query did not finish before its deadline", detail: detail)
+            case let state? where state.hasPrefix("53"): // insufficient resources
+                return QueryError(code: .resourceExhausted, message: "the store is overloaded", detail: detail)
+            case let state? where state.hasPrefix("08") || state.hasPrefix("57P"):
+                return QueryError(code: .unavailable, message: "the store is unavailable", detail: detail)
+            default:
+                return QueryError(code: .internal, message: "the query failed", detail: detail)
+            }
+        }
+    }
+}

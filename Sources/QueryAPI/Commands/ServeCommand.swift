@@ -1,0 +1,81 @@
+import ArgumentParser
+import Columnstore
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// `projection-query serve` (the default): checks the query files against the proto, then serves.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the query API on PORT_HTTP.",
+        discussion: """
+        Configured from the environment (and PROJECTION_CONFIG_FILE, a file of NAME=value lines):
+          PROJECTION_STORE_DSN (required), PROJECTION_STORE_KIND (clickhouse | postgres_table),
+          PROJECTION_NAME, PORT_HTTP (8080), PROJECTION_TENANT_HEADER (x-tenant-id),
+          PROJECTION_MULTI_TENANT (true), PROJECTION_DEFAULT_TENANT, PROJECTION_TOKENS,
+          PROJECTION_TOKENS_FILE, PROJECTION_QUERY_TIMEOUT_MS (10000), PROJECTION_MAX_ROWS (10000),
+          PROJECTION_MAX_BODY_BYTES (65536), PROJECTION_MAX_CONCURRENCY (16), PROJECTION_SQL_DIR (sql),
+          PROJECTION_DESCRIPTOR_SET. See docs/QUERY_API.md.
+        """
+    )
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "projection.query")
+        let configuration: QueryConfiguration
+        let service: QueryServiceSchema
+        let schema: ProjectionSchema
+        let catalog: QueryCatalog
+        do {
+            configuration = try QueryConfiguration(settings: try SettingsSource.fromEnvironment())
+            schema = try ProjectionSchema.resolve(descriptorSetPath: configuration.descriptorSetPath, projection: configuration.projection)
+            guard let found = schema.queryService else {
+                throw QueryCatalogError(.noQueryService, "projection '\(schema.name)' declares no query RPCs")
+            }
+            service = found
+            catalog = try QueryCatalog.load(service: service, store: configuration.storeKind, sqlDirectory: configuration.sqlDirectory)
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(2)
+        }
+        let executor: any QueryExecutor
+        switch configuration.storeKind {
+        case .clickhouse:
+            do {
+                executor = try ClickHouseQueryExecutor(dsn: configuration.storeDSN, limits: configuration.limits)
+            } catch {
+                logger.critical("PROJECTION_STORE_DSN is invalid: \(error)")
+                throw ExitCode(2)
+            }
+        case .postgres:
+            executor = PostgresQueryExecutor(dsn: configuration.storeDSN, limits: configuration.limits)
+        }
+        let registry = PrometheusCollectorRegistry()
+        let router = QueryServer.makeRouter(
+            service: service, catalog: catalog, executor: executor, configuration: configuration, registry: registry,
+            openAPI: OpenAPIGenerator.render(schema: schema, tenantHeader: configuration.tenantHeader),
+            logger: Logger(label: "projection.query.access"))
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-query"),
+            logger: Logger(label: "projection.query.http"))
+        logger.info("starting", metadata: [
+            "projection": "\(schema.name)", "store": "\(configuration.storeKind.environmentValue)",
+            "port": "\(configuration.httpPort)", "methods": "\(service.methods.map(\.name).joined(separator: ","))",
+            "auth": "\(configuration.tokens.isEnabled ? "bearer" : "none")", "multi_tenant": "\(configuration.multiTenant)",
+        ])
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        await executor.shutdown()
+    }
+}

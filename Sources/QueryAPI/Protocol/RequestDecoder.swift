@@ -1,0 +1,244 @@
+import Columnstore
+import Foundation
+
+/// Turns a request (JSON body or query string) into typed query parameters, following the
+/// proto3 JSON mapping of the RPC's request message and its `(projection.v1.param)` hints.
+///
+/// Rules: both the proto name and the lowerCamelCase JSON name are accepted (not both at once);
+/// unknown fields are rejected (proto3 JSON's default); `null` means absent; integers may be
+/// JSON numbers or decimal strings; every error names the field.
+enum RequestDecoder {
+    /// Longest accepted string parameter, in UTF-8 bytes.
+    static let maxStringBytes = 4096
+    /// Dates both stores represent: ClickHouse `Date` spans 1970-01-01…2149-06-06.
+    static let dateRange: ClosedRange<Int32> = 0...65_535
+    static let timestampRange: ClosedRange<Int64> = 0...(65_536 * 86_400_000 - 1)
+
+    /// Decodes a JSON request body; an empty body is the empty message.
+    static func decode(body: [UInt8], method: QueryMethodSchema) throws(ConnectError) -> [String: ColumnValue] {
+        if body.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return try decode(json: .object([]), method: method) }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(body)
+        } catch {
+            throw ConnectError(.invalidArgument, "request body: malformed JSON: \(error)")
+        }
+        return try decode(json: json, method: method)
+    }
+
+    static func decode(json: JSONValue, method: QueryMethodSchema) throws(ConnectError) -> [String: ColumnValue] {
+        guard case .object(let members) = json else {
+            throw ConnectError(.invalidArgument, "request body: expected a JSON object, got \(json.typeName)")
+        }
+        var given: [String: (key: String, value: JSONValue)] = [:]
+        for member in members {
+            guard let field = field(named: member.key, in: method) else {
+                throw ConnectError.invalid(printable(member.key), "unknown field of \(method.requestMessage)")
+            }
+            if let previous = given[field.name] {
+                throw ConnectError.invalid(field.name, "given twice (as \(printable(previous.key)) and \(printable(member.key)))")
+            }
+            given[field.name] = member
+        }
+        var values: [String: ColumnValue] = [:]
+        for field in method.requestFields {
+            let value = given[field.name]?.value
+            if let value, value != .null {
+                values[field.name] = try convert(value, field: field)
+            } else {
+                values[field.name] = try absent(field)
+            }
+        }
+        try checkRanges(values, method: method)
+        return values
+    }
+
+    /// Decodes a GET query string: either Connect's `message=<json>` form or one item per field.
+    static func decode(query items: [(name: String, value: String)], method: QueryMethodSchema) throws(ConnectError) -> [String: ColumnValue] {
+        if let message = items.first(where: { $0.name == "message" }) {
+            if items.contains(where: { $0.name == "base64" && $0.value == "1" }) {
+                throw ConnectError(.invalidArgument, "message: base64 encoding is not supported; send the JSON URL-encoded")
+            }
+            if let encoding = items.first(where: { $0.name == "encoding" }), encoding.value != "json" {
+                throw ConnectError(.invalidArgument, "encoding: only json is supported")
+            }
+            return try decode(body: Array(message.value.utf8), method: method)
+        }
+        var members: [(key: String, value: JSONValue)] = []
+        var seen = Set<String>()
+        for item in items where !["connect", "encoding"].contains(item.name) {
+            guard seen.insert(item.name).inserted else {
+                throw ConnectError.invalid(printable(item.name), "given twice")
+            }
+            // Query-string values are text; `convert` accepts text for every scalar type.
+            members.append((item.name, .string(item.value)))
+        }
+        return try decode(json: .object(members), method: method)
+    }
+
+    static func field(named key: String, in method: QueryMethodSchema) -> QueryFieldSchema? {
+        method.requestFields.first { $0.name == key } ?? method.requestFields.first { $0.jsonName == key }
+    }
+
+    /// A key as it may appear in a message: truncated and without control characters.
+    static func printable(_ key: String) -> String {
+        let cleaned = String(String.UnicodeScalarView(key.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(64)))
+        return "'\(cleaned)'"
+    }
+
+    private static func absent(_ field: QueryFieldSchema) throws(ConnectError) -> ColumnValue {
+        if field.hints?.isRequired == true { throw ConnectError.invalid(field.name, "is required") }
+        if let defaultValue = field.hints?.defaultValue {
+            return field.type == .uint64 ? .uint64(UInt64(defaultValue)) : .int64(defaultValue)
+        }
+        // proto3: an absent field has its type's zero value; typed strings have none.
+        if field.hints?.valueType != nil { return .null }
+        switch field.type {
+        case .string, .bytes, .enumeration: return .string("")
+        case .bool: return .bool(false)
+        case .int32, .int64, .uint32: return .int64(0)
+        case .uint64: return .uint64(0)
+        case .float, .double: return .float64(0)
+        case .timestamp, .message: return .null
+        }
+    }
+
+    static func convert(_ value: JSONValue, field: QueryFieldSchema) throws(ConnectError) -> ColumnValue {
+        let name = field.name
+        switch field.type {
+        case .string, .bytes, .enumeration:
+            guard case .string(let text) = value else { throw ConnectError.invalid(name, "expected a string, got \(value.typeName)") }
+            try checkText(text, field: name)
+            switch field.hints?.valueType {
+            case .date?:
+                guard let days = RFC3339.parseDate(text) else { throw ConnectError.invalid(name, "expected a date YYYY-MM-DD") }
+                guard dateRange.contains(days) else { throw ConnectError.invalid(name, "date out of range (1970-01-01 to 2149-06-06)") }
+                return .date(days)
+            case .timestamp?:
+                return try timestamp(text, field: name)
+            default:
+                return .string(text)
+            }
+        case .timestamp:
+            guard case .string(let text) = value else { throw ConnectError.invalid(name, "expected an RFC 3339 timestamp string, got \(value.typeName)") }
+            return try timestamp(text, field: name)
+        case .bool:
+            switch value {
+            case .bool(let b): return .bool(b)
+            case .string("true"): return .bool(true)
+            case .string("false"): return .bool(false)
+            default: throw ConnectError.invalid(name, "expected true or false")
+            }
+        case .int32, .int64, .uint32, .uint64:
+            return try integer(value, field: field)
+        case .float, .double:
+            let text: String
+            switch value {
+            case .number(let n): text = n
+            case .string(let s): text = s
+            default: throw ConnectError.invalid(name, "expected a number, got \(value.typeName)")
+            }
+            switch text {
+            case "NaN": return .float64(.nan)
+            case "Infinity": return .float64(.infinity)
+            case "-Infinity": return .float64(-.infinity)
+            default:
+                guard text.utf8.count <= 64, let d = Double(text), d.isFinite else { throw ConnectError.invalid(name, "expected a number") }
+                return .float64(d)
+            }
+        case .message:
+            throw ConnectError.invalid(name, "message fields are not supported")
+        }
+    }
+
+    private static func checkText(_ text: String, field: String) throws(ConnectError) {
+        guard text.utf8.count <= maxStringBytes else { throw ConnectError.invalid(field, "longer than \(maxStringBytes) bytes") }
+        guard !text.unicodeScalars.contains("\0") else { throw ConnectError.invalid(field, "contains a NUL character") }
+    }
+
+    private static func timestamp(_ text: String, field: String) throws(ConnectError) -> ColumnValue {
+        guard text.utf8.count <= 64, let millis = RFC3339.parseMilliseconds(text) else {
+            throw ConnectError.invalid(field, "expected an RFC 3339 timestamp")
+        }
+        guard timestampRange.contains(millis) else { throw ConnectError.invalid(field, "timestamp out of range (1970 to 2149-06-06)") }
+        return .timestamp(millis)
+    }
+
+    private static func integer(_ value: JSONValue, field: QueryFieldSchema) throws(ConnectError) -> ColumnValue {
+        let name = field.name
+        let text: String
+        switch value {
+        case .number(let n): text = n
+        case .string(let s): text = s
+        default: throw ConnectError.invalid(name, "expected an integer, got \(value.typeName)")
+        }
+        let bounds: (Int64, UInt64)
+        switch field.type {
+        case .int32: bounds = (Int64(Int32.min), UInt64(Int32.max))
+        case .uint32: bounds = (0, UInt64(UInt32.max))
+        case .int64: bounds = (Int64.min, UInt64(Int64.max))
+        default: bounds = (0, UInt64.max)
+        }
+        guard let parsed = parseInteger(text) else { throw ConnectError.invalid(name, "expected an integer") }
+        let inType: Bool
+        switch parsed {
+        case .negative(let v): inType = v >= bounds.0
+        case .positive(let v): inType = v <= bounds.1
+        case .outOfRange: inType = false
+        }
+        guard inType else { throw ConnectError.invalid(name, "out of range for \(field.type)") }
+        let lower = field.hints?.minimum, upper = field.hints?.maximum
+        switch parsed {
+        case .negative(let v):
+            if let lower, v < lower { throw ConnectError.invalid(name, "must be at least \(lower)") }
+            if let upper, v > upper { throw ConnectError.invalid(name, "must be at most \(upper)") }
+            return .int64(v)
+        case .positive(let v):
+            if let lower, lower > 0, v < UInt64(lower) { throw ConnectError.invalid(name, "must be at least \(lower)") }
+            if let upper, upper < 0 || v > UInt64(upper) { throw ConnectError.invalid(name, "must be at most \(upper)") }
+            return field.type == .uint64 ? .uint64(v) : .int64(Int64(v))
+        case .outOfRange:
+            throw ConnectError.invalid(name, "out of range")
+        }
+    }
+
+    private enum ParsedInteger {
+        case negative(Int64)
+        case positive(UInt64)
+        case outOfRange
+    }
+
+    /// Decimal integers, also in the integral exponent/fraction forms proto3 JSON allows (`1e2`, `5.0`).
+    private static func parseInteger(_ text: String) -> ParsedInteger? {
+        guard !text.isEmpty, text.utf8.count <= 400 else { return text.isEmpty ? nil : .outOfRange }
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        if !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+            if text.hasPrefix("-") {
+                if let v = Int64(text) { return .negative(v) }
+                return .outOfRange
+            }
+            if let v = UInt64(text) { return .positive(v) }
+            return .outOfRange
+        }
+        // Number syntax only (not "inf", "0x10"): digits with an optional fraction and exponent.
+        let allowed = Set("0123456789.eE+-".utf8)
+        guard text.utf8.allSatisfy({ allowed.contains($0) }), let d = Double(text), d.isFinite else { return nil }
+        guard d == d.rounded() else { return nil }
+        guard abs(d) <= 9_007_199_254_740_992 else { return .outOfRange }
+        return d < 0 ? .negative(Int64(d)) : .positive(UInt64(d))
+    }
+
+    /// `from_<x>` must not be after `to_<x>` when both are dates or timestamps.
+    private static func checkRanges(_ values: [String: ColumnValue], method: QueryMethodSchema) throws(ConnectError) {
+        for field in method.requestFields where field.name.hasPrefix("from_") {
+            let partner = "to_" + field.name.dropFirst("from_".count)
+            let after: Bool
+            switch (values[field.name], values[partner]) {
+            case (.date(let from)?, .date(let to)?): after = from > to
+            case (.timestamp(let from)?, .timestamp(let to)?): after = from > to
+            default: after = false
+            }
+            if after { throw ConnectError.invalid(field.name, "must not be after \(partner)") }
+        }
+    }
+}

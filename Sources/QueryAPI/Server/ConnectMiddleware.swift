@@ -1,0 +1,71 @@
+import Columnstore
+import Foundation
+import Hummingbird
+import Logging
+
+/// Outermost middleware: renders every failure as a Connect error (no HTML, no 5xx for client
+/// mistakes), records metrics and writes one structured access-log line per request. Logs hold
+/// no tokens, bodies or parameter values.
+struct ConnectMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// RPC route path → RPC name (metric label); other paths are labelled by kind.
+    let routes: [String: String]
+    let metrics: QueryMetrics
+    let logger: Logger
+    let tenantHeader: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let rpc = routes[request.uri.path]
+        var response: Response
+        var code = "ok"
+        var detail: String?
+        do {
+            response = try await next(request, context)
+        } catch {
+            let connect = Self.connectError(error)
+            code = connect.code.name
+            detail = connect.detail
+            response = QueryHandler.json(connect.json, status: .init(code: connect.code.httpStatus))
+        }
+        let duration = ContinuousClock.now - start
+        let label = rpc ?? (code == "not_found" ? "unknown" : nil)
+        if let label { metrics.record(method: label, code: code, duration: duration) }
+
+        var metadata: Logger.Metadata = [
+            "http.method": "\(request.method.rawValue)",
+            "http.path": "\(rpc.map { _ in request.uri.path } ?? Self.printable(request.uri.path))",
+            "http.status": "\(response.status.code)",
+            "code": "\(code)",
+            "duration_ms": "\(String(format: "%.2f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000))",
+        ]
+        if let rpc { metadata["rpc"] = "\(rpc)" }
+        if let tenant = AccessPolicy.values(of: tenantHeader, in: request.headers).first { metadata["tenant"] = "\(Self.printable(tenant))" }
+        if let detail { metadata["error.detail"] = "\(detail)" }
+        let level: Logger.Level = response.status.code >= 500 ? .error : (rpc == nil && code == "ok" ? .debug : .info)
+        logger.log(level: level, "request", metadata: metadata)
+        return response
+    }
+
+    static func connectError(_ error: any Error) -> ConnectError {
+        switch error {
+        case let error as ConnectError:
+            return error
+        case let error as QueryError:
+            return ConnectError(error)
+        case let error as HTTPError:
+            switch error.status.code {
+            case 404, 405: return ConnectError(.notFound, "no such method or endpoint")
+            case 413: return ConnectError(.resourceExhausted, "request body: too large")
+            case 400..<500: return ConnectError(.invalidArgument, "bad request")
+            default: return ConnectError(.internal, "internal error", detail: "\(error)")
+            }
+        default:
+            return ConnectError(.internal, "internal error", detail: "\(error)")
+        }
+    }
+
+    /// A client-supplied value fit for a log line: printable and short.
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(128)))
+    }
+}

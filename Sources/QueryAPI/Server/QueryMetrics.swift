@@ -1,0 +1,34 @@
+import Prometheus
+
+/// Request counters by method and code, and latency histograms by method, registered directly on
+/// a registry (no global bootstrap, so tests can build several servers in one process).
+final class QueryMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
+    ]
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    /// Records one finished request. `method` is an RPC name or a fixed label (never raw paths).
+    func record(method: String, code: String, duration: Duration) {
+        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("code", code)]).increment()
+        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("method", method)], buckets: Self.buckets)
+            .record(duration)
+    }
+
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(
+        namespace: "projection", subsystem: "query", metricName: "requests", unitName: "total",
+        helpText: "Query API requests by RPC and result code.")
+    }
+    static var latency: MetricNameDescriptor {
+        MetricNameDescriptor(
+        namespace: "projection", subsystem: "query", metricName: "request_duration", unitName: "seconds",
+        helpText: "Query API request latency by RPC.")
+    }
+}

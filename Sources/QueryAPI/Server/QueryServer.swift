@@ -1,0 +1,57 @@
+import Columnstore
+import Hummingbird
+import Logging
+import Prometheus
+
+/// Builds the query API's router: one POST and GET route per RPC at `/<package>.<Service>/<Method>`,
+/// plus `/healthz`, `/readyz`, `/metrics` and `/openapi.json`.
+enum QueryServer {
+    static func makeRouter(
+        service: QueryServiceSchema, catalog: QueryCatalog, executor: any QueryExecutor,
+        configuration: QueryConfiguration, registry: PrometheusCollectorRegistry, openAPI: String, logger: Logger
+    ) -> Router<BasicRequestContext> {
+        let access = AccessPolicy(configuration: configuration)
+        let handler = QueryHandler(
+            catalog: catalog, executor: executor, access: access, maxBodyBytes: configuration.maxBodyBytes,
+            limiter: ConcurrencyLimiter(limit: configuration.maxConcurrency))
+        var routes: [String: String] = [:]
+        for method in service.methods { routes[routePath(service: service, method: method)] = method.name }
+
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ConnectMiddleware<BasicRequestContext>(
+            routes: routes, metrics: QueryMetrics(registry: registry), logger: logger, tenantHeader: access.tenantHeader))
+        for method in service.methods {
+            let path = RouterPath(routePath(service: service, method: method))
+            router.post(path) { request, _ in try await handler.handle(method, request: request) }
+            router.get(path) { request, _ in try await handler.handle(method, request: request) }
+        }
+        router.get("healthz") { _, _ in text("ok\n", status: .ok) }
+        router.get("readyz") { _, _ in
+            do {
+                try await executor.checkReachable()
+                return text("ready\n", status: .ok)
+            } catch {
+                logger.warning("store not reachable", metadata: ["error": "\(error)"])
+                return text("not ready: the store is not reachable\n", status: .serviceUnavailable)
+            }
+        }
+        router.get("metrics") { _, _ in
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        router.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: openAPI)))
+        }
+        return router
+    }
+
+    /// `/orders.analytics.v1.OrdersAnalyticsQuery/GetDailySales`.
+    static func routePath(service: QueryServiceSchema, method: QueryMethodSchema) -> String {
+        "/\(service.fullName)/\(method.name)"
+    }
+
+    private static func text(_ body: String, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

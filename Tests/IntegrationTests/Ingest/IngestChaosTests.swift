@@ -1,0 +1,143 @@
+import Columnstore
+import Foundation
+import Testing
+
+/// The exactly-once claim under abuse, with the real `projection-ingest` binary: ≥100,000 facts over 3
+/// tenants with producer duplicates and poison facts; the process is `kill -9`ed at random moments (some
+/// while a batch is being written) and restarted; the store is stopped for 30 s; nats-server is restarted.
+/// The totals must come out exact every time.
+///
+/// These tests stop shared dev-stack servers, so they run alone: `dev/stack test` runs them in a second
+/// `swift test` pass with PROJECTION_CHAOS=1 (and `dev/chaos.sh` runs only them).
+@Suite("Ingest under crashes and outages", .serialized, .enabled(if: ProcessInfo.processInfo.environment["PROJECTION_CHAOS"] == "1"))
+struct IngestChaosTests {
+    static let orders = Int(ProcessInfo.processInfo.environment["PROJECTION_CHAOS_ORDERS"] ?? "") ?? 80_000
+
+    struct Run {
+        var fixture: StoreFixture
+        var corpus: FactCorpus
+        var stream: String
+        var last: UInt64
+        var environment: [String: String]
+    }
+
+    func prepare(_ kind: StoreKind) async throws -> Run {
+        let fixture = try await StoreFixture.make(kind, prefix: "chaos")
+        let stream = DevStack.uniqueName("CHAOS").uppercased()
+        let subject = stream.lowercased()
+        let corpus = FactCorpus(subjectPrefix: subject, orders: Self.orders, seed: 7)
+        let last = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"])
+        #expect(last >= 100_000 || Self.orders < 80_000)
+        let environment = [
+            "PROJECTION_STORE_KIND": kind.environmentValue,
+            "PROJECTION_STORE_DSN": fixture.dsn,
+            "PROJECTION_NATS_URL": DevStack.natsURL,
+            "PROJECTION_STREAM": stream,
+            "PROJECTION_SUBJECTS": "\(subject).>",
+            "PROJECTION_DURABLE": "chaos-\(subject)",
+            "PROJECTION_BATCH_MAX_FACTS": "2000",
+            "PROJECTION_RETRY_MAX_MS": "1000",
+        ]
+        return Run(fixture: fixture, corpus: corpus, stream: stream, last: last, environment: environment)
+    }
+
+    func finish(_ run: Run, _ ingest: IngestProcess, timeout: Duration = .seconds(300)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let checkpoint = await ingest.checkpoint(), checkpoint >= run.last { break }
+            if !ingest.isRunning { try ingest.start() }
+            try await clock.sleep(for: .milliseconds(200))
+        }
+        #expect(await ingest.checkpoint() == run.last, "ingest did not catch up; log:\n\(ingest.log.suffix(3000))")
+        let (exited, status) = await ingest.terminate(timeout: .seconds(15))
+        #expect(exited && status == 0, "SIGTERM must drain and exit 0 within the bound")
+        #expect(try await run.fixture.dailyTotals() == run.corpus.daily, "daily_sales: 0 lost, 0 doubled")
+        #expect(try await run.fixture.orders() == run.corpus.orders, "orders: every order exactly once, latest version")
+        #expect(try await run.fixture.quarantineCount() == run.corpus.poisonCount, "the quarantine holds exactly the poison facts")
+        await run.fixture.drop()
+        await FactPublisher.deleteStream(run.stream)
+    }
+
+    @Test("kill -9 at random moments, ten times, and restart", arguments: [StoreKind.postgres, .clickhouse])
+    func killNine(kind: StoreKind) async throws {
+        let run = try await prepare(kind)
+        let ingest = IngestProcess(environment: run.environment)
+        try ingest.start()
+        var rng = SplitMix64(seed: 99)
+        var killsDuringBatch = 0
+        var kills = 0
+        let clock = ContinuousClock()
+        while kills < 10 {
+            try await clock.sleep(for: .milliseconds(300 + Int(rng.next() % 1200)))
+            // Prefer to strike while a batch is being written.
+            for _ in 0..<50 {
+                if let admin = await ingest.admin(), !(admin["pending_batch"] is NSNull), admin["pending_batch"] != nil { killsDuringBatch += 1; break }
+                try await clock.sleep(for: .milliseconds(5))
+            }
+            ingest.kill9()
+            kills += 1
+            if let checkpoint = await ingest.checkpoint(), checkpoint >= run.last { break }
+            try ingest.start()
+        }
+        #expect(kills >= 10 || killsDuringBatch > 0)
+        if !ingest.isRunning { try ingest.start() }
+        try await finish(run, ingest)
+    }
+
+    @Test("the store stopped for 30 s mid-run", arguments: [StoreKind.postgres, .clickhouse])
+    func storeOutage(kind: StoreKind) async throws {
+        let run = try await prepare(kind)
+        let ingest = IngestProcess(environment: run.environment)
+        try ingest.start()
+        let clock = ContinuousClock()
+        while (await ingest.checkpoint() ?? 0) < run.last / 4 { try await clock.sleep(for: .milliseconds(50)) }
+        try DevStackControl.stop(kind == .postgres ? "postgres" : "clickhouse")
+        try await clock.sleep(for: .seconds(30))
+        #expect(await ingest.get("/readyz") == 503, "not ready while the store is down")
+        let during = await ingest.checkpoint() ?? 0
+        try DevStackControl.up()
+        try await finish(run, ingest)
+        #expect(during < run.last)
+    }
+
+    @Test("nats-server restarted mid-run", arguments: [StoreKind.postgres, .clickhouse])
+    func natsRestart(kind: StoreKind) async throws {
+        let run = try await prepare(kind)
+        let ingest = IngestProcess(environment: run.environment)
+        try ingest.start()
+        let clock = ContinuousClock()
+        while (await ingest.checkpoint() ?? 0) < run.last / 4 { try await clock.sleep(for: .milliseconds(50)) }
+        try DevStackControl.stop("nats")
+        try await clock.sleep(for: .seconds(3))
+        try DevStackControl.up()
+        try await finish(run, ingest)
+    }
+}
+
+/// Stops and starts dev-stack services through `dev/stack`, exactly as an operator would.
+enum DevStackControl {
+    static func stop(_ service: String) throws { try run(["stop", service]) }
+    static func up() throws { try run(["up"]) }
+
+    /// posix_spawn + waitpid: Foundation's `Process.waitUntilExit` can hang here when the child leaves
+    /// daemons behind (dev/stack starts servers that outlive it).
+    private static func run(_ arguments: [String]) throws {
+        let path = StoreFixture.repositoryRoot.appendingPathComponent("dev/stack").path
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else {
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "cannot start dev/stack"])
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        guard status == 0 else {
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "dev/stack \(arguments.joined(separator: " ")) failed"])
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real `projection-ingest` executable, started as a child process so tests can `kill -9` it.
+final class IngestProcess: @unchecked Sendable {
+    let environment: [String: String]
+    let port: Int
+    private var process: Process?
+    private let logURL: URL
+
+    static var executable: URL {
+        // The test bundle sits in the build directory next to the products.
+        var dir = Bundle.main.bundleURL
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("projection-ingest")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        return StoreFixture.repositoryRoot.appendingPathComponent(".build/debug/projection-ingest")
+    }
+
+    init(environment: [String: String], port: Int = Int.random(in: 20_000...29_999)) {
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        env["PORT_HTTP"] = String(port)
+        self.environment = env
+        self.port = port
+        self.logURL = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-\(port).log")
+    }
+
+    func start() throws {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.environment = environment
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+    }
+
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    /// `kill -9`: no chance to drain or ack.
+    func kill9() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM, and how long the process took to exit.
+    func terminate(timeout: Duration = .seconds(30)) async -> (exited: Bool, status: Int32) {
+        guard let process, process.isRunning else { return (true, self.process?.terminationStatus ?? 0) }
+        kill(process.processIdentifier, SIGTERM)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while process.isRunning, clock.now < deadline { try? await clock.sleep(for: .milliseconds(20)) }
+        if process.isRunning { kill9(); return (false, -1) }
+        return (true, process.terminationStatus)
+    }
+
+    /// `/admin/ingestion` as JSON, or nil while the process is not answering.
+    func admin() async -> [String: Any]? {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/admin/ingestion"),
+              let (data, response) = try? await URLSession.shared.data(from: url),
+              (response as? HTTPURLResponse)?.statusCode == 200 else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    func get(_ path: String) async -> Int? {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)"),
+              let (_, response) = try? await URLSession.shared.data(from: url) else { return nil }
+        return (response as? HTTPURLResponse)?.statusCode
+    }
+
+    func checkpoint() async -> UInt64? {
+        (await admin()?["checkpoint"] as? NSNumber)?.uint64Value
+    }
+
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+}

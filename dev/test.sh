@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine or a warm one:
+#   1. brings up the dev stack (installs what is missing; idempotent);
+#   2. checks that generated files are byte-for-byte what the generator makes now;
+#   3. runs the dev ClickHouse front's own tests (pytest);
+#   4. builds and runs every Swift test, unit and integration, against the real servers.
+# Usage: dev/stack test [extra `swift test` arguments, e.g. --filter Ingest]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev/stack up
+eval "$(dev/stack env)"
+
+echo "== generated files are reproducible"
+dev/generate.sh --check
+
+echo "== dev ClickHouse front (pytest)"
+.dev/venv/bin/python -m pytest Tests/DevStackTests -q -p no:cacheprovider
+
+echo "== swift build"
+swift build --build-tests
+
+echo "== swift test"
+swift test --skip-build "$@"
