@@ -117,7 +117,11 @@ let package = Package(
         // Against the real dev stack (dev/stack up); hosts from env, defaults match the stack.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Columnstore", "ClickHouseHTTP", "LibPQ", "JetStream", "Ingest", "Migrate", "QueryAPI"],
+            dependencies: [
+                "Columnstore", "ClickHouseHTTP", "LibPQ", "JetStream", "Ingest", "Migrate", "QueryAPI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
     ],

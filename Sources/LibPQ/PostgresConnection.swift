@@ -42,11 +42,11 @@ public final class PostgresConnection: @unchecked Sendable {
     public static func connect(
         dsn: String, logger: Logger = Logger(label: "projection.postgres")
     ) async throws -> PostgresConnection {
-        let secret = password(in: dsn)
-        let redactedDSN = PostgresDSN.scrubbed(dsn, secret: secret)
         guard !dsn.utf8.contains(0) else {
             throw PostgresError(code: .invalidValue, message: "the DSN contains a NUL character")
         }
+        let secret = password(in: dsn)
+        let redactedDSN = PostgresDSN.scrubbed(dsn, secret: secret)
         let queue = DispatchQueue(label: "projection.postgres.connection")
         let notices = NoticeSink(logger: logger, secret: secret)
         let handle: UncheckedBox<OpaquePointer> = try await withCheckedThrowingContinuation { continuation in

@@ -28,10 +28,11 @@ struct QueryLoadCommand: AsyncParsableCommand {
         var methods: [String: Any] = [:]
         for method in QueryMix.methods {
             for i in 0..<warmup { _ = try await transports[i % transports.count].send(mix.request(method, index: 1_000_000 + i)) }
+            let requests = self.requests, workers = transports.count
             let start = ContinuousClock.now
             let results = try await withThrowingTaskGroup(of: (LatencySample, Int).self) { group in
                 for (worker, transport) in transports.enumerated() {
-                    group.addTask {
+                    group.addTask { [mix] in
                         var sample = LatencySample()
                         var found = 0
                         var index = worker
@@ -41,7 +42,7 @@ struct QueryLoadCommand: AsyncParsableCommand {
                             let body = try await transport.send(request)
                             sample.add((ContinuousClock.now - sent).seconds * 1000)
                             if Self.answers(request, body) { found += 1 }
-                            index += transports.count
+                            index += workers
                         }
                         return (sample, found)
                     }

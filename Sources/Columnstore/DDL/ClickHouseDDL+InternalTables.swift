@@ -29,7 +29,7 @@ extension ClickHouseDDL {
                 .init(name: "stream_sequence", type: "UInt64"),
                 .init(name: "seen_at", type: "DateTime64(3, 'UTC')"),
             ],
-            engine: "ReplacingMergeTree",
+            engine: "MergeTree",
             orderBy: ["projection", "fact_type", "tenant_id", "idempotency_key"],
             ttl: "toDateTime(seen_at) + INTERVAL 90 DAY",
             shardingKey: ["projection", "fact_type", "tenant_id", "idempotency_key"]

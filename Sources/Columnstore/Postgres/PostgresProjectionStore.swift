@@ -139,7 +139,7 @@ public actor PostgresProjectionStore: ProjectionStore {
     static func upsertStatement(_ table: TableSchema) -> String {
         let q = { (name: String) in "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         let columns = table.columns.map { q($0.name) }.joined(separator: ", ")
-        let unnests = table.columns.enumerated().map { "$\($0.offset + 1)::\($0.element.type.postgresTypeName)[]" }.joined(separator: ", ")
+        let unnests = table.columns.enumerated().map { "$\($0.offset + 1)::\(PostgresDDL.type($0.element.type))[]" }.joined(separator: ", ")
         let aliases = table.columns.indices.map { "c\($0)" }.joined(separator: ", ")
         var sql = "INSERT INTO \(q(table.name)) AS t (\(columns))\nSELECT \(aliases) FROM unnest(\(unnests)) AS u(\(aliases))\n"
         let key = table.primaryKey.map(q).joined(separator: ", ")

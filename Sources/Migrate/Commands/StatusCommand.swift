@@ -1,10 +1,32 @@
 import ArgumentParser
+import Columnstore
 
-/// `projection-migrate status` (not implemented yet).
-struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show applied and pending migrations.")
+/// `projection-migrate status`: applied, pending, partly applied, modified and missing migrations.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show applied, pending and modified migrations.",
+        discussion: "Read-only. Exits 0 whenever the store could be read, even with modified files (plan and apply refuse those).")
 
-    func run() throws {
-        throw NotImplementedError(command: "status")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        do {
+            let resolved = try store.resolve(try SettingsSource.fromEnvironment())
+            let backend = try resolved.backend()
+            let plan: MigrationRunPlan
+            do {
+                plan = try await MigrationRunner(backend: backend, directory: resolved.directory).plan()
+                await backend.close()
+            } catch {
+                await backend.close()
+                throw error
+            }
+            print(MigrationReport.header("status", backend: backend, directory: resolved.directory))
+            for migration in plan.migrations { print(MigrationReport.statusLine(migration)) }
+            print("status: \(MigrationReport.summary(plan))")
+        } catch {
+            throw CommandFailure.exit(for: error)
+        }
     }
 }

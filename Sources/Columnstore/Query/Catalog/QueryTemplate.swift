@@ -60,7 +60,7 @@ enum QueryTemplate {
                 let inner = String(String.UnicodeScalarView(chars[(i + 1)..<close]))
                 let parts = inner.split(separator: ":", maxSplits: 1).map { $0.trimmingSpaces() }
                 let name = parts.first ?? ""
-                guard SchemaNaming.identifierProblem(name) == nil || name == PreparedQuery.tenantParameter else {
+                guard isIdentifier(name) else {
                     throw fail("placeholder '{\(inner)}' must be {name:Type} with name matching [a-z_][a-z0-9_]*")
                 }
                 let type = parts.count > 1 ? parts[1] : nil
@@ -89,6 +89,13 @@ enum QueryTemplate {
         guard !sql.isEmpty else { throw fail("the file holds no statement") }
         return Scan(sql: sql, placeholders: placeholders)
     }
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`: proto field names (reserved SQL words such as `limit` included).
+private func isIdentifier(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, first == "_" || first.properties.isASCIIHexDigit || ("a"..."z").contains(first) || ("A"..."Z").contains(first),
+          !("0"..."9").contains(first) else { return false }
+    return name.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
 }
 
 extension StringProtocol {

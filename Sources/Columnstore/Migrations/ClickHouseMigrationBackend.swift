@@ -1,0 +1,159 @@
+import ClickHouseHTTP
+import Foundation
+
+/// Migrations on ClickHouse: DDL is not transactional, so progress is recorded after every
+/// statement (see `ResumableFileRun`) and an interrupted file resumes where it stopped. The lock
+/// is a leased claim row (see `ClickHouseMigrationLock`).
+public actor ClickHouseMigrationBackend: MigrationBackend {
+    static let ledgerTable = "_projection_migrations"
+
+    static let createLedger = """
+        CREATE TABLE IF NOT EXISTS \(ledgerTable)
+        (
+            `file_name` String,
+            `checksum` String,
+            `statements_applied` UInt32,
+            `statements_total` UInt32,
+            `applied_at` DateTime64(3, 'UTC'),
+            `applied_by` String,
+            `version` UInt64
+        )
+        ENGINE = ReplacingMergeTree(version)
+        ORDER BY file_name
+        """
+
+    private let client: ClickHouseClient
+    private let migrationLock: ClickHouseMigrationLock
+    /// Called after each statement's progress is durable (test-only fault injection hooks in here).
+    private let afterRecord: (@Sendable (Int) -> Void)?
+    private var recordedInRun = 0
+
+    public nonisolated let store = StoreKind.clickhouse
+    public nonisolated let location: String
+
+    /// - Parameters:
+    ///   - dsn: the ClickHouse DSN; its database holds the ledger and the migrated tables.
+    ///   - lease: the lock lease; a crashed run blocks others for at most this long.
+    ///   - afterRecord: called with the number of statements recorded so far in this run, right
+    ///     after each is durable; for fault injection in tests only.
+    public init(dsn: String, lease: Duration = .seconds(30), afterRecord: (@Sendable (Int) -> Void)? = nil) throws {
+        let parsed: ClickHouseDSN
+        do {
+            parsed = try ClickHouseDSN(parsing: dsn)
+        } catch {
+            throw MigrationError(.store, "\(error)")
+        }
+        // DDL such as a big ALTER may run long; the default 30 s request timeout is for queries.
+        let client = ClickHouseClient(dsn: parsed, configuration: .init(requestTimeout: .seconds(3600), poolSize: 2))
+        self.client = client
+        self.location = parsed.redacted
+        self.migrationLock = ClickHouseMigrationLock(client: client, lease: lease)
+        self.afterRecord = afterRecord
+    }
+
+    public func readLedger() async throws -> [MigrationLedgerEntry] {
+        try await storeCall("read the ledger") {
+            let exists = try await client.query("EXISTS TABLE \(Self.ledgerTable) FORMAT TabSeparated").text
+            guard exists.trimmingCharacters(in: .whitespacesAndNewlines) == "1" else { return [] }
+            let response = try await client.query("""
+                SELECT file_name AS name, argMax(checksum, version) AS sum, max(statements_applied) AS applied,
+                       argMax(statements_total, version) AS total, toString(max(applied_at)) AS at,
+                       argMax(applied_by, version) AS by
+                FROM \(Self.ledgerTable)
+                GROUP BY file_name
+                ORDER BY file_name
+                FORMAT JSONEachRow
+                """, settings: ["output_format_json_quote_64bit_integers": "0"])
+            let decoder = JSONDecoder()
+            return try response.text.split(separator: "\n").map { line in
+                let row = try decoder.decode(LedgerRow.self, from: Data(line.utf8))
+                return MigrationLedgerEntry(
+                    name: row.name, checksum: row.sum, statementsApplied: row.applied, statementsTotal: row.total,
+                    appliedAt: row.at, appliedBy: row.by)
+            }
+        }
+    }
+
+    public func prepareLedger() async throws {
+        try await storeCall("create the ledger") {
+            try await client.execute(Self.createLedger)
+            try await client.execute(ClickHouseMigrationLock.createTable)
+        }
+    }
+
+    public func lock(timeout: Duration, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
+        try await storeCall("take the lock") {
+            try await migrationLock.acquire(timeout: timeout, onEvent: onEvent)
+        }
+    }
+
+    public func unlock() async {
+        await migrationLock.release()
+    }
+
+    public func apply(_ migration: PlannedMigration, runID: String, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
+        guard let file = migration.file else { return }
+        var run = ResumableFileRun(total: file.statements.count, recorded: migration.entry?.statementsApplied)
+        let total = file.statements.count
+        onEvent(.fileStarted(name: file.name, statements: total, resumingAt: migration.entry?.statementsApplied ?? 0))
+        while true {
+            switch run.step {
+            case .recordStart:
+                try await record(file, applied: 0, runID: runID)
+            case .execute(let index):
+                try await migrationLock.checkHeld()
+                do {
+                    try await client.execute(file.statements[index])
+                } catch {
+                    throw MigrationError(.statement, file: file.name, statement: index + 1, "\(error)")
+                }
+            case .record(let applied):
+                try await record(file, applied: applied, runID: runID)
+                onEvent(.statementApplied(file: file.name, number: applied, total: total, recorded: true))
+                recordedInRun += 1
+                afterRecord?(recordedInRun)
+            case .done:
+                onEvent(.fileApplied(name: file.name, statements: total))
+                return
+            }
+            run.advance()
+        }
+    }
+
+    public func close() async {
+        await migrationLock.release()
+    }
+
+    private func record(_ file: MigrationFile, applied: Int, runID: String) async throws {
+        try await storeCall("record progress of \(file.name)") {
+            // The version is the applied count, so the furthest progress wins in the ledger.
+            try await client.execute("""
+                INSERT INTO \(Self.ledgerTable) (file_name, checksum, statements_applied, statements_total, applied_at, applied_by, version)
+                SELECT {file:String}, {checksum:String}, {applied:UInt32}, {total:UInt32}, now64(3, 'UTC'), {run:String}, {applied:UInt64}
+                """, parameters: [
+                    "file": file.name, "checksum": file.checksum, "applied": String(applied),
+                    "total": String(file.statements.count), "run": runID,
+                ])
+        }
+    }
+
+    /// Wraps client errors (already free of secrets) as `.store` errors.
+    private func storeCall<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as MigrationError {
+            throw error
+        } catch {
+            throw MigrationError(.store, "cannot \(what) on \(location): \(error)")
+        }
+    }
+
+    private struct LedgerRow: Decodable {
+        var name: String
+        var sum: String
+        var applied: Int
+        var total: Int
+        var at: String
+        var by: String
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Runs `plan`, `status` and `apply` for one migration folder against one store.
+public struct MigrationRunner: Sendable {
+    public let backend: any MigrationBackend
+    /// The store's folder, e.g. `sql/clickhouse`.
+    public let directory: String
+    /// Identifies this run in the ledger's `applied_by` column.
+    public let runID: String
+
+    public init(backend: any MigrationBackend, directory: String, runID: String = "run-" + UUID().uuidString.lowercased()) {
+        self.backend = backend
+        self.directory = directory
+        self.runID = runID
+    }
+
+    /// The folder's files against the ledger, without writing anything or taking the lock.
+    public func plan() async throws -> MigrationRunPlan {
+        let files = try MigrationFile.load(directory: directory)
+        return MigrationRunPlan(files: files, ledger: try await backend.readLedger())
+    }
+
+    /// Applies every pending migration in order, holding the lock throughout.
+    ///
+    /// The plan is computed again once the lock is held, so a run that waited for another one
+    /// sees its work and does nothing twice.
+    /// - Returns: the plan that was carried out (`isUpToDate` when nothing was to do).
+    /// - Throws: `MigrationError` (`.modified` before anything runs if an applied file changed).
+    public func apply(lockTimeout: Duration, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws -> MigrationRunPlan {
+        let files = try MigrationFile.load(directory: directory)
+        try await backend.prepareLedger()
+        try await backend.lock(timeout: lockTimeout, onEvent: onEvent)
+        do {
+            let plan = MigrationRunPlan(files: files, ledger: try await backend.readLedger())
+            try plan.checkNoneModified()
+            for migration in plan.toApply {
+                try await backend.apply(migration, runID: runID, onEvent: onEvent)
+            }
+            await backend.unlock()
+            return plan
+        } catch {
+            await backend.unlock()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import LibPQ
+
+/// Migrations on Postgres: DDL is transactional, so each file runs in one transaction together
+/// with its ledger row; a crash leaves the file either applied and recorded, or untouched. The
+/// lock is a session-level advisory lock held on the run's connection.
+///
+/// The ledger lives in the connection's current schema (`search_path`), and the advisory-lock key is
+/// derived from that schema, so runs against different schemas of one database do not block each
+/// other. Statements that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`) are not supported.
+public actor PostgresMigrationBackend: MigrationBackend {
+    static let ledgerTable = "_projection_migrations"
+
+    static let createLedger = """
+        CREATE TABLE IF NOT EXISTS \(ledgerTable) (
+            file_name text PRIMARY KEY,
+            checksum text NOT NULL,
+            statements_applied integer NOT NULL,
+            statements_total integer NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now(),
+            applied_by text NOT NULL
+        )
+        """
+
+    private let dsn: String
+    private var connection: PostgresConnection?
+    private var lockKey: Int64?
+    private let poll: Duration
+
+    public nonisolated let store = StoreKind.postgres
+    public nonisolated let location: String
+
+    public init(dsn: String, poll: Duration = .milliseconds(250)) {
+        self.dsn = dsn
+        self.location = PostgresDSN.redacted(dsn)
+        self.poll = poll
+    }
+
+    /// The advisory-lock key for a schema: the first 8 bytes of SHA-256("projection-migrate:<schema>").
+    public static func lockKey(schema: String) -> Int64 {
+        let digest = SHA256.digest(Array("projection-migrate:\(schema)".utf8))
+        return Int64(bitPattern: digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+    }
+
+    public func readLedger() async throws -> [MigrationLedgerEntry] {
+        try await storeCall("read the ledger") { connection in
+            let exists = try await connection.query("SELECT to_regclass($1) IS NOT NULL AS present", [.text(Self.ledgerTable)])
+            guard exists.single?.bool("present") == true else { return [] }
+            let rows = try await connection.query("""
+                SELECT file_name, checksum, statements_applied, statements_total,
+                       to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS applied_at, applied_by
+                FROM \(Self.ledgerTable) ORDER BY file_name
+                """)
+            return rows.map { row in
+                MigrationLedgerEntry(
+                    name: row["file_name"] ?? "", checksum: row["checksum"] ?? "",
+                    statementsApplied: Int(row.int64("statements_applied") ?? 0),
+                    statementsTotal: Int(row.int64("statements_total") ?? 0),
+                    appliedAt: row["applied_at"] ?? "", appliedBy: row["applied_by"] ?? "")
+            }
+        }
+    }
+
+    public func prepareLedger() async throws {
+        try await storeCall("create the ledger") { connection in
+            do {
+                try await connection.execute(Self.createLedger)
+            } catch let error as PostgresError where error.sqlState == "23505" || error.sqlState == "42P07" {
+                // Two first runs raced on CREATE TABLE IF NOT EXISTS (a catalog unique violation); it exists now.
+            }
+        }
+    }
+
+    public func lock(timeout: Duration, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        try await storeCall("take the lock") { connection in
+            let schema = try await connection.query("SELECT current_schema() AS schema").single?["schema"] ?? "public"
+            let key = Self.lockKey(schema: schema)
+            var announced = false
+            // Polls with pg_try_advisory_lock: a blocking pg_advisory_lock could not honour the timeout.
+            while try await !connection.tryAdvisoryLock(key) {
+                if !announced {
+                    onEvent(.waitingForLock(holder: "pg_advisory_lock(\(key)) on schema \(schema)"))
+                    announced = true
+                }
+                guard clock.now < deadline else {
+                    throw MigrationError(
+                        .lockTimeout,
+                        "another projection-migrate run holds the advisory lock for schema \(schema); gave up after \(timeout) — retry once it has finished")
+                }
+                try await clock.sleep(for: poll)
+            }
+            lockKey = key
+            onEvent(.lockAcquired)
+        }
+    }
+
+    public func unlock() async {
+        guard let key = lockKey, let connection else { return }
+        lockKey = nil
+        _ = try? await connection.advisoryUnlock(key)
+    }
+
+    public func apply(_ migration: PlannedMigration, runID: String, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
+        guard let file = migration.file else { return }
+        let total = file.statements.count
+        onEvent(.fileStarted(name: file.name, statements: total, resumingAt: 0))
+        let connection = try await open()
+        do {
+            try await connection.transaction { connection in
+                for (index, statement) in file.statements.enumerated() {
+                    do {
+                        try await connection.execute(statement)
+                    } catch {
+                        throw MigrationError(.statement, file: file.name, statement: index + 1, "\(error) (the file was rolled back)")
+                    }
+                    onEvent(.statementApplied(file: file.name, number: index + 1, total: total, recorded: false))
+                }
+                // A plain INSERT: a second run that somehow got past the lock fails here and rolls back.
+                try await connection.query(
+                    "INSERT INTO \(Self.ledgerTable) (file_name, checksum, statements_applied, statements_total, applied_by) VALUES ($1, $2, $3, $3, $4)",
+                    [.text(file.name), .text(file.checksum), .int64(Int64(total)), .text(runID)])
+            }
+        } catch let error as MigrationError {
+            throw error
+        } catch {
+            throw MigrationError(.store, file: file.name, "cannot record \(file.name) on \(location) (the file was rolled back): \(error)")
+        }
+        onEvent(.fileApplied(name: file.name, statements: total))
+    }
+
+    public func close() async {
+        await unlock()
+        connection?.close()
+        connection = nil
+    }
+
+    private func open() async throws -> PostgresConnection {
+        if let connection { return connection }
+        do {
+            let opened = try await PostgresConnection.connect(dsn: dsn)
+            connection = opened
+            return opened
+        } catch {
+            throw MigrationError(.store, "cannot connect to \(location): \(error)")
+        }
+    }
+
+    private func storeCall<T>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await open()
+        do {
+            return try await body(connection)
+        } catch let error as MigrationError {
+            throw error
+        } catch {
+            throw MigrationError(.store, "cannot \(what) on \(location): \(error)")
+        }
+    }
+}

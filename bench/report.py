@@ -1,0 +1,298 @@
+"""Turns results.json into PNG charts and summary.md (used by bench/run.py; runnable on its own:
+`.dev/venv/bin/python bench/report.py bench/results/<stamp>` re-renders a finished run)."""
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+STORE_NAMES = {"clickhouse": "ClickHouse", "postgres": "Postgres"}
+DRAIN_TARGETS = {"clickhouse": 100_000, "postgres": 60_000}
+
+
+def fmt_rate(v):
+    return "–" if v is None else f"{v:,.0f}"
+
+
+def fmt_ms(v):
+    return "–" if v is None else (f"{v:.1f}" if v >= 10 else f"{v:.2f}")
+
+
+def verdict(ok):
+    return "" if ok is None else (" ✅" if ok else " ❌")
+
+
+def query_overhead(q):
+    """Per method: API p50 ÷ direct p50 and API p99 ÷ direct p99."""
+    api, direct = q.get("api"), q.get("direct")
+    if not api or not direct:
+        return {}
+    out = {}
+    for method, a in api["methods"].items():
+        d = direct["methods"].get(method)
+        if d and d.get("p50_ms") and d.get("p99_ms"):
+            out[method] = (a["p50_ms"] / d["p50_ms"], a["p99_ms"] / d["p99_ms"])
+    return out
+
+
+def fresh_at(fresh, rate):
+    for f in fresh or []:
+        if f["target_rate"] == rate:
+            return f
+    return None
+
+
+# ---------------------------------------------------------------------- charts
+
+def chart_drain(results, out):
+    sc = results["scenarios"]
+    stores = [s for s in results["setup"]["stores"] if s in sc.get("drain", {})]
+    if not stores:
+        return None
+    series = [
+        ("projection-ingest", lambda s: sc["drain"][s]["facts_per_second"], "#1f77b4"),
+        ("raw JetStream fetch+ack", lambda s: sc["raw_nats"]["facts_per_second"], "#aaaaaa"),
+        ("raw store insert", lambda s: sc.get("raw_insert", {}).get(s, {}).get("facts_per_second"), "#777777"),
+        ("baseline (Python, 1 by 1)", lambda s: sc.get("baseline", {}).get(s, {}).get("facts_per_second"), "#d62728"),
+    ]
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    width = 0.2
+    for i, (label, get, color) in enumerate(series):
+        xs, ys = [], []
+        for j, s in enumerate(stores):
+            v = get(s)
+            if v:
+                xs.append(j + (i - 1.5) * width)
+                ys.append(v)
+        bars = ax.bar(xs, ys, width, label=label, color=color)
+        for bar, v in zip(bars, ys):
+            ax.annotate(f"{v:,.0f}", (bar.get_x() + bar.get_width() / 2, v), ha="center", va="bottom", fontsize=7)
+    for j, s in enumerate(stores):
+        ax.hlines(DRAIN_TARGETS[s], j - 0.45, j + 0.45, colors="green", linestyles="dashed")
+        ax.annotate(f"target {DRAIN_TARGETS[s]:,}", (j + 0.45, DRAIN_TARGETS[s]), fontsize=7, color="green", ha="right", va="bottom")
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(stores)), [STORE_NAMES[s] for s in stores])
+    ax.set_ylabel("facts per second (log scale)")
+    ax.set_title(f"Backlog drain of {results['setup']['facts']:,} facts ({results['setup']['build']} build)")
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(out / "drain.png", dpi=110)
+    plt.close(fig)
+    return "drain.png"
+
+
+def chart_freshness(results, out):
+    fresh = results["scenarios"].get("freshness", {})
+    stores = [s for s in results["setup"]["stores"] if fresh.get(s)]
+    if not stores:
+        return None
+    fig, axes = plt.subplots(1, len(stores), figsize=(5 * len(stores), 4.2), squeeze=False)
+    for ax, s in zip(axes[0], stores):
+        runs = fresh[s]
+        labels = [f"{r['target_rate']:,}/s\n(got {r['achieved_rate']:,.0f})" for r in runs]
+        p50 = [r["latency"].get("p50_ms", 0) for r in runs]
+        p99 = [r["latency"].get("p99_ms", 0) for r in runs]
+        x = range(len(runs))
+        ax.bar([i - 0.2 for i in x], p50, 0.4, label="p50", color="#1f77b4")
+        ax.bar([i + 0.2 for i in x], p99, 0.4, label="p99", color="#ff7f0e")
+        for i, (a, b) in enumerate(zip(p50, p99)):
+            ax.annotate(f"{a:.0f}", (i - 0.2, a), ha="center", va="bottom", fontsize=7)
+            ax.annotate(f"{b:.0f}", (i + 0.2, b), ha="center", va="bottom", fontsize=7)
+        ax.axhline(500, color="green", linestyle="dashed", linewidth=1)
+        ax.annotate("target p99 < 500 ms at 10k/s", (len(runs) - 0.5, 500), fontsize=7, color="green", ha="right", va="bottom")
+        ax.set_xticks(list(x), labels, fontsize=8)
+        ax.set_ylabel("publish → visible via query API (ms)")
+        ax.set_title(STORE_NAMES[s])
+        ax.legend(fontsize=8)
+    fig.suptitle("Live freshness at steady publish rates")
+    fig.tight_layout()
+    fig.savefig(out / "freshness.png", dpi=110)
+    plt.close(fig)
+    return "freshness.png"
+
+
+def chart_queries(results, out):
+    queries = results["scenarios"].get("query", {})
+    stores = [s for s in results["setup"]["stores"] if queries.get(s)]
+    if not stores:
+        return None
+    fig, axes = plt.subplots(1, len(stores), figsize=(5.5 * len(stores), 4.2), squeeze=False)
+    for ax, s in zip(axes[0], stores):
+        modes = [m for m in ("api", "direct") if m in queries[s]]
+        methods = list(queries[s][modes[0]]["methods"].keys())
+        for k, mode in enumerate(modes):
+            ms = queries[s][mode]["methods"]
+            p50 = [ms[m].get("p50_ms", 0) for m in methods]
+            p99 = [ms[m].get("p99_ms", 0) for m in methods]
+            xs = [i + (k - 0.5) * 0.38 for i in range(len(methods))]
+            color = "#1f77b4" if mode == "api" else "#7f7f7f"
+            ax.bar(xs, p50, 0.36, color=color, label=f"{'query API' if mode == 'api' else 'direct SQL'} p50")
+            ax.scatter(xs, p99, marker="_", s=300, color="black", zorder=3, label="p99" if k == 0 else None)
+            for x, v in zip(xs, p50):
+                ax.annotate(fmt_ms(v), (x, v), ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(range(len(methods)), methods, fontsize=8)
+        ax.set_ylabel("latency (ms)")
+        ax.set_title(STORE_NAMES[s])
+        ax.legend(fontsize=8)
+    fig.suptitle("Query latency: query API vs the same SQL sent straight to the store")
+    fig.tight_layout()
+    fig.savefig(out / "queries.png", dpi=110)
+    plt.close(fig)
+    return "queries.png"
+
+
+# ---------------------------------------------------------------------- summary
+
+def summary(results, charts):
+    setup, sc = results["setup"], results["scenarios"]
+    stores = setup["stores"]
+    m = setup["machine"]
+    s = setup["ingest_settings"]
+    lines = [
+        f"# projection benchmarks — {setup['date']} ({setup['mode']} run)",
+        "",
+        f"- **Machine**: {m['nproc']} cores ({m['cpu']}), {m['memory_gb']} GB RAM, Linux {m['kernel']}; all servers on the same machine.",
+        f"- **Servers**: {setup['servers']}.",
+        f"- **Build**: `{setup['build']}`" + (" (debug: smoke numbers only, not representative)" if setup["build"] == "debug" else "") + f"; commit `{setup['commit']}`.",
+        f"- **Ingest settings**: batch {s['PROJECTION_BATCH_MAX_FACTS']} facts, linger {s['PROJECTION_BATCH_LINGER_MS']} ms, "
+        f"fetch {s['PROJECTION_FETCH_BATCH']}, max ack pending {s['PROJECTION_MAX_ACK_PENDING']}.",
+        f"- **Facts**: {setup['facts']:,} orders-analytics CloudEvents (JSON, avg {setup.get('avg_fact_bytes', '?')} bytes; "
+        f"4 of 5 `order_placed`, 1 of 5 `order_refunded`), {setup['tenants']} tenants.",
+        f"- **Stores**: {', '.join(STORE_NAMES[x] for x in stores)} (exactly-once on Postgres, effectively-once on ClickHouse).",
+        "",
+        "## Headline",
+        "",
+        "| Measure | Target | " + " | ".join(STORE_NAMES[x] for x in stores) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in stores) + " |",
+    ]
+
+    def row(label, target, cells):
+        lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
+
+    drain = sc.get("drain", {})
+    row("Backlog drain (facts/s)", "≥ 100,000 CH / ≥ 60,000 PG",
+        [fmt_rate(drain[x]["facts_per_second"]) + verdict(drain[x]["facts_per_second"] >= DRAIN_TARGETS[x]) if x in drain else "–" for x in stores])
+    row("Drain ÷ min(raw limits)", "≥ 0.7",
+        [f"{drain[x]['ratio_to_raw_limit']:.2f}" + verdict(drain[x]["ratio_to_raw_limit"] >= 0.7) if x in drain else "–" for x in stores])
+    cells = []
+    for x in stores:
+        f = fresh_at(sc.get("freshness", {}).get(x), 10_000) or fresh_at(sc.get("freshness", {}).get(x), 1_000)
+        if f and "p99_ms" in f["latency"]:
+            cells.append(f"{fmt_ms(f['latency']['p99_ms'])} ms at {f['target_rate']:,}/s" + verdict(f["latency"]["p99_ms"] < 500 if f["target_rate"] == 10_000 else None))
+        else:
+            cells.append("–")
+    row("Freshness p99", "< 500 ms at 10,000/s", cells)
+    cells = []
+    for x in stores:
+        o = query_overhead(sc.get("query", {}).get(x, {}))
+        if o:
+            worst = max(v[0] for v in o.values())
+            cells.append(f"{worst:.2f}× (worst p50 ratio)" + verdict(worst <= 1.2))
+        else:
+            cells.append("–")
+    row("Query API overhead", "≤ 1.2× direct", cells)
+    row("Ingest peak RSS", "≤ 150 MB",
+        [f"{drain[x]['peak_rss_bytes'] / 2**20:.0f} MB" + verdict(drain[x]["peak_rss_bytes"] <= 150 * 2**20) if x in drain else "–" for x in stores])
+    row("Ingest CPU per million facts", "–", [f"{drain[x]['cpu_seconds_per_million_facts']:.1f} s" if x in drain else "–" for x in stores])
+    base = sc.get("baseline", {})
+    row("Ingest ÷ baseline projector", "–", [f"{base[x]['ingest_ratio']:.0f}×" if base.get(x, {}).get("ingest_ratio") else "–" for x in stores])
+
+    lines += ["", "## 1. Backlog drain", "",
+              f"{setup['facts']:,} facts published first ({fmt_rate(sc.get('publish', {}).get('facts_per_second'))} facts/s publish rate), "
+              "then `projection-ingest` started on an empty, migrated database; time from process start until `/admin/ingestion` "
+              "`checkpoint` equals the stream's last sequence. Raw limits in the same run: `projection-bench raw-nats` (fetch 500 + ack, "
+              "own durable, no store) and `projection-bench raw-insert` (the same rows, no NATS: ClickHouse RowBinary INSERT per table per "
+              "5,000-fact batch; Postgres one transaction per batch with the store's `INSERT … SELECT FROM unnest(…) ON CONFLICT` statements; "
+              "neither writes idempotency keys or checkpoints).", "",
+              "| Store | Ingest facts/s | Raw JetStream facts/s | Raw insert facts/s | Ingest ÷ min(raw) | Drain time |",
+              "| --- | --- | --- | --- | --- | --- |"]
+    for x in stores:
+        if x in drain:
+            d = drain[x]
+            lines.append(f"| {STORE_NAMES[x]} | {fmt_rate(d['facts_per_second'])} | {fmt_rate(sc['raw_nats']['facts_per_second'])} | "
+                         f"{fmt_rate(sc.get('raw_insert', {}).get(x, {}).get('facts_per_second'))} | {d['ratio_to_raw_limit']:.2f} | {d['seconds']:.1f} s |")
+
+    lines += ["", "## 2. Live freshness", "",
+              "Orders published at a steady rate while ingest runs caught up; every 100 ms one is a probe. A single poller calls "
+              "`GetOrder` through the query API for the oldest unseen probe until it is visible; latency = visible − the instant before "
+              "the probe was handed to the NATS client. Resolution: one poll round trip (below) plus a 1 ms pause; the rates are "
+              "what the Swift publisher achieved while sharing the 2 cores with ingest, the servers and the poller.", "",
+              "| Store | Target rate | Achieved | p50 | p99 | max | Probes | Poll round trip p50 |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for x in stores:
+        for f in sc.get("freshness", {}).get(x, []):
+            lat = f["latency"]
+            lines.append(f"| {STORE_NAMES[x]} | {f['target_rate']:,}/s | {f['achieved_rate']:,.0f}/s | {fmt_ms(lat.get('p50_ms'))} ms | "
+                         f"{fmt_ms(lat.get('p99_ms'))} ms | {fmt_ms(lat.get('max_ms'))} ms | {lat['count']} (+{f['probes_not_seen']} unseen) | "
+                         f"{fmt_ms(f['poll_rtt'].get('p50_ms'))} ms |")
+
+    lines += ["", "## 3. Query API", "",
+              "The three orders-analytics RPCs over the drained backlog, through `projection-query` (HTTP/1.1 keep-alive, JSON) and "
+              "the same SQL from `sql/<store>/queries/` sent straight to the store with the same parameters (ClickHouse: same settings "
+              f"and `FORMAT JSONCompact`; Postgres: `$n` parameters). {results['setup']['profile']['requests']} requests per RPC, "
+              f"{results['setup']['profile']['concurrency']} connections, after a warm-up.", "",
+              "| Store | RPC | API p50 | API p99 | API req/s | Direct p50 | Direct p99 | Direct req/s | Overhead p50 / p99 |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for x in stores:
+        q = sc.get("query", {}).get(x, {})
+        o = query_overhead(q)
+        direct = q.get("direct", {}).get("methods", {})
+        api = q.get("api", {}).get("methods", {})
+        for method in sorted(set(direct) | set(api)):
+            a, d = api.get(method, {}), direct.get(method, {})
+            ov = o.get(method)
+            lines.append(f"| {STORE_NAMES[x]} | {method} | {fmt_ms(a.get('p50_ms'))} ms | {fmt_ms(a.get('p99_ms'))} ms | {fmt_rate(a.get('requests_per_second'))} | "
+                         f"{fmt_ms(d.get('p50_ms'))} ms | {fmt_ms(d.get('p99_ms'))} ms | {fmt_rate(d.get('requests_per_second'))} | "
+                         + (f"{ov[0]:.2f}× / {ov[1]:.2f}×" if ov else "–") + " |")
+
+    lines += ["", "## 4. Rebuild", "",
+              "Replay of the whole stream (backlog + freshness facts) from sequence 1 into a new, empty database with a new durable: "
+              "migrations applied, then `projection-ingest` until caught up.", "",
+              "| Store | Facts | Migrate | Replay | Total | Replay facts/s |", "| --- | --- | --- | --- | --- | --- |"]
+    for x in stores:
+        r = sc.get("rebuild", {}).get(x)
+        if r:
+            lines.append(f"| {STORE_NAMES[x]} | {r['facts']:,} | {r['migrate_seconds']:.1f} s | {r['seconds']:.1f} s | {r['total_seconds']:.1f} s | {fmt_rate(r['facts_per_second'])} |")
+
+    lines += ["", "## 5. Resources (ingest process, backlog drain)", "",
+              "From `/proc/<pid>/status` VmHWM and `/proc/<pid>/stat` utime+stime, read when the checkpoint reached the end.", "",
+              "| Store | Peak RSS | CPU seconds | CPU s per million facts |", "| --- | --- | --- | --- |"]
+    for x in stores:
+        if x in drain:
+            d = drain[x]
+            lines.append(f"| {STORE_NAMES[x]} | {d['peak_rss_bytes'] / 2**20:.1f} MB | {d['cpu_seconds']:.1f} | {d['cpu_seconds_per_million_facts']:.1f} |")
+
+    lines += ["", "## 6. Baseline", "",
+              "`bench/baseline/projector.py`: nats-py + psycopg / clickhouse-connect, one fact at a time with single-row writes and a "
+              f"checkpoint per message, then ack. Time-boxed to {results['setup']['profile']['baseline_seconds']} s on the same stream "
+              "(its rate is steady; the whole backlog would take hours).", "",
+              "| Store | Baseline facts/s | projection-ingest facts/s | Ratio |", "| --- | --- | --- | --- |"]
+    for x in stores:
+        b = base.get(x)
+        if b and x in drain:
+            lines.append(f"| {STORE_NAMES[x]} | {fmt_rate(b['facts_per_second'])} | {fmt_rate(drain[x]['facts_per_second'])} | "
+                         + (f"{b['ingest_ratio']:.0f}×" if b.get("ingest_ratio") else "–") + " |")
+
+    if charts:
+        lines += ["", "## Charts", ""] + [f"![{c}]({c})" for c in charts]
+    failed = [c for c in results["checks"] if not c["ok"]]
+    lines += ["", "## Checks", "",
+              f"{len(results['checks']) - len(failed)} of {len(results['checks'])} checks passed (totals in every store equal the corpus; "
+              "every request answered; every probe seen). Nothing about timing is asserted."]
+    for c in failed:
+        lines.append(f"- ❌ {c['check']}: {c['detail']}")
+    lines += ["", f"Total run time {results.get('total_seconds', 0):.0f} s. Raw data: `results.json`.", ""]
+    return "\n".join(lines)
+
+
+def write(results, out):
+    out = Path(out)
+    charts = [c for c in (chart_drain(results, out), chart_freshness(results, out), chart_queries(results, out)) if c]
+    (out / "summary.md").write_text(summary(results, charts))
+
+
+if __name__ == "__main__":
+    directory = Path(sys.argv[1])
+    write(json.loads((directory / "results.json").read_text()), directory)

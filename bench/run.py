@@ -1,0 +1,444 @@
+"""Benchmark orchestrator: runs scenarios 1-6 against the dev stack and writes the results.
+
+Run it through bench/run.sh, which builds the binaries and brings up the stack. The heavy lifting
+(publishing, raw limits, query load, freshness probes) is done by the Swift `projection-bench`
+binary so that Python never bounds a number; this file only starts processes, reads
+/admin/ingestion and /proc, checks totals, and writes results.json, charts and summary.md.
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "bench"
+PYTHON = sys.executable
+
+# Ingest settings used in every run (the product's defaults); stated in the summary.
+INGEST_SETTINGS = {
+    "PROJECTION_BATCH_MAX_FACTS": "5000",
+    "PROJECTION_BATCH_LINGER_MS": "100",
+    "PROJECTION_FETCH_BATCH": "500",
+    "PROJECTION_MAX_ACK_PENDING": "20000",
+}
+
+PROFILES = {
+    "quick": dict(facts=20_000, rates=[1_000], fresh_seconds=4, requests=100, concurrency=2, baseline_seconds=4),
+    "full": dict(facts=1_000_000, rates=[1_000, 10_000, 50_000], fresh_seconds=15, requests=1_000, concurrency=2,
+                 baseline_seconds=30),
+}
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def redact(dsn):
+    """The DSN with its password replaced, for anything printed or stored."""
+    url = urlparse(dsn)
+    if url.password:
+        netloc = f"{url.username}:***@{url.hostname}" + (f":{url.port}" if url.port else "")
+        return urlunparse(url._replace(netloc=netloc))
+    return dsn
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.profile = dict(PROFILES["quick" if args.quick else "full"])
+        if args.facts:
+            self.profile["facts"] = args.facts
+        self.bin = REPO / ".build" / args.build
+        self.tag = "b" + datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+        self.stream = f"BENCH_{self.tag}"
+        self.prefix = f"bench{self.tag}"
+        self.nats = os.environ.get("PROJECTION_NATS_URL", "nats://127.0.0.1:4222")
+        self.dsn = {
+            "clickhouse": os.environ.get("PROJECTION_CLICKHOUSE_DSN", "http://projection:projection@127.0.0.1:8123/projection"),
+            "postgres": os.environ.get("PROJECTION_POSTGRES_DSN", "postgresql://projection:projection@127.0.0.1:5432/projection"),
+        }
+        self.stores = [s for s in args.stores.split(",") if s]
+        self.results = {"scenarios": {}, "checks": []}
+        self.children = []
+
+    # ------------------------------------------------------------------ helpers
+
+    def isolated_dsn(self, store, name):
+        base = self.dsn[store]
+        if store == "clickhouse":
+            return urlunparse(urlparse(base)._replace(path=f"/{name}"))
+        return base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{name}"
+
+    def bench(self, *args, env=None):
+        """Runs projection-bench; its progress goes to our stderr, its JSON result is returned."""
+        cmd = [str(self.bin / "projection-bench"), *map(str, args)]
+        full_env = dict(os.environ, **(env or {}))
+        proc = subprocess.run(cmd, cwd=REPO, env=full_env, stdout=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"projection-bench {args[0]} failed with status {proc.returncode}")
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    def stream_args(self):
+        return ["--nats", self.nats, "--stream", self.stream, "--prefix", self.prefix]
+
+    def corpus_args(self):
+        return ["--facts", self.profile["facts"], "--tenants", self.args.tenants]
+
+    def prepare(self, store, name, drop=False):
+        return self.bench("prepare-store", "--store", store, "--dsn", self.dsn[store], "--name", name,
+                          *(["--drop"] if drop else []))
+
+    def check(self, what, ok, detail=""):
+        self.results["checks"].append({"check": what, "ok": bool(ok), "detail": detail})
+        log(f"  {'ok  ' if ok else 'FAIL'} {what} {detail}")
+
+    @staticmethod
+    def free_port():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    @staticmethod
+    def get_json(url, timeout=2):
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return json.loads(response.read())
+
+    def start(self, product, env, logname):
+        logfile = open(self.out / f"{logname}.log", "w")
+        proc = subprocess.Popen([str(self.bin / product)], cwd=REPO, env=dict(os.environ, **env),
+                                stdout=logfile, stderr=subprocess.STDOUT)
+        self.children.append(proc)
+        return proc
+
+    def stop(self, proc):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc in self.children:
+            self.children.remove(proc)
+
+    @staticmethod
+    def proc_usage(pid):
+        """Peak RSS (VmHWM, bytes) and CPU seconds (utime+stime) of a live process."""
+        hwm = 0
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1]) * 1024
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return hwm, (int(fields[11]) + int(fields[12])) / ticks
+
+    def stream_last_sequence(self):
+        info = self.get_json("http://127.0.0.1:8222/jsz?streams=true")
+        for account in info.get("account_details", []):
+            for stream in account.get("stream_detail", []):
+                if stream["name"] == self.stream:
+                    return stream["state"]["last_seq"]
+        raise RuntimeError(f"stream {self.stream} not found in /jsz")
+
+    # ------------------------------------------------------------------ ingest
+
+    def ingest_env(self, store, name, durable, port):
+        return dict(INGEST_SETTINGS, PROJECTION_STORE_KIND="postgres_table" if store == "postgres" else "clickhouse",
+                    PROJECTION_STORE_DSN=self.isolated_dsn(store, name), PROJECTION_NATS_URL=self.nats,
+                    PROJECTION_STREAM=self.stream, PROJECTION_SUBJECTS=f"{self.prefix}.>", PROJECTION_DURABLE=durable,
+                    PORT_HTTP=str(port))
+
+    def drain(self, store, name, durable, label, target):
+        """Starts projection-ingest and waits until its checkpoint reaches `target`."""
+        port = self.free_port()
+        start = time.monotonic()
+        proc = self.start("projection-ingest", self.ingest_env(store, name, durable, port), f"ingest-{label}")
+        admin = f"http://127.0.0.1:{port}/admin/ingestion"
+        checkpoint, last_print, first_progress = 0, 0.0, None
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"projection-ingest exited with {proc.returncode} (log: {self.out}/ingest-{label}.log)")
+            try:
+                checkpoint = int(self.get_json(admin).get("checkpoint") or 0)
+            except OSError:
+                pass
+            now = time.monotonic()
+            if checkpoint > 0 and first_progress is None:
+                first_progress = now
+            if checkpoint >= target:
+                break
+            if now - last_print >= 1:
+                rate = checkpoint / (now - start)
+                eta = (target - checkpoint) / rate if rate > 0 else float("nan")
+                print(f"\r[{label}] {checkpoint}/{target} facts  {rate:,.0f}/s  ETA {eta:.0f}s   ", end="", file=sys.stderr, flush=True)
+                last_print = now
+            if now - start > self.args.drain_timeout:
+                raise RuntimeError(f"{label}: not caught up after {self.args.drain_timeout}s (checkpoint {checkpoint}/{target})")
+            time.sleep(0.05)
+        seconds = time.monotonic() - start
+        hwm, cpu = self.proc_usage(proc.pid)
+        print(f"\r[{label}] {target}/{target} facts  {target / seconds:,.0f}/s  in {seconds:.1f}s          ", file=sys.stderr)
+        return proc, port, {
+            "facts": target, "seconds": seconds, "facts_per_second": target / seconds,
+            "seconds_from_first_checkpoint": now - first_progress if first_progress else None,
+            "peak_rss_bytes": hwm, "cpu_seconds": cpu, "cpu_seconds_per_million_facts": cpu / target * 1e6,
+        }
+
+    def store_totals(self, store, name):
+        """(orders, gross, refunds) as the store holds them."""
+        dsn = self.isolated_dsn(store, name)
+        if store == "postgres":
+            import psycopg
+            with psycopg.connect(dsn) as conn:
+                orders = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
+                gross, refunds, counted = conn.execute(
+                    "SELECT coalesce(sum(gross_cents),0), coalesce(sum(refund_cents),0), coalesce(sum(order_count),0) FROM daily_sales").fetchone()
+        else:
+            import clickhouse_connect
+            url = urlparse(dsn)
+            client = clickhouse_connect.get_client(host=url.hostname, port=url.port or 8123, username=url.username,
+                                                   password=url.password or "", database=name)
+            orders = client.query("SELECT count() FROM orders FINAL").result_rows[0][0]
+            gross, refunds, counted = client.query(
+                "SELECT sum(gross_cents), sum(refund_cents), sum(order_count) FROM daily_sales").result_rows[0]
+            client.close()
+        return {"orders": int(orders), "gross_cents": int(gross), "refund_cents": int(refunds), "order_count": int(counted)}
+
+    def verify(self, what, store, name, expected):
+        got = self.store_totals(store, name)
+        ok = (got["orders"] == expected["orders"] and got["order_count"] == expected["orders"]
+              and got["gross_cents"] == expected["gross_cents"] and got["refund_cents"] == expected["refund_cents"])
+        self.check(f"{what}: totals match the corpus", ok, "" if ok else f"expected {expected}, store has {got}")
+        return ok
+
+    # ------------------------------------------------------------------ scenarios
+
+    def run(self):
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        self.out = Path(self.args.results_dir or BENCH / "results") / stamp
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.results["setup"] = self.setup()
+        started = time.monotonic()
+        sc = self.results["scenarios"]
+        facts = self.profile["facts"]
+        try:
+            log(f"== scenario 1: backlog drain, {facts:,} facts (stream {self.stream})")
+            published = self.bench("publish", *self.stream_args(), *self.corpus_args(), "--totals")
+            self.results["setup"]["avg_fact_bytes"] = round(published["avg_fact_bytes"], 1)
+            expected = published["expected"]
+            last_seq = published["last_sequence"]
+            self.check("publish: every fact stored", published["stream_messages"] == facts, f"{published['stream_messages']}/{facts}")
+            sc["publish"] = published
+            raw_nats = self.bench("raw-nats", *self.stream_args(), "--durable", f"raw_{self.tag}", "--expect", facts,
+                                  "--fetch-batch", INGEST_SETTINGS["PROJECTION_FETCH_BATCH"])
+            self.check("raw-nats: every message fetched and acked", raw_nats["messages"] == facts)
+            sc["raw_nats"] = raw_nats
+            for store in self.stores:
+                self.run_store(store, expected, last_seq)
+        finally:
+            for proc in list(self.children):
+                self.stop(proc)
+            if not self.args.keep:
+                self.cleanup()
+        self.results["total_seconds"] = time.monotonic() - started
+        (self.out / "results.json").write_text(json.dumps(self.results, indent=2, sort_keys=True) + "\n")
+        import report
+        report.write(self.results, self.out)
+        summary = (self.out / "summary.md").read_text()
+        if not self.args.quick and not self.args.no_latest:
+            # LATEST.md and its charts are committed; results/ is not.
+            charts = BENCH / "charts"
+            charts.mkdir(exist_ok=True)
+            for png in self.out.glob("*.png"):
+                shutil.copy(png, charts / png.name)
+                summary = summary.replace(f"]({png.name})", f"](charts/{png.name})")
+            (BENCH / "LATEST.md").write_text(summary)
+        log(f"results: {self.out}/results.json, summary: {self.out}/summary.md ({self.results['total_seconds']:.0f}s)")
+        failed = [c for c in self.results["checks"] if not c["ok"]]
+        for c in failed:
+            log(f"FAILED: {c['check']} {c['detail']}")
+        return 1 if failed else 0
+
+    def run_store(self, store, expected, last_seq):
+        sc = self.results["scenarios"]
+        facts = self.profile["facts"]
+        log(f"== {store}")
+        # Scenario 1: the store-side raw limit.
+        raw_name = f"{self.tag}_raw_{store[:2]}"
+        self.prepare(store, raw_name)
+        raw = self.bench("raw-insert", "--store", store, "--dsn", self.dsn[store], "--name", raw_name, *self.corpus_args(),
+                         "--batch", INGEST_SETTINGS["PROJECTION_BATCH_MAX_FACTS"])
+        self.verify(f"raw-insert {store}", store, raw_name, expected)
+        sc.setdefault("raw_insert", {})[store] = raw
+        self.prepare(store, raw_name, drop=True)
+
+        # Scenario 1 and 5: drain the backlog with the real projection-ingest.
+        name = f"{self.tag}_{store[:2]}"
+        self.prepare(store, name)
+        ingest, ingest_port, drain = self.drain(store, name, f"drain_{self.tag}_{store[:2]}", f"drain {store}", last_seq)
+        raw_min = min(sc["raw_nats"]["facts_per_second"], raw["facts_per_second"])
+        drain["raw_limit_facts_per_second"] = raw_min
+        drain["ratio_to_raw_limit"] = drain["facts_per_second"] / raw_min
+        sc.setdefault("drain", {})[store] = drain
+        self.verify(f"drain {store}", store, name, expected)
+
+        # Scenario 3: query API vs direct, over the drained backlog.
+        query_port = self.free_port()
+        query = self.start("projection-query", {
+            "PROJECTION_STORE_KIND": "postgres_table" if store == "postgres" else "clickhouse",
+            "PROJECTION_STORE_DSN": self.isolated_dsn(store, name), "PORT_HTTP": str(query_port),
+            "PROJECTION_HTTP_HOST": "127.0.0.1", "PROJECTION_SQL_DIR": str(REPO / "sql"),
+        }, f"query-{store}")
+        api_ready = self.wait_ready(query, query_port)
+        self.check(f"query API {store}: ready", api_ready, "" if api_ready else f"see {self.out}/query-{store}.log")
+        load = ["--requests", self.profile["requests"], "--concurrency", self.profile["concurrency"], *self.corpus_args()]
+        direct_env = {"PROJECTION_STORE_DSN": self.isolated_dsn(store, name)}
+        queries = {}
+        try:
+            queries["direct"] = self.bench("query-load", "--mode", "direct", "--store", store, "--sql-dir", REPO / "sql", *load, env=direct_env)
+            if api_ready:
+                queries["api"] = self.bench("query-load", "--mode", "api", "--api-port", query_port, *load)
+        except RuntimeError as error:
+            self.check(f"query load {store}", False, str(error))
+        for mode, result in queries.items():
+            for method, m in result["methods"].items():
+                self.check(f"query {mode} {store} {method}: every request answered", m["answered"] == m["count"],
+                           f"{m['answered']}/{m['count']}")
+        sc.setdefault("query", {})[store] = queries
+
+        # Scenario 2: freshness through the query API (direct to the store if the API is not up).
+        fresh = []
+        for rate in self.profile["rates"]:
+            via = ["--mode", "api", "--api-port", query_port] if api_ready else ["--mode", "direct", "--store", store, "--sql-dir", REPO / "sql"]
+            try:
+                result = self.bench("freshness", *self.stream_args(), *via, "--rate", rate, "--duration", self.profile["fresh_seconds"],
+                                    "--tag", f"{self.tag}{store[:2]}{rate}", env=direct_env)
+                fresh.append(result)
+                self.check(f"freshness {store} {rate}/s: every probe seen", result["probes_not_seen"] == 0,
+                           f"{result['probes_not_seen']} of {result['probes']} not seen")
+            except RuntimeError as error:
+                self.check(f"freshness {store} {rate}/s", False, str(error))
+        sc.setdefault("freshness", {})[store] = fresh
+        self.stop(query)
+        self.stop(ingest)
+
+        # Scenario 4: rebuild = empty tables + replay of the whole stream from sequence 1.
+        rebuild_name = f"{self.tag}_rb_{store[:2]}"
+        target = self.stream_last_sequence()
+        start = time.monotonic()
+        self.prepare(store, rebuild_name)
+        prepared = time.monotonic() - start
+        proc, _, replay = self.drain(store, rebuild_name, f"rebuild_{self.tag}_{store[:2]}", f"rebuild {store}", target)
+        self.stop(proc)
+        replay["migrate_seconds"] = prepared
+        replay["total_seconds"] = prepared + replay["seconds"]
+        sc.setdefault("rebuild", {})[store] = replay
+        self.prepare(store, rebuild_name, drop=True)
+
+        # Scenario 6: the baseline projector, time-boxed, on the same stream.
+        baseline_name = f"{self.tag}_bl_{store[:2]}"
+        self.prepare(store, baseline_name)
+        proc = subprocess.run([PYTHON, str(BENCH / "baseline" / "projector.py"), "--store", store,
+                               "--dsn", self.isolated_dsn(store, baseline_name), "--nats", self.nats, "--stream", self.stream,
+                               "--subjects", f"{self.prefix}.>", "--durable", f"baseline_{self.tag}_{store[:2]}",
+                               "--seconds", str(self.profile["baseline_seconds"])], cwd=REPO, stdout=subprocess.PIPE, text=True)
+        if proc.returncode == 0:
+            baseline = json.loads(proc.stdout.strip().splitlines()[-1])
+            baseline["ingest_ratio"] = drain["facts_per_second"] / baseline["facts_per_second"] if baseline["facts_per_second"] else None
+            sc.setdefault("baseline", {})[store] = baseline
+            self.check(f"baseline {store}: applied facts", baseline["facts"] > 0, f"{baseline['facts']} facts")
+            log(f"[baseline {store}] {baseline['facts_per_second']:,.0f} facts/s ({baseline['facts']} in {baseline['seconds']:.1f}s)")
+        else:
+            self.check(f"baseline {store}", False, f"projector.py exited with {proc.returncode}")
+        self.prepare(store, baseline_name, drop=True)
+        if not self.args.keep:
+            self.prepare(store, name, drop=True)
+
+    def wait_ready(self, proc, port, seconds=30):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.2)
+        return False
+
+    def cleanup(self):
+        try:
+            import nats  # noqa: F401  (the stream is deleted through the monitoring-free JetStream API)
+            import asyncio
+
+            async def delete():
+                nc = await nats.connect(self.nats)
+                try:
+                    await nc.jetstream().delete_stream(self.stream)
+                except Exception:
+                    pass
+                await nc.close()
+            asyncio.run(delete())
+        except Exception as error:  # cleanup must never hide the results
+            log(f"cleanup: could not delete stream {self.stream}: {error}")
+
+    def setup(self):
+        cpu = "unknown"
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo") as f:
+            mem_kb = int(f.readline().split()[1])
+        return {
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "mode": "quick" if self.args.quick else "full",
+            "machine": {"nproc": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1), "cpu": cpu,
+                        "kernel": platform.release()},
+            "build": self.args.build,
+            "ingest_settings": INGEST_SETTINGS,
+            "facts": self.profile["facts"],
+            "tenants": self.args.tenants,
+            "stores": self.stores,
+            "profile": self.profile,
+            "servers": "dev stack: nats-server (JetStream, file storage), PostgreSQL 15, ClickHouse = chdb-core behind dev/clickhouse/front.py; all on 127.0.0.1",
+            "dsns": {k: redact(v) for k, v in self.dsn.items()},
+            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, stdout=subprocess.PIPE, text=True).stdout.strip(),
+        }
+
+
+def main():
+    parser = argparse.ArgumentParser(description="projection benchmarks (use bench/run.sh)")
+    parser.add_argument("--quick", action="store_true", help="CI smoke run: small corpus, one freshness rate")
+    parser.add_argument("--build", default="release", choices=["release", "debug"], help="which .build/<mode> binaries to run")
+    parser.add_argument("--release", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--facts", type=int, help="backlog size (default 1,000,000; quick 20,000)")
+    parser.add_argument("--tenants", type=int, default=10)
+    parser.add_argument("--stores", default="clickhouse,postgres")
+    parser.add_argument("--drain-timeout", type=float, default=3600)
+    parser.add_argument("--results-dir", help="where <timestamp>/ goes (default bench/results)")
+    parser.add_argument("--keep", action="store_true", help="keep the stream and the drained databases")
+    parser.add_argument("--no-latest", action="store_true", help="do not overwrite bench/LATEST.md (quick runs never do)")
+    args = parser.parse_args()
+    sys.path.insert(0, str(BENCH))
+    return Bench(args).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
