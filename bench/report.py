@@ -72,12 +72,12 @@ def chart_drain(results, out):
             ax.annotate(f"{v:,.0f}", (bar.get_x() + bar.get_width() / 2, v), ha="center", va="bottom", fontsize=7)
     for j, s in enumerate(stores):
         ax.hlines(DRAIN_TARGETS[s], j - 0.45, j + 0.45, colors="green", linestyles="dashed")
-        ax.annotate(f"target {DRAIN_TARGETS[s]:,}", (j + 0.45, DRAIN_TARGETS[s]), fontsize=7, color="green", ha="right", va="bottom")
+        ax.annotate(f"target {DRAIN_TARGETS[s]:,}", (j - 0.45, DRAIN_TARGETS[s]), fontsize=7, color="green", ha="left", va="bottom")
     ax.set_yscale("log")
     ax.set_xticks(range(len(stores)), [STORE_NAMES[s] for s in stores])
     ax.set_ylabel("facts per second (log scale)")
     ax.set_title(f"Backlog drain of {results['setup']['facts']:,} facts ({results['setup']['build']} build)")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, frameon=False)
     fig.tight_layout()
     fig.savefig(out / "drain.png", dpi=110)
     plt.close(fig)
@@ -248,7 +248,7 @@ def summary(results, charts):
                          + (f"{ov[0]:.2f}× / {ov[1]:.2f}×" if ov else "–") + " |")
 
     lines += ["", "## 4. Rebuild", "",
-              "Replay of the whole stream (backlog + freshness facts) from sequence 1 into a new, empty database with a new durable: "
+              "Replay of the whole backlog stream from sequence 1 into a new, empty database with a new durable: "
               "migrations applied, then `projection-ingest` until caught up.", "",
               "| Store | Facts | Migrate | Replay | Total | Replay facts/s |", "| --- | --- | --- | --- | --- | --- |"]
     for x in stores:

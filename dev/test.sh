@@ -3,7 +3,8 @@
 #   1. brings up the dev stack (installs what is missing; idempotent);
 #   2. checks that generated files are byte-for-byte what the generator makes now;
 #   3. runs the dev ClickHouse front's own tests (pytest);
-#   4. builds and runs every Swift test, unit and integration, against the real servers.
+#   4. builds and runs every Swift test, unit and integration, against the real servers;
+#   5. runs the crash/outage suite alone (it stops and restarts dev-stack servers).
 # Usage: dev/stack test [extra `swift test` arguments, e.g. --filter Ingest]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,3 +23,9 @@ swift build --build-tests
 
 echo "== swift test"
 swift test --skip-build "$@"
+
+# The crash/outage proof stops shared servers, so it runs alone, after everything else.
+if [[ $# -eq 0 ]]; then
+  echo "== ingest under kill -9, store outage and NATS restart (dev/chaos.sh)"
+  PROJECTION_CHAOS=1 swift test --skip-build --filter IngestChaosTests
+fi

@@ -72,7 +72,7 @@ struct QueryLoadCommand: AsyncParsableCommand {
             return HTTPConnection.find(Array("\"\(id)\"".utf8), in: body, from: 0) != nil
                 || HTTPConnection.find(Array("\(id)\t".utf8), in: body, from: 0) != nil
         }
-        return body.count > 2 && HTTPConnection.find(Array("2026-03".utf8), in: body, from: 0) != nil
-            || HTTPConnection.find(Array("c-".utf8), in: body, from: 0) != nil
+        let marker = request.method == "GetTopCustomers" ? "c-" : "2026-03"
+        return HTTPConnection.find(Array(marker.utf8), in: body, from: 0) != nil
     }
 }

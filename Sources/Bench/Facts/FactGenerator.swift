@@ -1,6 +1,6 @@
 /// The deterministic benchmark corpus: fact `i` depends only on (seed, i), so `publish` and
 /// `raw-insert` produce the same facts independently. Every fifth fact refunds half of the order
-/// placed just before it; orders spread round-robin over the tenants and over March 2026.
+/// placed just before it; orders spread pseudo-randomly over the tenants and over March 2026.
 struct FactGenerator: Sendable {
     let tenants: [String]
     let seed: UInt64
@@ -29,7 +29,7 @@ struct FactGenerator: Sendable {
         let day = Self.marchFirst2026 + Int64(rng.next() % 28)
         let secondOfDay = Int64(rng.next() % 86_400)
         return BenchFact(
-            kind: .placed, tenant: tenants[index % tenants.count], factID: "placed-\(index)", orderID: "o-\(index)",
+            kind: .placed, tenant: tenants[Int(rng.next() % UInt64(tenants.count))], factID: "placed-\(index)", orderID: "o-\(index)",
             refundID: "", customerID: "c-\(rng.next() % 500)", amountCents: Int64(100 + rng.next() % 100_000),
             currency: Self.currencies[Int(rng.next() % 3)], atMillis: (day * 86_400 + secondOfDay) * 1000)
     }

@@ -9,13 +9,16 @@ enum QueryTransport: Sendable {
     case clickhouse(ClickHouseClient, QueryCatalog)
     case postgres(PostgresConnection, QueryCatalog)
 
-    /// Sends `request`; returns the response body (JSON for the API and ClickHouse, rows as text for Postgres).
+    /// Sends `request`; returns the response body (JSON for the API and ClickHouse, rows as text for
+    /// Postgres; empty when the API answers not_found).
     func send(_ request: QueryRequest) async throws -> [UInt8] {
         switch self {
         case .api(let connection, let header, let servicePath):
             let response = try await connection.send(
                 path: "\(servicePath)/\(request.method)",
                 headers: [("Content-Type", "application/json"), (header, request.tenant)], body: request.jsonBody)
+            // Connect's not_found (404) is an answer: "not there yet" for freshness probes.
+            if response.status == 404 { return [] }
             guard response.status == 200 else {
                 throw BenchError(.unexpectedResponse, operation: request.method,
                                  "query API answered \(response.status): \(String(decoding: response.body.prefix(300), as: UTF8.self))")

@@ -14,7 +14,7 @@ struct ProgressLine {
 
     mutating func update(_ done: Int, force: Bool = false) {
         let now = ContinuousClock.now
-        guard force || now - lastPrint >= .milliseconds(500) else { return }
+        guard total > 0, force || now - lastPrint >= .milliseconds(500) else { return }
         lastPrint = now
         let elapsed = max((now - start).seconds, 1e-9)
         let rate = Double(done) / elapsed
@@ -24,6 +24,7 @@ struct ProgressLine {
     }
 
     func finish() {
+        guard total > 0 else { return }
         FileHandle.standardError.write(Data("\n".utf8))
     }
 }

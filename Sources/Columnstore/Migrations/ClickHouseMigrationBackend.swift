@@ -4,6 +4,9 @@ import Foundation
 /// Migrations on ClickHouse: DDL is not transactional, so progress is recorded after every
 /// statement (see `ResumableFileRun`) and an interrupted file resumes where it stopped. The lock
 /// is a leased claim row (see `ClickHouseMigrationLock`).
+///
+/// The ledger is append-only (plain MergeTree, one row per progress step, read with `argMax` by
+/// `version` = statements applied), so it doubles as an audit trail of which run applied what.
 public actor ClickHouseMigrationBackend: MigrationBackend {
     static let ledgerTable = "_projection_migrations"
 
@@ -18,8 +21,8 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
             `applied_by` String,
             `version` UInt64
         )
-        ENGINE = ReplacingMergeTree(version)
-        ORDER BY file_name
+        ENGINE = MergeTree
+        ORDER BY (file_name, version)
         """
 
     private let client: ClickHouseClient

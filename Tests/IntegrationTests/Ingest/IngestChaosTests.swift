@@ -21,12 +21,15 @@ struct IngestChaosTests {
         var environment: [String: String]
     }
 
-    func prepare(_ kind: StoreKind) async throws -> Run {
+    /// - Parameter publishFraction: how much of the corpus to publish now; the rest is published by the test.
+    func prepare(_ kind: StoreKind, publishFraction: Double = 1) async throws -> Run {
         let fixture = try await StoreFixture.make(kind, prefix: "chaos")
         let stream = DevStack.uniqueName("CHAOS").uppercased()
         let subject = stream.lowercased()
         let corpus = FactCorpus(subjectPrefix: subject, orders: Self.orders, seed: 7)
-        let last = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"])
+        let now = Int(Double(corpus.messages.count) * publishFraction)
+        _ = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], range: 0..<now)
+        let last = UInt64(corpus.messages.count)
         #expect(last >= 100_000 || Self.orders < 80_000)
         let environment = [
             "PROJECTION_STORE_KIND": kind.environmentValue,
@@ -52,7 +55,10 @@ struct IngestChaosTests {
         #expect(await ingest.checkpoint() == run.last, "ingest did not catch up; log:\n\(ingest.log.suffix(3000))")
         let (exited, status) = await ingest.terminate(timeout: .seconds(15))
         #expect(exited && status == 0, "SIGTERM must drain and exit 0 within the bound")
-        #expect(try await run.fixture.dailyTotals() == run.corpus.daily, "daily_sales: 0 lost, 0 doubled")
+        let daily = try await run.fixture.dailyTotals()
+        let count = daily.values.flatMap(\.values).reduce(Int64(0)) { $0 + $1.orderCount }
+        let gross = daily.values.flatMap(\.values).reduce(Int64(0)) { $0 + $1.grossCents }
+        #expect(daily == run.corpus.daily, "daily_sales: 0 lost, 0 doubled; store has \(count) orders / \(gross) cents, published \(run.corpus.totalOrderCount) / \(run.corpus.totalGross)")
         #expect(try await run.fixture.orders() == run.corpus.orders, "orders: every order exactly once, latest version")
         #expect(try await run.fixture.quarantineCount() == run.corpus.poisonCount, "the quarantine holds exactly the poison facts")
         await run.fixture.drop()
@@ -85,32 +91,41 @@ struct IngestChaosTests {
         try await finish(run, ingest)
     }
 
+    /// Half the facts are applied, the store goes down, the other half is published into the outage.
     @Test("the store stopped for 30 s mid-run", arguments: [StoreKind.postgres, .clickhouse])
     func storeOutage(kind: StoreKind) async throws {
-        let run = try await prepare(kind)
+        let run = try await prepare(kind, publishFraction: 0.5)
+        let half = UInt64(run.corpus.messages.count / 2)
         let ingest = IngestProcess(environment: run.environment)
         try ingest.start()
         let clock = ContinuousClock()
-        while (await ingest.checkpoint() ?? 0) < run.last / 4 { try await clock.sleep(for: .milliseconds(50)) }
+        while (await ingest.checkpoint() ?? 0) < half { try await clock.sleep(for: .milliseconds(50)) }
         try DevStackControl.stop(kind == .postgres ? "postgres" : "clickhouse")
+        let subject = run.environment["PROJECTION_SUBJECTS"]!
+        _ = try await FactPublisher.publish(run.corpus, stream: run.stream, subjects: [subject], range: run.corpus.messages.count / 2..<run.corpus.messages.count)
         try await clock.sleep(for: .seconds(30))
         #expect(await ingest.get("/readyz") == 503, "not ready while the store is down")
         let during = await ingest.checkpoint() ?? 0
+        #expect(during == half, "nothing is applied while the store is down")
         try DevStackControl.up()
         try await finish(run, ingest)
-        #expect(during < run.last)
     }
 
+    /// Half the facts are applied, nats-server restarts, the other half is published after it.
     @Test("nats-server restarted mid-run", arguments: [StoreKind.postgres, .clickhouse])
     func natsRestart(kind: StoreKind) async throws {
-        let run = try await prepare(kind)
+        let run = try await prepare(kind, publishFraction: 0.5)
+        let half = UInt64(run.corpus.messages.count / 2)
         let ingest = IngestProcess(environment: run.environment)
         try ingest.start()
         let clock = ContinuousClock()
-        while (await ingest.checkpoint() ?? 0) < run.last / 4 { try await clock.sleep(for: .milliseconds(50)) }
+        while (await ingest.checkpoint() ?? 0) < half / 2 { try await clock.sleep(for: .milliseconds(20)) }
         try DevStackControl.stop("nats")
         try await clock.sleep(for: .seconds(3))
+        #expect(await ingest.get("/readyz") == 503, "not ready while NATS is down")
         try DevStackControl.up()
+        let subject = run.environment["PROJECTION_SUBJECTS"]!
+        _ = try await FactPublisher.publish(run.corpus, stream: run.stream, subjects: [subject], range: run.corpus.messages.count / 2..<run.corpus.messages.count)
         try await finish(run, ingest)
     }
 }

@@ -2,12 +2,12 @@ import JetStream
 
 /// Publishes a corpus to a fresh JetStream stream, with `Nats-Msg-Id` like a real producer.
 enum FactPublisher {
-    static func publish(_ corpus: FactCorpus, stream: String, subjects: [String], natsURL: String = DevStack.natsURL) async throws -> UInt64 {
+    static func publish(_ corpus: FactCorpus, stream: String, subjects: [String], natsURL: String = DevStack.natsURL, range: Range<Int>? = nil) async throws -> UInt64 {
         let connection = try await NATSConnection.connect(url: natsURL, name: "projection-tests-publisher")
         let js = try connection.jetStream()
         try await js.ensureStream(name: stream, subjects: subjects, storage: .file)
         var batch: [OutboundMessage] = []
-        for message in corpus.messages {
+        for message in corpus.messages[range ?? corpus.messages.indices] {
             batch.append(OutboundMessage(subject: message.subject, data: message.body, headers: message.headers, messageID: message.messageID))
             if batch.count == 1000 {
                 try await js.publishAsync(batch)

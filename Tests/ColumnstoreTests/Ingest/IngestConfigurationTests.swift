@@ -1,0 +1,58 @@
+@testable import Columnstore
+import Testing
+@testable import Ingest
+
+@Suite("Ingest configuration")
+struct IngestConfigurationTests {
+    let base = ["PROJECTION_STORE_DSN": "postgresql://u:secret@h/db", "PROJECTION_STORE_KIND": "postgres_table"]
+
+    func configuration(_ extra: [String: String] = [:]) throws -> IngestConfiguration {
+        try IngestConfiguration(settings: SettingsSource(values: base.merging(extra) { $1 }))
+    }
+
+    @Test("documented defaults")
+    func defaults() throws {
+        let c = try configuration()
+        #expect(c.projection == "orders-analytics")
+        #expect(c.storeKind == .postgres)
+        #expect(c.natsURL == "nats://127.0.0.1:4222")
+        #expect(c.stream == "FACTS")
+        #expect(c.subjects == ["facts.>"])
+        #expect(c.durable == "projection-orders-analytics")
+        #expect(c.httpPort == 8081)
+        #expect(c.batching.maxFacts == 5_000)
+        #expect(c.batching.linger == .milliseconds(100))
+        #expect(c.consumer == ConsumerID(projection: "orders-analytics", consumer: "projection-orders-analytics", partition: 0))
+    }
+
+    @Test("invalid settings fail naming the setting, without echoing secrets", arguments: [
+        (["PROJECTION_STORE_KIND": "mysql"], "PROJECTION_STORE_KIND"),
+        (["PROJECTION_STORE_DSN": ""], "PROJECTION_STORE_DSN"),
+        (["PORT_HTTP": "http"], "PORT_HTTP"),
+        (["PORT_HTTP": "70000"], "PORT_HTTP"),
+        (["PROJECTION_BATCH_MAX_FACTS": "0"], "PROJECTION_BATCH_MAX_FACTS"),
+        (["PROJECTION_BATCH_LINGER_MS": "-5"], "PROJECTION_BATCH_LINGER_MS"),
+        (["PROJECTION_MAX_ACK_PENDING": "100"], "PROJECTION_MAX_ACK_PENDING"),
+        (["PROJECTION_DURABLE": "bad name!"], "PROJECTION_DURABLE"),
+        (["PROJECTION_SUBJECTS": " , "], "PROJECTION_SUBJECTS"),
+    ])
+    func invalid(extra: [String: String], setting: String) {
+        do {
+            _ = try configuration(extra)
+            Issue.record("expected \(setting) to be refused")
+        } catch let error as ConfigurationError {
+            #expect(error.setting == setting)
+            #expect(error.description.contains(setting))
+            #expect(!error.description.contains("secret"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("a config file holds defaults that the environment overrides")
+    func configFile() throws {
+        let parsed = try SettingsSource.parseFile("# comment\nPROJECTION_STREAM = ORDERS\nPORT_HTTP=\"9000\"\n", path: "f")
+        #expect(parsed == ["PROJECTION_STREAM": "ORDERS", "PORT_HTTP": "9000"])
+        #expect(throws: ConfigurationError.self) { try SettingsSource.parseFile("no equals sign", path: "f") }
+    }
+}

@@ -1,0 +1,192 @@
+import Columnstore
+import Foundation
+import Testing
+
+/// `projection-migrate plan | apply | status` as a deployment runs it: the real executable against the
+/// dev stack, each test in its own ClickHouse database / Postgres schema.
+@Suite("projection-migrate against the dev stack", .serialized)
+struct MigrateJobTests {
+    /// The dev stack's password must never be printed; it appears in DSNs as `user:password@`.
+    static func expectNoPassword(_ outcome: MigrateProcess.Outcome) {
+        #expect(!outcome.all.contains(":projection@"), "the DSN password leaked: \(outcome.all)")
+    }
+
+    @Test("apply on a fresh ClickHouse creates the orders-analytics tables with the annotated keys; a second apply is a no-op")
+    func clickhouseFreshApply() async throws {
+        try await MigrationSandbox.with(.clickhouse) { sandbox in
+            let files = try sandbox.files()
+            try #require(!files.isEmpty, "sql/clickhouse has no migrations")
+
+            let plan = try await sandbox.migrate("plan")
+            #expect(plan.status == 0, "\(plan.all)")
+            #expect(plan.output.contains("apply     0001_"))
+            Self.expectNoPassword(plan)
+
+            let apply = try await sandbox.migrate("apply")
+            #expect(apply.status == 0, "\(apply.all)")
+            #expect(apply.output.contains("statement 1/"))
+            Self.expectNoPassword(apply)
+
+            let tables = Set(try await sandbox.rows("SELECT name FROM system.tables WHERE database = currentDatabase()").map { $0[0] })
+            #expect(tables.isSuperset(of: ["orders", "daily_sales", "_projection_checkpoints", "_projection_seen_keys", "_projection_quarantine", "_projection_migrations"]))
+
+            let orders = try await sandbox.rows("SELECT create_table_query FROM system.tables WHERE database = currentDatabase() AND name = 'orders'").first?.first ?? ""
+            let showCreate = try await sandbox.rows("SHOW CREATE TABLE orders").first?.first ?? ""
+            #expect(!showCreate.isEmpty)
+            for text in [orders, showCreate.replacingOccurrences(of: "\\n", with: " ")] {
+                #expect(text.contains("ReplacingMergeTree(_version)"), "\(text)")
+                #expect(text.contains("PARTITION BY toYYYYMM(placed_at)"), "\(text)")
+                #expect(text.contains("ORDER BY (tenant_id, order_id)"), "\(text)")
+                #expect(text.contains("TTL toDateTime(placed_at) + toIntervalDay(730)"), "\(text)")
+            }
+            let daily = try await sandbox.rows("SELECT create_table_query FROM system.tables WHERE database = currentDatabase() AND name = 'daily_sales'").first?.first ?? ""
+            #expect(daily.contains("SummingMergeTree"))
+            #expect(daily.contains("ORDER BY (tenant_id, day)"))
+
+            let ledger = try await sandbox.ledger()
+            #expect(ledger.map { $0[0] } == files.map(\.name))
+            #expect(ledger.map { $0[1] } == files.map(\.checksum))
+            #expect(ledger.allSatisfy { $0[2] == $0[3] })
+            let rawRows = try await sandbox.rows("SELECT count() FROM _projection_migrations").first?.first
+
+            let again = try await sandbox.migrate("apply")
+            #expect(again.status == 0, "\(again.all)")
+            #expect(again.output.contains("nothing to apply"))
+            #expect(!again.output.contains("statement 1/"))
+            #expect(try await sandbox.rows("SELECT count() FROM _projection_migrations").first?.first == rawRows)
+
+            let status = try await sandbox.migrate("status")
+            #expect(status.status == 0, "\(status.all)")
+            #expect(status.output.contains("applied   0001_"))
+            #expect(status.output.contains("0 pending"))
+        }
+    }
+
+    @Test("apply on a fresh Postgres schema creates the orders-analytics tables; a second apply is a no-op")
+    func postgresFreshApply() async throws {
+        try await MigrationSandbox.with(.postgres) { sandbox in
+            let files = try sandbox.files()
+            try #require(!files.isEmpty, "sql/postgres has no migrations")
+
+            let apply = try await sandbox.migrate("apply")
+            #expect(apply.status == 0, "\(apply.all)")
+            Self.expectNoPassword(apply)
+
+            let tables = Set(try await sandbox.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()").map { $0[0] })
+            #expect(tables.isSuperset(of: ["orders", "daily_sales", "_projection_checkpoints", "_projection_seen_keys", "_projection_quarantine", "_projection_migrations"]))
+            let key = try await sandbox.rows("""
+                SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum))
+                FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                WHERE i.indrelid = 'orders'::regclass AND i.indisprimary
+                """)
+            #expect(key.first?.first == "tenant_id,order_id")
+
+            let ledger = try await sandbox.ledger()
+            #expect(ledger.map { $0[0] } == files.map(\.name))
+            #expect(ledger.map { $0[1] } == files.map(\.checksum))
+            let appliedAt = try await sandbox.rows("SELECT applied_at::text FROM _projection_migrations ORDER BY file_name")
+
+            let again = try await sandbox.migrate("apply")
+            #expect(again.status == 0, "\(again.all)")
+            #expect(again.output.contains("nothing to apply"))
+            #expect(try await sandbox.rows("SELECT applied_at::text FROM _projection_migrations ORDER BY file_name") == appliedAt)
+
+            let plan = try await sandbox.migrate("plan")
+            #expect(plan.status == 0, "\(plan.all)")
+            #expect(plan.output.contains("plan: nothing to apply"))
+        }
+    }
+
+    @Test("two concurrent applies apply each migration exactly once", arguments: [StoreKind.clickhouse, .postgres])
+    func concurrentApplies(kind: StoreKind) async throws {
+        try await MigrationSandbox.with(kind) { sandbox in
+            let files = try sandbox.files()
+            try #require(!files.isEmpty)
+
+            let first = try sandbox.start("apply")
+            let second = try sandbox.start("apply")
+            let outcomes = [await first.wait(), await second.wait()]
+            for outcome in outcomes {
+                #expect(outcome.status == 0, "\(outcome.all)")
+                #expect(!outcome.error.contains("error"), "\(outcome.all)")
+            }
+            // One run applied everything; the other found nothing left once it held the lock.
+            #expect(outcomes.filter { $0.output.contains("apply: applied \(files.count) file(s)") }.count == 1, "\(outcomes.map(\.all))")
+            #expect(outcomes.filter { $0.output.contains("nothing to apply") }.count == 1, "\(outcomes.map(\.all))")
+
+            let ledger = try await sandbox.ledger()
+            #expect(ledger.map { $0[0] } == files.map(\.name))
+            if kind == .clickhouse {
+                // Per-statement progress rows: exactly one start row plus one per statement, all by one run.
+                for file in files {
+                    let rows = try await sandbox.rows("SELECT count(), uniqExact(applied_by) FROM _projection_migrations WHERE file_name = '\(file.name)'")
+                    #expect(rows.first == ["\(file.statements.count + 1)", "1"], "\(file.name)")
+                }
+            }
+        }
+    }
+
+    @Test("an edited applied migration is refused, naming the file", arguments: [StoreKind.clickhouse, .postgres])
+    func editedMigrationRefused(kind: StoreKind) async throws {
+        try await MigrationSandbox.with(kind) { sandbox in
+            let first = try #require(try sandbox.files().first)
+
+            let apply = try await sandbox.migrate("apply")
+            #expect(apply.status == 0, "\(apply.all)")
+
+            let path = sandbox.migrationDirectory.appendingPathComponent(first.name)
+            let text = try String(contentsOf: path, encoding: .utf8)
+            try Data((text + "\n-- an edit after it was applied\n").utf8).write(to: path)
+
+            let again = try await sandbox.migrate("apply")
+            #expect(again.status == 1, "\(again.all)")
+            #expect(again.error.contains(first.name), "\(again.all)")
+            #expect(again.error.contains("checksum"), "\(again.all)")
+            Self.expectNoPassword(again)
+
+            let plan = try await sandbox.migrate("plan")
+            #expect(plan.status == 1, "\(plan.all)")
+            #expect(plan.output.contains("MODIFIED  \(first.name)"))
+
+            let status = try await sandbox.migrate("status")
+            #expect(status.status == 0, "\(status.all)")
+            #expect(status.output.contains("modified  \(first.name)"))
+            // The ledger still holds the checksum of what was applied.
+            #expect(try await sandbox.ledger().first?[1] == first.checksum)
+        }
+    }
+
+    @Test("a ClickHouse migration killed midway resumes from the next statement")
+    func clickhouseResumeAfterCrash() async throws {
+        let statements = ["CREATE TABLE IF NOT EXISTS steps (n UInt32) ENGINE = MergeTree ORDER BY n"]
+            + (1...4).map { "INSERT INTO steps VALUES (\($0))" }
+        // Inserts are deliberately not idempotent, so a statement that ran twice would show.
+        let text = "-- hand-written\n\n" + statements.map { $0 + ";" }.joined(separator: "\n\n") + "\n"
+        try await MigrationSandbox.with(.clickhouse, files: ["0001_steps.sql": text]) { sandbox in
+            let crashed = try await sandbox.migrate(
+                "apply", ["--lock-lease", "2"], environment: ["PROJECTION_MIGRATE_TEST_CRASH_AFTER_STATEMENTS": "2"])
+            #expect(crashed.status == 137, "\(crashed.all)")
+            let partial = try await sandbox.ledger()
+            #expect(partial.map { Array($0.prefix(4)) } == [["0001_steps.sql", try sandbox.files()[0].checksum, "2", "5"]])
+            #expect(try await sandbox.rows("SELECT n FROM steps ORDER BY n") == [["1"]])
+
+            let status = try await sandbox.migrate("status")
+            #expect(status.output.contains("partial   0001_steps.sql"), "\(status.all)")
+
+            // The crashed run's lease (2 s) must lapse before the next run may take the lock.
+            let resumed = try await sandbox.migrate("apply")
+            #expect(resumed.status == 0, "\(resumed.all)")
+            #expect(resumed.output.contains("resuming at statement 3 of 5"), "\(resumed.all)")
+            #expect(!resumed.output.contains("statement 2/5"), "\(resumed.all)")
+
+            #expect(try await sandbox.rows("SELECT n FROM steps ORDER BY n") == [["1"], ["2"], ["3"], ["4"]])
+            let ledger = try await sandbox.ledger()
+            #expect(ledger.first?[2] == "5")
+            #expect(ledger.first?[3] == "5")
+
+            let again = try await sandbox.migrate("apply")
+            #expect(again.status == 0)
+            #expect(again.output.contains("nothing to apply"))
+        }
+    }
+}
