@@ -141,6 +141,7 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
     }
 
     /// Wraps client errors (already free of secrets) as `.store` errors.
+    @discardableResult
     private func storeCall<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

@@ -79,7 +79,6 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             let messages: [JetStreamMessage]
             do {
                 messages = try await subscription.fetch(batch: configuration.fetchBatch, timeout: timeout)
-                status.update { $0.natsConnected = true; $0.consumerBound = true }
             } catch {
                 metrics.natsError()
                 recordError("fetch", error)
@@ -88,6 +87,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 await rebind()
                 continue
             }
+            // libnats reconnects by itself and a fetch during an outage just times out: ask the connection.
+            if let connected = connection?.isConnected { status.update { $0.natsConnected = connected } }
             actions = receive(messages)
             actions += machine.tick(now: clock.now)
             await refreshLag()

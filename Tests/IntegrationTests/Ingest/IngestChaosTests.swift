@@ -111,6 +111,22 @@ struct IngestChaosTests {
         try await finish(run, ingest)
     }
 
+    /// The store dies while batches are being written (not while ingest idles).
+    @Test("the store stopped while batches are in flight", .enabled(if: ProcessInfo.processInfo.environment["PROJECTION_CHAOS_MIDBATCH"] == "1"), arguments: [StoreKind.clickhouse, .postgres])
+    func storeKilledMidBatch(kind: StoreKind) async throws {
+        let run = try await prepare(kind, publishFraction: 1)
+        let ingest = IngestProcess(environment: run.environment.merging(["PROJECTION_BATCH_MAX_FACTS": "500"]) { $1 })
+        try ingest.start()
+        let clock = ContinuousClock()
+        while (await ingest.checkpoint() ?? 0) < run.last / 5 { try await clock.sleep(for: .milliseconds(5)) }
+        try DevStackControl.stop(kind == .postgres ? "postgres" : "clickhouse")
+        let during = await ingest.checkpoint() ?? 0
+        try await clock.sleep(for: .seconds(5))
+        try DevStackControl.up()
+        try await finish(run, ingest)
+        #expect(during < run.last)
+    }
+
     /// Half the facts are applied, nats-server restarts, the other half is published after it.
     @Test("nats-server restarted mid-run", arguments: [StoreKind.postgres, .clickhouse])
     func natsRestart(kind: StoreKind) async throws {

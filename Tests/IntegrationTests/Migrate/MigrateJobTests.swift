@@ -1,5 +1,7 @@
+import ClickHouseHTTP
 import Columnstore
 import Foundation
+import LibPQ
 import Testing
 
 /// `projection-migrate plan | apply | status` as a deployment runs it: the real executable against the
@@ -187,6 +189,38 @@ struct MigrateJobTests {
             let again = try await sandbox.migrate("apply")
             #expect(again.status == 0)
             #expect(again.output.contains("nothing to apply"))
+        }
+    }
+
+    @Test("a run that cannot get the lock within --lock-timeout exits 3 without applying", arguments: [StoreKind.clickhouse, .postgres])
+    func lockTimeout(kind: StoreKind) async throws {
+        try await MigrationSandbox.with(kind) { sandbox in
+            let empty = try await sandbox.migrate("status")
+            #expect(empty.output.contains("0 applied"), "\(empty.all)")
+            // Another run holds the lock: a live claim row on ClickHouse, the advisory lock on Postgres.
+            let backend: any MigrationBackend = kind == .clickhouse
+                ? try ClickHouseMigrationBackend(dsn: sandbox.dsn) : PostgresMigrationBackend(dsn: sandbox.dsn)
+            try await backend.prepareLedger()
+            await backend.close()
+            var holder: PostgresConnection?
+            switch kind {
+            case .clickhouse:
+                let client = try ClickHouseClient(dsn: sandbox.dsn)
+                try await client.execute("""
+                    INSERT INTO _projection_migration_lock (lock_name, owner, claimed_at, expires_at, released, version)
+                    SELECT 'projection-migrate', 'someone-else', now64(6, 'UTC'), now64(3, 'UTC') + INTERVAL 60 SECOND, 0, 1
+                    """)
+            case .postgres:
+                let connection = try await PostgresConnection.connect(dsn: sandbox.dsn)
+                try await connection.advisoryLock(PostgresMigrationBackend.lockKey(schema: sandbox.name))
+                holder = connection
+            }
+            let blocked = try await sandbox.migrate("apply", ["--lock-timeout", "1"])
+            holder?.close()
+            #expect(blocked.status == 3, "\(blocked.all)")
+            #expect(blocked.output.contains("waiting for the migration lock"), "\(blocked.all)")
+            #expect(blocked.error.contains("lock"), "\(blocked.all)")
+            #expect(try await sandbox.ledger().isEmpty)
         }
     }
 }

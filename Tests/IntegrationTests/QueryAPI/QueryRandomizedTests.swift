@@ -169,8 +169,13 @@ struct HostileRequestGenerator {
                 fields.append(("limit", "5")) // limit is unknown to these RPCs
             }
             request.body = render(fields)
-        case 6: // missing, empty, oversized or control-character tenant header
-            request.tenant = pick([nil, "", String(repeating: "t", count: 300), "acme\u{1}", "ac\u{7F}me"])
+        case 6: // missing, empty, oversized or repeated tenant header (HTTP itself strips control characters)
+            switch random() % 4 {
+            case 0: request.tenant = nil
+            case 1: request.tenant = ""
+            case 2: request.tenant = String(repeating: "t", count: 257 + Int(random() % 2000))
+            default: request.headers.append(("x-tenant-id", pick(["globex", "acme", "*"])))
+            }
             request.body = render(fields)
         case 7: // unknown method or service
             request.uri = pick([

@@ -95,10 +95,7 @@ public struct QueryCatalog: Sendable {
 
     /// Whether a ClickHouse placeholder type can hold every valid value of the field.
     static func clickHouseType(_ raw: String, fits field: QueryFieldSchema) -> Bool {
-        var type = raw
-        for wrapper in ["Nullable(", "LowCardinality("] where type.hasPrefix(wrapper) && type.hasSuffix(")") {
-            type = String(type.dropFirst(wrapper.count).dropLast())
-        }
+        let type = ClickHouseTypeName.base(raw)
         switch field.type {
         case .string:
             switch field.hints?.valueType {

@@ -13,11 +13,17 @@ enum QueryTemplate {
         var out = String.UnicodeScalarView()
         var placeholders: [QueryPlaceholder] = []
         var i = 0
+        // Whether anything but comments and whitespace was seen.
+        var hasCode = false
         func fail(_ reason: String) -> QueryCatalogError { QueryCatalogError(.invalidSQL, reason) }
 
         while i < chars.count {
             let c = chars[i]
             // Quoted text: copy through to the matching quote ('' and \' escapes stay inside).
+            if !c.properties.isWhitespace && !(c == "-" && i + 1 < chars.count && chars[i + 1] == "-")
+                && !(c == "/" && i + 1 < chars.count && chars[i + 1] == "*") {
+                hasCode = true
+            }
             if c == "'" || c == "\"" || c == "`" {
                 out.append(c)
                 i += 1
@@ -86,7 +92,7 @@ enum QueryTemplate {
             i += 1
         }
         let sql = String(out).trimmingSpaces()
-        guard !sql.isEmpty else { throw fail("the file holds no statement") }
+        guard hasCode, !sql.isEmpty else { throw fail("the file holds no statement") }
         return Scan(sql: sql, placeholders: placeholders)
     }
 }

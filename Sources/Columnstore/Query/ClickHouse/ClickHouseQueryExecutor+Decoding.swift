@@ -44,10 +44,7 @@ extension ClickHouseQueryExecutor {
     /// One JSONCompact cell as a typed value, per its ClickHouse type.
     static func cellValue(_ cell: JSONValue, type raw: String) -> ColumnValue? {
         if case .null = cell { return .null }
-        var type = raw
-        for wrapper in ["Nullable(", "LowCardinality("] where type.hasPrefix(wrapper) && type.hasSuffix(")") {
-            type = String(type.dropFirst(wrapper.count).dropLast())
-        }
+        let type = ClickHouseTypeName.base(raw)
         let text: String
         switch cell {
         case .string(let s): text = s

@@ -1,0 +1,38 @@
+import Columnstore
+import Testing
+
+@Suite("JSON parser")
+struct JSONParserTests {
+    @Test("parses documents and keeps number text exact")
+    func parses() throws {
+        let value = try JSONParser.parse(#" {"a": [1, -2.5e3, "x\u00e9\ud83d\ude00", true, null], "b": {}} "#)
+        #expect(value["a"] == .array([.number("1"), .number("-2.5e3"), .string("xé😀"), .bool(true), .null]))
+        #expect(value["b"] == .object([]))
+        #expect(try JSONParser.parse("18446744073709551616123") == .number("18446744073709551616123"))
+    }
+
+    @Test("rejects malformed and hostile input", arguments: [
+        "", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "01", "1.", "-", "+1", "NaN", "tru", "\"\\x\"", "\"\\ud800\"",
+        "\"a\u{1}b\"", "{\"a\":1,\"a\":2}", "[] []", "\"unterminated",
+    ])
+    func rejects(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test("rejects invalid UTF-8 and deep nesting without crashing")
+    func hostileBytes() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xED, 0xA0, 0x80, 0x22]) }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(String(repeating: "[", count: 100_000)) }
+        #expect((try? JSONParser.parse(String(repeating: "[", count: 64) + String(repeating: "]", count: 64))) != nil)
+    }
+
+    @Test("the writer escapes and round-trips")
+    func writer() throws {
+        let value = JSONValue.object([("k\"", .string("a\\b\n\u{1}\u{2028}")), ("n", .array([.number("1"), .null]))])
+        let text = JSONWriter.write(value)
+        #expect(text == #"{"k\"":"a\\b\n\u0001\u2028","n":[1,null]}"#)
+        #expect(try JSONParser.parse(text) == value)
+        #expect(try JSONParser.parse(JSONWriter.writePretty(value)) == value)
+    }
+}

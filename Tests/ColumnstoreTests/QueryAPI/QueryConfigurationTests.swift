@@ -1,0 +1,67 @@
+import Columnstore
+@testable import QueryAPI
+import Testing
+
+@Suite("Query API configuration")
+struct QueryConfigurationTests {
+    @Test("defaults")
+    func defaults() throws {
+        let configuration = try QueryConfiguration(settings: SettingsSource(values: ["PROJECTION_STORE_DSN": "http://u:p@h:8123/db"]))
+        #expect(configuration.storeKind == .clickhouse)
+        #expect(configuration.httpPort == 8080)
+        #expect(configuration.tenantHeader == "x-tenant-id")
+        #expect(configuration.multiTenant)
+        #expect(!configuration.tokens.isEnabled)
+        #expect(configuration.sqlDirectory == "sql")
+        #expect(configuration.maxBodyBytes == 65_536)
+        #expect(configuration.limits.maxRows == 10_000)
+    }
+
+    @Test("invalid settings fail naming the setting, never echoing the DSN", arguments: [
+        (["PROJECTION_STORE_KIND": "postgres_table"], "PROJECTION_STORE_DSN"),
+        (["PROJECTION_STORE_DSN": "x", "PROJECTION_STORE_KIND": "mysql"], "PROJECTION_STORE_KIND"),
+        (["PROJECTION_STORE_DSN": "x", "PORT_HTTP": "http"], "PORT_HTTP"),
+        (["PROJECTION_STORE_DSN": "x", "PROJECTION_MAX_ROWS": "0"], "PROJECTION_MAX_ROWS"),
+        (["PROJECTION_STORE_DSN": "x", "PROJECTION_TENANT_HEADER": "x tenant"], "PROJECTION_TENANT_HEADER"),
+        (["PROJECTION_STORE_DSN": "x", "PROJECTION_TOKENS": "short=acme"], "PROJECTION_TOKENS"),
+        (["PROJECTION_STORE_DSN": "x", "PROJECTION_TOKENS": "0123456789abcdef0123"], "PROJECTION_TOKENS"),
+    ])
+    func invalid(values: [String: String], setting: String) {
+        #expect {
+            _ = try QueryConfiguration(settings: SettingsSource(values: values))
+        } throws: { error in
+            (error as? ConfigurationError)?.setting == setting && !"\(error)".contains("0123456789abcdef")
+        }
+    }
+
+    @Test("tokens map to tenants; * grants all")
+    func tokens() throws {
+        let table = try TokenTable.parse(
+            "# comment\naaaaaaaaaaaaaaaa=acme, globex\nbbbbbbbbbbbbbbbb=*\n", separator: "\n", setting: "PROJECTION_TOKENS_FILE")
+        #expect(table.grant(for: "aaaaaaaaaaaaaaaa")?.allows("globex") == true)
+        #expect(table.grant(for: "aaaaaaaaaaaaaaaa")?.allows("other") == false)
+        #expect(table.grant(for: "bbbbbbbbbbbbbbbb")?.allows("anyone") == true)
+        #expect(table.grant(for: "cccccccccccccccc") == nil)
+    }
+
+    @Test("access: 401 before 400 before 403")
+    func accessOrder() throws {
+        let policy = AccessPolicy(configuration: QueryConfiguration(
+            storeKind: .postgres, storeDSN: "x", tokens: TokenTable(["aaaaaaaaaaaaaaaa": .tenants(["acme"])])))
+        #expect(throws: ConnectError.self) { try policy.tenant(for: [:]) }
+        do { _ = try policy.tenant(for: [.authorization: "Bearer aaaaaaaaaaaaaaaa"]) } catch { #expect(error.code == .invalidArgument) }
+        do { _ = try policy.tenant(for: [.authorization: "Bearer nope"]) } catch { #expect(error.code == .unauthenticated) }
+        let open = AccessPolicy(configuration: QueryConfiguration(storeKind: .postgres, storeDSN: "x", multiTenant: false, defaultTenant: "solo"))
+        #expect(try open.tenant(for: [:]) == "solo")
+    }
+
+    @Test("the concurrency limiter turns excess away instead of queueing")
+    func limiter() {
+        let limiter = ConcurrencyLimiter(limit: 2)
+        #expect(limiter.tryAcquire())
+        #expect(limiter.tryAcquire())
+        #expect(!limiter.tryAcquire())
+        limiter.release()
+        #expect(limiter.tryAcquire())
+    }
+}

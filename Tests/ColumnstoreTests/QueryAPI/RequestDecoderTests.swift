@@ -1,0 +1,78 @@
+import Columnstore
+@testable import QueryAPI
+import Testing
+
+@Suite("Query request decoding")
+struct RequestDecoderTests {
+    static let service = ProjectionSchema.ordersAnalytics.queryService!
+    static let dailySales = service.method(named: "GetDailySales")!
+    static let topCustomers = service.method(named: "GetTopCustomers")!
+    static let order = service.method(named: "GetOrder")!
+
+    func decode(_ body: String, _ method: QueryMethodSchema = dailySales) throws(ConnectError) -> [String: ColumnValue] {
+        try RequestDecoder.decode(body: Array(body.utf8), method: method)
+    }
+
+    func failure(_ body: String, _ method: QueryMethodSchema = dailySales) -> ConnectError? {
+        do { _ = try decode(body, method); return nil } catch { return error }
+    }
+
+    @Test("accepts JSON names and proto names; dates become typed values")
+    func names() throws {
+        let values = try decode(#"{"fromDay":"2026-11-01","to_day":"2026-11-30"}"#)
+        #expect(values["from_day"] == .date(RFC3339.parseDate("2026-11-01")!))
+        #expect(values["to_day"] == .date(RFC3339.parseDate("2026-11-30")!))
+    }
+
+    @Test("applies the default limit; accepts integers as numbers or strings")
+    func limits() throws {
+        #expect(try decode(#"{"fromDay":"2026-11-01","toDay":"2026-11-30"}"#, Self.topCustomers)["limit"] == .int64(10))
+        #expect(try decode(#"{"fromDay":"2026-11-01","toDay":"2026-11-30","limit":"25"}"#, Self.topCustomers)["limit"] == .int64(25))
+        #expect(try decode(#"{"fromDay":"2026-11-01","toDay":"2026-11-30","limit":1e3}"#, Self.topCustomers)["limit"] == .int64(1000))
+        #expect(try decode(#"{"fromDay":"2026-11-01","toDay":"2026-11-30","limit":null}"#, Self.topCustomers)["limit"] == .int64(10))
+    }
+
+    @Test("errors are invalid_argument and name the field", arguments: [
+        (#"{"fromDay":"2026-11-01"}"#, "to_day"),
+        (#"{"fromDay":"2026-11-31","toDay":"2026-12-01"}"#, "from_day"),
+        (#"{"fromDay":"2026-12-02","toDay":"2026-12-01"}"#, "from_day"),
+        (#"{"fromDay":"2150-01-01","toDay":"2150-01-02"}"#, "from_day"),
+        (#"{"fromDay":1,"toDay":"2026-12-01"}"#, "from_day"),
+        (#"{"fromDay":"2026-11-01","toDay":"2026-12-01","x":1}"#, "'x'"),
+        (#"{"fromDay":"2026-11-01","from_day":"2026-11-01","toDay":"2026-12-01"}"#, "from_day"),
+        (#"{"fromDay":"2026-11-01","toDay":"2026-12-01","tenant_id":"b"}"#, "tenant_id"),
+        (#"not json"#, "request body"),
+        (#"[1]"#, "request body"),
+    ])
+    func errors(body: String, field: String) throws {
+        let error = try #require(failure(body))
+        #expect(error.code == .invalidArgument)
+        #expect(error.code.httpStatus == 400)
+        #expect(error.message.contains(field), "\(error.message)")
+    }
+
+    @Test("limit bounds come from the proto hints", arguments: ["0", "-1", "1001", "4294967296", "1.5", "\"x\"", "true", "99999999999999999999999"])
+    func limitBounds(limit: String) throws {
+        let error = try #require(failure(#"{"fromDay":"2026-11-01","toDay":"2026-11-30","limit":\#(limit)}"#, Self.topCustomers))
+        #expect(error.message.hasPrefix("limit:"), "\(error.message)")
+    }
+
+    @Test("strings are data: SQL-looking values pass through unchanged; NUL and huge strings are rejected")
+    func strings() throws {
+        let hostile = "o1' OR '1'='1; DROP TABLE orders; --"
+        #expect(try decode(JSONWriter.write(.object([("orderId", .string(hostile))])), Self.order)["order_id"] == .string(hostile))
+        #expect(failure(#"{"orderId":"a\u0000"}"#, Self.order)?.message.contains("order_id") == true)
+        #expect(failure(#"{"orderId":"\#(String(repeating: "a", count: 5000))"}"#, Self.order)?.message.contains("order_id") == true)
+    }
+
+    @Test("GET query items use the same rules")
+    func queryItems() throws {
+        let items = try QueryHandler.queryItems("from_day=2026-11-01&toDay=2026-11-02&limit=3")
+        let values = try RequestDecoder.decode(query: items, method: Self.topCustomers)
+        #expect(values["limit"] == .int64(3))
+        let message = try QueryHandler.queryItems("connect=v1&encoding=json&message=%7B%22orderId%22%3A%22a+b%22%7D")
+        #expect(try RequestDecoder.decode(query: message, method: Self.order)["order_id"] == .string("a b"))
+        #expect(throws: ConnectError.self) { try QueryHandler.queryItems("a=%ZZ") }
+        #expect(throws: ConnectError.self) { try RequestDecoder.decode(query: [("order_id", "a"), ("order_id", "b")], method: Self.order) }
+    }
+}
