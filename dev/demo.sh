@@ -60,7 +60,7 @@ done
 
 echo "== publishing $ORDERS demo orders (and refunds) to NATS"
 "$STATE/venv/bin/python" dev/publish_facts.py --nats "$PROJECTION_NATS_URL" --orders "$ORDERS"
-last="$(curl -fsS "http://127.0.0.1:8222/jsz?streams=true" | "$STATE/venv/bin/python" -c 'import json,sys; d=json.load(sys.stdin); print(max(s["state"]["last_seq"] for a in d["account_details"] for s in a["stream_detail"] if s["name"]=="FACTS"))')"
+last="$(curl -fsS "http://127.0.0.1:${NATS_MONITOR_PORT:-8222}/jsz?streams=true" | "$STATE/venv/bin/python" -c 'import json,sys; d=json.load(sys.stdin); print(max(s["state"]["last_seq"] for a in d["account_details"] for s in a["stream_detail"] if s["name"]=="FACTS"))')"
 
 for kind in clickhouse postgres_table; do
   printf '== waiting for ingest (%s) to reach sequence %s' "$kind" "$last"

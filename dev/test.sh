@@ -21,6 +21,9 @@ echo "== dev ClickHouse front (pytest)"
 echo "== swift build"
 swift build --build-tests
 
+echo "== the committed OpenAPI document matches the proto"
+"$(swift build --show-bin-path)/projection-query" openapi --check docs/openapi.json
+
 echo "== swift test"
 swift test --skip-build "$@"
 

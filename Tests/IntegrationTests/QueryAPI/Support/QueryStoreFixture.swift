@@ -84,7 +84,6 @@ final class QueryStoreFixture: Sendable {
             guard let admin = try? await PostgresConnection.connect(dsn: DevStack.postgresDSN) else { return }
             defer { admin.close() }
             _ = try? await admin.execute("DROP SCHEMA IF EXISTS \(name) CASCADE")
-            _ = try? await admin.execute("DROP OWNED BY \(name)_reader")
             _ = try? await admin.execute("DROP ROLE IF EXISTS \(name)_reader")
         }
     }
