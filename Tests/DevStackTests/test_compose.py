@@ -383,8 +383,10 @@ def test_dockerfile_builds_all_products_and_copies_sql():
     assert "swift build -c release --static-swift-stdlib" in build_text
 
     products = set(re.findall(r'\.executable\(name: "([^"]+)"', (REPO / "Package.swift").read_text()))
-    assert products == {"projection-ingest", "projection-migrate", "projection-query"}
-    for product in products:
+    # The image ships the three service executables; projection-bench is a development tool.
+    shipped = {"projection-ingest", "projection-migrate", "projection-query"}
+    assert shipped <= products
+    for product in shipped:
         assert product in build_text
 
     runtime_text = "\n".join(runtime)
