@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import ClickHouseHTTP
 import Columnstore
@@ -28,7 +29,8 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
+            // PROJECTION_LOG_LEVEL=debug logs every fact with its tenant, id, trace and correlation ids.
+            handler.logLevel = ProcessInfo.processInfo.environment["PROJECTION_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
         }
         let logger = Logger(label: "projection.ingest")

@@ -30,6 +30,7 @@ extension IngestConfiguration {
         ackWait = try settings.milliseconds("PROJECTION_ACK_WAIT_MS", default: 30_000, range: 1_000...3_600_000)
         maxFactBytes = try settings.int("PROJECTION_MAX_FACT_BYTES", default: 1 << 20, range: 1_024...(64 << 20))
         drainTimeout = try settings.milliseconds("PROJECTION_DRAIN_TIMEOUT_MS", default: 10_000, range: 0...600_000)
+        metricsTenantLabels = try settings.bool("PROJECTION_METRICS_TENANT_LABELS", default: false)
         descriptorSetPath = settings.string("PROJECTION_DESCRIPTOR_SET")
     }
 }

@@ -33,6 +33,8 @@ public struct IngestConfiguration: Sendable {
     public var maxFactBytes: Int
     /// `PROJECTION_DRAIN_TIMEOUT_MS`; default 10000: how long SIGTERM waits for the batch in flight.
     public var drainTimeout: Duration
+    /// `PROJECTION_METRICS_TENANT_LABELS`; default false. Tenant labels multiply series: only for few tenants.
+    public var metricsTenantLabels: Bool
     /// `PROJECTION_DESCRIPTOR_SET`: a FileDescriptorSet of the user's projection; default the built-in example.
     public var descriptorSetPath: String?
 

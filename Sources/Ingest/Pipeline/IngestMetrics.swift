@@ -1,12 +1,16 @@
 import Metrics
 
 /// The ingest metrics (Prometheus names). Fact counters carry the fact type, whose cardinality the
-/// annotations bound; tenant labels are off by default (`PROJECTION_METRICS_TENANT_LABELS`).
+/// annotations bound; tenant labels are off by default (`PROJECTION_METRICS_TENANT_LABELS=true` adds them
+/// to the consumed counter, for deployments with few tenants).
 struct IngestMetrics: Sendable {
     let projection: String
+    var tenantLabels = false
 
-    func consumed(_ factType: String, _ count: Int = 1) {
-        Counter(label: "projection_facts_consumed_total", dimensions: [("projection", projection), ("type", factType)]).increment(by: count)
+    func consumed(_ factType: String, tenant: String) {
+        var dimensions = [("projection", projection), ("type", factType)]
+        if tenantLabels { dimensions.append(("tenant", tenant)) }
+        Counter(label: "projection_facts_consumed_total", dimensions: dimensions).increment()
     }
     func applied(_ count: Int) {
         Counter(label: "projection_facts_applied_total", dimensions: [("projection", projection)]).increment(by: count)

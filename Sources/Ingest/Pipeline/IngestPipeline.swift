@@ -32,7 +32,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         self.mapper = FactMapper(schema: schema)
         self.decoder = FactDecoder(maxFactBytes: configuration.maxFactBytes)
         self.status = status
-        self.metrics = IngestMetrics(projection: configuration.projection)
+        self.metrics = IngestMetrics(projection: configuration.projection, tenantLabels: configuration.metricsTenantLabels)
         self.logger = logger
         self.logger[metadataKey: "consumer"] = "\(configuration.consumer)"
         self.machine = BatchStateMachine(policy: configuration.batching)
@@ -138,22 +138,32 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         let body = message.data
         do throws(FactRejection) {
             let fact = try decoder.decode(body: body) { message.header($0) }
-            metrics.consumed(fact.type)
+            metrics.consumed(fact.type, tenant: fact.tenant)
+            if logger.logLevel <= .debug {
+                var meta: Logger.Metadata = ["sequence": "\(sequence)", "type": "\(fact.type)", "tenant": "\(fact.tenant)", "fact_id": "\(fact.id)"]
+                if let traceID = fact.traceID { meta["trace_id"] = "\(traceID)" }
+                if let correlationID = fact.correlationID { meta["correlation_id"] = "\(correlationID)" }
+                logger.debug("fact received", metadata: meta)
+            }
             do throws(FactRejection) {
-                guard let mapped = try mapper.map(fact, sequence: sequence, subject: message.subject) else { return .unconsumed }
+                guard let mapped = try mapper.map(fact, sequence: sequence, subject: message.subject) else {
+                    metrics.skipped("unconsumed_type", 1)
+                    return .unconsumed
+                }
                 return .fact(mapped)
             } catch {
-                return quarantine(message, sequence: sequence, body: body, rejection: error, id: fact.id, type: fact.type, tenant: fact.tenant, traceID: fact.traceID)
+                return quarantine(message, sequence: sequence, body: body, rejection: error, id: fact.id, type: fact.type, tenant: fact.tenant, traceID: fact.traceID, correlationID: fact.correlationID)
             }
         } catch {
-            return quarantine(message, sequence: sequence, body: body, rejection: error, id: "", type: "", tenant: "", traceID: nil)
+            return quarantine(message, sequence: sequence, body: body, rejection: error, id: "", type: "", tenant: "", traceID: nil, correlationID: nil)
         }
     }
 
-    private func quarantine(_ message: JetStreamMessage, sequence: UInt64, body: [UInt8], rejection: FactRejection, id: String, type: String, tenant: String, traceID: String?) -> HeldMessage.Content {
+    private func quarantine(_ message: JetStreamMessage, sequence: UInt64, body: [UInt8], rejection: FactRejection, id: String, type: String, tenant: String, traceID: String?, correlationID: String?) -> HeldMessage.Content {
         metrics.quarantined(type.isEmpty ? "unknown" : type)
         var meta: Logger.Metadata = ["sequence": "\(sequence)", "reason": "\(rejection)", "tenant": "\(tenant)", "fact_id": "\(id)"]
         if let traceID { meta["trace_id"] = "\(traceID)" }
+        if let correlationID { meta["correlation_id"] = "\(correlationID)" }
         logger.warning("quarantining a poison fact", metadata: meta)
         let headers = message.headers.mapValues { $0.last ?? "" }
         let headersJSON = (try? JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

@@ -26,7 +26,7 @@ struct IngestPipelineTests {
     static func runUntilCaughtUp<S: ProjectionStore>(_ configuration: IngestConfiguration, store: S, last: UInt64, timeout: Duration = .seconds(120)) async throws -> IngestStatus.Snapshot {
         let status = IngestStatus()
         var logger = Logger(label: "test.ingest")
-        logger.logLevel = .warning
+        logger.logLevel = .error
         let pipeline = IngestPipeline(configuration: configuration, store: store, schema: .ordersAnalytics, status: status, logger: logger)
         let task = Task { try await pipeline.run() }
         let clock = ContinuousClock()
