@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS _projection_seen_keys_local ON CLUSTER analytics
     `stream_sequence` UInt64,
     `seen_at` DateTime64(3, 'UTC')
 )
-ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/_projection_seen_keys_local', '{replica}')
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/_projection_seen_keys_local', '{replica}')
 ORDER BY (projection, fact_type, tenant_id, idempotency_key)
 TTL toDateTime(seen_at) + INTERVAL 90 DAY
 SETTINGS non_replicated_deduplication_window = 1000;

@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS _projection_seen_keys
     `stream_sequence` UInt64,
     `seen_at` DateTime64(3, 'UTC')
 )
-ENGINE = ReplacingMergeTree
+ENGINE = MergeTree
 ORDER BY (projection, fact_type, tenant_id, idempotency_key)
 TTL toDateTime(seen_at) + INTERVAL 90 DAY
 SETTINGS non_replicated_deduplication_window = 1000;
