@@ -21,7 +21,18 @@ for arg in "$@"; do
   esac
 done
 
-dev/stack up >/dev/null
+venv="${PROJECTION_DEV_DIR:-.dev}/venv"
+if [[ "${BENCH_STACK:-dev}" == "external" ]]; then
+  # Servers already running (e.g. `docker compose -f compose/docker-compose.yml up -d nats clickhouse postgres`),
+  # reached through PROJECTION_NATS_URL / PROJECTION_CLICKHOUSE_DSN / PROJECTION_POSTGRES_DSN.
+  if [[ ! -x "$venv/bin/python" ]]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r dev/requirements-dev.txt
+  fi
+else
+  dev/stack up >/dev/null
+  eval "$(dev/stack env)"
+fi
 # Quick mode reuses the debug build CI already has; release numbers come from the full run.
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
@@ -33,5 +44,4 @@ for product in projection-ingest projection-query projection-bench; do
     exit 1
   fi
 done
-eval "$(dev/stack env)"
-"${PROJECTION_DEV_DIR:-.dev}/venv/bin/python" bench/run.py --build "$build" "$@"
+"$venv/bin/python" bench/run.py --build "$build" "$@"

@@ -14,7 +14,9 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
     public enum Action: Hashable, Sendable {
         /// Read the checkpoint and any pending batch from the store.
         case loadCheckpoint
-        /// (Re)bind the durable consumer so delivery starts right after the stored checkpoint.
+        /// (Re)create the durable consumer so delivery starts at this stream sequence, then call
+        /// `consumerStarted()`. At startup it is the checkpoint + 1; after a delivery gap it is the first
+        /// sequence not yet held.
         case startConsuming(fromSequence: UInt64)
         /// Run one store step for a batch.
         case runStep(BatchStep, Batch)
@@ -49,6 +51,12 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
     private var committed: UInt64 = 0
     /// Highest sequence accepted into a batch (open or in flight); anything at or below is a redelivery.
     private var highestAccepted: UInt64 = 0
+    /// The consumer (delivery) sequence the next delivery must carry; nil until the consumer is started.
+    /// JetStream numbers every delivery, redeliveries included, so a jump means a delivery was lost in
+    /// flight (a pull that expired client-side, a reconnect). Its message would only come back after the
+    /// ack wait, after later sequences were committed past it: so a jump restarts the consumer instead.
+    private var nextDeliverySequence: UInt64?
+    private var restarting = false
     private var open: [UInt64] = []
     private var openedAt: ContinuousClock.Instant?
     private var inFlight: InFlight?
@@ -69,7 +77,7 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
     public var bufferedCount: Int { open.count }
     /// Backpressure: fetch more only while this is true.
     public var wantsMessages: Bool {
-        guard case .consuming = phase, !draining else { return false }
+        guard case .consuming = phase, !draining, !restarting else { return false }
         return open.count < policy.maxFacts
     }
     /// When the open batch must be flushed by linger, if it has not filled up first.
@@ -95,12 +103,39 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         return .startConsuming(fromSequence: stored.committed + 1)
     }
 
-    /// Messages fetched from the consumer, in delivery order.
+    /// Highest stream sequence held in a batch (open or in flight).
+    public var highestAcceptedSequence: UInt64 { highestAccepted }
+
+    /// Deliveries without delivery sequences (no gap check), e.g. from tests of batching alone.
     public mutating func received(_ sequences: [UInt64], now: ContinuousClock.Instant) -> [Action] {
-        guard case .consuming(let recovering) = phase else { return [] }
+        received(sequences.map { (sequence: $0, delivery: nil) }, now: now)
+    }
+
+    /// The consumer asked for by `.startConsuming` exists and is bound; its deliveries number from 1.
+    public mutating func consumerStarted() {
+        nextDeliverySequence = 1
+        restarting = false
+    }
+
+    /// Messages fetched from the consumer, in delivery order: stream sequence and delivery (consumer)
+    /// sequence. Without delivery sequences (`nil`), gaps are not checked.
+    public mutating func received(_ deliveries: [(sequence: UInt64, delivery: UInt64?)], now: ContinuousClock.Instant) -> [Action] {
+        guard case .consuming(let recovering) = phase, !restarting else { return [] }
         var alreadyApplied: [UInt64] = []
         var superseded: [UInt64] = []
-        for sequence in sequences {
+        var restart: Action?
+        for (sequence, delivery) in deliveries {
+            if let delivery, let expected = nextDeliverySequence {
+                if delivery > expected {
+                    // A delivery went missing. Everything from here on is ignored (not acked); the
+                    // consumer restarts right after what is held, so nothing is skipped.
+                    restarting = true
+                    nextDeliverySequence = nil
+                    restart = .startConsuming(fromSequence: highestAccepted + 1)
+                    break
+                }
+                nextDeliverySequence = max(expected, delivery + 1)
+            }
             if sequence <= committed {
                 alreadyApplied.append(sequence)
             } else if sequence <= highestAccepted {
@@ -115,6 +150,7 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         var actions: [Action] = []
         if !alreadyApplied.isEmpty { actions.append(.ackAlreadyApplied(alreadyApplied)) }
         if !superseded.isEmpty { actions.append(.supersedeDelivery(superseded)) }
+        if let restart { actions.append(restart) }
         if let recovering {
             // A fresh consumer delivers in stream order, so once anything at or beyond the pending
             // range's end arrived, every message of the range that still exists has arrived too.

@@ -106,16 +106,16 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
 
     /// Decodes and maps each message once, on receipt; hands the sequences to the state machine.
     private func receive(_ messages: [JetStreamMessage]) -> [BatchStateMachine<Store.Guarantee>.Action] {
-        var sequences: [UInt64] = []
-        sequences.reserveCapacity(messages.count)
+        var deliveries: [(sequence: UInt64, delivery: UInt64?)] = []
+        deliveries.reserveCapacity(messages.count)
         var fresh: [UInt64: HeldMessage] = [:]
         for message in messages {
             let sequence = message.metadata.streamSequence
-            sequences.append(sequence)
+            deliveries.append((sequence, message.metadata.consumerSequence))
             if message.metadata.numDelivered > 1 { metrics.redelivered(1) }
             fresh[sequence] = HeldMessage(message: message, content: classify(message, sequence: sequence))
         }
-        let actions = machine.received(sequences, now: clock.now)
+        let actions = machine.received(deliveries, now: clock.now)
         var rest: [BatchStateMachine<Store.Guarantee>.Action] = []
         for action in actions {
             switch action {
@@ -130,7 +130,9 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 rest.append(action)
             }
         }
-        for (s, message) in fresh { held[s] = message }
+        // Deliveries past a gap were ignored by the machine; the restarted consumer sends them again.
+        let accepted = machine.highestAcceptedSequence
+        for (s, message) in fresh where s <= accepted { held[s] = message }
         return rest
     }
 
@@ -182,6 +184,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 queue.append(machine.checkpointLoaded(await loadCheckpoint()))
             case .startConsuming(let from):
                 await startConsuming(from: from)
+                machine.consumerStarted()
             case .runStep(let step, let batch):
                 queue.append(contentsOf: await runStep(step, batch, attempt: 1))
             case .retryStep(let step, let batch, let delay):
@@ -321,7 +324,9 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
 
     private func rebind() async {
         status.update { $0.consumerBound = false }
+        // Held messages above the checkpoint come again and are recognised as redeliveries.
         await startConsuming(from: machine.checkpoint + 1)
+        machine.consumerStarted()
     }
 
     private func refreshLag() async {

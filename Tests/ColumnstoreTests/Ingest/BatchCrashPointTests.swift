@@ -41,7 +41,11 @@ struct BatchCrashPointTests {
     enum Outcome { case finished, crashed }
 
     /// Runs one process lifetime until the stream is drained or the `crashAt`-th store step completes.
-    func runOnce<G: DeliveryGuarantee>(_: G.Type, stream: [UInt64], fetch: Int, persisted: inout Persisted, stepsSoFar: inout Int, crashAt: Int?, failEvery: Int? = nil) -> Outcome {
+    func runOnce<G: DeliveryGuarantee>(_: G.Type, stream: [UInt64], fetch: Int, persisted: inout Persisted, stepsSoFar: inout Int, crashAt: Int?, failEvery: Int? = nil, lose: Set<UInt64> = []) -> Outcome {
+        var lose = lose
+        var delivery: UInt64 = 0
+        // Lost deliveries come back after the ack wait, as redeliveries of the same consumer.
+        var awaitingRedelivery: [UInt64] = []
         var machine = BatchStateMachine<G>(policy: BatchingPolicy(maxFacts: 5, linger: .milliseconds(10)))
         var now = ContinuousClock.Instant.now
         var queue: [BatchStateMachine<G>.Action] = [machine.start()]
@@ -55,6 +59,9 @@ struct BatchCrashPointTests {
                     queue.append(machine.checkpointLoaded(persisted.checkpoint))
                 case .startConsuming(let from):
                     cursor = stream.firstIndex { $0 >= from } ?? stream.count
+                    delivery = 0
+                    awaitingRedelivery.removeAll { $0 >= from }
+                    machine.consumerStarted()
                 case .runStep(let step, let batch), .retryStep(let step, let batch, _):
                     failures += 1
                     if let failEvery, failures % failEvery == 0 {
@@ -79,7 +86,22 @@ struct BatchCrashPointTests {
             if cursor < stream.count, machine.wantsMessages {
                 let chunk = Array(stream[cursor..<min(cursor + fetch, stream.count)])
                 cursor += chunk.count
-                queue.append(contentsOf: machine.received(chunk, now: now))
+                var deliveries: [(sequence: UInt64, delivery: UInt64?)] = []
+                for s in chunk {
+                    delivery += 1
+                    // A delivery lost in flight: numbered by the server, never seen by the client.
+                    if lose.remove(s) != nil { awaitingRedelivery.append(s); continue }
+                    deliveries.append((s, delivery))
+                }
+                queue.append(contentsOf: machine.received(deliveries, now: now))
+            } else if cursor >= stream.count, !awaitingRedelivery.isEmpty, machine.wantsMessages {
+                // The ack wait expired: the server redelivers what was lost, with new delivery numbers.
+                let redelivered = awaitingRedelivery.map { s -> (sequence: UInt64, delivery: UInt64?) in
+                    delivery += 1
+                    return (s, delivery)
+                }
+                awaitingRedelivery.removeAll()
+                queue.append(contentsOf: machine.received(redelivered, now: now))
             } else if machine.pendingBatch == nil, machine.bufferedCount == 0, cursor >= stream.count {
                 return .finished
             } else {
@@ -127,6 +149,20 @@ struct BatchCrashPointTests {
     @Test("Postgres: a crash after any transaction loses and doubles nothing")
     func exactlyOnceEveryCrashPoint() {
         assertExactlyOnce(ExactlyOnce.self, stream: Array(1...23), fetch: 7)
+    }
+
+    @Test("deliveries lost in flight are never skipped past", arguments: [3, 7, 12])
+    func lostDeliveries(fetch: Int) {
+        for guarantee in [0, 1] {
+            var persisted = Persisted()
+            var steps = 0
+            let outcome = guarantee == 0
+                ? runOnce(EffectivelyOnce.self, stream: Array(1...40), fetch: fetch, persisted: &persisted, stepsSoFar: &steps, crashAt: nil, lose: [7, 8, 23])
+                : runOnce(ExactlyOnce.self, stream: Array(1...40), fetch: fetch, persisted: &persisted, stepsSoFar: &steps, crashAt: nil, lose: [1, 19, 40])
+            #expect(outcome == .finished)
+            #expect(persisted.appliedCount.keys.sorted() == Array(1...40), "a lost delivery was skipped")
+            #expect(persisted.appliedCount.values.allSatisfy { $0 == 1 })
+        }
     }
 
     @Test("failed steps are retried until they succeed, and everything is applied once")

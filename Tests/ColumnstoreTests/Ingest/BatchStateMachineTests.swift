@@ -130,6 +130,28 @@ struct BatchStateMachineTests {
         #expect(machine.shutdown() == [.stop])
     }
 
+    @Test("a lost delivery restarts the consumer right after what is held, and nothing past the gap is taken")
+    func deliveryGap() {
+        var machine = started(ExactlyOnce.self)
+        machine.consumerStarted()
+        #expect(machine.received([(sequence: 1, delivery: 1), (sequence: 2, delivery: 2)], now: t0) == [])
+        // Delivery 3 (stream sequence 3) never arrived; 4 did.
+        #expect(machine.received([(sequence: 4, delivery: 4), (sequence: 5, delivery: 5)], now: t0) == [.startConsuming(fromSequence: 3)])
+        #expect(!machine.wantsMessages, "nothing more is fetched from the old consumer")
+        #expect(machine.highestAcceptedSequence == 2)
+        machine.consumerStarted()
+        let batch = Batch(range: SequenceRange(first: 1, last: 4), sequences: [1, 2, 3, 4])
+        #expect(machine.received([(sequence: 3, delivery: 1), (sequence: 4, delivery: 2)], now: t0) == [.runStep(.commitTransaction, batch)])
+    }
+
+    @Test("redeliveries interleaved with new deliveries are not gaps")
+    func redeliveryIsNotAGap() {
+        var machine = started(ExactlyOnce.self)
+        machine.consumerStarted()
+        _ = machine.received([(sequence: 1, delivery: 1), (sequence: 2, delivery: 2)], now: t0)
+        #expect(machine.received([(sequence: 1, delivery: 3), (sequence: 3, delivery: 4)], now: t0) == [.supersedeDelivery([1])])
+    }
+
     @Test("backoff is capped exponential")
     func backoff() {
         let p = BatchingPolicy(maxFacts: 1, linger: .zero, initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(300))
