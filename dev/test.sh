@@ -4,7 +4,8 @@
 #   2. checks that generated files are byte-for-byte what the generator makes now;
 #   3. runs the dev ClickHouse front's own tests (pytest);
 #   4. builds and runs every Swift test, unit and integration, against the real servers;
-#   5. runs the crash/outage suite alone (it stops and restarts dev-stack servers).
+#   5. runs the crash/outage suite alone (it stops and restarts dev-stack servers);
+#   6. runs the benchmarks' quick mode as a smoke test (no timing assertions).
 # Usage: dev/stack test [extra `swift test` arguments, e.g. --filter Ingest]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,4 +32,9 @@ swift test --skip-build "$@"
 if [[ $# -eq 0 ]]; then
   echo "== ingest under kill -9, store outage and NATS restart (dev/chaos.sh)"
   PROJECTION_CHAOS=1 swift test --skip-build --filter IngestChaosTests
+
+  # Benchmarks' quick mode as a smoke test: every scenario must produce numbers and exact totals;
+  # nothing about timing is asserted.
+  echo "== benchmarks, quick mode (bench/run.sh --quick)"
+  bench/run.sh --quick
 fi

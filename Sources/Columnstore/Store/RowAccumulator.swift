@@ -10,6 +10,32 @@ public struct RowAccumulator {
         var versionIndex: Int?
         var rows: [[ColumnValue]] = []
         var rowByKey: [[ColumnValue]: Int] = [:]
+
+        mutating func add(_ values: [ColumnValue]) {
+            switch table.kind {
+            case .append:
+                rows.append(values)
+            case .aggregate:
+                let key = keyIndexes.map { values[$0] }
+                if let existing = rowByKey[key] {
+                    for (i, function) in measures {
+                        rows[existing][i] = RowAccumulator.fold(function, rows[existing][i], values[i])
+                    }
+                } else {
+                    rowByKey[key] = rows.count
+                    rows.append(values)
+                }
+            case .latest:
+                let key = keyIndexes.map { values[$0] }
+                if let existing = rowByKey[key] {
+                    if let v = versionIndex, !RowAccumulator.isNewer(values[v], than: rows[existing][v]) { return }
+                    rows[existing] = values
+                } else {
+                    rowByKey[key] = rows.count
+                    rows.append(values)
+                }
+            }
+        }
     }
 
     private var tables: [TableState]
@@ -31,31 +57,8 @@ public struct RowAccumulator {
     }
 
     public mutating func add(_ row: TableRow) {
-        var state = tables[row.tableIndex]
-        defer { tables[row.tableIndex] = state }
-        switch state.table.kind {
-        case .append:
-            state.rows.append(row.values)
-        case .aggregate:
-            let key = state.keyIndexes.map { row.values[$0] }
-            if let existing = state.rowByKey[key] {
-                for (i, function) in state.measures {
-                    state.rows[existing][i] = RowAccumulator.fold(function, state.rows[existing][i], row.values[i])
-                }
-            } else {
-                state.rowByKey[key] = state.rows.count
-                state.rows.append(row.values)
-            }
-        case .latest:
-            let key = state.keyIndexes.map { row.values[$0] }
-            if let existing = state.rowByKey[key] {
-                if let v = state.versionIndex, !RowAccumulator.isNewer(row.values[v], than: state.rows[existing][v]) { return }
-                state.rows[existing] = row.values
-            } else {
-                state.rowByKey[key] = state.rows.count
-                state.rows.append(row.values)
-            }
-        }
+        // Mutate in place: copying a TableState out and back would copy its rows and key index per row.
+        tables[row.tableIndex].add(row.values)
     }
 
     /// Rows per table index, in first-seen order (deterministic for a given batch).
