@@ -103,6 +103,20 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         return .startConsuming(fromSequence: stored.committed + 1)
     }
 
+    /// Deliveries that arrived after a later sequence (their first delivery was lost) and were put back in order.
+    public private(set) var lateDeliveries = 0
+
+    private func isHeld(_ sequence: UInt64) -> Bool {
+        if let flight = inFlight, flight.batch.range.contains(sequence), flight.batch.sequences.contains(sequence) { return true }
+        // `open` is ascending: binary search.
+        var low = 0, high = open.count
+        while low < high {
+            let mid = (low + high) / 2
+            if open[mid] < sequence { low = mid + 1 } else { high = mid }
+        }
+        return low < open.count && open[low] == sequence
+    }
+
     /// Highest stream sequence held in a batch (open or in flight).
     public var highestAcceptedSequence: UInt64 { highestAccepted }
 
@@ -139,8 +153,18 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
             if sequence <= committed {
                 alreadyApplied.append(sequence)
             } else if sequence <= highestAccepted {
-                // Redelivered (ack wait expired while we were writing): one copy is in a batch already.
-                superseded.append(sequence)
+                if isHeld(sequence) {
+                    // Redelivered (ack wait expired while we were writing): one copy is in a batch already.
+                    superseded.append(sequence)
+                } else {
+                    // Out of order: a later sequence came first, so this one's first delivery never
+                    // reached us and this is its redelivery. It joins the open batch in stream order;
+                    // dropping it as a duplicate would commit the range past it.
+                    let index = open.firstIndex { $0 > sequence } ?? open.endIndex
+                    if open.isEmpty { openedAt = now }
+                    open.insert(sequence, at: index)
+                    lateDeliveries += 1
+                }
             } else {
                 highestAccepted = sequence
                 if open.isEmpty { openedAt = now }

@@ -115,7 +115,11 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             if message.metadata.numDelivered > 1 { metrics.redelivered(1) }
             fresh[sequence] = HeldMessage(message: message, content: classify(message, sequence: sequence))
         }
+        let lateBefore = machine.lateDeliveries
         let actions = machine.received(deliveries, now: clock.now)
+        if machine.lateDeliveries > lateBefore {
+            logger.warning("deliveries arrived out of stream order and were put back in order", metadata: ["count": "\(machine.lateDeliveries - lateBefore)"])
+        }
         var rest: [BatchStateMachine<Store.Guarantee>.Action] = []
         for action in actions {
             switch action {

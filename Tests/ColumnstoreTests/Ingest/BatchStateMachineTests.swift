@@ -144,6 +144,15 @@ struct BatchStateMachineTests {
         #expect(machine.received([(sequence: 3, delivery: 1), (sequence: 4, delivery: 2)], now: t0) == [.runStep(.commitTransaction, batch)])
     }
 
+    @Test("a sequence arriving after a later one joins the open batch in order instead of being dropped")
+    func lateDelivery() {
+        var machine = started(ExactlyOnce.self)
+        #expect(machine.received([1, 2, 5], now: t0) == [])
+        let batch = Batch(range: SequenceRange(first: 1, last: 5), sequences: [1, 2, 3, 5])
+        #expect(machine.received([3], now: t0) == [.runStep(.commitTransaction, batch)])
+        #expect(machine.lateDeliveries == 1)
+    }
+
     @Test("redeliveries interleaved with new deliveries are not gaps")
     func redeliveryIsNotAGap() {
         var machine = started(ExactlyOnce.self)
