@@ -13,15 +13,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let resolved = try store.resolve(try SettingsSource.fromEnvironment())
-            let backend = try resolved.backend()
-            let plan: MigrationRunPlan
-            do {
-                plan = try await MigrationRunner(backend: backend, directory: resolved.directory).plan()
-                await backend.close()
-            } catch {
-                await backend.close()
-                throw error
-            }
+            let (backend, plan) = try await resolved.readPlan()
             print(MigrationReport.header("plan", backend: backend, directory: resolved.directory))
             for migration in plan.migrations { print(MigrationReport.planLine(migration)) }
             try plan.checkNoneModified()

@@ -13,15 +13,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let resolved = try store.resolve(try SettingsSource.fromEnvironment())
-            let backend = try resolved.backend()
-            let plan: MigrationRunPlan
-            do {
-                plan = try await MigrationRunner(backend: backend, directory: resolved.directory).plan()
-                await backend.close()
-            } catch {
-                await backend.close()
-                throw error
-            }
+            let (backend, plan) = try await resolved.readPlan()
             print(MigrationReport.header("status", backend: backend, directory: resolved.directory))
             for migration in plan.migrations { print(MigrationReport.statusLine(migration)) }
             print("status: \(MigrationReport.summary(plan))")

@@ -15,23 +15,14 @@ struct StoreFixture {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// The generated statements of `sql/<store>/NNNN_*.sql`, in order (statements end with `;` at the end of a line).
+    /// The statements of `sql/<store>/NNNN_*.sql`, in order, split by the same rule the migrate job uses.
     static func migrationStatements(_ kind: StoreKind) throws -> [String] {
         let dir = repositoryRoot.appendingPathComponent("sql").appendingPathComponent(kind.rawValue)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".sql") && $0.first?.isNumber == true }.sorted()
         var statements: [String] = []
         for file in files {
             let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
-            var current = ""
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                if line.hasPrefix("--") { continue }
-                current += line + "\n"
-                if line.hasSuffix(";") {
-                    let statement = current.trimmingCharacters(in: .whitespacesAndNewlines)
-                    if !statement.isEmpty { statements.append(String(statement.dropLast())) }
-                    current = ""
-                }
-            }
+            statements += MigrationScript.statements(in: text)
         }
         return statements
     }
