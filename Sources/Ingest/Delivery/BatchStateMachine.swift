@@ -18,6 +18,9 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         /// `consumerStarted()`. At startup it is the checkpoint + 1; after a delivery gap it is the first
         /// sequence not yet held.
         case startConsuming(fromSequence: UInt64)
+        /// Before this batch is written, find the first message of this consumer's subjects that the
+        /// stream holds inside these gaps (ranges the batch skips), then call `gapsVerified(firstFound:)`.
+        case verifyGaps([SequenceRange], Batch)
         /// Run one store step for a batch.
         case runStep(BatchStep, Batch)
         /// Run the step again after a delay; the step is idempotent for the same batch.
@@ -60,6 +63,13 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
     private var open: [UInt64] = []
     private var openedAt: ContinuousClock.Instant?
     private var inFlight: InFlight?
+    /// A batch cut but not yet begun: its gaps are being checked against the stream.
+    private var verifying: Batch?
+    /// After a hole was found: the consumer restarted at this sequence, and it must be let in even though
+    /// the buffer is full (backpressure would otherwise keep it out for good). Cleared by the first
+    /// delivery at or past it.
+    private var refillFrom: UInt64?
+    private var refillSince: ContinuousClock.Instant?
     private var draining = false
 
     public init(policy: BatchingPolicy) {
@@ -77,12 +87,15 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
     public var bufferedCount: Int { open.count }
     /// Backpressure: fetch more only while this is true.
     public var wantsMessages: Bool {
-        guard case .consuming = phase, !draining, !restarting else { return false }
-        return open.count < policy.maxFacts
+        guard case .consuming = phase, !draining, !restarting, verifying == nil else { return false }
+        return open.count < policy.maxFacts || refillFrom != nil
     }
     /// When the open batch must be flushed by linger, if it has not filled up first.
     public var lingerDeadline: ContinuousClock.Instant? {
-        guard inFlight == nil, let openedAt, !open.isEmpty else { return nil }
+        guard inFlight == nil, verifying == nil, let openedAt, !open.isEmpty else { return nil }
+        // While refilling a hole, give the restarted consumer a full linger to deliver it; if it never
+        // comes (deleted meanwhile), the next cut's gap check finds the gap empty.
+        if refillFrom != nil, let refillSince { return refillSince + policy.linger }
         if case .consuming(recovering: .some) = phase { return nil }
         return openedAt + policy.linger
     }
@@ -108,6 +121,7 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
 
     private func isHeld(_ sequence: UInt64) -> Bool {
         if let flight = inFlight, flight.batch.range.contains(sequence), flight.batch.sequences.contains(sequence) { return true }
+        if let verifying, verifying.range.contains(sequence), verifying.sequences.contains(sequence) { return true }
         // `open` is ascending: binary search.
         var low = 0, high = open.count
         while low < high {
@@ -171,6 +185,7 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
                 open.append(sequence)
             }
         }
+        if let refill = refillFrom, restart == nil, deliveries.contains(where: { $0.sequence >= refill }) { refillFrom = nil }
         var actions: [Action] = []
         if !alreadyApplied.isEmpty { actions.append(.ackAlreadyApplied(alreadyApplied)) }
         if !superseded.isEmpty { actions.append(.supersedeDelivery(superseded)) }
@@ -178,10 +193,10 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         if let recovering {
             // A fresh consumer delivers in stream order, so once anything at or beyond the pending
             // range's end arrived, every message of the range that still exists has arrived too.
-            if highestAccepted >= recovering.last, inFlight == nil {
+            if highestAccepted >= recovering.last, inFlight == nil, verifying == nil, !restarting, refillFrom == nil {
                 actions.append(cutRecoveryBatch(recovering, now: now))
             }
-        } else if inFlight == nil, open.count >= policy.maxFacts {
+        } else if inFlight == nil, verifying == nil, !restarting, refillFrom == nil, open.count >= policy.maxFacts {
             actions.append(cutBatch())
         }
         return actions
@@ -189,7 +204,7 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
 
     /// The injected clock passed the linger deadline (or any timer fired: spurious calls are harmless).
     public mutating func tick(now: ContinuousClock.Instant) -> [Action] {
-        guard let deadline = lingerDeadline, now >= deadline else { return [] }
+        guard !restarting, let deadline = lingerDeadline, now >= deadline else { return [] }
         return [cutBatch()]
     }
 
@@ -239,7 +254,7 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         case .stopped:
             return []
         case .consuming(let recovering):
-            if inFlight != nil { return [] }
+            if inFlight != nil || verifying != nil { return [] }
             if recovering != nil || open.isEmpty {
                 // A partial recovery batch must never be cut: leave it pending for the next run.
                 phase = .stopped
@@ -258,7 +273,7 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         open.removeFirst(count)
         openedAt = open.isEmpty ? nil : openedAt
         let batch = Batch(range: SequenceRange(first: sequences.first!, last: sequences.last!), sequences: sequences)
-        return begin(batch)
+        return propose(batch)
     }
 
     private mutating func cutRecoveryBatch(_ range: SequenceRange, now: ContinuousClock.Instant) -> Action {
@@ -266,8 +281,58 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         open.removeFirst(sequences.count)
         openedAt = open.isEmpty ? nil : now
         phase = .consuming(recovering: nil)
-        return begin(Batch(range: range, sequences: sequences, isRecovery: true))
+        return propose(Batch(range: range, sequences: sequences, isRecovery: true))
     }
+
+    /// A batch must not skip a message of this consumer: committing past it would make its later
+    /// (re)delivery look "already applied". Sequences it skips are either absent from the stream for this
+    /// consumer (deleted, other subjects) or were lost in delivery; only the stream can tell, so gaps are
+    /// checked before the first store step. A contiguous batch (the usual case) needs no check.
+    private mutating func propose(_ batch: Batch) -> Action {
+        let gaps = Self.gaps(of: batch, after: committed)
+        if gaps.isEmpty { return begin(batch) }
+        verifying = batch
+        return .verifyGaps(gaps, batch)
+    }
+
+    static func gaps(of batch: Batch, after committed: UInt64) -> [SequenceRange] {
+        var gaps: [SequenceRange] = []
+        var expected = max(committed + 1, batch.range.first)
+        for s in batch.sequences {
+            if s > expected { gaps.append(SequenceRange(first: expected, last: s - 1)) }
+            expected = s + 1
+        }
+        if expected <= batch.range.last { gaps.append(SequenceRange(first: expected, last: batch.range.last)) }
+        if batch.range.first > committed + 1 { gaps.insert(SequenceRange(first: committed + 1, last: batch.range.first - 1), at: 0) }
+        return gaps
+    }
+
+    /// The answer to `.verifyGaps`: the first sequence the stream holds for this consumer inside the
+    /// gaps, or nil when they are empty. A found sequence was lost in delivery: the batch goes back to
+    /// the open buffer and the consumer restarts at it, so it is delivered again and joins in order.
+    public mutating func gapsVerified(firstFound: UInt64?, now: ContinuousClock.Instant) -> [Action] {
+        guard let batch = verifying else { preconditionFailure("no batch is being verified") }
+        verifying = nil
+        guard let found = firstFound else { return [begin(batch)] }
+        holesFound += 1
+        if draining {
+            // Not written, not acked: the next run gets all of it again, from the checkpoint.
+            phase = .stopped
+            return [.stop]
+        }
+        // Deliveries may have arrived while the stream was asked (a fetch overlapping the check): merge.
+        open = (batch.sequences + open).sorted()
+        if openedAt == nil { openedAt = now }
+        if batch.isRecovery { phase = .consuming(recovering: batch.range) }
+        restarting = true
+        refillFrom = found
+        refillSince = now
+        nextDeliverySequence = nil
+        return [.startConsuming(fromSequence: found)]
+    }
+
+    /// Batches held back because the stream had a message inside one of their gaps.
+    public private(set) var holesFound = 0
 
     private mutating func begin(_ batch: Batch) -> Action {
         inFlight = InFlight(batch: batch, stepIndex: 0, attempt: 1)

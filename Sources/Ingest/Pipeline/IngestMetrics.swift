@@ -27,6 +27,10 @@ struct IngestMetrics: Sendable {
     func storeError(_ step: String) {
         Counter(label: "projection_store_errors_total", dimensions: [("projection", projection), ("step", step)]).increment()
     }
+    /// A batch skipped a message the stream holds (a lost delivery) and was held back.
+    func holeFound() {
+        Counter(label: "projection_delivery_holes_total", dimensions: [("projection", projection)]).increment()
+    }
     func natsError() {
         Counter(label: "projection_nats_errors_total", dimensions: [("projection", projection)]).increment()
     }

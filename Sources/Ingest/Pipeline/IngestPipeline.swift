@@ -58,48 +58,94 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
 
     // MARK: - Main loop
 
+    /// What the concurrent work reports back to the loop. The loop is the only place the state machine
+    /// is stepped; fetches and store steps run as tasks so the next batch is fetched and decoded while
+    /// the current one is written (one batch still in flight at a time: order and the checkpoint
+    /// protocol are unchanged, only I/O overlaps).
+    private enum Event: Sendable {
+        /// `generation` names the subscription the messages came from; a restarted consumer makes
+        /// earlier fetches stale (their consumer is gone, so they are dropped unacked).
+        case fetched([JetStreamMessage], generation: Int)
+        case fetchFailed(any Error, generation: Int)
+        case stepFinished(BatchStep, Batch, attempt: Int, Result<BatchOutcome?, any Error>, startedAt: ContinuousClock.Instant)
+    }
+
+    private var events: AsyncStream<Event>.Continuation?
+    private var fetchTask: Task<Void, Never>?
+    private var stepRunning = false
+    private var generation = 0
+
     private func consume() async throws {
+        let (stream, continuation) = AsyncStream<Event>.makeStream()
+        events = continuation
+        var pending = stream.makeAsyncIterator()
         var actions = [machine.start()]
         while !machine.isStopped {
             await perform(actions)
             actions = []
             if machine.isStopped || abandoned || Task.isCancelled { break }
-            if shuttingDown {
+            if shuttingDown, !stepRunning {
                 // Drain: finish what is held (inside perform), fetch nothing more.
                 actions = machine.shutdown()
-                if actions.isEmpty { try? await clock.sleep(for: .milliseconds(10)) }
-                continue
+                if !actions.isEmpty { continue }
             }
-            guard let subscription, machine.wantsMessages else {
+            if !shuttingDown, fetchTask == nil, let subscription, machine.wantsMessages {
+                startFetch(subscription)
+            }
+            if fetchTask == nil, !stepRunning {
                 try? await clock.sleep(for: .milliseconds(5))
                 actions = machine.tick(now: clock.now)
                 continue
             }
-            let timeout = fetchTimeout()
-            let messages: [JetStreamMessage]
-            do {
-                messages = try await subscription.fetch(batch: configuration.fetchBatch, timeout: timeout)
-            } catch {
+            guard let event = await pending.next() else { break }
+            switch event {
+            case .fetched(let messages, let from):
+                fetchTask = nil
+                guard from == generation else { continue }
+                // libnats reconnects by itself and a fetch during an outage just times out: ask the connection.
+                if let connected = connection?.isConnected { status.update { $0.natsConnected = connected } }
+                actions = receive(messages)
+                actions += machine.tick(now: clock.now)
+                await refreshLag()
+            case .fetchFailed(let error, let from):
+                fetchTask = nil
+                guard from == generation else { continue }
                 metrics.natsError()
                 recordError("fetch", error)
                 status.update { $0.natsConnected = self.connection?.isConnected ?? false }
                 try? await clock.sleep(for: .milliseconds(500))
                 await rebind()
-                continue
+            case .stepFinished(let step, let batch, let attempt, let result, let startedAt):
+                stepRunning = false
+                actions = stepFinished(step, batch, attempt: attempt, result, startedAt: startedAt)
+                actions += machine.tick(now: clock.now)
             }
-            // libnats reconnects by itself and a fetch during an outage just times out: ask the connection.
-            if let connected = connection?.isConnected { status.update { $0.natsConnected = connected } }
-            actions = receive(messages)
-            actions += machine.tick(now: clock.now)
-            await refreshLag()
         }
+        await fetchTask?.value
+        continuation.finish()
         subscription?.destroy()
         await connection?.close()
         logger.info("stopped", metadata: ["checkpoint": "\(machine.checkpoint)"])
     }
 
+    private func startFetch(_ subscription: PullSubscription) {
+        let timeout = fetchTimeout()
+        let batch = configuration.fetchBatch
+        let from = generation
+        let events = events
+        fetchTask = Task {
+            do {
+                let messages = try await subscription.fetch(batch: batch, timeout: timeout)
+                events?.yield(.fetched(messages, generation: from))
+            } catch {
+                events?.yield(.fetchFailed(error, generation: from))
+            }
+        }
+    }
+
     private func fetchTimeout() -> Duration {
-        guard let deadline = machine.lingerDeadline else { return .milliseconds(500) }
+        // While a batch is written, come back within a linger: what is fetched meanwhile may be due.
+        guard let deadline = machine.lingerDeadline else { return stepRunning ? max(.milliseconds(1), configuration.batching.linger) : .milliseconds(500) }
         let remaining = deadline - clock.now
         return max(.milliseconds(1), min(remaining, .milliseconds(500)))
     }
@@ -189,8 +235,20 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             case .startConsuming(let from):
                 await startConsuming(from: from)
                 machine.consumerStarted()
+            case .verifyGaps(let gaps, let batch):
+                guard let found = await verify(gaps, of: batch) else {
+                    // Shutting down while NATS is unreachable: abandon; nothing of it was acked.
+                    abandoned = true
+                    return
+                }
+                if case .some(let sequence) = found {
+                    metrics.holeFound()
+                    logger.warning("a batch skipped a message the stream holds (its delivery was lost); consuming again from it",
+                                   metadata: ["batch": "\(batch.range)", "sequence": "\(sequence)"])
+                }
+                queue.append(contentsOf: machine.gapsVerified(firstFound: found, now: clock.now))
             case .runStep(let step, let batch):
-                queue.append(contentsOf: await runStep(step, batch, attempt: 1))
+                startStep(step, batch, attempt: 1, after: nil)
             case .retryStep(let step, let batch, let delay):
                 if shuttingDown, !(await waitForDrain(delay)) {
                     // Drain timeout: abandon the batch. Nothing unwritten was acked; it is redelivered.
@@ -198,8 +256,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                     abandoned = true
                     return
                 }
-                try? await clock.sleep(for: delay)
-                queue.append(contentsOf: await runStep(step, batch, attempt: 2))
+                startStep(step, batch, attempt: 2, after: delay)
             case .ack(let sequences):
                 for s in sequences {
                     guard let h = held.removeValue(forKey: s) else { continue }
@@ -215,6 +272,34 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         }
     }
 
+    /// Asks the stream whether it holds a message of this consumer inside any gap of the batch.
+    /// Returns `.some(nil)` when all gaps are empty, `.some(seq)` for the first message found, and nil
+    /// only when shutting down before NATS answered.
+    private func verify(_ gaps: [SequenceRange], of batch: Batch) async -> UInt64?? {
+        let subject = configuration.subjects.count == 1 ? configuration.subjects[0] : ">"
+        var attempt = 1
+        while true {
+            do {
+                guard let js = jetStream else { throw NATSError(code: .connectionClosed, operation: "verify gaps") }
+                var known: UInt64 = 0 // the stream holds nothing for us below this (past what was checked)
+                for gap in gaps where gap.last >= known {
+                    guard let next = try await js.firstSequence(stream: configuration.stream, atOrAfter: max(gap.first, known), subject: subject) else {
+                        return .some(nil)
+                    }
+                    if next <= gap.last { return .some(next) }
+                    known = next
+                }
+                return .some(nil)
+            } catch {
+                metrics.natsError()
+                recordError("verify_gaps", error)
+                if shuttingDown { return nil }
+                try? await clock.sleep(for: configuration.batching.backoff(attempt: attempt))
+                attempt += 1
+            }
+        }
+    }
+
     private var drainDeadline: ContinuousClock.Instant?
     private func waitForDrain(_ delay: Duration) async -> Bool {
         let deadline = drainDeadline ?? clock.now + configuration.drainTimeout
@@ -222,14 +307,29 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         return clock.now + delay < deadline
     }
 
-    private func runStep(_ step: BatchStep, _ batch: Batch, attempt: Int) async -> [BatchStateMachine<Store.Guarantee>.Action] {
+    /// Runs one store step as a task; its result comes back to the loop as `.stepFinished`.
+    private func startStep(_ step: BatchStep, _ batch: Batch, attempt: Int, after delay: Duration?) {
         let payload = payload(for: batch)
         status.update {
             $0.pendingBatch = IngestStatus.PendingBatch(first: batch.range.first, last: batch.range.last, facts: batch.sequences.count, step: step.rawValue, attempt: attempt)
         }
-        let started = clock.now
-        do {
-            if let outcome = try await store.run(step, payload) {
+        stepRunning = true
+        let store = store
+        let clock = clock
+        let events = events
+        Task {
+            if let delay { try? await clock.sleep(for: delay) }
+            let started = clock.now
+            let result: Result<BatchOutcome?, any Error>
+            do { result = .success(try await store.run(step, payload)) } catch { result = .failure(error) }
+            events?.yield(.stepFinished(step, batch, attempt: attempt, result, startedAt: started))
+        }
+    }
+
+    private func stepFinished(_ step: BatchStep, _ batch: Batch, attempt: Int, _ result: Result<BatchOutcome?, any Error>, startedAt: ContinuousClock.Instant) -> [BatchStateMachine<Store.Guarantee>.Action] {
+        switch result {
+        case .success(let outcome):
+            if let outcome {
                 metrics.applied(outcome.applied)
                 metrics.skipped("duplicate_key", outcome.duplicates)
                 status.update {
@@ -241,13 +341,13 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             status.update { $0.storeWritable = true }
             let actions = machine.stepSucceeded(now: clock.now)
             if actions.contains(where: { if case .ack = $0 { true } else { false } }) {
-                let elapsed = clock.now - started
+                let elapsed = clock.now - startedAt
                 metrics.batch(size: batch.sequences.count, commitSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
                 metrics.checkpoint(machine.checkpoint)
                 status.update { $0.checkpoint = self.machine.checkpoint; $0.pendingBatch = nil }
             }
             return actions
-        } catch {
+        case .failure(let error):
             metrics.storeError(step.rawValue)
             recordError(step.rawValue, error)
             status.update { $0.storeWritable = false }
@@ -293,6 +393,10 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     /// the stored checkpoint. The store's checkpoint is the truth; the consumer's own ack state is only a
     /// cache of it, and recreating it means a restart does not wait out the ack wait for redeliveries.
     private func startConsuming(from sequence: UInt64) async {
+        // The old subscription is destroyed below: let a fetch on it finish first, and mark what it
+        // returns as stale (its consumer is deleted; those messages come again from the new one).
+        generation += 1
+        await fetchTask?.value
         var attempt = 1
         while !shuttingDown {
             do {

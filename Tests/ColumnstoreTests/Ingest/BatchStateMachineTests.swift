@@ -36,7 +36,9 @@ struct BatchStateMachineTests {
         var machine = started(ExactlyOnce.self)
         let actions = machine.received([10, 11, 12, 13], now: t0)
         let batch = Batch(range: SequenceRange(first: 10, last: 13), sequences: [10, 11, 12, 13])
-        #expect(actions == [.runStep(.commitTransaction, batch)])
+        // 1-9 were never delivered: the stream must confirm they hold nothing for this consumer.
+        #expect(actions == [.verifyGaps([SequenceRange(first: 1, last: 9)], batch)])
+        #expect(machine.gapsVerified(firstFound: nil, now: t0) == [.runStep(.commitTransaction, batch)])
         #expect(machine.stepSucceeded(now: t0) == [.ack([10, 11, 12, 13])])
         #expect(machine.checkpoint == 13)
     }
@@ -95,7 +97,8 @@ struct BatchStateMachineTests {
         _ = machine.start()
         _ = machine.checkpointLoaded(StoredCheckpoint(committed: 0, pending: SequenceRange(first: 1, last: 3)))
         let recovered = Batch(range: SequenceRange(first: 1, last: 3), sequences: [1, 2], isRecovery: true)
-        #expect(machine.received([1, 2, 4], now: t0) == [.runStep(.persistIntent, recovered)])
+        #expect(machine.received([1, 2, 4], now: t0) == [.verifyGaps([SequenceRange(first: 3, last: 3)], recovered)])
+        #expect(machine.gapsVerified(firstFound: nil, now: t0) == [.runStep(.persistIntent, recovered)])
     }
 
     @Test("backpressure: no more fetching while a full batch waits behind the one in flight")
@@ -149,8 +152,83 @@ struct BatchStateMachineTests {
         var machine = started(ExactlyOnce.self)
         #expect(machine.received([1, 2, 5], now: t0) == [])
         let batch = Batch(range: SequenceRange(first: 1, last: 5), sequences: [1, 2, 3, 5])
-        #expect(machine.received([3], now: t0) == [.runStep(.commitTransaction, batch)])
+        #expect(machine.received([3], now: t0) == [.verifyGaps([SequenceRange(first: 4, last: 4)], batch)])
+        #expect(machine.gapsVerified(firstFound: nil, now: t0) == [.runStep(.commitTransaction, batch)])
         #expect(machine.lateDeliveries == 1)
+    }
+
+    @Test("contiguous batches are written without asking the stream")
+    func contiguousNeedsNoCheck() {
+        var machine = started(ExactlyOnce.self)
+        let first = Batch(range: SequenceRange(first: 1, last: 4), sequences: [1, 2, 3, 4])
+        #expect(machine.received([1, 2, 3, 4, 5], now: t0) == [.runStep(.commitTransaction, first)])
+        _ = machine.received([6, 7, 8], now: t0)
+        let second = Batch(range: SequenceRange(first: 5, last: 8), sequences: [5, 6, 7, 8])
+        #expect(machine.stepSucceeded(now: t0) == [.ack([1, 2, 3, 4]), .runStep(.commitTransaction, second)])
+    }
+
+    @Test("a batch that skips a message the stream holds is not written: the consumer restarts at the hole")
+    func holeRestartsConsumer() {
+        var machine = started(ExactlyOnce.self)
+        let holed = Batch(range: SequenceRange(first: 1, last: 5), sequences: [1, 2, 4, 5])
+        #expect(machine.received([1, 2, 4, 5], now: t0) == [.verifyGaps([SequenceRange(first: 3, last: 3)], holed)])
+        #expect(!machine.wantsMessages, "no fetching while the stream is asked")
+        #expect(machine.gapsVerified(firstFound: 3, now: t0) == [.startConsuming(fromSequence: 3)])
+        #expect(machine.holesFound == 1)
+        #expect(machine.pendingBatch == nil, "nothing was written")
+        #expect(machine.checkpoint == 0)
+        #expect(machine.tick(now: t0 + .seconds(1)) == [], "no cut before the consumer restarted")
+        machine.consumerStarted()
+        #expect(machine.wantsMessages, "the hole is let in although the buffer is full")
+        let whole = Batch(range: SequenceRange(first: 1, last: 4), sequences: [1, 2, 3, 4])
+        #expect(machine.received([(sequence: 3, delivery: 1), (sequence: 4, delivery: 2), (sequence: 5, delivery: 3)], now: t0)
+            == [.supersedeDelivery([4, 5]), .runStep(.commitTransaction, whole)])
+        #expect(machine.stepSucceeded(now: t0) == [.ack([1, 2, 3, 4])])
+        #expect(machine.checkpoint == 4)
+    }
+
+    @Test("a hole that never comes back (deleted meanwhile) is re-checked after a linger and then skipped")
+    func holeThatVanished() {
+        var machine = started(ExactlyOnce.self)
+        let holed = Batch(range: SequenceRange(first: 1, last: 5), sequences: [1, 2, 4, 5])
+        _ = machine.received([1, 2, 4, 5], now: t0)
+        _ = machine.gapsVerified(firstFound: 3, now: t0)
+        machine.consumerStarted()
+        #expect(machine.received([(sequence: 4, delivery: 1), (sequence: 5, delivery: 2)], now: t0) == [.supersedeDelivery([4, 5]), .verifyGaps([SequenceRange(first: 3, last: 3)], holed)])
+        #expect(machine.gapsVerified(firstFound: nil, now: t0) == [.runStep(.commitTransaction, holed)])
+    }
+
+    @Test("a hole found while draining stops without writing or acking anything")
+    func holeWhileDraining() {
+        var machine = started(EffectivelyOnce.self)
+        _ = machine.received([1, 3], now: t0)
+        #expect(machine.shutdown() == [.verifyGaps([SequenceRange(first: 2, last: 2)], Batch(range: SequenceRange(first: 1, last: 3), sequences: [1, 3]))])
+        #expect(machine.gapsVerified(firstFound: 2, now: t0) == [.stop])
+        #expect(machine.isStopped)
+        #expect(machine.checkpoint == 0)
+    }
+
+    @Test("a recovery batch with a hole waits for it, then re-forms the full recorded range")
+    func recoveryHole() {
+        var machine = BatchStateMachine<EffectivelyOnce>(policy: policy)
+        _ = machine.start()
+        _ = machine.checkpointLoaded(StoredCheckpoint(committed: 0, pending: SequenceRange(first: 1, last: 3)))
+        let partial = Batch(range: SequenceRange(first: 1, last: 3), sequences: [1, 3], isRecovery: true)
+        #expect(machine.received([1, 3], now: t0) == [.verifyGaps([SequenceRange(first: 2, last: 2)], partial)])
+        #expect(machine.gapsVerified(firstFound: 2, now: t0) == [.startConsuming(fromSequence: 2)])
+        machine.consumerStarted()
+        let full = Batch(range: SequenceRange(first: 1, last: 3), sequences: [1, 2, 3], isRecovery: true)
+        #expect(machine.received([(sequence: 2, delivery: 1), (sequence: 3, delivery: 2)], now: t0) == [.supersedeDelivery([3]), .runStep(.persistIntent, full)])
+    }
+
+    @Test("gaps are the ranges a batch skips after the checkpoint, recovery ranges included")
+    func gapComputation() {
+        typealias M = BatchStateMachine<ExactlyOnce>
+        let r = { (a: UInt64, b: UInt64) in SequenceRange(first: a, last: b) }
+        #expect(M.gaps(of: Batch(range: r(5, 9), sequences: [5, 6, 7, 8, 9]), after: 4) == [])
+        #expect(M.gaps(of: Batch(range: r(7, 12), sequences: [7, 9, 12]), after: 4) == [r(5, 6), r(8, 8), r(10, 11)])
+        #expect(M.gaps(of: Batch(range: r(5, 9), sequences: [5, 6], isRecovery: true), after: 4) == [r(7, 9)])
+        #expect(M.gaps(of: Batch(range: r(5, 9), sequences: [], isRecovery: true), after: 4) == [r(5, 9)])
     }
 
     @Test("redeliveries interleaved with new deliveries are not gaps")

@@ -44,10 +44,7 @@ struct IngestChaosTests {
         return Run(fixture: fixture, corpus: corpus, stream: stream, last: last, environment: environment)
     }
 
-    /// - Parameter knownIssue: the store-outage runs have intermittently come out short (13 of 80,000
-    ///   orders on Postgres in 2 of 5 runs; once on ClickHouse); until that is found their totals are
-    ///   checked as a known, intermittent issue: still run and reported, but not failing the suite.
-    func finish(_ run: Run, _ ingest: IngestProcess, timeout: Duration = .seconds(300), knownIssue: String? = nil) async throws {
+    func finish(_ run: Run, _ ingest: IngestProcess, timeout: Duration = .seconds(300)) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
@@ -58,12 +55,10 @@ struct IngestChaosTests {
         #expect(await ingest.checkpoint() == run.last, "ingest did not catch up; log:\n\(ingest.log.suffix(3000))")
         let (exited, status) = await ingest.terminate(timeout: .seconds(15))
         #expect(exited && status == 0, "SIGTERM must drain and exit 0 within the bound")
-        if let knownIssue {
-            try await withKnownIssue(Comment(rawValue: knownIssue), isIntermittent: true) {
-                try await expectTotals(run)
-            }
-        } else {
-            try await expectTotals(run)
+        try await expectTotals(run)
+        if ingest.log.contains("a batch skipped a message the stream holds") {
+            // Not a failure: the gap check did its job. Worth seeing in the test log.
+            print("chaos: the gap check held back a batch with a lost delivery (\(run.fixture.name))")
         }
     }
 
@@ -129,7 +124,7 @@ struct IngestChaosTests {
         let during = await ingest.checkpoint() ?? 0
         #expect(during == half, "nothing is applied while the store is down")
         try DevStackControl.up()
-        try await finish(run, ingest, knownIssue: "store outage: intermittent shortfall under investigation (see docs/DESIGN.md, Known issues)")
+        try await finish(run, ingest)
     }
 
     /// The store dies while batches are being written (not while ingest idles).

@@ -49,6 +49,26 @@ struct JetStreamClientTests {
         #expect(error.jetStreamErrorCode == 10059)
     }
 
+    @Test func firstSequenceFindsTheNextMessageOfASubject() async throws {
+        try await withStream { js, stream in
+            for subject in ["a", "b", "a", "c.x"] {
+                try await js.publish(subject: "\(stream).\(subject)", data: [1])
+            }
+            #expect(try await js.firstSequence(stream: stream, atOrAfter: 1, subject: "\(stream).b") == 2)
+            #expect(try await js.firstSequence(stream: stream, atOrAfter: 2, subject: "\(stream).a") == 3)
+            #expect(try await js.firstSequence(stream: stream, atOrAfter: 1, subject: "\(stream).c.*") == 4)
+            #expect(try await js.firstSequence(stream: stream, atOrAfter: 3, subject: "\(stream).b") == nil)
+            #expect(try await js.firstSequence(stream: stream, atOrAfter: 2, subject: ">") == 2)
+            #expect(try await js.firstSequence(stream: stream, atOrAfter: 9, subject: ">") == nil)
+            try await js.purgeStream(name: stream)
+            #expect(try await js.firstSequence(stream: stream, atOrAfter: 1, subject: ">") == nil, "purged messages are gone")
+            let error = try await #require(throws: NATSError.self) {
+                try await js.firstSequence(stream: "\(stream)_missing", atOrAfter: 1, subject: ">")
+            }
+            #expect(error.code == .notFound)
+        }
+    }
+
     // MARK: - Publishing
 
     @Test func publishWithSameMessageIDIsStoredOnce() async throws {
