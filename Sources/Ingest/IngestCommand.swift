@@ -21,8 +21,10 @@ struct IngestCommand: AsyncParsableCommand {
           PROJECTION_NATS_URL, PROJECTION_STREAM, PROJECTION_SUBJECTS, PROJECTION_DURABLE, PORT_HTTP,
           PROJECTION_BATCH_MAX_FACTS, PROJECTION_BATCH_LINGER_MS, PROJECTION_FETCH_BATCH,
           PROJECTION_MAX_ACK_PENDING, PROJECTION_ACK_WAIT_MS, PROJECTION_MAX_FACT_BYTES,
-          PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET.
-        Serves /healthz, /readyz, /metrics and /admin/ingestion on PORT_HTTP.
+          PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET, PROJECTION_ADMIN_TOKEN.
+        Serves /healthz, /readyz, /metrics and /admin/ingestion on PORT_HTTP, and with PROJECTION_ADMIN_TOKEN
+        the admin operations POST /admin/pause, POST /admin/resume, GET /admin/quarantine and
+        POST /admin/quarantine/redrive.
         """
     )
 
@@ -46,11 +48,6 @@ struct IngestCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let status = IngestStatus()
-        let app = Application(
-            router: OperationsRouter.make(status: status, registry: registry),
-            configuration: .init(address: .hostname("0.0.0.0", port: configuration.httpPort), serverName: "projection-ingest"),
-            logger: Logger(label: "projection.ingest.http"))
-
         logger.info("starting", metadata: [
             "projection": "\(configuration.projection)", "store": "\(configuration.storeKind.environmentValue)",
             "stream": "\(configuration.stream)", "durable": "\(configuration.durable)", "port": "\(configuration.httpPort)",
@@ -59,14 +56,22 @@ struct IngestCommand: AsyncParsableCommand {
         case .clickhouse:
             let client = try ClickHouseClient(dsn: configuration.storeDSN, logger: Logger(label: "projection.clickhouse"))
             let store = ClickHouseProjectionStore(client: client, schema: schema)
-            try await runServices(app: app, pipeline: IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger), logger: logger)
+            try await runServices(IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger),
+                                  configuration: configuration, status: status, registry: registry, logger: logger)
         case .postgres:
             let store = PostgresProjectionStore(dsn: configuration.storeDSN, schema: schema, logger: logger)
-            try await runServices(app: app, pipeline: IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger), logger: logger)
+            try await runServices(IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger),
+                                  configuration: configuration, status: status, registry: registry, logger: logger)
         }
     }
 
-    private func runServices(app: some Service, pipeline: some Service, logger: Logger) async throws {
+    private func runServices<Store: ProjectionStore>(
+        _ pipeline: IngestPipeline<Store>, configuration: IngestConfiguration, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
+    ) async throws {
+        let app = Application(
+            router: OperationsRouter.make(status: status, registry: registry, admin: pipeline, adminToken: configuration.adminToken),
+            configuration: .init(address: .hostname("0.0.0.0", port: configuration.httpPort), serverName: "projection-ingest"),
+            logger: Logger(label: "projection.ingest.http"))
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),

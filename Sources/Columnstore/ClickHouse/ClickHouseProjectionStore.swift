@@ -11,7 +11,7 @@ import Logging
 public final class ClickHouseProjectionStore: ProjectionStore {
     public typealias Guarantee = EffectivelyOnce
 
-    private let client: ClickHouseClient
+    let client: ClickHouseClient
     private let schema: ProjectionSchema
     private let clock: @Sendable () -> Date
 

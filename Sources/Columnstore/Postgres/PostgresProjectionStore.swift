@@ -172,7 +172,7 @@ public actor PostgresProjectionStore: ProjectionStore {
 
     /// Runs `body` on the connection, (re)connecting first if needed; drops the connection after a
     /// transient failure so the next attempt reconnects.
-    private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection: PostgresConnection
         if let existing = self.connection {
             connection = existing

@@ -16,4 +16,11 @@ public protocol ProjectionStore: Sendable {
 
     /// Whether an error from this store is worth retrying as is (connection loss, timeouts, overload).
     func isTransient(_ error: any Error) -> Bool
+
+    /// Quarantined facts of `projection` with a stream sequence above `afterSequence`, oldest first, at
+    /// most `limit`; only `tenant`'s when given.
+    func quarantined(projection: String, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact]
+
+    /// Removes quarantine entries once their facts were re-driven (published again).
+    func removeQuarantined(projection: String, sequences: [UInt64]) async throws
 }

@@ -32,5 +32,9 @@ extension IngestConfiguration {
         drainTimeout = try settings.milliseconds("PROJECTION_DRAIN_TIMEOUT_MS", default: 10_000, range: 0...600_000)
         metricsTenantLabels = try settings.bool("PROJECTION_METRICS_TENANT_LABELS", default: false)
         descriptorSetPath = settings.string("PROJECTION_DESCRIPTOR_SET")
+        adminToken = settings.string("PROJECTION_ADMIN_TOKEN")
+        if let adminToken, adminToken.count < 16 {
+            throw ConfigurationError(code: .invalid, setting: "PROJECTION_ADMIN_TOKEN", reason: "must be at least 16 characters")
+        }
     }
 }

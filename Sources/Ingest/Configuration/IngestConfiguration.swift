@@ -37,6 +37,9 @@ public struct IngestConfiguration: Sendable {
     public var metricsTenantLabels: Bool
     /// `PROJECTION_DESCRIPTOR_SET`: a FileDescriptorSet of the user's projection; default the built-in example.
     public var descriptorSetPath: String?
+    /// `PROJECTION_ADMIN_TOKEN`: the bearer token the mutating admin endpoints (pause, resume, quarantine
+    /// list and re-drive) require; unset disables them. Never logged.
+    public var adminToken: String?
 
     public var consumer: ConsumerID { ConsumerID(projection: projection, consumer: durable, partition: partition) }
 }

@@ -7,19 +7,21 @@ import ServiceLifecycle
 /// Consumes facts from the durable pull consumer and drives the `BatchStateMachine` against a store.
 /// The state machine decides; this actor only performs its actions (fetch, store steps, acks).
 public actor IngestPipeline<Store: ProjectionStore>: Service {
-    private let configuration: IngestConfiguration
-    private let store: Store
+    let configuration: IngestConfiguration
+    let store: Store
     private let mapper: FactMapper
     private let decoder: FactDecoder
-    private let status: IngestStatus
+    let status: IngestStatus
     private let metrics: IngestMetrics
-    private var logger: Logger
+    var logger: Logger
     private let clock = ContinuousClock()
 
     private var machine: BatchStateMachine<Store.Guarantee>
     private var held: [UInt64: HeldMessage] = [:]
     private var connection: NATSConnection?
-    private var jetStream: JetStreamContext?
+    var jetStream: JetStreamContext?
+    /// Set by the admin API: no fetching while true.
+    var paused = false
     private var subscription: PullSubscription?
     private var lastStreamInfo: ContinuousClock.Instant?
     private var shuttingDown = false
@@ -89,7 +91,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 actions = machine.shutdown()
                 if !actions.isEmpty { continue }
             }
-            if !shuttingDown, fetchTask == nil, let subscription, machine.wantsMessages {
+            if !shuttingDown, !paused, fetchTask == nil, let subscription, machine.wantsMessages {
                 startFetch(subscription)
             }
             if fetchTask == nil, !stepRunning {
@@ -126,6 +128,10 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         subscription?.destroy()
         await connection?.close()
         logger.info("stopped", metadata: ["checkpoint": "\(machine.checkpoint)"])
+    }
+
+    func waitForFetch() async {
+        await fetchTask?.value
     }
 
     private func startFetch(_ subscription: PullSubscription) {

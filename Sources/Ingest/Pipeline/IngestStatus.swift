@@ -15,6 +15,8 @@ public final class IngestStatus: Sendable {
         public var consumerBound = false
         public var storeWritable = false
         public var draining = false
+        /// Paused by the admin API: healthy and ready, but not fetching.
+        public var paused = false
         public var factsApplied: UInt64 = 0
         public var factsQuarantined: UInt64 = 0
         public var factsDuplicate: UInt64 = 0
@@ -28,7 +30,7 @@ public final class IngestStatus: Sendable {
             case natsConnected = "nats_connected"
             case consumerBound = "consumer_bound"
             case storeWritable = "store_writable"
-            case draining
+            case draining, paused
             case factsApplied = "facts_applied"
             case factsQuarantined = "facts_quarantined"
             case factsDuplicate = "facts_duplicate"

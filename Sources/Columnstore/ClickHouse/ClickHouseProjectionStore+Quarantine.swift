@@ -1,0 +1,57 @@
+import ClickHouseHTTP
+import Foundation
+
+extension ClickHouseProjectionStore {
+    public func quarantined(projection: String, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
+        var parameters = ["p": projection, "after": String(afterSequence), "limit": String(limit)]
+        if let tenant { parameters["t"] = tenant }
+        // The raw message may be any bytes: it travels as hex so JSON cannot mangle it.
+        let response = try await client.query(
+            """
+            SELECT toString(stream_sequence) AS seq, subject, fact_id, fact_type, tenant_id, reason, hex(raw) AS raw_hex, headers
+            FROM _projection_quarantine FINAL
+            WHERE projection = {p:String} AND stream_sequence > {after:UInt64}\(tenant == nil ? "" : " AND tenant_id = {t:String}")
+            ORDER BY stream_sequence LIMIT {limit:UInt32}
+            FORMAT JSONEachRow
+            """,
+            parameters: parameters)
+        var facts: [QuarantinedFact] = []
+        for line in response.body.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            guard let row = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let seq = (row["seq"] as? String).flatMap(UInt64.init), let rawHex = row["raw_hex"] as? String,
+                  let raw = Self.bytes(fromHex: rawHex)
+            else { throw StoreError(code: .unexpectedResponse, detail: "unreadable quarantine row") }
+            facts.append(QuarantinedFact(
+                sequence: seq, subject: row["subject"] as? String ?? "", factID: row["fact_id"] as? String ?? "",
+                factType: row["fact_type"] as? String ?? "", tenant: row["tenant_id"] as? String ?? "",
+                reason: row["reason"] as? String ?? "", raw: raw, headersJSON: row["headers"] as? String ?? "{}"))
+        }
+        return facts
+    }
+
+    public func removeQuarantined(projection: String, sequences: [UInt64]) async throws {
+        guard !sequences.isEmpty else { return }
+        // A lightweight delete: the rows disappear from reads at once. A re-driven fact that is still
+        // poison is quarantined again under its new sequence.
+        try await client.execute(
+            "DELETE FROM _projection_quarantine WHERE projection = {p:String} AND stream_sequence IN {s:Array(UInt64)}",
+            parameters: ["p": projection, "s": "[" + sequences.map(String.init).joined(separator: ",") + "]"])
+    }
+
+    static func bytes(fromHex hex: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.utf8.count / 2)
+        var high: UInt8?
+        for c in hex.utf8 {
+            let v: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+            if let h = high { bytes.append(h << 4 | v); high = nil } else { high = v }
+        }
+        return high == nil ? bytes : nil
+    }
+}

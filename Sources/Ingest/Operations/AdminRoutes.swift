@@ -1,0 +1,118 @@
+import Columnstore
+import Foundation
+import Hummingbird
+
+/// The mutating admin endpoints. Every one needs `Authorization: Bearer <PROJECTION_ADMIN_TOKEN>`; with no
+/// token configured they answer 403, so an operator cannot expose them by accident.
+struct AdminRoutes: Sendable {
+    let admin: any IngestAdministration
+    let token: String?
+
+    static let maxLimit = 1000
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("admin/pause") { request, _ in
+            try authorize(request)
+            await admin.pause()
+            return try json(["paused": true])
+        }
+        router.post("admin/resume") { request, _ in
+            try authorize(request)
+            await admin.resume()
+            return try json(["paused": false])
+        }
+        router.get("admin/quarantine") { request, _ in
+            try authorize(request)
+            let query = request.uri.queryParameters
+            let tenant = query.get("tenant")
+            let after = try Self.unsigned(query.get("after_sequence"), field: "after_sequence", default: 0)
+            let limit = try Self.unsigned(query.get("limit"), field: "limit", default: 100, max: UInt64(Self.maxLimit))
+            let facts = try await admin.quarantined(tenant: tenant, afterSequence: after, limit: Int(limit))
+            let rows: [[String: Any]] = facts.map { f in
+                ["sequence": f.sequence, "subject": f.subject, "fact_id": f.factID, "fact_type": f.factType, "tenant": f.tenant,
+                 "reason": f.reason, "raw_base64": Data(f.raw).base64EncodedString(),
+                 "headers": (try? JSONSerialization.jsonObject(with: Data(f.headersJSON.utf8))) ?? [:]]
+            }
+            var body: [String: Any] = ["facts": rows]
+            if facts.count == Int(limit), let last = facts.last { body["next_after_sequence"] = last.sequence }
+            return try json(body)
+        }
+        router.post("admin/quarantine/redrive") { request, context in
+            try authorize(request)
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let object: [String: Any]
+            if buffer.readableBytes == 0 {
+                object = [:]
+            } else {
+                guard let parsed = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
+                    throw HTTPError(.badRequest, message: "body: expected a JSON object like {\"sequences\":[12,40]} or {\"tenant\":\"t1\",\"limit\":100}")
+                }
+                object = parsed
+            }
+            for key in object.keys where !["sequences", "tenant", "limit"].contains(key) {
+                throw HTTPError(.badRequest, message: "\(key): unknown field (expected sequences, tenant or limit)")
+            }
+            var sequences: [UInt64]?
+            if let raw = object["sequences"] {
+                guard let list = raw as? [NSNumber], list.allSatisfy({ $0.int64Value > 0 && Double($0.int64Value) == $0.doubleValue }),
+                      !list.isEmpty, list.count <= Self.maxLimit else {
+                    throw HTTPError(.badRequest, message: "sequences: expected 1 to \(Self.maxLimit) positive integers")
+                }
+                sequences = list.map { UInt64($0.int64Value) }
+            }
+            var tenant: String?
+            if let raw = object["tenant"] {
+                guard let value = raw as? String else { throw HTTPError(.badRequest, message: "tenant: expected a string") }
+                tenant = value
+            }
+            var limit = 100
+            if let raw = object["limit"] {
+                guard let value = raw as? NSNumber, value.intValue >= 1, value.intValue <= Self.maxLimit, Double(value.intValue) == value.doubleValue else {
+                    throw HTTPError(.badRequest, message: "limit: expected an integer from 1 to \(Self.maxLimit)")
+                }
+                limit = value.intValue
+            }
+            if sequences == nil, tenant == nil, object["limit"] == nil {
+                throw HTTPError(.badRequest, message: "sequences: name the facts to re-drive, or give tenant and/or limit")
+            }
+            let redriven = try await admin.redrive(sequences: sequences, tenant: tenant, limit: limit)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = try encoder.encode(["redriven": redriven])
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
+    private func authorize(_ request: Request) throws {
+        guard let token else {
+            throw HTTPError(.forbidden, message: "admin operations are disabled: set PROJECTION_ADMIN_TOKEN")
+        }
+        let header = request.headers[.authorization] ?? ""
+        let prefix = "Bearer "
+        guard header.hasPrefix(prefix), Self.constantTimeEqual(Array(header.utf8.dropFirst(prefix.utf8.count)), Array(token.utf8)) else {
+            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "Authorization: a valid admin bearer token is required")
+        }
+    }
+
+    /// Compares without an early exit, so response time does not reveal how much of a guess was right.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        for i in 0..<max(a.count, b.count) {
+            difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+        }
+        return difference == 0
+    }
+
+    static func unsigned(_ text: String?, field: String, default fallback: UInt64, max: UInt64 = .max) throws -> UInt64 {
+        guard let text else { return fallback }
+        guard let value = UInt64(text), value <= max, field != "limit" || value >= 1 else {
+            throw HTTPError(.badRequest, message: "\(field): expected an integer\(max == .max ? "" : " from 1 to \(max)")")
+        }
+        return value
+    }
+
+    private func json(_ object: [String: Any]) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,10 @@
+/// A quarantined fact published again: its old stream sequence and the new one.
+public struct RedrivenFact: Sendable, Codable, Equatable {
+    public var sequence: UInt64
+    public var newSequence: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case sequence
+        case newSequence = "new_sequence"
+    }
+}

@@ -1,0 +1,59 @@
+import Columnstore
+import Foundation
+import JetStream
+
+extension IngestPipeline: IngestAdministration {
+    /// Returns once no pull is outstanding, so nothing published after it returns is consumed until
+    /// `resume()`. What the last pull brought is still written and acked.
+    public func pause() async {
+        paused = true
+        status.update { $0.paused = true }
+        await waitForFetch()
+        logger.notice("paused: no more fetches; what is held is written, then ingest idles")
+    }
+
+    public func resume() {
+        paused = false
+        status.update { $0.paused = false }
+        logger.notice("resumed")
+    }
+
+    public func quarantined(tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
+        try await store.quarantined(projection: configuration.projection, tenant: tenant, afterSequence: afterSequence, limit: limit)
+    }
+
+    public func redrive(sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact] {
+        guard let js = jetStream else { throw NATSError(code: .connectionClosed, operation: "redrive") }
+        var facts: [QuarantinedFact]
+        if let sequences {
+            let wanted = Set(sequences)
+            facts = []
+            var after: UInt64 = 0
+            // The quarantine is read in pages; only the wanted entries are kept.
+            while facts.count < wanted.count {
+                let page = try await store.quarantined(projection: configuration.projection, tenant: tenant, afterSequence: after, limit: 1000)
+                guard let last = page.last else { break }
+                facts += page.filter { wanted.contains($0.sequence) }
+                after = last.sequence
+                if last.sequence >= (wanted.max() ?? 0) { break }
+            }
+        } else {
+            facts = try await store.quarantined(projection: configuration.projection, tenant: tenant, afterSequence: 0, limit: limit)
+        }
+        var redriven: [RedrivenFact] = []
+        for fact in facts {
+            var headers = (try? JSONSerialization.jsonObject(with: Data(fact.headersJSON.utf8)) as? [String: String]) ?? [:]
+            // JetStream's own headers belong to the first publish; the message id below replaces them.
+            headers = headers.filter { !$0.key.lowercased().hasPrefix("nats-") }
+            headers["projection-redriven-from"] = String(fact.sequence)
+            // A deterministic message id: a repeated redrive inside the stream's duplicate window is
+            // stored once, and the fact's idempotency key protects it beyond that.
+            let ack = try await js.publish(subject: fact.subject, data: fact.raw, headers: headers,
+                                           messageID: "redrive:\(configuration.projection):\(fact.sequence)")
+            try await store.removeQuarantined(projection: configuration.projection, sequences: [fact.sequence])
+            redriven.append(RedrivenFact(sequence: fact.sequence, newSequence: ack.sequence))
+            logger.notice("re-drove a quarantined fact", metadata: ["sequence": "\(fact.sequence)", "new_sequence": "\(ack.sequence)", "tenant": "\(fact.tenant)"])
+        }
+        return redriven
+    }
+}

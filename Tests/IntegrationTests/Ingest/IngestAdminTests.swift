@@ -1,0 +1,142 @@
+import Columnstore
+import Foundation
+import JetStream
+import Testing
+
+/// The token-protected admin operations of the real `projection-ingest` binary, on both stores: pause and
+/// resume, the quarantine list, and re-driving a quarantined fact after a fix.
+@Suite("Ingest admin operations", .serialized)
+struct IngestAdminTests {
+    static let token = "admin-token-0123456789"
+
+    @Test("pause holds the checkpoint, resume catches up; a quarantined fact re-driven after a fix is applied once", arguments: [StoreKind.postgres, .clickhouse])
+    func pauseQuarantineRedrive(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind, prefix: "admin")
+        let stream = DevStack.uniqueName("ADMIN").uppercased()
+        let subject = stream.lowercased()
+        let corpus = FactCorpus(subjectPrefix: subject, orders: 300, seed: 11)
+        let last = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"])
+        var environment = [
+            "PROJECTION_STORE_KIND": kind.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
+            "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
+            "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "admin-\(subject)",
+            "PROJECTION_ADMIN_TOKEN": Self.token,
+            // Small enough that the large fact below is quarantined as oversize: the "bug" to fix.
+            "PROJECTION_MAX_FACT_BYTES": "1024",
+        ]
+        var ingest = IngestProcess(environment: environment)
+        try ingest.start()
+        try await waitFor(ingest, checkpoint: last)
+
+        // Auth: no token, a wrong token.
+        #expect(await ingest.request("POST", "/admin/pause")?.status == 401)
+        #expect(await ingest.request("POST", "/admin/pause", token: "wrong-token-0123456789")?.status == 401)
+
+        // Pause, then publish the large fact: nothing moves until resume.
+        #expect(await ingest.request("POST", "/admin/pause", token: Self.token)?.status == 200)
+        let big = Self.largeOrder(subject: subject)
+        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "admin-test")
+        let js = try connection.jetStream()
+        let bigSequence = try await js.publish(subject: big.subject, data: big.body).sequence
+        try await ContinuousClock().sleep(for: .milliseconds(1500))
+        #expect(await ingest.checkpoint() == last, "paused: nothing consumed")
+        #expect(await ingest.admin()?["paused"] as? Bool == true)
+        #expect(await ingest.get("/readyz") == 200, "paused is healthy and ready")
+        #expect(await ingest.request("POST", "/admin/resume", token: Self.token)?.status == 200)
+        try await waitFor(ingest, checkpoint: bigSequence)
+
+        // The quarantine lists the poison facts and the oversize one, with reasons and raw bytes.
+        let listed = try #require(await ingest.request("GET", "/admin/quarantine?limit=1000", token: Self.token))
+        #expect(listed.status == 200)
+        let facts = try #require(listed.body["facts"] as? [[String: Any]])
+        #expect(facts.count == corpus.poisonCount + 1)
+        let bigEntry = try #require(facts.first { ($0["sequence"] as? NSNumber)?.uint64Value == bigSequence })
+        #expect((bigEntry["reason"] as? String ?? "").contains("bytes"), "reason: \(bigEntry["reason"] ?? "")")
+        #expect(Data(base64Encoded: bigEntry["raw_base64"] as? String ?? "") == Data(big.body))
+        let t2Only = try #require(await ingest.request("GET", "/admin/quarantine?tenant=t2&limit=1000", token: Self.token))
+        #expect((t2Only.body["facts"] as? [[String: Any]])?.allSatisfy { $0["tenant"] as? String == "t2" } == true)
+        let page = try #require(await ingest.request("GET", "/admin/quarantine?limit=2", token: Self.token))
+        #expect((page.body["facts"] as? [[String: Any]])?.count == 2)
+        #expect(page.body["next_after_sequence"] != nil)
+
+        // Bad requests name the field.
+        let badLimit = await ingest.request("GET", "/admin/quarantine?limit=0", token: Self.token)
+        #expect(badLimit?.status == 400)
+        let badBody = await ingest.request("POST", "/admin/quarantine/redrive", token: Self.token, body: #"{"sequence":[1]}"#)
+        #expect(badBody?.status == 400)
+        #expect("\(badBody?.body ?? [:])".contains("sequence"))
+
+        // The fix: a larger fact limit. Then re-drive: the fact is published again and applied.
+        _ = await ingest.terminate()
+        environment["PROJECTION_MAX_FACT_BYTES"] = nil
+        ingest = IngestProcess(environment: environment)
+        try ingest.start()
+        try await waitFor(ingest, checkpoint: bigSequence)
+        let redrive = try #require(await ingest.request("POST", "/admin/quarantine/redrive", token: Self.token, body: "{\"sequences\":[\(bigSequence)]}"))
+        #expect(redrive.status == 200)
+        let redriven = try #require(redrive.body["redriven"] as? [[String: Any]])
+        #expect(redriven.count == 1)
+        let newSequence = try #require((redriven.first?["new_sequence"] as? NSNumber)?.uint64Value)
+        #expect(newSequence > bigSequence)
+        try await waitFor(ingest, checkpoint: newSequence)
+
+        let orders = try await fixture.orders()
+        #expect(orders["t1"]?["big-1"]?.amountCents == 777, "the re-driven fact was applied")
+        let daily = try await fixture.dailyTotals()
+        let count = daily.values.flatMap(\.values).reduce(Int64(0)) { $0 + $1.orderCount }
+        #expect(count == corpus.totalOrderCount + 1, "applied once, nothing else doubled")
+        #expect(try await fixture.quarantineCount() == corpus.poisonCount, "the re-driven fact left the quarantine")
+
+        // Re-driving it again is a no-op: it is no longer quarantined.
+        let again = await ingest.request("POST", "/admin/quarantine/redrive", token: Self.token, body: "{\"sequences\":[\(bigSequence)]}")
+        #expect((again?.body["redriven"] as? [Any])?.isEmpty == true)
+
+        _ = await ingest.terminate()
+        await connection.close()
+        await fixture.drop()
+        await FactPublisher.deleteStream(stream)
+    }
+
+    @Test("without PROJECTION_ADMIN_TOKEN the admin operations are disabled")
+    func disabledWithoutToken() async throws {
+        let fixture = try await StoreFixture.make(.postgres, prefix: "admin")
+        let stream = DevStack.uniqueName("ADMIN").uppercased()
+        let ingest = IngestProcess(environment: [
+            "PROJECTION_STORE_KIND": StoreKind.postgres.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
+            "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
+            "PROJECTION_SUBJECTS": "\(stream.lowercased()).>", "PROJECTION_DURABLE": "admin-off",
+        ])
+        try ingest.start()
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(20)
+        while await ingest.get("/readyz") != 200, clock.now < deadline { try await clock.sleep(for: .milliseconds(100)) }
+        let response = await ingest.request("POST", "/admin/pause", token: Self.token)
+        #expect(response?.status == 403)
+        #expect("\(response?.body ?? [:])".contains("PROJECTION_ADMIN_TOKEN"))
+        #expect(await ingest.admin()?["paused"] as? Bool == false)
+        _ = await ingest.terminate()
+        await fixture.drop()
+        await FactPublisher.deleteStream(stream)
+    }
+
+    static func largeOrder(subject: String) -> (subject: String, body: [UInt8]) {
+        let event: [String: Any] = [
+            "specversion": "1.0", "id": "big-fact-1", "source": "/tests", "type": "orders.order_placed.v1", "tenantid": "t1",
+            "time": "2026-03-01T10:00:00Z",
+            "data": ["order_id": "big-1", "customer_id": "c-" + String(repeating: "x", count: 1500), "amount_cents": 777,
+                     "currency": "EUR", "placed_at": "2026-03-01T10:00:00Z"],
+        ]
+        let body = try! JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])
+        return ("\(subject).t1.orders.order_placed.v1", Array(body))
+    }
+
+    private func waitFor(_ ingest: IngestProcess, checkpoint: UInt64) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while clock.now < deadline {
+            if let current = await ingest.checkpoint(), current >= checkpoint { return }
+            try await clock.sleep(for: .milliseconds(100))
+        }
+        Issue.record("ingest did not reach \(checkpoint); log:\n\(ingest.log.suffix(2000))")
+    }
+}
