@@ -1,12 +1,12 @@
 import ArgumentParser
 
 /// `projection-migrate`: generates schema migrations from the proto annotations
-/// and applies them before every rollout.
+/// and applies them before every rollout; `hash` fingerprints the projected state (replay validation).
 @main
 struct ProjectionMigrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projection-migrate",
-        abstract: "Generate and apply the projection's store migrations.",
-        subcommands: [GenerateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self]
+        abstract: "Generate and apply the projection's store migrations; hash the projected state.",
+        subcommands: [GenerateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, HashCommand.self]
     )
 }

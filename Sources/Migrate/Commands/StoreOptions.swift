@@ -2,7 +2,7 @@ import ArgumentParser
 import Columnstore
 import Foundation
 
-/// Where `apply`, `plan` and `status` work: the store from `PROJECTION_STORE_KIND` /
+/// Where `apply`, `plan`, `status` and `hash` work: the store from `PROJECTION_STORE_KIND` /
 /// `PROJECTION_STORE_DSN` (flags override) and its migration folder `<sql-dir>/<store>`.
 struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("store-kind"), help: "clickhouse or postgres_table (default: $PROJECTION_STORE_KIND, else clickhouse).")

@@ -1,0 +1,134 @@
+import ClickHouseHTTP
+
+/// Reads table state from ClickHouse as it is once every part is merged, whatever merges have run:
+/// aggregate tables are grouped by their key with their measures' functions (`sum`, `max`, `min`),
+/// latest tables are read with `FINAL` (the highest version per key wins). The tenant travels as the
+/// `{tenant:String}` query parameter; table and column names come from the schema.
+public final class ClickHouseStateHashReader: StateHashReader {
+    public var store: StoreKind { .clickhouse }
+    public let location: String
+    private let client: ClickHouseClient
+
+    public init(client: ClickHouseClient) {
+        self.client = client
+        self.location = client.dsn.redacted
+    }
+
+    /// - Throws: `ClickHouseError` `.invalidDSN`.
+    public convenience init(dsn: String, requestTimeout: Duration = .seconds(300)) throws {
+        let configuration = ClickHouseClient.Configuration(requestTimeout: requestTimeout, poolSize: 1)
+        self.init(client: try ClickHouseClient(dsn: dsn, configuration: configuration))
+    }
+
+    /// Read-only, 64-bit integers quoted (exact), NaN/Inf as strings (never confused with NULL), and
+    /// `FINAL` deduplicating across partitions.
+    static let settings: [String: String] = [
+        "output_format_json_quote_64bit_integers": "1",
+        "output_format_json_quote_denormals": "1",
+        "do_not_merge_across_partitions_select_final": "0",
+        "readonly": "1",
+    ]
+
+    public func tenants(of layout: StateHashLayout) async throws -> [String] {
+        let tenant = Self.quote(layout.tenantColumn.name)
+        let sql = "SELECT DISTINCT toString(\(tenant)) FROM \(Self.quote(layout.table.name)) ORDER BY 1 FORMAT JSONCompact"
+        let cells = try await query(sql, parameters: [:], layout: layout)
+        return try cells.map { row in
+            guard case .string(let value)? = row.first else {
+                throw StateHashError(.unexpectedValue, table: layout.table.name, "a tenant is not a string")
+            }
+            return value
+        }
+    }
+
+    public func rows(of layout: StateHashLayout, tenant: String) async throws -> [[ColumnValue]] {
+        let sql = Self.rowsQuery(layout)
+        let cells = try await query(sql, parameters: ["tenant": ClickHouseQueryExecutor.encodeParameter(.string(tenant))], layout: layout)
+        return try cells.map { row in
+            guard row.count == layout.columns.count else {
+                throw StateHashError(.unexpectedValue, table: layout.table.name, "a row has \(row.count) values for \(layout.columns.count) columns")
+            }
+            return try zip(row, layout.columns).map { cell, column in
+                let text: String
+                switch cell {
+                case .null: return .null
+                case .string(let s): text = s
+                case .number(let n): text = n
+                case .bool(let b): text = b ? "true" : "false"
+                default: text = "\(cell)"
+                }
+                guard let value = StateHashCell.value(text, type: column.type) else {
+                    throw StateHashError(.unexpectedValue, table: layout.table.name,
+                                         "column \(column.name) (\(column.type.canonicalName)) holds \"\(text)\"")
+                }
+                return value
+            }
+        }
+    }
+
+    public func close() async {}
+
+    /// The merged rows of one tenant (`{tenant:String}`), hashed columns in order, in key order.
+    static func rowsQuery(_ layout: StateHashLayout) -> String {
+        let table = layout.table
+        let order = layout.orderColumns.map { quote($0.name) }.joined(separator: ", ")
+        let tenantFilter = "\(quote(layout.tenantColumn.name)) = {tenant:String}"
+        switch table.kind {
+        case .aggregate:
+            let keyNames = Set(layout.orderColumns.map(\.name))
+            let select = layout.columns.map { column -> String in
+                let name = quote(column.name)
+                if !keyNames.contains(column.name), let function = column.aggregate {
+                    return shape("\(function.rawValue)(\(name))", column.type)
+                }
+                return shape(name, column.type)
+            }
+            return "SELECT \(select.joined(separator: ", ")) FROM \(quote(table.name)) WHERE \(tenantFilter) "
+                + "GROUP BY \(order) ORDER BY \(order) FORMAT JSONCompact"
+        case .latest:
+            let select = layout.columns.map { shape(quote($0.name), $0.type) }
+            return "SELECT \(select.joined(separator: ", ")) FROM \(quote(table.name)) FINAL WHERE \(tenantFilter) "
+                + "ORDER BY \(order) FORMAT JSONCompact"
+        case .append:
+            let select = layout.columns.map { shape(quote($0.name), $0.type) }
+            return "SELECT \(select.joined(separator: ", ")) FROM \(quote(table.name)) WHERE \(tenantFilter) "
+                + "ORDER BY \(order) FORMAT JSONCompact"
+        }
+    }
+
+    /// The expression in the store-independent shape `StateHashCell` reads.
+    static func shape(_ expression: String, _ type: ColumnType) -> String {
+        switch type {
+        case .timestamp: return "toUnixTimestamp64Milli(\(expression))"
+        case .date, .decimal: return "toString(\(expression))"
+        case .string: return "toString(\(expression))"
+        case .int32, .int64, .uint64, .float64, .bool: return expression
+        }
+    }
+
+    static func quote(_ name: String) -> String { ClickHouseClient.quoteIdentifier(name) }
+
+    private func query(_ sql: String, parameters: [String: String], layout: StateHashLayout) async throws -> [[JSONValue]] {
+        let body: [UInt8]
+        do {
+            body = try await client.query(sql, parameters: parameters, settings: Self.settings).body
+        } catch let error as ClickHouseError {
+            throw StateHashError(.store, table: layout.table.name, "cannot read from \(location): \(error)")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(body)
+        } catch {
+            throw StateHashError(.unexpectedValue, table: layout.table.name, "unreadable JSONCompact answer: \(error)")
+        }
+        guard case .array(let data)? = document["data"] else {
+            throw StateHashError(.unexpectedValue, table: layout.table.name, "JSONCompact answer without data")
+        }
+        return try data.map { entry in
+            guard case .array(let cells) = entry else {
+                throw StateHashError(.unexpectedValue, table: layout.table.name, "JSONCompact row is not an array")
+            }
+            return cells
+        }
+    }
+}

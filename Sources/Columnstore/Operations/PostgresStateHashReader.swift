@@ -1,0 +1,106 @@
+import LibPQ
+import Logging
+
+/// Reads table state from Postgres, where aggregate and latest tables already hold one merged row
+/// per key. One connection, in read-only transactions with `TimeZone=UTC`; the tenant is bound as
+/// `$1`; table and column names come from the schema; text keys are ordered with `COLLATE "C"` (by
+/// bytes, as ClickHouse orders them).
+public final class PostgresStateHashReader: StateHashReader {
+    public var store: StoreKind { .postgres }
+    public let location: String
+    private let dsn: String
+    private let logger: Logger
+    private let connection: ConnectionBox
+
+    /// Lazily opened on first use, so a wrong DSN surfaces as a store error naming the redacted DSN.
+    private actor ConnectionBox {
+        var connection: PostgresConnection?
+        func get(open: () async throws -> PostgresConnection) async throws -> PostgresConnection {
+            if let connection { return connection }
+            let opened = try await open()
+            connection = opened
+            return opened
+        }
+        func close() {
+            connection?.close()
+            connection = nil
+        }
+    }
+
+    public init(dsn: String, logger: Logger = Logger(label: "projection.hash.postgres")) {
+        self.dsn = dsn
+        self.logger = logger
+        self.location = PostgresDSN.redacted(dsn)
+        self.connection = ConnectionBox()
+    }
+
+    static let sessionSetup = """
+        SET TimeZone = 'UTC';
+        SET extra_float_digits = 3;
+        SET default_transaction_read_only = on
+        """
+
+    public func tenants(of layout: StateHashLayout) async throws -> [String] {
+        let tenant = Self.quote(layout.tenantColumn.name)
+        let rows = try await query("SELECT DISTINCT \(tenant)::text FROM \(Self.quote(layout.table.name))", [], layout: layout)
+        return rows.compactMap { $0[0] }
+    }
+
+    public func rows(of layout: StateHashLayout, tenant: String) async throws -> [[ColumnValue]] {
+        let rows = try await query(Self.rowsQuery(layout), [.text(tenant)], layout: layout)
+        return try rows.map { row in
+            guard row.values.count == layout.columns.count else {
+                throw StateHashError(.unexpectedValue, table: layout.table.name, "a row has \(row.values.count) values for \(layout.columns.count) columns")
+            }
+            return try zip(row.values, layout.columns).map { text, column in
+                guard let text else { return .null }
+                guard let value = StateHashCell.value(text, type: column.type) else {
+                    throw StateHashError(.unexpectedValue, table: layout.table.name,
+                                         "column \(column.name) (\(column.type.canonicalName)) holds \"\(text)\"")
+                }
+                return value
+            }
+        }
+    }
+
+    public func close() async {
+        await connection.close()
+    }
+
+    /// One tenant's rows (`$1`), hashed columns in order, in key order.
+    static func rowsQuery(_ layout: StateHashLayout) -> String {
+        let select = layout.columns.map { shape(quote($0.name), $0.type) }.joined(separator: ", ")
+        let order = layout.orderColumns.map { column in
+            column.type == .string ? "\(quote(column.name)) COLLATE \"C\"" : quote(column.name)
+        }.joined(separator: ", ")
+        return "SELECT \(select) FROM \(quote(layout.table.name)) WHERE \(quote(layout.tenantColumn.name)) = $1 ORDER BY \(order)"
+    }
+
+    /// The expression in the store-independent shape `StateHashCell` reads.
+    static func shape(_ expression: String, _ type: ColumnType) -> String {
+        switch type {
+        // Epoch milliseconds, truncated like DateTime64(3); exact (extract returns numeric).
+        case .timestamp: return "floor(extract(epoch FROM \(expression)) * 1000)::bigint"
+        case .date: return "to_char(\(expression), 'YYYY-MM-DD')"
+        case .decimal: return "\(expression)::text"
+        case .string, .int32, .int64, .uint64, .float64, .bool: return expression
+        }
+    }
+
+    static func quote(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    private func query(_ sql: String, _ parameters: [PostgresValue], layout: StateHashLayout) async throws -> PostgresRows {
+        do {
+            let connection = try await connection.get {
+                let opened = try await PostgresConnection.connect(dsn: dsn, logger: logger)
+                try await opened.execute(Self.sessionSetup)
+                return opened
+            }
+            return try await connection.query(sql, parameters)
+        } catch let error as PostgresError {
+            throw StateHashError(.store, table: layout.table.name, "cannot read from \(location): \(error)")
+        }
+    }
+}
