@@ -21,10 +21,10 @@ struct IngestCommand: AsyncParsableCommand {
           PROJECTION_NATS_URL, PROJECTION_STREAM, PROJECTION_SUBJECTS, PROJECTION_DURABLE, PORT_HTTP,
           PROJECTION_BATCH_MAX_FACTS, PROJECTION_BATCH_LINGER_MS, PROJECTION_FETCH_BATCH,
           PROJECTION_MAX_ACK_PENDING, PROJECTION_ACK_WAIT_MS, PROJECTION_MAX_FACT_BYTES,
-          PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET, PROJECTION_ADMIN_TOKEN.
+          PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET, PROJECTION_ADMIN_TOKEN, PROJECTION_TABLE_SUFFIX.
         Serves /healthz, /readyz, /metrics and /admin/ingestion on PORT_HTTP, and with PROJECTION_ADMIN_TOKEN
-        the admin operations POST /admin/pause, POST /admin/resume, GET /admin/quarantine and
-        POST /admin/quarantine/redrive.
+        the admin operations POST /admin/pause, POST /admin/resume, POST /admin/reload, GET /admin/quarantine
+        and POST /admin/quarantine/redrive.
         """
     )
 
@@ -41,6 +41,7 @@ struct IngestCommand: AsyncParsableCommand {
         do {
             configuration = try IngestConfiguration(settings: try SettingsSource.fromEnvironment())
             schema = try ProjectionSchema.resolve(descriptorSetPath: configuration.descriptorSetPath, projection: configuration.projection)
+                .withTableSuffix(configuration.tableSuffix)
         } catch {
             logger.critical("\(error)")
             throw ExitCode(2)

@@ -7,6 +7,6 @@ struct ProjectionMigrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projection-migrate",
         abstract: "Generate and apply the projection's store migrations; hash the projected state.",
-        subcommands: [GenerateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, HashCommand.self]
+        subcommands: [GenerateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, HashCommand.self, RebuildCommand.self, RollbackCommand.self]
     )
 }

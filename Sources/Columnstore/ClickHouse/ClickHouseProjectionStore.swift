@@ -1,6 +1,7 @@
 import ClickHouseHTTP
 import Foundation
 import Logging
+import Synchronization
 
 /// The effectively-once backend. ClickHouse has no multi-statement transactions, so a batch is made
 /// safe to repeat instead (see docs/DESIGN.md):
@@ -19,6 +20,12 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     static let quarantineTable = "_projection_quarantine"
     static let checkpointsTable = "_projection_checkpoints"
 
+    /// The generation of the projected tables: the UUID the Atomic database gave the first table. The
+    /// internal tables are shared by every generation (live, rebuild, previous), and their deduplication
+    /// tokens would otherwise repeat after a cutover or rollback re-uses batch ranges, making ClickHouse
+    /// drop those inserts. Read with the checkpoint, so a reload after a cutover picks up the new one.
+    private let generation = Mutex<String>("")
+
     public init(client: ClickHouseClient, schema: ProjectionSchema, clock: @escaping @Sendable () -> Date = Date.init) {
         self.client = client
         self.schema = schema
@@ -26,6 +33,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     }
 
     public func loadCheckpoint(_ consumer: ConsumerID) async throws -> StoredCheckpoint {
+        try await loadGeneration()
         let response = try await client.query(
             """
             SELECT first_sequence, last_sequence, state FROM _projection_checkpoints
@@ -74,6 +82,22 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         return [159, 202, 209, 210, 241, 242, 252, 279, 999, 236].contains(code)
     }
 
+    private func loadGeneration() async throws {
+        guard let first = schema.tables.first else { return }
+        let response = try await client.query(
+            "SELECT toString(uuid) FROM system.tables WHERE database = currentDatabase() AND name = {t:String} FORMAT TabSeparated",
+            parameters: ["t": first.name])
+        let uuid = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        generation.withLock { $0 = uuid == "00000000-0000-0000-0000-000000000000" ? "" : uuid }
+    }
+
+    /// Token for an internal (shared) table: the batch's token plus the tables' generation.
+    private func internalToken(_ payload: BatchPayload, table: String) -> String {
+        let suffix = generation.withLock { $0 }
+        let token = payload.deduplicationToken(table: table)
+        return suffix.isEmpty ? token : token + "@" + suffix
+    }
+
     // MARK: - Steps
 
     /// Checkpoint rows replace each other by `version`, which grows with the range: BEFORE of a batch
@@ -118,7 +142,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
                 into: Self.seenKeysTable,
                 columns: ["projection", "fact_type", "tenant_id", "idempotency_key", "stream_sequence", "seen_at"],
                 body: .bytes(w.take()),
-                settings: ["insert_deduplication_token": payload.deduplicationToken(table: Self.seenKeysTable)])
+                settings: ["insert_deduplication_token": internalToken(payload, table: Self.seenKeysTable)])
         }
         let seenBefore = facts.isEmpty ? [] : try await keysSeenBefore(payload)
 
@@ -161,7 +185,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
                 into: Self.quarantineTable,
                 columns: ["projection", "stream_sequence", "subject", "fact_id", "fact_type", "tenant_id", "reason", "raw", "headers", "quarantined_at"],
                 body: .bytes(w.take()),
-                settings: ["insert_deduplication_token": payload.deduplicationToken(table: Self.quarantineTable)])
+                settings: ["insert_deduplication_token": internalToken(payload, table: Self.quarantineTable)])
         }
         return BatchOutcome(applied: applied, duplicates: inBatchDuplicates + facts.count - applied, quarantined: payload.quarantined.count)
     }

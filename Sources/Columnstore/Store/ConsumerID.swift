@@ -13,3 +13,10 @@ public struct ConsumerID: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(projection)/\(consumer)/\(partition)" }
 }
+
+extension ConsumerID {
+    /// The durable name ingest uses when `PROJECTION_DURABLE` is not set.
+    public static func defaultDurable(projection: String, partition: Int) -> String {
+        "projection-\(projection)" + (partition == 0 ? "" : "-p\(partition)")
+    }
+}

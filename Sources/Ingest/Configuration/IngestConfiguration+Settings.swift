@@ -12,7 +12,7 @@ extension IngestConfiguration {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_SUBJECTS", reason: "needs at least one subject")
         }
         partition = try settings.int("PROJECTION_PARTITION", default: 0, range: 0...1023)
-        durable = settings.string("PROJECTION_DURABLE", default: "projection-\(projection)" + (partition == 0 ? "" : "-p\(partition)"))
+        durable = settings.string("PROJECTION_DURABLE", default: ConsumerID.defaultDurable(projection: projection, partition: partition))
         guard durable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_DURABLE", reason: "may hold only letters, digits, - and _")
         }
@@ -32,6 +32,10 @@ extension IngestConfiguration {
         drainTimeout = try settings.milliseconds("PROJECTION_DRAIN_TIMEOUT_MS", default: 10_000, range: 0...600_000)
         metricsTenantLabels = try settings.bool("PROJECTION_METRICS_TENANT_LABELS", default: false)
         descriptorSetPath = settings.string("PROJECTION_DESCRIPTOR_SET")
+        tableSuffix = settings.string("PROJECTION_TABLE_SUFFIX", default: "")
+        guard tableSuffix.count <= 32, tableSuffix.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }), tableSuffix.allSatisfy(\.isASCII) else {
+            throw ConfigurationError(code: .invalid, setting: "PROJECTION_TABLE_SUFFIX", reason: "may hold only a-z, 0-9 and _ (at most 32)")
+        }
         adminToken = settings.string("PROJECTION_ADMIN_TOKEN")
         if let adminToken, adminToken.count < 16 {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_ADMIN_TOKEN", reason: "must be at least 16 characters")

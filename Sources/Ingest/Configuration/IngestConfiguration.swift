@@ -41,5 +41,11 @@ public struct IngestConfiguration: Sendable {
     /// list and re-drive) require; unset disables them. Never logged.
     public var adminToken: String?
 
-    public var consumer: ConsumerID { ConsumerID(projection: projection, consumer: durable, partition: partition) }
+    /// `PROJECTION_TABLE_SUFFIX`; default empty. Set by `projection-migrate rebuild` for its own ingest:
+    /// the tables written become `<table><suffix>`, and the checkpoint, seen keys and quarantine live under
+    /// the namespace `<projection><suffix>`, apart from the live consumer's.
+    public var tableSuffix: String = ""
+
+    /// The checkpoint/seen-keys/quarantine identity; its projection is the namespace.
+    public var consumer: ConsumerID { ConsumerID(projection: projection + tableSuffix, consumer: durable, partition: partition) }
 }

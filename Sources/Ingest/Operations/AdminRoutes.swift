@@ -13,8 +13,17 @@ struct AdminRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.post("admin/pause") { request, _ in
             try authorize(request)
-            await admin.pause()
-            return try json(["paused": true])
+            let idle = await admin.pause()
+            return try json(["paused": true, "idle": idle])
+        }
+        router.post("admin/reload") { request, _ in
+            try authorize(request)
+            do {
+                try await admin.reload()
+            } catch let error as AdminError {
+                throw HTTPError(.conflict, message: error.description)
+            }
+            return try json(["reloaded": true])
         }
         router.post("admin/resume") { request, _ in
             try authorize(request)

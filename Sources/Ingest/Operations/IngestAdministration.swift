@@ -3,7 +3,11 @@ import Columnstore
 /// What the token-protected admin endpoints may ask of a running pipeline.
 public protocol IngestAdministration: Sendable {
     /// Stops fetching; what is held is still written and acked (within a linger), then ingest idles.
-    func pause() async
+    /// Returns whether it is idle (false when a batch was still failing at the drain timeout).
+    @discardableResult
+    func pause() async -> Bool
+    /// Paused only: re-reads the checkpoint from the store and re-creates the consumer after it.
+    func reload() async throws
     /// Fetches again.
     func resume() async
     /// Quarantined facts of this projection, oldest first.

@@ -3,13 +3,29 @@ import Foundation
 import JetStream
 
 extension IngestPipeline: IngestAdministration {
-    /// Returns once no pull is outstanding, so nothing published after it returns is consumed until
-    /// `resume()`. What the last pull brought is still written and acked.
-    public func pause() async {
+    /// Returns once no pull is outstanding and what was held is written (or the drain timeout passed),
+    /// so nothing published after it returns is consumed until `resume()`, and the store is quiet.
+    @discardableResult
+    public func pause() async -> Bool {
         paused = true
         status.update { $0.paused = true }
         await waitForFetch()
-        logger.notice("paused: no more fetches; what is held is written, then ingest idles")
+        let idle = await waitUntilIdle()
+        logger.notice("paused: no more fetches; what is held is written, then ingest idles", metadata: ["idle": "\(idle)"])
+        return idle
+    }
+
+    /// Paused and idle only: forgets what it holds (nothing is acked), reads the checkpoint from the store
+    /// again and re-creates the consumer right after it. Used after a cutover moved the checkpoint.
+    public func reload() async throws {
+        guard paused else { throw AdminError(code: .conflict, detail: "pause first: reload needs a paused, idle ingest") }
+        guard await waitUntilIdle() else { throw AdminError(code: .conflict, detail: "a batch is still being written; try again") }
+        reloadRequested = true
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.drainTimeout + .seconds(10)
+        while reloadRequested, clock.now < deadline { try? await clock.sleep(for: .milliseconds(10)) }
+        guard !reloadRequested else { throw AdminError(code: .conflict, detail: "the pipeline did not reload in time") }
+        logger.notice("reloaded the checkpoint from the store", metadata: ["checkpoint": "\(status.snapshot.checkpoint)"])
     }
 
     public func resume() {
@@ -19,7 +35,7 @@ extension IngestPipeline: IngestAdministration {
     }
 
     public func quarantined(tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
-        try await store.quarantined(projection: configuration.projection, tenant: tenant, afterSequence: afterSequence, limit: limit)
+        try await store.quarantined(projection: configuration.consumer.projection, tenant: tenant, afterSequence: afterSequence, limit: limit)
     }
 
     public func redrive(sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact] {
@@ -31,14 +47,14 @@ extension IngestPipeline: IngestAdministration {
             var after: UInt64 = 0
             // The quarantine is read in pages; only the wanted entries are kept.
             while facts.count < wanted.count {
-                let page = try await store.quarantined(projection: configuration.projection, tenant: tenant, afterSequence: after, limit: 1000)
+                let page = try await store.quarantined(projection: configuration.consumer.projection, tenant: tenant, afterSequence: after, limit: 1000)
                 guard let last = page.last else { break }
                 facts += page.filter { wanted.contains($0.sequence) }
                 after = last.sequence
                 if last.sequence >= (wanted.max() ?? 0) { break }
             }
         } else {
-            facts = try await store.quarantined(projection: configuration.projection, tenant: tenant, afterSequence: 0, limit: limit)
+            facts = try await store.quarantined(projection: configuration.consumer.projection, tenant: tenant, afterSequence: 0, limit: limit)
         }
         var redriven: [RedrivenFact] = []
         for fact in facts {
@@ -49,8 +65,8 @@ extension IngestPipeline: IngestAdministration {
             // A deterministic message id: a repeated redrive inside the stream's duplicate window is
             // stored once, and the fact's idempotency key protects it beyond that.
             let ack = try await js.publish(subject: fact.subject, data: fact.raw, headers: headers,
-                                           messageID: "redrive:\(configuration.projection):\(fact.sequence)")
-            try await store.removeQuarantined(projection: configuration.projection, sequences: [fact.sequence])
+                                           messageID: "redrive:\(configuration.consumer.projection):\(fact.sequence)")
+            try await store.removeQuarantined(projection: configuration.consumer.projection, sequences: [fact.sequence])
             redriven.append(RedrivenFact(sequence: fact.sequence, newSequence: ack.sequence))
             logger.notice("re-drove a quarantined fact", metadata: ["sequence": "\(fact.sequence)", "new_sequence": "\(ack.sequence)", "tenant": "\(fact.tenant)"])
         }

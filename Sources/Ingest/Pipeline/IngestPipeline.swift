@@ -22,6 +22,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     var jetStream: JetStreamContext?
     /// Set by the admin API: no fetching while true.
     var paused = false
+    /// Set by the admin API's reload; the loop carries it out when idle and clears it.
+    var reloadRequested = false
     private var subscription: PullSubscription?
     private var lastStreamInfo: ContinuousClock.Instant?
     private var shuttingDown = false
@@ -86,6 +88,15 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             await perform(actions)
             actions = []
             if machine.isStopped || abandoned || Task.isCancelled { break }
+            if reloadRequested, isIdle, !shuttingDown {
+                // A fresh protocol from the store's checkpoint; held messages are dropped unacked (the
+                // consumer is re-created, so nothing of the old one is redelivered).
+                held.removeAll()
+                machine = BatchStateMachine(policy: configuration.batching)
+                await perform([machine.start()])
+                reloadRequested = false
+                continue
+            }
             if shuttingDown, !stepRunning {
                 // Drain: finish what is held (inside perform), fetch nothing more.
                 actions = machine.shutdown()
@@ -132,6 +143,18 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
 
     func waitForFetch() async {
         await fetchTask?.value
+    }
+
+    /// Nothing fetched, held or being written.
+    var isIdle: Bool {
+        !stepRunning && fetchTask == nil && machine.pendingBatch == nil && machine.bufferedCount == 0
+    }
+
+    /// Waits (paused) until idle, at most the drain timeout.
+    func waitUntilIdle() async -> Bool {
+        let deadline = clock.now + configuration.drainTimeout
+        while !isIdle, clock.now < deadline { try? await clock.sleep(for: .milliseconds(10)) }
+        return isIdle
     }
 
     private func startFetch(_ subscription: PullSubscription) {

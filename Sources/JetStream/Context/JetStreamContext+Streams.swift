@@ -2,7 +2,9 @@ import CNATS
 
 extension JetStreamContext {
     /// Creates the stream if it does not exist. An existing stream is left as it is, except that
-    /// its subjects are updated when they differ (storage and duplicate window cannot be changed here).
+    /// subjects it does not yet capture are added. Subjects are never removed: other consumers of the
+    /// stream (another partition, a rebuild) may depend on them. Storage and duplicate window are not
+    /// changed here.
     ///
     /// - Parameter duplicateWindow: how long the server remembers `Nats-Msg-Id`s for de-duplication.
     @discardableResult
@@ -78,6 +80,19 @@ extension JetStreamContext {
     }
 
     /// Returns nil if the stream does not exist; otherwise its info after making its subjects match.
+    /// Whether every subject `subject` (wildcards allowed) can match is also matched by `pattern`.
+    static func subject(_ subject: String, isCoveredBy pattern: String) -> Bool {
+        let s = subject.split(separator: ".", omittingEmptySubsequences: false)
+        let p = pattern.split(separator: ".", omittingEmptySubsequences: false)
+        for (index, token) in p.enumerated() {
+            if token == ">" { return index < s.count }
+            guard index < s.count else { return false }
+            if token == "*" { if s[index] == ">" { return false } else { continue } }
+            if token != s[index] { return false }
+        }
+        return s.count == p.count
+    }
+
     private static func updateSubjectsIfExists(_ js: CPointer, name: String, subjects: [String]) throws -> StreamInfo? {
         var jsErr = jsErrCode(rawValue: 0)
         var info: UnsafeMutablePointer<jsStreamInfo>?
@@ -86,7 +101,9 @@ extension JetStreamContext {
         try natsCheck(status, "js_GetStreamInfo", jsErr)
         defer { jsStreamInfo_Destroy(info) }
         let existing = StreamInfo(info!)
-        guard Set(existing.subjects) != Set(subjects), let config = info!.pointee.Config else { return existing }
+        let missing = subjects.filter { subject in !existing.subjects.contains { Self.subject(subject, isCoveredBy: $0) } }
+        guard !missing.isEmpty, let config = info!.pointee.Config else { return existing }
+        let subjects = existing.subjects + missing
 
         // Update from the stream's own config so nothing else changes; restore libnats' subject
         // pointers afterwards because jsStreamInfo_Destroy frees them.

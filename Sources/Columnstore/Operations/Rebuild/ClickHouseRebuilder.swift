@@ -1,0 +1,121 @@
+import ClickHouseHTTP
+
+/// Rebuild and cutover on one ClickHouse server. Each table is swapped with `EXCHANGE TABLES`, which is
+/// atomic per table, so a table never holds rows of two generations. ClickHouse has no multi-statement
+/// transactions, so across tables the swap is a quick sequence (a query joining two tables could, for a
+/// moment, see one of each generation), and the internal rows are moved before the tables.
+/// Cluster deployments (`ON CLUSTER`, Distributed tables) are not handled here yet.
+public final class ClickHouseRebuilder: ProjectionRebuilder {
+    private let client: ClickHouseClient
+    private let schema: ProjectionSchema
+
+    /// Internal tables and their columns after `projection` (the namespace column).
+    static let internalTables: [(name: String, columns: [String])] = [
+        ("_projection_checkpoints", ["consumer", "partition", "first_sequence", "last_sequence", "state", "lease_epoch", "version", "updated_at"]),
+        ("_projection_seen_keys", ["fact_type", "tenant_id", "idempotency_key", "stream_sequence", "seen_at"]),
+        ("_projection_quarantine", ["stream_sequence", "subject", "fact_id", "fact_type", "tenant_id", "reason", "raw", "headers", "quarantined_at"]),
+    ]
+
+    public init(client: ClickHouseClient, schema: ProjectionSchema) {
+        self.client = client
+        self.schema = schema
+    }
+
+    public func prepare(_ generation: RebuildGeneration, fromSequence: UInt64) async throws {
+        let shadow = schema.withTableSuffix(RebuildGeneration.rebuildSuffix)
+        for table in shadow.tables {
+            // Dropping (not truncating) also forgets the table's deduplication tokens.
+            try await client.execute("DROP TABLE IF EXISTS \(table.name) SYNC")
+            for statement in ClickHouseDDL(cluster: nil).statements(for: .createTable(table)) {
+                try await client.execute(statement)
+            }
+        }
+        let rebuild = generation.rebuild
+        for table in Self.internalTables {
+            try await deleteNamespace(table.name, rebuild.projection)
+        }
+        if fromSequence > 1 {
+            let last = fromSequence - 1
+            try await client.execute(
+                """
+                INSERT INTO _projection_checkpoints (projection, consumer, partition, first_sequence, last_sequence, state, lease_epoch, version, updated_at)
+                VALUES ({p:String}, {c:String}, {n:UInt32}, {last:UInt64}, {last:UInt64}, 'after', 0, {v:UInt64}, now64(3))
+                """,
+                parameters: ["p": rebuild.projection, "c": rebuild.consumer, "n": String(rebuild.partition), "last": String(last), "v": String(2 * last + 1)],
+                settings: ["insert_deduplicate": "0"])
+        }
+    }
+
+    public func checkpoint(of consumer: ConsumerID) async throws -> UInt64 {
+        let store = ClickHouseProjectionStore(client: client, schema: schema)
+        return try await store.loadCheckpoint(consumer).committed
+    }
+
+    public func cutover(_ generation: RebuildGeneration, keepPrevious: Bool) async throws {
+        try await swap(in: RebuildGeneration.rebuildSuffix, from: generation.rebuild, into: generation, keepPrevious: keepPrevious,
+                       missing: RebuildError(code: .nothingToCutOver, detail: "no shadow tables (\(RebuildGeneration.rebuildSuffix)): run a rebuild first"))
+    }
+
+    public func rollback(_ generation: RebuildGeneration) async throws {
+        try await swap(in: RebuildGeneration.previousSuffix, from: generation.previous, into: generation, keepPrevious: true,
+                       missing: RebuildError(code: .nothingToRollBack, detail: "no \(RebuildGeneration.previousSuffix) tables: the cutover did not keep them"))
+    }
+
+    private func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
+        for table in schema.tables where !(try await exists(table.name + incomingSuffix)) { throw missing }
+        let live = generation.live
+        let previous = generation.previous
+        let parked = ConsumerID(projection: live.projection + "__swap", consumer: live.consumer + "__swap", partition: live.partition)
+        // 1. Internal rows: live → parked, incoming → live, parked → previous (or gone).
+        for table in Self.internalTables {
+            try await deleteNamespace(table.name, parked.projection)
+            try await copyNamespace(table, from: live, to: parked)
+            try await deleteNamespace(table.name, live.projection)
+            try await copyNamespace(table, from: incoming, to: live)
+            try await deleteNamespace(table.name, incoming.projection)
+            try await deleteNamespace(table.name, previous.projection)
+            if keepPrevious { try await copyNamespace(table, from: parked, to: previous) }
+            try await deleteNamespace(table.name, parked.projection)
+        }
+        // 2. Tables: one atomic exchange each; the replaced generation then carries the incoming name.
+        for table in schema.tables {
+            let name = table.name
+            try await client.execute("EXCHANGE TABLES \(name) AND \(name + incomingSuffix)")
+            if incomingSuffix != RebuildGeneration.previousSuffix {
+                try await client.execute("DROP TABLE IF EXISTS \(name + RebuildGeneration.previousSuffix) SYNC")
+            }
+            if keepPrevious {
+                if incomingSuffix != RebuildGeneration.previousSuffix {
+                    try await client.execute("RENAME TABLE \(name + incomingSuffix) TO \(name + RebuildGeneration.previousSuffix)")
+                }
+            } else {
+                try await client.execute("DROP TABLE \(name + incomingSuffix) SYNC")
+            }
+        }
+    }
+
+    private func exists(_ table: String) async throws -> Bool {
+        let response = try await client.query("EXISTS TABLE \(table)")
+        return response.text.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
+    private func deleteNamespace(_ table: String, _ projection: String) async throws {
+        try await client.execute("DELETE FROM \(table) WHERE projection = {p:String}", parameters: ["p": projection])
+    }
+
+    /// Copies one namespace's rows under another (and, for checkpoints, renames the consumer).
+    private func copyNamespace(_ table: (name: String, columns: [String]), from: ConsumerID, to: ConsumerID) async throws {
+        let select = table.columns.map { column in
+            column == "consumer" ? "if(consumer = {fc:String}, {tc:String}, consumer)" : column
+        }
+        try await client.execute(
+            """
+            INSERT INTO \(table.name) (projection, \(table.columns.joined(separator: ", ")))
+            SELECT {tp:String}, \(select.joined(separator: ", ")) FROM \(table.name) WHERE projection = {fp:String}
+            """,
+            parameters: ["fp": from.projection, "tp": to.projection, "fc": from.consumer, "tc": to.consumer],
+            settings: ["insert_deduplicate": "0"])
+    }
+
+    public func close() async {}
+}

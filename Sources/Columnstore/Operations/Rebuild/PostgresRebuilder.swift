@@ -1,0 +1,127 @@
+import LibPQ
+
+/// Rebuild and cutover on Postgres: the cutover is ONE transaction (table renames, index renames and the
+/// move of checkpoint, seen keys and quarantine rows), so readers see either generation, never a mix.
+public actor PostgresRebuilder: ProjectionRebuilder {
+    private let dsn: String
+    private let schema: ProjectionSchema
+    private var connection: PostgresConnection?
+
+    static let internalTables = ["_projection_checkpoints", "_projection_seen_keys", "_projection_quarantine"]
+
+    public init(dsn: String, schema: ProjectionSchema) {
+        self.dsn = dsn
+        self.schema = schema
+    }
+
+    private func connected() async throws -> PostgresConnection {
+        if let connection { return connection }
+        let fresh = try await PostgresConnection.connect(dsn: dsn)
+        connection = fresh
+        return fresh
+    }
+
+    public func prepare(_ generation: RebuildGeneration, fromSequence: UInt64) async throws {
+        let connection = try await connected()
+        let shadow = schema.withTableSuffix(RebuildGeneration.rebuildSuffix)
+        let rebuild = generation.rebuild
+        try await connection.transaction { c in
+            for table in shadow.tables {
+                try await c.execute("DROP TABLE IF EXISTS \(table.name)")
+                for statement in PostgresDDL().statements(for: .createTable(table)) { try await c.execute(statement) }
+            }
+            for table in Self.internalTables {
+                try await c.query("DELETE FROM \(table) WHERE projection = $1", [.text(rebuild.projection)])
+            }
+            if fromSequence > 1 {
+                try await c.query(
+                    "INSERT INTO _projection_checkpoints (projection, consumer, partition, last_sequence) VALUES ($1, $2, $3, $4)",
+                    [.text(rebuild.projection), .text(rebuild.consumer), .int64(Int64(rebuild.partition)), .int64(Int64(fromSequence - 1))])
+            }
+        }
+    }
+
+    public func checkpoint(of consumer: ConsumerID) async throws -> UInt64 {
+        let rows = try await connected().query(
+            "SELECT last_sequence FROM _projection_checkpoints WHERE projection = $1 AND consumer = $2 AND partition = $3",
+            [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition))])
+        return rows.single?.int64(at: 0).map(UInt64.init) ?? 0
+    }
+
+    public func cutover(_ generation: RebuildGeneration, keepPrevious: Bool) async throws {
+        try await swap(in: RebuildGeneration.rebuildSuffix, from: generation.rebuild, into: generation, keepPrevious: keepPrevious,
+                       missing: RebuildError(code: .nothingToCutOver, detail: "no shadow tables (\(RebuildGeneration.rebuildSuffix)): run a rebuild first"))
+    }
+
+    public func rollback(_ generation: RebuildGeneration) async throws {
+        // The previous generation comes back; the current one becomes __previous (so a rollback can be undone).
+        try await swap(in: RebuildGeneration.previousSuffix, from: generation.previous, into: generation, keepPrevious: true,
+                       missing: RebuildError(code: .nothingToRollBack, detail: "no \(RebuildGeneration.previousSuffix) tables: the cutover did not keep them"))
+    }
+
+    /// Puts the tables `<table><incomingSuffix>` and the internal rows of `incoming` in the live place.
+    private func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
+        let connection = try await connected()
+        let live = generation.live
+        let parking = "__swap"
+        try await connection.transaction { c in
+            for table in schema.tables {
+                let exists = try await c.query("SELECT to_regclass($1) IS NOT NULL", [.text(table.name + incomingSuffix)])
+                guard exists.single?.bool(at: 0) == true else { throw missing }
+            }
+            for table in schema.tables {
+                let name = table.name
+                // live → parking, incoming → live, parking → __previous (or dropped). Index names follow
+                // their tables so the next rebuild can create its own.
+                try await rename(c, name, to: name + parking)
+                try await rename(c, name + incomingSuffix, to: name)
+                try await c.execute("DROP TABLE IF EXISTS \(name + RebuildGeneration.previousSuffix)")
+                if keepPrevious {
+                    try await rename(c, name + parking, to: name + RebuildGeneration.previousSuffix)
+                } else {
+                    try await c.execute("DROP TABLE \(name + parking)")
+                }
+            }
+            let previous = generation.previous
+            for table in Self.internalTables {
+                // live → parked, incoming → live, then the older generation gives way to parked. (In a
+                // rollback the incoming generation IS the previous one, so it moves before anything is deleted.)
+                let parked = live.projection + parking
+                try await c.query("UPDATE \(table) SET projection = $2 WHERE projection = $1", [.text(live.projection), .text(parked)])
+                try await c.query("UPDATE \(table) SET projection = $2 WHERE projection = $1", [.text(incoming.projection), .text(live.projection)])
+                try await c.query("DELETE FROM \(table) WHERE projection = $1", [.text(previous.projection)])
+                if keepPrevious {
+                    try await c.query("UPDATE \(table) SET projection = $2 WHERE projection = $1", [.text(parked), .text(previous.projection)])
+                } else {
+                    try await c.query("DELETE FROM \(table) WHERE projection = $1", [.text(parked)])
+                }
+            }
+            // Checkpoints are per consumer: the incoming consumer's row becomes the live consumer's.
+            try await c.query(
+                "UPDATE _projection_checkpoints SET consumer = $3 WHERE projection = $1 AND consumer = $2 AND partition = $4",
+                [.text(live.projection), .text(incoming.consumer), .text(live.consumer), .int64(Int64(live.partition))])
+            if keepPrevious {
+                try await c.query(
+                    "UPDATE _projection_checkpoints SET consumer = $3 WHERE projection = $1 AND consumer = $2 AND partition = $4",
+                    [.text(previous.projection), .text(live.consumer), .text(previous.consumer), .int64(Int64(live.partition))])
+            }
+        }
+    }
+
+    /// Renames a table (if it exists) and the indexes named after it.
+    private func rename(_ c: PostgresConnection, _ from: String, to: String) async throws {
+        let exists = try await c.query("SELECT to_regclass($1) IS NOT NULL", [.text(from)])
+        guard exists.single?.bool(at: 0) == true else { return }
+        try await c.execute("ALTER TABLE \(from) RENAME TO \(to)")
+        let indexes = try await c.query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1", [.text(to)])
+        for row in indexes {
+            guard let index = row[0], index.hasPrefix(from + "_") else { continue }
+            try await c.execute("ALTER INDEX \(index) RENAME TO \(to + index.dropFirst(from.count))")
+        }
+    }
+
+    public func close() async {
+        connection?.close()
+        connection = nil
+    }
+}

@@ -1,0 +1,174 @@
+import ArgumentParser
+import ClickHouseHTTP
+import Columnstore
+import Foundation
+
+/// `projection-migrate rebuild`: replays the stream into fresh shadow tables while the live ones keep
+/// serving, then (with `--cutover`) swaps them in atomically. See docs/OPERATIONS.md.
+struct RebuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Replay the stream into fresh tables, then optionally cut over to them.",
+        discussion: """
+        Creates empty shadow tables <table>__rebuild and runs a projection-ingest beside the live one \
+        (PROJECTION_TABLE_SUFFIX=__rebuild, its own durable, checkpoint, seen keys and quarantine), from \
+        --from-sequence (default 1), showing sequence, rate and ETA. Once it is within --catch-up-lag of the \
+        stream's end it stops. With --cutover it then swaps the shadow tables in (Postgres: one transaction; \
+        ClickHouse: EXCHANGE TABLES per table) and moves the rebuild's checkpoint to the live consumer: the \
+        live ingest is paused and reloaded through --live-admin (token from $PROJECTION_ADMIN_TOKEN), or must \
+        be stopped (--live-stopped) and started again afterwards. The replaced tables are dropped, or kept as \
+        <table>__previous with --keep-previous (then `projection-migrate rollback` swaps them back). \
+        NATS settings come from the ingest environment (PROJECTION_NATS_URL, PROJECTION_STREAM, ...).
+        """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .customLong("descriptor-set"), help: "FileDescriptorSet of the projection (default: $PROJECTION_DESCRIPTOR_SET, else the built-in orders-analytics). A new version here is a hot upgrade.")
+    var descriptorSet: String?
+
+    @Option(help: "Replay from this stream sequence (default 1). Rows of earlier facts are not in the rebuilt tables.")
+    var fromSequence: UInt64 = 1
+
+    @Option(help: "Stop the replay once the stream's last sequence is at most this far ahead.")
+    var catchUpLag: UInt64 = 1000
+
+    @Flag(help: "After the replay, swap the rebuilt tables in.")
+    var cutover = false
+
+    @Option(help: "Base URL of the live projection-ingest (e.g. http://ingest:8081), to pause and reload it around the cutover.")
+    var liveAdmin: String?
+
+    @Flag(help: "Assert that the live projection-ingest is stopped (instead of --live-admin).")
+    var liveStopped = false
+
+    @Flag(help: "Keep the replaced tables as <table>__previous for a rollback.")
+    var keepPrevious = false
+
+    @Option(help: "The projection-ingest executable (default: next to this one).")
+    var ingestBinary: String?
+
+    @Option(help: "Give up when the replay has not caught up after this many seconds.")
+    var timeout: Int = 86_400
+
+    func validate() throws {
+        guard fromSequence >= 1 else { throw ValidationError("--from-sequence: stream sequences start at 1") }
+        if cutover, liveAdmin == nil, !liveStopped {
+            throw ValidationError("--cutover: pass --live-admin URL (the live ingest is paused and reloaded) or --live-stopped")
+        }
+    }
+
+    func run() async throws {
+        do {
+            let settings = try SettingsSource.fromEnvironment()
+            let resolved = try store.resolve(settings)
+            let descriptorPath = descriptorSet ?? settings.string("PROJECTION_DESCRIPTOR_SET")
+            let projection = settings.string("PROJECTION_NAME", default: "orders-analytics")
+            let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorPath, projection: projection)
+            let partition = try settings.int("PROJECTION_PARTITION", default: 0, range: 0...1023)
+            let durable = settings.string("PROJECTION_DURABLE", default: ConsumerID.defaultDurable(projection: projection, partition: partition))
+            let generation = RebuildGeneration(live: ConsumerID(projection: projection, consumer: durable, partition: partition))
+            let rebuilder = try Self.rebuilder(resolved, schema: schema)
+            defer { Task { await rebuilder.close() } }
+
+            try await rebuilder.prepare(generation, fromSequence: fromSequence)
+            note("shadow tables \(schema.tables.map { $0.name + RebuildGeneration.rebuildSuffix }.joined(separator: ", ")) created; replaying from sequence \(fromSequence)")
+            let checkpoint = try await replay(resolved, generation: generation, descriptorPath: descriptorPath)
+            note("replay stopped at sequence \(checkpoint)")
+            guard cutover else {
+                note("not cut over: run again with --cutover, or drop the __rebuild tables")
+                return
+            }
+            try await cutOver(rebuilder, generation)
+        } catch {
+            throw CommandFailure.exit(for: error)
+        }
+    }
+
+    static func rebuilder(_ resolved: ResolvedStore, schema: ProjectionSchema) throws -> any ProjectionRebuilder {
+        switch resolved.kind {
+        case .postgres:
+            return PostgresRebuilder(dsn: resolved.dsn, schema: schema)
+        case .clickhouse:
+            do {
+                return ClickHouseRebuilder(client: try ClickHouseClient(dsn: resolved.dsn), schema: schema)
+            } catch {
+                throw ConfigurationError(code: .invalid, setting: "PROJECTION_STORE_DSN", reason: "not a ClickHouse DSN (http(s)://user:password@host:port/database)")
+            }
+        }
+    }
+
+    /// Runs the rebuild's ingest until it is within `catchUpLag` of the stream, then stops it (SIGTERM
+    /// drains: what it holds is written) and returns its checkpoint.
+    private func replay(_ resolved: ResolvedStore, generation: RebuildGeneration, descriptorPath: String?) async throws -> UInt64 {
+        let port = Int.random(in: 30_000...39_999)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PROJECTION_STORE_KIND"] = resolved.kind.environmentValue
+        environment["PROJECTION_STORE_DSN"] = resolved.dsn
+        environment["PROJECTION_TABLE_SUFFIX"] = RebuildGeneration.rebuildSuffix
+        environment["PROJECTION_DURABLE"] = generation.rebuild.consumer
+        environment["PORT_HTTP"] = String(port)
+        environment["PROJECTION_ADMIN_TOKEN"] = nil
+        if let descriptorPath { environment["PROJECTION_DESCRIPTOR_SET"] = descriptorPath }
+        let child = try IngestChild.start(binary: ingestBinary ?? IngestChild.defaultBinary(), environment: environment)
+        let admin = IngestAdminClient(baseURL: "http://127.0.0.1:\(port)", token: nil)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let deadline = started + .seconds(timeout)
+        var lastPrint = started - .seconds(1)
+        var caughtUp = false
+        while clock.now < deadline {
+            guard child.isRunning else {
+                throw RebuildError(code: .ingestUnavailable, detail: "the rebuild's projection-ingest exited (\(child.exitStatus)); its log: \(child.logPath)")
+            }
+            if let status = try? await admin.ingestion(),
+               let checkpoint = (status["checkpoint"] as? NSNumber)?.uint64Value,
+               let last = (status["stream_last_sequence"] as? NSNumber)?.uint64Value, last > 0 {
+                let done = checkpoint >= fromSequence ? checkpoint - fromSequence + 1 : 0
+                let elapsed = Double((clock.now - started).components.seconds) + Double((clock.now - started).components.attoseconds) / 1e18
+                let rate = elapsed > 0 ? Double(done) / elapsed : 0
+                let remaining = last > checkpoint ? last - checkpoint : 0
+                if clock.now - lastPrint >= .seconds(1) {
+                    let eta = rate > 0 ? String(format: "%.0fs", Double(remaining) / rate) : "?"
+                    note(String(format: "sequence %llu of %llu, %.0f facts/s, ETA %@", checkpoint, last, rate, eta))
+                    lastPrint = clock.now
+                }
+                if remaining <= catchUpLag { caughtUp = true; break }
+            }
+            try await clock.sleep(for: .milliseconds(200))
+        }
+        let exited = await child.terminate(timeout: .seconds(60))
+        guard caughtUp else { throw RebuildError(code: .notCaughtUp, detail: "not caught up after \(timeout)s; the shadow tables are left as they are") }
+        guard exited else { throw RebuildError(code: .ingestUnavailable, detail: "the rebuild's projection-ingest did not stop on SIGTERM") }
+        return try await Self.rebuilder(resolved, schema: ProjectionSchema.resolve(descriptorSetPath: descriptorPath, projection: generation.live.projection))
+            .checkpoint(of: generation.rebuild)
+    }
+
+    private func cutOver(_ rebuilder: any ProjectionRebuilder, _ generation: RebuildGeneration) async throws {
+        let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"]) }
+        if let live {
+            let paused = try await live.post("/admin/pause")
+            guard paused["idle"] as? Bool == true else {
+                try? await live.post("/admin/resume")
+                throw RebuildError(code: .ingestUnavailable, detail: "the live ingest did not become idle (a batch is failing); resumed it, nothing was swapped")
+            }
+        }
+        do {
+            try await rebuilder.cutover(generation, keepPrevious: keepPrevious)
+        } catch {
+            if let live { try? await live.post("/admin/resume") }
+            throw error
+        }
+        note("cut over: the rebuilt tables are live\(keepPrevious ? "; the replaced ones are kept as __previous" : " and the replaced ones dropped")")
+        if let live {
+            try await live.post("/admin/reload")
+            try await live.post("/admin/resume")
+            note("live ingest reloaded its checkpoint and resumed")
+        } else {
+            note("start the live projection-ingest now: it continues from the rebuilt checkpoint")
+        }
+    }
+
+    private func note(_ text: String) {
+        FileHandle.standardError.write(Data("rebuild: \(text)\n".utf8))
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Columnstore
+import Foundation
+
+/// `projection-migrate rollback`: swaps the `__previous` tables (kept by `rebuild --cutover
+/// --keep-previous`) back in. The generation it replaces becomes `__previous`, so a rollback can be undone.
+struct RollbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Swap the previous generation of the tables back in (after rebuild --cutover --keep-previous).")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .customLong("descriptor-set"), help: "FileDescriptorSet of the projection (default: $PROJECTION_DESCRIPTOR_SET, else the built-in orders-analytics).")
+    var descriptorSet: String?
+
+    @Option(help: "Base URL of the live projection-ingest, to pause and reload it around the swap.")
+    var liveAdmin: String?
+
+    @Flag(help: "Assert that the live projection-ingest is stopped (instead of --live-admin).")
+    var liveStopped = false
+
+    func validate() throws {
+        if liveAdmin == nil, !liveStopped { throw ValidationError("pass --live-admin URL or --live-stopped") }
+    }
+
+    func run() async throws {
+        do {
+            let settings = try SettingsSource.fromEnvironment()
+            let resolved = try store.resolve(settings)
+            let projection = settings.string("PROJECTION_NAME", default: "orders-analytics")
+            let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet ?? settings.string("PROJECTION_DESCRIPTOR_SET"), projection: projection)
+            let partition = try settings.int("PROJECTION_PARTITION", default: 0, range: 0...1023)
+            let durable = settings.string("PROJECTION_DURABLE", default: ConsumerID.defaultDurable(projection: projection, partition: partition))
+            let generation = RebuildGeneration(live: ConsumerID(projection: projection, consumer: durable, partition: partition))
+            let rebuilder = try RebuildCommand.rebuilder(resolved, schema: schema)
+            let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"]) }
+            if let live { try await live.post("/admin/pause") }
+            do {
+                try await rebuilder.rollback(generation)
+            } catch {
+                if let live { try? await live.post("/admin/resume") }
+                await rebuilder.close()
+                throw error
+            }
+            await rebuilder.close()
+            if let live {
+                try await live.post("/admin/reload")
+                try await live.post("/admin/resume")
+            }
+            FileHandle.standardError.write(Data("rollback: the previous generation is live again\n".utf8))
+        } catch {
+            throw CommandFailure.exit(for: error)
+        }
+    }
+}
