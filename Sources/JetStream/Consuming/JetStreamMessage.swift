@@ -16,7 +16,7 @@ public final class JetStreamMessage: @unchecked Sendable {
     public let metadata: Metadata
 
     private let message: CPointer
-    private let subscription: SubscriptionHandle
+    let subscription: SubscriptionHandle
     private let lock = NSLock()
     private var parsedHeaders: [String: [String]]?
 

@@ -64,9 +64,7 @@ struct RebuildCommand: AsyncParsableCommand {
             let descriptorPath = descriptorSet ?? settings.string("PROJECTION_DESCRIPTOR_SET")
             let projection = settings.string("PROJECTION_NAME", default: "orders-analytics")
             let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorPath, projection: projection)
-            let partition = try settings.int("PROJECTION_PARTITION", default: 0, range: 0...1023)
-            let durable = settings.string("PROJECTION_DURABLE", default: ConsumerID.defaultDurable(projection: projection, partition: partition))
-            let generation = RebuildGeneration(live: ConsumerID(projection: projection, consumer: durable, partition: partition))
+            let generation = try RebuildGeneration.live(from: settings)
             let rebuilder = try Self.rebuilder(resolved, schema: schema)
             defer { Task { await rebuilder.close() } }
 

@@ -30,9 +30,7 @@ struct RollbackCommand: AsyncParsableCommand {
             let resolved = try store.resolve(settings)
             let projection = settings.string("PROJECTION_NAME", default: "orders-analytics")
             let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet ?? settings.string("PROJECTION_DESCRIPTOR_SET"), projection: projection)
-            let partition = try settings.int("PROJECTION_PARTITION", default: 0, range: 0...1023)
-            let durable = settings.string("PROJECTION_DURABLE", default: ConsumerID.defaultDurable(projection: projection, partition: partition))
-            let generation = RebuildGeneration(live: ConsumerID(projection: projection, consumer: durable, partition: partition))
+            let generation = try RebuildGeneration.live(from: settings)
             let rebuilder = try RebuildCommand.rebuilder(resolved, schema: schema)
             let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"]) }
             if let live { try await live.post("/admin/pause") }

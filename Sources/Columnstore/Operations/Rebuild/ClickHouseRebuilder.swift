@@ -51,17 +51,7 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
         return try await store.loadCheckpoint(consumer).committed
     }
 
-    public func cutover(_ generation: RebuildGeneration, keepPrevious: Bool) async throws {
-        try await swap(in: RebuildGeneration.rebuildSuffix, from: generation.rebuild, into: generation, keepPrevious: keepPrevious,
-                       missing: RebuildError(code: .nothingToCutOver, detail: "no shadow tables (\(RebuildGeneration.rebuildSuffix)): run a rebuild first"))
-    }
-
-    public func rollback(_ generation: RebuildGeneration) async throws {
-        try await swap(in: RebuildGeneration.previousSuffix, from: generation.previous, into: generation, keepPrevious: true,
-                       missing: RebuildError(code: .nothingToRollBack, detail: "no \(RebuildGeneration.previousSuffix) tables: the cutover did not keep them"))
-    }
-
-    private func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
+    public func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
         for table in schema.tables where !(try await exists(table.name + incomingSuffix)) { throw missing }
         let live = generation.live
         let previous = generation.previous

@@ -48,19 +48,7 @@ public actor PostgresRebuilder: ProjectionRebuilder {
         return rows.single?.int64(at: 0).map(UInt64.init) ?? 0
     }
 
-    public func cutover(_ generation: RebuildGeneration, keepPrevious: Bool) async throws {
-        try await swap(in: RebuildGeneration.rebuildSuffix, from: generation.rebuild, into: generation, keepPrevious: keepPrevious,
-                       missing: RebuildError(code: .nothingToCutOver, detail: "no shadow tables (\(RebuildGeneration.rebuildSuffix)): run a rebuild first"))
-    }
-
-    public func rollback(_ generation: RebuildGeneration) async throws {
-        // The previous generation comes back; the current one becomes __previous (so a rollback can be undone).
-        try await swap(in: RebuildGeneration.previousSuffix, from: generation.previous, into: generation, keepPrevious: true,
-                       missing: RebuildError(code: .nothingToRollBack, detail: "no \(RebuildGeneration.previousSuffix) tables: the cutover did not keep them"))
-    }
-
-    /// Puts the tables `<table><incomingSuffix>` and the internal rows of `incoming` in the live place.
-    private func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
+    public func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
         let connection = try await connected()
         let live = generation.live
         let parking = "__swap"

@@ -7,13 +7,27 @@ public protocol ProjectionRebuilder: Sendable {
     /// The rebuild's checkpoint (last applied sequence).
     func checkpoint(of consumer: ConsumerID) async throws -> UInt64
 
+    /// Puts the tables `<table><incomingSuffix>` and the internal rows of `incoming` in the live place;
+    /// the replaced generation becomes `__previous` (`keepPrevious`) or is dropped. Throws `missing`
+    /// when there are no incoming tables.
+    func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws
+
+    func close() async
+}
+
+extension ProjectionRebuilder {
     /// Swaps the shadow tables in for the live ones and moves the rebuild's checkpoint, seen keys and
     /// quarantine to the live namespace. The live ingest must be paused and idle (or stopped), and the
     /// rebuild ingest stopped. With `keepPrevious`, the replaced tables and rows stay as `__previous`.
-    func cutover(_ generation: RebuildGeneration, keepPrevious: Bool) async throws
+    public func cutover(_ generation: RebuildGeneration, keepPrevious: Bool) async throws {
+        try await swap(in: RebuildGeneration.rebuildSuffix, from: generation.rebuild, into: generation, keepPrevious: keepPrevious,
+                       missing: RebuildError(code: .nothingToCutOver, detail: "no shadow tables (\(RebuildGeneration.rebuildSuffix)): run a rebuild first"))
+    }
 
-    /// Swaps the `__previous` generation back in (the generation it replaces becomes `__previous`).
-    func rollback(_ generation: RebuildGeneration) async throws
-
-    func close() async
+    /// Swaps the `__previous` generation back in (the generation it replaces becomes `__previous`, so a
+    /// rollback can be undone).
+    public func rollback(_ generation: RebuildGeneration) async throws {
+        try await swap(in: RebuildGeneration.previousSuffix, from: generation.previous, into: generation, keepPrevious: true,
+                       missing: RebuildError(code: .nothingToRollBack, detail: "no \(RebuildGeneration.previousSuffix) tables: the cutover did not keep them"))
+    }
 }
