@@ -175,8 +175,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     }
 
     private func fetchTimeout() -> Duration {
-        // While a batch is written, come back within a linger: what is fetched meanwhile may be due.
-        guard let deadline = machine.lingerDeadline else { return stepRunning ? max(.milliseconds(1), configuration.batching.linger) : .milliseconds(500) }
+        guard let deadline = machine.lingerDeadline else { return .milliseconds(500) }
         let remaining = deadline - clock.now
         return max(.milliseconds(1), min(remaining, .milliseconds(500)))
     }

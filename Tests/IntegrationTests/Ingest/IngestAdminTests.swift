@@ -26,7 +26,7 @@ struct IngestAdminTests {
         ]
         var ingest = IngestProcess(environment: environment)
         try ingest.start()
-        try await waitFor(ingest, checkpoint: last)
+        try await ingest.waitForCheckpoint(last)
 
         // Auth: no token, a wrong token.
         #expect(await ingest.request("POST", "/admin/pause")?.status == 401)
@@ -43,7 +43,7 @@ struct IngestAdminTests {
         #expect(await ingest.admin()?["paused"] as? Bool == true)
         #expect(await ingest.get("/readyz") == 200, "paused is healthy and ready")
         #expect(await ingest.request("POST", "/admin/resume", token: Self.token)?.status == 200)
-        try await waitFor(ingest, checkpoint: bigSequence)
+        try await ingest.waitForCheckpoint(bigSequence)
 
         // The quarantine lists the poison facts and the oversize one, with reasons and raw bytes.
         let listed = try #require(await ingest.request("GET", "/admin/quarantine?limit=1000", token: Self.token))
@@ -71,14 +71,14 @@ struct IngestAdminTests {
         environment["PROJECTION_MAX_FACT_BYTES"] = nil
         ingest = IngestProcess(environment: environment)
         try ingest.start()
-        try await waitFor(ingest, checkpoint: bigSequence)
+        try await ingest.waitForCheckpoint(bigSequence)
         let redrive = try #require(await ingest.request("POST", "/admin/quarantine/redrive", token: Self.token, body: "{\"sequences\":[\(bigSequence)]}"))
         #expect(redrive.status == 200)
         let redriven = try #require(redrive.body["redriven"] as? [[String: Any]])
         #expect(redriven.count == 1)
         let newSequence = try #require((redriven.first?["new_sequence"] as? NSNumber)?.uint64Value)
         #expect(newSequence > bigSequence)
-        try await waitFor(ingest, checkpoint: newSequence)
+        try await ingest.waitForCheckpoint(newSequence)
 
         let orders = try await fixture.orders()
         #expect(orders["t1"]?["big-1"]?.amountCents == 777, "the re-driven fact was applied")
@@ -128,15 +128,5 @@ struct IngestAdminTests {
         ]
         let body = try! JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])
         return ("\(subject).t1.orders.order_placed.v1", Array(body))
-    }
-
-    private func waitFor(_ ingest: IngestProcess, checkpoint: UInt64) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(60)
-        while clock.now < deadline {
-            if let current = await ingest.checkpoint(), current >= checkpoint { return }
-            try await clock.sleep(for: .milliseconds(100))
-        }
-        Issue.record("ingest did not reach \(checkpoint); log:\n\(ingest.log.suffix(2000))")
     }
 }

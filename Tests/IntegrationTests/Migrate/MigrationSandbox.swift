@@ -95,15 +95,7 @@ struct MigrationSandbox {
     }
 
     func drop() async {
-        switch kind {
-        case .clickhouse:
-            if let admin = try? ClickHouseClient(dsn: DevStack.clickhouseDSN) { _ = try? await admin.execute("DROP DATABASE IF EXISTS \(name)") }
-        case .postgres:
-            if let admin = try? await PostgresConnection.connect(dsn: DevStack.postgresDSN) {
-                try? await admin.execute("DROP SCHEMA IF EXISTS \(name) CASCADE")
-                admin.close()
-            }
-        }
+        await DevStack.dropIsolated(kind, name: name)
         try? FileManager.default.removeItem(at: sqlRoot)
     }
 }

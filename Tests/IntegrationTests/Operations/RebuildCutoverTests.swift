@@ -26,7 +26,7 @@ struct RebuildCutoverTests {
         ]
         let live = IngestProcess(environment: settings)
         try live.start()
-        try await waitFor(live, checkpoint: UInt64(first))
+        try await live.waitForCheckpoint(UInt64(first), timeout: .seconds(90))
         let before = try await fixture.orders().values.reduce(0) { $0 + $1.count }
         #expect(before > 0)
 
@@ -52,7 +52,7 @@ struct RebuildCutoverTests {
 
         // The live ingest continues from the rebuilt checkpoint; publish the rest.
         _ = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], range: (total * 8 / 10)..<total)
-        try await waitFor(live, checkpoint: UInt64(total))
+        try await live.waitForCheckpoint(UInt64(total), timeout: .seconds(90))
         try await expectExact(fixture, corpus, "after the cutover")
         #expect(try await Self.tableExists(fixture, "orders__previous"), "--keep-previous keeps the replaced tables")
         #expect(!(try await Self.tableExists(fixture, "orders__rebuild")))
@@ -62,7 +62,7 @@ struct RebuildCutoverTests {
         let rolled = await rollback.wait(timeout: .seconds(120))
         #expect(rolled.status == 0, "rollback failed: \(rolled.all)")
         try await ContinuousClock().sleep(for: .milliseconds(300))
-        try await waitFor(live, checkpoint: UInt64(total))
+        try await live.waitForCheckpoint(UInt64(total), timeout: .seconds(90))
         try await expectExact(fixture, corpus, "after the rollback")
 
         _ = await live.terminate()
@@ -103,15 +103,5 @@ struct RebuildCutoverTests {
             "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = '\(table)'",
             postgres: "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '\(table)'")
         return rows.first?.first == "1"
-    }
-
-    private func waitFor(_ ingest: IngestProcess, checkpoint: UInt64) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(90)
-        while clock.now < deadline {
-            if let current = await ingest.checkpoint(), current >= checkpoint { return }
-            try await clock.sleep(for: .milliseconds(100))
-        }
-        Issue.record("ingest did not reach \(checkpoint); log:\n\(ingest.log.suffix(2000))")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -86,6 +87,17 @@ final class IngestProcess: @unchecked Sendable {
         if let body { request.httpBody = Data(body.utf8); request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         guard let (data, response) = try? await URLSession.shared.data(for: request), let http = response as? HTTPURLResponse else { return nil }
         return (http.statusCode, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
+    }
+
+    /// Waits until the checkpoint reaches `sequence`; records an issue with the log tail if it does not.
+    func waitForCheckpoint(_ sequence: UInt64, timeout: Duration = .seconds(60)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let current = await checkpoint(), current >= sequence { return }
+            try await clock.sleep(for: .milliseconds(100))
+        }
+        Issue.record("ingest did not reach \(sequence); log:\n\(log.suffix(2000))")
     }
 
     func checkpoint() async -> UInt64? {

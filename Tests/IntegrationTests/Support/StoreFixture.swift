@@ -53,15 +53,7 @@ struct StoreFixture {
     }
 
     func drop() async {
-        switch kind {
-        case .clickhouse:
-            if let admin = try? ClickHouseClient(dsn: DevStack.clickhouseDSN) { _ = try? await admin.execute("DROP DATABASE IF EXISTS \(name)") }
-        case .postgres:
-            if let admin = try? await PostgresConnection.connect(dsn: DevStack.postgresDSN) {
-                try? await admin.execute("DROP SCHEMA IF EXISTS \(name) CASCADE")
-                admin.close()
-            }
-        }
+        await DevStack.dropIsolated(kind, name: name)
     }
 
     /// Rows of a query as text fields (TabSeparated on ClickHouse; text on Postgres).
