@@ -21,7 +21,8 @@ struct IngestCommand: AsyncParsableCommand {
           PROJECTION_NATS_URL, PROJECTION_STREAM, PROJECTION_SUBJECTS, PROJECTION_DURABLE, PORT_HTTP,
           PROJECTION_BATCH_MAX_FACTS, PROJECTION_BATCH_LINGER_MS, PROJECTION_FETCH_BATCH,
           PROJECTION_MAX_ACK_PENDING, PROJECTION_ACK_WAIT_MS, PROJECTION_MAX_FACT_BYTES,
-          PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET, PROJECTION_ADMIN_TOKEN, PROJECTION_TABLE_SUFFIX.
+          PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET, PROJECTION_ADMIN_TOKEN, PROJECTION_TABLE_SUFFIX,
+          and for replica mode PROJECTION_PARTITIONS, PROJECTION_REPLICA_ID, PROJECTION_LEASE_TTL_MS, PROJECTION_LEASE_BUCKET.
         Serves /healthz, /readyz, /metrics and /admin/ingestion on PORT_HTTP, and with PROJECTION_ADMIN_TOKEN
         the admin operations POST /admin/pause, POST /admin/resume, POST /admin/reload, GET /admin/quarantine
         and POST /admin/quarantine/redrive.
@@ -48,6 +49,10 @@ struct IngestCommand: AsyncParsableCommand {
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        if configuration.partitions != nil {
+            try await runReplica(configuration: configuration, schema: schema, registry: registry, logger: logger)
+            return
+        }
         let status = IngestStatus()
         logger.info("starting", metadata: [
             "projection": "\(configuration.projection)", "store": "\(configuration.storeKind.environmentValue)",
@@ -64,6 +69,44 @@ struct IngestCommand: AsyncParsableCommand {
             try await runServices(IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger),
                                   configuration: configuration, status: status, registry: registry, logger: logger)
         }
+    }
+
+    /// Replica mode: a `PartitionCoordinator` takes partition leases and runs a pipeline per partition.
+    /// The pause/resume/reload/quarantine admin operations act on one consumer and are not served here.
+    private func runReplica(configuration: IngestConfiguration, schema: ProjectionSchema, registry: PrometheusCollectorRegistry, logger: Logger) async throws {
+        let status = ReplicaStatus(replica: configuration.replicaID, partitionCount: configuration.partitions ?? 1)
+        logger.info("starting replica", metadata: [
+            "projection": "\(configuration.projection)", "store": "\(configuration.storeKind.environmentValue)",
+            "replica": "\(configuration.replicaID)", "partitions": "\(configuration.partitions ?? 1)",
+            "stream": "\(configuration.stream)", "lease_bucket": "\(configuration.leaseBucket)", "port": "\(configuration.httpPort)",
+        ])
+        let coordinator: any Service
+        switch configuration.storeKind {
+        case .clickhouse:
+            // One client (a pool of keep-alive connections) shared by every partition's store.
+            let client = try ClickHouseClient(dsn: configuration.storeDSN, logger: Logger(label: "projection.clickhouse"))
+            coordinator = PartitionCoordinator(configuration: configuration, schema: schema, status: status, logger: logger) {
+                ClickHouseProjectionStore(client: client, schema: schema)
+            }
+        case .postgres:
+            // One connection per partition: each commits its own transactions.
+            let dsn = configuration.storeDSN
+            coordinator = PartitionCoordinator(configuration: configuration, schema: schema, status: status, logger: logger) {
+                PostgresProjectionStore(dsn: dsn, schema: schema, logger: logger)
+            }
+        }
+        let app = Application(
+            router: OperationsRouter.make(status: status, registry: registry),
+            configuration: .init(address: .hostname("0.0.0.0", port: configuration.httpPort), serverName: "projection-ingest"),
+            logger: Logger(label: "projection.ingest.http"))
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: coordinator, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: app),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
     }
 
     private func runServices<Store: ProjectionStore>(

@@ -38,7 +38,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             """
             SELECT first_sequence, last_sequence, state FROM _projection_checkpoints
             WHERE projection = {p:String} AND consumer = {c:String} AND partition = {n:UInt32}
-            ORDER BY version DESC LIMIT 1 FORMAT TabSeparated
+            ORDER BY version DESC, lease_epoch DESC LIMIT 1 FORMAT TabSeparated
             """,
             parameters: ["p": consumer.projection, "c": consumer.consumer, "n": String(consumer.partition)])
         let line = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -57,9 +57,11 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     public func run(_ step: BatchStep, _ payload: BatchPayload) async throws -> BatchOutcome? {
         switch step {
         case .persistIntent:
+            try await checkFence(payload)
             try await writeCheckpointRow(payload, after: false)
             return nil
         case .insertRows:
+            try await checkFence(payload)
             return try await insertRows(payload)
         case .persistCheckpoint:
             try await writeCheckpointRow(payload, after: true)
@@ -110,7 +112,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         w.writeUInt64(payload.range.first)
         w.writeUInt64(payload.range.last)
         w.writeInt8(after ? 2 : 1)
-        w.writeUInt64(0)
+        w.writeUInt64(payload.leaseEpoch ?? 0)
         w.writeUInt64(payload.range.last * 2 + (after ? 1 : 0))
         w.writeDateTime64(ticks: Int64(clock().timeIntervalSince1970 * 1000))
         try await client.insert(

@@ -53,6 +53,8 @@ public actor PostgresProjectionStore: ProjectionStore {
 
     private func commit(_ payload: BatchPayload, on connection: PostgresConnection) async throws -> BatchOutcome {
         let consumer = payload.consumer
+        // 0. Under a lease, lock the checkpoint row and check its fence first (see +Fencing).
+        if let epoch = payload.leaseEpoch { try await Self.checkFence(consumer, epoch: epoch, on: connection) }
         let (facts, inBatchDuplicates) = payload.withoutInBatchDuplicates()
 
         // 1. Record the keys; ON CONFLICT keeps the earlier record, RETURNING names the new ones.
@@ -122,13 +124,14 @@ public actor PostgresProjectionStore: ProjectionStore {
         //    roll back rather than apply twice.
         let advanced = try await connection.query(
             """
-            INSERT INTO _projection_checkpoints (projection, consumer, partition, last_sequence, updated_at)
-            VALUES ($1, $2, $3, $4, now())
+            INSERT INTO _projection_checkpoints (projection, consumer, partition, last_sequence, lease_epoch, updated_at)
+            VALUES ($1, $2, $3, $4, $5, now())
             ON CONFLICT (projection, consumer, partition) DO UPDATE
             SET last_sequence = EXCLUDED.last_sequence, updated_at = EXCLUDED.updated_at
             WHERE _projection_checkpoints.last_sequence < EXCLUDED.last_sequence
             """,
-            [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition)), .int64(Int64(payload.range.last))])
+            [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition)), .int64(Int64(payload.range.last)),
+             .int64(Int64(payload.leaseEpoch ?? 0))])
         guard advanced.affectedRows == 1 else {
             throw StoreError(code: .checkpointConflict, detail: "the checkpoint of \(consumer) is already at or past \(payload.range.last)")
         }

@@ -6,12 +6,17 @@ public struct BatchPayload: Sendable {
     /// Mapped facts in stream order. Facts whose idempotency key was applied before are dropped by the store.
     public var facts: [MappedFact]
     public var quarantined: [QuarantinedFact]
+    /// The partition lease this batch is written under (its fencing token), or nil when the consumer is
+    /// not leased (one process per partition, configured by hand). The store rejects the batch with
+    /// `StoreError.fenced` once a newer epoch fenced the partition.
+    public var leaseEpoch: UInt64?
 
-    public init(consumer: ConsumerID, range: SequenceRange, facts: [MappedFact], quarantined: [QuarantinedFact]) {
+    public init(consumer: ConsumerID, range: SequenceRange, facts: [MappedFact], quarantined: [QuarantinedFact], leaseEpoch: UInt64? = nil) {
         self.consumer = consumer
         self.range = range
         self.facts = facts
         self.quarantined = quarantined
+        self.leaseEpoch = leaseEpoch
     }
 
     /// The `insert_deduplication_token` for one table's insert of this batch: `<projection>:<table>:<first>-<last>`.

@@ -6,6 +6,11 @@ public protocol ProjectionStore: Sendable {
     /// The checkpoint and any batch whose intent was persisted but not completed.
     func loadCheckpoint(_ consumer: ConsumerID) async throws -> StoredCheckpoint
 
+    /// Fences the consumer's checkpoint with a newly acquired lease `epoch`: from now on the store
+    /// rejects batches written under a lower epoch (`StoreError.fenced`). Call it after taking the lease
+    /// and before `loadCheckpoint`. Throws `.fenced` when a higher epoch already holds it.
+    func fence(_ consumer: ConsumerID, epoch: UInt64) async throws
+
     /// Runs one step of a batch. Each step must be idempotent for the same payload: after a failure or
     /// a crash it is run again with the same payload.
     /// - Returns: counts once the rows are written (the step that writes them), else nil.

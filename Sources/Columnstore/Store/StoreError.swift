@@ -5,6 +5,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             case checkpointConflict = "checkpoint_conflict"
             case unexpectedResponse = "unexpected_response"
             case schemaMismatch = "schema_mismatch"
+            case fenced
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -13,6 +14,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let checkpointConflict = Code(.checkpointConflict)
         public static let unexpectedResponse = Code(.unexpectedResponse)
         public static let schemaMismatch = Code(.schemaMismatch)
+        /// A newer lease epoch holds the partition: this writer lost its lease and must stop writing.
+        public static let fenced = Code(.fenced)
 
         public var description: String { base.rawValue }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Columnstore
 
 extension IngestConfiguration {
@@ -6,15 +7,38 @@ extension IngestConfiguration {
         storeKind = try settings.oneOf(StoreKind.setting, default: .clickhouse, choices: StoreKind.environmentChoices)
         storeDSN = try settings.required("PROJECTION_STORE_DSN", hint: "the \(storeKind.environmentValue) connection string, e.g. from `dev/stack env`")
         natsURL = settings.string("PROJECTION_NATS_URL", default: "nats://127.0.0.1:4222")
-        stream = settings.string("PROJECTION_STREAM", default: "FACTS")
-        subjects = settings.string("PROJECTION_SUBJECTS", default: "facts.>").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        partitions = settings.string("PROJECTION_PARTITIONS") == nil ? nil : try settings.int("PROJECTION_PARTITIONS", default: 1, range: 1...1024)
+        let partitioned = partitions != nil
+        stream = settings.string("PROJECTION_STREAM", default: partitioned ? "FACTS_P{partition}" : "FACTS")
+        subjects = settings.string("PROJECTION_SUBJECTS", default: partitioned ? "facts.p{partition}.>" : "facts.>").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !subjects.isEmpty else {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_SUBJECTS", reason: "needs at least one subject")
         }
         partition = try settings.int("PROJECTION_PARTITION", default: 0, range: 0...1023)
-        durable = settings.string("PROJECTION_DURABLE", default: ConsumerID.defaultDurable(projection: projection, partition: partition))
-        guard durable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+        durable = settings.string("PROJECTION_DURABLE", default: partitioned ? "projection-\(projection)-p{partition}" : ConsumerID.defaultDurable(projection: projection, partition: partition))
+        if partitioned {
+            // Every partition must read its own facts: the subjects have to name the partition.
+            guard subjects.allSatisfy({ $0.contains("{partition}") }) else {
+                throw ConfigurationError(code: .invalid, setting: "PROJECTION_SUBJECTS", reason: "with PROJECTION_PARTITIONS, every subject must contain {partition}")
+            }
+            guard settings.string("PROJECTION_PARTITION") == nil else {
+                throw ConfigurationError(code: .invalid, setting: "PROJECTION_PARTITION", reason: "is chosen by the lease coordinator when PROJECTION_PARTITIONS is set; unset it")
+            }
+        }
+        guard durable.replacingOccurrences(of: "{partition}", with: "0").allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_DURABLE", reason: "may hold only letters, digits, - and _")
+        }
+        guard !stream.isEmpty, !stream.contains(where: { " .*>\t/\\".contains($0) }) else {
+            throw ConfigurationError(code: .invalid, setting: "PROJECTION_STREAM", reason: "must not be empty or contain spaces, '.', '*', '>', '/' or '\\'")
+        }
+        replicaID = settings.string("PROJECTION_REPLICA_ID", default: Self.defaultReplicaID())
+        guard !replicaID.isEmpty, replicaID.count <= 64, replicaID.allSatisfy({ ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") && $0.isASCII }) else {
+            throw ConfigurationError(code: .invalid, setting: "PROJECTION_REPLICA_ID", reason: "may hold only ASCII letters, digits, - and _ (at most 64)")
+        }
+        lease = LeaseSettings(ttl: try settings.milliseconds("PROJECTION_LEASE_TTL_MS", default: 15_000, range: 1_000...600_000))
+        leaseBucket = settings.string("PROJECTION_LEASE_BUCKET", default: "projection_leases")
+        guard leaseBucket.allSatisfy({ ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") && $0.isASCII }) else {
+            throw ConfigurationError(code: .invalid, setting: "PROJECTION_LEASE_BUCKET", reason: "may hold only ASCII letters, digits, - and _")
         }
         httpPort = try settings.int("PORT_HTTP", default: 8081, range: 1...65535)
         batching = BatchingPolicy(
@@ -40,5 +64,12 @@ extension IngestConfiguration {
         if let adminToken, adminToken.count < 16 {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_ADMIN_TOKEN", reason: "must be at least 16 characters")
         }
+    }
+
+    /// `<hostname>-<pid>`, cleaned to the characters a lease key allows.
+    static func defaultReplicaID() -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "replica"
+        let clean = String(host.map { ($0.isLetter || $0.isNumber || $0 == "-") && $0.isASCII ? $0 : "-" }.prefix(48))
+        return "\(clean.isEmpty ? "replica" : clean)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 }

@@ -46,6 +46,33 @@ public struct IngestConfiguration: Sendable {
     /// the namespace `<projection><suffix>`, apart from the live consumer's.
     public var tableSuffix: String = ""
 
+    /// `PROJECTION_PARTITIONS`: unset (default) runs the one consumer configured above. Set to P, the
+    /// process is a replica that shares partitions 0…P-1 with the other replicas of the projection through
+    /// leases (`PartitionCoordinator`); `PROJECTION_STREAM`, `PROJECTION_SUBJECTS` and
+    /// `PROJECTION_DURABLE` are then templates in which `{partition}` stands for the partition number
+    /// (defaults `FACTS_P{partition}`, `facts.p{partition}.>`, `projection-<name>-p{partition}`).
+    public var partitions: Int?
+    /// `PROJECTION_REPLICA_ID`; default `<hostname>-<pid>`. Names this replica in its leases.
+    public var replicaID: String = ""
+    /// `PROJECTION_LEASE_TTL_MS`; default 15000 (renewed every third, writes stop a quarter before).
+    public var lease = LeaseSettings()
+    /// `PROJECTION_LEASE_BUCKET`; default `projection_leases`, a JetStream KV bucket created if missing.
+    public var leaseBucket: String = "projection_leases"
+
     /// The checkpoint/seen-keys/quarantine identity; its projection is the namespace.
     public var consumer: ConsumerID { ConsumerID(projection: projection + tableSuffix, consumer: durable, partition: partition) }
+}
+
+extension IngestConfiguration {
+    /// The configuration of one partition in replica mode: templates filled in, one consumer.
+    public func forPartition(_ partition: Int) -> IngestConfiguration {
+        var copy = self
+        let fill = { (template: String) in template.replacingOccurrences(of: "{partition}", with: String(partition)) }
+        copy.partition = partition
+        copy.stream = fill(stream)
+        copy.subjects = subjects.map(fill)
+        copy.durable = fill(durable)
+        copy.partitions = nil
+        return copy
+    }
 }

@@ -6,6 +6,12 @@ import Metrics
 struct IngestMetrics: Sendable {
     let projection: String
     var tenantLabels = false
+    /// Set in replica mode, where one process runs several partitions: gauges are per partition.
+    var partition: Int?
+
+    private var gaugeDimensions: [(String, String)] {
+        partition.map { [("projection", projection), ("partition", String($0))] } ?? [("projection", projection)]
+    }
 
     func consumed(_ factType: String, tenant: String) {
         var dimensions = [("projection", projection), ("type", factType)]
@@ -39,9 +45,9 @@ struct IngestMetrics: Sendable {
         Timer(label: "projection_batch_commit_seconds", dimensions: [("projection", projection)]).recordNanoseconds(Int64(commitSeconds * 1e9))
     }
     func lag(_ value: UInt64) {
-        Gauge(label: "projection_lag", dimensions: [("projection", projection)]).record(Double(value))
+        Gauge(label: "projection_lag", dimensions: gaugeDimensions).record(Double(value))
     }
     func checkpoint(_ value: UInt64) {
-        Gauge(label: "projection_checkpoint", dimensions: [("projection", projection)]).record(Double(value))
+        Gauge(label: "projection_checkpoint", dimensions: gaugeDimensions).record(Double(value))
     }
 }

@@ -27,19 +27,44 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     private var subscription: PullSubscription?
     private var lastStreamInfo: ContinuousClock.Instant?
     private var shuttingDown = false
-    /// Set when a drain timed out on a failing batch: stop without it (nothing of it was acked).
+    /// Set when a drain timed out on a failing batch, or the lease was lost: stop without the batch in
+    /// flight (nothing of it was acked).
     private var abandoned = false
+    /// The partition lease this pipeline writes under (replica mode), else nil.
+    let lease: PartitionLease?
+    /// Why the loop ended, when not by a drain or cancellation.
+    public private(set) var endReason: EndReason?
 
-    public init(configuration: IngestConfiguration, store: Store, schema: ProjectionSchema, status: IngestStatus, logger: Logger) {
+    public enum EndReason: Sendable, Equatable {
+        /// The store holds a newer lease epoch for the partition.
+        case fenced
+        /// The lease lapsed (not renewed in time) before a store step.
+        case leaseLost
+    }
+
+    public init(configuration: IngestConfiguration, store: Store, schema: ProjectionSchema, status: IngestStatus, logger: Logger, lease: PartitionLease? = nil) {
         self.configuration = configuration
         self.store = store
         self.mapper = FactMapper(schema: schema)
         self.decoder = FactDecoder(maxFactBytes: configuration.maxFactBytes)
         self.status = status
-        self.metrics = IngestMetrics(projection: configuration.projection, tenantLabels: configuration.metricsTenantLabels)
+        self.metrics = IngestMetrics(projection: configuration.projection, tenantLabels: configuration.metricsTenantLabels, partition: lease?.partition)
         self.logger = logger
         self.logger[metadataKey: "consumer"] = "\(configuration.consumer)"
         self.machine = BatchStateMachine(policy: configuration.batching)
+        self.lease = lease
+        if let lease { self.logger[metadataKey: "lease_epoch"] = "\(lease.epoch)" }
+    }
+
+    /// Runs the loop without a graceful-shutdown handler of its own: the `PartitionCoordinator` drains
+    /// it with `drain()` or cancels it.
+    public func runPartition() async throws {
+        try await consume()
+    }
+
+    /// Stops fetching, writes and acks what is held, then ends the loop.
+    public func drain() {
+        beginShutdown()
     }
 
     public func run() async throws {
@@ -271,7 +296,11 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             if Task.isCancelled { return }
             switch action {
             case .loadCheckpoint:
-                queue.append(machine.checkpointLoaded(await loadCheckpoint()))
+                guard let checkpoint = await loadCheckpoint() else {
+                    abandoned = true
+                    return
+                }
+                queue.append(machine.checkpointLoaded(checkpoint))
             case .startConsuming(let from):
                 await startConsuming(from: from)
                 machine.consumerStarted()
@@ -353,6 +382,13 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
 
     /// Runs one store step as a task; its result comes back to the loop as `.stepFinished`.
     private func startStep(_ step: BatchStep, _ batch: Batch, attempt: Int, after delay: Duration?) {
+        if let lease, !lease.isValid(at: clock.now) {
+            // Past the lease's safety margin a new owner may take over at any moment: write nothing more.
+            logger.warning("the partition lease lapsed; stopping without writing", metadata: ["batch": "\(batch.range)"])
+            endReason = .leaseLost
+            abandoned = true
+            return
+        }
         let payload = payload(for: batch)
         status.update {
             $0.pendingBatch = IngestStatus.PendingBatch(first: batch.range.first, last: batch.range.last, facts: batch.sequences.count, step: step.rawValue, attempt: attempt)
@@ -392,6 +428,13 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             }
             return actions
         case .failure(let error):
+            if let error = error as? StoreError, error.code == .fenced {
+                // A newer owner holds the partition: stop without acking; the batch is its now.
+                logger.warning("fenced: another replica holds this partition now; stopping", metadata: ["error": "\(error)"])
+                endReason = .fenced
+                abandoned = true
+                return []
+            }
             metrics.storeError(step.rawValue)
             recordError(step.rawValue, error)
             status.update { $0.storeWritable = false }
@@ -413,20 +456,29 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 preconditionFailure("batch \(batch.range) holds sequence \(s) without its message")
             }
         }
-        return BatchPayload(consumer: configuration.consumer, range: batch.range, facts: facts, quarantined: quarantined)
+        return BatchPayload(consumer: configuration.consumer, range: batch.range, facts: facts, quarantined: quarantined, leaseEpoch: lease?.epoch)
     }
 
     // MARK: - Store and NATS setup
 
-    private func loadCheckpoint() async -> StoredCheckpoint {
+    /// Loads the checkpoint, after fencing it with the lease when there is one. Nil when fenced.
+    private func loadCheckpoint() async -> StoredCheckpoint? {
         var attempt = 1
-        while true {
+        while !Task.isCancelled {
             do {
+                if let lease {
+                    guard lease.isValid(at: clock.now) else { endReason = .leaseLost; return nil }
+                    try await store.fence(configuration.consumer, epoch: lease.epoch)
+                }
                 let checkpoint = try await store.loadCheckpoint(configuration.consumer)
                 try await store.checkWritable()
                 status.update { $0.checkpoint = checkpoint.committed; $0.storeWritable = true }
                 logger.info("checkpoint loaded", metadata: ["committed": "\(checkpoint.committed)", "pending": "\(checkpoint.pending.map { "\($0)" } ?? "none")"])
                 return checkpoint
+            } catch let error as StoreError where error.code == .fenced {
+                logger.warning("fenced before starting: another replica holds this partition", metadata: ["error": "\(error)"])
+                endReason = .fenced
+                return nil
             } catch {
                 recordError("load_checkpoint", error)
                 status.update { $0.storeWritable = false }
@@ -434,6 +486,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 attempt += 1
             }
         }
+        return nil
     }
 
     /// Connects, ensures the stream, and (re)creates the durable consumer so delivery starts right after

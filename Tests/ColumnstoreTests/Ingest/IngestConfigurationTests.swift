@@ -35,6 +35,13 @@ struct IngestConfigurationTests {
         (["PROJECTION_MAX_ACK_PENDING": "100"], "PROJECTION_MAX_ACK_PENDING"),
         (["PROJECTION_DURABLE": "bad name!"], "PROJECTION_DURABLE"),
         (["PROJECTION_SUBJECTS": " , "], "PROJECTION_SUBJECTS"),
+        (["PROJECTION_PARTITIONS": "0"], "PROJECTION_PARTITIONS"),
+        (["PROJECTION_PARTITIONS": "6", "PROJECTION_SUBJECTS": "facts.>"], "PROJECTION_SUBJECTS"),
+        (["PROJECTION_PARTITIONS": "6", "PROJECTION_PARTITION": "2"], "PROJECTION_PARTITION"),
+        (["PROJECTION_PARTITIONS": "6", "PROJECTION_REPLICA_ID": "a.b"], "PROJECTION_REPLICA_ID"),
+        (["PROJECTION_LEASE_TTL_MS": "500"], "PROJECTION_LEASE_TTL_MS"),
+        (["PROJECTION_LEASE_BUCKET": "leases.x"], "PROJECTION_LEASE_BUCKET"),
+        (["PROJECTION_STREAM": "FACTS.X"], "PROJECTION_STREAM"),
     ])
     func invalid(extra: [String: String], setting: String) {
         do {
@@ -54,5 +61,29 @@ struct IngestConfigurationTests {
         let parsed = try SettingsSource.parseFile("# comment\nPROJECTION_STREAM = ORDERS\nPORT_HTTP=\"9000\"\n", path: "f")
         #expect(parsed == ["PROJECTION_STREAM": "ORDERS", "PORT_HTTP": "9000"])
         #expect(throws: ConfigurationError.self) { try SettingsSource.parseFile("no equals sign", path: "f") }
+    }
+
+    @Test("replica mode: templates default per partition and are filled in for each")
+    func replicaMode() throws {
+        let c = try configuration(["PROJECTION_PARTITIONS": "6", "PROJECTION_REPLICA_ID": "ingest-a"])
+        #expect(c.partitions == 6)
+        #expect(c.replicaID == "ingest-a")
+        #expect(c.lease.ttl == .seconds(15))
+        #expect(c.lease.renewEvery == .seconds(5))
+        #expect(c.lease.safetyMargin == .milliseconds(3750))
+        #expect(c.leaseBucket == "projection_leases")
+        let p3 = c.forPartition(3)
+        #expect(p3.partitions == nil)
+        #expect(p3.stream == "FACTS_P3")
+        #expect(p3.subjects == ["facts.p3.>"])
+        #expect(p3.durable == "projection-orders-analytics-p3")
+        #expect(p3.consumer == ConsumerID(projection: "orders-analytics", consumer: "projection-orders-analytics-p3", partition: 3))
+        let custom = try configuration(["PROJECTION_PARTITIONS": "2", "PROJECTION_STREAM": "ORDERS", "PROJECTION_SUBJECTS": "orders.{partition}.>",
+                                        "PROJECTION_DURABLE": "o-{partition}"]).forPartition(1)
+        #expect(custom.stream == "ORDERS")
+        #expect(custom.subjects == ["orders.1.>"])
+        #expect(custom.durable == "o-1")
+        #expect(try configuration().partitions == nil)
+        #expect(!(try configuration(["PROJECTION_PARTITIONS": "2"]).replicaID.isEmpty))
     }
 }

@@ -53,6 +53,18 @@ final class IngestProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// SIGSTOP: the process freezes mid-work (a long GC pause, a stalled VM) and keeps its sockets.
+    func freeze() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// SIGCONT after `freeze()`.
+    func thaw() {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGCONT)
+    }
+
     /// SIGTERM, and how long the process took to exit.
     func terminate(timeout: Duration = .seconds(30)) async -> (exited: Bool, status: Int32) {
         guard let process, process.isRunning else { return (true, self.process?.terminationStatus ?? 0) }

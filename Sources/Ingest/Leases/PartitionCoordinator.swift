@@ -1,0 +1,210 @@
+import Columnstore
+import Foundation
+import JetStream
+import Logging
+import ServiceLifecycle
+
+/// Replica mode (`PROJECTION_PARTITIONS`): shares the projection's partitions with the other replicas
+/// through leases in a JetStream KV bucket, and runs one `IngestPipeline` per partition it holds. The
+/// `LeaseStateMachine` decides; this actor performs its actions (KV writes, pipeline starts and stops).
+///
+/// Keys in the bucket: `lease.<projection>.<partition>` (value: the owner) and
+/// `replica.<projection>.<replica id>` (a heartbeat, for the fair share). Both expire with the bucket's
+/// TTL unless written again, which is how a dead replica's partitions become free.
+public actor PartitionCoordinator<Store: ProjectionStore>: Service {
+    private let configuration: IngestConfiguration
+    private let schema: ProjectionSchema
+    private let makeStore: @Sendable () -> Store
+    private let status: ReplicaStatus
+    private var logger: Logger
+    private let clock = ContinuousClock()
+
+    private var machine: LeaseStateMachine
+    private var connection: NATSConnection?
+    private var bucket: KeyValueBucket?
+    private var lastHeartbeat: ContinuousClock.Instant?
+    private var shuttingDown = false
+
+    private struct Running {
+        var pipeline: IngestPipeline<Store>
+        var task: Task<Void, Never>
+        var lease: PartitionLease
+    }
+    private var running: [Int: Running] = [:]
+
+    public init(configuration: IngestConfiguration, schema: ProjectionSchema, status: ReplicaStatus, logger: Logger, makeStore: @escaping @Sendable () -> Store) {
+        precondition(configuration.partitions != nil, "replica mode needs PROJECTION_PARTITIONS")
+        self.configuration = configuration
+        self.schema = schema
+        self.makeStore = makeStore
+        self.status = status
+        self.logger = logger
+        self.logger[metadataKey: "replica"] = "\(configuration.replicaID)"
+        self.machine = LeaseStateMachine(partitions: configuration.partitions ?? 1, settings: configuration.lease)
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            await self.loop()
+        } onGracefulShutdown: {
+            Task { await self.beginShutdown() }
+        }
+    }
+
+    private func beginShutdown() {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        status.beginDraining()
+        logger.info("draining: handing back every partition")
+    }
+
+    private var prefix: String { "lease.\(configuration.projection)." }
+    private var replicaPrefix: String { "replica.\(configuration.projection)." }
+    private func leaseKey(_ partition: Int) -> String { prefix + String(partition) }
+
+    // MARK: - Loop
+
+    private func loop() async {
+        logger.info("replica starting", metadata: ["partitions": "\(machine.partitions)", "lease_ttl": "\(configuration.lease.ttl)"])
+        while true {
+            if Task.isCancelled {
+                for (_, r) in running { r.lease.revoke(); r.task.cancel() }
+                break
+            }
+            if shuttingDown {
+                await perform(machine.shutdown())
+                if machine.isFinished && running.isEmpty { break }
+            }
+            let view = await observe()
+            await perform(machine.tick(now: clock.now, view: view))
+            try? await clock.sleep(for: configuration.lease.tickEvery)
+        }
+        for (_, r) in running { await r.task.value }
+        if let bucket { try? await bucket.delete(replicaPrefix + configuration.replicaID) }
+        bucket = nil
+        await connection?.close()
+        logger.info("replica stopped")
+    }
+
+    /// Writes the heartbeat when due and reads which partitions are taken. Nil when the bucket does not
+    /// answer: then nothing is acquired or handed back, but leases are still renewed (and lapse).
+    private func observe() async -> LeaseStateMachine.View? {
+        do {
+            let bucket = try await connectedBucket()
+            let now = clock.now
+            if lastHeartbeat.map({ now - $0 >= configuration.lease.renewEvery }) ?? true {
+                try await bucket.put(replicaPrefix + configuration.replicaID, value: Array(#"{"replica":"\#(configuration.replicaID)"}"#.utf8))
+                lastHeartbeat = now
+            }
+            let keys = try await bucket.keys()
+            let taken = Set(keys.compactMap { $0.hasPrefix(prefix) ? Int($0.dropFirst(prefix.count)) : nil })
+            let live = keys.count { $0.hasPrefix(replicaPrefix) }
+            status.observed(reachable: true, liveReplicas: live)
+            return LeaseStateMachine.View(taken: taken, liveReplicas: max(live, 1))
+        } catch {
+            logger.error("lease bucket unreachable", metadata: ["error": "\(error)"])
+            status.observed(reachable: false, liveReplicas: nil)
+            return nil
+        }
+    }
+
+    private func connectedBucket() async throws -> KeyValueBucket {
+        if let bucket, connection?.isClosed == false { return bucket }
+        let connection = try await NATSConnection.connect(url: configuration.natsURL, name: "projection-ingest-\(configuration.projection)-leases")
+        // Short requests: a renewal that hangs must not outlive the lease it renews.
+        let timeout = min(configuration.lease.ttl / 5, .seconds(2))
+        let js = try connection.jetStream(options: .init(requestTimeout: timeout))
+        let bucket = try await js.keyValueBucket(name: configuration.leaseBucket, ttl: configuration.lease.ttl)
+        self.connection = connection
+        self.bucket = bucket
+        return bucket
+    }
+
+    // MARK: - Actions
+
+    private func perform(_ actions: [LeaseStateMachine.Action]) async {
+        var queue = actions[...]
+        while let action = queue.popFirst() {
+            switch action {
+            case .acquire(let partition):
+                let sentAt = clock.now
+                do {
+                    guard let bucket = self.bucket else { throw NATSError(code: .connectionClosed, operation: "acquire lease") }
+                    if let revision = try await bucket.create(leaseKey(partition), value: leaseValue(partition)) {
+                        logger.info("lease acquired", metadata: ["partition": "\(partition)", "epoch": "\(revision)"])
+                        queue.append(contentsOf: machine.acquired(partition: partition, revision: revision, sentAt: sentAt))
+                    } else {
+                        queue.append(contentsOf: machine.acquireFailed(partition: partition))
+                    }
+                } catch {
+                    logger.warning("acquiring a lease failed", metadata: ["partition": "\(partition)", "error": "\(error)"])
+                    queue.append(contentsOf: machine.acquireFailed(partition: partition))
+                }
+            case .renew(let partition, let revision):
+                let sentAt = clock.now
+                do {
+                    guard let bucket = self.bucket else { throw NATSError(code: .connectionClosed, operation: "renew lease") }
+                    if let next = try await bucket.update(leaseKey(partition), value: leaseValue(partition), last: revision) {
+                        queue.append(contentsOf: machine.renewed(partition: partition, revision: next, sentAt: sentAt))
+                    } else {
+                        logger.warning("lease lost: the key moved on", metadata: ["partition": "\(partition)"])
+                        queue.append(contentsOf: machine.renewFailed(partition: partition, lost: true))
+                    }
+                } catch {
+                    logger.warning("renewing a lease failed; retrying while it lasts", metadata: ["partition": "\(partition)", "error": "\(error)"])
+                    queue.append(contentsOf: machine.renewFailed(partition: partition, lost: false))
+                }
+            case .startPipeline(let partition, let epoch, let validUntil):
+                start(partition: partition, epoch: epoch, validUntil: validUntil)
+            case .extendLease(let partition, let validUntil):
+                running[partition]?.lease.extend(to: validUntil)
+            case .stopPipeline(let partition, let graceful):
+                guard let r = running[partition] else { continue }
+                if graceful {
+                    logger.info("handing a partition back: draining it", metadata: ["partition": "\(partition)"])
+                    await r.pipeline.drain()
+                } else {
+                    logger.warning("lease lapsed: stopping the partition at once", metadata: ["partition": "\(partition)"])
+                    r.lease.revoke()
+                    r.task.cancel()
+                }
+            case .deleteLease(let partition):
+                do {
+                    try await bucket?.delete(leaseKey(partition))
+                    logger.info("lease released", metadata: ["partition": "\(partition)"])
+                } catch {
+                    // It expires with the TTL instead.
+                    logger.warning("releasing a lease failed", metadata: ["partition": "\(partition)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    private func start(partition: Int, epoch: UInt64, validUntil: ContinuousClock.Instant) {
+        let config = configuration.forPartition(partition)
+        let lease = PartitionLease(partition: partition, epoch: epoch, validUntil: validUntil)
+        let pipelineStatus = IngestStatus()
+        var pipelineLogger = logger
+        pipelineLogger[metadataKey: "partition"] = "\(partition)"
+        let pipeline = IngestPipeline(configuration: config, store: makeStore(), schema: schema, status: pipelineStatus, logger: pipelineLogger, lease: lease)
+        let task = Task {
+            do { try await pipeline.runPartition() } catch { pipelineLogger.error("partition pipeline failed", metadata: ["error": "\(error)"]) }
+            await self.pipelineEnded(partition: partition, pipeline: pipeline)
+        }
+        running[partition] = Running(pipeline: pipeline, task: task, lease: lease)
+        status.started(partition: partition, epoch: epoch, stream: config.stream, status: pipelineStatus)
+    }
+
+    private func pipelineEnded(partition: Int, pipeline: IngestPipeline<Store>) async {
+        guard let r = running[partition], r.pipeline === pipeline else { return }
+        running[partition] = nil
+        status.stopped(partition: partition)
+        let reason = await pipeline.endReason
+        logger.info("partition stopped", metadata: ["partition": "\(partition)", "reason": "\(reason.map { "\($0)" } ?? "drained")"])
+        await perform(machine.pipelineStopped(partition: partition, now: clock.now))
+    }
+
+    private func leaseValue(_ partition: Int) -> [UInt8] {
+        Array(#"{"replica":"\#(configuration.replicaID)","partition":\#(partition)}"#.utf8)
+    }
+}

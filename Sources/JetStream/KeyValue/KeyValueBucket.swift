@@ -1,0 +1,117 @@
+import CNATS
+
+/// A JetStream key-value bucket (libnats `kvStore`): compare-and-set writes keyed by revision, and a
+/// bucket-wide TTL after which a key that was not written again disappears. Blocking calls run on the
+/// bucket's own serial queue.
+public final class KeyValueBucket: @unchecked Sendable {
+    // @unchecked: only immutable state; libnats locks the kvStore internally.
+
+    public let name: String
+    /// Keeps the connection and JetStream context alive as long as the bucket.
+    public let context: JetStreamContext
+    let handle: CPointer
+    let executor: BlockingExecutor
+
+    init(context: JetStreamContext, name: String, handle: OpaquePointer) {
+        self.context = context
+        self.name = name
+        self.handle = CPointer(handle)
+        self.executor = BlockingExecutor(label: "projection.nats.kv.\(name)")
+    }
+
+    deinit {
+        kvStore_Destroy(handle.raw)
+    }
+
+    /// Writes `value` only if `key` has no value (never written, deleted or expired).
+    /// - Returns: the new revision, or nil when the key holds a value.
+    public func create(_ key: String, value: [UInt8]) async throws -> UInt64? {
+        let kv = handle
+        return try await executor.run {
+            var revision: UInt64 = 0
+            let status = value.withUnsafeBytes { kvStore_Create(&revision, kv.raw, key, $0.baseAddress, Int32($0.count)) }
+            if status == NATS_OK { return revision }
+            let error = NATSError(status: status, operation: "kvStore_Create")
+            if Self.isWrongLastSequence(error) { return nil }
+            throw error
+        }
+    }
+
+    /// Writes `value` only if the key's current revision is `last` (compare-and-set).
+    /// - Returns: the new revision, or nil when the key moved on (or expired) since `last`.
+    public func update(_ key: String, value: [UInt8], last: UInt64) async throws -> UInt64? {
+        let kv = handle
+        return try await executor.run {
+            var revision: UInt64 = 0
+            let status = value.withUnsafeBytes { kvStore_Update(&revision, kv.raw, key, $0.baseAddress, Int32($0.count), last) }
+            if status == NATS_OK { return revision }
+            let error = NATSError(status: status, operation: "kvStore_Update")
+            if Self.isWrongLastSequence(error) { return nil }
+            throw error
+        }
+    }
+
+    /// Writes `value` unconditionally; returns the new revision.
+    @discardableResult
+    public func put(_ key: String, value: [UInt8]) async throws -> UInt64 {
+        let kv = handle
+        return try await executor.run {
+            var revision: UInt64 = 0
+            let status = value.withUnsafeBytes { kvStore_Put(&revision, kv.raw, key, $0.baseAddress, Int32($0.count)) }
+            try natsCheck(status, "kvStore_Put")
+            return revision
+        }
+    }
+
+    /// The key's current value, or nil when it has none (never written, deleted or expired).
+    public func get(_ key: String) async throws -> KeyValueEntry? {
+        let kv = handle
+        return try await executor.run {
+            var entry: OpaquePointer?
+            let status = kvStore_Get(&entry, kv.raw, key)
+            if status == NATS_NOT_FOUND { return nil }
+            try natsCheck(status, "kvStore_Get")
+            defer { kvEntry_Destroy(entry) }
+            let length = Int(kvEntry_ValueLen(entry))
+            var value = [UInt8](repeating: 0, count: length)
+            if length > 0, let bytes = kvEntry_Value(entry) {
+                value.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: length)) }
+            }
+            return KeyValueEntry(key: key, value: value, revision: kvEntry_Revision(entry))
+        }
+    }
+
+    /// Deletes the key (a delete marker; `create` succeeds on it again).
+    public func delete(_ key: String) async throws {
+        let kv = handle
+        try await executor.run {
+            try natsCheck(kvStore_Delete(kv.raw, key), "kvStore_Delete")
+        }
+    }
+
+    /// The keys that currently hold a value.
+    public func keys() async throws -> [String] {
+        let kv = handle
+        return try await executor.run {
+            var list = kvKeysList()
+            var options = kvWatchOptions()
+            try natsCheck(kvWatchOptions_Init(&options), "kvWatchOptions_Init")
+            options.Timeout = 2_000
+            let status = kvStore_Keys(&list, kv.raw, &options)
+            if status == NATS_NOT_FOUND { return [] }
+            try natsCheck(status, "kvStore_Keys")
+            defer { kvKeysList_Destroy(&list) }
+            var keys: [String] = []
+            keys.reserveCapacity(Int(list.Count))
+            for i in 0..<Int(list.Count) {
+                if let key = list.Keys[i] { keys.append(String(cString: key)) }
+            }
+            return keys.sorted()
+        }
+    }
+
+    /// JetStream's answer to a compare-and-set whose expected revision does not match (10071).
+    private static func isWrongLastSequence(_ error: NATSError) -> Bool {
+        error.jetStreamErrorCode == 10071 || (error.detail ?? "").contains("wrong last sequence")
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import JetStream
+import Testing
+
+/// The KV operations leases are built on, against the dev stack's nats-server.
+@Suite("JetStream key-value bucket")
+struct KeyValueBucketTests {
+    func withBucket(ttl: Duration = .seconds(30), _ body: (KeyValueBucket) async throws -> Void) async throws {
+        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "projection-tests-kv")
+        let js = try connection.jetStream()
+        let name = DevStack.uniqueName("kv").replacingOccurrences(of: ".", with: "_")
+        let bucket = try await js.keyValueBucket(name: name, ttl: ttl, storage: .memory)
+        do { try await body(bucket) } catch { try? await js.deleteKeyValueBucket(name: name); throw error }
+        try await js.deleteKeyValueBucket(name: name)
+        await connection.close()
+    }
+
+    @Test("create succeeds once; the revision names the value for compare-and-set")
+    func createAndUpdate() async throws {
+        try await withBucket { kv in
+            let first = try #require(try await kv.create("lease.p.0", value: Array("a".utf8)))
+            #expect(try await kv.create("lease.p.0", value: Array("b".utf8)) == nil, "a held key cannot be created again")
+            let second = try #require(try await kv.update("lease.p.0", value: Array("a2".utf8), last: first))
+            #expect(second > first)
+            #expect(try await kv.update("lease.p.0", value: Array("stale".utf8), last: first) == nil, "a stale revision is refused")
+            let entry = try #require(try await kv.get("lease.p.0"))
+            #expect(entry.value == Array("a2".utf8))
+            #expect(entry.revision == second)
+            // Revisions grow across keys: a later acquisition always has a higher epoch.
+            let other = try #require(try await kv.create("lease.p.1", value: []))
+            #expect(other > second)
+            #expect(try await kv.keys() == ["lease.p.0", "lease.p.1"])
+        }
+    }
+
+    @Test("a deleted key can be created again, with a higher revision")
+    func deleteThenCreate() async throws {
+        try await withBucket { kv in
+            let first = try #require(try await kv.create("k", value: [1]))
+            try await kv.delete("k")
+            #expect(try await kv.get("k") == nil)
+            #expect(try await kv.keys() == [])
+            let again = try #require(try await kv.create("k", value: [2]))
+            #expect(again > first)
+        }
+    }
+
+    @Test("a key not written again within the TTL expires and is free to create")
+    func ttlExpiry() async throws {
+        try await withBucket(ttl: .seconds(1)) { kv in
+            let first = try #require(try await kv.create("lease.x.0", value: [1]))
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(10)
+            var created: UInt64?
+            while created == nil, clock.now < deadline {
+                try await clock.sleep(for: .milliseconds(250))
+                created = try await kv.create("lease.x.0", value: [2])
+            }
+            let second = try #require(created, "the key never expired")
+            #expect(second > first)
+            #expect(try await kv.update("lease.x.0", value: [3], last: first) == nil, "the expired owner cannot renew")
+        }
+    }
+}
