@@ -4,10 +4,13 @@
 # random moments (10 times), the store is stopped for 30 s, and nats-server is restarted. The totals must
 # equal those computed independently from the published facts, and the quarantine must hold exactly the
 # poison facts. It stops shared dev-stack servers, so nothing else should use the stack meanwhile.
-# Env: PROJECTION_CHAOS_ORDERS (default 80000 orders ≈ 101,600 facts).
+# Then 3 replicas share 6 partitions through leases over 1,000,000 facts while replicas are kill -9'd
+# and frozen (SIGSTOP) past their lease.
+# Env: PROJECTION_CHAOS_ORDERS (default 80000 orders ≈ 101,600 facts), PROJECTION_SCALEOUT_FACTS (1000000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dev/stack up
 eval "$(dev/stack env)"
 swift build --build-tests
 PROJECTION_CHAOS=1 swift test --skip-build --filter IngestChaosTests "$@"
+PROJECTION_CHAOS=1 swift test --skip-build --filter ReplicaScaleOutTests "$@"

@@ -33,6 +33,11 @@ if [[ $# -eq 0 ]]; then
   echo "== ingest under kill -9, store outage and NATS restart (dev/chaos.sh)"
   PROJECTION_CHAOS=1 swift test --skip-build --filter IngestChaosTests
 
+  # Scale-out: 3 replicas share 6 partitions through leases over 1,000,000 facts while replicas are
+  # kill -9'd and frozen past their lease (PROJECTION_SCALEOUT_FACTS to change the size).
+  echo "== replicas sharing partitions under kill -9 and SIGSTOP (ReplicaScaleOutTests)"
+  PROJECTION_CHAOS=1 swift test --skip-build --filter ReplicaScaleOutTests
+
   # Benchmarks' quick mode as a smoke test: every scenario must produce numbers and exact totals;
   # nothing about timing is asserted.
   echo "== benchmarks, quick mode (bench/run.sh --quick)"
