@@ -2,40 +2,57 @@ import ClickHouseHTTP
 import Foundation
 
 extension ClickHouseProjectionStore {
-    public func quarantined(projection: String, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
-        var parameters = ["p": projection, "after": String(afterSequence), "limit": String(limit)]
-        if let tenant { parameters["t"] = tenant }
+    public func quarantined(projection: String, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
+        var parameters = ["p": projection, "limit": String(limit)]
+        var conditions = ["projection = {p:String}"]
+        if let after {
+            parameters["after"] = String(after.sequence)
+            parameters["afterPartition"] = String(after.partition)
+            // The plain bound lets the sort key skip what the tuple comparison would only filter.
+            conditions.append("stream_sequence >= {after:UInt64}")
+            conditions.append("(stream_sequence, partition) > ({after:UInt64}, {afterPartition:UInt32})")
+        }
+        if let partition {
+            parameters["n"] = String(partition)
+            conditions.append("partition = {n:UInt32}")
+        }
+        if let tenant {
+            parameters["t"] = tenant
+            conditions.append("tenant_id = {t:String}")
+        }
         // The raw message may be any bytes: it travels as hex so JSON cannot mangle it.
         let response = try await client.query(
             """
-            SELECT toString(stream_sequence) AS seq, subject, fact_id, fact_type, tenant_id, reason, hex(raw) AS raw_hex, headers
+            SELECT toString(stream_sequence) AS seq, toString(partition) AS part, subject, fact_id, fact_type, tenant_id, reason,
+                   hex(raw) AS raw_hex, headers
             FROM _projection_quarantine FINAL
-            WHERE projection = {p:String} AND stream_sequence > {after:UInt64}\(tenant == nil ? "" : " AND tenant_id = {t:String}")
-            ORDER BY stream_sequence LIMIT {limit:UInt32}
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY stream_sequence, partition LIMIT {limit:UInt32}
             FORMAT JSONEachRow
             """,
             parameters: parameters)
         var facts: [QuarantinedFact] = []
         for line in response.body.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
             guard let row = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let seq = (row["seq"] as? String).flatMap(UInt64.init), let rawHex = row["raw_hex"] as? String,
-                  let raw = Self.bytes(fromHex: rawHex)
+                  let seq = (row["seq"] as? String).flatMap(UInt64.init), let part = (row["part"] as? String).flatMap(Int.init),
+                  let rawHex = row["raw_hex"] as? String, let raw = Self.bytes(fromHex: rawHex)
             else { throw StoreError(code: .unexpectedResponse, detail: "unreadable quarantine row") }
             facts.append(QuarantinedFact(
-                sequence: seq, subject: row["subject"] as? String ?? "", factID: row["fact_id"] as? String ?? "",
+                sequence: seq, partition: part, subject: row["subject"] as? String ?? "", factID: row["fact_id"] as? String ?? "",
                 factType: row["fact_type"] as? String ?? "", tenant: row["tenant_id"] as? String ?? "",
                 reason: row["reason"] as? String ?? "", raw: raw, headersJSON: row["headers"] as? String ?? "{}"))
         }
         return facts
     }
 
-    public func removeQuarantined(projection: String, sequences: [UInt64]) async throws {
-        guard !sequences.isEmpty else { return }
+    public func removeQuarantined(projection: String, keys: [QuarantineKey]) async throws {
+        guard !keys.isEmpty else { return }
         // A lightweight delete: the rows disappear from reads at once. A re-driven fact that is still
         // poison is quarantined again under its new sequence.
+        let tuples = keys.map { "(\($0.partition),\($0.sequence))" }.joined(separator: ",")
         try await client.execute(
-            "DELETE FROM _projection_quarantine WHERE projection = {p:String} AND stream_sequence IN {s:Array(UInt64)}",
-            parameters: ["p": projection, "s": "[" + sequences.map(String.init).joined(separator: ",") + "]"])
+            "DELETE FROM _projection_quarantine WHERE projection = {p:String} AND (partition, stream_sequence) IN {k:Array(Tuple(UInt32, UInt64))}",
+            parameters: ["p": projection, "k": "[" + tuples + "]"])
     }
 
     static func bytes(fromHex hex: String) -> [UInt8]? {

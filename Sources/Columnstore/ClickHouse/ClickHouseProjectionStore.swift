@@ -182,10 +182,12 @@ public final class ClickHouseProjectionStore: ProjectionStore {
                 w.writeString(bytes: q.raw)
                 w.writeString(q.headersJSON)
                 w.writeDateTime64(ticks: now)
+                // Partitions' streams share sequence numbers: the partition is part of the entry's key.
+                w.writeUInt32(UInt32(clamping: payload.consumer.partition))
             }
             try await client.insert(
                 into: Self.quarantineTable,
-                columns: ["projection", "stream_sequence", "subject", "fact_id", "fact_type", "tenant_id", "reason", "raw", "headers", "quarantined_at"],
+                columns: ["projection", "stream_sequence", "subject", "fact_id", "fact_type", "tenant_id", "reason", "raw", "headers", "quarantined_at", "partition"],
                 body: .bytes(w.take()),
                 settings: ["insert_deduplication_token": internalToken(payload, table: Self.quarantineTable)])
         }

@@ -47,14 +47,39 @@ extension ClickHouseDDL {
                 .init(name: "raw", type: "String"),
                 .init(name: "headers", type: "String"),
                 .init(name: "quarantined_at", type: "DateTime64(3, 'UTC')"),
+                // Last and without DEFAULT, as the version-2 upgrade leaves it: ClickHouse only lets a
+                // newly added column into the sorting key, at its end, and not with a default expression
+                // (UInt32's own default is 0 anyway).
+                .init(name: "partition", type: "UInt32"),
             ],
             engine: "ReplacingMergeTree",
-            orderBy: ["projection", "stream_sequence"],
+            orderBy: ["projection", "stream_sequence", "partition"],
+            // Entries with equal keys still meet on one shard; the upgrade cannot re-shard a Distributed table.
             shardingKey: ["projection", "stream_sequence"]
         ),
     ]
 
     func internalTableStatements() -> [String] {
         Self.internalTables.flatMap { $0.createStatements(cluster: cluster) }
+    }
+
+    /// The DDL that takes the internal tables of an existing deployment through `upgrade`; idempotent,
+    /// since a resumed ClickHouse migration may run a statement again.
+    func internalTableStatements(for upgrade: InternalTablesUpgrade) -> [String] {
+        let onCluster = cluster.map { " ON CLUSTER \($0)" } ?? ""
+        switch upgrade.version {
+        case 2:
+            let table = "_projection_quarantine"
+            let addColumn = "ADD COLUMN IF NOT EXISTS `partition` UInt32"
+            let orderBy = "MODIFY ORDER BY (projection, stream_sequence, partition)"
+            guard cluster != nil else { return ["ALTER TABLE \(table) \(addColumn), \(orderBy);"] }
+            // The sort key lives on the replicated local table; the Distributed table only learns the column.
+            return [
+                "ALTER TABLE \(ClickHouseTableDefinition.localName(table))\(onCluster) \(addColumn), \(orderBy);",
+                "ALTER TABLE \(table)\(onCluster) \(addColumn);",
+            ]
+        default:
+            return []
+        }
     }
 }

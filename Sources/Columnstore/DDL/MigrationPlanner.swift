@@ -35,8 +35,13 @@ public enum MigrationPlanner {
             return MigrationPlan(target: target, changes: changes, migration: GeneratedFile(name: fileName(number, "initial"), contents: text), lock: lockFile)
         }
 
-        guard lock.format == SchemaSnapshot.currentFormat else {
-            throw MigrationGeneratorError(.invalidLock, "\(SchemaSnapshot.fileName) has format \(lock.format); this generator writes format \(SchemaSnapshot.currentFormat)")
+        guard (SchemaSnapshot.oldestFormat...SchemaSnapshot.currentFormat).contains(lock.format),
+              lock.internalTables <= InternalTablesUpgrade.currentVersion else {
+            throw MigrationGeneratorError(
+                .invalidLock,
+                "\(SchemaSnapshot.fileName) has format \(lock.format) (internal tables \(lock.internalTables)); this generator writes "
+                    + "format \(SchemaSnapshot.currentFormat) (internal tables \(InternalTablesUpgrade.currentVersion)): use a newer projection-migrate"
+            )
         }
         guard lock.projection == schema.name else {
             throw MigrationGeneratorError(.projectionMismatch, "the migrations are for projection '\(lock.projection)', not '\(schema.name)'; choose another --out")
@@ -53,17 +58,30 @@ public enum MigrationPlanner {
                 "refusing destructive schema changes for \(target):\n\(list)\nPass --allow-destructive to generate them anyway."
             )
         }
-        let statements = changes.flatMap { ddl(for: $0, target: target) }
+        // Internal tables first: they are independent of the projection's tables, and an upgrade that
+        // fails then leaves the projection's tables untouched.
+        let upgrades = InternalTablesUpgrade.steps(after: lock.internalTables)
+        let statements = upgrades.flatMap { upgradeStatements(for: $0, target: target) } + changes.flatMap { ddl(for: $0, target: target) }
         guard !statements.isEmpty else {
             // Nothing this store expresses changed (e.g. a TTL for Postgres): record the state only.
-            return MigrationPlan(target: target, changes: changes, migration: nil, lock: lockFile)
+            return MigrationPlan(target: target, changes: changes, internalUpgrades: upgrades, migration: nil, lock: lockFile)
         }
-        let text = MigrationScript.render(projection: schema.name, target: target, summary: changes.map(\.description), statements: statements)
+        let text = MigrationScript.render(
+            projection: schema.name, target: target, summary: upgrades.map(\.description) + changes.map(\.description), statements: statements
+        )
+        let slug = changes.isEmpty ? upgrades.map(\.slug).joined(separator: "_") : slug(for: changes)
         return MigrationPlan(
-            target: target, changes: changes,
-            migration: GeneratedFile(name: fileName(number, slug(for: changes)), contents: text),
+            target: target, changes: changes, internalUpgrades: upgrades,
+            migration: GeneratedFile(name: fileName(number, String(slug.prefix(60))), contents: text),
             lock: lockFile
         )
+    }
+
+    private static func upgradeStatements(for upgrade: InternalTablesUpgrade, target: DDLTarget) -> [String] {
+        switch target {
+        case .clickhouse(let cluster): return ClickHouseDDL(cluster: cluster).internalTableStatements(for: upgrade)
+        case .postgres: return PostgresDDL.internalTableStatements(for: upgrade)
+        }
     }
 
     private static func internalStatements(_ target: DDLTarget) -> [String] {

@@ -35,8 +35,25 @@ extension PostgresDDL {
             raw bytea NOT NULL,
             headers jsonb NOT NULL DEFAULT '{}',
             quarantined_at timestamptz NOT NULL DEFAULT now(),
-            PRIMARY KEY (projection, stream_sequence)
+            partition integer NOT NULL DEFAULT 0,
+            PRIMARY KEY (projection, stream_sequence, partition)
         );
         """,
     ]
+
+    /// The DDL that takes the internal tables of an existing deployment through `upgrade` (one
+    /// transaction per migration file on Postgres).
+    static func internalTableStatements(for upgrade: InternalTablesUpgrade) -> [String] {
+        switch upgrade.version {
+        case 2:
+            // The key constraint keeps the name CREATE TABLE gave it, as in a fresh deployment.
+            return [
+                "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS partition integer NOT NULL DEFAULT 0;",
+                "ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, "
+                    + "ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition);",
+            ]
+        default:
+            return []
+        }
+    }
 }

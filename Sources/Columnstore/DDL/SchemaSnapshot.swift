@@ -7,19 +7,37 @@ import Foundation
 /// partitions, TTLs, codecs and low cardinality), so irrelevant edits never
 /// produce migrations.
 public struct SchemaSnapshot: Codable, Sendable, Hashable {
-    /// Bumped when the snapshot layout changes.
-    public static let currentFormat = 1
+    /// Bumped when the snapshot layout changes. Format 2 added `internalTables`; the bump makes an older
+    /// generator refuse a folder whose internal tables it does not know, rather than record them as older.
+    public static let currentFormat = 2
+    /// The oldest format this generator still reads.
+    public static let oldestFormat = 1
     public static let fileName = "schema.lock.json"
 
     public var format: Int
     public var projection: String
+    /// The layout version of the internal `_projection_*` tables the migrations create
+    /// (`InternalTablesUpgrade`). Format-1 snapshots predate it and mean version 1.
+    public var internalTables: Int
     /// Tables sorted by name.
     public var tables: [TableSnapshot]
 
-    public init(format: Int = SchemaSnapshot.currentFormat, projection: String, tables: [TableSnapshot]) {
+    public init(
+        format: Int = SchemaSnapshot.currentFormat, projection: String,
+        internalTables: Int = InternalTablesUpgrade.currentVersion, tables: [TableSnapshot]
+    ) {
         self.format = format
         self.projection = projection
+        self.internalTables = internalTables
         self.tables = tables.sorted { $0.name < $1.name }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.format = try container.decode(Int.self, forKey: .format)
+        self.projection = try container.decode(String.self, forKey: .projection)
+        self.internalTables = try container.decodeIfPresent(Int.self, forKey: .internalTables) ?? 1
+        self.tables = try container.decode([TableSnapshot].self, forKey: .tables)
     }
 
     /// The state `schema` has in `target`.

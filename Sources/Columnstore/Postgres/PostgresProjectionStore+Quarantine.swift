@@ -1,34 +1,46 @@
 import LibPQ
 
 extension PostgresProjectionStore {
-    public func quarantined(projection: String, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
+    public func quarantined(projection: String, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
         try await withConnection { connection in
+            // The row comparison pages along the primary key (projection, stream_sequence, partition).
             let rows = try await connection.query(
                 """
-                SELECT stream_sequence, subject, fact_id, fact_type, tenant_id, reason, raw, headers::text
+                SELECT stream_sequence, partition, subject, fact_id, fact_type, tenant_id, reason, raw, headers::text
                 FROM _projection_quarantine
-                WHERE projection = $1 AND stream_sequence > $2 AND ($3::text IS NULL OR tenant_id = $3::text)
-                ORDER BY stream_sequence LIMIT $4
+                WHERE projection = $1
+                  AND ($2::bigint IS NULL OR (stream_sequence, partition) > ($2::bigint, $3::integer))
+                  AND ($4::integer IS NULL OR partition = $4::integer)
+                  AND ($5::text IS NULL OR tenant_id = $5::text)
+                ORDER BY stream_sequence, partition LIMIT $6
                 """,
-                [.text(projection), .int64(Int64(clamping: afterSequence)), tenant.map(PostgresValue.text) ?? .null, .int64(Int64(limit))])
+                [.text(projection),
+                 after.map { .int64(Int64(clamping: $0.sequence)) } ?? .null, after.map { .int64(Int64($0.partition)) } ?? .null,
+                 partition.map { .int64(Int64($0)) } ?? .null, tenant.map(PostgresValue.text) ?? .null, .int64(Int64(limit))])
             return try rows.map { row in
-                guard let sequence = row.int64(at: 0), let raw = row.bytes(at: 6) else {
+                guard let sequence = row.int64(at: 0), let partition = row.int64(at: 1), let raw = row.bytes(at: 7) else {
                     throw StoreError(code: .unexpectedResponse, detail: "unreadable quarantine row")
                 }
-                return QuarantinedFact(sequence: UInt64(sequence), subject: row[1] ?? "", factID: row[2] ?? "", factType: row[3] ?? "",
-                                       tenant: row[4] ?? "", reason: row[5] ?? "", raw: raw, headersJSON: row[7] ?? "{}")
+                return QuarantinedFact(sequence: UInt64(sequence), partition: Int(partition), subject: row[2] ?? "", factID: row[3] ?? "",
+                                       factType: row[4] ?? "", tenant: row[5] ?? "", reason: row[6] ?? "", raw: raw, headersJSON: row[8] ?? "{}")
             }
         }
     }
 
-    public func removeQuarantined(projection: String, sequences: [UInt64]) async throws {
-        guard !sequences.isEmpty else { return }
-        var literal = PostgresArrayLiteral()
-        for s in sequences { literal.appendBare(String(s)) }
-        try await withConnection { connection in
+    public func removeQuarantined(projection: String, keys: [QuarantineKey]) async throws {
+        guard !keys.isEmpty else { return }
+        var partitions = PostgresArrayLiteral(), sequences = PostgresArrayLiteral()
+        for key in keys {
+            partitions.appendBare(String(key.partition))
+            sequences.appendBare(String(key.sequence))
+        }
+        _ = try await withConnection { connection in
             try await connection.query(
-                "DELETE FROM _projection_quarantine WHERE projection = $1 AND stream_sequence = ANY($2::bigint[])",
-                [.text(projection), .text(literal.literal)])
+                """
+                DELETE FROM _projection_quarantine
+                WHERE projection = $1 AND (partition, stream_sequence) IN (SELECT * FROM unnest($2::integer[], $3::bigint[]))
+                """,
+                [.text(projection), .text(partitions.literal), .text(sequences.literal)])
         }
     }
 }

@@ -95,7 +95,8 @@ public actor PostgresProjectionStore: ProjectionStore {
             try await connection.query(upserts[index], arrays.map { .text($0.literal) })
         }
 
-        // 3. Quarantine, keyed by sequence so a retried batch cannot add it twice.
+        // 3. Quarantine, keyed by (sequence, partition) so a retried batch cannot add it twice and
+        //    partitions whose streams share sequence numbers do not collide.
         if !payload.quarantined.isEmpty {
             var seqs = PostgresArrayLiteral(), subjects = PostgresArrayLiteral(), ids = PostgresArrayLiteral(), types = PostgresArrayLiteral()
             var tenants = PostgresArrayLiteral(), reasons = PostgresArrayLiteral(), raws = PostgresArrayLiteral(), headers = PostgresArrayLiteral()
@@ -111,13 +112,13 @@ public actor PostgresProjectionStore: ProjectionStore {
             }
             try await connection.query(
                 """
-                INSERT INTO _projection_quarantine (projection, stream_sequence, subject, fact_id, fact_type, tenant_id, reason, raw, headers)
-                SELECT $1, s, sub, i, t, n, r, b, h::jsonb
+                INSERT INTO _projection_quarantine (projection, partition, stream_sequence, subject, fact_id, fact_type, tenant_id, reason, raw, headers)
+                SELECT $1, $10::integer, s, sub, i, t, n, r, b, h::jsonb
                 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[]) AS u(s, sub, i, t, n, r, b, h)
                 ON CONFLICT DO NOTHING
                 """,
                 [.text(consumer.projection), .text(seqs.literal), .text(subjects.literal), .text(ids.literal), .text(types.literal),
-                 .text(tenants.literal), .text(reasons.literal), .text(raws.literal), .text(headers.literal)])
+                 .text(tenants.literal), .text(reasons.literal), .text(raws.literal), .text(headers.literal), .int64(Int64(consumer.partition))])
         }
 
         // 4. Advance the checkpoint, only forwards. Zero rows means another writer got there first:

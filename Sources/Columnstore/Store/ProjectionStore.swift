@@ -22,10 +22,11 @@ public protocol ProjectionStore: Sendable {
     /// Whether an error from this store is worth retrying as is (connection loss, timeouts, overload).
     func isTransient(_ error: any Error) -> Bool
 
-    /// Quarantined facts of `projection` with a stream sequence above `afterSequence`, oldest first, at
-    /// most `limit`; only `tenant`'s when given.
-    func quarantined(projection: String, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact]
+    /// Quarantined facts of `projection` ordered by (sequence, partition), after `after` (the key of the
+    /// previous page's last fact; nil for the first page), at most `limit`; only `partition`'s and
+    /// `tenant`'s when given.
+    func quarantined(projection: String, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact]
 
     /// Removes quarantine entries once their facts were re-driven (published again).
-    func removeQuarantined(projection: String, sequences: [UInt64]) async throws
+    func removeQuarantined(projection: String, keys: [QuarantineKey]) async throws
 }

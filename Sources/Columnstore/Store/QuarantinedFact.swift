@@ -1,6 +1,9 @@
 /// A poison fact on its way to the quarantine table, with the raw message so it can be re-driven.
 public struct QuarantinedFact: Sendable, Hashable {
     public var sequence: UInt64
+    /// The partition whose stream `sequence` is in. Listings report it; a write records the batch's
+    /// consumer partition instead, since a batch comes from one partition.
+    public var partition: Int
     public var subject: String
     public var factID: String
     public var factType: String
@@ -10,8 +13,9 @@ public struct QuarantinedFact: Sendable, Hashable {
     /// NATS headers as a JSON object text.
     public var headersJSON: String
 
-    public init(sequence: UInt64, subject: String, factID: String = "", factType: String = "", tenant: String = "", reason: String, raw: [UInt8], headersJSON: String = "{}") {
+    public init(sequence: UInt64, partition: Int = 0, subject: String, factID: String = "", factType: String = "", tenant: String = "", reason: String, raw: [UInt8], headersJSON: String = "{}") {
         self.sequence = sequence
+        self.partition = partition
         self.subject = subject
         self.factID = factID
         self.factType = factType
@@ -20,4 +24,6 @@ public struct QuarantinedFact: Sendable, Hashable {
         self.raw = raw
         self.headersJSON = headersJSON
     }
+
+    public var key: QuarantineKey { QuarantineKey(partition: partition, sequence: sequence) }
 }

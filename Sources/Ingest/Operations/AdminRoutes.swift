@@ -9,6 +9,8 @@ struct AdminRoutes: Sendable {
     let token: String?
 
     static let maxLimit = 1000
+    /// `PROJECTION_PARTITION`'s range.
+    static let maxPartition = 1023
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("admin/pause") { request, _ in
@@ -35,10 +37,12 @@ struct AdminRoutes: Sendable {
             let query = request.uri.queryParameters
             let tenant = query.get("tenant")
             let after = try Self.unsigned(query.get("after_sequence"), field: "after_sequence", default: 0)
-            let limit = try Self.unsigned(query.get("limit"), field: "limit", default: 100, max: UInt64(Self.maxLimit))
-            let facts = try await admin.quarantined(tenant: tenant, afterSequence: after, limit: Int(limit))
+            let limit = try Self.unsigned(query.get("limit"), field: "limit", default: 100, min: 1, max: UInt64(Self.maxLimit))
+            // Without `partition`, this ingest's own: sequences are only unique within a partition's stream.
+            let partition = try query.get("partition").map { try Int(Self.unsigned($0, field: "partition", default: 0, max: UInt64(Self.maxPartition))) }
+            let facts = try await admin.quarantined(partition: partition, tenant: tenant, afterSequence: after, limit: Int(limit))
             let rows: [[String: Any]] = facts.map { f in
-                ["sequence": f.sequence, "subject": f.subject, "fact_id": f.factID, "fact_type": f.factType, "tenant": f.tenant,
+                ["partition": f.partition, "sequence": f.sequence, "subject": f.subject, "fact_id": f.factID, "fact_type": f.factType, "tenant": f.tenant,
                  "reason": f.reason, "raw_base64": Data(f.raw).base64EncodedString(),
                  "headers": (try? JSONSerialization.jsonObject(with: Data(f.headersJSON.utf8))) ?? [:]]
             }
@@ -58,8 +62,8 @@ struct AdminRoutes: Sendable {
                 }
                 object = parsed
             }
-            for key in object.keys where !["sequences", "tenant", "limit"].contains(key) {
-                throw HTTPError(.badRequest, message: "\(key): unknown field (expected sequences, tenant or limit)")
+            for key in object.keys where !["sequences", "tenant", "limit", "partition"].contains(key) {
+                throw HTTPError(.badRequest, message: "\(key): unknown field (expected sequences, tenant, limit or partition)")
             }
             var sequences: [UInt64]?
             if let raw = object["sequences"] {
@@ -81,10 +85,17 @@ struct AdminRoutes: Sendable {
                 }
                 limit = value.intValue
             }
+            var partition: Int?
+            if let raw = object["partition"] {
+                guard let value = raw as? NSNumber, value.intValue >= 0, value.intValue <= Self.maxPartition, Double(value.intValue) == value.doubleValue else {
+                    throw HTTPError(.badRequest, message: "partition: expected an integer from 0 to \(Self.maxPartition)")
+                }
+                partition = value.intValue
+            }
             if sequences == nil, tenant == nil, object["limit"] == nil {
                 throw HTTPError(.badRequest, message: "sequences: name the facts to re-drive, or give tenant and/or limit")
             }
-            let redriven = try await admin.redrive(sequences: sequences, tenant: tenant, limit: limit)
+            let redriven = try await admin.redrive(partition: partition, sequences: sequences, tenant: tenant, limit: limit)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let data = try encoder.encode(["redriven": redriven])
@@ -112,10 +123,10 @@ struct AdminRoutes: Sendable {
         return difference == 0
     }
 
-    static func unsigned(_ text: String?, field: String, default fallback: UInt64, max: UInt64 = .max) throws -> UInt64 {
+    static func unsigned(_ text: String?, field: String, default fallback: UInt64, min: UInt64 = 0, max: UInt64 = .max) throws -> UInt64 {
         guard let text else { return fallback }
-        guard let value = UInt64(text), value <= max, field != "limit" || value >= 1 else {
-            throw HTTPError(.badRequest, message: "\(field): expected an integer\(max == .max ? "" : " from 1 to \(max)")")
+        guard let value = UInt64(text), value >= min, value <= max else {
+            throw HTTPError(.badRequest, message: "\(field): expected an integer\(max == .max ? "" : " from \(min) to \(max)")")
         }
         return value
     }

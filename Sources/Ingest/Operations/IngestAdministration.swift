@@ -10,9 +10,11 @@ public protocol IngestAdministration: Sendable {
     func reload() async throws
     /// Fetches again.
     func resume() async
-    /// Quarantined facts of this projection, oldest first.
-    func quarantined(tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact]
-    /// Publishes quarantined facts again on their original subjects (after a fix), then removes them
-    /// from the quarantine. `sequences` picks them; nil takes the oldest `limit` (of `tenant`, if given).
-    func redrive(sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact]
+    /// Quarantined facts of one partition of this projection, oldest first: `partition`, or nil for the
+    /// partition this ingest consumes (sequences are only unique within a partition's stream).
+    func quarantined(partition: Int?, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact]
+    /// Publishes quarantined facts of one partition (nil: this ingest's) again on their original subjects
+    /// (after a fix), then removes them from the quarantine. `sequences` picks them; nil takes the oldest
+    /// `limit` (of `tenant`, if given).
+    func redrive(partition: Int?, sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact]
 }

@@ -34,27 +34,32 @@ extension IngestPipeline: IngestAdministration {
         logger.notice("resumed")
     }
 
-    public func quarantined(tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
-        try await store.quarantined(projection: configuration.consumer.projection, tenant: tenant, afterSequence: afterSequence, limit: limit)
+    public func quarantined(partition: Int?, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
+        let partition = partition ?? configuration.consumer.partition
+        return try await store.quarantined(projection: configuration.consumer.projection, partition: partition, tenant: tenant,
+                                           after: QuarantineKey(partition: partition, sequence: afterSequence), limit: limit)
     }
 
-    public func redrive(sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact] {
+    public func redrive(partition: Int?, sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact] {
         guard let js = jetStream else { throw NATSError(code: .connectionClosed, operation: "redrive") }
+        let projection = configuration.consumer.projection
+        // Sequences are unique only within one partition's stream: a re-drive never spans partitions.
+        let partition = partition ?? configuration.consumer.partition
         var facts: [QuarantinedFact]
         if let sequences {
             let wanted = Set(sequences)
             facts = []
-            var after: UInt64 = 0
+            var after: QuarantineKey?
             // The quarantine is read in pages; only the wanted entries are kept.
             while facts.count < wanted.count {
-                let page = try await store.quarantined(projection: configuration.consumer.projection, tenant: tenant, afterSequence: after, limit: 1000)
+                let page = try await store.quarantined(projection: projection, partition: partition, tenant: tenant, after: after, limit: 1000)
                 guard let last = page.last else { break }
                 facts += page.filter { wanted.contains($0.sequence) }
-                after = last.sequence
+                after = last.key
                 if last.sequence >= (wanted.max() ?? 0) { break }
             }
         } else {
-            facts = try await store.quarantined(projection: configuration.consumer.projection, tenant: tenant, afterSequence: 0, limit: limit)
+            facts = try await store.quarantined(projection: projection, partition: partition, tenant: tenant, after: nil, limit: limit)
         }
         var redriven: [RedrivenFact] = []
         for fact in facts {
@@ -62,13 +67,17 @@ extension IngestPipeline: IngestAdministration {
             // JetStream's own headers belong to the first publish; the message id below replaces them.
             headers = headers.filter { !$0.key.lowercased().hasPrefix("nats-") }
             headers["projection-redriven-from"] = String(fact.sequence)
+            if fact.partition != 0 { headers["projection-redriven-from-partition"] = String(fact.partition) }
             // A deterministic message id: a repeated redrive inside the stream's duplicate window is
-            // stored once, and the fact's idempotency key protects it beyond that.
-            let ack = try await js.publish(subject: fact.subject, data: fact.raw, headers: headers,
-                                           messageID: "redrive:\(configuration.consumer.projection):\(fact.sequence)")
-            try await store.removeQuarantined(projection: configuration.consumer.projection, sequences: [fact.sequence])
-            redriven.append(RedrivenFact(sequence: fact.sequence, newSequence: ack.sequence))
-            logger.notice("re-drove a quarantined fact", metadata: ["sequence": "\(fact.sequence)", "new_sequence": "\(ack.sequence)", "tenant": "\(fact.tenant)"])
+            // stored once, and the fact's idempotency key protects it beyond that. The partition keeps
+            // equal sequences of two partitions apart (suffixed like the deduplication tokens).
+            let messageID = "redrive:\(projection):\(fact.sequence)" + (fact.partition == 0 ? "" : ":p\(fact.partition)")
+            let ack = try await js.publish(subject: fact.subject, data: fact.raw, headers: headers, messageID: messageID)
+            try await store.removeQuarantined(projection: projection, keys: [fact.key])
+            redriven.append(RedrivenFact(partition: fact.partition, sequence: fact.sequence, newSequence: ack.sequence))
+            logger.notice("re-drove a quarantined fact", metadata: [
+                "partition": "\(fact.partition)", "sequence": "\(fact.sequence)", "new_sequence": "\(ack.sequence)", "tenant": "\(fact.tenant)",
+            ])
         }
         return redriven
     }

@@ -10,7 +10,8 @@ struct GenerateCommand: ParsableCommand {
         discussion: """
         Diffs the schema from the descriptor set against <out>/<store>/schema.lock.json and writes \
         <out>/<store>/NNNN_<name>.sql for the difference. Destructive changes (drops, renames, type or \
-        key changes) are refused unless --allow-destructive is given. With --cluster, ClickHouse DDL \
+        key changes) are refused unless --allow-destructive is given. A folder generated before a change \
+        of the internal _projection_* tables gets that change in its next migration. With --cluster, ClickHouse DDL \
         goes to <out>/clickhouse-cluster with ON CLUSTER, Replicated* and Distributed tables.
         """
     )
@@ -41,6 +42,7 @@ struct GenerateCommand: ParsableCommand {
             let directory = MigrationDirectory(root: out, target: target).path
             if let migration = plan.migration {
                 print("\(target): wrote \(directory)/\(migration.name)")
+                for upgrade in plan.internalUpgrades { print("  - \(upgrade)") }
                 for change in plan.changes { print("  - \(change)") }
             } else if plan.lock != nil {
                 print("\(target): no DDL needed; updated \(directory)/\(SchemaSnapshot.fileName)")

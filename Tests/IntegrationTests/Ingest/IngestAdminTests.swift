@@ -97,6 +97,84 @@ struct IngestAdminTests {
         await FactPublisher.deleteStream(stream)
     }
 
+    @Test("two partitions with a stream each quarantine the same sequences apart; each ingest lists and re-drives its own", arguments: [StoreKind.postgres, .clickhouse])
+    func quarantinePerPartition(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind, prefix: "admin")
+        var ingests: [Int: IngestProcess] = [:]
+        var streams: [String] = []
+        var lastSequence = UInt64(0)
+        var corpus: FactCorpus?
+        for partition in [1, 2] {
+            let stream = DevStack.uniqueName("ADMINP\(partition)").uppercased()
+            let subject = stream.lowercased()
+            streams.append(stream)
+            // The same shape in both streams, so their poison facts land at equal sequences; tenants differ
+            // so the partitions share no idempotency keys.
+            let tenants = partition == 1 ? ["a1", "a2"] : ["b1", "b2"]
+            let published = FactCorpus(subjectPrefix: subject, tenants: tenants, orders: 120, seed: 5)
+            lastSequence = try await FactPublisher.publish(published, stream: stream, subjects: ["\(subject).>"])
+            corpus = published
+            let ingest = IngestProcess(environment: [
+                "PROJECTION_STORE_KIND": kind.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
+                "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
+                "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "admin-\(subject)",
+                "PROJECTION_PARTITION": String(partition), "PROJECTION_ADMIN_TOKEN": Self.token,
+            ])
+            try ingest.start()
+            ingests[partition] = ingest
+        }
+        let one = try #require(ingests[1]), two = try #require(ingests[2])
+        try await one.waitForCheckpoint(lastSequence)
+        try await two.waitForCheckpoint(lastSequence)
+        let poisonCount = try #require(corpus).poisonCount
+        try #require(poisonCount >= 2)
+
+        // Both partitions' entries survive (on ClickHouse, a merge too), although their sequences are equal.
+        let keys = try await fixture.quarantineKeys()
+        let sequences = keys.filter { $0.partition == 1 }.map(\.sequence)
+        #expect(sequences.count == poisonCount)
+        #expect(keys.filter { $0.partition == 2 }.map(\.sequence) == sequences, "the same sequences in both streams")
+
+        // Each ingest lists its own partition; `partition` picks another.
+        func listed(_ ingest: IngestProcess, _ query: String = "") async throws -> [[String: Any]] {
+            let response = try #require(await ingest.request("GET", "/admin/quarantine?limit=1000\(query)", token: Self.token))
+            #expect(response.status == 200)
+            return try #require(response.body["facts"] as? [[String: Any]])
+        }
+        func entries(_ facts: [[String: Any]]) -> [QuarantineKey] {
+            facts.compactMap { fact in
+                guard let partition = (fact["partition"] as? NSNumber)?.intValue, let sequence = (fact["sequence"] as? NSNumber)?.uint64Value else { return nil }
+                return QuarantineKey(partition: partition, sequence: sequence)
+            }
+        }
+        #expect(entries(try await listed(one)) == sequences.map { QuarantineKey(partition: 1, sequence: $0) })
+        #expect(entries(try await listed(two)) == sequences.map { QuarantineKey(partition: 2, sequence: $0) })
+        #expect(entries(try await listed(one, "&partition=2")) == sequences.map { QuarantineKey(partition: 2, sequence: $0) })
+        #expect(await one.request("GET", "/admin/quarantine?partition=-1", token: Self.token)?.status == 400)
+
+        // Re-driving partition 1's first entry removes only that entry. The fact is still poison, so
+        // partition 1 quarantines it again under its new sequence.
+        let first = try #require(sequences.first)
+        let redrive = try #require(await one.request("POST", "/admin/quarantine/redrive", token: Self.token, body: "{\"sequences\":[\(first)]}"))
+        #expect(redrive.status == 200)
+        let redriven = try #require(redrive.body["redriven"] as? [[String: Any]])
+        #expect(redriven.count == 1)
+        #expect((redriven.first?["partition"] as? NSNumber)?.intValue == 1)
+        #expect((redriven.first?["sequence"] as? NSNumber)?.uint64Value == first)
+        let newSequence = try #require((redriven.first?["new_sequence"] as? NSNumber)?.uint64Value)
+        try await one.waitForCheckpoint(newSequence)
+        let after = try await fixture.quarantineKeys()
+        #expect(!after.contains(QuarantineKey(partition: 1, sequence: first)))
+        #expect(after.contains(QuarantineKey(partition: 2, sequence: first)), "the other partition's entry at the same sequence stays")
+        #expect(after.contains(QuarantineKey(partition: 1, sequence: newSequence)))
+        #expect(after.count == keys.count)
+        #expect(entries(try await listed(two)) == sequences.map { QuarantineKey(partition: 2, sequence: $0) })
+
+        for ingest in ingests.values { _ = await ingest.terminate() }
+        await fixture.drop()
+        for stream in streams { await FactPublisher.deleteStream(stream) }
+    }
+
     @Test("without PROJECTION_ADMIN_TOKEN the admin operations are disabled")
     func disabledWithoutToken() async throws {
         let fixture = try await StoreFixture.make(.postgres, prefix: "admin")

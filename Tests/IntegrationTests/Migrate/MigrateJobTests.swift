@@ -158,6 +158,78 @@ struct MigrateJobTests {
         }
     }
 
+    /// The quarantine table's shape as the server reports it: columns (name, type, default) and key.
+    static func quarantineShape(_ sandbox: MigrationSandbox) async throws -> [[String]] {
+        switch sandbox.kind {
+        case .clickhouse:
+            return try await sandbox.rows("""
+                SELECT name, type, default_kind, default_expression FROM system.columns
+                WHERE database = currentDatabase() AND table = '_projection_quarantine' ORDER BY position
+                """)
+                + sandbox.rows("SELECT sorting_key FROM system.tables WHERE database = currentDatabase() AND name = '_projection_quarantine'")
+        case .postgres:
+            return try await sandbox.rows("""
+                SELECT column_name, data_type, is_nullable, coalesce(column_default, '') FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = '_projection_quarantine' ORDER BY ordinal_position
+                """)
+                + sandbox.rows("""
+                SELECT c.conname, string_agg(a.attname, ',' ORDER BY array_position(c.conkey, a.attnum))
+                FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+                WHERE c.conrelid = '_projection_quarantine'::regclass AND c.contype = 'p' GROUP BY c.conname
+                """)
+        }
+    }
+
+    @Test("a deployment migrated before the quarantine had a partition upgrades through apply, keeping its entries", arguments: [StoreKind.clickhouse, .postgres])
+    func quarantinePartitionUpgrade(kind: StoreKind) async throws {
+        let fixtures = StoreFixture.repositoryRoot.appendingPathComponent("Tests/ColumnstoreTests/Fixtures")
+        let frozen = try String(contentsOf: fixtures.appendingPathComponent("internal-v1/orders-analytics/\(kind.rawValue)/0001_initial.sql"), encoding: .utf8)
+        let upgrade = "0002_internal_quarantine_partition.sql"
+        let upgradeText = try String(contentsOf: StoreFixture.repositoryRoot.appendingPathComponent("sql/\(kind.rawValue)/\(upgrade)"), encoding: .utf8)
+        let freshText = try String(contentsOf: fixtures.appendingPathComponent("golden/orders-analytics/\(kind.rawValue)/0001_initial.sql"), encoding: .utf8)
+        var fresh: [[String]] = []
+        try await MigrationSandbox.with(kind, files: ["0001_initial.sql": freshText]) { sandbox in
+            let apply = try await sandbox.migrate("apply")
+            #expect(apply.status == 0, "\(apply.all)")
+            fresh = try await Self.quarantineShape(sandbox)
+        }
+        try await MigrationSandbox.with(kind, files: ["0001_initial.sql": frozen]) { sandbox in
+            let first = try await sandbox.migrate("apply")
+            #expect(first.status == 0, "\(first.all)")
+            let applied = try await sandbox.ledger()
+            let old = "INSERT INTO _projection_quarantine (projection, stream_sequence, subject, reason, raw) VALUES ('orders-analytics', 5, 's', 'before', 'x')"
+            switch kind {
+            case .clickhouse: try await ClickHouseClient(dsn: sandbox.dsn).execute(old)
+            case .postgres: _ = try await sandbox.rows(old)
+            }
+
+            try Data(upgradeText.utf8).write(to: sandbox.migrationDirectory.appendingPathComponent(upgrade))
+            let second = try await sandbox.migrate("apply")
+            #expect(second.status == 0, "\(second.all)")
+            #expect(second.output.contains("apply: applied 1 file(s)"), "\(second.all)")
+            let ledger = try await sandbox.ledger()
+            #expect(ledger.map { $0[0] } == ["0001_initial.sql", upgrade])
+            #expect(ledger.first?[1] == applied.first?[1], "the applied file is unchanged")
+            #expect(try await Self.quarantineShape(sandbox) == fresh, "upgraded and fresh quarantine tables agree")
+
+            // The old entry is partition 0; another partition's entry at the same sequence is kept beside it.
+            let new = "INSERT INTO _projection_quarantine (projection, stream_sequence, subject, reason, raw, partition) VALUES ('orders-analytics', 5, 's', 'after', 'y', 1)"
+            switch kind {
+            case .clickhouse:
+                let client = try ClickHouseClient(dsn: sandbox.dsn)
+                try await client.execute(new)
+                try await client.execute("OPTIMIZE TABLE _projection_quarantine FINAL")
+            case .postgres:
+                _ = try await sandbox.rows(new)
+            }
+            let rows = try await sandbox.rows("SELECT partition, stream_sequence, reason FROM _projection_quarantine ORDER BY partition")
+            #expect(rows == [["0", "5", "before"], ["1", "5", "after"]])
+
+            let again = try await sandbox.migrate("apply")
+            #expect(again.output.contains("nothing to apply"), "\(again.all)")
+        }
+    }
+
     @Test("a ClickHouse migration killed midway resumes from the next statement")
     func clickhouseResumeAfterCrash() async throws {
         let statements = ["CREATE TABLE IF NOT EXISTS steps (n UInt32) ENGINE = MergeTree ORDER BY n"]

@@ -95,9 +95,24 @@ struct StoreFixture {
         return result
     }
 
+    /// (partition, sequence) of the live namespace's quarantine entries, sorted; on ClickHouse after a
+    /// forced merge, so entries that share a sort key would have collapsed into one.
+    func quarantineKeys() async throws -> [QuarantineKey] {
+        if kind == .clickhouse {
+            try await ClickHouseClient(dsn: dsn).execute("OPTIMIZE TABLE _projection_quarantine FINAL")
+        }
+        let rows = try await rows(
+            "SELECT partition, stream_sequence FROM _projection_quarantine WHERE projection = 'orders-analytics'",
+            postgres: "SELECT partition, stream_sequence FROM _projection_quarantine WHERE projection = 'orders-analytics'")
+        return rows.compactMap { r in
+            guard r.count == 2, let partition = Int(r[0]), let sequence = UInt64(r[1]) else { return nil }
+            return QuarantineKey(partition: partition, sequence: sequence)
+        }.sorted()
+    }
+
     func quarantineCount() async throws -> Int {
         // The live namespace only: a rebuild keeps its own (and a kept previous generation) apart.
-        let rows = try await rows("SELECT count() FROM (SELECT DISTINCT stream_sequence FROM _projection_quarantine WHERE projection = 'orders-analytics')",
+        let rows = try await rows("SELECT count() FROM (SELECT DISTINCT partition, stream_sequence FROM _projection_quarantine WHERE projection = 'orders-analytics')",
                                   postgres: "SELECT count(*) FROM _projection_quarantine WHERE projection = 'orders-analytics'")
         return Int(rows.first?.first ?? "0") ?? 0
     }

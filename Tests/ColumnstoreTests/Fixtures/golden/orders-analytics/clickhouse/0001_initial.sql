@@ -47,10 +47,11 @@ CREATE TABLE IF NOT EXISTS _projection_quarantine
     `reason` String,
     `raw` String,
     `headers` String,
-    `quarantined_at` DateTime64(3, 'UTC')
+    `quarantined_at` DateTime64(3, 'UTC'),
+    `partition` UInt32
 )
 ENGINE = ReplacingMergeTree
-ORDER BY (projection, stream_sequence)
+ORDER BY (projection, stream_sequence, partition)
 SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS orders

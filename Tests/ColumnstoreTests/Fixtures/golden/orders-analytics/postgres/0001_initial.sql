@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS _projection_quarantine (
     raw bytea NOT NULL,
     headers jsonb NOT NULL DEFAULT '{}',
     quarantined_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (projection, stream_sequence)
+    partition integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (projection, stream_sequence, partition)
 );
 
 CREATE TABLE IF NOT EXISTS orders (

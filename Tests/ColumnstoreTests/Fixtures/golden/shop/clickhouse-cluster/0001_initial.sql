@@ -54,10 +54,11 @@ CREATE TABLE IF NOT EXISTS _projection_quarantine_local ON CLUSTER analytics
     `reason` String,
     `raw` String,
     `headers` String,
-    `quarantined_at` DateTime64(3, 'UTC')
+    `quarantined_at` DateTime64(3, 'UTC'),
+    `partition` UInt32
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/_projection_quarantine_local', '{replica}')
-ORDER BY (projection, stream_sequence)
+ORDER BY (projection, stream_sequence, partition)
 SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS _projection_quarantine ON CLUSTER analytics AS _projection_quarantine_local

@@ -1,0 +1,33 @@
+/// One step in the layout of the internal `_projection_*` tables.
+///
+/// A migration folder records the layout version its migrations created (`schema.lock.json`). Applied
+/// migration files are checksummed by the ledger, so a layout change cannot edit them: a folder at an
+/// older version gets the missing steps at the top of its next generated migration, while a first
+/// generation creates the current layout directly. Each step's DDL (`PostgresDDL`, `ClickHouseDDL`) is
+/// frozen once released, like an applied migration.
+public struct InternalTablesUpgrade: Sendable, Hashable, CustomStringConvertible {
+    /// The layout version this step produces.
+    public var version: Int
+    /// File-name part of a migration that holds only this step.
+    public var slug: String
+    /// The summary line of the migration.
+    public var description: String
+
+    /// Every step, oldest first. Version 1 is the layout before the first step.
+    public static let all: [InternalTablesUpgrade] = [
+        // With a stream per partition, sequences repeat across partitions: the quarantine needs the
+        // partition in its key (issue #7).
+        InternalTablesUpgrade(
+            version: 2, slug: "internal_quarantine_partition",
+            description: "internal table _projection_quarantine: add column partition, key (projection, stream_sequence, partition)"
+        ),
+    ]
+
+    /// The layout a first generation creates.
+    public static var currentVersion: Int { all.last?.version ?? 1 }
+
+    /// The steps a folder whose migrations created `version` still needs, oldest first.
+    public static func steps(after version: Int) -> [InternalTablesUpgrade] {
+        all.filter { $0.version > version }
+    }
+}
