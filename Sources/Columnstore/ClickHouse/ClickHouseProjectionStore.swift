@@ -73,6 +73,8 @@ public final class ClickHouseProjectionStore: ProjectionStore {
 
     public func checkWritable() async throws {
         try await client.query("SELECT 1 FROM _projection_checkpoints LIMIT 0")
+        // The newest internal-table layout (quarantine partition): an unmigrated store is not writable.
+        try await client.query("SELECT partition FROM _projection_quarantine LIMIT 0")
     }
 
     public func isTransient(_ error: any Error) -> Bool {

@@ -42,6 +42,8 @@ public actor PostgresProjectionStore: ProjectionStore {
     public func checkWritable() async throws {
         _ = try await withConnection { connection in
             try await connection.query("SELECT 1 FROM _projection_checkpoints LIMIT 1")
+            // The newest internal-table layout (quarantine partition): an unmigrated store is not writable.
+            try await connection.query("SELECT partition FROM _projection_quarantine LIMIT 0")
         }
     }
 

@@ -46,6 +46,10 @@ public struct IngestConfiguration: Sendable {
     /// the namespace `<projection><suffix>`, apart from the live consumer's.
     public var tableSuffix: String = ""
 
+    /// `PROJECTION_TENANT_FILTER`; unset by default. Set by `projection-migrate rebuild --tenant`: facts of
+    /// any other tenant (and facts whose tenant cannot be read) are acked as not consumed.
+    public var tenantFilter: String?
+
     /// `PROJECTION_PARTITIONS`: unset (default) runs the one consumer configured above. Set to P, the
     /// process is a replica that shares partitions 0…P-1 with the other replicas of the projection through
     /// leases (`PartitionCoordinator`); `PROJECTION_STREAM`, `PROJECTION_SUBJECTS` and

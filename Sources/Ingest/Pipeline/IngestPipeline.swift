@@ -255,6 +255,11 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         let body = message.data
         do throws(FactRejection) {
             let fact = try decoder.decode(body: body) { message.header($0) }
+            if let filter = configuration.tenantFilter, fact.tenant != filter {
+                // A tenant-scoped rebuild: other tenants' facts are not this consumer's.
+                metrics.skipped("other_tenant", 1)
+                return .unconsumed
+            }
             metrics.consumed(fact.type, tenant: fact.tenant)
             if logger.logLevel <= .debug {
                 var meta: Logger.Metadata = ["sequence": "\(sequence)", "type": "\(fact.type)", "tenant": "\(fact.tenant)", "fact_id": "\(fact.id)"]
@@ -272,6 +277,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 return quarantine(message, sequence: sequence, body: body, rejection: error, id: fact.id, type: fact.type, tenant: fact.tenant, traceID: fact.traceID, correlationID: fact.correlationID)
             }
         } catch {
+            // A tenant-scoped rebuild cannot tell whose an unreadable fact is: it stays the live consumer's.
+            if configuration.tenantFilter != nil { return .unconsumed }
             return quarantine(message, sequence: sequence, body: body, rejection: error, id: "", type: "", tenant: "", traceID: nil, correlationID: nil)
         }
     }

@@ -18,6 +18,10 @@ struct RebuildCommand: AsyncParsableCommand {
         live ingest is paused and reloaded through --live-admin (token from $PROJECTION_ADMIN_TOKEN), or must \
         be stopped (--live-stopped) and started again afterwards. The replaced tables are dropped, or kept as \
         <table>__previous with --keep-previous (then `projection-migrate rollback` swaps them back). \
+        With --tenant T only that tenant is rebuilt: the replay applies T's facts only, and the cutover \
+        replaces T's rows, seen keys and quarantine entries in the live tables (Postgres: one transaction; \
+        ClickHouse: delete then insert per table), after the replay reached the paused live checkpoint; the \
+        live checkpoint and every other tenant stay as they are (no --keep-previous). \
         NATS settings come from the ingest environment (PROJECTION_NATS_URL, PROJECTION_STREAM, ...).
         """)
 
@@ -41,6 +45,9 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(help: "Assert that the live projection-ingest is stopped (instead of --live-admin).")
     var liveStopped = false
 
+    @Option(help: "Rebuild only this tenant's rows (and its seen keys and quarantine); the others are not touched.")
+    var tenant: String?
+
     @Flag(help: "Keep the replaced tables as <table>__previous for a rollback.")
     var keepPrevious = false
 
@@ -52,6 +59,10 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard fromSequence >= 1 else { throw ValidationError("--from-sequence: stream sequences start at 1") }
+        if let tenant {
+            guard !tenant.isEmpty else { throw ValidationError("--tenant: name a tenant") }
+            guard !keepPrevious else { throw ValidationError("--tenant: --keep-previous is not supported for a tenant-scoped rebuild") }
+        }
         if cutover, liveAdmin == nil, !liveStopped {
             throw ValidationError("--cutover: pass --live-admin URL (the live ingest is paused and reloaded) or --live-stopped")
         }
@@ -76,7 +87,11 @@ struct RebuildCommand: AsyncParsableCommand {
                 note("not cut over: run again with --cutover, or drop the __rebuild tables")
                 return
             }
-            try await cutOver(rebuilder, generation)
+            if let tenant {
+                try await cutOverTenant(tenant, rebuilder, generation, resolved: resolved, descriptorPath: descriptorPath, replayed: checkpoint)
+            } else {
+                try await cutOver(rebuilder, generation)
+            }
         } catch {
             throw CommandFailure.exit(for: error)
         }
@@ -95,9 +110,10 @@ struct RebuildCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs the rebuild's ingest until it is within `catchUpLag` of the stream, then stops it (SIGTERM
-    /// drains: what it holds is written) and returns its checkpoint.
-    private func replay(_ resolved: ResolvedStore, generation: RebuildGeneration, descriptorPath: String?) async throws -> UInt64 {
+    /// Runs the rebuild's ingest until it is within `catchUpLag` of the stream (or, with `target`, has
+    /// applied everything up to it), then stops it (SIGTERM drains: what it holds is written) and returns
+    /// its checkpoint.
+    func replay(_ resolved: ResolvedStore, generation: RebuildGeneration, descriptorPath: String?, until target: UInt64? = nil) async throws -> UInt64 {
         let port = Int.random(in: 30_000...39_999)
         var environment = ProcessInfo.processInfo.environment
         environment["PROJECTION_STORE_KIND"] = resolved.kind.environmentValue
@@ -106,6 +122,8 @@ struct RebuildCommand: AsyncParsableCommand {
         environment["PROJECTION_DURABLE"] = generation.rebuild.consumer
         environment["PORT_HTTP"] = String(port)
         environment["PROJECTION_ADMIN_TOKEN"] = nil
+        environment["PROJECTION_PARTITIONS"] = nil
+        environment["PROJECTION_TENANT_FILTER"] = tenant
         if let descriptorPath { environment["PROJECTION_DESCRIPTOR_SET"] = descriptorPath }
         let child = try IngestChild.start(binary: ingestBinary ?? IngestChild.defaultBinary(), environment: environment)
         let admin = IngestAdminClient(baseURL: "http://127.0.0.1:\(port)", token: nil)
@@ -130,7 +148,9 @@ struct RebuildCommand: AsyncParsableCommand {
                     note(String(format: "sequence %llu of %llu, %.0f facts/s, ETA %@", checkpoint, last, rate, eta))
                     lastPrint = clock.now
                 }
-                if remaining <= catchUpLag { caughtUp = true; break }
+                if let target {
+                    if checkpoint >= target { caughtUp = true; break }
+                } else if remaining <= catchUpLag { caughtUp = true; break }
             }
             try await clock.sleep(for: .milliseconds(200))
         }
@@ -166,7 +186,7 @@ struct RebuildCommand: AsyncParsableCommand {
         }
     }
 
-    private func note(_ text: String) {
+    func note(_ text: String) {
         FileHandle.standardError.write(Data("rebuild: \(text)\n".utf8))
     }
 }

@@ -50,7 +50,9 @@ final class IngestProcess: @unchecked Sendable {
     func kill9() {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // Not `waitUntilExit()`: it can hang when the child already died on its own (a crash) and
+        // Foundation's termination notification raced the kill. Poll instead, bounded.
+        for _ in 0..<1000 where process.isRunning { usleep(10_000) }
     }
 
     /// SIGSTOP: the process freezes mid-work (a long GC pause, a stalled VM) and keeps its sockets.

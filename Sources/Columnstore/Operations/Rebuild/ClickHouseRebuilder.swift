@@ -6,8 +6,8 @@ import ClickHouseHTTP
 /// moment, see one of each generation), and the internal rows are moved before the tables.
 /// Cluster deployments (`ON CLUSTER`, Distributed tables) are not handled here yet.
 public final class ClickHouseRebuilder: ProjectionRebuilder {
-    private let client: ClickHouseClient
-    private let schema: ProjectionSchema
+    let client: ClickHouseClient
+    let schema: ProjectionSchema
 
     /// Internal tables and their columns after `projection` (the namespace column).
     static let internalTables: [(name: String, columns: [String])] = [
@@ -84,12 +84,12 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
         }
     }
 
-    private func exists(_ table: String) async throws -> Bool {
+    func exists(_ table: String) async throws -> Bool {
         let response = try await client.query("EXISTS TABLE \(table)")
         return response.text.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
-    private func deleteNamespace(_ table: String, _ projection: String) async throws {
+    func deleteNamespace(_ table: String, _ projection: String) async throws {
         try await client.execute("DELETE FROM \(table) WHERE projection = {p:String}", parameters: ["p": projection])
     }
 

@@ -4,7 +4,7 @@ import LibPQ
 /// move of checkpoint, seen keys and quarantine rows), so readers see either generation, never a mix.
 public actor PostgresRebuilder: ProjectionRebuilder {
     private let dsn: String
-    private let schema: ProjectionSchema
+    let schema: ProjectionSchema
     private var connection: PostgresConnection?
 
     static let internalTables = ["_projection_checkpoints", "_projection_seen_keys", "_projection_quarantine"]
@@ -14,7 +14,7 @@ public actor PostgresRebuilder: ProjectionRebuilder {
         self.schema = schema
     }
 
-    private func connected() async throws -> PostgresConnection {
+    func connected() async throws -> PostgresConnection {
         if let connection { return connection }
         let fresh = try await PostgresConnection.connect(dsn: dsn)
         connection = fresh

@@ -12,6 +12,13 @@ public protocol ProjectionRebuilder: Sendable {
     /// when there are no incoming tables.
     func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws
 
+    /// Tenant-scoped cutover: replaces `tenant`'s rows in the live tables with the shadow tables' (which
+    /// hold only that tenant), and its seen keys and quarantine entries with the rebuild's; other tenants
+    /// and the live checkpoint are untouched. The rebuild must have applied every fact up to
+    /// `liveCheckpoint` (the paused live consumer's); its keys above it make the live ingest skip those
+    /// facts when it gets to them, since their rows are already in. Drops the shadow tables.
+    func cutoverTenant(_ tenant: String, generation: RebuildGeneration, liveCheckpoint: UInt64) async throws
+
     func close() async
 }
 

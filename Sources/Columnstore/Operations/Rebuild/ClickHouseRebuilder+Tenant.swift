@@ -1,0 +1,49 @@
+import ClickHouseHTTP
+
+extension ClickHouseRebuilder {
+    /// Per table: a lightweight `DELETE` of the tenant's rows, then `INSERT … SELECT` of the rebuilt ones.
+    /// Not atomic (ClickHouse has no transactions): between the two, queries see the tenant without rows
+    /// in that table; never a mix of generations. Other tenants never move.
+    public func cutoverTenant(_ tenant: String, generation: RebuildGeneration, liveCheckpoint: UInt64) async throws {
+        let live = generation.live.projection, rebuild = generation.rebuild.projection
+        let layouts = try schema.tables.map(StateHashLayout.init(table:))
+        for layout in layouts where !(try await exists(layout.table.name + RebuildGeneration.rebuildSuffix)) {
+            throw RebuildError(code: .nothingToCutOver, detail: "no shadow tables (\(RebuildGeneration.rebuildSuffix)): run a rebuild first")
+        }
+        // Keys first, so that from here on the live ingest skips what the rebuild applied. Keys above the
+        // live checkpoint get sequence 0: the seen-key check counts a key as applied only when recorded
+        // below the batch it arrives in, and the live ingest will meet those facts again above it.
+        try await client.execute("DELETE FROM _projection_seen_keys WHERE projection = {p:String} AND tenant_id = {t:String}",
+                                 parameters: ["p": live, "t": tenant])
+        try await client.execute(
+            """
+            INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence, seen_at)
+            SELECT {p:String}, fact_type, tenant_id, idempotency_key, if(stream_sequence > {l:UInt64}, 0, stream_sequence), seen_at
+            FROM _projection_seen_keys WHERE projection = {r:String} AND tenant_id = {t:String}
+            """,
+            parameters: ["p": live, "r": rebuild, "t": tenant, "l": String(liveCheckpoint)],
+            settings: ["insert_deduplicate": "0"])
+        let quarantine = Self.internalTables.first { $0.name == "_projection_quarantine" }!
+        try await client.execute("DELETE FROM _projection_quarantine WHERE projection = {p:String} AND tenant_id = {t:String}",
+                                 parameters: ["p": live, "t": tenant])
+        try await client.execute(
+            """
+            INSERT INTO _projection_quarantine (projection, \(quarantine.columns.joined(separator: ", ")))
+            SELECT {p:String}, \(quarantine.columns.joined(separator: ", ")) FROM _projection_quarantine
+            WHERE projection = {r:String} AND tenant_id = {t:String}
+            """,
+            parameters: ["p": live, "r": rebuild, "t": tenant], settings: ["insert_deduplicate": "0"])
+        for layout in layouts {
+            let name = layout.table.name, tenantColumn = "`\(layout.tenantColumn.name)`"
+            let columns = layout.table.columns.map { "`\($0.name)`" }.joined(separator: ", ")
+            try await client.execute("DELETE FROM \(name) WHERE \(tenantColumn) = {t:String}", parameters: ["t": tenant])
+            try await client.execute(
+                "INSERT INTO \(name) (\(columns)) SELECT \(columns) FROM \(name + RebuildGeneration.rebuildSuffix) WHERE \(tenantColumn) = {t:String}",
+                parameters: ["t": tenant], settings: ["insert_deduplicate": "0"])
+            try await client.execute("DROP TABLE \(name + RebuildGeneration.rebuildSuffix) SYNC")
+        }
+        for table in Self.internalTables {
+            try await deleteNamespace(table.name, rebuild)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Columnstore
+import Foundation
+
+extension RebuildCommand {
+    /// A tenant-scoped cutover. The live checkpoint stays, so the rebuilt rows must cover exactly what
+    /// the live ingest applied: the live ingest is paused first (its checkpoint L then holds still), the
+    /// replay runs on until it reached L, and the tenant's rows and keys are replaced. Facts of the
+    /// tenant the replay applied above L are skipped by the live ingest through the moved keys.
+    func cutOverTenant(_ tenant: String, _ rebuilder: any ProjectionRebuilder, _ generation: RebuildGeneration,
+                       resolved: ResolvedStore, descriptorPath: String?, replayed: UInt64) async throws {
+        let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"]) }
+        if let live {
+            let paused = try await live.post("/admin/pause")
+            guard paused["idle"] as? Bool == true else {
+                try? await live.post("/admin/resume")
+                throw RebuildError(code: .ingestUnavailable, detail: "the live ingest did not become idle (a batch is failing); resumed it, nothing was swapped")
+            }
+        }
+        do {
+            let liveCheckpoint = try await rebuilder.checkpoint(of: generation.live)
+            if replayed < liveCheckpoint {
+                note("replaying on to the paused live checkpoint \(liveCheckpoint)")
+                let reached = try await replay(resolved, generation: generation, descriptorPath: descriptorPath, until: liveCheckpoint)
+                note("replay stopped at sequence \(reached)")
+            }
+            try await rebuilder.cutoverTenant(tenant, generation: generation, liveCheckpoint: liveCheckpoint)
+        } catch {
+            if let live { try? await live.post("/admin/resume") }
+            throw error
+        }
+        note("cut over tenant \(tenant): its rows, seen keys and quarantine are the rebuilt ones; other tenants untouched")
+        if let live {
+            try await live.post("/admin/resume")
+            note("live ingest resumed")
+        } else {
+            note("start the live projection-ingest now")
+        }
+    }
+}
