@@ -41,6 +41,11 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(help: "Assert that the live projection-ingest is stopped (instead of --live-admin).")
     var liveStopped = false
 
+    // A changed mapping (hot upgrade) must not be resumed: the old ingest would write rows of its own
+    // mapping into the new tables (a new column left empty for those facts) until the new one is deployed.
+    @Flag(help: "With --live-admin: after the cutover leave the live ingest paused (not reloaded). For a changed mapping: stop it and start the projection-ingest with the new descriptor set; it continues from the rebuilt checkpoint.")
+    var leaveLivePaused = false
+
     @Flag(help: "Keep the replaced tables as <table>__previous for a rollback.")
     var keepPrevious = false
 
@@ -54,6 +59,9 @@ struct RebuildCommand: AsyncParsableCommand {
         guard fromSequence >= 1 else { throw ValidationError("--from-sequence: stream sequences start at 1") }
         if cutover, liveAdmin == nil, !liveStopped {
             throw ValidationError("--cutover: pass --live-admin URL (the live ingest is paused and reloaded) or --live-stopped")
+        }
+        if leaveLivePaused, !cutover || liveAdmin == nil {
+            throw ValidationError("--leave-live-paused: only with --cutover and --live-admin URL")
         }
     }
 
@@ -157,7 +165,9 @@ struct RebuildCommand: AsyncParsableCommand {
             throw error
         }
         note("cut over: the rebuilt tables are live\(keepPrevious ? "; the replaced ones are kept as __previous" : " and the replaced ones dropped")")
-        if let live {
+        if live != nil, leaveLivePaused {
+            note("live ingest left paused: stop it and start projection-ingest with the new descriptor set; it continues from the rebuilt checkpoint")
+        } else if let live {
             try await live.post("/admin/reload")
             try await live.post("/admin/resume")
             note("live ingest reloaded its checkpoint and resumed")
