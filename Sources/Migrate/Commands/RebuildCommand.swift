@@ -48,6 +48,11 @@ struct RebuildCommand: AsyncParsableCommand {
     @Option(help: "Rebuild only this tenant's rows (and its seen keys and quarantine); the others are not touched.")
     var tenant: String?
 
+    // A changed mapping (hot upgrade) must not be resumed: the old ingest would write rows of its own
+    // mapping into the new tables (a new column left empty for those facts) until the new one is deployed.
+    @Flag(help: "With --live-admin: after the cutover leave the live ingest paused (not reloaded). For a changed mapping: stop it and start the projection-ingest with the new descriptor set; it continues from the rebuilt checkpoint.")
+    var leaveLivePaused = false
+
     @Flag(help: "Keep the replaced tables as <table>__previous for a rollback.")
     var keepPrevious = false
 
@@ -62,9 +67,13 @@ struct RebuildCommand: AsyncParsableCommand {
         if let tenant {
             guard !tenant.isEmpty else { throw ValidationError("--tenant: name a tenant") }
             guard !keepPrevious else { throw ValidationError("--tenant: --keep-previous is not supported for a tenant-scoped rebuild") }
+            guard !leaveLivePaused else { throw ValidationError("--tenant: --leave-live-paused is for a changed mapping, which a tenant-scoped rebuild cannot deploy") }
         }
         if cutover, liveAdmin == nil, !liveStopped {
             throw ValidationError("--cutover: pass --live-admin URL (the live ingest is paused and reloaded) or --live-stopped")
+        }
+        if leaveLivePaused, !cutover || liveAdmin == nil {
+            throw ValidationError("--leave-live-paused: only with --cutover and --live-admin URL")
         }
     }
 
@@ -177,7 +186,9 @@ struct RebuildCommand: AsyncParsableCommand {
             throw error
         }
         note("cut over: the rebuilt tables are live\(keepPrevious ? "; the replaced ones are kept as __previous" : " and the replaced ones dropped")")
-        if let live {
+        if live != nil, leaveLivePaused {
+            note("live ingest left paused: stop it and start projection-ingest with the new descriptor set; it continues from the rebuilt checkpoint")
+        } else if let live {
             try await live.post("/admin/reload")
             try await live.post("/admin/resume")
             note("live ingest reloaded its checkpoint and resumed")

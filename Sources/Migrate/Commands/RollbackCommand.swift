@@ -20,8 +20,13 @@ struct RollbackCommand: AsyncParsableCommand {
     @Flag(help: "Assert that the live projection-ingest is stopped (instead of --live-admin).")
     var liveStopped = false
 
+    // Rolling back a hot upgrade: the running ingest has the new mapping, which does not fit the old tables.
+    @Flag(help: "With --live-admin: leave the live ingest paused after the swap (not reloaded). For rolling back a changed mapping: stop it and start the projection-ingest with the old descriptor set.")
+    var leaveLivePaused = false
+
     func validate() throws {
         if liveAdmin == nil, !liveStopped { throw ValidationError("pass --live-admin URL or --live-stopped") }
+        if leaveLivePaused, liveAdmin == nil { throw ValidationError("--leave-live-paused: only with --live-admin URL") }
     }
 
     func run() async throws {
@@ -42,7 +47,7 @@ struct RollbackCommand: AsyncParsableCommand {
                 throw error
             }
             await rebuilder.close()
-            if let live {
+            if let live, !leaveLivePaused {
                 try await live.post("/admin/reload")
                 try await live.post("/admin/resume")
             }

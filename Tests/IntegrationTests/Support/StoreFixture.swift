@@ -71,11 +71,11 @@ struct StoreFixture {
         }
     }
 
-    /// tenant → day → totals, as the store has them.
-    func dailyTotals() async throws -> [String: [String: FactCorpus.DayTotals]] {
+    /// tenant → day → totals, as the store has them (`suffix`: another generation, e.g. `__previous`).
+    func dailyTotals(suffix: String = "") async throws -> [String: [String: FactCorpus.DayTotals]] {
         let rows = try await rows(
-            "SELECT tenant_id, toString(day), sum(order_count), sum(gross_cents), sum(refund_cents) FROM daily_sales GROUP BY tenant_id, day",
-            postgres: "SELECT tenant_id, to_char(day, 'YYYY-MM-DD'), order_count, gross_cents, refund_cents FROM daily_sales")
+            "SELECT tenant_id, toString(day), sum(order_count), sum(gross_cents), sum(refund_cents) FROM daily_sales\(suffix) GROUP BY tenant_id, day",
+            postgres: "SELECT tenant_id, to_char(day, 'YYYY-MM-DD'), order_count, gross_cents, refund_cents FROM daily_sales\(suffix)")
         var result: [String: [String: FactCorpus.DayTotals]] = [:]
         for r in rows {
             result[r[0], default: [:]][r[1]] = FactCorpus.DayTotals(orderCount: Int64(r[2])!, grossCents: Int64(r[3])!, refundCents: Int64(r[4])!)
@@ -84,10 +84,10 @@ struct StoreFixture {
     }
 
     /// tenant → order id → order, latest version.
-    func orders() async throws -> [String: [String: FactCorpus.Order]] {
+    func orders(suffix: String = "") async throws -> [String: [String: FactCorpus.Order]] {
         let rows = try await rows(
-            "SELECT tenant_id, order_id, customer_id, amount_cents, currency, formatDateTime(placed_at, '%Y-%m-%dT%H:%i:%SZ', 'UTC') FROM orders FINAL",
-            postgres: "SELECT tenant_id, order_id, customer_id, amount_cents, currency, to_char(placed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM orders")
+            "SELECT tenant_id, order_id, customer_id, amount_cents, currency, formatDateTime(placed_at, '%Y-%m-%dT%H:%i:%SZ', 'UTC') FROM orders\(suffix) FINAL",
+            postgres: "SELECT tenant_id, order_id, customer_id, amount_cents, currency, to_char(placed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM orders\(suffix)")
         var result: [String: [String: FactCorpus.Order]] = [:]
         for r in rows {
             result[r[0], default: [:]][r[1]] = FactCorpus.Order(customerID: r[2], amountCents: Int64(r[3])!, currency: r[4], placedAt: r[5])
