@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "projection-migrate", targets: ["Migrate"]),
         .executable(name: "projection-query", targets: ["QueryAPI"]),
         .executable(name: "projection-bench", targets: ["Bench"]),
+        .executable(name: "projection-decode-bench", targets: ["DecodeBench"]),
         .library(name: "Columnstore", targets: ["Columnstore"]),
     ],
     dependencies: [
@@ -62,10 +63,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Fact decoding and mapping (pure, no I/O): a library so `projection-decode-bench` can
+        // measure the ingest's hot path without linking the ingest's server stack.
+        .target(
+            name: "IngestFacts",
+            dependencies: ["Columnstore"],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "Ingest",
             dependencies: [
-                "Columnstore", "JetStream",
+                "Columnstore", "IngestFacts", "JetStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -108,10 +117,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Decode + map alone, synchronous, for callgrind (docs/BENCHMARKS.md); not shipped.
+        .executableTarget(
+            name: "DecodeBench",
+            dependencies: ["Columnstore", "IngestFacts"],
+            swiftSettings: swiftSettings
+        ),
+
         // Pure logic, no I/O.
         .testTarget(
             name: "ColumnstoreTests",
-            dependencies: ["Columnstore", "ClickHouseHTTP", "LibPQ", "JetStream", "Ingest", "Migrate", "QueryAPI"],
+            dependencies: ["Columnstore", "ClickHouseHTTP", "LibPQ", "JetStream", "IngestFacts", "Ingest", "Migrate", "QueryAPI"],
             swiftSettings: swiftSettings
         ),
         // Against the real dev stack (dev/stack up); hosts from env, defaults match the stack.

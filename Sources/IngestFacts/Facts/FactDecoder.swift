@@ -1,4 +1,4 @@
-import Foundation
+import Columnstore
 
 /// Decodes CloudEvents 1.0 from NATS messages, in structured mode (a JSON body) or binary mode
 /// (`ce-*` headers, the data as the body).
@@ -21,59 +21,58 @@ public struct FactDecoder: Sendable {
     }
 
     private func decodeStructured(body: [UInt8]) throws(FactRejection) -> FactEnvelope {
-        let object: [String: Any]
-        do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-                throw FactRejection(code: .invalidJSON, detail: "a structured CloudEvent must be a JSON object")
-            }
-            object = parsed
-        } catch let rejection as FactRejection {
-            throw rejection
+        let document: JSONValue
+        do throws(JSONParseError) {
+            document = try FactJSONParser.parse(body)
         } catch {
             throw FactRejection(code: .invalidJSON, detail: "the body is not valid JSON")
         }
-        func attribute(_ name: String) throws(FactRejection) -> String? {
-            guard let value = object[name], !(value is NSNull) else { return nil }
-            guard let string = value as? String else {
-                throw FactRejection(code: .invalidEnvelope, field: name, detail: "must be a string")
-            }
-            return string
+        guard case .object(let members) = document else {
+            throw FactRejection(code: .invalidJSON, detail: "a structured CloudEvent must be a JSON object")
         }
-        try checkSpecVersion(try attribute("specversion"))
-        let data: [String: Any]
-        switch object["data"] {
-        case nil, is NSNull: data = [:]
-        case let value as [String: Any]: data = value
+        // One pass over the members instead of a lookup per attribute.
+        var attributes = EnvelopeAttributes()
+        for member in members { attributes.take(member.key, member.value) }
+        func attribute(_ name: String, _ value: JSONValue?) throws(FactRejection) -> String? {
+            switch value {
+            case nil, .null?: return nil
+            case .string(let string)?: return string
+            default: throw FactRejection(code: .invalidEnvelope, field: name, detail: "must be a string")
+            }
+        }
+        try checkSpecVersion(try attribute("specversion", attributes.specversion))
+        let data: JSONValue
+        switch attributes.data {
+        case nil, .null?: data = .object([])
+        case .object(let dataMembers)?: data = .object(dataMembers)
         default: throw FactRejection(code: .invalidEnvelope, field: "data", detail: "must be a JSON object")
         }
         return FactEnvelope(
-            id: try requiredAttribute("id", try attribute("id")),
-            type: try requiredAttribute("type", try attribute("type")),
-            source: try attribute("source") ?? "",
-            time: try attribute("time"),
-            tenant: try attribute("tenantid") ?? "",
-            subject: try attribute("subject"),
-            traceID: FactEnvelope.traceID(fromTraceparent: try attribute("traceparent")),
-            correlationID: try attribute("correlationid"),
+            id: try requiredAttribute("id", try attribute("id", attributes.id)),
+            type: try requiredAttribute("type", try attribute("type", attributes.type)),
+            source: try attribute("source", attributes.source) ?? "",
+            time: try attribute("time", attributes.time),
+            tenant: try attribute("tenantid", attributes.tenantid) ?? "",
+            subject: try attribute("subject", attributes.subject),
+            traceID: FactEnvelope.traceID(fromTraceparent: try attribute("traceparent", attributes.traceparent)),
+            correlationID: try attribute("correlationid", attributes.correlationid),
             data: data
         )
     }
 
     private func decodeBinary(body: [UInt8], header: (String) -> String?) throws(FactRejection) -> FactEnvelope {
         try checkSpecVersion(header("ce-specversion"))
-        let data: [String: Any]
+        let data: JSONValue
         if body.isEmpty {
-            data = [:]
+            data = .object([])
         } else {
-            do {
-                guard let parsed = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-                    throw FactRejection(code: .invalidEnvelope, field: "data", detail: "must be a JSON object")
-                }
-                data = parsed
-            } catch let rejection as FactRejection {
-                throw rejection
+            do throws(JSONParseError) {
+                data = try FactJSONParser.parse(body)
             } catch {
                 throw FactRejection(code: .invalidJSON, field: "data", detail: "the body is not valid JSON")
+            }
+            guard case .object = data else {
+                throw FactRejection(code: .invalidEnvelope, field: "data", detail: "must be a JSON object")
             }
         }
         return FactEnvelope(

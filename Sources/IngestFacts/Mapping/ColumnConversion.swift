@@ -1,5 +1,4 @@
 import Columnstore
-import Foundation
 
 /// Converts JSON values from facts into column values, strictly: a value that does not fit its column
 /// is a `FactRejection`, never a silent zero. Integers may arrive as JSON numbers or as decimal strings
@@ -17,7 +16,7 @@ enum ColumnConversion {
         }
     }
 
-    static func convert(_ raw: Any, to type: ColumnType, transform: SourceTransform, field: String) throws(FactRejection) -> ColumnValue {
+    static func convert(_ raw: JSONValue, to type: ColumnType, transform: SourceTransform, field: String) throws(FactRejection) -> ColumnValue {
         switch transform {
         case .none:
             break
@@ -32,11 +31,14 @@ enum ColumnConversion {
         }
         switch type {
         case .string:
-            guard let string = raw as? String else { throw mismatch(field, "a string") }
+            guard case .string(let string) = raw else { throw mismatch(field, "a string") }
             return .string(string)
         case .decimal:
-            if let string = raw as? String, Double(string) != nil { return .string(string) }
-            if let number = raw as? NSNumber, !FactMapper.isBool(number) { return .string(number.stringValue) }
+            switch raw {
+            case .string(let string) where Double(string) != nil: return .string(string)
+            case .number: if let number = number(raw) { return .string(number.text) }
+            default: break
+            }
             throw mismatch(field, "a decimal number")
         case .int32:
             let value = try integer(raw, field: field)
@@ -45,22 +47,20 @@ enum ColumnConversion {
         case .int64:
             return .int64(try integer(raw, field: field))
         case .uint64:
-            if let number = raw as? NSNumber, !FactMapper.isBool(number), number.objCType.pointee == 0x51 /* Q */ {
-                return .uint64(number.uint64Value)
-            }
-            if let string = raw as? String, let value = UInt64(string) { return .uint64(value) }
+            if case .uint(let value)? = number(raw) { return .uint64(value) }
+            if case .string(let string) = raw, let value = UInt64(string) { return .uint64(value) }
             let value = try integer(raw, field: field)
             guard value >= 0 else { throw mismatch(field, "a non-negative integer") }
             return .uint64(UInt64(value))
         case .float64:
-            if let number = raw as? NSNumber, !FactMapper.isBool(number) { return .float64(number.doubleValue) }
-            if let string = raw as? String, let value = Double(string), value.isFinite { return .float64(value) }
+            if let number = number(raw) { return .float64(number.doubleValue) }
+            if case .string(let string) = raw, let value = Double(string), value.isFinite { return .float64(value) }
             throw mismatch(field, "a number")
         case .bool:
-            if let number = raw as? NSNumber, FactMapper.isBool(number) { return .bool(number.boolValue) }
+            if case .bool(let value) = raw { return .bool(value) }
             throw mismatch(field, "true or false")
         case .date:
-            if let string = raw as? String, let days = RFC3339.parseDate(string) { return .date(days) }
+            if case .string(let string) = raw, let days = RFC3339.parseDate(string) { return .date(days) }
             let ms = try timestamp(raw, field: field)
             return .date(Int32(truncatingIfNeeded: ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000))
         case .timestamp:
@@ -77,26 +77,38 @@ enum ColumnConversion {
         }
     }
 
-    private static func integer(_ raw: Any, field: String) throws(FactRejection) -> Int64 {
-        if let number = raw as? NSNumber, !FactMapper.isBool(number) {
-            switch number.objCType.pointee {
-            case 0x64, 0x66: // d, f: only whole numbers fit an integer column
-                let double = number.doubleValue
+    /// A JSON number typed as JSONSerialization typed it; nil for anything else.
+    private static func number(_ raw: JSONValue) -> FactNumber? {
+        guard case .number(let literal) = raw else { return nil }
+        return FactNumber(literal: literal)
+    }
+
+    private static func integer(_ raw: JSONValue, field: String) throws(FactRejection) -> Int64 {
+        if case .number(let literal) = raw {
+            // The common case, a plain integer, without classifying the literal.
+            if let value = Int64(literal), value != .min { return value }
+            let number = FactNumber(literal: literal)
+            switch number {
+            case .int(let value)?:
+                return value
+            case .uint(let value)?:
+                guard value <= UInt64(Int64.max) else { throw mismatch(field, "a 64-bit integer") }
+                return Int64(value)
+            case .double?, .decimal?:
+                // Only whole numbers fit an integer column.
+                let double = number?.doubleValue ?? .nan
                 guard double.rounded() == double, abs(double) < 9.2e18 else { throw mismatch(field, "an integer") }
                 return Int64(double)
-            case 0x51: // Q: above Int64.max
-                guard number.uint64Value <= UInt64(Int64.max) else { throw mismatch(field, "a 64-bit integer") }
-                return number.int64Value
-            default:
-                return number.int64Value
+            case nil:
+                throw mismatch(field, "an integer")
             }
         }
-        if let string = raw as? String, let value = Int64(string) { return value }
+        if case .string(let string) = raw, let value = Int64(string) { return value }
         throw mismatch(field, "an integer")
     }
 
-    private static func timestamp(_ raw: Any, field: String) throws(FactRejection) -> Int64 {
-        if let string = raw as? String, let ms = RFC3339.parseMilliseconds(string) { return ms }
+    private static func timestamp(_ raw: JSONValue, field: String) throws(FactRejection) -> Int64 {
+        if case .string(let string) = raw, let ms = RFC3339.parseMilliseconds(string) { return ms }
         throw mismatch(field, "an RFC 3339 timestamp")
     }
 

@@ -1,5 +1,4 @@
 import Columnstore
-import Foundation
 
 /// Turns a decoded fact into rows of every table whose bindings consume its type, following the
 /// annotations. Plans are precomputed per fact type so the hot path only reads values.
@@ -61,11 +60,12 @@ public struct FactMapper: Sendable {
     private func idempotencyKey(_ fact: FactEnvelope, path: FieldPath) throws(FactRejection) -> String {
         let field = "data.\(path)"
         switch lookup(fact.data, path) {
-        case let string as String where !string.isEmpty:
+        case .string(let string)? where !string.isEmpty:
             return string
-        case let number as NSNumber where !FactMapper.isBool(number):
-            return number.stringValue
-        case nil, is NSNull, "" as String:
+        case .number(let literal)?:
+            // The text JSONSerialization's NSNumber gave, e.g. `1e2` → `100.0`.
+            return FactNumber(literal: literal)?.text ?? literal
+        case nil, .null?, .string?:
             throw FactRejection(code: .missingField, field: field, detail: "the idempotency key is required")
         default:
             throw FactRejection(code: .invalidValue, field: field, detail: "the idempotency key must be a string or an integer")
@@ -78,7 +78,7 @@ public struct FactMapper: Sendable {
             // Not fed by this fact type: measures add nothing, other columns take their type's zero.
             return column.nullable && column.aggregate == nil ? .null : ColumnConversion.zero(of: column.type)
         }
-        let raw: Any?
+        let raw: JSONValue?
         let field: String
         switch source.value {
         case .data(let path):
@@ -87,39 +87,34 @@ public struct FactMapper: Sendable {
         case .envelope(let attribute):
             field = attribute.rawValue
             switch attribute {
-            case .id: raw = fact.id
-            case .time: raw = fact.time
-            case .subject: raw = fact.subject ?? subject
-            case .tenant: raw = fact.tenant
-            case .streamSequence: raw = NSNumber(value: sequence)
-            case .source: raw = fact.source
-            case .type: raw = fact.type
+            case .id: raw = .string(fact.id)
+            case .time: raw = fact.time.map(JSONValue.string)
+            case .subject: raw = .string(fact.subject ?? subject)
+            case .tenant: raw = .string(fact.tenant)
+            // A non-negative integer literal: typed as UInt64, as the NSNumber it replaces.
+            case .streamSequence: raw = .number(String(sequence))
+            case .source: raw = .string(fact.source)
+            case .type: raw = .string(fact.type)
             }
         case .constant(let literal):
-            raw = literal
+            raw = .string(literal)
             field = column.name
         }
-        if raw == nil || raw is NSNull {
+        guard let raw, raw != .null else {
             if source.isRequired {
                 throw FactRejection(code: .missingField, field: field, detail: "is required by column \(column.name)")
             }
             return column.nullable ? .null : ColumnConversion.zero(of: column.type)
         }
-        return try ColumnConversion.convert(raw!, to: column.type, transform: source.transform, field: field)
+        return try ColumnConversion.convert(raw, to: column.type, transform: source.transform, field: field)
     }
 
-    private func lookup(_ data: [String: Any], _ path: FieldPath) -> Any? {
-        var current: Any? = data
+    private func lookup(_ data: JSONValue, _ path: FieldPath) -> JSONValue? {
+        var current = data
         for component in path.components {
-            guard let object = current as? [String: Any] else { return nil }
-            current = object[component]
+            guard case .object(let members) = current, let member = members.first(where: { $0.key == component }) else { return nil }
+            current = member.value
         }
         return current
-    }
-
-    /// JSONSerialization hands back true/false as NSNumber; their objCType is `c` (char), which JSON
-    /// numbers never produce.
-    static func isBool(_ number: NSNumber) -> Bool {
-        number.objCType.pointee == 0x63
     }
 }

@@ -1,5 +1,7 @@
+import Columnstore
+
 /// A decoded CloudEvents 1.0 fact. Unknown attributes are ignored.
-public struct FactEnvelope: @unchecked Sendable {
+public struct FactEnvelope: Sendable {
     public var id: String
     public var type: String
     public var source: String
@@ -13,11 +15,10 @@ public struct FactEnvelope: @unchecked Sendable {
     public var traceID: String?
     /// The `correlationid` extension, if any.
     public var correlationID: String?
-    /// The `data` member, parsed from JSON. `[String: Any]` straight from JSONSerialization: it is mapped
-    /// on the same task that decoded it and never shared, hence `@unchecked Sendable`.
-    public var data: [String: Any]
+    /// The `data` member, parsed from JSON: always an `.object` (empty when the fact has no data).
+    public var data: JSONValue
 
-    public init(id: String, type: String, source: String, time: String? = nil, tenant: String = "", subject: String? = nil, traceID: String? = nil, correlationID: String? = nil, data: [String: Any]) {
+    public init(id: String, type: String, source: String, time: String? = nil, tenant: String = "", subject: String? = nil, traceID: String? = nil, correlationID: String? = nil, data: JSONValue) {
         self.id = id
         self.type = type
         self.source = source

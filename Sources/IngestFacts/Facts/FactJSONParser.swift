@@ -1,0 +1,200 @@
+import Columnstore
+
+/// Parses fact bodies into `JSONValue` straight from the bytes. It replaces `JSONSerialization`
+/// (Foundation objects, bridging, dynamic casts: most of ingest's CPU) and deliberately accepts
+/// exactly what it accepted, so no fact changes fate: trailing commas after a member or element,
+/// duplicate keys (the last wins), nesting up to 512 containers, a UTF-8 BOM and UTF-16/32 bodies
+/// (see `FactJSONParser+Encoding`); only an object or an array at the top level.
+struct FactJSONParser {
+    /// Deepest container nesting accepted, JSONSerialization's limit.
+    static let maximumDepth = 512
+    /// Objects up to this many members find duplicates by scanning; larger ones build an index, so a
+    /// hostile object with many keys stays linear.
+    private static let scanLimit = 16
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index: Int
+
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, start: Int) {
+        self.bytes = bytes
+        self.index = start
+    }
+
+    /// Parses one JSON document whose top level is an object or an array.
+    static func parse(_ body: [UInt8]) throws(JSONParseError) -> JSONValue {
+        switch FactJSONParser.encoding(of: body) {
+        case .utf8(let skip):
+            return try parseUTF8(body, start: skip)
+        case .transcoded(let utf8):
+            return try parseUTF8(utf8, start: 0)
+        case .undecodable:
+            throw JSONParseError(offset: 0, reason: "the body is not in a Unicode encoding")
+        }
+    }
+
+    private static func parseUTF8(_ body: [UInt8], start: Int) throws(JSONParseError) -> JSONValue {
+        let result: Result<JSONValue, JSONParseError> = body.withUnsafeBufferPointer { buffer in
+            var parser = FactJSONParser(buffer, start: start)
+            do throws(JSONParseError) {
+                return .success(try parser.parseDocument())
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        // JSONSerialization without `.fragmentsAllowed`: a bare scalar is not a document.
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") else {
+            throw error("expected an object or an array")
+        }
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        guard index == bytes.count else { throw error("unexpected data after the JSON value") }
+        return value
+    }
+
+    func error(_ reason: String) -> JSONParseError {
+        JSONParseError(offset: index, reason: reason)
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard index < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try literal(0x74_72_75_65, length: 4); return .bool(true)
+        case UInt8(ascii: "f"): try literal(0x66_61_6C_73_65, length: 5); return .bool(false)
+        case UInt8(ascii: "n"): try literal(0x6E_75_6C_6C, length: 4); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw error("unexpected character")
+        }
+    }
+
+    /// Matches `length` bytes against `word` (its ASCII bytes, big-endian), without allocating.
+    private mutating func literal(_ word: UInt64, length: Int) throws(JSONParseError) {
+        guard bytes.count - index >= length else { throw error("invalid literal") }
+        for offset in 0..<length where bytes[index + offset] != UInt8(truncatingIfNeeded: word >> (8 * UInt64(length - 1 - offset))) {
+            throw error("invalid literal")
+        }
+        index += length
+    }
+
+    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
+        index += 1
+        var members: [(key: String, value: JSONValue)] = []
+        var positions: [String: Int] = [:]
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth)
+            insert(key, value, into: &members, positions: &positions)
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            guard bytes[index] == UInt8(ascii: ",") else { throw error("expected ',' or '}'") }
+            index += 1
+            skipWhitespace()
+            // A trailing comma is accepted, as JSONSerialization did.
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        }
+    }
+
+    /// Appends a member, or replaces the value of an earlier one with the same key (the last wins).
+    private func insert(_ key: String, _ value: JSONValue, into members: inout [(key: String, value: JSONValue)], positions: inout [String: Int]) {
+        if members.count < Self.scanLimit {
+            if let existing = members.firstIndex(where: { $0.key == key }) {
+                members[existing].value = value
+            } else {
+                members.append((key, value))
+            }
+            return
+        }
+        if positions.isEmpty {
+            for (position, member) in members.enumerated() { positions[member.key] = position }
+        }
+        if let existing = positions[key] {
+            members[existing].value = value
+        } else {
+            positions[key] = members.count
+            members.append((key, value))
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
+        index += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue(depth: depth))
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+            guard bytes[index] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+        }
+    }
+
+    /// The number's literal text, validated against RFC 8259. Positive exponents beyond 324 are
+    /// rejected, as JSONSerialization did (no double can hold them); negative ones underflow to 0.
+    private mutating func parseNumber() throws(JSONParseError) -> String {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { throw error("invalid number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if skipDigits() == 0 {
+            throw error("invalid number")
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard skipDigits() > 0 else { throw error("invalid number") }
+        }
+        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            let negativeExponent = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            let digitsStart = index
+            guard skipDigits() > 0 else { throw error("invalid number") }
+            if !negativeExponent {
+                var exponent = 0
+                for position in digitsStart..<index {
+                    exponent = exponent * 10 + Int(bytes[position] &- UInt8(ascii: "0"))
+                    guard exponent <= 324 else { throw error("exponent out of range") }
+                }
+            }
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    }
+
+    private mutating func skipDigits() -> Int {
+        let from = index
+        while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+        return index - from
+    }
+}
