@@ -63,11 +63,11 @@ struct IngestCommand: AsyncParsableCommand {
             let client = try ClickHouseClient(dsn: configuration.storeDSN, logger: Logger(label: "projection.clickhouse"))
             let store = ClickHouseProjectionStore(client: client, schema: schema)
             try await runServices(IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger),
-                                  configuration: configuration, status: status, registry: registry, logger: logger)
+                                  configuration: configuration, schema: schema, status: status, registry: registry, logger: logger)
         case .postgres:
             let store = PostgresProjectionStore(dsn: configuration.storeDSN, schema: schema, logger: logger)
             try await runServices(IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger),
-                                  configuration: configuration, status: status, registry: registry, logger: logger)
+                                  configuration: configuration, schema: schema, status: status, registry: registry, logger: logger)
         }
     }
 
@@ -96,7 +96,7 @@ struct IngestCommand: AsyncParsableCommand {
             }
         }
         let app = Application(
-            router: OperationsRouter.make(status: status, registry: registry),
+            router: OperationsRouter.make(status: status, registry: registry, stateHash: Self.stateHashRoutes(configuration, schema: schema)),
             configuration: .init(address: .hostname("0.0.0.0", port: configuration.httpPort), serverName: "projection-ingest"),
             logger: Logger(label: "projection.ingest.http"))
         let group = ServiceGroup(configuration: .init(
@@ -109,11 +109,16 @@ struct IngestCommand: AsyncParsableCommand {
         try await group.run()
     }
 
+    static func stateHashRoutes(_ configuration: IngestConfiguration, schema: ProjectionSchema) -> StateHashRoutes {
+        StateHashRoutes(token: AdminToken(configuration.adminToken), store: configuration.storeKind, dsn: configuration.storeDSN, schema: schema)
+    }
+
     private func runServices<Store: ProjectionStore>(
-        _ pipeline: IngestPipeline<Store>, configuration: IngestConfiguration, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
+        _ pipeline: IngestPipeline<Store>, configuration: IngestConfiguration, schema: ProjectionSchema, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
         let app = Application(
-            router: OperationsRouter.make(status: status, registry: registry, admin: pipeline, adminToken: configuration.adminToken),
+            router: OperationsRouter.make(status: status, registry: registry, admin: pipeline, adminToken: configuration.adminToken,
+                                          stateHash: Self.stateHashRoutes(configuration, schema: schema)),
             configuration: .init(address: .hostname("0.0.0.0", port: configuration.httpPort), serverName: "projection-ingest"),
             logger: Logger(label: "projection.ingest.http"))
         let group = ServiceGroup(configuration: .init(

@@ -5,7 +5,8 @@ import Prometheus
 /// `/healthz`, `/readyz`, `/metrics` and `/admin/ingestion` on `PORT_HTTP`, and the admin operations
 /// (pause, resume, quarantine list and re-drive) behind `PROJECTION_ADMIN_TOKEN`.
 enum OperationsRouter {
-    static func make(status: any IngestStatusReporting, registry: PrometheusCollectorRegistry, admin: (any IngestAdministration)? = nil, adminToken: String? = nil) -> Router<BasicRequestContext> {
+    static func make(status: any IngestStatusReporting, registry: PrometheusCollectorRegistry, admin: (any IngestAdministration)? = nil,
+                     adminToken: String? = nil, stateHash: StateHashRoutes? = nil) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
@@ -25,6 +26,7 @@ enum OperationsRouter {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         if let admin { AdminRoutes(admin: admin, token: adminToken).register(on: router) }
+        stateHash?.register(on: router)
         return router
     }
 }

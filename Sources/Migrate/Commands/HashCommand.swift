@@ -49,7 +49,7 @@ struct HashCommand: AsyncParsableCommand {
                 await reader.close()
                 throw error
             }
-            let report = HashReport(store: resolved.kind, location: reader.location, projection: schema.name, tables: tables)
+            let report = StateHashReport(store: resolved.kind, location: reader.location, projection: schema.name, tables: tables)
             print(json ? report.json : report.text, terminator: "")
         } catch {
             throw CommandFailure.exit(for: error)

@@ -144,7 +144,7 @@ struct ReplicaScaleOutTests {
         let reached = try? await Self.checkpoints(fixture)
         #expect(done, "the replicas did not catch up; checkpoints \(String(describing: reached)), expected \(shared.lastSequence)")
         if Self.facts >= 500_000 {
-            #expect(kills >= 5 && freezes >= 1, "only \(kills) kills and \(freezes) freezes happened before the replicas caught up")
+            #expect(kills >= 3 && freezes >= 1 && kills + freezes >= 6, "only \(kills) kills and \(freezes) freezes happened before the replicas caught up")
         }
 
         // SIGTERM drains every replica and hands its leases back.

@@ -12,6 +12,8 @@ final class IngestProcess: @unchecked Sendable {
     private let logURL: URL
 
     static var executable: URL {
+        // PROJECTION_INGEST_BINARY runs the tests against another build (e.g. with AddressSanitizer).
+        if let path = ProcessInfo.processInfo.environment["PROJECTION_INGEST_BINARY"] { return URL(fileURLWithPath: path) }
         // The test bundle sits in the build directory next to the products.
         var dir = Bundle.main.bundleURL
         while dir.path != "/" {

@@ -1,14 +1,20 @@
-import Columnstore
-
-/// What `hash` prints: text for people, JSON for scripts that compare two stores or two runs.
-struct HashReport {
-    var store: StoreKind
+/// What `projection-migrate hash` prints and `GET /admin/hash` answers: text for people, JSON for
+/// scripts that compare two stores or two runs.
+public struct StateHashReport: Sendable {
+    public var store: StoreKind
     /// The redacted DSN.
-    var location: String
-    var projection: String
-    var tables: [TableStateHash]
+    public var location: String
+    public var projection: String
+    public var tables: [TableStateHash]
 
-    var text: String {
+    public init(store: StoreKind, location: String, projection: String, tables: [TableStateHash]) {
+        self.store = store
+        self.location = location
+        self.projection = projection
+        self.tables = tables
+    }
+
+    public var text: String {
         var lines = ["hash: \(store.rawValue) at \(location), projection \(projection) (\(StateHashCanonicalForm.version))"]
         for table in tables {
             let tenants = table.tenants.count == 1 ? "1 tenant" : "\(table.tenants.count) tenants"
@@ -29,7 +35,7 @@ struct HashReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    var json: String {
+    public var json: String {
         let tables = tables.map { table -> JSONValue in
             .object([
                 ("table", .string(table.table)),
