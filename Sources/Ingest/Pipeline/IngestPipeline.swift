@@ -129,7 +129,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             }
             // Fetching waits while a batch is written: overlapping them (1.2–1.6× faster drains) exposed an
             // intermittent memory-safety crash under Postgres that is not yet understood (docs/BENCHMARKS.md).
-            if !shuttingDown, !paused, fetchTask == nil, !stepRunning, let subscription, machine.wantsMessages {
+            if !shuttingDown, !paused, fetchTask == nil, !stepRunning || configuration.overlapFetch, let subscription, machine.wantsMessages {
                 startFetch(subscription)
             }
             if fetchTask == nil, !stepRunning {
