@@ -127,8 +127,9 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 actions = machine.shutdown()
                 if !actions.isEmpty { continue }
             }
-            // Fetching waits while a batch is written: overlapping them (1.2–1.6× faster drains) exposed an
-            // intermittent memory-safety crash under Postgres that is not yet understood (docs/BENCHMARKS.md).
+            // The next fetch overlaps the write of the batch in flight (one batch in flight still: order and
+            // the checkpoint protocol are unchanged). PROJECTION_OVERLAP_FETCH=false waits instead; see
+            // docs/DESIGN.md "Known issues" for the crash this was once off for.
             if !shuttingDown, !paused, fetchTask == nil, !stepRunning || configuration.overlapFetch, let subscription, machine.wantsMessages {
                 startFetch(subscription)
             }

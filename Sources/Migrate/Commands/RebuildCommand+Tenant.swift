@@ -8,14 +8,7 @@ extension RebuildCommand {
     /// tenant the replay applied above L are skipped by the live ingest through the moved keys.
     func cutOverTenant(_ tenant: String, _ rebuilder: any ProjectionRebuilder, _ generation: RebuildGeneration,
                        resolved: ResolvedStore, descriptorPath: String?, replayed: UInt64) async throws {
-        let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"]) }
-        if let live {
-            let paused = try await live.post("/admin/pause")
-            guard paused["idle"] as? Bool == true else {
-                try? await live.post("/admin/resume")
-                throw RebuildError(code: .ingestUnavailable, detail: "the live ingest did not become idle (a batch is failing); resumed it, nothing was swapped")
-            }
-        }
+        let live = try await pauseLive()
         do {
             let liveCheckpoint = try await rebuilder.checkpoint(of: generation.live)
             if replayed < liveCheckpoint {

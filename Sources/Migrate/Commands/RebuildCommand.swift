@@ -170,15 +170,20 @@ struct RebuildCommand: AsyncParsableCommand {
             .checkpoint(of: generation.rebuild)
     }
 
-    private func cutOver(_ rebuilder: any ProjectionRebuilder, _ generation: RebuildGeneration) async throws {
-        let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"]) }
-        if let live {
-            let paused = try await live.post("/admin/pause")
-            guard paused["idle"] as? Bool == true else {
-                try? await live.post("/admin/resume")
-                throw RebuildError(code: .ingestUnavailable, detail: "the live ingest did not become idle (a batch is failing); resumed it, nothing was swapped")
-            }
+    /// The live ingest's admin client (`--live-admin`), paused until idle; nil with `--live-stopped`.
+    func pauseLive() async throws -> IngestAdminClient? {
+        guard let url = liveAdmin else { return nil }
+        let live = IngestAdminClient(baseURL: url, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"])
+        let paused = try await live.post("/admin/pause")
+        guard paused["idle"] as? Bool == true else {
+            try? await live.post("/admin/resume")
+            throw RebuildError(code: .ingestUnavailable, detail: "the live ingest did not become idle (a batch is failing); resumed it, nothing was swapped")
         }
+        return live
+    }
+
+    private func cutOver(_ rebuilder: any ProjectionRebuilder, _ generation: RebuildGeneration) async throws {
+        let live = try await pauseLive()
         do {
             try await rebuilder.cutover(generation, keepPrevious: keepPrevious)
         } catch {
