@@ -60,7 +60,7 @@ extension IngestConfiguration {
         guard tableSuffix.count <= 32, tableSuffix.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }), tableSuffix.allSatisfy(\.isASCII) else {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_TABLE_SUFFIX", reason: "may hold only a-z, 0-9 and _ (at most 32)")
         }
-        overlapFetch = try settings.bool("PROJECTION_EXPERIMENTAL_OVERLAP_FETCH", default: false)
+        overlapFetch = try settings.bool("PROJECTION_OVERLAP_FETCH", default: true)
         tenantFilter = settings.string("PROJECTION_TENANT_FILTER")
         if let tenantFilter, tenantFilter.isEmpty {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_TENANT_FILTER", reason: "must name a tenant when set")

@@ -127,9 +127,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 actions = machine.shutdown()
                 if !actions.isEmpty { continue }
             }
-            // Fetching waits while a batch is written: overlapping them (1.2–1.5× faster drains) corrupts the
-            // heap intermittently, cause not found yet (docs/DESIGN.md, Known issues). The experimental
-            // setting turns the overlap on for measurements.
+            // The next fetch overlaps the write of the batch in flight (still one batch in flight: order and
+            // the checkpoint protocol are unchanged); PROJECTION_OVERLAP_FETCH=false waits instead.
             if !shuttingDown, !paused, fetchTask == nil, !stepRunning || configuration.overlapFetch, let subscription, machine.wantsMessages {
                 startFetch(subscription)
             }
@@ -203,7 +202,9 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     private func fetchTimeout() -> Duration {
         guard let deadline = machine.lingerDeadline else { return .milliseconds(500) }
         let remaining = deadline - clock.now
-        return max(.milliseconds(1), min(remaining, .milliseconds(500)))
+        // At least 10 ms: a pull the client abandons after a millisecond is still served by the server,
+        // and its late deliveries wait in the subscription (see PullSubscription.fetch).
+        return max(.milliseconds(10), min(remaining, .milliseconds(500)))
     }
 
     /// Decodes and maps each message once, on receipt; hands the sequences to the state machine.

@@ -30,11 +30,24 @@ public final class PullSubscription: @unchecked Sendable {
         }
         let timeoutMillis = max(1, timeout.natsMilliseconds)
         return try await handle.fetcher.run {
+            // libnats 3.4.1's fetch overflows its own message array when more than half of the batch is
+            // already waiting in the subscription (deliveries that came after an earlier fetch gave up):
+            // it takes those first, lowers the pull request's batch by that count, then loops until the
+            // count EQUALS the lowered batch, which it is already past (js.c `_fetch`, `count !=
+            // req->Batch`). So when deliveries are waiting, fetch exactly that many: they are taken
+            // without a pull request and the loop never runs. This was the heap corruption seen when
+            // fetches overlapped store writes (docs/DESIGN.md).
+            var waiting: Int32 = 0, waitingBytes: Int32 = 0
+            _ = natsSubscription_GetPending(handle.subscription.raw, &waiting, &waitingBytes)
+            let size = waiting > 0 ? min(Int(waiting), batch) : batch
             var list = natsMsgList()
             var jsErr = jsErrCode(rawValue: 0)
-            let status = natsSubscription_Fetch(&list, handle.subscription.raw, Int32(clamping: batch), timeoutMillis, &jsErr)
+            let status = natsSubscription_Fetch(&list, handle.subscription.raw, Int32(clamping: size), timeoutMillis, &jsErr)
             if status == NATS_TIMEOUT { return [] }
             try natsCheck(status, "natsSubscription_Fetch", jsErr)
+            // Deliveries that arrived between the check and the fetch can still trigger the overflow:
+            // then the heap is already damaged, and stopping at once beats writing from it.
+            precondition(Int(list.Count) <= size, "libnats fetch returned \(list.Count) messages for a batch of \(size): its array overflowed")
             defer { natsMsgList_Destroy(&list) }
             var messages: [JetStreamMessage] = []
             messages.reserveCapacity(Int(list.Count))
