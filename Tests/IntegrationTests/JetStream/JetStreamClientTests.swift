@@ -397,6 +397,41 @@ struct JetStreamClientTests {
     }
 
     /// Runs `body` with a fresh file stream `<name>` on `<name>.>`, deleting it afterwards.
+    /// libnats 3.4.1 overflows its fetch array when more than half a batch of late deliveries is waiting
+    /// (docs/DESIGN.md, "History"). Fetches that give up after a millisecond leave such deliveries behind;
+    /// every later fetch must still return at most its batch, each message once, in order.
+    @Test func fetchesAfterAbandonedPullsNeverExceedTheirBatch() async throws {
+        try await withStream { js, stream in
+            let total = 20_000
+            var outbound: [OutboundMessage] = []
+            for index in 0..<total {
+                outbound.append(OutboundMessage(subject: "\(stream).s", data: Array(String(index).utf8)))
+                if outbound.count == 1000 { try await js.publishAsync(outbound); outbound.removeAll() }
+            }
+            try await js.publishAsyncComplete(timeout: .seconds(30))
+            try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "late", ackWait: .seconds(60), maxAckPending: 100_000))
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "late")
+            defer { sub.destroy() }
+
+            var seen = Set<UInt64>()
+            var duplicates = 0, calls = 0
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(60)
+            while seen.count < total, clock.now < deadline {
+                // Alternate a 1 ms pull (abandoned while the server still delivers) with normal ones.
+                let batch = try await sub.fetch(batch: 500, timeout: calls % 2 == 0 ? .milliseconds(1) : .milliseconds(200))
+                calls += 1
+                #expect(batch.count <= 500)
+                for message in batch {
+                    if !seen.insert(message.metadata.streamSequence).inserted { duplicates += 1 }
+                    try message.ack()
+                }
+            }
+            #expect(seen.count == total, "every message arrives")
+            #expect(duplicates == 0, "no message twice (nothing was redelivered within the ack wait)")
+        }
+    }
+
     private func withStream(_ body: (JetStreamContext, String) async throws -> Void) async throws {
         let connection = try await connect()
         let js = try connection.jetStream()
