@@ -200,7 +200,12 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     }
 
     private func fetchTimeout() -> Duration {
-        guard let deadline = machine.lingerDeadline else { return .milliseconds(500) }
+        // A fetch returns when its batch is full or its time is up, holding what arrived meanwhile: with
+        // nothing buffered it still must not hold a fact longer than the linger would (with writes
+        // overlapping, a fetch starts right after a batch was cut, when the buffer is empty).
+        guard let deadline = machine.lingerDeadline else {
+            return max(.milliseconds(10), min(configuration.batching.linger, .milliseconds(500)))
+        }
         let remaining = deadline - clock.now
         // At least 10 ms: a pull the client abandons after a millisecond is still served by the server,
         // and its late deliveries wait in the subscription (see PullSubscription.fetch).
