@@ -13,7 +13,7 @@ final class IngestChild: @unchecked Sendable {
 
     static func start(binary: String, environment: [String: String]) throws -> IngestChild {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("projection-rebuild-\(ProcessInfo.processInfo.processIdentifier).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

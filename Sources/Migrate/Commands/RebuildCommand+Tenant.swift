@@ -18,7 +18,7 @@ extension RebuildCommand {
             }
             try await rebuilder.cutoverTenant(tenant, generation: generation, liveCheckpoint: liveCheckpoint)
         } catch {
-            if let live { try? await live.post("/admin/resume") }
+            if let live { _ = try? await live.post("/admin/resume") }
             throw error
         }
         note("cut over tenant \(tenant): its rows, seen keys and quarantine are the rebuilt ones; other tenants untouched")

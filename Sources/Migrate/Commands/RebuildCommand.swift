@@ -176,7 +176,7 @@ struct RebuildCommand: AsyncParsableCommand {
         let live = IngestAdminClient(baseURL: url, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"])
         let paused = try await live.post("/admin/pause")
         guard paused["idle"] as? Bool == true else {
-            try? await live.post("/admin/resume")
+            _ = try? await live.post("/admin/resume")
             throw RebuildError(code: .ingestUnavailable, detail: "the live ingest did not become idle (a batch is failing); resumed it, nothing was swapped")
         }
         return live
@@ -187,7 +187,7 @@ struct RebuildCommand: AsyncParsableCommand {
         do {
             try await rebuilder.cutover(generation, keepPrevious: keepPrevious)
         } catch {
-            if let live { try? await live.post("/admin/resume") }
+            if let live { _ = try? await live.post("/admin/resume") }
             throw error
         }
         note("cut over: the rebuilt tables are live\(keepPrevious ? "; the replaced ones are kept as __previous" : " and the replaced ones dropped")")

@@ -42,7 +42,7 @@ struct RollbackCommand: AsyncParsableCommand {
             do {
                 try await rebuilder.rollback(generation)
             } catch {
-                if let live { try? await live.post("/admin/resume") }
+                if let live { _ = try? await live.post("/admin/resume") }
                 await rebuilder.close()
                 throw error
             }

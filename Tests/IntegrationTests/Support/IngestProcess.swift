@@ -37,7 +37,7 @@ final class IngestProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = Self.executable
         process.environment = environment
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         log.seekToEndOfFile()
         process.standardOutput = log
