@@ -95,18 +95,8 @@ struct IngestCommand: AsyncParsableCommand {
                 PostgresProjectionStore(dsn: dsn, schema: schema, logger: logger)
             }
         }
-        let app = Application(
-            router: OperationsRouter.make(status: status, registry: registry, stateHash: Self.stateHashRoutes(configuration, schema: schema)),
-            configuration: .init(address: .hostname("0.0.0.0", port: configuration.httpPort), serverName: "projection-ingest"),
-            logger: Logger(label: "projection.ingest.http"))
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: coordinator, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: app),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+        try await Self.serve(coordinator, router: OperationsRouter.make(status: status, registry: registry, stateHash: Self.stateHashRoutes(configuration, schema: schema)),
+                             configuration: configuration, logger: logger)
     }
 
     static func stateHashRoutes(_ configuration: IngestConfiguration, schema: ProjectionSchema) -> StateHashRoutes {
@@ -116,14 +106,20 @@ struct IngestCommand: AsyncParsableCommand {
     private func runServices<Store: ProjectionStore>(
         _ pipeline: IngestPipeline<Store>, configuration: IngestConfiguration, schema: ProjectionSchema, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
+        try await Self.serve(pipeline, router: OperationsRouter.make(status: status, registry: registry, admin: pipeline, adminToken: configuration.adminToken,
+                                                                     stateHash: Self.stateHashRoutes(configuration, schema: schema)),
+                             configuration: configuration, logger: logger)
+    }
+
+    /// Runs the ingest service beside the HTTP endpoints; SIGTERM/SIGINT drain it, and its end ends both.
+    private static func serve(_ ingest: any Service, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger) async throws {
         let app = Application(
-            router: OperationsRouter.make(status: status, registry: registry, admin: pipeline, adminToken: configuration.adminToken,
-                                          stateHash: Self.stateHashRoutes(configuration, schema: schema)),
+            router: router,
             configuration: .init(address: .hostname("0.0.0.0", port: configuration.httpPort), serverName: "projection-ingest"),
             logger: Logger(label: "projection.ingest.http"))
         let group = ServiceGroup(configuration: .init(
             services: [
-                .init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: ingest, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: app),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -1,5 +1,4 @@
 import ClickHouseHTTP
-import Foundation
 
 /// Lease fencing on ClickHouse, which has no transactions to lock a row in. The fence is the highest
 /// `lease_epoch` among the consumer's checkpoint rows: a new owner inserts a copy of the newest row under
@@ -27,7 +26,7 @@ extension ClickHouseProjectionStore {
             parameters: ["p": consumer.projection, "c": consumer.consumer, "n": String(consumer.partition)])
         // Same state and version as the newest row, under the new epoch: ReplacingMergeTree keeps the
         // last inserted of equal versions, so the fence survives merges until a newer state replaces it.
-        var first: UInt64 = 0, last: UInt64 = 0, state: Int8 = 2, version: UInt64 = 0
+        var first: UInt64 = 0, last: UInt64 = 0, after = true, version: UInt64 = 0
         let line = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
         if !line.isEmpty {
             let fields = line.split(separator: "\t").map(String.init)
@@ -35,23 +34,9 @@ extension ClickHouseProjectionStore {
                 throw StoreError(code: .unexpectedResponse, detail: "unreadable checkpoint row for \(consumer)")
             }
             (first, last, version) = (f, l, v)
-            state = fields[2] == "before" ? 1 : 2
+            after = fields[2] != "before"
         }
-        var w = RowBinaryWriter(reservingCapacity: 128)
-        w.writeString(consumer.projection)
-        w.writeString(consumer.consumer)
-        w.writeUInt32(UInt32(consumer.partition))
-        w.writeUInt64(first)
-        w.writeUInt64(last)
-        w.writeInt8(state)
-        w.writeUInt64(epoch)
-        w.writeUInt64(version)
-        w.writeDateTime64(ticks: Int64(Date().timeIntervalSince1970 * 1000))
-        try await client.insert(
-            into: Self.checkpointsTable,
-            columns: ["projection", "consumer", "partition", "first_sequence", "last_sequence", "state", "lease_epoch", "version", "updated_at"],
-            body: .bytes(w.take()),
-            settings: ["insert_deduplicate": "0"])
+        try await insertCheckpointRow(consumer, first: first, last: last, after: after, epoch: epoch, version: version)
     }
 
     /// Throws `.fenced` when a newer epoch than the batch's fenced its consumer.

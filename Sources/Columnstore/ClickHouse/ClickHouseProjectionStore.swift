@@ -107,15 +107,21 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     /// Checkpoint rows replace each other by `version`, which grows with the range: BEFORE of a batch
     /// is `2*last`, AFTER is `2*last+1`, so the newest state always wins without a clock.
     private func writeCheckpointRow(_ payload: BatchPayload, after: Bool) async throws {
+        try await insertCheckpointRow(payload.consumer, first: payload.range.first, last: payload.range.last, after: after,
+                                      epoch: payload.leaseEpoch ?? 0, version: payload.range.last * 2 + (after ? 1 : 0))
+    }
+
+    /// One row of `_projection_checkpoints` (state `after` or `before`), never deduplicated.
+    func insertCheckpointRow(_ consumer: ConsumerID, first: UInt64, last: UInt64, after: Bool, epoch: UInt64, version: UInt64) async throws {
         var w = RowBinaryWriter(reservingCapacity: 128)
-        w.writeString(payload.consumer.projection)
-        w.writeString(payload.consumer.consumer)
-        w.writeUInt32(UInt32(payload.consumer.partition))
-        w.writeUInt64(payload.range.first)
-        w.writeUInt64(payload.range.last)
+        w.writeString(consumer.projection)
+        w.writeString(consumer.consumer)
+        w.writeUInt32(UInt32(consumer.partition))
+        w.writeUInt64(first)
+        w.writeUInt64(last)
         w.writeInt8(after ? 2 : 1)
-        w.writeUInt64(payload.leaseEpoch ?? 0)
-        w.writeUInt64(payload.range.last * 2 + (after ? 1 : 0))
+        w.writeUInt64(epoch)
+        w.writeUInt64(version)
         w.writeDateTime64(ticks: Int64(clock().timeIntervalSince1970 * 1000))
         try await client.insert(
             into: Self.checkpointsTable,
