@@ -247,6 +247,11 @@ class Bench:
                                   "--fetch-batch", INGEST_SETTINGS["PROJECTION_FETCH_BATCH"])
             self.check("raw-nats: every message fetched and acked", raw_nats["messages"] == facts)
             sc["raw_nats"] = raw_nats
+            # For context only (not the limit): what acking every message on its own costs.
+            raw_each = self.bench("raw-nats", *self.stream_args(), "--durable", f"raw_each_{self.tag}", "--expect", facts,
+                                  "--fetch-batch", INGEST_SETTINGS["PROJECTION_FETCH_BATCH"], "--ack-each")
+            self.check("raw-nats --ack-each: every message fetched and acked", raw_each["messages"] == facts)
+            sc["raw_nats_ack_each"] = raw_each
             for store in self.stores:
                 self.run_store(store, expected, last_seq)
         finally:

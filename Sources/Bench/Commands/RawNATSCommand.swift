@@ -1,8 +1,9 @@
 import ArgumentParser
 import JetStream
 
-/// The NATS-side raw limit: fetch (batches of `--fetch-batch`) and ack every message of the stream
-/// on a durable of its own, with no decoding and no store.
+/// The NATS-side raw limit: fetch (batches of `--fetch-batch`) and ack the whole stream on a durable
+/// of its own, with no decoding and no store. Acks as the ingest does: the consumer acks all and the
+/// last message of each fetch is acked (`--ack-each` acks every message on an explicit-ack consumer).
 struct RawNATSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "raw-nats", abstract: "Bare JetStream fetch + ack of a whole stream.")
 
@@ -17,6 +18,9 @@ struct RawNATSCommand: AsyncParsableCommand {
     @Option(help: "Max ack pending, as the ingest uses.")
     var maxAckPending: Int = 20_000
 
+    @Flag(help: "Ack every message (explicit ack policy) instead of the last of each fetch (ack all).")
+    var ackEach = false
+
     @Option(help: "Stop after this many messages (default: the stream's message count).")
     var expect: Int?
 
@@ -27,7 +31,8 @@ struct RawNATSCommand: AsyncParsableCommand {
         if expect == nil { total = Int(try await js.streamInfo(name: stream.stream).messages) }
         try await js.ensurePullConsumer(
             stream: stream.stream,
-            config: ConsumerConfig(durableName: durable, filterSubject: stream.subjects.first, maxAckPending: maxAckPending, deliverPolicy: .all))
+            config: ConsumerConfig(durableName: durable, filterSubject: stream.subjects.first, maxAckPending: maxAckPending, deliverPolicy: .all,
+                                  ackPolicy: ackEach ? .explicit : .all))
         let subscription = try await js.bindPullConsumer(stream: stream.stream, durable: durable)
         var progress = ProgressLine(label: "raw-nats", total: total)
         var received = 0
@@ -45,8 +50,9 @@ struct RawNATSCommand: AsyncParsableCommand {
             }
             for message in messages {
                 bytes += message.dataCount
-                try message.ack()
+                if ackEach { try message.ack() }
             }
+            if !ackEach { try messages.last?.ack() }
             received += messages.count
             progress.update(received)
         }
@@ -60,7 +66,7 @@ struct RawNATSCommand: AsyncParsableCommand {
         await connection.close()
         try ResultOutput.emit([
             "messages": received, "bytes": bytes, "seconds": seconds, "facts_per_second": Double(received) / seconds,
-            "fetch_batch": fetchBatch,
+            "fetch_batch": fetchBatch, "ack": ackEach ? "each" : "last_of_fetch",
         ])
     }
 }

@@ -17,9 +17,17 @@ struct PostgresArrayLiteral {
     mutating func append(_ element: String) {
         separator()
         text.append("\"")
-        for scalar in element.unicodeScalars {
-            if scalar == "\"" || scalar == "\\" { text.append("\\") }
-            text.unicodeScalars.append(scalar)
+        // Per-scalar appends dominated the Postgres batch encoding: copy whole runs, escape rarely.
+        if element.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            var escaped: [UInt8] = []
+            escaped.reserveCapacity(element.utf8.count + 8)
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { escaped.append(UInt8(ascii: "\\")) }
+                escaped.append(byte)
+            }
+            text += String(decoding: escaped, as: UTF8.self)
+        } else {
+            text += element
         }
         text.append("\"")
     }

@@ -66,6 +66,23 @@ public enum RFC3339 {
         if m < 0 { m += 1000; s -= 1 }
         let (days, secOfDay) = floorDiv(Int(s), 86_400)
         let (y, mo, d) = civil(fromDays: days)
+        if (0...9999).contains(y) {
+            // The hot path (every timestamp of every batch): digits straight into a fixed buffer.
+            return String(unsafeUninitializedCapacity: 24) { buffer in
+                var i = 0
+                func digits(_ value: Int, _ width: Int) {
+                    var v = value, j = i + width - 1
+                    while j >= i { buffer[j] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10; j -= 1 }
+                    i += width
+                }
+                func char(_ c: Unicode.Scalar) { buffer[i] = UInt8(ascii: c); i += 1 }
+                digits(y, 4); char("-"); digits(mo, 2); char("-"); digits(d, 2); char("T")
+                digits(secOfDay / 3600, 2); char(":"); digits(secOfDay / 60 % 60, 2); char(":"); digits(secOfDay % 60, 2)
+                if m != 0 { char("."); digits(Int(m), 3) }
+                char("Z")
+                return i
+            }
+        }
         var out = "\(pad(y, 4))-\(pad(mo, 2))-\(pad(d, 2))T\(pad(secOfDay / 3600, 2)):\(pad(secOfDay / 60 % 60, 2)):\(pad(secOfDay % 60, 2))"
         if m != 0 { out += ".\(pad(Int(m), 3))" }
         return out + "Z"

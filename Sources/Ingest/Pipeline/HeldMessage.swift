@@ -2,7 +2,10 @@ import Columnstore
 import JetStream
 
 /// A fetched message held until its batch is durable, with what it was decoded into (once, on receipt).
-struct HeldMessage {
+///
+/// A class: it moves between dictionaries and into batch payloads, and copying the struct (message and
+/// mapped rows, each retained) was 10% of ingest CPU.
+final class HeldMessage {
     enum Content {
         case fact(MappedFact)
         /// Decoded, but no table consumes its type: acked with its batch and counted.
@@ -11,6 +14,12 @@ struct HeldMessage {
         case quarantined(QuarantinedFact)
     }
 
+    /// The newest delivery's handle: its ack is the one the server is waiting for.
     var message: JetStreamMessage
-    var content: Content
+    let content: Content
+
+    init(message: JetStreamMessage, content: Content) {
+        self.message = message
+        self.content = content
+    }
 }

@@ -13,10 +13,10 @@ struct IngestMetrics: Sendable {
         partition.map { [("projection", projection), ("partition", String($0))] } ?? [("projection", projection)]
     }
 
-    func consumed(_ factType: String, tenant: String) {
+    func consumed(_ factType: String, tenant: String, count: Int = 1) {
         var dimensions = [("projection", projection), ("type", factType)]
         if tenantLabels { dimensions.append(("tenant", tenant)) }
-        Counter(label: "projection_facts_consumed_total", dimensions: dimensions).increment()
+        Counter(label: "projection_facts_consumed_total", dimensions: dimensions).increment(by: count)
     }
     func applied(_ count: Int) {
         Counter(label: "projection_facts_applied_total", dimensions: [("projection", projection)]).increment(by: count)

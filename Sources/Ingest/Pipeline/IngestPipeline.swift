@@ -18,6 +18,9 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
 
     private var machine: BatchStateMachine<Store.Guarantee>
     private var held: [UInt64: HeldMessage] = [:]
+    /// Facts consumed in the fetch being received, by type then tenant: counted once per fetch, since
+    /// looking up a labelled counter per fact cost 3% of ingest CPU.
+    private var consumedTally: [String: [String: Int]] = [:]
     private var connection: NATSConnection?
     var jetStream: JetStreamContext?
     /// Set by the admin API: no fetching while true.
@@ -223,6 +226,10 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             if message.metadata.numDelivered > 1 { metrics.redelivered(1) }
             fresh[sequence] = HeldMessage(message: message, content: classify(message, sequence: sequence))
         }
+        for (type, tenants) in consumedTally {
+            for (tenant, count) in tenants { metrics.consumed(type, tenant: tenant, count: count) }
+        }
+        consumedTally.removeAll(keepingCapacity: true)
         let lateBefore = machine.lateDeliveries
         let actions = machine.received(deliveries, now: clock.now)
         if machine.lateDeliveries > lateBefore {
@@ -232,7 +239,10 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         for action in actions {
             switch action {
             case .ackAlreadyApplied(let seqs):
-                JetStreamMessage.settle(acked: seqs.compactMap { fresh[$0]?.message }, terminated: [])
+                // All at or below the checkpoint: with ack-all, acking the highest settles them all.
+                if let top = seqs.max(), let message = fresh[top]?.message {
+                    JetStreamMessage.settle(acked: [message], terminated: [])
+                }
                 metrics.skipped("already_applied", seqs.count)
                 for s in seqs { fresh[s] = nil }
             case .supersedeDelivery(let seqs):
@@ -267,7 +277,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 metrics.skipped("other_tenant", 1)
                 return .unconsumed
             }
-            metrics.consumed(fact.type, tenant: fact.tenant)
+            consumedTally[fact.type, default: [:]][metrics.tenantLabels ? fact.tenant : "", default: 0] += 1
             if logger.logLevel <= .debug {
                 var meta: Logger.Metadata = ["sequence": "\(sequence)", "type": "\(fact.type)", "tenant": "\(fact.tenant)", "fact_id": "\(fact.id)"]
                 if let traceID = fact.traceID { meta["trace_id"] = "\(traceID)" }
@@ -341,15 +351,20 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 }
                 startStep(step, batch, attempt: 2, after: delay)
             case .ack(let sequences):
-                var acked: [JetStreamMessage] = [], terminated: [JetStreamMessage] = []
-                acked.reserveCapacity(sequences.count)
+                // The consumer acks all (see startConsuming): acking the batch's highest sequence settles
+                // every delivery at or below it, all of them durable now. One ack per batch instead of
+                // one per fact halved nats-server's CPU in a drain. Poison facts are also terminated, so
+                // the server still publishes its termination advisory for each (after the ack, a no-op
+                // for delivery).
+                var top: JetStreamMessage?, topSequence: UInt64 = 0, terminated: [JetStreamMessage] = []
                 for s in sequences {
                     guard let h = held.removeValue(forKey: s) else { continue }
-                    if case .quarantined = h.content { terminated.append(h.message) } else { acked.append(h.message) }
+                    if case .quarantined = h.content { terminated.append(h.message) }
+                    if s >= topSequence { top = h.message; topSequence = s }
                 }
                 // On the subscription's queue, after any fetch running there. An ack that fails (NATS
                 // down) is harmless: the redelivery is at or below the checkpoint.
-                JetStreamMessage.settle(acked: acked, terminated: terminated)
+                JetStreamMessage.settle(acked: top.map { [$0] } ?? [], terminated: terminated)
             case .ackAlreadyApplied, .supersedeDelivery:
                 break // handled on receipt, where the message handles are
             case .stop:
@@ -528,7 +543,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                     ackWait: configuration.ackWait,
                     maxAckPending: configuration.maxAckPending,
                     maxDeliver: -1,
-                    deliverPolicy: sequence <= 1 ? .all : .startSequence(sequence)))
+                    deliverPolicy: sequence <= 1 ? .all : .startSequence(sequence),
+                    ackPolicy: .all))
                 subscription?.destroy()
                 subscription = try await js.bindPullConsumer(stream: configuration.stream, durable: configuration.durable)
                 status.update { $0.consumerBound = true }

@@ -1,4 +1,4 @@
-/// Configuration of a durable pull consumer with explicit acks.
+/// Configuration of a durable pull consumer.
 ///
 /// libnats 3.4.1 supports a single filter subject per consumer (no `FilterSubjects`).
 public struct ConsumerConfig: Sendable, Equatable {
@@ -10,6 +10,14 @@ public struct ConsumerConfig: Sendable, Equatable {
         case startSequence(UInt64)
         /// Only messages published after the consumer was created.
         case new
+    }
+
+    /// How the server counts acknowledgements. It is fixed when the consumer is created.
+    public enum AckPolicy: Sendable, Equatable {
+        /// Every message is acknowledged on its own.
+        case explicit
+        /// Acknowledging a message also acknowledges every earlier one: one ack settles a whole batch.
+        case all
     }
 
     /// The durable name; letters, digits, `-` and `_` (no `.`, `*`, `>`).
@@ -26,6 +34,8 @@ public struct ConsumerConfig: Sendable, Equatable {
     public var deliverPolicy: DeliverPolicy
     /// Shown in monitoring tools.
     public var description: String?
+    /// Explicit unless set; an existing consumer with another policy is an error.
+    public var ackPolicy: AckPolicy
 
     public init(
         durableName: String,
@@ -34,7 +44,8 @@ public struct ConsumerConfig: Sendable, Equatable {
         maxAckPending: Int? = nil,
         maxDeliver: Int = -1,
         deliverPolicy: DeliverPolicy = .all,
-        description: String? = nil
+        description: String? = nil,
+        ackPolicy: AckPolicy = .explicit
     ) {
         self.durableName = durableName
         self.filterSubject = filterSubject
@@ -43,5 +54,6 @@ public struct ConsumerConfig: Sendable, Equatable {
         self.maxDeliver = maxDeliver
         self.deliverPolicy = deliverPolicy
         self.description = description
+        self.ackPolicy = ackPolicy
     }
 }

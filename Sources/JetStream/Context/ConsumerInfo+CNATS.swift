@@ -18,7 +18,14 @@ extension ConsumerInfo {
             filterSubject: config?.FilterSubject.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 },
             ackWait: .nanoseconds(config?.AckWait ?? 0),
             maxAckPending: Int(config?.MaxAckPending ?? 0),
-            maxDeliver: Int(config?.MaxDeliver ?? -1)
+            maxDeliver: Int(config?.MaxDeliver ?? -1),
+            ackPolicy: config.flatMap {
+                switch $0.AckPolicy {
+                case js_AckExplicit: .explicit
+                case js_AckAll: .all
+                default: nil
+                }
+            }
         )
     }
 }

@@ -28,12 +28,15 @@ public struct ConsumerInfo: Sendable, Equatable {
     public var maxAckPending: Int
     /// The configured maximum deliveries per message (-1 unlimited).
     public var maxDeliver: Int
+    /// The configured ack policy (nil for one this client does not create: none).
+    public var ackPolicy: ConsumerConfig.AckPolicy?
 
     public init(
         stream: String, name: String, numPending: UInt64, numAckPending: Int, numRedelivered: Int, numWaiting: Int,
         deliveredStreamSequence: UInt64, deliveredConsumerSequence: UInt64,
         ackFloorStreamSequence: UInt64, ackFloorConsumerSequence: UInt64,
-        filterSubject: String?, ackWait: Duration, maxAckPending: Int, maxDeliver: Int
+        filterSubject: String?, ackWait: Duration, maxAckPending: Int, maxDeliver: Int,
+        ackPolicy: ConsumerConfig.AckPolicy? = .explicit
     ) {
         self.stream = stream
         self.name = name
@@ -49,5 +52,6 @@ public struct ConsumerInfo: Sendable, Equatable {
         self.ackWait = ackWait
         self.maxAckPending = maxAckPending
         self.maxDeliver = maxDeliver
+        self.ackPolicy = ackPolicy
     }
 }

@@ -1,9 +1,10 @@
 import CNATS
 
 extension JetStreamContext {
-    /// Creates the durable pull consumer (explicit acks) if it does not exist, else updates the
-    /// settings that differ (filter, ack wait, max ack pending, max deliver). An existing consumer keeps
-    /// its position: `deliverPolicy` only applies on creation.
+    /// Creates the durable pull consumer if it does not exist, else updates the settings that differ
+    /// (filter, ack wait, max ack pending, max deliver). An existing consumer keeps its position:
+    /// `deliverPolicy` only applies on creation. The ack policy cannot change: an existing consumer
+    /// with another one throws `.invalidArgument`.
     ///
     /// The consumer is created with `js_AddConsumer`, not by subscribing, so destroying a
     /// `PullSubscription` never deletes it.
@@ -74,7 +75,7 @@ extension JetStreamContext {
     private static func addConsumer(_ js: CPointer, stream: String, config: ConsumerConfig) throws -> ConsumerInfo {
         var cc = jsConsumerConfig()
         try natsCheck(jsConsumerConfig_Init(&cc), "jsConsumerConfig_Init")
-        cc.AckPolicy = js_AckExplicit
+        cc.AckPolicy = config.ackPolicy == .all ? js_AckAll : js_AckExplicit
         cc.AckWait = config.ackWait.natsNanoseconds
         cc.MaxDeliver = Int64(config.maxDeliver)
         if let maxAckPending = config.maxAckPending { cc.MaxAckPending = Int64(maxAckPending) }
@@ -112,6 +113,10 @@ extension JetStreamContext {
         try natsCheck(status, "js_GetConsumerInfo", jsErr)
         defer { jsConsumerInfo_Destroy(info) }
         let existing = ConsumerInfo(info!)
+        guard existing.ackPolicy == config.ackPolicy else {
+            throw NATSError(code: .invalidArgument, operation: "ensure consumer \(config.durableName)",
+                            detail: "the existing consumer's ack policy is \(existing.ackPolicy.map { "\($0)" } ?? "none"), not \(config.ackPolicy); the policy cannot change: delete the consumer to recreate it")
+        }
         let wantedMaxAckPending = config.maxAckPending ?? existing.maxAckPending
         let unchanged = existing.filterSubject == config.filterSubject
             && existing.ackWait == config.ackWait

@@ -34,4 +34,15 @@ struct RFC3339Tests {
         #expect(RFC3339.format(milliseconds: 1_772_360_100_500) == "2026-03-01T10:15:00.500Z")
         #expect(RFC3339.format(milliseconds: 0) == "1970-01-01T00:00:00Z")
     }
+
+    @Test("timestamps format and parse back, before the epoch, at millisecond edges and past year 9999")
+    func timestampsRoundTrip() {
+        #expect(RFC3339.format(milliseconds: -1) == "1969-12-31T23:59:59.999Z")
+        #expect(RFC3339.format(milliseconds: 7) == "1970-01-01T00:00:00.007Z")
+        #expect(RFC3339.format(milliseconds: 253_402_300_799_000) == "9999-12-31T23:59:59Z")
+        #expect(RFC3339.format(milliseconds: 253_402_300_800_000) == "10000-01-01T00:00:00Z")
+        for ms: Int64 in [-62_135_596_800_000, -86_400_001, 0, 999, 1_000, 951_782_400_000, 1_772_360_100_500, 4_102_444_799_999] {
+            #expect(RFC3339.parseMilliseconds(RFC3339.format(milliseconds: ms)) == ms)
+        }
+    }
 }

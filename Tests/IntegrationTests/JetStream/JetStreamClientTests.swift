@@ -346,6 +346,38 @@ struct JetStreamClientTests {
         }
     }
 
+    @Test func ackAllSettlesEveryEarlierDeliveryWithOneAck() async throws {
+        try await withStream { js, stream in
+            for index in 1...5 {
+                try await js.publish(subject: "\(stream).c", data: [UInt8(index)])
+            }
+            let created = try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "cumulative", ackPolicy: .all))
+            #expect(created.ackPolicy == .all)
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "cumulative")
+            defer { sub.destroy() }
+            let batch = try await sub.fetch(batch: 5, timeout: .seconds(2))
+            #expect(batch.count == 5)
+            try await batch[2].ackSync()
+
+            let info = try await js.consumerInfo(stream: stream, durable: "cumulative")
+            #expect(info.ackFloorStreamSequence == 3)
+            #expect(info.numAckPending == 2)
+            // Terminating a message below the floor changes nothing for delivery.
+            try batch[1].term()
+            try await batch[4].ackSync()
+            let settled = try await js.consumerInfo(stream: stream, durable: "cumulative")
+            #expect(settled.ackFloorStreamSequence == 5)
+            #expect(settled.numAckPending == 0)
+
+            // The policy is fixed at creation: asking for another one names the problem.
+            let error = try await #require(throws: NATSError.self) {
+                try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "cumulative"))
+            }
+            #expect(error.code == .invalidArgument)
+            #expect(error.description.contains("ack policy"))
+        }
+    }
+
     // MARK: - Connection
 
     @Test func connectionReportsStateAndCloses() async throws {

@@ -1,0 +1,30 @@
+import Testing
+@testable import Columnstore
+
+@Suite("Postgres array literals")
+struct PostgresArrayLiteralTests {
+    @Test("elements are quoted; quotes and backslashes escaped; other text copied verbatim")
+    func escaping() {
+        var literal = PostgresArrayLiteral()
+        literal.append("plain")
+        literal.append(#"say "hi" \ bye"#)
+        literal.append("ünï €")
+        literal.appendNull()
+        literal.append("")
+        #expect(literal.literal == #"{"plain","say \"hi\" \\ bye","ünï €",NULL,""}"#)
+    }
+
+    @Test("column values: bare numbers and booleans, quoted floats, dates and timestamps")
+    func columnValues() {
+        var literal = PostgresArrayLiteral()
+        for value: ColumnValue in [.int64(-3), .uint64(7), .bool(true), .float64(1.5), .float64(.infinity), .null, .date(1), .timestamp(1_500)] {
+            literal.append(value)
+        }
+        #expect(literal.literal == #"{-3,7,t,"1.5","Infinity",NULL,"1970-01-02","1970-01-01T00:00:01.500Z"}"#)
+    }
+
+    @Test("an empty literal is an empty array")
+    func empty() {
+        #expect(PostgresArrayLiteral().literal == "{}")
+    }
+}
