@@ -35,4 +35,12 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(text) == value)
         #expect(try JSONParser.parse(JSONWriter.writePretty(value)) == value)
     }
+
+    @Test("strings needing no escape are written as they are, other characters led by 0xE2 included")
+    func writerPlainStrings() throws {
+        let value = JSONValue.array([.string("plain text"), .string("ünï"), .string("€ 5"), .string(""), .string("a\u{2029}")])
+        let text = JSONWriter.write(value)
+        #expect(text == #"["plain text","ünï","€ 5","","a\u2029"]"#)
+        #expect(try JSONParser.parse(text) == value)
+    }
 }
