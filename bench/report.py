@@ -267,6 +267,27 @@ def summary(results, charts):
             d = drain[x]
             lines.append(f"| {STORE_NAMES[x]} | {d['peak_rss_bytes'] / 2**20:.1f} MB | {d['cpu_seconds']:.1f} | {d['cpu_seconds_per_million_facts']:.1f} |")
 
+    budget = [x for x in stores if drain.get(x, {}).get("server_cpu_seconds")]
+    if budget:
+        cores = setup["machine"]["nproc"]
+        lines += ["", "### Where the CPU goes (backlog drain)", "",
+                  "CPU seconds per million facts of every process involved, read from `/proc` before and after the drain "
+                  "(Postgres: the postmaster, its reaped children and its live backends). All of them share the "
+                  f"{cores} cores, so {cores} ÷ the total is the drain rate the machine could reach if no process ever "
+                  "waited for another; the drain's share of that ceiling shows how much is lost to waiting.", "",
+                  "| Store | projection-ingest | nats-server | store server | Total | Ceiling (facts/s) | Drain ÷ ceiling |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        for x in budget:
+            d = drain[x]
+            per_m = lambda seconds: seconds / d["facts"] * 1e6
+            servers = d["server_cpu_seconds"]
+            store_cpu = servers.get("clickhouse" if x == "clickhouse" else "postgres", 0.0)
+            total = d["cpu_seconds"] + servers.get("nats", 0.0) + store_cpu
+            ceiling = cores / (total / d["facts"]) if total > 0 else None
+            lines.append(f"| {STORE_NAMES[x]} | {per_m(d['cpu_seconds']):.1f} s | {per_m(servers.get('nats', 0.0)):.1f} s | "
+                         f"{per_m(store_cpu):.1f} s | {per_m(total):.1f} s | {fmt_rate(ceiling)} | "
+                         f"{d['facts_per_second'] / ceiling:.2f} |" if ceiling else f"| {STORE_NAMES[x]} | – | – | – | – | – | – |")
+
     lines += ["", "## 6. Baseline", "",
               "`bench/baseline/projector.py`: nats-py + psycopg / clickhouse-connect, one fact at a time with single-row writes and a "
               f"checkpoint per message, then ack. Time-boxed to {results['setup']['profile']['baseline_seconds']} s on the same stream "

@@ -133,6 +133,42 @@ class Bench:
             self.children.remove(proc)
 
     @staticmethod
+    def server_cpu():
+        """CPU seconds used so far by the dev stack's servers, by service; {} for an external stack.
+
+        Postgres counts the postmaster, its reaped children (cutime) and its live backends; the others
+        are one process each (all threads)."""
+        if os.environ.get("BENCH_STACK", "dev") != "dev":
+            return {}
+        run = Path(os.environ.get("PROJECTION_DEV_DIR", REPO / ".dev")) / "run"
+        ticks = os.sysconf("SC_CLK_TCK")
+
+        def stat(pid):
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()
+
+        usage = {}
+        for service in ("nats", "clickhouse", "postgres"):
+            try:
+                pid = int((run / f"{service}.pid").read_text().strip())
+                fields = stat(pid)
+                seconds = int(fields[11]) + int(fields[12])
+                if service == "postgres":
+                    seconds += int(fields[13]) + int(fields[14])
+                    for entry in os.listdir("/proc"):
+                        if entry.isdigit():
+                            try:
+                                child = stat(entry)
+                            except OSError:
+                                continue
+                            if int(child[1]) == pid:
+                                seconds += int(child[11]) + int(child[12])
+                usage[service] = seconds / ticks
+            except (OSError, ValueError):
+                continue
+        return usage
+
+    @staticmethod
     def proc_usage(pid):
         """Peak RSS (VmHWM, bytes) and CPU seconds (utime+stime) of a live process."""
         hwm = 0
@@ -167,6 +203,7 @@ class Bench:
     def drain(self, store, name, durable, label, target):
         """Starts projection-ingest and waits until its checkpoint reaches `target`."""
         port = self.free_port()
+        servers_before = self.server_cpu()
         start = time.monotonic()
         proc = self.start("projection-ingest", self.ingest_env(store, name, durable, port), f"ingest-{label}")
         admin = f"http://127.0.0.1:{port}/admin/ingestion"
@@ -191,11 +228,16 @@ class Bench:
             time.sleep(0.05)
         seconds = time.monotonic() - start
         hwm, cpu = self.proc_usage(proc.pid)
+        servers_after = self.server_cpu()
         self.progress(label, target, target, start, final=True)
+        # Where the CPU went during the drain: the servers share the machine with ingest. (The dev stack's
+        # other users, e.g. background merges of earlier runs, are included: the stack is reset first.)
+        servers = {k: servers_after[k] - servers_before[k] for k in servers_after if k in servers_before}
         return proc, port, {
             "facts": target, "seconds": seconds, "facts_per_second": target / seconds,
             "seconds_from_first_checkpoint": now - first_progress if first_progress else None,
             "peak_rss_bytes": hwm, "cpu_seconds": cpu, "cpu_seconds_per_million_facts": cpu / target * 1e6,
+            "server_cpu_seconds": servers,
         }
 
     def store_totals(self, store, name):
