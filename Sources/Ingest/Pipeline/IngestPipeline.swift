@@ -99,12 +99,14 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         /// earlier fetches stale (their consumer is gone, so they are dropped unacked).
         case fetched([JetStreamMessage], generation: Int)
         case fetchFailed(any Error, generation: Int)
-        case stepFinished(BatchStep, Batch, attempt: Int, Result<BatchOutcome?, any Error>, startedAt: ContinuousClock.Instant)
+        case stepFinished(BatchStep, Batch, attempt: Int, Result<BatchOutcome?, any Error>)
     }
 
     private var events: AsyncStream<Event>.Continuation?
     private var fetchTask: Task<Void, Never>?
     private var stepRunning = false
+    /// When the batch in flight started its first store step (the commit-latency metric).
+    private var batchStarted: (range: SequenceRange, at: ContinuousClock.Instant)?
     private var generation = 0
 
     private func consume() async throws {
@@ -158,9 +160,9 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 status.update { $0.natsConnected = self.connection?.isConnected ?? false }
                 try? await clock.sleep(for: .milliseconds(500))
                 await rebind()
-            case .stepFinished(let step, let batch, let attempt, let result, let startedAt):
+            case .stepFinished(let step, let batch, let attempt, let result):
                 stepRunning = false
-                actions = stepFinished(step, batch, attempt: attempt, result, startedAt: startedAt)
+                actions = stepFinished(step, batch, attempt: attempt, result)
                 actions += machine.tick(now: clock.now)
             }
         }
@@ -418,6 +420,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             abandoned = true
             return
         }
+        if batchStarted?.range != batch.range { batchStarted = (batch.range, clock.now) }
         let payload = payload(for: batch)
         status.update {
             $0.pendingBatch = IngestStatus.PendingBatch(first: batch.range.first, last: batch.range.last, facts: batch.sequences.count, step: step.rawValue, attempt: attempt)
@@ -428,14 +431,13 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         let events = events
         Task {
             if let delay { try? await clock.sleep(for: delay) }
-            let started = clock.now
             let result: Result<BatchOutcome?, any Error>
             do { result = .success(try await store.run(step, payload)) } catch { result = .failure(error) }
-            events?.yield(.stepFinished(step, batch, attempt: attempt, result, startedAt: started))
+            events?.yield(.stepFinished(step, batch, attempt: attempt, result))
         }
     }
 
-    private func stepFinished(_ step: BatchStep, _ batch: Batch, attempt: Int, _ result: Result<BatchOutcome?, any Error>, startedAt: ContinuousClock.Instant) -> [BatchStateMachine<Store.Guarantee>.Action] {
+    private func stepFinished(_ step: BatchStep, _ batch: Batch, attempt: Int, _ result: Result<BatchOutcome?, any Error>) -> [BatchStateMachine<Store.Guarantee>.Action] {
         switch result {
         case .success(let outcome):
             if let outcome {
@@ -450,7 +452,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             status.update { $0.storeWritable = true }
             let actions = machine.stepSucceeded(now: clock.now)
             if actions.contains(where: { if case .ack = $0 { true } else { false } }) {
-                let elapsed = clock.now - startedAt
+                // From the batch's first step to its last (ClickHouse has three), retries included.
+                let elapsed = clock.now - (batchStarted?.range == batch.range ? batchStarted!.at : clock.now)
                 metrics.batch(size: batch.sequences.count, commitSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
                 metrics.checkpoint(machine.checkpoint)
                 status.update { $0.checkpoint = self.machine.checkpoint; $0.pendingBatch = nil }
