@@ -15,17 +15,18 @@ struct EnvelopeAttributes {
     var data: JSONValue?
 
     mutating func take(_ key: String, _ value: JSONValue) {
-        switch key {
-        case "specversion": specversion = value
-        case "id": id = value
-        case "type": type = value
-        case "source": source = value
-        case "time": time = value
-        case "tenantid": tenantid = value
-        case "subject": subject = value
-        case "traceparent": traceparent = value
-        case "correlationid": correlationid = value
-        case "data": data = value
+        // By length first: most comparisons of different strings are then avoided.
+        switch (key.utf8.count, key) {
+        case (11, "specversion"): specversion = value
+        case (2, "id"): id = value
+        case (4, "type"): type = value
+        case (6, "source"): source = value
+        case (4, "time"): time = value
+        case (8, "tenantid"): tenantid = value
+        case (7, "subject"): subject = value
+        case (11, "traceparent"): traceparent = value
+        case (13, "correlationid"): correlationid = value
+        case (4, "data"): data = value
         default: break
         }
     }

@@ -124,7 +124,9 @@ struct FactJSONParser {
     /// Appends a member, or replaces the value of an earlier one with the same key (the last wins).
     private func insert(_ key: String, _ value: JSONValue, into members: inout [(key: String, value: JSONValue)], positions: inout [String: Int]) {
         if members.count < Self.scanLimit {
-            if let existing = members.firstIndex(where: { $0.key == key }) {
+            // Lengths first: comparing two different short strings is the slow path of `==`.
+            let length = key.utf8.count
+            if let existing = members.firstIndex(where: { $0.key.utf8.count == length && $0.key == key }) {
                 members[existing].value = value
             } else {
                 members.append((key, value))

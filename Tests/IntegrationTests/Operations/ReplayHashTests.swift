@@ -11,7 +11,9 @@ struct ReplayHashTests {
     func rebuildMatchesUninterrupted() async throws {
         let stream = DevStack.uniqueName("REPLAY").uppercased()
         let subject = stream.lowercased()
-        let corpus = FactCorpus(subjectPrefix: subject, orders: 6_000, seed: 23)
+        // Large enough that a drain outlasts three restarts (ingest is fast: 6,000 orders were once
+        // consumed before the first kill could land).
+        let corpus = FactCorpus(subjectPrefix: subject, orders: 20_000, seed: 23)
         let last = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"])
         var digests: [String: [String: String]] = [:] // run → table → digest
         for kind in [StoreKind.postgres, .clickhouse] {
@@ -26,15 +28,19 @@ struct ReplayHashTests {
                 try ingest.start()
                 let clock = ContinuousClock()
                 var kills = 0
+                var killedAt: UInt64 = 0
                 let deadline = clock.now + .seconds(120)
                 while clock.now < deadline {
-                    if let checkpoint = await ingest.checkpoint(), checkpoint >= last { break }
-                    if interrupted, kills < 3, let checkpoint = await ingest.checkpoint(), checkpoint >= last / 4 * UInt64(kills + 1) {
+                    let checkpoint = await ingest.checkpoint()
+                    if let checkpoint, checkpoint >= last { break }
+                    // Killed as soon as it made progress since its last start: mid-stream, whatever the speed.
+                    if interrupted, kills < 3, let checkpoint, checkpoint > killedAt {
                         ingest.kill9()
                         kills += 1
+                        killedAt = checkpoint
                         try ingest.start()
                     }
-                    try await clock.sleep(for: .milliseconds(20))
+                    try await clock.sleep(for: .milliseconds(5))
                 }
                 #expect(await ingest.checkpoint() == last, "\(kind) caught up")
                 _ = await ingest.terminate()
