@@ -150,7 +150,12 @@ struct ReplicaScaleOutTests {
         #expect(done, "the replicas did not catch up; checkpoints \(String(describing: reached)), expected \(shared.lastSequence)")
         #expect(kills >= 4 && freezes >= 2, "\(kills) kills and \(freezes) freezes")
 
-        // SIGTERM drains every replica and hands its leases back.
+        // SIGTERM drains every replica and hands its leases back. A replica restarted by the last strike
+        // may still be loading (a signal before its handlers exist just kills it): wait until it answers.
+        for replica in replicas {
+            let answerDeadline = clock.now + .seconds(30)
+            while clock.now < answerDeadline, await replica.get("/healthz") == nil { try await clock.sleep(for: .milliseconds(50)) }
+        }
         for replica in replicas {
             let (exited, status) = await replica.terminate(timeout: .seconds(30))
             #expect(exited && status == 0, "SIGTERM must drain and exit 0; log:\n\(replica.log.suffix(2000))")
