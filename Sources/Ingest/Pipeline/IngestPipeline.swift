@@ -456,7 +456,17 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 let elapsed = clock.now - (batchStarted?.range == batch.range ? batchStarted!.at : clock.now)
                 metrics.batch(size: batch.sequences.count, commitSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
                 metrics.checkpoint(machine.checkpoint)
-                status.update { $0.checkpoint = self.machine.checkpoint; $0.pendingBatch = nil }
+                // The stream's end is refreshed once a second; the lag follows every commit meanwhile, so
+                // a caught-up consumer does not report the lag of a second ago.
+                let checkpoint = machine.checkpoint
+                var lag: UInt64 = 0
+                status.update {
+                    $0.checkpoint = checkpoint
+                    $0.pendingBatch = nil
+                    $0.lag = $0.streamLastSequence > checkpoint ? $0.streamLastSequence - checkpoint : 0
+                    lag = $0.lag
+                }
+                metrics.lag(lag)
             }
             return actions
         case .failure(let error):

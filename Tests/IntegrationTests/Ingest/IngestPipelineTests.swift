@@ -68,6 +68,8 @@ struct IngestPipelineTests {
             snapshot = try await Self.runUntilCaughtUp(configuration, store: store, last: last)
         }
         #expect(snapshot.checkpoint == last)
+        // Caught up means no lag, even before the once-a-second look at the stream's end comes round.
+        #expect(snapshot.lag == 0, "lag \(snapshot.lag) with the stream's end at \(snapshot.streamLastSequence)")
         #expect(snapshot.factsDuplicate == UInt64(corpus.duplicateCount))
         #expect(snapshot.factsQuarantined == UInt64(corpus.poisonCount))
         try await expectTotals(fixture, corpus)
