@@ -353,20 +353,18 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 }
                 startStep(step, batch, attempt: 2, after: delay)
             case .ack(let sequences):
-                // The consumer acks all (see startConsuming): acking the batch's highest sequence settles
-                // every delivery at or below it, all of them durable now. One ack per batch instead of
-                // one per fact halved nats-server's CPU in a drain. Poison facts are also terminated, so
-                // the server still publishes its termination advisory for each (after the ack, a no-op
-                // for delivery).
-                var top: JetStreamMessage?, topSequence: UInt64 = 0, terminated: [JetStreamMessage] = []
-                for s in sequences {
-                    guard let h = held.removeValue(forKey: s) else { continue }
-                    if case .quarantined = h.content { terminated.append(h.message) }
-                    if s >= topSequence { top = h.message; topSequence = s }
-                }
+                // The consumer acks all (see startConsuming): one ack settles the whole durable batch
+                // (one ack per batch cut nats-server's CPU by a quarter in a drain); see BatchSettlement.
+                var messages: [UInt64: HeldMessage] = [:]
+                messages.reserveCapacity(sequences.count)
+                for s in sequences { messages[s] = held.removeValue(forKey: s) }
+                let settlement = BatchSettlement(messages.map { s, h in
+                    if case .quarantined = h.content { (s, true) } else { (s, false) }
+                })
                 // On the subscription's queue, after any fetch running there. An ack that fails (NATS
                 // down) is harmless: the redelivery is at or below the checkpoint.
-                JetStreamMessage.settle(acked: top.map { [$0] } ?? [], terminated: terminated)
+                JetStreamMessage.settle(acked: settlement.ack.flatMap { messages[$0]?.message }.map { [$0] } ?? [],
+                                        terminated: settlement.terminate.compactMap { messages[$0]?.message })
             case .ackAlreadyApplied, .supersedeDelivery:
                 break // handled on receipt, where the message handles are
             case .stop:
