@@ -451,7 +451,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             let actions = machine.stepSucceeded(now: clock.now)
             if actions.contains(where: { if case .ack = $0 { true } else { false } }) {
                 // From the batch's first step to its last (ClickHouse has three), retries included.
-                let elapsed = clock.now - (batchStarted?.range == batch.range ? batchStarted!.at : clock.now)
+                let started = batchStarted.flatMap { $0.range == batch.range ? $0.at : nil } ?? clock.now
+                let elapsed = clock.now - started
                 metrics.batch(size: batch.sequences.count, commitSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
                 metrics.checkpoint(machine.checkpoint)
                 // The stream's end is refreshed once a second; the lag follows every commit meanwhile, so
