@@ -9,12 +9,9 @@ struct BatchSettlement: Equatable {
     var ack: UInt64?
     /// Poison facts, in stream order: terminated after the ack.
     var terminate: [UInt64]
+}
 
-    init(ack: UInt64?, terminate: [UInt64]) {
-        self.ack = ack
-        self.terminate = terminate
-    }
-
+extension BatchSettlement {
     /// - Parameter sequences: the batch's held sequences, each marked poison or not.
     init(_ sequences: [(sequence: UInt64, poison: Bool)]) {
         var ack: UInt64?

@@ -358,8 +358,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 var messages: [UInt64: HeldMessage] = [:]
                 messages.reserveCapacity(sequences.count)
                 for s in sequences { messages[s] = held.removeValue(forKey: s) }
-                let settlement = BatchSettlement(messages.map { s, h in
-                    if case .quarantined = h.content { (s, true) } else { (s, false) }
+                let settlement = BatchSettlement(sequences.compactMap { s in
+                    messages[s].map { h in if case .quarantined = h.content { (s, true) } else { (s, false) } }
                 })
                 // On the subscription's queue, after any fetch running there. An ack that fails (NATS
                 // down) is harmless: the redelivery is at or below the checkpoint.

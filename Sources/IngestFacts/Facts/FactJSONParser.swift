@@ -96,10 +96,10 @@ struct FactJSONParser {
         guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
-        members.reserveCapacity(8)
         var positions: [String: Int] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        members.reserveCapacity(8)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -124,9 +124,7 @@ struct FactJSONParser {
     /// Appends a member, or replaces the value of an earlier one with the same key (the last wins).
     private func insert(_ key: String, _ value: JSONValue, into members: inout [(key: String, value: JSONValue)], positions: inout [String: Int]) {
         if members.count < Self.scanLimit {
-            // Lengths first: comparing two different short strings is the slow path of `==`.
-            let length = key.utf8.count
-            if let existing = members.firstIndex(where: { $0.key.utf8.count == length && $0.key == key }) {
+            if let existing = members.firstIndex(where: { $0.key.matchesKey(key) }) {
                 members[existing].value = value
             } else {
                 members.append((key, value))

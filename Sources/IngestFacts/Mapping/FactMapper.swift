@@ -126,9 +126,7 @@ public struct FactMapper: Sendable {
     private func lookup(_ data: JSONValue, _ path: FieldPath) -> JSONValue? {
         var current = data
         for component in path.components {
-            let length = component.utf8.count
-            guard case .object(let members) = current,
-                  let member = members.first(where: { $0.key.utf8.count == length && $0.key == component }) else { return nil }
+            guard case .object(let members) = current, let member = members.first(where: { $0.key.matchesKey(component) }) else { return nil }
             current = member.value
         }
         return current
