@@ -11,7 +11,7 @@ extension TableSchema {
     /// The table as stored: a MIN or MAX measure that some fact may leave without a value is nullable,
     /// so that fact contributes nothing (NULL, which MIN/MAX skip on both stores) instead of a zero
     /// that would win every MIN over positive values. SUM measures keep zero, which adds nothing.
-    func withSkippableMeasuresNullable() -> TableSchema {
+    public func withSkippableMeasuresNullable() -> TableSchema {
         guard kind == .aggregate else { return self }
         var table = self
         for index in table.columns.indices {
