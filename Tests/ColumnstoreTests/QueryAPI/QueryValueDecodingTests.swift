@@ -127,6 +127,23 @@ struct QueryValueDecodingTests {
         #expect(ClickHouseQueryExecutor.cellValue(.bool(true), type: "String") == nil)
     }
 
+    @Test func wholeJSONCompactAnswerDecodes() throws {
+        // As the server writes it (types JSON-escaped); a MIN measure used to answer 500 here.
+        let body = #"""
+            {"meta":[{"name":"day","type":"Date"},{"name":"low","type":"SimpleAggregateFunction(min, Nullable(Float64))"},
+            {"name":"price","type":"Decimal(12, 2)"},{"name":"at","type":"DateTime64(3, 'Europe\/Berlin')"}],
+            "data":[["2026-11-01",0.15832928596944662,12.30,"2026-11-01T09:00:00.123Z"],["2026-11-02",null,-0.50,null]],
+            "rows":2}
+            """#
+        let result = try ClickHouseQueryExecutor.decode(Array(body.utf8), maxRows: 10)
+        #expect(result.columns == ["day", "low", "price", "at"])
+        #expect(result.rows[0] == [
+            "day": .date(20758), "low": .float64(0.15832928596944662), "price": .string("12.30"),
+            "at": .timestamp(1_793_523_600_123),
+        ])
+        #expect(result.rows[1] == ["day": .date(20759), "low": .null, "price": .string("-0.50"), "at": .null])
+    }
+
     @Test func decimalText() {
         #expect(DecimalText.columnValue("12.3", scale: 2) == .string("12.30"))
         #expect(DecimalText.columnValue("-0.5") == .string("-0.5"))
