@@ -35,6 +35,8 @@ struct QueryValueParityTests {
         ("mn", "SimpleAggregateFunction(min, Nullable(Float64))", "double precision", .double),
         ("mx", "SimpleAggregateFunction(max, Nullable(Decimal(12, 2)))", "numeric(12, 2)", .string),
         ("mts", "SimpleAggregateFunction(max, Nullable(DateTime64(3, 'UTC')))", "timestamptz", .timestamp),
+        // Another zone: ClickHouse prints its local time unless asked for ISO UTC.
+        ("tsb", "DateTime64(3, 'Europe/Berlin')", "timestamptz", .timestamp),
     ]
 
     /// Rows as SQL literals both stores read the same way, in column order (NULL for none).
@@ -42,19 +44,19 @@ struct QueryValueParityTests {
         ["1", "0.15832928596944662", "0.1", "'12.30'", "'-42'", "'123456789012345678901234567890123.500'", "NULL",
          "'1970-01-01'", "'1900-01-01'", "'2026-03-01 10:15:00.123'", "'2026-03-01 10:15:00'", "true",
          "-128", "0", "-32768", "0", "-2147483648", "0", "-9223372036854775808", "0",
-         "'Code: 1. DB::Exception: boom'", "2.5", "'-0.50'", "'2026-03-01 10:15:00.120'"],
+         "'Code: 1. DB::Exception: boom'", "2.5", "'-0.50'", "'2026-03-01 10:15:00.120'", "'2026-07-01 10:15:00.123'"],
         ["2", "-0.0", "-3.4028235e38", "'-0.50'", "'0'", "'-0.001'", "'0.00'",
          "'2149-06-06'", "'2299-12-31'", "'1900-01-01 00:00:00.001'", "'2106-02-07 06:28:15'", "false",
          "127", "255", "32767", "65535", "2147483647", "4294967295", "9223372036854775807", "9223372036854775807",
-         "NULL", "NULL", "NULL", "NULL"],
+         "NULL", "NULL", "NULL", "NULL", "'2026-01-01 00:00:00.000'"],
         ["3", "1e300", "3.4028235e38", "'9999999999.99'", "'999999999999999999'", "'0.000'", "'-12.30'",
          "'2000-02-29'", "'1970-01-01'", "'2299-12-31 23:59:59.999'", "'1970-01-01 00:00:00'", "true",
          "0", "1", "0", "1", "0", "1", "0", "1",
-         "''", "-1.7976931348623157e308", "'0.01'", "'1969-12-31 23:59:59.999'"],
+         "''", "-1.7976931348623157e308", "'0.01'", "'1969-12-31 23:59:59.999'", "'2026-03-29 01:30:00.000'"],
         ["4", "5e-324", "1.1754944e-38", "'0.00'", "'-999999999999999999'", "'-0.100'", "NULL",
          "'2026-11-01'", "'2026-11-01'", "'1970-01-01 00:00:00.000'", "'2026-11-01 00:00:00'", "false",
          "1", "2", "3", "4", "5", "6", "7", "8",
-         "'ünïcødé \"q\"'", "123456.789", "'100.10'", "'2026-11-01 00:00:00.000'"],
+         "'ünïcødé \"q\"'", "123456.789", "'100.10'", "'2026-11-01 00:00:00.000'", "'2026-10-25 00:59:59.999'"],
     ]
 
     @Test("ClickHouse and Postgres executors answer identical values and JSON")
@@ -87,6 +89,7 @@ struct QueryValueParityTests {
         #expect(try Self.json(first, "s") == #""Code: 1. DB::Exception: boom""#)
         #expect(try Self.json(first, "mn") == "2.5")
         #expect(try Self.json(first, "mx") == #""-0.50""#)
+        #expect(try Self.json(first, "tsb") == #""2026-07-01T10:15:00.123Z""#)
         #expect(first["ndec"] == .null)
         let second = clickhouse.rows[1]
         #expect(try Self.json(second, "f64") == "0")
@@ -107,7 +110,12 @@ struct QueryValueParityTests {
         let definition = Self.columns.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
         try await admin.execute("CREATE TABLE \(table) (tenant_id String, \(definition)) ENGINE = MergeTree ORDER BY id")
         do {
-            let values = Self.rows.map { "('t', " + $0.joined(separator: ", ") + ")" }.joined(separator: ", ")
+            let values = Self.rows.map { row in
+                "('t', " + zip(row, Self.columns).map { literal, column in
+                    // Literals are UTC times; a column in another zone converts them.
+                    column.1.contains("Europe/Berlin") ? "toDateTime64(\(literal), 3, 'UTC')" : literal
+                }.joined(separator: ", ") + ")"
+            }.joined(separator: ", ")
             try await admin.execute("INSERT INTO \(table) VALUES \(values)")
             let executor = try ClickHouseQueryExecutor(dsn: DevStack.clickhouseDSN, limits: QueryLimits())
             let query = PreparedQuery(
