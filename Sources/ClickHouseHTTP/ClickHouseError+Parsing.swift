@@ -62,3 +62,15 @@ extension ClickHouseError {
         return parseExceptionText(message)
     }
 }
+
+extension ClickHouseError {
+    /// A server error from an exception text the server marked as one outside the HTTP layer,
+    /// e.g. the `exception` member JSON output formats carry when
+    /// `http_write_exception_in_output_format` is on (servers before 25.11 default to it).
+    public static func serverException(text: String, queryID: String? = nil, httpStatus: Int? = nil) -> ClickHouseError {
+        let parsed = parseExceptionText(text)
+        return ClickHouseError(
+            code: .server, message: parsed.message.isEmpty ? "query failed" : parsed.message,
+            serverCode: parsed.code, queryID: queryID, httpStatus: httpStatus)
+    }
+}

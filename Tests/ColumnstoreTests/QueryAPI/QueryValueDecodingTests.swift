@@ -144,6 +144,19 @@ struct QueryValueDecodingTests {
         #expect(result.rows[1] == ["day": .date(20759), "low": .null, "price": .string("-0.50"), "at": .null])
     }
 
+    @Test func exceptionMemberOfTheDocumentIsAnError() throws {
+        // http_write_exception_in_output_format: the server's mark inside JSON output.
+        let failed = #"{"meta":[{"name":"x","type":"UInt8"}],"data":[[0],[0]],"rows":2,"exception":"Code: 395. DB::Exception: Value passed to 'throwIf' function is non-zero. (FUNCTION_THROW_IF_VALUE_IS_NON_ZERO) (version 24.8.1.1)"}"#
+        let error = try #require(throws: QueryError.self) {
+            _ = try ClickHouseQueryExecutor.decode(Array(failed.utf8), maxRows: 10)
+        }
+        #expect(error.code == .internal)
+        #expect(error.detail?.contains("code 395") == true)
+        // The same text in a row is data.
+        let data = #"{"meta":[{"name":"s","type":"String"}],"data":[["Code: 1. DB::Exception: boom"]],"rows":1}"#
+        #expect(try ClickHouseQueryExecutor.decode(Array(data.utf8), maxRows: 10).rows == [["s": .string("Code: 1. DB::Exception: boom")]])
+    }
+
     @Test func decimalText() {
         #expect(DecimalText.columnValue("12.3", scale: 2) == .string("12.30"))
         #expect(DecimalText.columnValue("-0.5") == .string("-0.5"))

@@ -1,3 +1,4 @@
+import ClickHouseHTTP
 import Foundation
 
 extension ClickHouseQueryExecutor {
@@ -11,6 +12,11 @@ extension ClickHouseQueryExecutor {
             document = try JSONParser.parse(body)
         } catch {
             throw bad("JSONCompact body: \(error)")
+        }
+        // A query that failed after its 200 went out, on a server writing exceptions into the
+        // output format: the document's own `exception` member, never a row's text.
+        if case .string(let exception)? = document["exception"] {
+            throw queryError(ClickHouseError.serverException(text: exception))
         }
         guard case .array(let meta)? = document["meta"], case .array(let data)? = document["data"] else {
             throw bad("JSONCompact body without meta/data")
