@@ -103,6 +103,30 @@ struct QueryValueParityTests {
         #expect(try Self.json(clickhouse.rows[3], "dec38") == #""-0.100""#)
     }
 
+    @Test("non-finite doubles answer the same JSON from both stores")
+    func nonFiniteDoubles() async throws {
+        let clickhouse = try ClickHouseQueryExecutor(dsn: DevStack.clickhouseDSN, limits: QueryLimits())
+        let postgres = PostgresQueryExecutor(dsn: DevStack.postgresDSN, limits: QueryLimits())
+        let chAnswer = try await clickhouse.execute(PreparedQuery(
+            method: "Parity", store: .clickhouse, path: "parity.sql",
+            sql: "SELECT nan AS a, inf AS b, -inf AS c, CAST(NULL AS Nullable(Float64)) AS d WHERE {tenant_id:String} != ''",
+            placeholders: [QueryPlaceholder(name: "tenant_id", storeType: "String")]), tenant: "t", parameters: [:])
+        let pgAnswer = try await postgres.execute(PreparedQuery(
+            method: "Parity", store: .postgres, path: "parity.sql",
+            sql: "SELECT 'NaN'::float8 AS a, 'Infinity'::float8 AS b, '-Infinity'::float8 AS c, NULL::float8 AS d WHERE $1 <> ''",
+            placeholders: [QueryPlaceholder(name: "tenant_id", storeType: nil)]), tenant: "t", parameters: [:])
+        await clickhouse.shutdown()
+        await postgres.shutdown()
+        func render(_ result: QueryResult) -> [String] {
+            guard let row = result.rows.first else { return [] }
+            return ["a", "b", "c", "d"].map { name in
+                row[name].flatMap { ResponseEncoder.json($0, for: .double) }.map(JSONWriter.write) ?? "absent"
+            }
+        }
+        #expect(render(chAnswer) == [#""NaN""#, #""Infinity""#, #""-Infinity""#, "absent"])
+        #expect(render(chAnswer) == render(pgAnswer))
+    }
+
     // MARK: - stores
 
     private func clickhouseAnswer(table: String) async throws -> QueryResult {

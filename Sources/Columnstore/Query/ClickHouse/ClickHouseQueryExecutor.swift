@@ -35,6 +35,8 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
             // whatever the column's zone, so both decode the same as on Postgres.
             "output_format_decimal_trailing_zeros": "1",
             "date_time_output_format": "iso",
+            // NaN and ±inf as "nan"/"inf" strings, not null: Postgres answers NaN/Infinity too.
+            "output_format_json_quote_denormals": "1",
             "readonly": "1",
         ]
     }
