@@ -1,3 +1,4 @@
+import ClickHouseHTTP
 import Foundation
 
 extension ClickHouseQueryExecutor {
@@ -11,6 +12,11 @@ extension ClickHouseQueryExecutor {
             document = try JSONParser.parse(body)
         } catch {
             throw bad("JSONCompact body: \(error)")
+        }
+        // A query that failed after its 200 went out, on a server writing exceptions into the
+        // output format: the document's own `exception` member, never a row's text.
+        if case .string(let exception)? = document["exception"] {
+            throw queryError(ClickHouseError.serverException(text: exception))
         }
         guard case .array(let meta)? = document["meta"], case .array(let data)? = document["data"] else {
             throw bad("JSONCompact body without meta/data")
@@ -41,7 +47,11 @@ extension ClickHouseQueryExecutor {
         return QueryResult(columns: columns.map(\.name), rows: rows)
     }
 
-    /// One JSONCompact cell as a typed value, per its ClickHouse type.
+    /// One JSONCompact cell as a typed value, per its ClickHouse type (wrappers unwrapped).
+    ///
+    /// Renders like the Postgres executor for the same value: integers as int64/uint64, floats as
+    /// the double they print (shortest round trip), decimals per `DecimalText`, `Date`/`Date32` as
+    /// days, `DateTime`/`DateTime64` (sent as ISO 8601 UTC, see `settings`) as milliseconds.
     static func cellValue(_ cell: JSONValue, type raw: String) -> ColumnValue? {
         if case .null = cell { return .null }
         let type = ClickHouseTypeName.base(raw)
@@ -49,7 +59,7 @@ extension ClickHouseQueryExecutor {
         switch cell {
         case .string(let s): text = s
         case .number(let n): text = n
-        case .bool(let b): return .bool(b)
+        case .bool(let b): return type == "Bool" ? .bool(b) : nil
         default: return nil
         }
         switch type {
@@ -59,9 +69,9 @@ extension ClickHouseQueryExecutor {
             return UInt64(text).map(ColumnValue.uint64)
         case "Float32", "Float64":
             switch text {
-            case "nan", "-nan": return .float64(.nan)
-            case "inf", "+inf": return .float64(.infinity)
-            case "-inf": return .float64(-.infinity)
+            case "nan", "-nan", "NaN": return .float64(.nan)
+            case "inf", "+inf", "Infinity": return .float64(.infinity)
+            case "-inf", "-Infinity": return .float64(-.infinity)
             default: return Double(text).map(ColumnValue.float64)
             }
         case "Bool":
@@ -69,12 +79,18 @@ extension ClickHouseQueryExecutor {
         case "Date", "Date32":
             return RFC3339.parseDate(text).map(ColumnValue.date)
         default:
-            if type.hasPrefix("DateTime") {
-                // `2026-03-01 10:15:00[.fff]` in the column's zone; projection tables use UTC.
+            if type == "DateTime" || type.hasPrefix("DateTime(") || type.hasPrefix("DateTime64(") {
+                // ISO 8601 in UTC (`date_time_output_format=iso`); the plain `2026-03-01 10:15:00[.fff]`
+                // form (that setting off) is in the column's zone, which projection tables keep at UTC.
+                if let millis = RFC3339.parseMilliseconds(text) { return .timestamp(millis) }
                 return RFC3339.parseMilliseconds(text.replacingOccurrences(of: " ", with: "T") + "Z").map(ColumnValue.timestamp)
             }
-            if type.hasPrefix("Decimal") || type.hasPrefix("Int") || type.hasPrefix("UInt") {
-                return Int64(text).map(ColumnValue.int64) ?? .string(text)
+            if let scale = ClickHouseTypeName.decimalScale(type) {
+                return DecimalText.columnValue(text, scale: scale)
+            }
+            if type.hasPrefix("Int") || type.hasPrefix("UInt") {
+                // Int128/Int256 and their unsigned kin: exact as text when beyond 64 bits.
+                return DecimalText.columnValue(text)
             }
             return .string(text)
         }

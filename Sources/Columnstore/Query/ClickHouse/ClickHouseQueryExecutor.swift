@@ -31,6 +31,12 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
             "max_result_rows": String(limits.maxRows),
             "result_overflow_mode": "throw",
             "output_format_json_quote_64bit_integers": "1",
+            // Decimals keep their scale ("12.30", not 12.3); date-times come as ISO 8601 in UTC
+            // whatever the column's zone, so both decode the same as on Postgres.
+            "output_format_decimal_trailing_zeros": "1",
+            "date_time_output_format": "iso",
+            // NaN and ±inf as "nan"/"inf" strings, not null: Postgres answers NaN/Infinity too.
+            "output_format_json_quote_denormals": "1",
             "readonly": "1",
         ]
     }
