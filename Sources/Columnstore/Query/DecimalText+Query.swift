@@ -1,7 +1,7 @@
 /// Decimal values in query answers, decoded the same way from both stores so they render the same
 /// JSON: a value with a fraction stays its exact text with the column's scale (`"12.30"`, never a
 /// double); a whole value (scale 0, or an integer sum) is an integer.
-enum DecimalText {
+extension DecimalText {
     /// The value of plain decimal text `-?digits[.digits]`, padded with zeros to `scale` fraction
     /// digits when given (ClickHouse may drop trailing zeros); nil when `text` is not plain decimal.
     static func columnValue(_ text: String, scale: Int? = nil) -> ColumnValue? {
