@@ -157,6 +157,30 @@ struct QueryValueDecodingTests {
         #expect(try ClickHouseQueryExecutor.decode(Array(data.utf8), maxRows: 10).rows == [["s": .string("Code: 1. DB::Exception: boom")]])
     }
 
+    @Test func dateTimesInAnotherZoneBecomeUTCInstants() throws {
+        let berlin = "DateTime64(3, 'Europe/Berlin')"
+        let zone = ClickHouseTypeName.timeZone(ofBase: berlin, server: nil)
+        #expect(zone?.identifier == "Europe/Berlin")
+        // Summer (CEST, +2), winter (CET, +1), and the hour after DST starts.
+        #expect(ClickHouseQueryExecutor.cellValue(.string("2026-07-01 12:15:00.123"), type: berlin, zone: zone)
+            == .timestamp(RFC3339.parseMilliseconds("2026-07-01T10:15:00.123Z")!))
+        #expect(ClickHouseQueryExecutor.cellValue(.string("2026-01-01 01:00:00.000"), type: berlin, zone: zone)
+            == .timestamp(RFC3339.parseMilliseconds("2026-01-01T00:00:00Z")!))
+        #expect(ClickHouseQueryExecutor.cellValue(.string("2026-03-29 03:30:00.000"), type: berlin, zone: zone)
+            == .timestamp(RFC3339.parseMilliseconds("2026-03-29T01:30:00Z")!))
+        // ISO output (a profile with date_time_output_format=iso) is already UTC.
+        #expect(ClickHouseQueryExecutor.cellValue(.string("2026-07-01T10:15:00.123Z"), type: berlin, zone: zone)
+            == .timestamp(RFC3339.parseMilliseconds("2026-07-01T10:15:00.123Z")!))
+        // UTC columns need no zone; a zone-less column takes the server's.
+        #expect(ClickHouseTypeName.timeZone(ofBase: "DateTime64(3, 'UTC')", server: "Asia/Tokyo") == nil)
+        #expect(ClickHouseTypeName.timeZone(ofBase: "DateTime", server: "Asia/Tokyo")?.identifier == "Asia/Tokyo")
+        #expect(ClickHouseTypeName.timeZone(ofBase: "DateTime64(3)", server: nil) == nil)
+        #expect(ClickHouseTypeName.timeZone(ofBase: "Date", server: "Asia/Tokyo") == nil)
+        let body = #"{"meta":[{"name":"t","type":"DateTime"}],"data":[["2026-01-01 09:00:00"]],"rows":1}"#
+        let result = try ClickHouseQueryExecutor.decode(Array(body.utf8), maxRows: 1, serverTimeZone: "Asia/Tokyo")
+        #expect(result.rows == [["t": .timestamp(RFC3339.parseMilliseconds("2026-01-01T00:00:00Z")!)]])
+    }
+
     @Test func decimalText() {
         #expect(DecimalText.columnValue("12.3", scale: 2) == .string("12.30"))
         #expect(DecimalText.columnValue("-0.5") == .string("-0.5"))

@@ -3,7 +3,8 @@ import Foundation
 
 extension ClickHouseQueryExecutor {
     /// Decodes a `FORMAT JSONCompact` body (`meta` names and types, `data` rows) into typed rows.
-    static func decode(_ body: [UInt8], maxRows: Int) throws -> QueryResult {
+    /// `serverTimeZone` (`X-ClickHouse-Timezone`) is the zone of date-time columns without one.
+    static func decode(_ body: [UInt8], maxRows: Int, serverTimeZone: String? = nil) throws -> QueryResult {
         func bad(_ reason: String) -> QueryError {
             QueryError(code: .internal, message: "the store returned an unexpected result", detail: reason)
         }
@@ -21,12 +22,12 @@ extension ClickHouseQueryExecutor {
         guard case .array(let meta)? = document["meta"], case .array(let data)? = document["data"] else {
             throw bad("JSONCompact body without meta/data")
         }
-        var columns: [(name: String, type: String)] = []
+        var columns: [(name: String, type: String, zone: TimeZone?)] = []
         for column in meta {
             guard case .string(let name)? = column["name"], case .string(let type)? = column["type"] else {
                 throw bad("meta entry without name/type")
             }
-            columns.append((name, type))
+            columns.append((name, type, ClickHouseTypeName.timeZone(ofBase: ClickHouseTypeName.base(type), server: serverTimeZone)))
         }
         guard data.count <= maxRows else {
             throw QueryError(code: .resourceExhausted, message: "the result has more rows than the server allows")
@@ -37,7 +38,7 @@ extension ClickHouseQueryExecutor {
             guard case .array(let cells) = entry, cells.count == columns.count else { throw bad("row width differs from meta") }
             var row: [String: ColumnValue] = [:]
             for (column, cell) in zip(columns, cells) {
-                guard let value = cellValue(cell, type: column.type) else {
+                guard let value = cellValue(cell, type: column.type, zone: column.zone) else {
                     throw bad("cannot read column '\(column.name)' of type \(column.type)")
                 }
                 row[column.name] = value
@@ -51,8 +52,9 @@ extension ClickHouseQueryExecutor {
     ///
     /// Renders like the Postgres executor for the same value: integers as int64/uint64, floats as
     /// the double they print (shortest round trip), decimals per `DecimalText`, `Date`/`Date32` as
-    /// days, `DateTime`/`DateTime64` (sent as ISO 8601 UTC, see `settings`) as milliseconds.
-    static func cellValue(_ cell: JSONValue, type raw: String) -> ColumnValue? {
+    /// days, `DateTime`/`DateTime64` as UTC milliseconds (printed in the column's zone, `zone`;
+    /// nil is UTC, which projection tables use).
+    static func cellValue(_ cell: JSONValue, type raw: String, zone: TimeZone? = nil) -> ColumnValue? {
         if case .null = cell { return .null }
         let type = ClickHouseTypeName.base(raw)
         let text: String
@@ -80,10 +82,15 @@ extension ClickHouseQueryExecutor {
             return RFC3339.parseDate(text).map(ColumnValue.date)
         default:
             if type == "DateTime" || type.hasPrefix("DateTime(") || type.hasPrefix("DateTime64(") {
-                // ISO 8601 in UTC (`date_time_output_format=iso`); the plain `2026-03-01 10:15:00[.fff]`
-                // form (that setting off) is in the column's zone, which projection tables keep at UTC.
-                if let millis = RFC3339.parseMilliseconds(text) { return .timestamp(millis) }
-                return RFC3339.parseMilliseconds(text.replacingOccurrences(of: " ", with: "T") + "Z").map(ColumnValue.timestamp)
+                // ISO 8601 with its offset when a profile sets date_time_output_format=iso;
+                // by default `2026-03-01 10:15:00[.fff]` in the column's zone.
+                if text.hasSuffix("Z") || text.hasSuffix("z"), let millis = RFC3339.parseMilliseconds(text) {
+                    return .timestamp(millis)
+                }
+                guard let local = RFC3339.parseMilliseconds(text.replacingOccurrences(of: " ", with: "T") + "Z") else {
+                    return nil
+                }
+                return .timestamp(zone.map { ClickHouseTypeName.utcMilliseconds(local: local, in: $0) } ?? local)
             }
             if let scale = ClickHouseTypeName.decimalScale(type) {
                 return DecimalText.columnValue(text, scale: scale)

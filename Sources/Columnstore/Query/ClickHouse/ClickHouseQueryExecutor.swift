@@ -31,12 +31,8 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
             "max_result_rows": String(limits.maxRows),
             "result_overflow_mode": "throw",
             "output_format_json_quote_64bit_integers": "1",
-            // Decimals keep their scale ("12.30", not 12.3); date-times come as ISO 8601 in UTC
-            // whatever the column's zone, so both decode the same as on Postgres.
-            "output_format_decimal_trailing_zeros": "1",
-            "date_time_output_format": "iso",
-            // NaN and ±inf as "nan"/"inf" strings, not null: Postgres answers NaN/Infinity too.
-            "output_format_json_quote_denormals": "1",
+            // No other setting: a readonly=1 profile rejects every one not marked
+            // changeable_in_readonly. Decimal scale and date-time zones come from the column types.
             "readonly": "1",
         ]
     }
@@ -56,7 +52,7 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
         } catch let error as ClickHouseError {
             throw Self.queryError(error)
         }
-        return try Self.decode(response.body, maxRows: limits.maxRows)
+        return try Self.decode(response.body, maxRows: limits.maxRows, serverTimeZone: response.headers["x-clickhouse-timezone"])
     }
 
     public func checkReachable() async throws {
