@@ -256,6 +256,16 @@ struct ClickHouseClientTests {
         }
     }
 
+    @Test("string parameters arrive as sent: backslashes, tabs, newlines, NUL")
+    func parametersArriveAsSent() async throws {
+        let client = try makeClient()
+        for value in ["a\\", "a\\tb", "tab\there", "line\nbreak\r", "nul\u{0}x", "\\N", "plain é 😀"] {
+            let answer = try await client.query("SELECT hex({v:String}) FORMAT TabSeparated", parameters: ["v": value])
+            let expected = value.utf8.map { String(format: "%02X", $0) }.joined()
+            #expect(answer.text == expected + "\n", "\(value.debugDescription)")
+        }
+    }
+
     @Test func wrongPasswordIsAnAuthenticationError() async throws {
         var dsn = try ClickHouseDSN(parsing: DevStack.clickhouseDSN)
         let password = "wrong-\(UUID().uuidString)"
