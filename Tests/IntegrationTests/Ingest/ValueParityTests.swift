@@ -274,3 +274,54 @@ struct ValueParityTests {
         return (agg, state)
     }
 }
+
+@Suite("Lag while a batch is retried (dev stack)", .serialized)
+struct RetryLagTests {
+    @Test("lag and the stream's end keep moving while the store refuses a batch for a non-data reason")
+    func lagFollowsTheStream() async throws {
+        let stream = DevStack.uniqueName("RL").uppercased()
+        let subject = stream.lowercased()
+        let schema = ValueParityTests.schema
+        let fixture = try await ValueParityTests.fixture(.postgres)
+        defer { Task { await fixture.drop() } }
+        defer { Task { await FactPublisher.deleteStream(stream) } }
+        // The table is gone: every attempt fails (42P01, not a data reason), so the batch is retried.
+        let admin = try await PostgresConnection.connect(dsn: fixture.dsn)
+        try await admin.execute("DROP TABLE state")
+        admin.close()
+        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "retry-lag-tests")
+        let js = try connection.jetStream()
+        try await js.ensureStream(name: stream, subjects: ["\(subject).>"], storage: .file)
+        func publish(_ count: Int, from: Int) async throws {
+            for index in from..<(from + count) {
+                let body = #"{"specversion":"1.0","id":"r\#(index)","type":"\#(ValueParityTests.reading)","source":"t","tenantid":"t1","data":{"id":"r\#(index)","site":"s","sensor":"a","at":"2026-03-01T10:00:00Z","temp":1,"energy":"1","version_at":"2026-03-01T10:00:00Z"}}"#
+                _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: Array(body.utf8)))
+            }
+        }
+        try await publish(3, from: 0)
+
+        let configuration = try IngestConfiguration(settings: SettingsSource(values: [
+            "PROJECTION_NAME": schema.name, "PROJECTION_STORE_KIND": fixture.kind.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
+            "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream, "PROJECTION_SUBJECTS": "\(subject).>",
+            "PROJECTION_DURABLE": "rl-\(fixture.name)", "PROJECTION_BATCH_LINGER_MS": "20", "PORT_HTTP": "1",
+        ]))
+        let status = IngestStatus()
+        var logger = Logger(label: "test.ingest")
+        logger.logLevel = .critical
+        let store = PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: logger)
+        let pipeline = IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger)
+        let task = Task { try await pipeline.run() }
+        defer { task.cancel() }
+        let clock = ContinuousClock()
+        // The batch of 3 is failing; 5 more facts arrive meanwhile. Waiting is bounded only as a stall guard.
+        let deadline = clock.now + .seconds(120)
+        while status.snapshot.pendingBatch == nil, clock.now < deadline { try await clock.sleep(for: .milliseconds(50)) }
+        try await publish(5, from: 3)
+        await connection.close()
+        while status.snapshot.streamLastSequence < 8, clock.now < deadline { try await clock.sleep(for: .milliseconds(50)) }
+        let snapshot = status.snapshot
+        #expect(snapshot.checkpoint == 0, "nothing can be applied")
+        #expect(snapshot.streamLastSequence == 8, "the stream's end stood still while the batch was retried")
+        #expect(snapshot.lag == 8)
+    }
+}
