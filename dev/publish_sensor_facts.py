@@ -37,11 +37,19 @@ def decimal(value: float, places: int) -> str:
 def facts(readings: int, tenants: list[str], seed: int, calibrate_every: int):
     rng = random.Random(seed)
     sensors = [(t, f"site-{s}", f"sensor-{s}{n}") for t in tenants for s in range(1, SITES + 1) for n in range(1, SENSORS + 1)]
+    # Calibration numbers count per sensor ("c-1" exists for many sensors): the projection keys
+    # calibrations by (sensor_id, calibration_id).
+    numbers = {}
+
+    def calibration_id(tenant: str, sensor: str) -> str:
+        numbers[tenant, sensor] = numbers.get((tenant, sensor), 0) + 1
+        return f"c-{numbers[tenant, sensor]}"
+
     # One calibration-only hour per site, before the first reading: reference bath, no readings.
     for tenant, site, sensor in sensors[::SENSORS]:
         at = START - timedelta(minutes=30)
         yield tenant, "sensors.calibration_applied.v1", f"cal-{tenant}-{sensor}-pre", rfc3339(at), {
-            "calibration_id": f"cal-{sensor}-pre", "sensor_id": sensor, "site_id": site, "applied_at": rfc3339(at),
+            "calibration_id": calibration_id(tenant, sensor), "sensor_id": sensor, "site_id": site, "applied_at": rfc3339(at),
             "reference_c": 0.0, "offset_c": -0.25, "technician": "ana",
         }
     last = None
@@ -65,7 +73,7 @@ def facts(readings: int, tenants: list[str], seed: int, calibrate_every: int):
         if calibrate_every and i % calibrate_every == calibrate_every - 1:
             applied = at + timedelta(minutes=2)
             calibration = {
-                "calibration_id": f"cal-{i}", "sensor_id": sensor, "site_id": site, "applied_at": rfc3339(applied),
+                "calibration_id": calibration_id(tenant, sensor), "sensor_id": sensor, "site_id": site, "applied_at": rfc3339(applied),
                 "reference_c": 25.0, "offset_c": round(rng.uniform(-0.5, 0.5), 2),
             }
             if i % 2 == 0:  # technician is optional: NULL when absent

@@ -62,11 +62,11 @@ CREATE TABLE IF NOT EXISTS hourly_site_readings
     `hour` DateTime64(3, 'UTC'),
     `reading_count` SimpleAggregateFunction(sum, Int64),
     `calibration_count` SimpleAggregateFunction(sum, Int64),
-    `energy_wh` SimpleAggregateFunction(sum, Decimal(18, 3)),
+    `energy_wh` SimpleAggregateFunction(sumWithOverflow, Decimal(18, 3)),
     `min_temperature_c` SimpleAggregateFunction(min, Float64),
     `max_temperature_c` SimpleAggregateFunction(max, Float64),
-    `min_battery_v` SimpleAggregateFunction(min, Decimal(6, 3)),
-    `max_offset_c` SimpleAggregateFunction(max, Float64)
+    `min_battery_v` SimpleAggregateFunction(min, Nullable(Decimal(6, 3))),
+    `max_offset_c` SimpleAggregateFunction(max, Nullable(Float64))
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(hour)
