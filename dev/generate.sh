@@ -4,6 +4,7 @@
 #   2. Sources/Columnstore/Generated/OrdersAnalyticsDescriptorSet.swift (embedded descriptor set)
 #   3. Tests/ColumnstoreTests/Fixtures/*.binpb               (compiled fixture protos)
 #   4. sql/clickhouse, sql/postgres                          (projection-migrate generate)
+#   5. examples/<name>/<stem>.binpb and examples/<name>/sql   (each further example projection)
 #
 # Usage: dev/generate.sh [--check]
 #   --check  fail if the tree differs from what is committed (CI).
@@ -64,8 +65,21 @@ swift build --product projection-migrate >&2
 "$(swift build --show-bin-path)/projection-migrate" generate \
     --descriptor-set "$tmp/orders_analytics.binpb" --out sql --store all
 
+# 5. Example projections besides the built-in one: the compiled set is committed next to its
+#    migrations so executables can run them (PROJECTION_DESCRIPTOR_SET, PROJECTION_SQL_DIR).
+examples=(
+    "sensor-readings sensors/readings/v1/sensor_readings.proto"
+)
+for example in "${examples[@]}"; do
+    read -r name proto <<<"$example"
+    set_file="examples/$name/$(basename "$proto" .proto).binpb"
+    compile "$set_file" proto "$proto"
+    "$(swift build --show-bin-path)/projection-migrate" generate \
+        --descriptor-set "$set_file" --out "examples/$name/sql" --store all
+done
+
 if (( check )); then
-    changed=$(git status --porcelain -- proto sql Sources/Columnstore/Generated "$fixtures")
+    changed=$(git status --porcelain -- proto sql Sources/Columnstore/Generated "$fixtures" examples)
     if [[ -n "$changed" ]]; then
         echo "generate: generated files are out of date; run dev/generate.sh and commit:" >&2
         echo "$changed" >&2

@@ -1,0 +1,14 @@
+-- ListCalibrations: one sensor's calibrations for the caller's tenant, newest first; calibrations
+-- applied at the same instant come in reverse stream order on both stores.
+SELECT
+    calibration_id,
+    applied_at,
+    site_id,
+    reference_c,
+    offset_c,
+    technician
+FROM calibrations
+WHERE tenant_id = {tenant_id:String}
+  AND sensor_id = {sensor_id:String}
+ORDER BY applied_at DESC, stream_sequence DESC
+LIMIT {limit:UInt32}
