@@ -778,7 +778,7 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
             if r < 0.06:
                 set_path(data, path, None)
                 continue
-            if path.endswith("_ver") and "ties" not in proj.features and rng.random() > 0.1:
+            if path.endswith("_ver") and "ties" not in proj.features:
                 # versions unique (almost surely): no tie decides the row
                 ms = rng.randrange(0, DATE_MAX * 86_400_000)
                 set_path(data, path, Num(rng.randrange(2**62)) if t.name == "uint64" else

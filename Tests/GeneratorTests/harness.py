@@ -103,6 +103,12 @@ def bin_dir() -> Path:
 
 # ----------------------------------------------------------------------------- reading back
 
+def negative_zero(v: float):
+    """-0.0 == 0.0 in Python: keep a stored negative zero visible (the spec stores 0.0)."""
+    import math
+    return "-0.0 (negative zero)" if v == 0 and math.copysign(1.0, v) < 0 else v
+
+
 def canon_pg(value, t: genproj.CType):
     if value is None:
         return None
@@ -115,7 +121,7 @@ def canon_pg(value, t: genproj.CType):
     if n == "decimal":
         return Decimal(value)
     if n == "float64":
-        return float(value)
+        return negative_zero(float(value))
     return value
 
 
@@ -129,7 +135,7 @@ def canon_ch(text, t: genproj.CType):
     if n in ("int32", "int64", "uint64"):
         return int(text)
     if n == "float64":
-        return float(text)
+        return negative_zero(float(text))
     if n == "bool":
         return {"true": True, "false": False}[text]
     if n == "date":
