@@ -13,7 +13,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     public typealias Guarantee = EffectivelyOnce
 
     let client: ClickHouseClient
-    private let schema: ProjectionSchema
+    let schema: ProjectionSchema
     private let clock: @Sendable () -> Date
 
     static let seenKeysTable = "_projection_seen_keys"
@@ -62,7 +62,11 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             return nil
         case .insertRows:
             try await checkFence(payload)
-            return try await insertRows(payload)
+            do {
+                return try await insertRows(payload)
+            } catch let error as ClickHouseError {
+                throw Self.classified(error)
+            }
         case .persistCheckpoint:
             try await writeCheckpointRow(payload, after: true)
             return nil
@@ -159,20 +163,14 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         var accumulator = RowAccumulator(schema: schema)
         var applied = 0
         for fact in facts where !seenBefore.contains(IdempotencyKey(fact)) {
-            accumulator.add(fact)
+            try accumulator.add(fact)
             applied += 1
         }
         for (table, _, rows) in accumulator.rowsByTable where !rows.isEmpty {
-            var w = RowBinaryWriter(reservingCapacity: rows.count * table.columns.count * 10)
-            for row in rows {
-                for (column, value) in zip(table.columns, row) {
-                    try ClickHouseProjectionStore.write(value, as: column, into: &w)
-                }
-            }
             try await client.insert(
                 into: table.name,
                 columns: table.columns.map(\.name),
-                body: .bytes(w.take()),
+                body: .bytes(try Self.rowBinary(rows, of: table)),
                 settings: ["insert_deduplication_token": payload.deduplicationToken(table: table.name)])
         }
 
@@ -202,18 +200,24 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         return BatchOutcome(applied: applied, duplicates: inBatchDuplicates + facts.count - applied, quarantined: payload.quarantined.count)
     }
 
+    /// Keys recorded by an earlier batch, not counting facts quarantined after the store refused them
+    /// (their batch recorded their keys before the refusal; on Postgres that transaction rolled back).
     private func keysSeenBefore(_ payload: BatchPayload) async throws -> Set<IdempotencyKey> {
         let response = try await client.query(
             """
             SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
             WHERE projection = {p:String} AND stream_sequence < {first:UInt64}
+              AND stream_sequence NOT IN (
+                SELECT stream_sequence FROM _projection_quarantine
+                WHERE projection = {p:String} AND partition = {n:UInt32} AND stream_sequence < {first:UInt64})
               AND (fact_type, tenant_id, idempotency_key) IN (
                 SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
                 WHERE projection = {p:String} AND stream_sequence BETWEEN {first:UInt64} AND {last:UInt64})
             GROUP BY fact_type, tenant_id, idempotency_key
             FORMAT JSONCompactEachRow
             """,
-            parameters: ["p": payload.consumer.projection, "first": String(payload.range.first), "last": String(payload.range.last)])
+            parameters: ["p": payload.consumer.projection, "first": String(payload.range.first), "last": String(payload.range.last),
+                         "n": String(payload.consumer.partition)])
         var keys = Set<IdempotencyKey>()
         for line in response.body.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
             guard let row = try JSONSerialization.jsonObject(with: Data(line)) as? [String], row.count == 3 else {
@@ -222,6 +226,17 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             keys.insert(IdempotencyKey(factType: row[0], tenant: row[1], key: row[2]))
         }
         return keys
+    }
+
+    /// Rows of one table in RowBinary, in the table's column order.
+    static func rowBinary(_ rows: [[ColumnValue]], of table: TableSchema) throws -> [UInt8] {
+        var w = RowBinaryWriter(reservingCapacity: rows.count * table.columns.count * 10)
+        for row in rows {
+            for (column, value) in zip(table.columns, row) {
+                try ClickHouseProjectionStore.write(value, as: column, into: &w)
+            }
+        }
+        return w.take()
     }
 
     /// RowBinary for one value, following the column types the generator emits (ColumnType+ClickHouse).
@@ -235,11 +250,20 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         case (.int32, .int64(let v)): w.writeInt32(Int32(truncatingIfNeeded: v))
         case (.int64, .int64(let v)): w.writeInt64(v)
         case (.uint64, .uint64(let v)): w.writeUInt64(v)
-        case (.uint64, .int64(let v)): w.writeUInt64(UInt64(max(v, 0)))
         case (.float64, .float64(let v)): w.writeFloat64(v)
         case (.float64, .int64(let v)): w.writeFloat64(Double(v))
         case (.bool, .bool(let v)): w.writeBool(v)
-        case (.date, .date(let days)): w.writeUInt16(UInt16(clamping: days))
+        case (.date, .date(let days)) where ValueDomain.dates.contains(days): w.writeUInt16(UInt16(days))
+        case (.decimal(let precision, let scale), .string(let text)):
+            // Decimal(P, S) is its value in units of 10^-S, as Int32/64/128 by precision.
+            guard let units = DecimalText.units(text, scale: scale), units.magnitude < DecimalText.limit(precision: precision).magnitude else {
+                throw StoreError(code: .schemaMismatch, detail: "column \(column.name) of type \(column.type.canonicalName) cannot hold \(text)")
+            }
+            switch precision {
+            case ...9: w.writeInt32(Int32(units))
+            case ...18: w.writeInt64(Int64(units))
+            default: w.write(units)
+            }
         case (.timestamp, .timestamp(let ms)): w.writeDateTime64(ticks: ms)
         case (.string, .null): w.writeString("")
         default:

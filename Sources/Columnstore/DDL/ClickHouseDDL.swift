@@ -78,9 +78,19 @@ struct ClickHouseDDL {
         if column.lowCardinality { type = "LowCardinality(\(type))" }
         // AggregatingMergeTree merges only (Simple)AggregateFunction columns.
         if let function = column.aggregate, table.measureColumns.contains(where: { $0.aggregate != .sum }) {
-            type = "SimpleAggregateFunction(\(function.rawValue), \(type))"
+            type = "SimpleAggregateFunction(\(simpleFunction(function, of: column.type)), \(type))"
         }
         return .init(name: column.name, type: type, codec: withCodec ? column.codec : nil)
+    }
+
+    /// `sum` widens Int32 to Int64 and Decimal(P, S) to Decimal(38, S), which a SimpleAggregateFunction
+    /// column of the narrower type refuses; `sumWithOverflow` keeps the column's type (the mapper and
+    /// the batch fold keep values in the column's domain).
+    static func simpleFunction(_ function: AggregateFunction, of type: ColumnType) -> String {
+        switch (function, type) {
+        case (.sum, .int32), (.sum, .decimal): return "sumWithOverflow"
+        default: return function.rawValue
+        }
     }
 
     static func baseType(_ type: ColumnType) -> String {

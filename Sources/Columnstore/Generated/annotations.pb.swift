@@ -216,6 +216,11 @@ nonisolated struct Projection_V1_FactBinding: Sendable {
   /// Clears the value of `dataMessage`. Subsequent reads from it will return its default value.
   mutating func clearDataMessage() {self._dataMessage = nil}
 
+  /// A composite idempotency key: its parts, in order (e.g. the envelope's
+  /// `source` then its `id`, which CloudEvents makes unique together, or
+  /// several data paths). Set either this or `idempotency_key`, not both.
+  var idempotencyKeyParts: [Projection_V1_KeyPart] = []
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -224,6 +229,45 @@ nonisolated struct Projection_V1_FactBinding: Sendable {
   fileprivate var _ref: String? = nil
   fileprivate var _idempotencyKey: String? = nil
   fileprivate var _dataMessage: String? = nil
+}
+
+/// One part of a composite idempotency key.
+nonisolated struct Projection_V1_KeyPart: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var part: Projection_V1_KeyPart.OneOf_Part? = nil
+
+  /// Dotted path into the fact's data, e.g. "line.sku".
+  var data: String {
+    get {
+      if case .data(let v)? = part {return v}
+      return String()
+    }
+    set {part = .data(newValue)}
+  }
+
+  /// A CloudEvents envelope attribute, e.g. ENVELOPE_ATTRIBUTE_ID.
+  var envelope: Projection_V1_EnvelopeAttribute {
+    get {
+      if case .envelope(let v)? = part {return v}
+      return .unspecified
+    }
+    set {part = .envelope(newValue)}
+  }
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  nonisolated enum OneOf_Part: Equatable, Sendable {
+    /// Dotted path into the fact's data, e.g. "line.sku".
+    case data(String)
+    /// A CloudEvents envelope attribute, e.g. ENVELOPE_ATTRIBUTE_ID.
+    case envelope(Projection_V1_EnvelopeAttribute)
+
+  }
+
+  init() {}
 }
 
 /// A table, declared on the message whose fields are its columns.
@@ -857,7 +901,7 @@ nonisolated extension Projection_V1_ProjectionOptions: SwiftProtobuf.Message, Sw
 
 nonisolated extension Projection_V1_FactBinding: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".FactBinding"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}ref\0\u{3}idempotency_key\0\u{3}data_message\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}ref\0\u{3}idempotency_key\0\u{3}data_message\0\u{3}idempotency_key_parts\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -869,6 +913,7 @@ nonisolated extension Projection_V1_FactBinding: SwiftProtobuf.Message, SwiftPro
       case 2: try { try decoder.decodeSingularStringField(value: &self._ref) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self._idempotencyKey) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self._dataMessage) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.idempotencyKeyParts) }()
       default: break
       }
     }
@@ -891,6 +936,9 @@ nonisolated extension Projection_V1_FactBinding: SwiftProtobuf.Message, SwiftPro
     try { if let v = self._dataMessage {
       try visitor.visitSingularStringField(value: v, fieldNumber: 4)
     } }()
+    if !self.idempotencyKeyParts.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.idempotencyKeyParts, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -899,6 +947,64 @@ nonisolated extension Projection_V1_FactBinding: SwiftProtobuf.Message, SwiftPro
     if lhs._ref != rhs._ref {return false}
     if lhs._idempotencyKey != rhs._idempotencyKey {return false}
     if lhs._dataMessage != rhs._dataMessage {return false}
+    if lhs.idempotencyKeyParts != rhs.idempotencyKeyParts {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Projection_V1_KeyPart: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".KeyPart"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{1}envelope\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.part != nil {try decoder.handleConflictingOneOf()}
+          self.part = .data(v)
+        }
+      }()
+      case 2: try {
+        var v: Projection_V1_EnvelopeAttribute?
+        try decoder.decodeSingularEnumField(value: &v)
+        if let v = v {
+          if self.part != nil {try decoder.handleConflictingOneOf()}
+          self.part = .envelope(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.part {
+    case .data?: try {
+      guard case .data(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    }()
+    case .envelope?: try {
+      guard case .envelope(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Projection_V1_KeyPart, rhs: Projection_V1_KeyPart) -> Bool {
+    if lhs.part != rhs.part {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -32,11 +32,44 @@ public actor PostgresProjectionStore: ProjectionStore {
 
     public func run(_ step: BatchStep, _ payload: BatchPayload) async throws -> BatchOutcome? {
         precondition(step == .commitTransaction, "Postgres batches take one transactional step")
-        return try await withConnection { connection in
-            try await connection.transaction { connection in
-                try await self.commit(payload, on: connection)
+        do {
+            return try await withConnection { connection in
+                try await connection.transaction { connection in
+                    try await self.commit(payload, on: connection)
+                }
             }
+        } catch let error as PostgresError {
+            throw Self.classified(error)
         }
+    }
+
+    /// Runs the batch's transaction without its checkpoint and rolls it back: nothing stays, but every
+    /// row meets the same constraints, types and upserts as in `run`.
+    public func probe(_ payload: BatchPayload) async throws {
+        do {
+            try await withConnection { connection in
+                try await connection.execute("BEGIN")
+                do {
+                    _ = try await self.commit(payload, on: connection, advanceCheckpoint: false)
+                } catch {
+                    _ = try? await connection.execute("ROLLBACK")
+                    throw error
+                }
+                try await connection.execute("ROLLBACK")
+            }
+        } catch let error as PostgresError {
+            throw Self.classified(error)
+        }
+    }
+
+    /// A refusal for a data reason becomes `StoreError.dataRejected`: classes 22 (data exception, e.g.
+    /// numeric overflow), 23 (integrity constraint) and 54 (program limit, e.g. an index entry too
+    /// large) fail the same way on every retry.
+    static func classified(_ error: PostgresError) -> any Error {
+        guard error.code == .server, let state = error.sqlState, ["22", "23", "54"].contains(String(state.prefix(2))) else { return error }
+        var detail = "Postgres refused the batch (SQLSTATE \(state)): \(error.message)"
+        if let column = error.column { detail += " (column \(column))" }
+        return StoreError(code: .dataRejected, detail: detail)
     }
 
     public func checkWritable() async throws {
@@ -53,7 +86,7 @@ public actor PostgresProjectionStore: ProjectionStore {
 
     // MARK: - The transaction
 
-    private func commit(_ payload: BatchPayload, on connection: PostgresConnection) async throws -> BatchOutcome {
+    private func commit(_ payload: BatchPayload, on connection: PostgresConnection, advanceCheckpoint: Bool = true) async throws -> BatchOutcome {
         let consumer = payload.consumer
         // 0. Under a lease, lock the checkpoint row and check its fence first (see +Fencing).
         if let epoch = payload.leaseEpoch { try await Self.checkFence(consumer, epoch: epoch, on: connection) }
@@ -86,7 +119,7 @@ public actor PostgresProjectionStore: ProjectionStore {
         var accumulator = RowAccumulator(schema: schema)
         var applied = 0
         for fact in facts where newSequences.contains(fact.sequence) {
-            accumulator.add(fact)
+            try accumulator.add(fact)
             applied += 1
         }
         for (table, index, rows) in accumulator.rowsByTable where !rows.isEmpty {
@@ -121,6 +154,10 @@ public actor PostgresProjectionStore: ProjectionStore {
                 """,
                 [.text(consumer.projection), .text(seqs.literal), .text(subjects.literal), .text(ids.literal), .text(types.literal),
                  .text(tenants.literal), .text(reasons.literal), .text(raws.literal), .text(headers.literal), .int64(Int64(consumer.partition))])
+        }
+
+        guard advanceCheckpoint else {
+            return BatchOutcome(applied: applied, duplicates: inBatchDuplicates + facts.count - applied, quarantined: payload.quarantined.count)
         }
 
         // 4. Advance the checkpoint, only forwards. Zero rows means another writer got there first:
@@ -168,7 +205,9 @@ public actor PostgresProjectionStore: ProjectionStore {
             let sets = nonKey.map { "\(q($0.name)) = EXCLUDED.\(q($0.name))" }
             sql += "ON CONFLICT (\(key)) DO UPDATE SET " + sets.joined(separator: ", ")
             if let version = table.versionColumn {
-                sql += "\nWHERE t.\(q(version)) < EXCLUDED.\(q(version))"
+                // Batches and rows within them come in stream order: on equal versions the later fact
+                // wins, as ReplacingMergeTree keeps the last inserted row.
+                sql += "\nWHERE t.\(q(version)) <= EXCLUDED.\(q(version))"
             }
         }
         return sql

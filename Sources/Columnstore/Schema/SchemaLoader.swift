@@ -112,9 +112,7 @@ struct SchemaLoader {
             guard !fact.ref.isEmpty else {
                 throw SchemaError(.invalidBinding, element: factElement, "the binding has no 'ref'")
             }
-            guard let key = FieldPath(dotted: fact.idempotencyKey) else {
-                throw SchemaError(.invalidBinding, element: factElement, "'idempotency_key' must be a dotted path into data, e.g. \"order_id\"")
-            }
+            let keyParts = try loadKeyParts(fact, element: factElement)
             if bindings.contains(where: { $0.factType == fact.type }) {
                 throw SchemaError(.duplicateFactType, element: factElement, "fact type '\(fact.type)' is bound twice")
             }
@@ -127,14 +125,53 @@ struct SchemaLoader {
                 guard messagesByName[name] != nil else {
                     throw SchemaError(.invalidBinding, element: factElement, "data message '\(name)' is not in the descriptor set")
                 }
-                if let problem = dataPathProblem(key, in: name) {
-                    throw SchemaError(.invalidBinding, element: factElement, "idempotency key: \(problem)")
+                for case .data(let path) in keyParts {
+                    if let problem = dataPathProblem(path, in: name) {
+                        throw SchemaError(.invalidBinding, element: factElement, "idempotency key: \(problem)")
+                    }
                 }
                 dataMessage = name
             }
-            bindings.append(FactBinding(factType: fact.type, ref: fact.ref, idempotencyKey: key, dataMessage: dataMessage))
+            bindings.append(FactBinding(factType: fact.type, ref: fact.ref, keyParts: keyParts, dataMessage: dataMessage))
         }
         return bindings
+    }
+
+    /// `idempotency_key` (one data path) or `idempotency_key_parts`, exactly one of them.
+    private func loadKeyParts(_ fact: Projection_V1_FactBinding, element: String) throws -> [IdempotencyKeyPart] {
+        if fact.idempotencyKeyParts.isEmpty {
+            guard let key = FieldPath(dotted: fact.idempotencyKey) else {
+                throw SchemaError(.invalidBinding, element: element,
+                    "'idempotency_key' must be a dotted path into data, e.g. \"order_id\" (or use 'idempotency_key_parts')")
+            }
+            return [.data(key)]
+        }
+        guard !fact.hasIdempotencyKey else {
+            throw SchemaError(.invalidBinding, element: element, "set either 'idempotency_key' or 'idempotency_key_parts', not both")
+        }
+        var parts: [IdempotencyKeyPart] = []
+        for (index, part) in fact.idempotencyKeyParts.enumerated() {
+            let loaded: IdempotencyKeyPart
+            switch part.part {
+            case .data(let dotted)?:
+                guard let path = FieldPath(dotted: dotted) else {
+                    throw SchemaError(.invalidBinding, element: element, "idempotency key part \(index + 1): '\(dotted)' is not a dotted path into data")
+                }
+                loaded = .data(path)
+            case .envelope(let attribute)?:
+                guard let envelope = try? envelopeAttribute(attribute, element: element) else {
+                    throw SchemaError(.invalidBinding, element: element, "idempotency key part \(index + 1): an envelope attribute is required")
+                }
+                loaded = .envelope(envelope)
+            case nil:
+                throw SchemaError(.invalidBinding, element: element, "idempotency key part \(index + 1) is empty: set 'data' or 'envelope'")
+            }
+            guard !parts.contains(loaded) else {
+                throw SchemaError(.invalidBinding, element: element, "idempotency key part '\(loaded)' is repeated")
+            }
+            parts.append(loaded)
+        }
+        return parts
     }
 
     /// Why `path` does not name a field of `message`, or `nil` when it does.
@@ -218,7 +255,7 @@ struct SchemaLoader {
             versionColumn: options.hasVersionColumn ? options.versionColumn : nil
         )
         try SchemaValidator.validate(table, element: element)
-        return table
+        return table.withSkippableMeasuresNullable()
     }
 
     private func loadColumn(_ field: Google_Protobuf_FieldDescriptorProto, element: String, bindings: [FactBinding]) throws -> ColumnSchema {

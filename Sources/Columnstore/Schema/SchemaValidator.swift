@@ -48,8 +48,12 @@ enum SchemaValidator {
                 if !isKey && column.aggregate == nil {
                     throw SchemaError(.invalidMeasure, element: element, "column '\(column.name)' of aggregate table '\(name)' is neither in the primary key nor has an aggregate")
                 }
-                if column.aggregate != nil && (!column.type.isNumeric || column.nullable) {
-                    throw SchemaError(.invalidMeasure, element: element, "measure '\(column.name)' of table '\(name)' must be a non-nullable number")
+                if column.aggregate != nil && !column.type.isNumeric {
+                    throw SchemaError(.invalidMeasure, element: element, "measure '\(column.name)' of table '\(name)' must be a number")
+                }
+                // A missing value adds zero to a sum; MIN and MAX skip it (see `ProjectionSchema.storedNullable`).
+                if column.aggregate == .sum && column.nullable {
+                    throw SchemaError(.invalidMeasure, element: element, "SUM measure '\(column.name)' of table '\(name)' cannot be nullable: a missing value adds zero")
                 }
             }
         } else if let measure = measures.first {

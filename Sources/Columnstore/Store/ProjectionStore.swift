@@ -16,6 +16,11 @@ public protocol ProjectionStore: Sendable {
     /// - Returns: counts once the rows are written (the step that writes them), else nil.
     func run(_ step: BatchStep, _ payload: BatchPayload) async throws -> BatchOutcome?
 
+    /// Writes the payload's facts as `run` would, but durably nothing: throws `StoreError.dataRejected`
+    /// exactly when the store would refuse these facts for a data reason. The pipeline probes parts of a
+    /// refused batch with it to isolate the facts responsible (docs/DESIGN.md, "Store rejections").
+    func probe(_ payload: BatchPayload) async throws
+
     /// Cheap probe for `/readyz`: the store answers and the internal tables exist.
     func checkWritable() async throws
 

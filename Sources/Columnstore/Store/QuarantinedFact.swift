@@ -1,3 +1,4 @@
+import Foundation
 /// A poison fact on its way to the quarantine table, with the raw message so it can be re-driven.
 public struct QuarantinedFact: Sendable, Hashable {
     public var sequence: UInt64
@@ -16,13 +17,19 @@ public struct QuarantinedFact: Sendable, Hashable {
     public init(sequence: UInt64, partition: Int = 0, subject: String, factID: String = "", factType: String = "", tenant: String = "", reason: String, raw: [UInt8], headersJSON: String = "{}") {
         self.sequence = sequence
         self.partition = partition
-        self.subject = subject
-        self.factID = factID
-        self.factType = factType
-        self.tenant = tenant
-        self.reason = reason
+        // Envelope values of a poison fact may hold anything; Postgres text cannot hold NUL, so it is
+        // replaced (the raw message keeps the original bytes).
+        self.subject = Self.storable(subject)
+        self.factID = Self.storable(factID)
+        self.factType = Self.storable(factType)
+        self.tenant = Self.storable(tenant)
+        self.reason = Self.storable(reason)
         self.raw = raw
         self.headersJSON = headersJSON
+    }
+
+    private static func storable(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
     }
 
     public var key: QuarantineKey { QuarantineKey(partition: partition, sequence: sequence) }

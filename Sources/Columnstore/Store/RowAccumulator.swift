@@ -1,25 +1,27 @@
 /// Folds a batch's facts into the rows each table receives, pre-aggregated so a store gets one row per
-/// key where the table kind allows it: aggregate tables sum their measures per key, latest tables keep
-/// the row with the highest version, append tables keep every row. Postgres needs this (an upsert may
-/// not touch a row twice in one statement) and ClickHouse benefits (fewer, larger parts).
+/// key where the table kind allows it: aggregate tables fold their measures per key, latest tables keep
+/// the row with the highest (version, stream sequence), append tables keep every row. Postgres needs
+/// this (an upsert may not touch a row twice in one statement) and ClickHouse benefits (fewer, larger
+/// parts). The folds are the stores' own (docs/ANNOTATIONS.md, "Aggregates"): SUM adds, MIN and MAX
+/// skip NULL, and a later fact with an equal version replaces an earlier one.
 public struct RowAccumulator {
     private struct TableState {
         var table: TableSchema
         var keyIndexes: [Int]
-        var measures: [(index: Int, function: AggregateFunction)]
+        var measures: [(index: Int, function: AggregateFunction, type: ColumnType)]
         var versionIndex: Int?
         var rows: [[ColumnValue]] = []
         var rowByKey: [[ColumnValue]: Int] = [:]
 
-        mutating func add(_ values: [ColumnValue]) {
+        mutating func add(_ values: [ColumnValue]) throws(StoreError) {
             switch table.kind {
             case .append:
                 rows.append(values)
             case .aggregate:
                 let key = keyIndexes.map { values[$0] }
                 if let existing = rowByKey[key] {
-                    for (i, function) in measures {
-                        rows[existing][i] = RowAccumulator.fold(function, rows[existing][i], values[i])
+                    for (i, function, type) in measures {
+                        rows[existing][i] = try RowAccumulator.fold(function, rows[existing][i], values[i], type: type, column: table.columns[i].name)
                     }
                 } else {
                     rowByKey[key] = rows.count
@@ -28,7 +30,8 @@ public struct RowAccumulator {
             case .latest:
                 let key = keyIndexes.map { values[$0] }
                 if let existing = rowByKey[key] {
-                    if let v = versionIndex, !RowAccumulator.isNewer(values[v], than: rows[existing][v]) { return }
+                    // Rows arrive in stream order, so on equal versions the later fact wins.
+                    if let v = versionIndex, RowAccumulator.compare(values[v], rows[existing][v], type: table.columns[v].type) == .orderedAscending { return }
                     rows[existing] = values
                 } else {
                     rowByKey[key] = rows.count
@@ -46,19 +49,21 @@ public struct RowAccumulator {
             return TableState(
                 table: table,
                 keyIndexes: table.primaryKey.compactMap(index),
-                measures: table.columns.indices.compactMap { i in table.columns[i].aggregate.map { (i, $0) } },
+                measures: table.columns.indices.compactMap { i in table.columns[i].aggregate.map { (i, $0, table.columns[i].type) } },
                 versionIndex: table.versionColumn.flatMap(index)
             )
         }
     }
 
-    public mutating func add(_ fact: MappedFact) {
-        for row in fact.rows { add(row) }
+    /// - Throws: `StoreError` `.dataRejected` when a SUM leaves its column's domain (int64 overflow, more
+    ///   digits than a decimal's precision): the fact that made it overflow is isolated and quarantined.
+    public mutating func add(_ fact: MappedFact) throws(StoreError) {
+        for row in fact.rows { try add(row) }
     }
 
-    public mutating func add(_ row: TableRow) {
+    public mutating func add(_ row: TableRow) throws(StoreError) {
         // Mutate in place: copying a TableState out and back would copy its rows and key index per row.
-        tables[row.tableIndex].add(row.values)
+        try tables[row.tableIndex].add(row.values)
     }
 
     /// Rows per table index, in first-seen order (deterministic for a given batch).
@@ -66,34 +71,61 @@ public struct RowAccumulator {
         tables.enumerated().map { ($0.element.table, $0.offset, $0.element.rows) }
     }
 
-    static func fold(_ function: AggregateFunction, _ a: ColumnValue, _ b: ColumnValue) -> ColumnValue {
+    static func fold(_ function: AggregateFunction, _ a: ColumnValue, _ b: ColumnValue, type: ColumnType, column: String) throws(StoreError) -> ColumnValue {
+        // NULL is "no value": MIN and MAX skip it (as on both stores); SUM measures are never NULL.
+        if case .null = a { return b }
+        if case .null = b { return a }
         switch function {
-        case .sum: return sum(a, b)
-        case .max: return isNewer(b, than: a) ? b : a
-        case .min: return isNewer(a, than: b) ? b : a
+        case .sum: return try sum(a, b, type: type, column: column)
+        case .max: return compare(b, a, type: type) == .orderedDescending ? b : a
+        case .min: return compare(b, a, type: type) == .orderedAscending ? b : a
         }
     }
 
-    static func sum(_ a: ColumnValue, _ b: ColumnValue) -> ColumnValue {
-        switch (a, b) {
-        case (.int64(let x), .int64(let y)): .int64(x &+ y)
-        case (.uint64(let x), .uint64(let y)): .uint64(x &+ y)
-        case (.float64(let x), .float64(let y)): .float64(x + y)
-        case (.null, _): b
-        case (_, .null): a
-        default: a
+    static func sum(_ a: ColumnValue, _ b: ColumnValue, type: ColumnType, column: String) throws(StoreError) -> ColumnValue {
+        func overflow() -> StoreError {
+            StoreError(code: .dataRejected, detail: "the sum of column \(column) leaves the \(type.canonicalName) domain")
+        }
+        switch (a, b, type) {
+        case (.int64(let x), .int64(let y), _):
+            let (sum, overflowed) = x.addingReportingOverflow(y)
+            if overflowed || (type == .int32 && (sum < Int64(Int32.min) || sum > Int64(Int32.max))) { throw overflow() }
+            return .int64(sum)
+        case (.uint64(let x), .uint64(let y), _):
+            let (sum, overflowed) = x.addingReportingOverflow(y)
+            if overflowed || sum > UInt64(Int64.max) { throw overflow() }
+            return .uint64(sum)
+        case (.float64(let x), .float64(let y), _):
+            return .float64(x + y)
+        case (.string(let x), .string(let y), .decimal(let precision, let scale)):
+            guard let ux = DecimalText.units(x, scale: scale), let uy = DecimalText.units(y, scale: scale) else { throw overflow() }
+            let total = ux + uy
+            guard total.magnitude < DecimalText.limit(precision: precision).magnitude else { throw overflow() }
+            return .string(DecimalText.text(units: total, scale: scale))
+        default:
+            return a
         }
     }
 
-    static func isNewer(_ a: ColumnValue, than b: ColumnValue) -> Bool {
+    /// Order of two non-NULL values of one column type (decimals by value, not by text).
+    static func compare(_ a: ColumnValue, _ b: ColumnValue, type: ColumnType) -> ComparisonResult3 {
+        func order<T: Comparable>(_ x: T, _ y: T) -> ComparisonResult3 { x < y ? .orderedAscending : (x > y ? .orderedDescending : .orderedSame) }
         switch (a, b) {
-        case (.uint64(let x), .uint64(let y)): x > y
-        case (.int64(let x), .int64(let y)): x > y
-        case (.timestamp(let x), .timestamp(let y)): x > y
-        case (.float64(let x), .float64(let y)): x > y
-        case (.date(let x), .date(let y)): x > y
-        case (_, .null): true
-        default: false
+        case (.uint64(let x), .uint64(let y)): return order(x, y)
+        case (.int64(let x), .int64(let y)): return order(x, y)
+        case (.timestamp(let x), .timestamp(let y)): return order(x, y)
+        case (.float64(let x), .float64(let y)): return order(x, y)
+        case (.date(let x), .date(let y)): return order(x, y)
+        case (.string(let x), .string(let y)):
+            if case .decimal(_, let scale) = type, let ux = DecimalText.units(x, scale: scale), let uy = DecimalText.units(y, scale: scale) {
+                return order(ux, uy)
+            }
+            if x == y { return .orderedSame }
+            return x.utf8.lexicographicallyPrecedes(y.utf8) ? .orderedAscending : .orderedDescending
+        default: return .orderedSame
         }
     }
+
+    /// Foundation-free ComparisonResult.
+    enum ComparisonResult3 { case orderedAscending, orderedSame, orderedDescending }
 }

@@ -6,6 +6,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             case unexpectedResponse = "unexpected_response"
             case schemaMismatch = "schema_mismatch"
             case fenced
+            case dataRejected = "data_rejected"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -16,6 +17,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let schemaMismatch = Code(.schemaMismatch)
         /// A newer lease epoch holds the partition: this writer lost its lease and must stop writing.
         public static let fenced = Code(.fenced)
+        /// The store refused the batch for a data reason: retrying it unchanged fails the same way, so the
+        /// facts responsible are isolated and quarantined (docs/DESIGN.md, "Store rejections").
+        public static let dataRejected = Code(.dataRejected)
 
         public var description: String { base.rawValue }
     }

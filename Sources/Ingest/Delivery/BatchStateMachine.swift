@@ -25,6 +25,9 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         case runStep(BatchStep, Batch)
         /// Run the step again after a delay; the step is idempotent for the same batch.
         case retryStep(BatchStep, Batch, after: Duration)
+        /// The store refused the step for a data reason: find the facts responsible with side-effect-free
+        /// probes (`RejectionIsolation`), quarantine them in the batch, then call `rejectionIsolated(_:)`.
+        case isolateRejection(BatchStep, Batch)
         /// Ack these sequences: their batch is durable.
         case ack([UInt64])
         /// Ack messages at or below the checkpoint: a redelivery of something already applied.
@@ -240,6 +243,24 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         flight.attempt += 1
         inFlight = flight
         return .retryStep(Guarantee.steps[flight.stepIndex], flight.batch, after: delay)
+    }
+
+    /// The current step was refused for a data reason (`StoreError.dataRejected`): isolate first. The
+    /// batch keeps its range (and so its deduplication tokens); only facts move to its quarantine.
+    public mutating func stepRejected() -> Action {
+        guard let flight = inFlight else { preconditionFailure("no batch in flight") }
+        return .isolateRejection(Guarantee.steps[flight.stepIndex], flight.batch)
+    }
+
+    /// The answer to `.isolateRejection`: `true` when facts were quarantined, so the same step runs again
+    /// at once with the batch's new payload; `false` when the refusal did not come from the facts (or a
+    /// probe failed), which is retried with backoff like any failure.
+    public mutating func rejectionIsolated(_ isolated: Bool) -> Action {
+        guard var flight = inFlight else { preconditionFailure("no batch in flight") }
+        guard isolated else { return stepFailed() }
+        flight.attempt = 1
+        inFlight = flight
+        return .runStep(Guarantee.steps[flight.stepIndex], flight.batch)
     }
 
     /// SIGTERM: fetch nothing more, finish the batch in flight, flush what is held, then stop.

@@ -16,7 +16,8 @@ final class HeldMessage {
 
     /// The newest delivery's handle: its ack is the one the server is waiting for.
     var message: JetStreamMessage
-    let content: Content
+    /// Changes once at most: a fact the store refused becomes quarantined (see `RejectionIsolation`).
+    var content: Content
 
     init(message: JetStreamMessage, content: Content) {
         self.message = message

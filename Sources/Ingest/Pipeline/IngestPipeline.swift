@@ -344,7 +344,11 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 queue.append(contentsOf: machine.gapsVerified(firstFound: found, now: clock.now))
             case .runStep(let step, let batch):
                 startStep(step, batch, attempt: 1, after: nil)
+            case .isolateRejection(let step, let batch):
+                queue.append(machine.rejectionIsolated(await isolateRejection(step, batch)))
             case .retryStep(let step, let batch, let delay):
+                // The stream keeps growing while a batch is retried: the lag must say so.
+                await refreshLag()
                 if shuttingDown, !(await waitForDrain(delay)) {
                     // Drain timeout: abandon the batch. Nothing unwritten was acked; it is redelivered.
                     logger.warning("abandoning batch \(batch.range) at shutdown; it will be redelivered")
@@ -478,9 +482,62 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             }
             metrics.storeError(step.rawValue)
             recordError(step.rawValue, error)
+            if let error = error as? StoreError, error.code == .dataRejected {
+                // The store answers, but not to these facts: find them rather than retry forever.
+                return [machine.stepRejected()]
+            }
             status.update { $0.storeWritable = false }
             return [machine.stepFailed()]
         }
+    }
+
+    /// Carries out `.isolateRejection`: probes parts of the batch (`RejectionIsolation`) and turns the
+    /// facts the store refuses into quarantined ones, with the store's reason. True when any was found.
+    private func isolateRejection(_ step: BatchStep, _ batch: Batch) async -> Bool {
+        let full = payload(for: batch)
+        let bySequence = Dictionary(full.facts.map { ($0.sequence, $0) }, uniquingKeysWith: { first, _ in first })
+        var isolation = RejectionIsolation(sequences: full.facts.map(\.sequence))
+        var next = isolation.start()
+        var lastRefusal = ""
+        while true {
+            switch next {
+            case .probe(let sequences):
+                var probe = full
+                probe.facts = sequences.compactMap { bySequence[$0] }
+                probe.quarantined = []
+                do {
+                    try await store.probe(probe)
+                    next = isolation.probed(refused: false)
+                } catch let error as StoreError where error.code == .dataRejected {
+                    lastRefusal = error.detail
+                    next = isolation.probed(refused: true)
+                } catch {
+                    // Not a data answer (the store is unreachable, say): retry the step as a failure.
+                    recordError("isolate_rejection", error)
+                    return false
+                }
+            case .isolated(let sequences):
+                logger.warning("the store refused facts of a batch; quarantining them", metadata: [
+                    "batch": "\(batch.range)", "sequences": "\(sequences)", "probes": "\(isolation.probes)", "reason": "\(lastRefusal)"])
+                for s in sequences {
+                    guard let held = held[s] else { continue }
+                    held.content = storeRejected(held, sequence: s, reason: lastRefusal)
+                }
+                return true
+            case .notIsolated:
+                logger.warning("the store refused a batch, but no fact of it alone: retrying", metadata: [
+                    "batch": "\(batch.range)", "probes": "\(isolation.probes)"])
+                return false
+            }
+        }
+    }
+
+    private func storeRejected(_ held: HeldMessage, sequence: UInt64, reason: String) -> HeldMessage.Content {
+        guard case .fact(let fact) = held.content else { return held.content }
+        let rejection = FactRejection(code: .storeRejected, detail: reason)
+        let id = (try? decoder.decode(body: held.message.data) { held.message.header($0) })?.id ?? ""
+        return quarantine(held.message, sequence: sequence, body: held.message.data, rejection: rejection,
+                          id: id, type: fact.factType, tenant: fact.tenant, traceID: nil, correlationID: nil)
     }
 
     private func payload(for batch: Batch) -> BatchPayload {

@@ -8,6 +8,7 @@ public struct FactRejection: Error, Hashable, Sendable, CustomStringConvertible 
             case missingField = "missing_field"
             case invalidValue = "invalid_value"
             case oversize
+            case storeRejected = "store_rejected"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -17,6 +18,9 @@ public struct FactRejection: Error, Hashable, Sendable, CustomStringConvertible 
         public static let missingField = Code(.missingField)
         public static let invalidValue = Code(.invalidValue)
         public static let oversize = Code(.oversize)
+        /// The store refused the fact for a data reason the mapper does not foresee (e.g. a SUM
+        /// overflowing its column); found by `RejectionIsolation`.
+        public static let storeRejected = Code(.storeRejected)
 
         public var description: String { base.rawValue }
     }

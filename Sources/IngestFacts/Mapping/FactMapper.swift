@@ -23,19 +23,21 @@ public struct FactMapper: Sendable {
             case .envelope(let attribute)?: field = attribute.rawValue
             case .constant?, nil: field = column.name
             }
-            // Measures add nothing, other columns take their type's zero.
-            unfed = column.nullable && column.aggregate == nil ? .null : ColumnConversion.zero(of: column.type)
+            // Nullable columns take NULL (MIN/MAX measures that a fact may leave unset are nullable,
+            // and NULL is what they skip); SUM measures and other columns take their type's zero.
+            unfed = column.nullable ? .null : ColumnConversion.zero(of: column.type)
             absent = column.nullable ? .null : ColumnConversion.zero(of: column.type)
         }
     }
     private struct TablePlan: Sendable {
         var tableIndex: Int
         var columns: [ColumnPlan]
+        /// Positions of the primary key's string columns: together they must fit a btree entry.
+        var keyStringColumns: [Int]
+        var tableName: String
     }
     private struct TypePlan: Sendable {
-        var idempotencyKey: FieldPath
-        /// `data.<path>` of the key, for rejections.
-        var keyField: String
+        var keyParts: [IdempotencyKeyPart]
         var tables: [TablePlan]
     }
 
@@ -48,11 +50,13 @@ public struct FactMapper: Sendable {
         for binding in schema.bindings {
             let tables = schema.tables.enumerated().compactMap { index, table -> TablePlan? in
                 guard table.consumes(factType: binding.factType) else { return nil }
-                return TablePlan(tableIndex: index, columns: table.columns.map {
-                    ColumnPlan(column: $0, source: $0.source(forFactType: binding.factType))
-                })
+                return TablePlan(
+                    tableIndex: index,
+                    columns: table.columns.map { ColumnPlan(column: $0, source: $0.source(forFactType: binding.factType)) },
+                    keyStringColumns: table.columns.indices.filter { table.primaryKey.contains(table.columns[$0].name) && table.columns[$0].type == .string },
+                    tableName: table.name)
             }
-            plans[binding.factType] = TypePlan(idempotencyKey: binding.idempotencyKey, keyField: "data.\(binding.idempotencyKey)", tables: tables)
+            plans[binding.factType] = TypePlan(keyParts: binding.keyParts, tables: tables)
         }
         self.plans = plans
     }
@@ -66,7 +70,8 @@ public struct FactMapper: Sendable {
     /// - Throws: a `FactRejection` when the fact can never be applied (missing field, value that does not fit).
     public func map(_ fact: FactEnvelope, sequence: UInt64, subject: String) throws(FactRejection) -> MappedFact? {
         guard let plan = plans[fact.type], !plan.tables.isEmpty else { return nil }
-        let key = try idempotencyKey(fact, path: plan.idempotencyKey, field: plan.keyField)
+        try Self.checkTenant(fact.tenant)
+        let key = try idempotencyKey(fact, parts: plan.keyParts, sequence: sequence, subject: subject)
         var rows: [TableRow] = []
         rows.reserveCapacity(plan.tables.count)
         for table in plan.tables {
@@ -75,22 +80,84 @@ public struct FactMapper: Sendable {
             for column in table.columns {
                 values.append(try value(for: column, fact: fact, sequence: sequence, subject: subject))
             }
+            if !table.keyStringColumns.isEmpty { try Self.checkKeyBytes(values, table: table) }
             rows.append(TableRow(tableIndex: table.tableIndex, values: values))
         }
         return MappedFact(sequence: sequence, factType: fact.type, tenant: fact.tenant, idempotencyKey: key, rows: rows)
     }
 
-    private func idempotencyKey(_ fact: FactEnvelope, path: FieldPath, field: String) throws(FactRejection) -> String {
-        switch lookup(fact.data, path) {
+    /// The tenant is part of every key: no NUL, and short enough for the stores' key entries.
+    static let maxTenantBytes = 256
+    private static func checkTenant(_ tenant: String) throws(FactRejection) {
+        _ = try ColumnConversion.text(tenant, field: "tenantid")
+        if tenant.utf8.count > maxTenantBytes {
+            throw FactRejection(code: .invalidValue, field: "tenantid", detail: "is longer than \(maxTenantBytes) bytes")
+        }
+    }
+
+    private static func checkKeyBytes(_ values: [ColumnValue], table: TablePlan) throws(FactRejection) {
+        var total = 0
+        for index in table.keyStringColumns {
+            if case .string(let string) = values[index] { total += string.utf8.count }
+        }
+        guard total > ValueDomain.maxKeyStringBytes else { return }
+        let names = table.keyStringColumns.map { table.columns[$0].field }.joined(separator: ", ")
+        throw FactRejection(code: .invalidValue, field: names,
+                            detail: "the primary key strings of table \(table.tableName) take \(total) bytes; at most \(ValueDomain.maxKeyStringBytes) fit both stores' key entries")
+    }
+
+    /// One part: its text as before composite keys (so existing seen keys still match). Several parts:
+    /// each escaped (`\` → `\\`, `|` → `\|`) and joined with `|`, so distinct part lists never collide.
+    private func idempotencyKey(_ fact: FactEnvelope, parts: [IdempotencyKeyPart], sequence: UInt64, subject: String) throws(FactRejection) -> String {
+        var key: String
+        if parts.count == 1 {
+            key = try keyPart(parts[0], fact: fact, sequence: sequence, subject: subject)
+        } else {
+            key = ""
+            for (index, part) in parts.enumerated() {
+                if index > 0 { key += "|" }
+                for scalar in try keyPart(part, fact: fact, sequence: sequence, subject: subject).unicodeScalars {
+                    if scalar == "\\" || scalar == "|" { key += "\\" }
+                    key.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        if key.utf8.count > ValueDomain.maxIdempotencyKeyBytes {
+            throw FactRejection(code: .invalidValue, field: parts.map(\.field).joined(separator: ", "),
+                                detail: "the idempotency key takes \(key.utf8.count) bytes; at most \(ValueDomain.maxIdempotencyKeyBytes)")
+        }
+        return key
+    }
+
+    private func keyPart(_ part: IdempotencyKeyPart, fact: FactEnvelope, sequence: UInt64, subject: String) throws(FactRejection) -> String {
+        let raw: JSONValue?
+        switch part {
+        case .data(let path): raw = lookup(fact.data, path)
+        case .envelope(let attribute): raw = envelopeValue(attribute, fact: fact, sequence: sequence, subject: subject)
+        }
+        switch raw {
         case .string(let string)? where !string.isEmpty:
-            return string
+            return try ColumnConversion.text(string, field: part.field)
         case .number(let literal)?:
             // The text JSONSerialization's NSNumber gave, e.g. `1e2` → `100.0`.
             return FactNumber(literal: literal)?.text ?? literal
         case nil, .null?, .string?:
-            throw FactRejection(code: .missingField, field: field, detail: "the idempotency key is required")
+            throw FactRejection(code: .missingField, field: part.field, detail: "the idempotency key is required")
         default:
-            throw FactRejection(code: .invalidValue, field: field, detail: "the idempotency key must be a string or an integer")
+            throw FactRejection(code: .invalidValue, field: part.field, detail: "the idempotency key must be a string or an integer")
+        }
+    }
+
+    private func envelopeValue(_ attribute: EnvelopeAttribute, fact: FactEnvelope, sequence: UInt64, subject: String) -> JSONValue? {
+        switch attribute {
+        case .id: return .string(fact.id)
+        case .time: return fact.time.map(JSONValue.string)
+        case .subject: return .string(fact.subject ?? subject)
+        case .tenant: return .string(fact.tenant)
+        // A non-negative integer literal: typed as UInt64, as the NSNumber it replaces.
+        case .streamSequence: return .number(String(sequence))
+        case .source: return .string(fact.source)
+        case .type: return .string(fact.type)
         }
     }
 
@@ -101,16 +168,7 @@ public struct FactMapper: Sendable {
         case .data(let path):
             raw = lookup(fact.data, path)
         case .envelope(let attribute):
-            switch attribute {
-            case .id: raw = .string(fact.id)
-            case .time: raw = fact.time.map(JSONValue.string)
-            case .subject: raw = .string(fact.subject ?? subject)
-            case .tenant: raw = .string(fact.tenant)
-            // A non-negative integer literal: typed as UInt64, as the NSNumber it replaces.
-            case .streamSequence: raw = .number(String(sequence))
-            case .source: raw = .string(fact.source)
-            case .type: raw = .string(fact.type)
-            }
+            raw = envelopeValue(attribute, fact: fact, sequence: sequence, subject: subject)
         case .constant(let literal):
             raw = .string(literal)
         }

@@ -14,35 +14,50 @@ struct BatchCrashPointTests {
         var pending: SequenceRange?
         var dedupTokens: Set<SequenceRange> = []
         var appliedCount: [UInt64: Int] = [:]
+        var quarantinedCount: [UInt64: Int] = [:]
         var acked: Set<UInt64> = []
 
         var checkpoint: StoredCheckpoint { StoredCheckpoint(committed: committed, pending: pending) }
 
-        mutating func run(_ step: BatchStep, _ batch: Batch) {
+        /// Writes a batch's facts: those isolated (in this process's memory) go to quarantine.
+        private mutating func write(_ batch: Batch, isolated: Set<UInt64>) {
+            for s in batch.sequences {
+                if isolated.contains(s) { quarantinedCount[s, default: 0] += 1 } else { appliedCount[s, default: 0] += 1 }
+            }
+        }
+
+        /// - Returns: false when the store refuses the step for a data reason (a poison fact not isolated).
+        mutating func run(_ step: BatchStep, _ batch: Batch, poison: Set<UInt64> = [], isolated: Set<UInt64> = []) -> Bool {
+            let refused = batch.sequences.contains { poison.contains($0) && !isolated.contains($0) }
             switch step {
             case .commitTransaction:
-                // One transaction: rows and checkpoint together.
-                for s in batch.sequences { appliedCount[s, default: 0] += 1 }
+                // One transaction: rows and checkpoint together, or nothing.
+                if refused { return false }
+                write(batch, isolated: isolated)
                 committed = batch.range.last
             case .persistIntent:
                 pending = batch.range
             case .insertRows:
+                if refused { return false }
                 // ClickHouse drops a block whose insert_deduplication_token it has seen.
                 if dedupTokens.insert(batch.range).inserted {
-                    for s in batch.sequences { appliedCount[s, default: 0] += 1 }
+                    write(batch, isolated: isolated)
                 }
             case .persistCheckpoint:
                 committed = batch.range.last
                 pending = nil
             }
+            return true
         }
     }
 
     enum Outcome { case finished, crashed }
 
     /// Runs one process lifetime until the stream is drained or the `crashAt`-th store step completes.
-    func runOnce<G: DeliveryGuarantee>(_: G.Type, stream: [UInt64], fetch: Int, persisted: inout Persisted, stepsSoFar: inout Int, crashAt: Int?, failEvery: Int? = nil, lose: Set<UInt64> = [], numbered: Bool = true) -> Outcome {
+    func runOnce<G: DeliveryGuarantee>(_: G.Type, stream: [UInt64], fetch: Int, persisted: inout Persisted, stepsSoFar: inout Int, crashAt: Int?, failEvery: Int? = nil, lose: Set<UInt64> = [], numbered: Bool = true, poison: Set<UInt64> = []) -> Outcome {
         var lose = lose
+        // What this process isolated: lost with it on a crash, found again the same way.
+        var isolated: Set<UInt64> = []
         var delivery: UInt64 = 0
         // Lost deliveries come back after the ack wait, as redeliveries of the same consumer.
         var awaitingRedelivery: [UInt64] = []
@@ -75,7 +90,10 @@ struct BatchCrashPointTests {
                         queue.append(machine.stepFailed())
                         continue
                     }
-                    persisted.run(step, batch)
+                    guard persisted.run(step, batch, poison: poison, isolated: isolated) else {
+                        queue.append(machine.stepRejected())
+                        continue
+                    }
                     stepsSoFar += 1
                     if stepsSoFar == crashAt { return .crashed }
                     queue.append(contentsOf: machine.stepSucceeded(now: now))
@@ -84,6 +102,13 @@ struct BatchCrashPointTests {
                         #expect(s <= persisted.committed, "acked \(s) above the checkpoint \(persisted.committed)")
                         persisted.acked.insert(s)
                     }
+                case .isolateRejection(_, let batch):
+                    // Probes have no durable effect: the store refuses a set iff it holds a poison fact.
+                    var isolation = RejectionIsolation(sequences: batch.sequences.filter { !isolated.contains($0) })
+                    var step = isolation.start()
+                    while case .probe(let probe) = step { step = isolation.probed(refused: probe.contains { poison.contains($0) }) }
+                    if case .isolated(let found) = step { isolated.formUnion(found) }
+                    queue.append(machine.rejectionIsolated(step != .notIsolated))
                 case .supersedeDelivery:
                     break
                 case .stop:
@@ -141,6 +166,35 @@ struct BatchCrashPointTests {
             #expect(persisted.appliedCount.values.allSatisfy { $0 == 1 }, "crash after step \(crashAt) doubled facts")
             #expect(persisted.committed == stream.last)
         }
+    }
+
+    /// Every crash point with poison facts the store refuses: each is quarantined exactly once, never
+    /// applied, and every other fact is applied exactly once.
+    func assertIsolated<G: DeliveryGuarantee>(_ g: G.Type, stream: [UInt64], fetch: Int, poison: Set<UInt64>) {
+        var clean = Persisted()
+        var total = 0
+        #expect(runOnce(g, stream: stream, fetch: fetch, persisted: &clean, stepsSoFar: &total, crashAt: nil, poison: poison) == .finished)
+        for crashAt in [nil] + (1...total).map(Optional.some) {
+            var persisted = Persisted()
+            var steps = 0
+            var outcome = runOnce(g, stream: stream, fetch: fetch, persisted: &persisted, stepsSoFar: &steps, crashAt: crashAt, poison: poison)
+            while outcome == .crashed {
+                outcome = runOnce(g, stream: stream, fetch: fetch, persisted: &persisted, stepsSoFar: &steps, crashAt: nil, poison: poison)
+            }
+            let label = crashAt.map { "crash after step \($0)" } ?? "no crash"
+            #expect(persisted.appliedCount.keys.sorted() == stream.filter { !poison.contains($0) }, "\(label): applied the wrong facts")
+            #expect(persisted.appliedCount.values.allSatisfy { $0 == 1 }, "\(label): doubled facts")
+            #expect(persisted.quarantinedCount.keys.sorted() == poison.sorted(), "\(label): quarantined the wrong facts")
+            #expect(persisted.quarantinedCount.values.allSatisfy { $0 == 1 }, "\(label): quarantined twice")
+            #expect(persisted.committed == stream.last, "\(label): stalled")
+        }
+    }
+
+    @Test("store rejections: poison facts are isolated and quarantined at every crash point, the rest applied once")
+    func storeRejectionsEveryCrashPoint() {
+        assertIsolated(EffectivelyOnce.self, stream: Array(1...23), fetch: 3, poison: [1, 5, 6, 14, 23])
+        assertIsolated(ExactlyOnce.self, stream: Array(1...23), fetch: 7, poison: [2, 3, 4, 5, 6, 20])
+        assertIsolated(EffectivelyOnce.self, stream: [1, 2, 5, 6, 7, 9, 12, 13, 14, 15, 16, 20], fetch: 4, poison: [9, 20])
     }
 
     @Test("ClickHouse: a crash after any step re-forms the same batch and nothing is lost or doubled")

@@ -18,6 +18,10 @@ struct ColumnConversionTests {
 
     /// The column value, or the rejection as `code|field|detail`.
     static func convert(_ json: String, _ type: ColumnType, _ transform: SourceTransform = .none, key: String = #""x""#) throws -> String {
+        try convert(json, type, transform, key)
+    }
+
+    static func convert(_ json: String, _ type: ColumnType, _ transform: SourceTransform, _ key: String) throws -> String {
         let body = #"{"specversion":"1.0","id":"e","type":"p","data":{"k":\#(key),"v":\#(json)}}"#
         let fact = try FactDecoder(maxFactBytes: 4096).decode(body: Array(body.utf8)) { _ in nil }
         do {
@@ -32,10 +36,12 @@ struct ColumnConversionTests {
         ("42", ColumnType.int64, "x int64(42)"), (#""42""#, .int64, "x int64(42)"), ("1.0", .int64, "x int64(1)"), ("1e2", .int64, "x int64(100)"),
         ("1.5", .int64, "invalid_value|data.v|expected an integer"), ("true", .int64, "invalid_value|data.v|expected an integer"),
         ("9223372036854775808", .int64, "invalid_value|data.v|expected a 64-bit integer"),
-        ("-9223372036854775808", .int64, "invalid_value|data.v|expected an integer"),
+        ("-9223372036854775808", .int64, "x int64(-9223372036854775808)"),
         ("99999999999999999999999", .int64, "invalid_value|data.v|expected an integer"),
         ("2147483648", .int32, "invalid_value|data.v|expected a 32-bit integer"),
-        ("18446744073709551615", .uint64, "x uint64(18446744073709551615)"), (#""18446744073709551615""#, .uint64, "x uint64(18446744073709551615)"),
+        ("9223372036854775807", .uint64, "x uint64(9223372036854775807)"),
+        ("18446744073709551615", .uint64, "invalid_value|data.v|18446744073709551615 is above 9223372036854775807, the largest uint64 both stores hold"),
+        (#""9223372036854775808""#, .uint64, "invalid_value|data.v|9223372036854775808 is above 9223372036854775807, the largest uint64 both stores hold"),
         ("-1", .uint64, "invalid_value|data.v|expected a non-negative integer"), ("null", .int64, "x null"),
     ])
     func integers(json: String, type: ColumnType, expected: String) throws {
@@ -43,8 +49,9 @@ struct ColumnConversionTests {
     }
 
     @Test("float, decimal, bool, string and time columns", arguments: [
-        ("0.30000000000000004", ColumnType.float64, "x float64(0.3000000000000001)"), (#""2.5""#, .float64, "x float64(2.5)"),
-        (#""inf""#, .float64, "invalid_value|data.v|expected a number"), ("1e2", .decimal(precision: 18, scale: 2), #"x string("100.0")"#),
+        ("0.30000000000000004", ColumnType.float64, "x float64(0.30000000000000004)"), (#""2.5""#, .float64, "x float64(2.5)"),
+        (#""inf""#, .float64, "invalid_value|data.v|NaN and infinities are not stored (the value must be a finite double)"),
+        ("1e2", .decimal(precision: 18, scale: 2), #"invalid_value|data.v|expected a decimal number in plain notation, e.g. "-12.34" for decimal(18,2)"#),
         ("12345678901234567.89", .decimal(precision: 20, scale: 2), #"x string("12345678901234567.89")"#),
         (#""1.50""#, .decimal(precision: 18, scale: 2), #"x string("1.50")"#), ("true", .bool, "x bool(true)"),
         ("1", .bool, "invalid_value|data.v|expected true or false"), ("1", .string, "invalid_value|data.v|expected a string"),

@@ -1,0 +1,37 @@
+import ClickHouseHTTP
+
+extension ClickHouseProjectionStore {
+    /// ClickHouse exception codes that mean "this data cannot be stored": retrying the same rows fails
+    /// the same way. CANNOT_PARSE_TEXT, CANNOT_PARSE_INPUT_ASSERTION_FAILED, CANNOT_PARSE_DATE,
+    /// CANNOT_PARSE_DATETIME, TYPE_MISMATCH, ARGUMENT_OUT_OF_BOUND, CANNOT_CONVERT_TYPE,
+    /// CANNOT_PARSE_NUMBER, INCORRECT_DATA, TOO_LARGE_STRING_SIZE, VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE,
+    /// DECIMAL_OVERFLOW, VIOLATED_CONSTRAINT.
+    static let dataErrorCodes: Set<Int> = [6, 27, 38, 41, 53, 69, 70, 72, 117, 131, 321, 407, 469]
+
+    /// A refusal for a data reason becomes `StoreError.dataRejected`; anything else is kept as is.
+    static func classified(_ error: ClickHouseError) -> any Error {
+        guard error.code == .server, let code = error.serverCode, dataErrorCodes.contains(code) else { return error }
+        return StoreError(code: .dataRejected, detail: "ClickHouse refused the batch (code \(code)): \(error.message)")
+    }
+
+    /// Parses and converts the batch's rows exactly as `insertRows` would, into the `null` table
+    /// function: ClickHouse checks every value against the column types and stores nothing.
+    public func probe(_ payload: BatchPayload) async throws {
+        var accumulator = RowAccumulator(schema: schema)
+        for fact in payload.withoutInBatchDuplicates().facts { try accumulator.add(fact) }
+        for (table, _, rows) in accumulator.rowsByTable where !rows.isEmpty {
+            let structure = ClickHouseDDL.definition(of: table).columns
+                .map { "`\($0.name)` \($0.type)" }
+                .joined(separator: ", ")
+                .replacingOccurrences(of: "'", with: "\\'")
+            let columns = table.columns.map { "`\($0.name)`" }.joined(separator: ", ")
+            do {
+                try await client.insert(
+                    "INSERT INTO FUNCTION null('\(structure)') (\(columns)) FORMAT RowBinary",
+                    body: .bytes(try Self.rowBinary(rows, of: table)))
+            } catch let error as ClickHouseError {
+                throw Self.classified(error)
+            }
+        }
+    }
+}
