@@ -10,7 +10,9 @@ import datetime as dt
 import random
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, getcontext
+
+getcontext().prec = 200  # decimals are exact here: never rounded by the context (38 digits + sums)
 
 ALL_FEATURES = {
     "decimal",       # DECIMAL(p,s) columns and measures
@@ -29,6 +31,7 @@ ALL_FEATURES = {
     "long_literals", # number literals longer than 17 significant digits (must round correctly)
     "float17",       # 17-significant-digit doubles (shortest round-trip texts of random doubles)
     "int_exponent",  # integers written with a fraction or exponent (5.000, 42E0, 9.2e18): exactly integral
+    "number_overflow", # JSON number literals beyond double range (1e400): quarantined naming the field
     "int64_min",     # -9223372036854775808 (the int64 lower bound, inside the domain)
     "domain",        # well-formed values one past a domain bound (dates 1969/2149-06-07, 2^63, 1e400, too many digits)
 }
@@ -631,7 +634,7 @@ class Values:
             return rng.choice(pool + [f"s{rng.randrange(1000)}"])
         if n in ("int32", "int64", "uint64"):
             lo, hi = {"int32": I32, "int64": I64, "uint64": U64}[n]
-            b = self.bad([Num(hi + 1), Num(lo - 1), str(hi + 1)], [Num("1.5"), "12abc", Num("1e400"), "", True, "0x10", "1.0"])
+            b = self.bad([Num(hi + 1), Num(lo - 1), str(hi + 1)], [Num("1.5"), "12abc", "", True, "0x10", "1.0"] + [Num("1e400")] * ("number_overflow" in f))
             if b is not None:
                 return b
             if small:
@@ -649,7 +652,7 @@ class Values:
                           Num("9.2e18") if n != "int32" else Num("2.147483647e9")]
             return rng.choice(forms)
         if n == "float64":
-            b = self.bad([Num("1e400"), Num("-1e400")], ["NaN", "Infinity", "-Infinity", "nan", "1.5x", True])
+            b = self.bad([Num("1e400"), Num("-1e400")] * ("number_overflow" in f) + ["1e400"], ["NaN", "Infinity", "-Infinity", "nan", "1.5x", True])
             if b is not None:
                 return b
             if summable:
@@ -794,7 +797,8 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
         if reuse and rng.random() < 0.15:
             key = rng.choice(reuse)
         else:
-            key = rng.choice([f"key-{n}", f"key|{n}", f"key\\{n}", n, f"ü-{n}"])
+            key = rng.choice([f"key-{n}", f"key|{n}", f"key\\{n}", n, f"ü-{n}"]
+                             + [f"Code: 1. DB::Exception: key {n}"] * ("exception" in proj.features))
             if "key_limits" in proj.features and rng.random() < 0.03:
                 key = "K" * rng.choice([1000, 1001])
             if dirty and "hostile" in proj.features and rng.random() < 0.02:
@@ -877,7 +881,7 @@ class Model:
             key = one("data", b.key_path)
             flds = ["data." + b.key_path]
         if len(key.encode()) > 1000 and "key_limits" in self.proj.features:
-            raise Reject("invalid_value", flds[0], "key longer than 1000 bytes", ) if len(flds) == 1 else Reject("invalid_value", "|".join(flds), "key too long")
+            raise Reject("invalid_value", flds, "key longer than 1000 bytes")
         return key
 
     def map_row(self, f: Fact, t: Table, seq):
@@ -909,7 +913,12 @@ class Model:
             row[c.name] = convert(raw, c.type, s.transform, fld)
         key_strings = [row[k] for k in t.primary_key if isinstance(row[k], str)]
         if sum(len(x.encode()) for x in key_strings) > 2000 and "key_limits" in self.proj.features:
-            raise Reject("invalid_value", "primary key", "key strings over 2000 bytes")
+            fields = []
+            for k in t.primary_key:
+                s = t.col(k).sources.get(f.ref)
+                if t.col(k).type.name == "string" and s is not None:
+                    fields.append("data." + s.value if s.kind == "data" else s.value if s.kind == "envelope" else k)
+            raise Reject("invalid_value", fields, "key strings over 2000 bytes")
         return row
 
     def apply(self, facts):
@@ -935,7 +944,10 @@ class Model:
                     # collect every failing field of this table, not just the first
                     problems.extend(self._all_problems(f, t, seq))
             if problems:
-                self.quarantined[seq] = sorted({p.field for p in problems})
+                names = set()
+                for p in problems:
+                    names.update(p.field if isinstance(p.field, list) else [p.field])
+                self.quarantined[seq] = sorted(names)
                 continue
             ident = (f.type, f.tenant or "", key)
             if ident in self.seen:
