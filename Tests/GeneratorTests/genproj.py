@@ -152,6 +152,8 @@ def parse_ts(text):
 def convert(raw, t: CType, transform: str, fld: str):
     """The spec's value domains: the column value, or raise Reject naming `fld`."""
     bad = lambda why: Reject("invalid_value", fld, why)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = Num(repr(raw))  # a plain Python number in hand-written data is a JSON number
     if transform in ("to_date", "to_hour"):
         ms = parse_ts(raw)
         if ms is None:
