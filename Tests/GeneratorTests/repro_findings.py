@@ -5,7 +5,6 @@ both stores, the same model. Run from the repo root with the dev venv and `dev/s
 """
 import sys, tempfile
 from pathlib import Path
-from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import genproj, harness
 from genproj import Projection, Binding, Table, Column, Source, CType, Fact, Num, to_json
