@@ -1,18 +1,15 @@
 import Foundation
 
 extension ClickHouseError {
-    /// A server exception found in a response body: `Code: N. DB::Exception: text`.
+    /// A server exception: its code and text.
     struct ServerException: Equatable {
         var code: Int?
         var message: String
     }
 
-    /// How much of the end of a 200 body is scanned for a late exception; the exception text
-    /// is short, and the rest of the body is data that must not be mistaken for one.
-    static let tailScanLimit = 64 * 1024
-
-    /// Parses an error body (`Code: 60. DB::Exception: Table … (UNKNOWN_TABLE) (version …)`).
+    /// Parses an exception text (`Code: 60. DB::Exception: Table … (UNKNOWN_TABLE) (version …)`).
     /// Also accepts the older `Code: 60, e.displayText() = DB::Exception: …` spelling.
+    /// Only called on text the server marked as an exception (error status or a tagged frame).
     static func parseExceptionText(_ text: String) -> ServerException {
         let trimmed = text.trimmingWhitespace()
         guard let range = trimmed.range(of: "Code: ") else {
@@ -27,51 +24,53 @@ extension ClickHouseError {
         return ServerException(code: code, message: message.trimmingWhitespace())
     }
 
-    /// Finds an exception that the server appended to a body whose 200 status was already sent.
+    /// Finds the exception a server wrote into a body whose 200 status was already sent.
     ///
-    /// ClickHouse ≥ 25.11 frames it as `__exception__TAG\r\n<text>\r\n<len> TAG__exception__`
-    /// (tag from `X-ClickHouse-Exception-Tag`); older servers just append
-    /// `Code: N. DB::Exception: …` after the data, which is matched at the end of the body only.
-    static func findLateException(in body: [UInt8], exceptionTag: String?) -> ServerException? {
-        let tail = body.suffix(tailScanLimit)
-        guard !tail.isEmpty else { return nil }
-        let text = String(decoding: tail, as: UTF8.self)
-        if let framed = findFramedException(in: text, tag: exceptionTag) { return framed }
-        return findPlainException(in: text)
-    }
-
-    private static func findFramedException(in text: String, tag: String?) -> ServerException? {
-        let marker = "__exception__"
-        guard let last = text.range(of: marker, options: .backwards) else { return nil }
-        // Only a marker that closes the body counts; data may contain the word.
-        guard text[last.upperBound...].allSatisfy({ $0.isWhitespace }) else { return nil }
-        let before = text[..<last.lowerBound]
-        guard let open = before.range(of: marker, options: .backwards) else { return nil }
-        var lines = before[open.upperBound...]
-            .split(omittingEmptySubsequences: true, whereSeparator: { $0.isNewline })
-            .map { String($0) }
-        // First line is the tag, last is "<length> <tag>"; what is between is the exception.
-        if let tag, let first = lines.first, first.trimmingWhitespace() != tag { return nil }
-        if !lines.isEmpty { lines.removeFirst() }
-        if let closing = lines.last, closing.split(separator: " ").count == 2,
-           closing.split(separator: " ").first.map({ Int($0) != nil }) == true {
-            lines.removeLast()
+    /// Only the framing clickhouse-server (≥ 25.11) uses counts; `tag` is the response's
+    /// `X-ClickHouse-Exception-Tag` (random per response, so row data cannot forge it).
+    /// The frame closes the body exactly (the server then breaks the connection):
+    ///
+    ///     \r\n__exception__\r\n<tag>\r\n<message>\n<length> <tag>\r\n__exception__\r\n
+    ///
+    /// where `<length>` is the byte count of `<message>` with its terminating `\n`
+    /// (src/Server/HTTP/WriteBufferFromHTTPServerResponse.cpp, `cancelWithException`).
+    /// Untagged text such as `Code: 1. DB::Exception: boom` is data, wherever it appears.
+    static func findLateException(in body: [UInt8], exceptionTag tag: String?) -> ServerException? {
+        guard let tag = tag?.trimmingWhitespace(), !tag.isEmpty else { return nil }
+        let tagBytes = Array(tag.utf8)
+        let marker = Array("__exception__".utf8)
+        let crlf: [UInt8] = [0x0D, 0x0A]
+        let closing = [0x20] + tagBytes + crlf + marker + crlf
+        let opening = crlf + marker + crlf + tagBytes + crlf
+        guard body.count >= opening.count + closing.count + 2, body.suffix(closing.count).elementsEqual(closing) else {
+            return nil
         }
-        let parsed = parseExceptionText(lines.joined(separator: "\n"))
-        return parsed.message.isEmpty && parsed.code == nil ? nil : parsed
-    }
-
-    private static func findPlainException(in text: String) -> ServerException? {
-        var searchEnd = text.endIndex
-        while let found = text.range(of: "Code: ", options: .backwards, range: text.startIndex..<searchEnd) {
-            let afterCode = text[found.upperBound...]
-            let digits = afterCode.prefix(while: { $0.isASCII && $0.isNumber })
-            let rest = afterCode.dropFirst(digits.count)
-            if !digits.isEmpty, rest.hasPrefix(". DB::Exception:") || rest.hasPrefix(", e.displayText() = DB::Exception:") {
-                return parseExceptionText(String(text[found.lowerBound...]))
-            }
-            searchEnd = found.lowerBound
+        let lengthEnd = body.count - closing.count
+        var lengthStart = lengthEnd
+        while lengthStart > 0, (0x30...0x39).contains(body[lengthStart - 1]), lengthEnd - lengthStart < 19 {
+            lengthStart -= 1
         }
-        return nil
+        guard lengthStart < lengthEnd,
+              let length = Int(String(decoding: body[lengthStart..<lengthEnd], as: UTF8.self)),
+              length >= 1, length <= lengthStart, body[lengthStart - 1] == 0x0A
+        else { return nil }
+        let messageStart = lengthStart - length
+        guard messageStart >= opening.count, body[(messageStart - opening.count)..<messageStart].elementsEqual(opening) else {
+            return nil
+        }
+        let message = String(decoding: body[messageStart..<(lengthStart - 1)], as: UTF8.self)
+        return parseExceptionText(message)
+    }
+}
+
+extension ClickHouseError {
+    /// A server error from an exception text the server marked as one outside the HTTP layer,
+    /// e.g. the `exception` member JSON output formats carry when
+    /// `http_write_exception_in_output_format` is on (servers before 25.11 default to it).
+    public static func serverException(text: String, queryID: String? = nil, httpStatus: Int? = nil) -> ClickHouseError {
+        let parsed = parseExceptionText(text)
+        return ClickHouseError(
+            code: .server, message: parsed.message.isEmpty ? "query failed" : parsed.message,
+            serverCode: parsed.code, queryID: queryID, httpStatus: httpStatus)
     }
 }

@@ -17,7 +17,12 @@ clients (curl, libcurl, clickhouse-connect):
   `enable_http_compression=1`;
 * users from `--user NAME:PASSWORD` via X-ClickHouse-User/Key, basic auth or
   `user`/`password` params; ClickHouse-shaped errors and status codes;
-* X-ClickHouse-Query-Id / Summary / Format / Timezone / Exception-Code headers.
+* X-ClickHouse-Query-Id / Summary / Format / Timezone / Exception-Code headers;
+  errors answer with an error status and `X-ClickHouse-Exception-Code`, like the
+  server when it fails before the body; every response carries a random
+  `X-ClickHouse-Exception-Tag` as clickhouse-server >= 25.11 does. Results are
+  buffered whole before the status is sent, so a query never fails after a 200
+  here and the tagged late-exception frame (see exception_frame) never occurs.
 
 Not supported: `session_id` sessions (each request is independent), native
 `compress=1`/`decompress=1`, multipart form data, progress headers.
@@ -37,6 +42,7 @@ import logging
 import lzma
 import os
 import re
+import secrets
 import signal
 import socket
 import sys
@@ -146,6 +152,31 @@ class ClickHouseError(Exception):
         # Drop the trailing `. (NAME)` markers (repeated when nested); body() adds one back.
         message = re.sub(r"(\.? \(" + re.escape(name) + r"\))+\.?$", "", message).rstrip(". ")
         return cls(code, name, message)
+
+
+_TAG_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+EXCEPTION_TAG_LENGTH = 16
+
+
+def new_exception_tag() -> str:
+    """A per-response tag like clickhouse-server's (16 random lower-case ASCII letters and digits)."""
+    return "".join(secrets.choice(_TAG_ALPHABET) for _ in range(EXCEPTION_TAG_LENGTH))
+
+
+def exception_frame(message: str, tag: str) -> bytes:
+    """How clickhouse-server >= 25.11 writes an exception after the 200 header went out
+    (WriteBufferFromHTTPServerResponse::cancelWithException); the connection is then broken:
+
+        \\r\\n__exception__\\r\\n<tag>\\r\\n<message>\\n<length> <tag>\\r\\n__exception__\\r\\n
+
+    <length> counts the message's bytes with its terminating newline. Kept with the front so a
+    streaming answer would frame late errors the same way.
+    """
+    text = message.encode()
+    if not text.endswith(b"\n"):
+        text += b"\n"
+    t = tag.encode()
+    return b"\r\n__exception__\r\n" + t + b"\r\n" + text + str(len(text)).encode() + b" " + t + b"\r\n__exception__\r\n"
 
 
 def _bad_request(message: str) -> ClickHouseError:
@@ -727,6 +758,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("X-ClickHouse-Format", fmt)
         self.send_header("X-ClickHouse-Timezone", "UTC")
         self.send_header("X-ClickHouse-Server-Display-Name", self.server.display_name)  # type: ignore[attr-defined]
+        self.send_header("X-ClickHouse-Exception-Tag", new_exception_tag())
         if summary is not None:
             self.send_header("X-ClickHouse-Summary", json.dumps(summary, separators=(",", ":")))
         self.send_header("Connection", "close" if self.close_connection else "Keep-Alive")
@@ -748,6 +780,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header("X-ClickHouse-Query-Id", query_id)
             self.send_header("X-ClickHouse-Timezone", "UTC")
             self.send_header("X-ClickHouse-Server-Display-Name", self.server.display_name)  # type: ignore[attr-defined]
+            self.send_header("X-ClickHouse-Exception-Tag", new_exception_tag())
             self.send_header("Connection", "close" if self.close_connection else "Keep-Alive")
             self.end_headers()
             self.wfile.write(body)

@@ -44,8 +44,11 @@ extension CurlOutcome {
             ))
         }
 
-        // Status 200 was sent before the query failed: the exception is at the end of the body
-        // (and newer servers also break the chunked encoding, so curl may report an error too).
+        // Status 200 was sent before the query failed. The server marks that in one of two ways:
+        // the exception-code header (when it failed while still sending headers), or a frame
+        // tagged with `X-ClickHouse-Exception-Tag` closing the body (it then breaks the transfer,
+        // so curl may report an error too). Nothing else in a body is read as an error: a
+        // broken transfer without a frame is a transport error below, never a guess from data.
         if (200..<300).contains(status) {
             let late = ClickHouseError.findLateException(in: body, exceptionTag: headers["x-clickhouse-exception-tag"])
             if late != nil || headerCode != nil {

@@ -13,6 +13,15 @@ struct IngestMetrics: Sendable {
         partition.map { [("projection", projection), ("partition", String($0))] } ?? [("projection", projection)]
     }
 
+    /// The projection's bound fact types: only these name a series. Types come from producers, so any
+    /// other type shares the label `other` (3,000 random types made 3,001 series).
+    var boundTypes: Set<String> = []
+
+    func typeLabel(_ factType: String) -> String {
+        if factType.isEmpty { return "unknown" }
+        return boundTypes.contains(factType) ? factType : "other"
+    }
+
     func consumed(_ factType: String, tenant: String, count: Int = 1) {
         var dimensions = [("projection", projection), ("type", factType)]
         if tenantLabels { dimensions.append(("tenant", tenant)) }

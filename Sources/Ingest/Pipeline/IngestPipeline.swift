@@ -51,7 +51,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         self.mapper = FactMapper(schema: schema)
         self.decoder = FactDecoder(maxFactBytes: configuration.maxFactBytes)
         self.status = status
-        self.metrics = IngestMetrics(projection: configuration.projection, tenantLabels: configuration.metricsTenantLabels, partition: lease?.partition)
+        self.metrics = IngestMetrics(projection: configuration.projection, tenantLabels: configuration.metricsTenantLabels, partition: lease?.partition,
+                                     boundTypes: Set(schema.bindings.map(\.factType)))
         self.logger = logger
         self.logger[metadataKey: "consumer"] = "\(configuration.consumer)"
         self.machine = BatchStateMachine(policy: configuration.batching)
@@ -279,7 +280,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 metrics.skipped("other_tenant", 1)
                 return .unconsumed
             }
-            consumedTally[fact.type, default: [:]][metrics.tenantLabels ? fact.tenant : "", default: 0] += 1
+            consumedTally[metrics.typeLabel(fact.type), default: [:]][metrics.tenantLabels ? fact.tenant : "", default: 0] += 1
             if logger.logLevel <= .debug {
                 var meta: Logger.Metadata = ["sequence": "\(sequence)", "type": "\(fact.type)", "tenant": "\(fact.tenant)", "fact_id": "\(fact.id)"]
                 if let traceID = fact.traceID { meta["trace_id"] = "\(traceID)" }
@@ -303,7 +304,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     }
 
     private func quarantine(_ message: JetStreamMessage, sequence: UInt64, body: [UInt8], rejection: FactRejection, id: String, type: String, tenant: String, traceID: String?, correlationID: String?) -> HeldMessage.Content {
-        metrics.quarantined(type.isEmpty ? "unknown" : type)
+        metrics.quarantined(metrics.typeLabel(type))
         var meta: Logger.Metadata = ["sequence": "\(sequence)", "reason": "\(rejection)", "tenant": "\(tenant)", "fact_id": "\(id)"]
         if let traceID { meta["trace_id"] = "\(traceID)" }
         if let correlationID { meta["correlation_id"] = "\(correlationID)" }
@@ -562,7 +563,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     /// Loads the checkpoint, after fencing it with the lease when there is one. Nil when fenced.
     private func loadCheckpoint() async -> StoredCheckpoint? {
         var attempt = 1
-        while !Task.isCancelled {
+        // A drain stops the retries too: SIGTERM must end a process whose store never answers.
+        while !Task.isCancelled, !shuttingDown {
             do {
                 if let lease {
                     guard lease.isValid(at: clock.now) else { endReason = .leaseLost; return nil }
@@ -580,7 +582,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             } catch {
                 recordError("load_checkpoint", error)
                 status.update { $0.storeWritable = false }
-                try? await clock.sleep(for: configuration.batching.backoff(attempt: attempt))
+                await sleepUnlessDraining(configuration.batching.backoff(attempt: attempt))
                 attempt += 1
             }
         }
@@ -626,6 +628,14 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 try? await clock.sleep(for: configuration.batching.backoff(attempt: attempt))
                 attempt += 1
             }
+        }
+    }
+
+    /// Sleeps for a retry's backoff, waking early when a drain begins.
+    private func sleepUnlessDraining(_ delay: Duration) async {
+        let deadline = clock.now + delay
+        while !shuttingDown, !Task.isCancelled, clock.now < deadline {
+            try? await clock.sleep(for: min(.milliseconds(100), deadline - clock.now))
         }
     }
 

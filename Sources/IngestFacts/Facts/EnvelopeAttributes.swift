@@ -1,7 +1,7 @@
 import Columnstore
 
-/// The CloudEvents attributes a structured fact's members are sorted into, in one pass; the last
-/// duplicate wins, as the parser's objects already guarantee.
+/// The CloudEvents attributes a structured fact's members are sorted into, in one pass (the parser
+/// refuses duplicate keys, so each attribute is set at most once).
 struct EnvelopeAttributes {
     var specversion: JSONValue?
     var id: JSONValue?

@@ -3,7 +3,7 @@ import Columnstore
 /// Parses fact bodies into `JSONValue` straight from the bytes. It replaces `JSONSerialization`
 /// (Foundation objects, bridging, dynamic casts: most of ingest's CPU) and deliberately accepts
 /// exactly what it accepted, so no fact changes fate: trailing commas after a member or element,
-/// duplicate keys (the last wins), nesting up to 512 containers, a UTF-8 BOM and UTF-16/32 bodies
+/// nesting up to 512 containers (duplicate keys are refused as ambiguous), a UTF-8 BOM and UTF-16/32 bodies
 /// (see `FactJSONParser+Encoding`); only an object or an array at the top level.
 struct FactJSONParser {
     /// Deepest container nesting accepted, JSONSerialization's limit.
@@ -109,7 +109,7 @@ struct FactJSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            insert(key, value, into: &members, positions: &positions)
+            try insert(key, value, into: &members, positions: &positions)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
@@ -121,25 +121,26 @@ struct FactJSONParser {
         }
     }
 
-    /// Appends a member, or replaces the value of an earlier one with the same key (the last wins).
-    private func insert(_ key: String, _ value: JSONValue, into members: inout [(key: String, value: JSONValue)], positions: inout [String: Int]) {
+    /// Appends a member. A key that occurs twice makes the fact ambiguous (a `tenantid` sent twice
+    /// would pick its tenant by parser), so it is refused rather than resolved; the query API's request
+    /// parser refuses duplicates too.
+    private func insert(_ key: String, _ value: JSONValue, into members: inout [(key: String, value: JSONValue)], positions: inout [String: Int]) throws(JSONParseError) {
         if members.count < Self.scanLimit {
-            if let existing = members.firstIndex(where: { $0.key.matchesKey(key) }) {
-                members[existing].value = value
-            } else {
-                members.append((key, value))
-            }
+            guard !members.contains(where: { $0.key.matchesKey(key) }) else { throw duplicate(key) }
+            members.append((key, value))
             return
         }
         if positions.isEmpty {
             for (position, member) in members.enumerated() { positions[member.key] = position }
         }
-        if let existing = positions[key] {
-            members[existing].value = value
-        } else {
-            positions[key] = members.count
-            members.append((key, value))
-        }
+        guard positions[key] == nil else { throw duplicate(key) }
+        positions[key] = members.count
+        members.append((key, value))
+    }
+
+    private func duplicate(_ key: String) -> JSONParseError {
+        let shown = key.count > 64 ? String(key.prefix(64)) + "…" : key
+        return error("duplicate key '\(shown)' (ambiguous)")
     }
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {

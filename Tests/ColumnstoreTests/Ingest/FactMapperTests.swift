@@ -72,4 +72,29 @@ struct FactMapperTests {
             #expect(error.field == field)
         }
     }
+
+    @Test("composite keys: parts escaped and joined; envelope parts; a missing part names itself")
+    func compositeKeys() throws {
+        var schema = self.schema
+        schema.bindings[0] = FactBinding(factType: "orders.order_placed.v1", ref: "order_placed",
+                                         keyParts: [.envelope(.source), .data(FieldPath(["order_id"])), .envelope(.id)])
+        let mapper = FactMapper(schema: schema)
+        let data = { (id: String) in #"{"order_id":"\#(id)","customer_id":"c","amount_cents":1,"currency":"EUR","placed_at":"2026-03-01T10:00:00Z"}"# }
+        let plain = try #require(try mapper.map(try fact("orders.order_placed.v1", data("o-1")), sequence: 1, subject: "s"))
+        #expect(plain.idempotencyKey == "/o|o-1|e")
+        let hostile = try #require(try mapper.map(try fact("orders.order_placed.v1", data(#"a|b\\"#)), sequence: 1, subject: "s"))
+        #expect(hostile.idempotencyKey == #"/o|a\|b\\|e"#)
+        #expect(throws: FactRejection(code: .missingField, field: "data.order_id", detail: "the idempotency key is required")) {
+            try mapper.map(try fact("orders.order_placed.v1", #"{"customer_id":"c","amount_cents":1,"currency":"EUR","placed_at":"2026-03-01T10:00:00Z"}"#), sequence: 1, subject: "s")
+        }
+    }
+
+    @Test("a NUL in the tenant, or key strings too long for the stores' key entries, quarantine the fact")
+    func keyDomains() throws {
+        let long = String(repeating: "x", count: 2_001)
+        let tooLong = try fact("orders.order_placed.v1", #"{"order_id":"\#(long)","customer_id":"c","amount_cents":1,"currency":"EUR","placed_at":"2026-03-01T10:00:00Z"}"#)
+        #expect(throws: FactRejection.self) { try mapper.map(tooLong, sequence: 1, subject: "s") }
+        let nul = try fact("orders.order_placed.v1", #"{"order_id":"o","customer_id":"c","amount_cents":1,"currency":"EUR","placed_at":"2026-03-01T10:00:00Z"}"#, tenant: #"t\u0000"#)
+        #expect(throws: FactRejection.self) { try mapper.map(nul, sequence: 1, subject: "s") }
+    }
 }

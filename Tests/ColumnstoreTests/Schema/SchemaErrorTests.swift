@@ -155,6 +155,26 @@ struct SchemaErrorTests {
         Case(name: "default outside min and max", code: .invalidQuery, mentions: "default_value 5000 is outside min...max") {
             message("GetTopCustomersRequest", in: &$0) { $0.field[2].options.Projection_V1_param.defaultValue = 5000 }
         },
+        Case(name: "both idempotency key forms", code: .invalidBinding, mentions: "set either 'idempotency_key' or 'idempotency_key_parts', not both") {
+            var part = Projection_V1_KeyPart()
+            part.envelope = .id
+            $0.service[0].options.Projection_V1_projection.facts[0].idempotencyKeyParts = [part]
+        },
+        Case(name: "an empty idempotency key part", code: .invalidBinding, mentions: "idempotency key part 2 is empty") {
+            var id = Projection_V1_KeyPart()
+            id.envelope = .id
+            $0.service[0].options.Projection_V1_projection.facts[0].clearIdempotencyKey()
+            $0.service[0].options.Projection_V1_projection.facts[0].idempotencyKeyParts = [id, Projection_V1_KeyPart()]
+        },
+        Case(name: "a repeated idempotency key part", code: .invalidBinding, mentions: "idempotency key part 'data.order_id' is repeated") {
+            var part = Projection_V1_KeyPart()
+            part.data = "order_id"
+            $0.service[0].options.Projection_V1_projection.facts[0].clearIdempotencyKey()
+            $0.service[0].options.Projection_V1_projection.facts[0].idempotencyKeyParts = [part, part]
+        },
+        Case(name: "a nullable SUM measure", code: .invalidMeasure, mentions: "SUM measure 'gross_cents' of table 'daily_sales' cannot be nullable") {
+            field("gross_cents", of: "DailySales", in: &$0) { $0.options.Projection_V1_column.nullable = true }
+        },
         Case(name: "numeric limits on a string parameter", code: .invalidQuery, mentions: "apply to integer fields only") {
             message("GetOrderRequest", in: &$0) { $0.field[0].options.Projection_V1_param.max = 3 }
         },
@@ -165,6 +185,36 @@ struct SchemaErrorTests {
         let error = try #require(throws: SchemaError.self) { try Self.load(testCase.edit) }
         #expect(error.code == testCase.code)
         #expect(error.description.contains(testCase.mentions), "\(error)")
+    }
+
+    @Test("composite and envelope idempotency keys load in order")
+    func keyParts() throws {
+        let schema = try Self.load {
+            var source = Projection_V1_KeyPart(), id = Projection_V1_KeyPart(), line = Projection_V1_KeyPart()
+            source.envelope = .source
+            id.envelope = .id
+            line.data = "order_id"
+            $0.service[0].options.Projection_V1_projection.facts[0].clearIdempotencyKey()
+            $0.service[0].options.Projection_V1_projection.facts[0].idempotencyKeyParts = [source, id, line]
+        }
+        #expect(schema.bindings[0].keyParts == [.envelope(.source), .envelope(.id), .data(FieldPath(["order_id"]))])
+        #expect(schema.bindings[1].keyParts == [.data(FieldPath(["refund_id"]))])
+    }
+
+    @Test("a MIN/MAX measure that some fact type does not source is stored nullable; SUM measures are not")
+    func skippableMeasures() throws {
+        let schema = try Self.load {
+            Self.field("gross_cents", of: "DailySales", in: &$0) { $0.options.Projection_V1_column.aggregate = .max }
+            Self.field("refund_cents", of: "DailySales", in: &$0) { $0.options.Projection_V1_column.aggregate = .min }
+        }
+        let daily = try #require(schema.tables.first { $0.name == "daily_sales" })
+        // gross_cents is sourced by order_placed only; refund_cents by order_refunded only.
+        #expect(daily.column(named: "gross_cents")?.nullable == true)
+        #expect(daily.column(named: "refund_cents")?.nullable == true)
+        #expect(daily.column(named: "order_count")?.nullable == false)
+        let ddl = ClickHouseDDL.definition(of: daily).columns.map(\.type)
+        #expect(ddl.contains("SimpleAggregateFunction(max, Nullable(Int64))"))
+        #expect(ddl.contains("SimpleAggregateFunction(sum, Int64)"))
     }
 
     @Test("the unedited descriptors load")

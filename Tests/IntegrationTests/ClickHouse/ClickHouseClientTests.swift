@@ -235,6 +235,27 @@ struct ClickHouseClientTests {
         #expect(error.message.contains("boom"))
     }
 
+    @Test func rowHoldingExceptionTextIsData() async throws {
+        // Error text in a value is data: the server marks errors by status, header or tagged frame.
+        let client = try makeClient()
+        let value = "Code: 1. DB::Exception: boom"
+        try await withTable(client, columns: "id UInt64, name String") { table in
+            var writer = RowBinaryWriter()
+            writer.writeUInt64(1)
+            writer.writeString(value)
+            try await client.insert(into: table, columns: ["id", "name"], body: .bytes(writer.bytes))
+            // The value closes the body, where the old plain-text scan looked for late exceptions.
+            let text = try await client.query("SELECT name FROM \(table) FORMAT TabSeparated")
+            #expect(text.text == value + "\n")
+            let raw = try await client.query("SELECT name FROM \(table) FORMAT TabSeparatedRaw")
+            #expect(raw.text == value + "\n")
+            let json = try await client.query(
+                "SELECT name FROM \(table) WHERE name = {v:String} FORMAT JSONEachRow", parameters: ["v": value])
+            struct Row: Decodable { var name: String }
+            #expect(try JSONDecoder().decode(Row.self, from: json.data).name == value)
+        }
+    }
+
     @Test func wrongPasswordIsAnAuthenticationError() async throws {
         var dsn = try ClickHouseDSN(parsing: DevStack.clickhouseDSN)
         let password = "wrong-\(UUID().uuidString)"

@@ -31,6 +31,8 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
             "max_result_rows": String(limits.maxRows),
             "result_overflow_mode": "throw",
             "output_format_json_quote_64bit_integers": "1",
+            // No other setting: a readonly=1 profile rejects every one not marked
+            // changeable_in_readonly. Decimal scale and date-time zones come from the column types.
             "readonly": "1",
         ]
     }
@@ -50,7 +52,7 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
         } catch let error as ClickHouseError {
             throw Self.queryError(error)
         }
-        return try Self.decode(response.body, maxRows: limits.maxRows)
+        return try Self.decode(response.body, maxRows: limits.maxRows, serverTimeZone: response.headers["x-clickhouse-timezone"])
     }
 
     public func checkReachable() async throws {

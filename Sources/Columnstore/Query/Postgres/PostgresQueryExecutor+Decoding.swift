@@ -36,10 +36,10 @@ extension PostgresQueryExecutor {
             case "-Infinity": return .float64(-.infinity)
             default: return Double(text).map(ColumnValue.float64)
             }
-        case 1700: // numeric, e.g. sum(bigint)
-            if let v = Int64(text) { return .int64(v) }
-            if let v = UInt64(text) { return .uint64(v) }
-            return Double(text).map(ColumnValue.float64)
+        case 1700:
+            // numeric(p, s) text carries exactly its scale ("12.30"); sum(bigint) is a whole number.
+            // Decoded like ClickHouse decimals, so both stores render the same JSON.
+            return DecimalText.columnValue(text) ?? .string(text)
         case 1082: return RFC3339.parseDate(text).map(ColumnValue.date)
         case 1114, 1184: return parseTimestamp(text).map(ColumnValue.timestamp)
         default: return .string(text)
