@@ -4,6 +4,8 @@
 #   2. checks that generated files are byte-for-byte what the generator makes now;
 #   3. runs the dev ClickHouse front's own tests (pytest);
 #   4. builds and runs every Swift test, unit and integration, against the real servers;
+#   4b. runs the generator test: random annotated projections and facts through the real
+#       executables on both stores, checked against an independent model (Tests/GeneratorTests);
 #   5. runs the crash/outage suite alone (it stops and restarts dev-stack servers);
 #   6. runs the benchmarks' quick mode as a smoke test (no timing assertions).
 # Usage: dev/stack test [extra `swift test` arguments, e.g. --filter Ingest]
@@ -27,6 +29,12 @@ echo "== the committed OpenAPI document matches the proto"
 
 echo "== swift test"
 swift test --skip-build "$@"
+
+if [[ $# -eq 0 ]]; then
+  # Seeded and reproducible: GENERATOR_SEED / GENERATOR_RUNS / GENERATOR_FEATURES (see the test's docstring).
+  echo "== generator test: random projections x random facts on ClickHouse and Postgres (Tests/GeneratorTests)"
+  GENERATOR_BIN_DIR="$(swift build --show-bin-path)" .dev/venv/bin/python -m pytest Tests/GeneratorTests -q -p no:cacheprovider
+fi
 
 # The crash/outage proof stops shared servers, so it runs alone, after everything else.
 if [[ $# -eq 0 ]]; then

@@ -1,0 +1,1003 @@
+"""Seeded generator of annotated projections and facts, and the independent model of what the stores
+must hold afterwards (the value domains and parity rules of notes/SPEC-13, issue 13).
+
+Nothing here talks to a server: `generate(seed, features)` returns a `Projection` (its .proto text and
+the schema as plain data) and `facts(...)` the facts to publish; `Model` replays them in stream order.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation, getcontext
+
+getcontext().prec = 200  # decimals are exact here: never rounded by the context (38 digits + sums)
+
+ALL_FEATURES = {
+    "decimal",       # DECIMAL(p,s) columns and measures
+    "minmax_null",   # MIN/MAX measures some fact type does not source (or optional): NULL until fed
+    "ties",          # LATEST versions drawn from small pools: equal versions, the later fact wins
+    "composite",     # idempotency_key_parts with data and envelope parts
+    "exception",     # strings that look like ClickHouse / Postgres exceptions
+    "key_limits",    # primary-key strings at 2000 bytes and idempotency keys at 1000 bytes (and one past)
+    "partition",     # partition_by on a date/timestamp column
+    "bool_constant", # constant "true"/"false" into bool columns
+    "hostile",       # out-of-domain values (quarantined)
+    "kill",          # a share of runs kill -9 the ingest mid-way
+    "optimize",      # ClickHouse OPTIMIZE ... FINAL, then read and hash again
+    "nul",           # strings (data, keys, subject) holding U+0000 (quarantined)
+    "narrow_sum",    # SUM over int32 / decimal(p<38) in a table that also has MIN/MAX measures
+    "long_literals", # number literals longer than 17 significant digits (must round correctly)
+    "float17",       # 17-significant-digit doubles (shortest round-trip texts of random doubles)
+    "int_exponent",  # integers written with a fraction or exponent (5.000, 42E0, 9.2e18): exactly integral
+    "number_overflow", # JSON number literals beyond double range (1e400): quarantined naming the field
+    "int64_min",     # -9223372036854775808 (the int64 lower bound, inside the domain)
+    "domain",        # well-formed values one past a domain bound (dates 1969/2149-06-07, 2^63, 1e400, too many digits)
+}
+
+EPOCH = dt.date(1970, 1, 1)
+DATE_MIN, DATE_MAX = 0, (dt.date(2149, 6, 6) - EPOCH).days
+TS_MIN = (dt.date(1900, 1, 1) - EPOCH).days * 86_400_000
+TS_MAX = (dt.date(2300, 1, 1) - EPOCH).days * 86_400_000 - 1
+I32 = (-2**31, 2**31 - 1)
+I64 = (-2**63, 2**63 - 1)
+U64 = (0, 2**63 - 1)
+ENVELOPE_NAMES = {"id": "ID", "time": "TIME", "subject": "SUBJECT", "tenant": "TENANT",
+                  "stream_sequence": "STREAM_SEQUENCE", "source": "SOURCE", "type": "TYPE"}
+
+
+class Num:
+    """A JSON number written exactly as `text` (so 1e400, 9.2e18 or 30-digit literals survive)."""
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = str(text)
+
+    def __repr__(self):
+        return f"Num({self.text})"
+
+    def __eq__(self, other):
+        return isinstance(other, Num) and other.text == self.text
+
+    def __hash__(self):
+        return hash(("num", self.text))
+
+
+def to_json(value) -> str:
+    """Compact JSON; `Num` verbatim, strings with json's escaping (NUL becomes \\u0000)."""
+    import json
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, Num):
+        return value.text
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "{" + ",".join(to_json(k) + ":" + to_json(v) for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(to_json(v) for v in value) + "]"
+    raise TypeError(type(value))
+
+
+# ----------------------------------------------------------------------------- column types
+
+@dataclass(frozen=True)
+class CType:
+    name: str            # string int32 int64 uint64 float64 bool date timestamp decimal
+    p: int = 0
+    s: int = 0
+
+    def __str__(self):
+        return f"decimal({self.p},{self.s})" if self.name == "decimal" else self.name
+
+    @property
+    def numeric(self):
+        return self.name in ("int32", "int64", "uint64", "float64", "decimal")
+
+
+def zero(t: CType):
+    return {"string": "", "int32": 0, "int64": 0, "uint64": 0, "float64": 0.0, "bool": False,
+            "date": 0, "timestamp": 0, "decimal": Decimal(0)}[t.name]
+
+
+class Reject(Exception):
+    def __init__(self, code, field, detail=""):
+        super().__init__(f"{code}: {field}: {detail}")
+        self.code, self.field, self.detail = code, field, detail
+
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_TS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+_INT_STR = re.compile(r"^-?\d+$")
+_FLOAT_STR = re.compile(r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")
+_PLAIN_DEC = re.compile(r"^(-?)(\d+)(?:\.(\d+))?$")
+
+
+def days_of(y, m, d):
+    try:
+        return (dt.date(y, m, d) - EPOCH).days
+    except ValueError:
+        return None
+
+
+def parse_ts(text):
+    """RFC 3339 (Z or offset) -> epoch ms, fraction truncated; None when not a valid timestamp."""
+    m = _TS.match(text) if isinstance(text, str) else None
+    if not m:
+        return None
+    y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
+    days = days_of(y, mo, d)
+    if days is None or h > 23 or mi > 59 or s > 59:
+        return None
+    frac = (m.group(7) or ".")[1:]
+    ms = int((frac + "000")[:3])
+    off = 0
+    if m.group(8) != "Z":
+        oh, om = int(m.group(8)[1:3]), int(m.group(8)[4:6])
+        if oh > 23 or om > 59:
+            return None
+        off = (oh * 60 + om) * 60_000 * (1 if m.group(8)[0] == "+" else -1)
+    return days * 86_400_000 + ((h * 60 + mi) * 60 + s) * 1000 + ms - off
+
+
+def convert(raw, t: CType, transform: str, fld: str):
+    """The spec's value domains: the column value, or raise Reject naming `fld`."""
+    bad = lambda why: Reject("invalid_value", fld, why)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = Num(repr(raw))  # a plain Python number in hand-written data is a JSON number
+    if transform in ("to_date", "to_hour"):
+        ms = parse_ts(raw)
+        if ms is None:
+            raise bad("not a timestamp")
+        if transform == "to_date":
+            days = ms // 86_400_000
+            if not DATE_MIN <= days <= DATE_MAX:
+                raise bad("date out of domain")
+            return days
+        hour = ms // 3_600_000 * 3_600_000
+        if not TS_MIN <= hour <= TS_MAX:
+            raise bad("timestamp out of domain")
+        return hour
+    n = t.name
+    if n == "string":
+        if not isinstance(raw, str):
+            raise bad("not a string")
+        if "\x00" in raw:
+            raise bad("NUL")
+        return raw
+    if n in ("int32", "int64", "uint64"):
+        lo, hi = {"int32": I32, "int64": I64, "uint64": U64}[n]
+        if isinstance(raw, Num):
+            try:
+                d = Decimal(raw.text)
+            except InvalidOperation:
+                raise bad("not a number")
+            if d != d.to_integral_value():
+                raise bad("not integral")
+            v = int(d)
+        elif isinstance(raw, str) and _INT_STR.match(raw):
+            v = int(raw)
+        else:
+            raise bad("not an integer")
+        if not lo <= v <= hi:
+            raise bad("out of domain")
+        return v
+    if n == "float64":
+        if isinstance(raw, Num):
+            v = float(raw.text)
+        elif isinstance(raw, str) and _FLOAT_STR.match(raw):
+            v = float(raw)
+        else:
+            raise bad("not a number")
+        if v != v or v in (float("inf"), float("-inf")):
+            raise bad("not finite")
+        return v + 0.0  # -0.0 -> 0.0
+    if n == "bool":
+        if raw is True or raw is False:
+            return raw
+        raise bad("not a bool")
+    if n == "date":
+        if isinstance(raw, str) and _DATE.match(raw):
+            y, mo, d = (int(x) for x in raw.split("-"))
+            days = days_of(y, mo, d)
+        else:
+            ms = parse_ts(raw)
+            days = None if ms is None else ms // 86_400_000
+        if days is None:
+            raise bad("not a date")
+        if not DATE_MIN <= days <= DATE_MAX:
+            raise bad("date out of domain")
+        return days
+    if n == "timestamp":
+        ms = parse_ts(raw)
+        if ms is None:
+            raise bad("not a timestamp")
+        if not TS_MIN <= ms <= TS_MAX:
+            raise bad("timestamp out of domain")
+        return ms
+    if n == "decimal":
+        text = raw.text if isinstance(raw, Num) else raw if isinstance(raw, str) else None
+        m = _PLAIN_DEC.match(text) if text is not None else None
+        if not m:
+            raise bad("not a plain decimal")
+        ints, frac = m.group(2).lstrip("0"), m.group(3) or ""
+        if len(ints) > t.p - t.s:
+            raise bad("too many integer digits")
+        if frac[t.s:].strip("0"):
+            raise bad("too many fraction digits")
+        return Decimal(text) + 0
+    raise AssertionError(n)
+
+
+# ----------------------------------------------------------------------------- schema
+
+@dataclass
+class Source:
+    fact: str                 # binding ref
+    kind: str                 # data | envelope | constant
+    value: str                # path, envelope attribute name, or literal
+    transform: str = "none"   # none | to_date | to_hour
+    required: bool | None = None
+
+    def is_required(self, column):
+        return self.required if self.required is not None else not column.nullable
+
+
+@dataclass
+class Column:
+    name: str
+    type: CType
+    nullable: bool = False
+    aggregate: str | None = None  # sum | min | max
+    sources: dict = field(default_factory=dict)  # ref -> Source
+    low_cardinality: bool = False
+    codec: str | None = None
+    proto_field: str = "string"   # proto field type to declare
+
+
+@dataclass
+class Table:
+    name: str
+    kind: str                 # append | aggregate | latest
+    columns: list
+    primary_key: list
+    version: str | None = None
+    partition: tuple | None = None  # (column, MONTH|DAY)
+
+    def col(self, name):
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def refs(self):
+        out = []
+        for c in self.columns:
+            for r in c.sources:
+                if r not in out:
+                    out.append(r)
+        return out
+
+
+@dataclass
+class Binding:
+    ref: str
+    type: str
+    key_path: str | None = None
+    key_parts: list | None = None  # [("data", path) | ("envelope", attr)]
+    data_paths: dict = field(default_factory=dict)  # path -> value kind (a generator hint)
+
+
+@dataclass
+class Projection:
+    seed: int
+    name: str
+    package: str
+    bindings: list
+    tables: list
+    features: set
+
+    def binding(self, ref):
+        return next(b for b in self.bindings if b.ref == ref)
+
+    def consumes(self, ref):
+        return any(ref in t.refs for t in self.tables)
+
+    # ------------------------------------------------------------------ proto text
+    def proto(self) -> str:
+        out = ['syntax = "proto3";', "", f"package {self.package};", "",
+               'import "google/protobuf/timestamp.proto";', 'import "projection/v1/annotations.proto";', "",
+               "service GenQuery {", "  option (projection.v1.projection) = {", f'    name: "{self.name}"']
+        for b in self.bindings:
+            parts = f'type: "{b.type}" ref: "{b.ref}"'
+            if b.key_parts:
+                for kind, value in b.key_parts:
+                    if kind == "data":
+                        parts += f' idempotency_key_parts: {{ data: "{value}" }}'
+                    else:
+                        parts += f" idempotency_key_parts: {{ envelope: ENVELOPE_ATTRIBUTE_{ENVELOPE_NAMES[value]} }}"
+            else:
+                parts += f' idempotency_key: "{b.key_path}"'
+            out.append(f"    facts: {{ {parts} }}")
+        out += ["  };", "}", ""]
+        for i, t in enumerate(self.tables):
+            opts = f'name: "{t.name}" kind: TABLE_KIND_{t.kind.upper()}'
+            opts += " primary_key: [" + ", ".join(f'"{k}"' for k in t.primary_key) + "]"
+            if t.version:
+                opts += f' version_column: "{t.version}"'
+            if t.partition:
+                opts += f' partition_by: {{ column: "{t.partition[0]}" granularity: PARTITION_GRANULARITY_{t.partition[1]} }}'
+            out += [f"message Table{i} {{", f"  option (projection.v1.table) = {{ {opts} }};"]
+            for n, c in enumerate(t.columns, start=1):
+                o = []
+                if c.nullable:
+                    o.append("nullable: true")
+                if c.aggregate:
+                    o.append(f"aggregate: AGGREGATE_FUNCTION_{c.aggregate.upper()}")
+                if c.low_cardinality:
+                    o.append("low_cardinality: true")
+                if c.codec:
+                    o.append(f'codec: "{c.codec}"')
+                if c.type.name == "date":
+                    o.append("type: COLUMN_TYPE_DATE")
+                if c.type.name == "timestamp" and c.proto_field == "string":
+                    o.append("type: COLUMN_TYPE_TIMESTAMP")
+                if c.type.name == "decimal":
+                    o.append(f"type: COLUMN_TYPE_DECIMAL decimal_precision: {c.type.p} decimal_scale: {c.type.s}")
+                for ref, s in c.sources.items():
+                    if s.kind == "data":
+                        v = f'data: "{s.value}"'
+                    elif s.kind == "envelope":
+                        v = f"envelope: ENVELOPE_ATTRIBUTE_{ENVELOPE_NAMES[s.value]}"
+                    else:
+                        v = "constant: " + to_json(s.value)
+                    extra = ""
+                    if s.transform != "none":
+                        extra += f" transform: SOURCE_TRANSFORM_{s.transform.upper()}"
+                    if s.required is not None:
+                        extra += f" required: {'true' if s.required else 'false'}"
+                    o.append(f'source: {{ fact: "{ref}" {v}{extra} }}')
+                body = "\n    ".join(o)
+                out.append(f"  {c.proto_field} {c.name} = {n} [(projection.v1.column) = {{\n    {body}\n  }}];")
+            out += ["}", ""]
+        return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- generation
+
+VALUE_TYPES = ["string", "int32", "int64", "uint64", "float64", "bool", "date", "timestamp", "decimal"]
+MEASURE_TYPES = ["int32", "int64", "uint64", "float64", "decimal"]
+ENV_FOR = {  # envelope attributes that may fill a column type (validator: sourceProblem)
+    "string": ["id", "subject", "tenant", "source", "type"],
+    "uint64": ["stream_sequence"], "int64": ["stream_sequence"],
+    "timestamp": ["time"], "date": ["time"],  # date only with to_date
+}
+
+
+class Gen:
+    def __init__(self, seed, features):
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.features = features
+        self.path_counter = 0
+        self.col_counter = 0
+
+    def ctype(self, choices):
+        name = self.rng.choice([c for c in choices if c != "decimal" or "decimal" in self.features])
+        if name == "decimal":
+            p = self.rng.choice([5, 9, 18, 19, 38, self.rng.randint(4, 38)])
+            s = self.rng.randint(0, min(p - 2, 10))
+            return CType("decimal", p, s)
+        return CType(name)
+
+    def new_path(self):
+        self.path_counter += 1
+        n = self.path_counter
+        depth = self.rng.choice([1, 1, 2, 3])
+        head = f"v{n}" if depth == 1 else f"n{n}"
+        inner = ["inner", "leaf", "x", "deep"]
+        return ".".join([head] + [self.rng.choice(inner) + str(i) for i in range(depth - 1)])
+
+    def col_name(self, t: CType, prefix="c"):
+        self.col_counter += 1
+        return f"{prefix}{self.col_counter}_{t.name}"
+
+    def proto_field(self, t: CType):
+        return {"string": "string", "int32": "int32", "int64": self.rng.choice(["int64", "int64", "uint32"]),
+                "uint64": "uint64", "float64": self.rng.choice(["double", "double", "float"]), "bool": "bool",
+                "date": "string", "timestamp": self.rng.choice(["google.protobuf.Timestamp", "string"]),
+                "decimal": "string"}[t.name]
+
+    def source_for(self, column: Column, ref: str, allow_optional=True, allow_constant=True, allow_envelope=True):
+        t, r = column.type, self.rng.random()
+        if allow_envelope and r < 0.2 and (t.name in ENV_FOR):
+            attr = self.rng.choice(ENV_FOR[t.name])
+            transform = "to_date" if t.name == "date" else self.rng.choice(["none", "to_hour"]) if t.name == "timestamp" else "none"
+            return Source(ref, "envelope", attr, transform)
+        if allow_constant and r < 0.3:
+            lit = self.constant(t)
+            if lit is not None:
+                return Source(ref, "constant", lit)
+        transform = "none"
+        if t.name == "date" and self.rng.random() < 0.35:
+            transform = "to_date"
+        if t.name == "timestamp" and self.rng.random() < 0.3:
+            transform = "to_hour"
+        required = None
+        if allow_optional and self.rng.random() < 0.3:
+            required = self.rng.random() < 0.3 if not column.nullable else self.rng.choice([None, True, False])
+        return Source(ref, "data", self.new_path(), transform, required)
+
+    def constant(self, t: CType):
+        n = t.name
+        if n == "string":
+            return self.rng.choice(["const", "x|y", "Code: 1. DB::Exception: fake" if "exception" in self.features else "c"])
+        if n in ("int32", "int64"):
+            return str(self.rng.choice([1, -7, 42]))
+        if n == "uint64":
+            return str(self.rng.choice([1, 3]))
+        if n == "float64":
+            return self.rng.choice(["1", "0.5", "2.25"])
+        if n == "bool":
+            return self.rng.choice(["true", "false"]) if "bool_constant" in self.features else None
+        if n == "date":
+            return self.rng.choice(["2024-02-29", "1970-01-01"])
+        if n == "decimal":
+            return self.rng.choice(["1", "0.5"]) if t.s >= 1 else "1"
+        return None
+
+
+def generate(seed: int, features: set, composite_supported: bool) -> Projection:
+    g = Gen(seed, features)
+    rng = g.rng
+    nfacts = rng.randint(1, 3)
+    bindings = []
+    for j in range(nfacts):
+        ref = f"f{j + 1}"
+        b = Binding(ref, f"gen.s{seed}.f{j + 1}.v1")
+        if "composite" in features and composite_supported and rng.random() < 0.5:
+            parts = [("data", rng.choice(["id", "meta.id"]))]
+            for _ in range(rng.randint(1, 2)):
+                parts.append(rng.choice([("envelope", "source"), ("envelope", "id"), ("data", "part2"),
+                                         ("envelope", "subject"), ("envelope", "time")]))
+            rng.shuffle(parts)
+            # one data path per name
+            seen, b.key_parts = set(), []
+            for p in parts:
+                if p not in seen:
+                    seen.add(p)
+                    b.key_parts.append(p)
+        else:
+            b.key_path = rng.choice(["id", "meta.id", "k.a.b"])
+        bindings.append(b)
+    refs = [b.ref for b in bindings]
+
+    tables = []
+    for i in range(rng.randint(1, 4)):
+        kind = rng.choice(["append", "aggregate", "latest"])
+        feeding = rng.sample(refs, rng.randint(1, len(refs)))
+        tenant = Column("tenant_id", CType("string"), sources={r: Source(r, "envelope", "tenant") for r in feeding},
+                        low_cardinality=rng.random() < 0.3)
+        cols, pk, version, partition = [tenant], ["tenant_id"], None, None
+        if kind == "append":
+            seq = Column("seq", CType("uint64"), sources={r: Source(r, "envelope", "stream_sequence") for r in feeding},
+                         codec=rng.choice([None, "Delta, ZSTD", "ZSTD(3)"]), proto_field="uint64")
+            cols.append(seq)
+            pk.append("seq")
+        elif kind == "aggregate":
+            for _ in range(rng.randint(1, 2)):
+                t = g.ctype(["string", "int32", "int64", "bool", "date", "timestamp"])
+                c = Column(g.col_name(t, "k"), t, proto_field=g.proto_field(t))
+                for r in feeding:
+                    s = g.source_for(c, r, allow_optional=False)
+                    s.required = None
+                    if s.kind == "data":
+                        s.value += "_dim"  # dimension paths draw from small pools
+                    c.sources[r] = s
+                cols.append(c)
+                pk.append(c.name)
+        else:
+            t = g.ctype(["string", "int64"])
+            key = Column(g.col_name(t, "k"), t, proto_field=g.proto_field(t))
+            for r in feeding:
+                key.sources[r] = Source(r, "data", g.new_path() + "_ent")
+            cols.append(key)
+            pk.append(key.name)
+            vt = CType(rng.choice(["uint64", "timestamp", "date"]))
+            ver = Column(g.col_name(vt, "ver"), vt, proto_field=g.proto_field(vt))
+            for r in feeding:
+                if vt.name == "uint64" and rng.random() < 0.3:
+                    ver.sources[r] = Source(r, "envelope", "stream_sequence")
+                elif vt.name == "timestamp" and rng.random() < 0.2:
+                    ver.sources[r] = Source(r, "envelope", "time")
+                else:
+                    ver.sources[r] = Source(r, "data", g.new_path() + "_ver", "to_date" if vt.name == "date" and rng.random() < 0.3 else "none")
+            cols.append(ver)
+            version = ver.name
+        if kind == "aggregate":
+            n_measures = rng.randint(1, 3)
+            for _ in range(n_measures):
+                t = g.ctype(MEASURE_TYPES)
+                agg = rng.choice(["sum", "min", "max"])
+                if agg == "sum" and "narrow_sum" not in features and t.name == "int32":
+                    t = CType("int64")
+                if agg == "sum" and "narrow_sum" not in features and t.name == "decimal":
+                    t = CType("decimal", 38, t.s)
+                if agg == "sum" and t.name == "decimal" and t.p - t.s < 6:
+                    # sums of ~300 facts stay inside the precision (no store overflow)
+                    t = CType("decimal", max(t.p, 9), min(t.s, max(t.p, 9) - 6))
+                c = Column(g.col_name(t, "m"), t, aggregate=agg, proto_field=g.proto_field(t))
+                for r in feeding:
+                    unfed_ok = agg == "sum" or "minmax_null" in features
+                    if unfed_ok and len(c.sources) > 0 and rng.random() < 0.3:
+                        continue  # this fact type does not source the measure
+                    if agg == "sum" and rng.random() < 0.25:
+                        c.sources[r] = Source(r, "constant", "1")
+                        continue
+                    s = Source(r, "data", g.new_path() + ("_sum" if agg == "sum" else ""))
+                    if unfed_ok and rng.random() < 0.2:
+                        s.required = False
+                    c.sources[r] = s
+                if not c.sources:
+                    c.sources[feeding[0]] = Source(feeding[0], "constant", "1")
+                cols.append(c)
+        else:
+            for _ in range(rng.randint(1, 5)):
+                t = g.ctype(VALUE_TYPES)
+                c = Column(g.col_name(t), t, nullable=rng.random() < 0.4, proto_field=g.proto_field(t),
+                           low_cardinality=t.name == "string" and rng.random() < 0.2)
+                for r in feeding:
+                    if rng.random() < 0.2 and len(feeding) > 1 and c.sources:
+                        continue  # unfed by this type
+                    c.sources[r] = g.source_for(c, r)
+                if not c.sources:
+                    c.sources[feeding[0]] = g.source_for(c, feeding[0])
+                cols.append(c)
+            if "partition" in features and rng.random() < 0.3:
+                temporal = [c for c in cols if c.type.name in ("date", "timestamp") and not c.nullable]
+                if temporal:
+                    partition = (rng.choice(temporal).name, rng.choice(["MONTH", "DAY"]))
+        order = cols[len(pk) + (1 if version else 0):]
+        rng.shuffle(order)
+        cols = cols[:len(pk) + (1 if version else 0)] + order
+        tables.append(Table(f"t{i}_{kind}", kind, cols, pk, version, partition))
+    return Projection(seed, f"gen-{seed}", f"gen.s{seed}.v1", bindings, tables, features)
+
+
+# ----------------------------------------------------------------------------- values
+
+STRINGS = ["alpha", "", "ünïcødé ✓", "emoji 😀", "quote ' \" \\ back", "tab\tnew\nline", "x|y\\z", "   "]
+EXCEPTIONS = ["Code: 1. DB::Exception: Syntax error", "Code: 62. DB::Exception: x (SYNTAX_ERROR)",
+              "ERROR:  duplicate key value violates unique constraint", "DB::Exception", "\\N", "NULL",
+              "'); DROP TABLE t0; --", "Exception: Code: 27. DB::Exception: Cannot parse input"]
+FLOATS17 = ["0.30000000000000004", "1.7976931348623157e308", "2.2250738585072014e-308", "5e-324",
+            "-0.0", "123456789.12345679", "0.1000000000000000055511151231257827", "9007199254740993",
+            "-1.0000000000000002", "3.141592653589793"]
+
+
+def _date_text(days):
+    return (EPOCH + dt.timedelta(days=days)).isoformat()
+
+
+def _ts_text(ms, rng):
+    d, rem = divmod(ms, 86_400_000)
+    base = dt.datetime(1970, 1, 1) + dt.timedelta(days=d, milliseconds=rem)
+    text = base.strftime("%Y-%m-%dT%H:%M:%S")
+    frac = rng.choice(["", f".{base.microsecond // 1000:03d}", f".{base.microsecond // 1000:03d}999", f".{base.microsecond // 1000:03d}4"])
+    if frac == "" and base.microsecond:
+        frac = f".{base.microsecond // 1000:03d}"
+    if rng.random() < 0.25:  # the same instant written with an offset
+        off = rng.choice([-300, 60, 330, -720])
+        local = base + dt.timedelta(minutes=off)
+        sign = "+" if off >= 0 else "-"
+        return local.strftime("%Y-%m-%dT%H:%M:%S") + frac + f"{sign}{abs(off) // 60:02d}:{abs(off) % 60:02d}"
+    return text + frac + "Z"
+
+
+class Values:
+    """Random raw JSON values per column type: mostly valid (bounds included), some one past a domain
+    bound ("domain"), some of the wrong shape ("hostile")."""
+
+    dirty = True
+
+    def __init__(self, rng, features, hostile_rate):
+        self.rng, self.features, self.hostile_rate = rng, features, hostile_rate
+
+    def bad(self, domain, hostile):
+        """A domain or hostile value when the dice say so (and the features allow), else None."""
+        if not self.dirty or self.rng.random() >= self.hostile_rate:
+            return None
+        pool = (domain if "domain" in self.features else []) + (hostile if "hostile" in self.features else [])
+        return self.rng.choice(pool) if pool else None
+
+    def ts_range(self):
+        # Without "domain", timestamps stay where every transform's date fits too.
+        return (TS_MIN, TS_MAX) if "domain" in self.features else (0, (DATE_MAX + 1) * 86_400_000 - 1)
+
+    def value(self, t: CType, transform="none", small=False, summable=False):
+        rng, f = self.rng, self.features
+        if transform in ("to_date", "to_hour"):
+            return self.timestamp(small, transform)
+        n = t.name
+        if n == "string":
+            b = self.bad([], ["a\x00b", "\x00"] * ("nul" in f) + [17, True, {"x": 1}])
+            if b is not None:
+                return b
+            if small:
+                return rng.choice(["red", "green", "blue", "ü", "a|b", "x" * (rng.choice([1, 5]))])
+            pool = STRINGS + (EXCEPTIONS if "exception" in f else [])
+            return rng.choice(pool + [f"s{rng.randrange(1000)}"])
+        if n in ("int32", "int64", "uint64"):
+            lo, hi = {"int32": I32, "int64": I64, "uint64": U64}[n]
+            b = self.bad([Num(hi + 1), Num(lo - 1), str(hi + 1)], [Num("1.5"), "12abc", "", True, "0x10", "1.0"] + [Num("1e400")] * ("number_overflow" in f))
+            if b is not None:
+                return b
+            if small:
+                return Num(rng.randrange(0 if n == "uint64" else -2, 4))
+            if summable:
+                v = rng.randrange(0 if n == "uint64" else -1000, 100_000)
+                forms = [Num(v), Num(v), str(v)] + ([Num(f"{v}.0"), Num(f"{v}e0")] if "int_exponent" in f else [])
+                return rng.choice(forms)
+            v = rng.choice([lo, hi, 0, rng.randrange(lo, hi), rng.randrange(-1000, 1000) if lo < 0 else rng.randrange(1000)])
+            if v == I64[0] and "int64_min" not in f:
+                v = I64[0] + 1
+            forms = [Num(v), Num(v), str(v)]
+            if "int_exponent" in f:
+                forms += [Num(f"{v}.000"), Num(f"{v}E0") if abs(v) < 10**15 else Num(v),
+                          Num("9.2e18") if n != "int32" else Num("2.147483647e9")]
+            return rng.choice(forms)
+        if n == "float64":
+            b = self.bad([Num("1e400"), Num("-1e400")] * ("number_overflow" in f) + ["1e400"], ["NaN", "Infinity", "-Infinity", "nan", "1.5x", True])
+            if b is not None:
+                return b
+            if summable:
+                return rng.choice([Num(rng.randrange(-400, 4000) / 4), str(rng.randrange(100) / 2)])
+            if "float17" in f:
+                pool = FLOATS17 if "long_literals" in f else [x for x in FLOATS17 if len(x.strip("-").replace(".", "").lstrip("0")) <= 17]
+                return rng.choice([Num(rng.choice(pool)), Num(repr(rng.uniform(-1e6, 1e6))), Num(repr(rng.random())),
+                                   rng.choice(FLOATS17[:3]), Num(rng.randrange(-10, 10)), Num("1e300"),
+                                   Num("12345678901234567890") if "long_literals" in f else Num("1234567890123456")])
+            return rng.choice([Num(repr(round(rng.uniform(-1e6, 1e6), 4))), Num("0.1"), Num("-0.0"), Num("1e300"), "2.5",
+                               Num(rng.randrange(-10, 10)), Num("5e-324"), Num("1.7976931348623157e308")])
+        if n == "bool":
+            b = self.bad([], ["true", 1, 0, "false", "yes"])
+            return b if b is not None else rng.random() < 0.5
+        if n == "date":
+            b = self.bad(["1969-12-31", "2149-06-07", "1969-12-31T23:59:59Z", "2149-06-06T23:00:00-05:00", "9999-12-31"],
+                         ["2023-02-29", "2024-13-01", "2024-00-10", "2024-1-5", "24-01-01", "", 20240101, "2024-01-01 "])
+            if b is not None:
+                return b
+            if small:
+                return _date_text(rng.choice([0, 19000, 19001, DATE_MAX]))
+            days = rng.choice([DATE_MIN, DATE_MAX, rng.randrange(DATE_MIN, DATE_MAX), 19782, 11016])
+            if rng.random() < 0.2:
+                return _ts_text(days * 86_400_000 + rng.randrange(86_400_000), rng)
+            return _date_text(days)
+        if n == "timestamp":
+            return self.timestamp(small, "none")
+        if n == "decimal":
+            big = "9" * (t.p - t.s + 1)
+            b = self.bad([big, "-" + big, "1." + "1" * (t.s + 1)], ["1e2", Num("1e2"), "NaN", "0x1A", "+1", ".5", "1.", "", True])
+            if b is not None:
+                return b
+            if summable:
+                ints = str(rng.randrange(0, 10 ** max(0, min(t.p - t.s - 3, 6))))
+            else:
+                ints = rng.choice(["0", "9" * (t.p - t.s), str(rng.randrange(10 ** (t.p - t.s))).lstrip("0") or "0"])
+            frac = "".join(rng.choice("0123456789") for _ in range(t.s))
+            text = ints + ("." + frac if t.s and rng.random() < 0.8 else "")
+            if t.s and rng.random() < 0.2:
+                text = ints + "." + frac + "000"  # zeros beyond the scale are fine
+            if rng.random() < 0.3 and text != "0":
+                text = "-" + text
+            return rng.choice([text, Num(text), text])
+        raise AssertionError(n)
+
+    def timestamp(self, small, transform):
+        rng = self.rng
+        b = self.bad(["1899-12-31T23:59:59.999Z", "2300-01-01T00:00:00Z", "1900-01-01T00:30:00+01:00"]
+                     + (["1969-12-31T23:59:59.999Z", "2149-06-07T00:00:00Z"] if transform == "to_date" else []),
+                     ["2024-02-30T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:00:00", "2024-01-01", "garbage",
+                      Num(1700000000), "", "2024-01-01T00:00:00+24:00"])
+        if b is not None:
+            return b
+        if small:
+            return rng.choice(["2024-03-01T10:15:00Z", "2024-03-01T10:45:59.999Z", "2024-03-02T00:00:00+01:00"])
+        lo, hi = self.ts_range()
+        if transform == "to_date":
+            lo, hi = 0, (DATE_MAX + 1) * 86_400_000 - 1
+        ms = rng.choice([lo, hi, 0, rng.randrange(lo, hi), 1_709_251_200_123])
+        if ms == TS_MAX and rng.random() < 0.5:
+            return "2299-12-31T23:59:59.999999Z"
+        return _ts_text(ms, rng)
+
+
+@dataclass
+class Fact:
+    ref: str
+    type: str
+    tenant: str | None
+    id: str
+    source: str
+    time: object | None
+    subject: object | None
+    data: dict
+    nats_subject: str = ""
+    body: bytes = b""
+
+
+def set_path(data, path, value):
+    parts = path.split(".")
+    cur = data
+    for p in parts[:-1]:
+        cur = cur.setdefault(p, {})
+    cur[parts[-1]] = value
+
+
+def get_path(data, path):
+    cur = data
+    for p in path.split("."):
+        if not isinstance(cur, dict) or p not in cur:
+            return None, False
+        cur = cur[p]
+    return cur, True
+
+
+def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hostile_rate=0.04):
+    """Facts in publish order (with redeliveries and key reuse); bodies filled in."""
+    rng = random.Random(seed * 7919 + 1)
+    vals = Values(rng, proj.features, hostile_rate)
+    tenants = ["t1", "t2", "tenant-ü", None]
+    # Per (ref, path) the column type and transform, to draw a fitting value.
+    wants = {}
+    for t in proj.tables:
+        for c in t.columns:
+            for ref, s in c.sources.items():
+                if s.kind == "data":
+                    small = s.value.endswith(("_dim", "_ent")) or (s.value.endswith("_ver") and "ties" in proj.features)
+                    wants[(ref, s.value)] = (c.type, s.transform, small, c.aggregate == "sum", s.is_required(c) or c.aggregate)
+    keys_used = {}
+    out = []
+    for n in range(count):
+        if out and rng.random() < 0.05:  # a redelivery: the very same body again
+            f = rng.choice(out)
+            out.append(f)
+            continue
+        b = rng.choice(proj.bindings)
+        tenant = rng.choice(tenants)
+        data = {}
+        vals.dirty = dirty = rng.random() < 0.35  # the other facts carry no absent or hostile value
+        for (ref, path), (t, transform, small, summable, required) in wants.items():
+            if ref != b.ref:
+                continue
+            r = rng.random() if dirty else 1.0
+            if r < 0.04:
+                continue  # absent
+            if r < 0.06:
+                set_path(data, path, None)
+                continue
+            if path.endswith("_ver") and "ties" not in proj.features:
+                # versions unique (almost surely): no tie decides the row
+                ms = rng.randrange(0, DATE_MAX * 86_400_000)
+                set_path(data, path, Num(rng.randrange(2**62)) if t.name == "uint64" else
+                         _ts_text(ms, rng) if t.name == "timestamp" or transform == "to_date" else _date_text(ms // 86_400_000))
+                continue
+            if path.endswith("_ent") and t.name == "string" and "key_limits" in proj.features and rng.random() < 0.05:
+                limit = 2000 - len((tenant or "").encode())
+                set_path(data, path, "k" * (limit + rng.choice([0, 1])))
+                continue
+            set_path(data, path, vals.value(t, transform, small=small, summable=summable))
+        # the idempotency key (or its data parts)
+        reuse = keys_used.get((b.ref, tenant))
+        if reuse and rng.random() < 0.15:
+            key = rng.choice(reuse)
+        else:
+            key = rng.choice([f"key-{n}", f"key|{n}", f"key\\{n}", n, f"ü-{n}"]
+                             + [f"Code: 1. DB::Exception: key {n}"] * ("exception" in proj.features))
+            if "key_limits" in proj.features and rng.random() < 0.03:
+                key = "K" * rng.choice([1000, 1001])
+            if dirty and "hostile" in proj.features and rng.random() < 0.02:
+                key = rng.choice(["", None, {"x": 1}] + ["k\x00ey"] * ("nul" in proj.features))
+            keys_used.setdefault((b.ref, tenant), []).append(key)
+        paths = [b.key_path] if b.key_path else [v for k, v in b.key_parts if k == "data"]
+        for p in paths:
+            if p == "part2":
+                set_path(data, p, rng.choice(["a", "a|b", "b", "a\\", "\\|"]))
+            elif key is not None:
+                set_path(data, p, key)
+        source = rng.choice(["/gen", "/gen|x", "/svc/a", "Code: 1. DB::Exception" if "exception" in proj.features else "/s"])
+        fixed = [1_709_251_200_000, 0] if "ties" in proj.features else []
+        time = _ts_text(rng.choice(fixed + [rng.randrange(*vals.ts_range())]), rng)
+        if dirty and rng.random() < 0.05:
+            time = None
+        else:
+            bad = vals.bad(["2300-01-01T00:00:00Z", "1899-12-31T23:59:59Z"], ["not-a-time", "2024-02-30T00:00:00Z"])
+            time = time if bad is None else bad
+        subject = None
+        if rng.random() < 0.3:
+            subject = rng.choice(["subj-1", "subj|2", "a\x00b" if dirty and "nul" in proj.features and rng.random() < 0.1 else "s"])
+        f = Fact(b.ref, b.type, tenant, f"ev-{seed}-{n}", source, time, subject, data)
+        tok = "default" if tenant is None else "t" + str(tenants.index(tenant))
+        f.nats_subject = f"{subject_prefix}.{tok}.{b.ref}"
+        ev = {"specversion": "1.0", "id": f.id, "source": f.source, "type": f.type}
+        if time is not None:
+            ev["time"] = time
+        if subject is not None:
+            ev["subject"] = subject
+        ev["datacontenttype"] = "application/json"
+        if tenant is not None:
+            ev["tenantid"] = tenant
+        ev["data"] = data
+        f.body = to_json(ev).encode()
+        out.append(f)
+    return out
+
+
+# ----------------------------------------------------------------------------- the model
+
+def esc(part: str) -> str:
+    return part.replace("\\", "\\\\").replace("|", "\\|")
+
+
+class Model:
+    """Replays facts in stream order (sequence = index + 1) by the spec's rules."""
+
+    def __init__(self, proj: Projection):
+        self.proj = proj
+        self.seen = set()
+        self.quarantined = {}   # seq -> list of acceptable field names
+        self.applied = []
+        self.duplicates = []
+        self.rows = {t.name: {} for t in proj.tables}   # table -> key -> row (append: seq key)
+
+    def envelope(self, f: Fact, attr, seq):
+        return {"id": f.id, "time": f.time, "subject": f.subject if f.subject is not None else f.nats_subject,
+                "tenant": f.tenant or "", "stream_sequence": Num(seq), "source": f.source, "type": f.type}[attr]
+
+    def key_of(self, f: Fact, b: Binding, seq):
+        def one(kind, value):
+            if kind == "data":
+                raw, present = get_path(f.data, value)
+                fld = "data." + value
+            else:
+                raw, present, fld = self.envelope(f, value, seq), True, value
+                present = raw is not None
+            if not present or raw is None or raw == "":
+                raise Reject("missing_field", fld, "key part missing")
+            if isinstance(raw, bool) or not isinstance(raw, (str, int, Num)):
+                raise Reject("invalid_value", fld, "key must be a string or an integer")
+            if isinstance(raw, str) and "\x00" in raw:
+                raise Reject("invalid_value", fld, "NUL in key")
+            return raw if isinstance(raw, str) else str(raw.text if isinstance(raw, Num) else raw)
+        if b.key_parts:
+            key = "|".join(esc(one(k, v)) for k, v in b.key_parts)
+            flds = ["data." + v if k == "data" else v for k, v in b.key_parts]
+        else:
+            key = one("data", b.key_path)
+            flds = ["data." + b.key_path]
+        if len(key.encode()) > 1000 and "key_limits" in self.proj.features:
+            raise Reject("invalid_value", flds, "key longer than 1000 bytes")
+        return key
+
+    def map_row(self, f: Fact, t: Table, seq):
+        row = {}
+        for c in t.columns:
+            s = c.sources.get(f.ref)
+            if s is None:
+                row[c.name] = None if (c.nullable or c.aggregate in ("min", "max")) else zero(c.type)
+                if c.aggregate in ("min", "max") and "minmax_null" not in self.proj.features:
+                    row[c.name] = zero(c.type)
+                continue
+            if s.kind == "data":
+                raw, present = get_path(f.data, s.value)
+                fld = "data." + s.value
+            elif s.kind == "envelope":
+                raw, fld = self.envelope(f, s.value, seq), s.value
+            else:
+                raw, fld = s.value, c.name
+            if raw is None:
+                if s.is_required(c):
+                    raise Reject("missing_field", fld, f"required by {c.name}")
+                if c.aggregate in ("min", "max"):
+                    row[c.name] = None if "minmax_null" in self.proj.features else zero(c.type)
+                else:
+                    row[c.name] = None if c.nullable else zero(c.type)
+                continue
+            if s.kind == "constant" and c.type.name == "bool":
+                raw = raw == "true"
+            row[c.name] = convert(raw, c.type, s.transform, fld)
+        key_strings = [row[k] for k in t.primary_key if isinstance(row[k], str)]
+        if sum(len(x.encode()) for x in key_strings) > 2000 and "key_limits" in self.proj.features:
+            fields = []
+            for k in t.primary_key:
+                s = t.col(k).sources.get(f.ref)
+                if t.col(k).type.name == "string" and s is not None:
+                    fields.append("data." + s.value if s.kind == "data" else s.value if s.kind == "envelope" else k)
+            raise Reject("invalid_value", fields, "key strings over 2000 bytes")
+        return row
+
+    def apply(self, facts):
+        for i, f in enumerate(facts):
+            seq = i + 1
+            b = self.proj.binding(f.ref)
+            if not self.proj.consumes(f.ref):
+                continue
+            problems = []
+            key = None
+            try:
+                key = self.key_of(f, b, seq)
+            except Reject as r:
+                problems.append(r)
+            rows = {}
+            for t in self.proj.tables:
+                if f.ref not in t.refs:
+                    continue
+                try:
+                    rows[t.name] = self.map_row(f, t, seq)
+                except Reject as r:
+                    problems.append(r)
+                    # collect every failing field of this table, not just the first
+                    problems.extend(self._all_problems(f, t, seq))
+            if problems:
+                names = set()
+                for p in problems:
+                    names.update(p.field if isinstance(p.field, list) else [p.field])
+                self.quarantined[seq] = sorted(names)
+                continue
+            ident = (f.type, f.tenant or "", key)
+            if ident in self.seen:
+                self.duplicates.append(seq)
+                continue
+            self.seen.add(ident)
+            self.applied.append(seq)
+            for t in self.proj.tables:
+                if t.name in rows:
+                    self.fold(t, rows[t.name], seq)
+
+    def _all_problems(self, f, t, seq):
+        out = []
+        for c in t.columns:
+            sub = Table(t.name, "append", [c], [])
+            try:
+                self.map_row(f, sub, seq)
+            except Reject as r:
+                out.append(r)
+        return out
+
+    def fold(self, t: Table, row, seq):
+        store = self.rows[t.name]
+        if t.kind == "append":
+            store[seq] = row
+            return
+        key = tuple(row[k] for k in t.primary_key)
+        if t.kind == "latest":
+            old = store.get(key)
+            if old is None or (row[t.version], seq) >= (old[0][t.version], old[1]):
+                store[key] = (row, seq)
+            return
+        old = store.get(key)
+        if old is None:
+            store[key] = dict(row)
+            return
+        for c in t.columns:
+            if c.aggregate == "sum":
+                old[c.name] = old[c.name] + row[c.name]
+            elif c.aggregate in ("min", "max"):
+                a, b = old[c.name], row[c.name]
+                if a is None or b is None:
+                    old[c.name] = a if b is None else b
+                else:
+                    old[c.name] = min(a, b) if c.aggregate == "min" else max(a, b)
+
+    def table_rows(self, t: Table):
+        """Expected rows as tuples in column order."""
+        store = self.rows[t.name]
+        rows = store.values() if t.kind != "latest" else (r for r, _ in store.values())
+        return [tuple(r[c.name] for c in t.columns) for r in rows]
