@@ -562,6 +562,11 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
                 cols.append(c)
             if "partition" in features and rng.random() < 0.3:
                 temporal = [c for c in cols if c.type.name in ("date", "timestamp") and not c.nullable]
+                if kind == "latest" and "ties" in features:
+                    # docs/ANNOTATIONS.md, "Ties in LATEST tables": a version tie between rows in two
+                    # partitions is decided by ClickHouse's part order, so tied tables partition by a
+                    # column that cannot move a key (a key column or the version).
+                    temporal = [c for c in temporal if c.name in pk or c.name == version]
                 if temporal:
                     partition = (rng.choice(temporal).name, rng.choice(["MONTH", "DAY"]))
         order = cols[len(pk) + (1 if version else 0):]

@@ -28,7 +28,8 @@ extension ClickHouseProjectionStore {
             do {
                 try await client.insert(
                     "INSERT INTO FUNCTION null('\(structure)') (\(columns)) FORMAT RowBinary",
-                    body: .bytes(try Self.rowBinary(rows, of: table)))
+                    body: .bytes(try Self.rowBinary(rows, of: table)),
+                    settings: ["max_partitions_per_insert_block": "0"])
             } catch let error as ClickHouseError {
                 throw Self.classified(error)
             }

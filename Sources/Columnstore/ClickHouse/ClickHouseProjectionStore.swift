@@ -171,7 +171,10 @@ public final class ClickHouseProjectionStore: ProjectionStore {
                 into: table.name,
                 columns: table.columns.map(\.name),
                 body: .bytes(try Self.rowBinary(rows, of: table)),
-                settings: ["insert_deduplication_token": payload.deduplicationToken(table: table.name)])
+                // A batch may span any number of partitions (months of late facts): the server's limit
+                // of 100 would refuse it as TOO_MANY_PARTS on every retry, a stall driven by data.
+                settings: ["insert_deduplication_token": payload.deduplicationToken(table: table.name),
+                           "max_partitions_per_insert_block": "0"])
         }
 
         if !payload.quarantined.isEmpty {

@@ -36,7 +36,8 @@ struct PostgresDDL {
         var definitions = table.columns.map { column -> String in
             var definition = Self.columnDefinition(column)
             // Measures are upserted as `x = x + excluded.x`; a zero default keeps partial rows valid.
-            if column.aggregate != nil { definition += " DEFAULT 0" }
+            // Nullable (MIN/MAX) measures start as NULL: no value yet.
+            if column.aggregate != nil, !column.nullable { definition += " DEFAULT 0" }
             return definition
         }
         if !table.primaryKey.isEmpty {

@@ -18,8 +18,8 @@ public enum DecimalText {
         }
     }
 
-    /// The canonical text of `text` in `decimal(precision, scale)`. Accepts `-?digits[.digits]`
-    /// (also `.5` and `5.`); fractional digits beyond the scale must be zeros.
+    /// The canonical text of `text` in `decimal(precision, scale)`. Accepts `-?digits[.digits]`, JSON's
+    /// own notation without an exponent (not `.5` or `5.`); fractional digits beyond the scale must be zeros.
     public static func canonical(_ text: some StringProtocol, precision: Int, scale: Int) -> Result<String, Problem> {
         var bytes = Substring(text).utf8[...]
         var negative = false
@@ -31,7 +31,7 @@ public enum DecimalText {
         let integerBytes = point.map { bytes[..<$0] } ?? bytes
         let fractionBytes = point.map { bytes[bytes.index(after: $0)...] } ?? bytes[bytes.endIndex...]
         let isDigit = { (b: UInt8) in b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-        guard !(integerBytes.isEmpty && fractionBytes.isEmpty), integerBytes.allSatisfy(isDigit), fractionBytes.allSatisfy(isDigit) else {
+        guard !integerBytes.isEmpty, point == nil || !fractionBytes.isEmpty, integerBytes.allSatisfy(isDigit), fractionBytes.allSatisfy(isDigit) else {
             return .failure(.syntax)
         }
         let integer = integerBytes.drop { $0 == UInt8(ascii: "0") }

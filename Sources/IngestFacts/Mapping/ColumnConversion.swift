@@ -131,24 +131,50 @@ enum ColumnConversion {
         if case .number(let literal) = raw {
             // The common case, a plain integer, without classifying the literal.
             if let value = Int64(literal) { return value }
-            let number = FactNumber(literal: literal)
-            switch number {
-            case .int(let value)?:
-                return value
-            case .uint(let value)?:
-                guard value <= UInt64(Int64.max) else { throw mismatch(field, "a 64-bit integer") }
-                return Int64(value)
-            case .double?, .decimal?:
-                // Only whole numbers fit an integer column.
-                let double = Double(literal) ?? .nan
-                guard double.rounded() == double, abs(double) < 9.2e18 else { throw mismatch(field, "an integer") }
-                return Int64(double)
-            case nil:
-                throw mismatch(field, "an integer")
+            // `1.0`, `1e2`, `790702970447414258.000`: whole numbers in other notations, exactly (a
+            // double would round the last one); out of range or with a fraction, refused.
+            switch exactInteger(literal) {
+            case .some(.some(let value)): return value
+            case .some(.none): throw mismatch(field, "a 64-bit integer")
+            case .none: throw mismatch(field, "an integer")
             }
         }
         if case .string(let string) = raw, let value = Int64(string) { return value }
         throw mismatch(field, "an integer")
+    }
+
+    /// The exact value of a JSON number literal that is a whole number: `.some(value)`, `.some(nil)`
+    /// when whole but outside Int64, nil when it has a fraction.
+    static func exactInteger(_ literal: String) -> Int64?? {
+        var bytes = literal.utf8[...]
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative { bytes = bytes.dropFirst() }
+        var digits: [UInt8] = []
+        var exponent = 0
+        var inFraction = false
+        while let byte = bytes.first {
+            if byte == UInt8(ascii: ".") { inFraction = true; bytes = bytes.dropFirst(); continue }
+            if byte | 0x20 == UInt8(ascii: "e") { break }
+            digits.append(byte)
+            if inFraction { exponent -= 1 }
+            bytes = bytes.dropFirst()
+        }
+        if bytes.first.map({ $0 | 0x20 == UInt8(ascii: "e") }) == true {
+            bytes = bytes.dropFirst()
+            let negativeExponent = bytes.first == UInt8(ascii: "-")
+            if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+            var value = 0
+            for byte in bytes { value = min(value * 10 + Int(byte &- UInt8(ascii: "0")), 100_000) }
+            exponent += negativeExponent ? -value : value
+        }
+        // Leading zeros carry nothing; trailing zeros may absorb a negative exponent.
+        while digits.first == UInt8(ascii: "0") { digits.removeFirst() }
+        if digits.isEmpty { return .some(0) }
+        while exponent < 0, digits.last == UInt8(ascii: "0") { digits.removeLast(); exponent += 1 }
+        guard exponent >= 0 else { return nil }
+        guard digits.count + exponent <= 19 else { return .some(nil) }
+        let text = (negative ? "-" : "") + String(decoding: digits, as: UTF8.self) + String(repeating: "0", count: exponent)
+        return .some(Int64(text))
     }
 
     static func timestamp(_ raw: JSONValue, field: String) throws(FactRejection) -> Int64 {

@@ -170,7 +170,12 @@ public struct FactMapper: Sendable {
         case .envelope(let attribute):
             raw = envelopeValue(attribute, fact: fact, sequence: sequence, subject: subject)
         case .constant(let literal):
-            raw = .string(literal)
+            // A constant is written as text in the annotation; `true`/`false` are a bool column's values.
+            if plan.column.type == .bool, literal == "true" || literal == "false" {
+                raw = .bool(literal == "true")
+            } else {
+                raw = .string(literal)
+            }
         }
         guard let raw, raw != .null else {
             if source.isRequired {

@@ -37,7 +37,7 @@ struct ColumnConversionTests {
         ("1.5", .int64, "invalid_value|data.v|expected an integer"), ("true", .int64, "invalid_value|data.v|expected an integer"),
         ("9223372036854775808", .int64, "invalid_value|data.v|expected a 64-bit integer"),
         ("-9223372036854775808", .int64, "x int64(-9223372036854775808)"),
-        ("99999999999999999999999", .int64, "invalid_value|data.v|expected an integer"),
+        ("99999999999999999999999", .int64, "invalid_value|data.v|expected a 64-bit integer"),
         ("2147483648", .int32, "invalid_value|data.v|expected a 32-bit integer"),
         ("9223372036854775807", .uint64, "x uint64(9223372036854775807)"),
         ("18446744073709551615", .uint64, "invalid_value|data.v|18446744073709551615 is above 9223372036854775807, the largest uint64 both stores hold"),

@@ -43,12 +43,12 @@ struct FactJSONParserTests {
         }
     }
 
-    @Test("numbers keep their literal; exponents beyond 324 are invalid, tiny ones are not")
+    @Test("numbers keep their literal, whatever their magnitude (columns judge it)")
     func numbers() throws {
         #expect(try parse("[0,-0,1E2,1e+2,2.5e-3,18446744073709551616,1e-400]") == .array(
             ["0", "-0", "1E2", "1e+2", "2.5e-3", "18446744073709551616", "1e-400"].map(JSONValue.number)))
-        #expect(try parse("[1e324]") == .array([.number("1e324")]))
-        for bad in ["[1e325]", "[1e400]", "[01]", "[-01]", "[.5]", "[1.]", "[1e]", "[1e+]", "[+1]", "[-]", "[0x10]", "[NaN]", "[Infinity]"] {
+        #expect(try parse("[1e324,1e400]") == .array([.number("1e324"), .number("1e400")]))
+        for bad in ["[01]", "[-01]", "[.5]", "[1.]", "[1e]", "[1e+]", "[+1]", "[-]", "[0x10]", "[NaN]", "[Infinity]"] {
             #expect(isInvalid(Array(bad.utf8)), "\(bad)")
         }
     }

@@ -54,6 +54,7 @@ struct ValueDomainTests {
         ("-1.7976931348623157e308", "x float64(-1.7976931348623157e+308)"),
         ("5e-324", "x float64(5e-324)"),
         ("-0.0", "x float64(0.0)"),
+        ("1e400", "invalid_value|data.v|NaN and infinities are not stored (the value must be a finite double)"),
         (#""1e400""#, "invalid_value|data.v|NaN and infinities are not stored (the value must be a finite double)"),
         (#""NaN""#, "invalid_value|data.v|NaN and infinities are not stored (the value must be a finite double)"),
         (#""-Infinity""#, "invalid_value|data.v|NaN and infinities are not stored (the value must be a finite double)"),
@@ -64,7 +65,8 @@ struct ValueDomainTests {
 
     @Test("decimals: exact, never rounded", arguments: [
         (#""12.34""#, #"x string("12.34")"#), ("12.3", #"x string("12.30")"#), (#""1.230""#, #"x string("1.23")"#),
-        (#""-0.00""#, #"x string("0.00")"#), (#"".5""#, #"x string("0.50")"#), (#""0000012.5""#, #"x string("12.50")"#),
+        (#""-0.00""#, #"x string("0.00")"#), (#"".5""#, #"invalid_value|data.v|expected a decimal number in plain notation, e.g. "-12.34" for decimal(12,2)"#),
+        (#""1.""#, #"invalid_value|data.v|expected a decimal number in plain notation, e.g. "-12.34" for decimal(12,2)"#), (#""0000012.5""#, #"x string("12.50")"#),
         (#""9999999999.99""#, #"x string("9999999999.99")"#), (#""-9999999999.99""#, #"x string("-9999999999.99")"#),
         (#""123456789012.34""#, "invalid_value|data.v|has more than 10 integer digits for decimal(12,2)"),
         (#""1.235""#, "invalid_value|data.v|has more than 2 fractional digits (values are never rounded) for decimal(12,2)"),
@@ -90,6 +92,16 @@ struct ValueDomainTests {
         for text in ["0.000", "-1.500", "123456789.123"] {
             #expect(DecimalText.units(text, scale: 3).map { DecimalText.text(units: $0, scale: 3) } == text)
         }
+    }
+
+    @Test("whole numbers in any notation are exact; fractions and out-of-range values are refused", arguments: [
+        ("790702970447414258.000", "x int64(790702970447414258)"), ("9.2e18", "x int64(9200000000000000000)"),
+        ("-9.223372036854775808e18", "x int64(-9223372036854775808)"), ("12e-1", "invalid_value|data.v|expected an integer"),
+        ("1200e-2", "x int64(12)"), ("0.000e5", "x int64(0)"), ("9.3e18", "invalid_value|data.v|expected a 64-bit integer"),
+        ("1e400", "invalid_value|data.v|expected a 64-bit integer"), ("1e-400", "invalid_value|data.v|expected an integer"),
+    ])
+    func exactIntegers(json: String, expected: String) throws {
+        #expect(try ColumnConversionTests.convert(json, .int64, .none, #""x""#) == expected)
     }
 
     @Test("uint64 above 2^63-1 and integers past their type are refused, not wrapped")

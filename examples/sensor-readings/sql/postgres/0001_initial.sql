@@ -51,8 +51,8 @@ CREATE TABLE IF NOT EXISTS hourly_site_readings (
     energy_wh numeric(18, 3) NOT NULL DEFAULT 0,
     min_temperature_c double precision NOT NULL DEFAULT 0,
     max_temperature_c double precision NOT NULL DEFAULT 0,
-    min_battery_v numeric(6, 3) DEFAULT 0,
-    max_offset_c double precision DEFAULT 0,
+    min_battery_v numeric(6, 3),
+    max_offset_c double precision,
     PRIMARY KEY (tenant_id, site_id, hour)
 );
 
