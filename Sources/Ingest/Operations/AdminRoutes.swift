@@ -53,44 +53,50 @@ struct AdminRoutes: Sendable {
         router.post("admin/quarantine/redrive") { request, context in
             try authorize(request)
             let buffer = try await request.body.collect(upTo: 1 << 20)
-            let object: [String: Any]
-            if buffer.readableBytes == 0 {
-                object = [:]
-            } else {
-                guard let parsed = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
+            // The strict parser: a bool is not a number (`[true]` was sequence 1), duplicates are refused.
+            var object: [String: JSONValue] = [:]
+            if buffer.readableBytes > 0 {
+                guard case .object(let members)? = try? JSONParser.parse(Array(buffer.readableBytesView)) else {
                     throw HTTPError(.badRequest, message: "body: expected a JSON object like {\"sequences\":[12,40]} or {\"tenant\":\"t1\",\"limit\":100}")
                 }
-                object = parsed
+                for (key, value) in members { object[key] = value }
             }
             for key in object.keys where !["sequences", "tenant", "limit", "partition"].contains(key) {
                 throw HTTPError(.badRequest, message: "\(key): unknown field (expected sequences, tenant, limit or partition)")
             }
+            func integer(_ value: JSONValue?, in range: ClosedRange<UInt64>) -> UInt64? {
+                guard case .number(let literal)? = value, let number = UInt64(literal), range.contains(number) else { return nil }
+                return number
+            }
             var sequences: [UInt64]?
             if let raw = object["sequences"] {
-                guard let list = raw as? [NSNumber], list.allSatisfy({ $0.int64Value > 0 && Double($0.int64Value) == $0.doubleValue }),
-                      !list.isEmpty, list.count <= Self.maxLimit else {
+                guard case .array(let list) = raw, !list.isEmpty, list.count <= Self.maxLimit else {
                     throw HTTPError(.badRequest, message: "sequences: expected 1 to \(Self.maxLimit) positive integers")
                 }
-                sequences = list.map { UInt64($0.int64Value) }
+                let parsed = list.compactMap { integer($0, in: 1...UInt64(Int64.max)) }
+                guard parsed.count == list.count else {
+                    throw HTTPError(.badRequest, message: "sequences: expected 1 to \(Self.maxLimit) positive integers")
+                }
+                sequences = parsed
             }
             var tenant: String?
             if let raw = object["tenant"] {
-                guard let value = raw as? String else { throw HTTPError(.badRequest, message: "tenant: expected a string") }
+                guard case .string(let value) = raw else { throw HTTPError(.badRequest, message: "tenant: expected a string") }
                 tenant = value
             }
             var limit = 100
             if let raw = object["limit"] {
-                guard let value = raw as? NSNumber, value.intValue >= 1, value.intValue <= Self.maxLimit, Double(value.intValue) == value.doubleValue else {
+                guard let value = integer(raw, in: 1...UInt64(Self.maxLimit)) else {
                     throw HTTPError(.badRequest, message: "limit: expected an integer from 1 to \(Self.maxLimit)")
                 }
-                limit = value.intValue
+                limit = Int(value)
             }
             var partition: Int?
             if let raw = object["partition"] {
-                guard let value = raw as? NSNumber, value.intValue >= 0, value.intValue <= Self.maxPartition, Double(value.intValue) == value.doubleValue else {
+                guard let value = integer(raw, in: 0...UInt64(Self.maxPartition)) else {
                     throw HTTPError(.badRequest, message: "partition: expected an integer from 0 to \(Self.maxPartition)")
                 }
-                partition = value.intValue
+                partition = Int(value)
             }
             if sequences == nil, tenant == nil, object["limit"] == nil {
                 throw HTTPError(.badRequest, message: "sequences: name the facts to re-drive, or give tenant and/or limit")

@@ -65,6 +65,11 @@ struct IngestAdminTests {
         let badBody = await ingest.request("POST", "/admin/quarantine/redrive", token: Self.token, body: #"{"sequence":[1]}"#)
         #expect(badBody?.status == 400)
         #expect("\(badBody?.body ?? [:])".contains("sequence"))
+        // A bool is not a sequence, nor a fraction, nor a duplicate key.
+        for body in [#"{"sequences":[true]}"#, #"{"sequences":[1.5]}"#, #"{"sequences":[1],"sequences":[2]}"#, #"{"limit":true}"#] {
+            let refused = await ingest.request("POST", "/admin/quarantine/redrive", token: Self.token, body: body)
+            #expect(refused?.status == 400, "\(body)")
+        }
 
         // The fix: a larger fact limit. Then re-drive: the fact is published again and applied.
         _ = await ingest.terminate()
