@@ -21,7 +21,11 @@ actor PostgresConnectionPool {
     }
 
     /// An idle connection, a new one while under capacity, or (at capacity) the next one released.
-    func acquire() async throws -> PostgresConnection {
+    ///
+    /// Opening and setting up a new connection gives up after `timeout` (`.timedOut`), so a
+    /// network that stopped answering cannot hold a request past its deadline. Waiting for a
+    /// connection at capacity is bounded by the holders' own deadlines.
+    func acquire(timeout: Duration) async throws -> PostgresConnection {
         while true {
             guard !closed else { throw PostgresError(code: .closed, message: "the query pool is shut down") }
             while let connection = idle.popLast() {
@@ -31,9 +35,15 @@ actor PostgresConnectionPool {
             }
             if open < capacity {
                 open += 1
+                let start = ContinuousClock.now
                 do {
-                    let connection = try await PostgresConnection.connect(dsn: dsn, logger: logger)
-                    try await connection.execute(sessionSetup)
+                    let connection = try await PostgresConnection.connect(dsn: dsn, logger: logger, timeout: timeout)
+                    do {
+                        try await connection.execute(sessionSetup, timeout: max(.milliseconds(1), timeout - (ContinuousClock.now - start)))
+                    } catch {
+                        connection.close()
+                        throw error
+                    }
                     return connection
                 } catch {
                     open -= 1
