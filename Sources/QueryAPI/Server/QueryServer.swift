@@ -2,6 +2,7 @@ import Columnstore
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOCore
 import Prometheus
 
 /// Builds the query API's router: one POST and GET route per RPC at `/<package>.<Service>/<Method>`,
@@ -50,7 +51,8 @@ enum QueryServer {
     /// The HTTP/1 server with the connection limits: the idle timeout closes connections that send
     /// nothing (idle, or stalled mid-headers or mid-body); at most `maxConnections` are accepted.
     static func makeApplication(
-        router: Router<BasicRequestContext>, configuration: QueryConfiguration, logger: Logger
+        router: Router<BasicRequestContext>, configuration: QueryConfiguration, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
             router: router,
@@ -58,6 +60,7 @@ enum QueryServer {
             configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-query",
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
+            onServerRunning: onServerRunning,
             logger: logger)
     }
 
