@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
           PROJECTION_MAX_BODY_BYTES (65536), PROJECTION_MAX_CONCURRENCY (16), PROJECTION_SQL_DIR (sql),
           PROJECTION_DESCRIPTOR_SET, PROJECTION_HTTP_HOST (0.0.0.0),
           PROJECTION_HTTP_IDLE_TIMEOUT_MS (30000: closes connections that send nothing, idle or stalled),
-          PROJECTION_HTTP_READ_TIMEOUT_MS (10000: the whole request body must arrive within it),
+          PROJECTION_HTTP_READ_TIMEOUT_MS (10000: for the request headers, and then for the body),
           PROJECTION_HTTP_MAX_CONNECTIONS (1024). See docs/QUERY_API.md and docs/SECURITY.md.
         """
     )

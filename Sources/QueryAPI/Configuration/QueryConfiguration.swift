@@ -32,9 +32,10 @@ struct QueryConfiguration: Sendable {
     /// `PROJECTION_HTTP_IDLE_TIMEOUT_MS`, default 30000: a connection that sends nothing for this
     /// long is closed, whether idle between requests or stalled mid-headers or mid-body.
     var idleTimeout: Duration
-    /// `PROJECTION_HTTP_READ_TIMEOUT_MS`, default 10000: the whole request body must arrive within
-    /// it (read before a concurrency slot is taken); later is `deadline_exceeded`.
-    var bodyReadTimeout: Duration
+    /// `PROJECTION_HTTP_READ_TIMEOUT_MS`, default 10000: request headers must be complete within it
+    /// of their first byte (else the connection is closed), and the whole body within it of the
+    /// headers (read before a concurrency slot is taken; else `deadline_exceeded`).
+    var readTimeout: Duration
     /// `PROJECTION_HTTP_MAX_CONNECTIONS`, default 1024: open connections at most; beyond it new
     /// connections wait in the listen backlog until one closes.
     var maxConnections: Int
@@ -48,7 +49,7 @@ struct QueryConfiguration: Sendable {
         httpHost: String = "0.0.0.0", tenantHeader: String = "x-tenant-id", multiTenant: Bool = true,
         defaultTenant: String = "", tokens: TokenTable = TokenTable(), limits: QueryLimits = QueryLimits(),
         maxBodyBytes: Int = 65_536, maxConcurrency: Int = 16, idleTimeout: Duration = .seconds(30),
-        bodyReadTimeout: Duration = .seconds(10), maxConnections: Int = 1024, sqlDirectory: String = "sql", descriptorSetPath: String? = nil
+        readTimeout: Duration = .seconds(10), maxConnections: Int = 1024, sqlDirectory: String = "sql", descriptorSetPath: String? = nil
     ) {
         self.projection = projection
         self.storeKind = storeKind
@@ -63,7 +64,7 @@ struct QueryConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.maxConcurrency = maxConcurrency
         self.idleTimeout = idleTimeout
-        self.bodyReadTimeout = bodyReadTimeout
+        self.readTimeout = readTimeout
         self.maxConnections = maxConnections
         self.sqlDirectory = sqlDirectory
         self.descriptorSetPath = descriptorSetPath

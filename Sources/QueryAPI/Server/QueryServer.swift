@@ -15,7 +15,7 @@ enum QueryServer {
         let access = AccessPolicy(configuration: configuration)
         let handler = QueryHandler(
             catalog: catalog, executor: executor, access: access, maxBodyBytes: configuration.maxBodyBytes,
-            bodyReadTimeout: configuration.bodyReadTimeout, limiter: ConcurrencyLimiter(limit: configuration.maxConcurrency))
+            bodyReadTimeout: configuration.readTimeout, limiter: ConcurrencyLimiter(limit: configuration.maxConcurrency))
         var routes: [String: String] = [:]
         for method in service.methods { routes[routePath(service: service, method: method)] = method.name }
 
@@ -49,14 +49,17 @@ enum QueryServer {
     }
 
     /// The HTTP/1 server with the connection limits: the idle timeout closes connections that send
-    /// nothing (idle, or stalled mid-headers or mid-body); at most `maxConnections` are accepted.
+    /// nothing (idle, or stalled mid-headers or mid-body), the read timeout those whose headers
+    /// trickle in; at most `maxConnections` are accepted.
     static func makeApplication(
         router: Router<BasicRequestContext>, configuration: QueryConfiguration, logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [HeaderReadTimeoutHandler(timeout: configuration.readTimeout)],
+                idleTimeout: .init(configuration.idleTimeout))),
             configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-query",
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),

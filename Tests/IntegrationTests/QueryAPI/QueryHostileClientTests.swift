@@ -22,7 +22,7 @@ struct QueryHostileClientTests {
             // Timeouts far beyond the test's length: the stalled connections stay for all of it.
             try await QueryAPITestServer.withLive(fixture, configure: {
                 $0.idleTimeout = .seconds(300)
-                $0.bodyReadTimeout = .seconds(300)
+                $0.readTimeout = .seconds(300)
                 $0.maxConcurrency = 16
             }) { port, api in
                 var stalled: [RawHTTPConnection] = []
@@ -60,7 +60,7 @@ struct QueryHostileClientTests {
         try await QueryAPITestServer.withFixture(.clickhouse) { fixture in
             try await QueryAPITestServer.withLive(fixture, configure: {
                 $0.idleTimeout = .seconds(1)
-                $0.bodyReadTimeout = .seconds(300)
+                $0.readTimeout = .seconds(300)
             }) { port, _ in
                 let idle = try await RawHTTPConnection.open(port: port)
                 let midHeaders = try await RawHTTPConnection.open(port: port)
@@ -82,7 +82,7 @@ struct QueryHostileClientTests {
         try await QueryAPITestServer.withFixture(.clickhouse) { fixture in
             try await QueryAPITestServer.withLive(fixture, configure: {
                 $0.idleTimeout = .seconds(300)
-                $0.bodyReadTimeout = .seconds(1)
+                $0.readTimeout = .seconds(1)
             }) { port, _ in
                 let connection = try await RawHTTPConnection.open(port: port)
                 try await connection.send(Self.head(Self.salesPath, "content-length: 1000\r\n\r\n{"))
@@ -97,6 +97,27 @@ struct QueryHostileClientTests {
                 #expect(status == 504, "\(connection.received)")
                 #expect(connection.received.contains("deadline_exceeded"))
                 connection.close()
+            }
+        }
+    }
+
+    @Test("headers that trickle in past the read timeout close the connection")
+    func tricklingHeaders() async throws {
+        try await QueryAPITestServer.withFixture(.clickhouse) { fixture in
+            try await QueryAPITestServer.withLive(fixture, configure: {
+                $0.idleTimeout = .seconds(300)
+                $0.readTimeout = .seconds(1)
+            }) { port, _ in
+                let connection = try await RawHTTPConnection.open(port: port)
+                try await connection.send("POST \(Self.salesPath) HTTP/1.1\r\nHost: localhost\r\nx-pad: ")
+                // One header byte at a time keeps the connection from ever being idle.
+                let end = ContinuousClock.now + Self.generous
+                while connection.isOpen, ContinuousClock.now < end {
+                    try? await connection.send("a")
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(!connection.isOpen, "still open after \(Self.generous)")
+                #expect(connection.received.isEmpty)
             }
         }
     }
