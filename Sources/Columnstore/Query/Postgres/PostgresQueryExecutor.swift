@@ -38,12 +38,12 @@ public final class PostgresQueryExecutor: QueryExecutor {
         let deadline = ContinuousClock.now + clientDeadline
         let connection: PostgresConnection
         do {
-            connection = try await pool.acquire(timeout: clientDeadline)
+            connection = try await pool.acquire(deadline: deadline)
         } catch let error as PostgresError {
             throw Self.queryError(error)
         }
         do {
-            let rows = try await connection.query(query.sql, bound, timeout: Self.remaining(until: deadline))
+            let rows = try await connection.query(query.sql, bound, timeout: PostgresConnectionPool.remaining(until: deadline))
             await pool.release(connection, reusable: true)
             return try Self.decode(rows, maxRows: limits.maxRows)
         } catch let error as PostgresError {
@@ -61,19 +61,16 @@ public final class PostgresQueryExecutor: QueryExecutor {
     var clientDeadline: Duration { limits.timeout + Self.clientDeadlineGrace }
     static let clientDeadlineGrace: Duration = .milliseconds(500)
 
-    static func remaining(until deadline: ContinuousClock.Instant) -> Duration {
-        max(.milliseconds(1), deadline - ContinuousClock.now)
-    }
-
     public func checkReachable() async throws {
+        let deadline = ContinuousClock.now + clientDeadline
         let connection: PostgresConnection
         do {
-            connection = try await pool.acquire(timeout: clientDeadline)
+            connection = try await pool.acquire(deadline: deadline)
         } catch let error as PostgresError {
             throw Self.queryError(error)
         }
         do {
-            try await connection.query("SELECT 1", timeout: clientDeadline)
+            try await connection.query("SELECT 1", timeout: PostgresConnectionPool.remaining(until: deadline))
             await pool.release(connection, reusable: true)
         } catch let error as PostgresError {
             await pool.release(connection, reusable: false)
