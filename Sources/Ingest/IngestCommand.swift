@@ -3,6 +3,7 @@ import ArgumentParser
 import ClickHouseHTTP
 import Columnstore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
 import Prometheus
@@ -22,6 +23,8 @@ struct IngestCommand: AsyncParsableCommand {
           PROJECTION_BATCH_MAX_FACTS, PROJECTION_BATCH_LINGER_MS, PROJECTION_FETCH_BATCH,
           PROJECTION_MAX_ACK_PENDING, PROJECTION_ACK_WAIT_MS, PROJECTION_MAX_FACT_BYTES,
           PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET, PROJECTION_ADMIN_TOKEN, PROJECTION_TABLE_SUFFIX,
+          PROJECTION_HTTP_HOST (0.0.0.0), PROJECTION_HTTP_IDLE_TIMEOUT_MS (30000: closes connections that send
+          nothing, idle or stalled), PROJECTION_HTTP_MAX_CONNECTIONS (256),
           and for replica mode PROJECTION_PARTITIONS, PROJECTION_REPLICA_ID, PROJECTION_LEASE_TTL_MS, PROJECTION_LEASE_BUCKET.
         Serves /healthz, /readyz, /metrics and /admin/ingestion on PORT_HTTP, and with PROJECTION_ADMIN_TOKEN
         the admin operations POST /admin/pause, POST /admin/resume, POST /admin/reload, GET /admin/quarantine
@@ -113,10 +116,16 @@ struct IngestCommand: AsyncParsableCommand {
 
     /// Runs the ingest service beside the HTTP endpoints; SIGTERM/SIGINT drain it, and its end ends both.
     private static func serve(_ ingest: any Service, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger) async throws {
+        let httpLogger = Logger(label: "projection.ingest.http")
+        // Idle or stalled connections are closed and their number bounded, so clients that open
+        // connections and send nothing cannot pile up.
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("0.0.0.0", port: configuration.httpPort), serverName: "projection-ingest"),
-            logger: Logger(label: "projection.ingest.http"))
+            server: .http1(configuration: .init(idleTimeout: .init(configuration.httpIdleTimeout))),
+            configuration: .init(
+                address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-ingest",
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.httpMaxConnections, logger: httpLogger)),
+            logger: httpLogger)
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: ingest, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),

@@ -13,14 +13,37 @@ extension PostgresConnection {
         }
         let types = params.map { Oid($0.typeOID) }
         return try await withHandle { handle in
-            let cValues = encoded.map { $0.map { strdup($0) } ?? nil }
-            defer { cValues.forEach { free($0) } }
-            let result = PQexecParams(
-                handle, sql, Int32(params.count), types, cValues.map { UnsafePointer($0) }, nil, nil, 0
-            )
-            defer { PQclear(result) }
-            return try self.rows(from: result, handle: handle)
+            try self.execParams(handle, sql: sql, encoded: encoded, types: types)
         }
+    }
+
+    /// `query(_:_:)` with a client-side deadline: when `timeout` passes first, the statement is
+    /// cancelled (`PQcancel`), the socket shut down so the blocked call returns, and this throws
+    /// `.timedOut` at once; the connection is then dead (`isAlive` false), so drop it.
+    ///
+    /// Use a server-side timeout (`statement_timeout`) shorter than `timeout` for ordinary slow
+    /// queries; this deadline is for a server or network that stops answering.
+    @discardableResult
+    public func query(_ sql: String, _ params: [PostgresValue] = [], timeout: Duration) async throws -> PostgresRows {
+        let encoded = params.map(\.textEncoding)
+        guard !sql.utf8.contains(0), !encoded.contains(where: { $0?.utf8.contains(0) ?? false }) else {
+            throw PostgresError(code: .invalidValue, message: "SQL text and parameters cannot contain NUL characters")
+        }
+        let types = params.map { Oid($0.typeOID) }
+        return try await withHandle(timeout: timeout) { handle in
+            try self.execParams(handle, sql: sql, encoded: encoded, types: types)
+        }
+    }
+
+    /// Blocking `PQexecParams`; on the queue.
+    private func execParams(_ handle: OpaquePointer, sql: String, encoded: [String?], types: [Oid]) throws -> PostgresRows {
+        let cValues = encoded.map { $0.map { strdup($0) } ?? nil }
+        defer { cValues.forEach { free($0) } }
+        let result = PQexecParams(
+            handle, sql, Int32(encoded.count), types, cValues.map { UnsafePointer($0) }, nil, nil, 0
+        )
+        defer { PQclear(result) }
+        return try rows(from: result, handle: handle)
     }
 
     /// Runs one or more `;`-separated statements without parameters (`PQexec`), e.g. a DDL script.
@@ -31,6 +54,18 @@ extension PostgresConnection {
             throw PostgresError(code: .invalidValue, message: "SQL text cannot contain NUL characters")
         }
         try await withHandle { handle in
+            let result = PQexec(handle, sql)
+            defer { PQclear(result) }
+            _ = try self.rows(from: result, handle: handle)
+        }
+    }
+
+    /// `execute(_:)` with a client-side deadline, as `query(_:_:timeout:)`.
+    public func execute(_ sql: String, timeout: Duration) async throws {
+        guard !sql.utf8.contains(0) else {
+            throw PostgresError(code: .invalidValue, message: "SQL text cannot contain NUL characters")
+        }
+        try await withHandle(timeout: timeout) { handle in
             let result = PQexec(handle, sql)
             defer { PQclear(result) }
             _ = try self.rows(from: result, handle: handle)

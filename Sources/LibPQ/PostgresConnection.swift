@@ -21,6 +21,8 @@ public final class PostgresConnection: @unchecked Sendable {
     private let notices: NoticeSink
     private let stateLock = NSLock()
     private var lastKnownAlive = true
+    /// Interrupts a statement from outside the queue when its client-side deadline passes.
+    let interrupter: StatementInterrupter
 
     private init(handle: OpaquePointer, queue: DispatchQueue, secret: String?, logger: Logger, notices: NoticeSink) {
         self.handle = handle
@@ -28,6 +30,7 @@ public final class PostgresConnection: @unchecked Sendable {
         self.secret = secret
         self.logger = logger
         self.notices = notices
+        self.interrupter = StatementInterrupter(handle: handle)
     }
 
     deinit {
@@ -37,7 +40,9 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Opens a connection (`PQconnectdbParams`) and checks it is usable.
     ///
     /// - Parameter dsn: a libpq URI (`postgresql://user:pass@host:5432/db`) or key=value string.
-    ///   Unless the DSN says otherwise, `connect_timeout` is 10 s; `client_encoding` is always UTF8.
+    ///   Unless the DSN says otherwise, `connect_timeout` is 10 s, TCP keepalives probe after 15 s
+    ///   idle every 5 s (3 probes) and `tcp_user_timeout` is 30 s, so a blackholed network breaks
+    ///   the connection instead of blocking a call forever; `client_encoding` is always UTF8.
     /// - Throws: `PostgresError` with code `.connectionFailed` (transient) or `.authenticationFailed`.
     public static func connect(
         dsn: String, logger: Logger = Logger(label: "projection.postgres")
@@ -58,11 +63,46 @@ public final class PostgresConnection: @unchecked Sendable {
         return PostgresConnection(handle: handle.value, queue: queue, secret: secret, logger: logger, notices: notices)
     }
 
+    /// `connect(dsn:logger:)` that gives up after `timeout` with `.timedOut` even when the server
+    /// or network stops answering mid-handshake. The abandoned attempt ends by itself within
+    /// `connect_timeout` (the handle is then closed), without holding the caller.
+    public static func connect(
+        dsn: String, logger: Logger = Logger(label: "projection.postgres"), timeout: Duration
+    ) async throws -> PostgresConnection {
+        guard !dsn.utf8.contains(0) else {
+            throw PostgresError(code: .invalidValue, message: "the DSN contains a NUL character")
+        }
+        let secret = password(in: dsn)
+        let queue = DispatchQueue(label: "projection.postgres.connection")
+        let notices = NoticeSink(logger: logger, secret: secret)
+        let outcome = DeadlineOutcome<PostgresConnection>()
+        return try await withCheckedThrowingContinuation { continuation in
+            outcome.install(continuation)
+            queue.async {
+                let opened = Result { try openHandle(dsn: dsn, secret: secret, notices: notices) }
+                    .map { PostgresConnection(handle: $0, queue: queue, secret: secret, logger: logger, notices: notices) }
+                // Too late: nobody takes the connection, so it is closed here (deinit finishes it).
+                if !outcome.resume(UncheckedBox(opened)), case .success(let connection) = opened { connection.close() }
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + dispatchInterval(timeout)) {
+                outcome.resume(UncheckedBox(.failure(PostgresError(
+                    code: .timedOut, message: "the connection was not established before its client-side deadline"))))
+            }
+        }
+    }
+
+    static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
+        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        return .nanoseconds(Int(max(0, nanoseconds)))
+    }
+
     /// Blocking connect; runs on the connection's queue.
     private static func openHandle(dsn: String, secret: String?, notices: NoticeSink) throws -> OpaquePointer {
         // Later keywords win: our connect_timeout default yields to the DSN, UTF8 overrides it.
         let pairs = [
             ("connect_timeout", "10"), ("application_name", "projection"),
+            ("keepalives", "1"), ("keepalives_idle", "15"), ("keepalives_interval", "5"), ("keepalives_count", "3"),
+            ("tcp_user_timeout", "30000"),
             ("dbname", dsn), ("client_encoding", "UTF8"),
         ]
         let keywords = pairs.map { strdup($0.0) }
@@ -155,6 +195,35 @@ public final class PostgresConnection: @unchecked Sendable {
             return try result.value.get()
         }
     }
+
+    /// Runs `body` on the queue like `withHandle(_:)`, but resumes the caller with `.timedOut`
+    /// once `timeout` passes, interrupting the statement (see `StatementInterrupter`).
+    func withHandle<T>(timeout: Duration, _ body: @escaping (OpaquePointer) throws -> T) async throws -> T {
+        let outcome = DeadlineOutcome<T>()
+        let job = HandleJob(body)
+        return try await withCheckedThrowingContinuation { continuation in
+            outcome.install(continuation)
+            queue.async { [self] in
+                let result: Result<T, any Error>
+                if let handle, interrupter.begin(handle) {
+                    result = job.run(handle)
+                    interrupter.end()
+                } else {
+                    result = .failure(interrupter.isInterrupted ? Self.timedOut : PostgresError.closedConnection)
+                }
+                setAlive(!interrupter.isInterrupted && handle.map { PQstatus($0) == CONNECTION_OK } ?? false)
+                outcome.resume(UncheckedBox(result))
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.dispatchInterval(timeout)) { [self] in
+                guard outcome.resume(UncheckedBox(.failure(Self.timedOut))) else { return }
+                setAlive(false)
+                interrupter.interrupt()
+                logger.warning("postgres statement passed its client-side deadline; cancelled and dropping the connection")
+            }
+        }
+    }
+
+    static let timedOut = PostgresError(code: .timedOut, message: "the statement did not finish before its client-side deadline")
 
     private func setAlive(_ alive: Bool) {
         stateLock.withLock { lastKnownAlive = alive }

@@ -12,6 +12,7 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
             case `protocol`
             case closed
             case invalidValue
+            case timedOut
         }
 
         private let base: Base
@@ -31,6 +32,9 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         public static let closed = Code(.closed)
         /// A value cannot be sent to Postgres (for example text containing a NUL character).
         public static let invalidValue = Code(.invalidValue)
+        /// The client-side deadline passed (e.g. the network stopped answering); the statement was
+        /// cancelled and the connection is no longer usable.
+        public static let timedOut = Code(.timedOut)
 
         public var description: String { base.rawValue }
     }

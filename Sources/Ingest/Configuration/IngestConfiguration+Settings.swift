@@ -41,6 +41,9 @@ extension IngestConfiguration {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_LEASE_BUCKET", reason: "may hold only ASCII letters, digits, - and _")
         }
         httpPort = try settings.int("PORT_HTTP", default: 8081, range: 1...65535)
+        httpHost = settings.string("PROJECTION_HTTP_HOST", default: "0.0.0.0")
+        httpIdleTimeout = try settings.milliseconds("PROJECTION_HTTP_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000)
+        httpMaxConnections = try settings.int("PROJECTION_HTTP_MAX_CONNECTIONS", default: 256, range: 1...1_000_000)
         batching = BatchingPolicy(
             maxFacts: try settings.int("PROJECTION_BATCH_MAX_FACTS", default: 5_000, range: 1...1_000_000),
             linger: try settings.milliseconds("PROJECTION_BATCH_LINGER_MS", default: 100, range: 0...60_000),

@@ -21,6 +21,14 @@ public struct IngestConfiguration: Sendable {
     public var partition: Int
     /// `PORT_HTTP`; default 8081.
     public var httpPort: Int
+    /// `PROJECTION_HTTP_HOST`; default 0.0.0.0 (probes and scrapers reach the container from outside;
+    /// set 127.0.0.1 when they run on the same host).
+    public var httpHost: String
+    /// `PROJECTION_HTTP_IDLE_TIMEOUT_MS`; default 30000: a connection that sends nothing for this long
+    /// (idle, or stalled mid-request) is closed.
+    public var httpIdleTimeout: Duration
+    /// `PROJECTION_HTTP_MAX_CONNECTIONS`; default 256: open connections at most; more wait in the backlog.
+    public var httpMaxConnections: Int
     /// `PROJECTION_BATCH_MAX_FACTS` (default 5000) and `PROJECTION_BATCH_LINGER_MS` (default 100).
     public var batching: BatchingPolicy
     /// `PROJECTION_FETCH_BATCH`; default 500 messages per pull.

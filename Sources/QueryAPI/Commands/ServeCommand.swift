@@ -18,7 +18,10 @@ struct ServeCommand: AsyncParsableCommand {
           PROJECTION_MULTI_TENANT (true), PROJECTION_DEFAULT_TENANT, PROJECTION_TOKENS,
           PROJECTION_TOKENS_FILE, PROJECTION_QUERY_TIMEOUT_MS (10000), PROJECTION_MAX_ROWS (10000),
           PROJECTION_MAX_BODY_BYTES (65536), PROJECTION_MAX_CONCURRENCY (16), PROJECTION_SQL_DIR (sql),
-          PROJECTION_DESCRIPTOR_SET. See docs/QUERY_API.md.
+          PROJECTION_DESCRIPTOR_SET, PROJECTION_HTTP_HOST (0.0.0.0),
+          PROJECTION_HTTP_IDLE_TIMEOUT_MS (30000: closes connections that send nothing, idle or stalled),
+          PROJECTION_HTTP_READ_TIMEOUT_MS (10000: for the request headers, and then for the body),
+          PROJECTION_HTTP_MAX_CONNECTIONS (1024). See docs/QUERY_API.md and docs/SECURITY.md.
         """
     )
 
@@ -62,10 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
             service: service, catalog: catalog, executor: executor, configuration: configuration, registry: registry,
             openAPI: OpenAPIGenerator.render(schema: schema, tenantHeader: configuration.tenantHeader),
             logger: Logger(label: "projection.query.access"))
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-query"),
-            logger: Logger(label: "projection.query.http"))
+        let app = QueryServer.makeApplication(router: router, configuration: configuration, logger: Logger(label: "projection.query.http"))
         logger.info("starting", metadata: [
             "projection": "\(schema.name)", "store": "\(configuration.storeKind.environmentValue)",
             "port": "\(configuration.httpPort)", "methods": "\(service.methods.map(\.name).joined(separator: ","))",

@@ -37,6 +37,9 @@ extension QueryConfiguration {
             limits: limits,
             maxBodyBytes: try settings.int("PROJECTION_MAX_BODY_BYTES", default: 65_536, range: 64...(64 << 20)),
             maxConcurrency: concurrency,
+            idleTimeout: try settings.milliseconds("PROJECTION_HTTP_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000),
+            readTimeout: try settings.milliseconds("PROJECTION_HTTP_READ_TIMEOUT_MS", default: 10_000, range: 100...3_600_000),
+            maxConnections: try settings.int("PROJECTION_HTTP_MAX_CONNECTIONS", default: 1024, range: 1...1_000_000),
             sqlDirectory: settings.string("PROJECTION_SQL_DIR", default: "sql"),
             descriptorSetPath: settings.string(ProjectionSchema.descriptorSetEnvironmentKey))
     }

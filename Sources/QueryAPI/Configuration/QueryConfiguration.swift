@@ -29,6 +29,16 @@ struct QueryConfiguration: Sendable {
     var maxBodyBytes: Int
     /// `PROJECTION_MAX_CONCURRENCY`, default 16: requests beyond it get `resource_exhausted`.
     var maxConcurrency: Int
+    /// `PROJECTION_HTTP_IDLE_TIMEOUT_MS`, default 30000: a connection that sends nothing for this
+    /// long is closed, whether idle between requests or stalled mid-headers or mid-body.
+    var idleTimeout: Duration
+    /// `PROJECTION_HTTP_READ_TIMEOUT_MS`, default 10000: request headers must be complete within it
+    /// of their first byte (else the connection is closed), and the whole body within it of the
+    /// headers (read before a concurrency slot is taken; else `deadline_exceeded`).
+    var readTimeout: Duration
+    /// `PROJECTION_HTTP_MAX_CONNECTIONS`, default 1024: open connections at most; beyond it new
+    /// connections wait in the listen backlog until one closes.
+    var maxConnections: Int
     /// `PROJECTION_SQL_DIR`, default `sql` (relative to the working directory).
     var sqlDirectory: String
     /// `PROJECTION_DESCRIPTOR_SET`, optional; default is the built-in orders-analytics.
@@ -38,7 +48,8 @@ struct QueryConfiguration: Sendable {
         projection: String? = nil, storeKind: StoreKind, storeDSN: String, httpPort: Int = 8080,
         httpHost: String = "0.0.0.0", tenantHeader: String = "x-tenant-id", multiTenant: Bool = true,
         defaultTenant: String = "", tokens: TokenTable = TokenTable(), limits: QueryLimits = QueryLimits(),
-        maxBodyBytes: Int = 65_536, maxConcurrency: Int = 16, sqlDirectory: String = "sql", descriptorSetPath: String? = nil
+        maxBodyBytes: Int = 65_536, maxConcurrency: Int = 16, idleTimeout: Duration = .seconds(30),
+        readTimeout: Duration = .seconds(10), maxConnections: Int = 1024, sqlDirectory: String = "sql", descriptorSetPath: String? = nil
     ) {
         self.projection = projection
         self.storeKind = storeKind
@@ -52,6 +63,9 @@ struct QueryConfiguration: Sendable {
         self.limits = limits
         self.maxBodyBytes = maxBodyBytes
         self.maxConcurrency = maxConcurrency
+        self.idleTimeout = idleTimeout
+        self.readTimeout = readTimeout
+        self.maxConnections = maxConnections
         self.sqlDirectory = sqlDirectory
         self.descriptorSetPath = descriptorSetPath
     }

@@ -20,6 +20,11 @@ struct ConnectMiddleware<Context: RequestContext>: RouterMiddleware {
         var code = "ok"
         var detail: String?
         do {
+            // The router ignores empty segments, so `/svc/Method/` and `//svc//Method` would reach
+            // the RPC unlogged and uncounted; only the canonical spelling is served.
+            guard rpc != nil || Self.isCanonical(request.uri.path) else {
+                throw ConnectError(.notFound, "no such method or endpoint")
+            }
             response = try await next(request, context)
         } catch {
             let connect = Self.connectError(error)
@@ -62,6 +67,11 @@ struct ConnectMiddleware<Context: RequestContext>: RouterMiddleware {
         default:
             return ConnectError(.internal, "internal error", detail: "\(error)")
         }
+    }
+
+    /// No empty segment (`//`) and no trailing slash, except the root `/`.
+    static func isCanonical(_ path: String) -> Bool {
+        path == "/" || (path.hasPrefix("/") && !path.hasSuffix("/") && !path.contains("//"))
     }
 
     /// A client-supplied value fit for a log line: printable and short.

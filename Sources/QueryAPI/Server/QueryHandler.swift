@@ -1,6 +1,7 @@
 import Columnstore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Serves the RPCs: admission, access, request decoding, the store query, response encoding.
 /// Every failure is a thrown `ConnectError`, rendered by `ConnectMiddleware`.
@@ -9,13 +10,12 @@ struct QueryHandler: Sendable {
     let executor: any QueryExecutor
     let access: AccessPolicy
     let maxBodyBytes: Int
+    /// The whole body must arrive within this; a slow sender never holds a concurrency slot.
+    let bodyReadTimeout: Duration
     let limiter: ConcurrencyLimiter
 
     func handle(_ method: QueryMethodSchema, request: Request) async throws -> Response {
-        guard limiter.tryAcquire() else {
-            throw ConnectError(.resourceExhausted, "too many concurrent requests; retry later")
-        }
-        defer { limiter.release() }
+        // Access and the body come first: only a complete, admitted request may take a slot.
         let tenant = try access.tenant(for: request.headers)
         let parameters: [String: ColumnValue]
         if request.method == .get {
@@ -23,6 +23,10 @@ struct QueryHandler: Sendable {
         } else {
             parameters = try RequestDecoder.decode(body: try await body(of: request), method: method)
         }
+        guard limiter.tryAcquire() else {
+            throw ConnectError(.resourceExhausted, "too many concurrent requests; retry later")
+        }
+        defer { limiter.release() }
         guard let query = catalog.queries[method.name] else {
             throw ConnectError(.internal, "the method has no query", detail: "no prepared query for \(method.name)")
         }
@@ -40,14 +44,32 @@ struct QueryHandler: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             throw Self.tooLarge(maxBodyBytes)
         }
+        let (limit, timeout, body) = (maxBodyBytes, bodyReadTimeout, request.body)
         do {
-            let buffer = try await request.body.collect(upTo: maxBodyBytes)
-            return Array(buffer.readableBytesView)
+            return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+                group.addTask { Array(try await body.collect(upTo: limit).readableBytesView) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let bytes = try await group.next() ?? nil else { throw Self.bodyTimedOut(timeout) }
+                return bytes
+            }
+        } catch let error as ConnectError {
+            throw error
+        } catch is NIOTooManyBytesError {
+            // A chunked body has no Content-Length; it is refused once it passes the limit.
+            throw Self.tooLarge(maxBodyBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw Self.tooLarge(maxBodyBytes)
         } catch {
             throw ConnectError(.invalidArgument, "request body: could not be read")
         }
+    }
+
+    static func bodyTimedOut(_ timeout: Duration) -> ConnectError {
+        ConnectError(.deadlineExceeded, "request body: not received within \(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000) ms")
     }
 
     static func tooLarge(_ limit: Int) -> ConnectError {

@@ -1,6 +1,8 @@
 import Columnstore
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import Prometheus
 
 /// Builds the query API's router: one POST and GET route per RPC at `/<package>.<Service>/<Method>`,
@@ -13,7 +15,7 @@ enum QueryServer {
         let access = AccessPolicy(configuration: configuration)
         let handler = QueryHandler(
             catalog: catalog, executor: executor, access: access, maxBodyBytes: configuration.maxBodyBytes,
-            limiter: ConcurrencyLimiter(limit: configuration.maxConcurrency))
+            bodyReadTimeout: configuration.readTimeout, limiter: ConcurrencyLimiter(limit: configuration.maxConcurrency))
         var routes: [String: String] = [:]
         for method in service.methods { routes[routePath(service: service, method: method)] = method.name }
 
@@ -44,6 +46,25 @@ enum QueryServer {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: openAPI)))
         }
         return router
+    }
+
+    /// The HTTP/1 server with the connection limits: the idle timeout closes connections that send
+    /// nothing (idle, or stalled mid-headers or mid-body), the read timeout those whose headers
+    /// trickle in; at most `maxConnections` are accepted.
+    static func makeApplication(
+        router: Router<BasicRequestContext>, configuration: QueryConfiguration, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router,
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [HeaderReadTimeoutHandler(timeout: configuration.readTimeout)],
+                idleTimeout: .init(configuration.idleTimeout))),
+            configuration: .init(
+                address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-query",
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
+            onServerRunning: onServerRunning,
+            logger: logger)
     }
 
     /// `/orders.analytics.v1.OrdersAnalyticsQuery/GetDailySales`.

@@ -84,7 +84,9 @@ struct QueryBadInputTests {
 
     @Test("limits: body size, row cap and deadline map to Connect codes", arguments: [StoreKind.clickhouse, .postgres])
     func limits(store: StoreKind) async throws {
-        try await QueryAPITestServer.withFixture(store, limits: QueryLimits(timeout: .milliseconds(200), maxRows: 2, maxConnections: 2)) { fixture in
+        // The size and row caps are checked under a deadline no machine comes near, so a busy
+        // machine cannot turn them into deadline_exceeded.
+        try await QueryAPITestServer.withFixture(store, limits: QueryLimits(timeout: .seconds(60), maxRows: 2, maxConnections: 2)) { fixture in
             try await QueryAPITestServer.with(fixture, configure: { $0.maxBodyBytes = 256 }) { api in
                 let big = #"{"orderId":"\#(String(repeating: "y", count: 1000))"}"#
                 let tooLarge = try await api.call("GetOrder", body: big)
@@ -97,10 +99,13 @@ struct QueryBadInputTests {
                 let fits = try await api.call("GetDailySales", body: #"{"fromDay":"2026-11-01","toDay":"2026-11-02"}"#)
                 #expect(fits.status == 200)
             }
-            // A query that cannot finish within the 200 ms deadline is stopped by the store.
+        }
+        // The deadline case runs queries that never finish on any machine (an endless scan, a
+        // 60 s sleep), so only the 200 ms deadline can end them.
+        try await QueryAPITestServer.withFixture(store, limits: QueryLimits(timeout: .milliseconds(200), maxRows: 2, maxConnections: 2)) { fixture in
             let slowSQL = store == .clickhouse
                 ? "SELECT count() AS n FROM system.numbers WHERE {tenant_id:String} != 'x' AND number % 1000000007 = 1000000006"
-                : "SELECT pg_sleep(5)::text AS n, {tenant_id}::text AS t"
+                : "SELECT pg_sleep(60)::text AS n, {tenant_id}::text AS t"
             let slow = try QueryCatalog.prepare(
                 method: QueryStoreFixture.service.methods[0].withoutRequestFields, store: store, text: slowSQL, path: "slow.sql")
             await #expect {

@@ -21,7 +21,11 @@ actor PostgresConnectionPool {
     }
 
     /// An idle connection, a new one while under capacity, or (at capacity) the next one released.
-    func acquire() async throws -> PostgresConnection {
+    ///
+    /// Opening and setting up a new connection gives up at `deadline` (`.timedOut`), so a
+    /// network that stopped answering cannot hold a request past it. Waiting for a connection at
+    /// capacity is bounded by the holders' own deadlines.
+    func acquire(deadline: ContinuousClock.Instant) async throws -> PostgresConnection {
         while true {
             guard !closed else { throw PostgresError(code: .closed, message: "the query pool is shut down") }
             while let connection = idle.popLast() {
@@ -32,8 +36,13 @@ actor PostgresConnectionPool {
             if open < capacity {
                 open += 1
                 do {
-                    let connection = try await PostgresConnection.connect(dsn: dsn, logger: logger)
-                    try await connection.execute(sessionSetup)
+                    let connection = try await PostgresConnection.connect(dsn: dsn, logger: logger, timeout: Self.remaining(until: deadline))
+                    do {
+                        try await connection.execute(sessionSetup, timeout: Self.remaining(until: deadline))
+                    } catch {
+                        connection.close()
+                        throw error
+                    }
                     return connection
                 } catch {
                     open -= 1
@@ -54,6 +63,11 @@ actor PostgresConnectionPool {
             connection.close()
         }
         wakeOne()
+    }
+
+    /// Time left until `deadline`, at least 1 ms (a passed deadline still fails through the timer).
+    static func remaining(until deadline: ContinuousClock.Instant) -> Duration {
+        max(.milliseconds(1), deadline - ContinuousClock.now)
     }
 
     func shutdown() {

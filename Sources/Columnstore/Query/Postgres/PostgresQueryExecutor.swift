@@ -34,14 +34,16 @@ public final class PostgresQueryExecutor: QueryExecutor {
             }
             bound.append(Self.postgresValue(value))
         }
+        // One client-side deadline covers connecting, session setup and the statement.
+        let deadline = ContinuousClock.now + clientDeadline
         let connection: PostgresConnection
         do {
-            connection = try await pool.acquire()
+            connection = try await pool.acquire(deadline: deadline)
         } catch let error as PostgresError {
             throw Self.queryError(error)
         }
         do {
-            let rows = try await connection.query(query.sql, bound)
+            let rows = try await connection.query(query.sql, bound, timeout: PostgresConnectionPool.remaining(until: deadline))
             await pool.release(connection, reusable: true)
             return try Self.decode(rows, maxRows: limits.maxRows)
         } catch let error as PostgresError {
@@ -53,15 +55,22 @@ public final class PostgresQueryExecutor: QueryExecutor {
         }
     }
 
+    /// The client-side deadline of one statement: `statement_timeout` plus a grace, so the server's
+    /// own timeout answers ordinary slow queries and this one only a server or network that stopped
+    /// answering (the statement is then cancelled and its connection replaced).
+    var clientDeadline: Duration { limits.timeout + Self.clientDeadlineGrace }
+    static let clientDeadlineGrace: Duration = .milliseconds(500)
+
     public func checkReachable() async throws {
+        let deadline = ContinuousClock.now + clientDeadline
         let connection: PostgresConnection
         do {
-            connection = try await pool.acquire()
+            connection = try await pool.acquire(deadline: deadline)
         } catch let error as PostgresError {
             throw Self.queryError(error)
         }
         do {
-            try await connection.query("SELECT 1")
+            try await connection.query("SELECT 1", timeout: PostgresConnectionPool.remaining(until: deadline))
             await pool.release(connection, reusable: true)
         } catch let error as PostgresError {
             await pool.release(connection, reusable: false)
@@ -95,6 +104,8 @@ public final class PostgresQueryExecutor: QueryExecutor {
         switch error.code {
         case .connectionFailed, .connectionLost, .authenticationFailed, .closed:
             return QueryError(code: .unavailable, message: "the store is unavailable", detail: detail)
+        case .timedOut:
+            return QueryError(code: .deadlineExceeded, message: "the query did not finish before its deadline", detail: detail)
         default:
             switch error.sqlState {
             case "57014"?: // query_canceled: statement_timeout

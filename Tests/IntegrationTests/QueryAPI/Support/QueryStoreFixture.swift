@@ -33,7 +33,9 @@ final class QueryStoreFixture: Sendable {
     }
 
     /// Creates the tables from the generated migration and inserts the fixture rows.
-    static func make(_ store: StoreKind, limits: QueryLimits = QueryLimits(timeout: .seconds(10), maxRows: 1000, maxConnections: 4)) async throws -> QueryStoreFixture {
+    /// The default deadline (60 s) is far beyond any fixture query, so a busy machine cannot turn
+    /// a verdict into deadline_exceeded; tests of the deadline pass their own limits.
+    static func make(_ store: StoreKind, limits: QueryLimits = QueryLimits(timeout: .seconds(60), maxRows: 1000, maxConnections: 4)) async throws -> QueryStoreFixture {
         let name = DevStack.uniqueName("qa")
         let plan = try MigrationPlanner.plan(
             schema: schema, target: store == .clickhouse ? .clickhouse(cluster: nil) : .postgres, existingFiles: [], lock: nil)

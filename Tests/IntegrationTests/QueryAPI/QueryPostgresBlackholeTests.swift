@@ -1,0 +1,51 @@
+import Columnstore
+import Foundation
+import Testing
+@testable import QueryAPI
+
+/// Issue 14: a Postgres query whose network path silently stops answering ends with
+/// `deadline_exceeded` within its timeout + 1 s, frees its pool slot, and the pool replaces the
+/// dead connection.
+@Suite("Postgres client-side deadline", .serialized)
+struct QueryPostgresBlackholeTests {
+    @Test("a blackholed network answers deadline_exceeded within timeout + 1 s and the pool recovers")
+    func blackholedQuery() async throws {
+        let target = URLComponents(string: DevStack.postgresDSN)!
+        let proxy = try await BlackholeProxy.start(targetHost: target.host ?? "127.0.0.1", targetPort: target.port ?? 5432)
+        var proxied = target
+        proxied.host = "127.0.0.1"
+        proxied.port = proxy.port
+        let timeout: Duration = .seconds(1)
+        // Two connections: three dead ones in a row prove each frees its slot.
+        let executor = PostgresQueryExecutor(dsn: proxied.string!, limits: QueryLimits(timeout: timeout, maxRows: 10, maxConnections: 2))
+        let query = try QueryCatalog.prepare(
+            method: QueryStoreFixture.service.methods[0].withoutRequestFields, store: .postgres,
+            text: "SELECT 1::text AS n, {tenant_id}::text AS t", path: "one.sql")
+        do {
+            _ = try await executor.execute(query, tenant: "acme", parameters: [:])
+            proxy.blackhole()
+            for attempt in 1...3 {
+                let start = ContinuousClock.now
+                await #expect {
+                    _ = try await executor.execute(query, tenant: "acme", parameters: [:])
+                } throws: { error in
+                    (error as? QueryError)?.code == .deadlineExceeded
+                }
+                let elapsed = ContinuousClock.now - start
+                print("blackholed attempt \(attempt): deadline_exceeded after \(elapsed)")
+                // What the issue demands: the query's timeout plus one second at most.
+                #expect(elapsed <= timeout + .seconds(1), "attempt \(attempt) took \(elapsed)")
+            }
+            proxy.restore()
+            // The dead connections were dropped: a fresh one answers.
+            let result = try await executor.execute(query, tenant: "acme", parameters: [:])
+            #expect(result.rows.count == 1)
+        } catch {
+            await executor.shutdown()
+            await proxy.stop()
+            throw error
+        }
+        await executor.shutdown()
+        await proxy.stop()
+    }
+}
