@@ -24,7 +24,8 @@ struct IngestCommand: AsyncParsableCommand {
           PROJECTION_MAX_ACK_PENDING, PROJECTION_ACK_WAIT_MS, PROJECTION_MAX_FACT_BYTES,
           PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET, PROJECTION_ADMIN_TOKEN, PROJECTION_TABLE_SUFFIX,
           PROJECTION_HTTP_HOST (0.0.0.0), PROJECTION_HTTP_IDLE_TIMEOUT_MS (30000: closes connections that send
-          nothing, idle or stalled), PROJECTION_HTTP_MAX_CONNECTIONS (256),
+          nothing, idle or stalled), PROJECTION_HTTP_MAX_CONNECTIONS (256), PROJECTION_TENANT_SUBJECT_TOKEN
+          (unset; N: the subject's N-th token is the tenant, a fact naming another tenant is quarantined),
           and for replica mode PROJECTION_PARTITIONS, PROJECTION_REPLICA_ID, PROJECTION_LEASE_TTL_MS, PROJECTION_LEASE_BUCKET.
         Serves /healthz, /readyz, /metrics and /admin/ingestion on PORT_HTTP, and with PROJECTION_ADMIN_TOKEN
         the admin operations POST /admin/pause, POST /admin/resume, POST /admin/reload, GET /admin/quarantine

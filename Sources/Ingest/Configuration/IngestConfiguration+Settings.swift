@@ -68,6 +68,8 @@ extension IngestConfiguration {
         if let tenantFilter, tenantFilter.isEmpty {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_TENANT_FILTER", reason: "must name a tenant when set")
         }
+        tenantSubjectToken = settings.string("PROJECTION_TENANT_SUBJECT_TOKEN") == nil
+            ? nil : try settings.int("PROJECTION_TENANT_SUBJECT_TOKEN", default: 1, range: 1...64)
         adminToken = settings.string("PROJECTION_ADMIN_TOKEN")
         if let adminToken, adminToken.count < 16 {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_ADMIN_TOKEN", reason: "must be at least 16 characters")

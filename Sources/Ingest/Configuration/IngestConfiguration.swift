@@ -62,6 +62,12 @@ public struct IngestConfiguration: Sendable {
     /// any other tenant (and facts whose tenant cannot be read) are acked as not consumed.
     public var tenantFilter: String?
 
+    /// `PROJECTION_TENANT_SUBJECT_TOKEN`; unset by default. Set to N, the N-th token (1-based) of each
+    /// message's subject names its tenant (`facts.<tenant>.orders…` is 2): a fact without `tenantid` takes
+    /// it, and a fact whose `tenantid` differs is quarantined: a producer allowed to publish only on its
+    /// tenant's subjects (NATS permissions) then cannot write into another tenant.
+    public var tenantSubjectToken: Int?
+
     /// `PROJECTION_PARTITIONS`: unset (default) runs the one consumer configured above. Set to P, the
     /// process is a replica that shares partitions 0…P-1 with the other replicas of the projection through
     /// leases (`PartitionCoordinator`); `PROJECTION_STREAM`, `PROJECTION_SUBJECTS` and

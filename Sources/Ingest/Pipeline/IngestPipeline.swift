@@ -274,7 +274,10 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     private func classify(_ message: JetStreamMessage, sequence: UInt64) -> HeldMessage.Content {
         let body = message.data
         do throws(FactRejection) {
-            let fact = try decoder.decode(body: body) { message.header($0) }
+            var fact = try decoder.decode(body: body) { message.header($0) }
+            if let token = configuration.tenantSubjectToken {
+                fact.tenant = try TenantBinding(token: token).tenant(fact.tenant, subject: message.subject)
+            }
             if let filter = configuration.tenantFilter, fact.tenant != filter {
                 // A tenant-scoped rebuild: other tenants' facts are not this consumer's.
                 metrics.skipped("other_tenant", 1)
