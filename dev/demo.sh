@@ -80,7 +80,7 @@ wait_ingest() { # label port sequence
     sleep 0.2
   done
   echo " checkpoint $checkpoint"
-  [[ "$checkpoint" -ge "$3" ]] || echo "demo: ingest ($1) has not caught up; its last_error is in curl -s http://127.0.0.1:$2/admin/ingestion" >&2
+  [[ "$checkpoint" -ge "$3" ]] || echo "demo: ingest ($1) has not caught up; see its log in .dev/log, or curl -s http://127.0.0.1:$2/admin/ingestion" >&2
 }
 
 run_curl() { # description command...
