@@ -21,7 +21,8 @@ extension ClickHouseClient {
 
         var items: [(String, String)] = [("database", dsn.database)]
         items += merged.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        items += parameters.sorted { $0.key < $1.key }.map { ("param_\($0.key)", Self.escapeParameter($0.value)) }
+        // Values are already in the server's Escaped text form (see `ClickHouseClient+Parameters`).
+        items += parameters.sorted { $0.key < $1.key }.map { ("param_\($0.key)", $0.value) }
         items.append(("query_id", queryID))
         if let statementInURL { items.append(("query", statementInURL)) }
 

@@ -48,7 +48,20 @@ public final class ClickHouseClient: Sendable {
     ) async throws -> ClickHouseResponse {
         try await send(
             sql: sql, statementInURL: nil, body: .bytes(Array(sql.utf8)), bodyIsGzip: false,
-            parameters: parameters, settings: settings, defaults: [:], queryID: queryID)
+            parameters: parameters.mapValues(Self.escapeParameter), settings: settings, defaults: [:], queryID: queryID)
+    }
+
+    /// `query`, with parameter values already in the server's Escaped text form (`\N` for NULL, a
+    /// backslash doubled): for callers that encode typed values themselves.
+    public func query(
+        _ sql: String,
+        encodedParameters: [String: String],
+        settings: [String: String] = [:],
+        queryID: String? = nil
+    ) async throws -> ClickHouseResponse {
+        try await send(
+            sql: sql, statementInURL: nil, body: .bytes(Array(sql.utf8)), bodyIsGzip: false,
+            parameters: encodedParameters, settings: settings, defaults: [:], queryID: queryID)
     }
 
     /// Runs DDL or another command, with `wait_end_of_query=1` so that any error is reported
@@ -62,7 +75,7 @@ public final class ClickHouseClient: Sendable {
     ) async throws -> ClickHouseResponse {
         try await send(
             sql: sql, statementInURL: nil, body: .bytes(Array(sql.utf8)), bodyIsGzip: false,
-            parameters: parameters, settings: settings, defaults: ["wait_end_of_query": "1"], queryID: queryID)
+            parameters: parameters.mapValues(Self.escapeParameter), settings: settings, defaults: ["wait_end_of_query": "1"], queryID: queryID)
     }
 
     /// Inserts data with a full statement such as `INSERT INTO t (a, b) FORMAT RowBinary`.

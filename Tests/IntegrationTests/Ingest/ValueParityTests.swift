@@ -325,3 +325,19 @@ struct RetryLagTests {
         #expect(snapshot.lag == 8)
     }
 }
+
+@Suite("Hostile tenant values in store queries (dev stack)")
+struct HostileTenantParameterTests {
+    @Test("a tenant with a backslash, tab or quote lists the quarantine on both stores (ClickHouse answered 500)", arguments: [StoreKind.clickhouse, .postgres])
+    func quarantineListing(kind: StoreKind) async throws {
+        let fixture = try await ValueParityTests.fixture(kind)
+        defer { Task { await fixture.drop() } }
+        let store: any ProjectionStore = kind == .clickhouse
+            ? ClickHouseProjectionStore(client: try ClickHouseClient(dsn: fixture.dsn), schema: ValueParityTests.schema)
+            : PostgresProjectionStore(dsn: fixture.dsn, schema: ValueParityTests.schema, logger: Logger(label: "test"))
+        for tenant in [#"a\"#, "a\tb", "it's", #"\N"#] {
+            let listed = try await store.quarantined(projection: "value-parity", partition: nil, tenant: tenant, after: nil, limit: 10)
+            #expect(listed.isEmpty, "\(tenant.debugDescription)")
+        }
+    }
+}

@@ -48,7 +48,7 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
         }
         let response: ClickHouseResponse
         do {
-            response = try await client.query(query.sql + "\nFORMAT JSONCompact", parameters: encoded, settings: settings)
+            response = try await client.query(query.sql + "\nFORMAT JSONCompact", encodedParameters: encoded, settings: settings)
         } catch let error as ClickHouseError {
             throw Self.queryError(error)
         }
@@ -70,19 +70,7 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
     static func encodeParameter(_ value: ColumnValue) -> String {
         switch value {
         case .null: return "\\N"
-        case .string(let s):
-            var out = ""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\\": out += "\\\\"
-                case "\t": out += "\\t"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\0": out += "\\0"
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out
+        case .string(let s): return ClickHouseClient.escapeParameter(s)
         case .int64(let v): return String(v)
         case .uint64(let v): return String(v)
         case .float64(let v): return v.isNaN ? "nan" : v.isInfinite ? (v < 0 ? "-inf" : "inf") : String(v)
