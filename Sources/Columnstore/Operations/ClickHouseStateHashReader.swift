@@ -43,7 +43,7 @@ public final class ClickHouseStateHashReader: StateHashReader {
 
     public func rows(of layout: StateHashLayout, tenant: String) async throws -> [[ColumnValue]] {
         let sql = Self.rowsQuery(layout)
-        let cells = try await query(sql, parameters: ["tenant": ClickHouseQueryExecutor.encodeParameter(.string(tenant))], layout: layout)
+        let cells = try await query(sql, parameters: ["tenant": tenant], layout: layout)
         return try cells.map { row in
             guard row.count == layout.columns.count else {
                 throw StateHashError(.unexpectedValue, table: layout.table.name, "a row has \(row.count) values for \(layout.columns.count) columns")
