@@ -47,7 +47,9 @@ def pg_socket_dir() -> str:
 
 
 def pg_admin(sql: str):
-    cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", pg_socket_dir(), "-p", "5432", "-d", "postgres", "-c", sql]
+    # The socket's name carries the server's port: take it from the stack's DSN (dev/stack env), as PG_PORT moves it.
+    port = str(urllib.parse.urlsplit(PG_DSN).port or 5432)
+    cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", pg_socket_dir(), "-p", port, "-d", "postgres", "-c", sql]
     psql = "/usr/lib/postgresql/15/bin/psql"
     cmd[0] = psql if os.path.exists(psql) else "psql"
     if os.getuid() == 0:
