@@ -14,6 +14,7 @@ public struct ClickHouseError: Error, Sendable, CustomStringConvertible {
             case protocolViolation
             case cancelled
             case requestBody
+            case responseTooLarge
         }
 
         fileprivate let base: Base
@@ -36,6 +37,8 @@ public struct ClickHouseError: Error, Sendable, CustomStringConvertible {
         public static let cancelled = Code(.cancelled)
         /// The request body could not be produced (compression failed).
         public static let requestBody = Code(.requestBody)
+        /// The answer was longer than `Configuration.maxResponseBytes`; reading stopped there.
+        public static let responseTooLarge = Code(.responseTooLarge)
 
         public var description: String { base.rawValue }
     }

@@ -13,6 +13,7 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
             case closed
             case invalidValue
             case timedOut
+            case resultTooLarge
         }
 
         private let base: Base
@@ -35,6 +36,9 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         /// The client-side deadline passed (e.g. the network stopped answering); the statement was
         /// cancelled and the connection is no longer usable.
         public static let timedOut = Code(.timedOut)
+        /// The result passed the row or byte bound the caller set; it was cancelled and discarded, and
+        /// the connection is usable again.
+        public static let resultTooLarge = Code(.resultTooLarge)
 
         public var description: String { base.rawValue }
     }

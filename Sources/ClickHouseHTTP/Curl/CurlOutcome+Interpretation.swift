@@ -88,7 +88,7 @@ extension CurlOutcome {
         case CurlCode.operationTimedOut:
             code = .timeout
         case CurlCode.writeError where responseTooLarge:
-            code = .protocolViolation
+            code = .responseTooLarge
             message = "response larger than maxResponseBytes"
         case CurlCode.badContentEncoding:
             code = .protocolViolation

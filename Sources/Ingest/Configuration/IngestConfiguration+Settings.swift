@@ -46,10 +46,12 @@ extension IngestConfiguration {
         httpMaxConnections = try settings.int("PROJECTION_HTTP_MAX_CONNECTIONS", default: 256, range: 1...1_000_000)
         batching = BatchingPolicy(
             maxFacts: try settings.int("PROJECTION_BATCH_MAX_FACTS", default: 5_000, range: 1...1_000_000),
+            maxBytes: try settings.int("PROJECTION_BATCH_MAX_BYTES", default: 8 << 20, range: 1_024...(1 << 30)),
             linger: try settings.milliseconds("PROJECTION_BATCH_LINGER_MS", default: 100, range: 0...60_000),
             initialBackoff: try settings.milliseconds("PROJECTION_RETRY_INITIAL_MS", default: 100, range: 1...60_000),
             maxBackoff: try settings.milliseconds("PROJECTION_RETRY_MAX_MS", default: 5_000, range: 1...600_000))
         fetchBatch = try settings.int("PROJECTION_FETCH_BATCH", default: 500, range: 1...10_000)
+        fetchMaxBytes = try settings.int("PROJECTION_FETCH_MAX_BYTES", default: 4 << 20, range: 1_024...(1 << 30))
         maxAckPending = try settings.int("PROJECTION_MAX_ACK_PENDING", default: 20_000, range: 1...1_000_000)
         guard maxAckPending >= batching.maxFacts + fetchBatch else {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_MAX_ACK_PENDING", reason: "must be at least PROJECTION_BATCH_MAX_FACTS + PROJECTION_FETCH_BATCH (\(batching.maxFacts + fetchBatch)), or batches could never fill")

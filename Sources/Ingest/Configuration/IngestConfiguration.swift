@@ -29,10 +29,14 @@ public struct IngestConfiguration: Sendable {
     public var httpIdleTimeout: Duration
     /// `PROJECTION_HTTP_MAX_CONNECTIONS`; default 256: open connections at most; more wait in the backlog.
     public var httpMaxConnections: Int
-    /// `PROJECTION_BATCH_MAX_FACTS` (default 5000) and `PROJECTION_BATCH_LINGER_MS` (default 100).
+    /// `PROJECTION_BATCH_MAX_FACTS` (default 5000), `PROJECTION_BATCH_MAX_BYTES` (default 8 MiB of
+    /// payload) and `PROJECTION_BATCH_LINGER_MS` (default 100).
     public var batching: BatchingPolicy
     /// `PROJECTION_FETCH_BATCH`; default 500 messages per pull.
     public var fetchBatch: Int
+    /// `PROJECTION_FETCH_MAX_BYTES`; default 4 MiB per pull, raised to the server's max payload + 64 KiB
+    /// (a pull smaller than a message would never get it). See docs/OPERATIONS.md for the memory bound.
+    public var fetchMaxBytes: Int
     /// `PROJECTION_MAX_ACK_PENDING`; default 20000. Must exceed the batch size.
     public var maxAckPending: Int
     /// `PROJECTION_ACK_WAIT_MS`; default 30000.

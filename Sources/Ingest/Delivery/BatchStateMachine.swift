@@ -64,10 +64,15 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
     private var nextDeliverySequence: UInt64?
     private var restarting = false
     private var open: [UInt64] = []
+    /// Payload bytes of each message in `open` (same order), and their sum.
+    private var openSizes: [Int] = []
+    private var openBytes = 0
     private var openedAt: ContinuousClock.Instant?
     private var inFlight: InFlight?
     /// A batch cut but not yet begun: its gaps are being checked against the stream.
     private var verifying: Batch?
+    /// The payload bytes of `verifying`'s messages, in order: it may go back to the open buffer.
+    private var verifyingSizes: [Int] = []
     /// After a hole was found: the consumer restarted at this sequence, and it must be let in even though
     /// the buffer is full (backpressure would otherwise keep it out for good). Cleared by the first
     /// delivery at or past it.
@@ -91,8 +96,12 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
     /// Backpressure: fetch more only while this is true.
     public var wantsMessages: Bool {
         guard case .consuming = phase, !draining, !restarting, verifying == nil else { return false }
-        return open.count < policy.maxFacts || refillFrom != nil
+        return !openIsFull || refillFrom != nil
     }
+    /// Payload bytes held but not yet in flight.
+    public var bufferedBytes: Int { openBytes }
+    /// Enough is held for a full batch, by count or by bytes.
+    private var openIsFull: Bool { open.count >= policy.maxFacts || openBytes >= policy.maxBytes }
     /// When the open batch must be flushed by linger, if it has not filled up first.
     public var lingerDeadline: ContinuousClock.Instant? {
         guard inFlight == nil, verifying == nil, let openedAt, !open.isEmpty else { return nil }
@@ -142,20 +151,25 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         received(sequences.map { (sequence: $0, delivery: nil) }, now: now)
     }
 
+    /// Deliveries whose payload sizes do not matter (tests of sequencing): each counts 0 bytes.
+    public mutating func received(_ deliveries: [(sequence: UInt64, delivery: UInt64?)], now: ContinuousClock.Instant) -> [Action] {
+        received(deliveries.map { (sequence: $0.sequence, delivery: $0.delivery, bytes: 0) }, now: now)
+    }
+
     /// The consumer asked for by `.startConsuming` exists and is bound; its deliveries number from 1.
     public mutating func consumerStarted() {
         nextDeliverySequence = 1
         restarting = false
     }
 
-    /// Messages fetched from the consumer, in delivery order: stream sequence and delivery (consumer)
-    /// sequence. Without delivery sequences (`nil`), gaps are not checked.
-    public mutating func received(_ deliveries: [(sequence: UInt64, delivery: UInt64?)], now: ContinuousClock.Instant) -> [Action] {
+    /// Messages fetched from the consumer, in delivery order: stream sequence, delivery (consumer)
+    /// sequence and payload bytes. Without delivery sequences (`nil`), gaps are not checked.
+    public mutating func received(_ deliveries: [(sequence: UInt64, delivery: UInt64?, bytes: Int)], now: ContinuousClock.Instant) -> [Action] {
         guard case .consuming(let recovering) = phase, !restarting else { return [] }
         var alreadyApplied: [UInt64] = []
         var superseded: [UInt64] = []
         var restart: Action?
-        for (sequence, delivery) in deliveries {
+        for (sequence, delivery, bytes) in deliveries {
             if let delivery, let expected = nextDeliverySequence {
                 if delivery > expected {
                     // A delivery went missing. Everything from here on is ignored (not acked); the
@@ -180,12 +194,16 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
                     let index = open.firstIndex { $0 > sequence } ?? open.endIndex
                     if open.isEmpty { openedAt = now }
                     open.insert(sequence, at: index)
+                    openSizes.insert(bytes, at: index)
+                    openBytes += bytes
                     lateDeliveries += 1
                 }
             } else {
                 highestAccepted = sequence
                 if open.isEmpty { openedAt = now }
                 open.append(sequence)
+                openSizes.append(bytes)
+                openBytes += bytes
             }
         }
         if let refill = refillFrom, restart == nil, deliveries.contains(where: { $0.sequence >= refill }) { refillFrom = nil }
@@ -199,7 +217,7 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
             if highestAccepted >= recovering.last, inFlight == nil, verifying == nil, !restarting, refillFrom == nil {
                 actions.append(cutRecoveryBatch(recovering, now: now))
             }
-        } else if inFlight == nil, verifying == nil, !restarting, refillFrom == nil, open.count >= policy.maxFacts {
+        } else if inFlight == nil, verifying == nil, !restarting, refillFrom == nil, openIsFull {
             actions.append(cutBatch())
         }
         return actions
@@ -224,7 +242,7 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         inFlight = nil
         committed = max(committed, flight.batch.range.last)
         var actions: [Action] = [.ack(flight.batch.sequences)]
-        if open.count >= policy.maxFacts || (lingerDeadline.map { now >= $0 } ?? false) {
+        if openIsFull || (lingerDeadline.map { now >= $0 } ?? false) {
             actions.append(cutBatch())
         } else if draining, open.isEmpty {
             phase = .stopped
@@ -289,30 +307,43 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
 
     private mutating func cutBatch() -> Action {
         precondition(inFlight == nil && !open.isEmpty)
-        let count = min(open.count, policy.maxFacts)
+        // As many as fit both bounds, at least one (a fact bigger than maxBytes goes alone).
+        var count = 1, bytes = openSizes[0]
+        while count < min(open.count, policy.maxFacts), bytes + openSizes[count] <= policy.maxBytes {
+            bytes += openSizes[count]
+            count += 1
+        }
         let sequences = Array(open.prefix(count))
         open.removeFirst(count)
+        openBytes -= bytes
         openedAt = open.isEmpty ? nil : openedAt
+        let sizes = Array(openSizes.prefix(count))
+        openSizes.removeFirst(count)
         let batch = Batch(range: SequenceRange(first: sequences.first!, last: sequences.last!), sequences: sequences)
-        return propose(batch)
+        return propose(batch, sizes: sizes)
     }
 
     private mutating func cutRecoveryBatch(_ range: SequenceRange, now: ContinuousClock.Instant) -> Action {
+        // A recovery batch is its recorded range, whatever its size: it was cut under the same bounds.
         let sequences = open.filter { range.contains($0) }
+        let sizes = Array(openSizes.prefix(sequences.count))
+        openBytes -= sizes.reduce(0, +)
         open.removeFirst(sequences.count)
+        openSizes.removeFirst(sequences.count)
         openedAt = open.isEmpty ? nil : now
         phase = .consuming(recovering: nil)
-        return propose(Batch(range: range, sequences: sequences, isRecovery: true))
+        return propose(Batch(range: range, sequences: sequences, isRecovery: true), sizes: sizes)
     }
 
     /// A batch must not skip a message of this consumer: committing past it would make its later
     /// (re)delivery look "already applied". Sequences it skips are either absent from the stream for this
     /// consumer (deleted, other subjects) or were lost in delivery; only the stream can tell, so gaps are
     /// checked before the first store step. A contiguous batch (the usual case) needs no check.
-    private mutating func propose(_ batch: Batch) -> Action {
+    private mutating func propose(_ batch: Batch, sizes: [Int]) -> Action {
         let gaps = Self.gaps(of: batch, after: committed)
         if gaps.isEmpty { return begin(batch) }
         verifying = batch
+        verifyingSizes = sizes
         return .verifyGaps(gaps, batch)
     }
 
@@ -334,6 +365,8 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
     public mutating func gapsVerified(firstFound: UInt64?, now: ContinuousClock.Instant) -> [Action] {
         guard let batch = verifying else { preconditionFailure("no batch is being verified") }
         verifying = nil
+        let sizes = verifyingSizes
+        verifyingSizes = []
         guard let found = firstFound else { return [begin(batch)] }
         holesFound += 1
         if draining {
@@ -342,7 +375,10 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
             return [.stop]
         }
         // Deliveries may have arrived while the stream was asked (a fetch overlapping the check): merge.
-        open = (batch.sequences + open).sorted()
+        let merged: [(UInt64, Int)] = (Array(zip(batch.sequences, sizes)) + Array(zip(open, openSizes))).sorted { $0.0 < $1.0 }
+        open = merged.map { $0.0 }
+        openSizes = merged.map { $0.1 }
+        openBytes = openSizes.reduce(0, +)
         if openedAt == nil { openedAt = now }
         if batch.isRecovery { phase = .consuming(recovering: batch.range) }
         restarting = true

@@ -193,11 +193,12 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     private func startFetch(_ subscription: PullSubscription) {
         let timeout = fetchTimeout()
         let batch = configuration.fetchBatch
+        let maxBytes = configuration.fetchMaxBytes
         let from = generation
         let events = events
         fetchTask = Task {
             do {
-                let messages = try await subscription.fetch(batch: batch, timeout: timeout)
+                let messages = try await subscription.fetch(batch: batch, maxBytes: maxBytes, timeout: timeout)
                 events?.yield(.fetched(messages, generation: from))
             } catch {
                 events?.yield(.fetchFailed(error, generation: from))
@@ -220,12 +221,12 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
 
     /// Decodes and maps each message once, on receipt; hands the sequences to the state machine.
     private func receive(_ messages: [JetStreamMessage]) -> [BatchStateMachine<Store.Guarantee>.Action] {
-        var deliveries: [(sequence: UInt64, delivery: UInt64?)] = []
+        var deliveries: [(sequence: UInt64, delivery: UInt64?, bytes: Int)] = []
         deliveries.reserveCapacity(messages.count)
         var fresh: [UInt64: HeldMessage] = [:]
         for message in messages {
             let sequence = message.metadata.streamSequence
-            deliveries.append((sequence, message.metadata.consumerSequence))
+            deliveries.append((sequence, message.metadata.consumerSequence, message.dataCount))
             if message.metadata.numDelivered > 1 { metrics.redelivered(1) }
             fresh[sequence] = HeldMessage(message: message, content: classify(message, sequence: sequence))
         }

@@ -23,6 +23,7 @@ extension QueryConfiguration {
         let limits = QueryLimits(
             timeout: try settings.milliseconds("PROJECTION_QUERY_TIMEOUT_MS", default: 10_000, range: 1...3_600_000),
             maxRows: try settings.int("PROJECTION_MAX_ROWS", default: 10_000, range: 1...10_000_000),
+            maxResultBytes: try settings.int("PROJECTION_QUERY_MAX_RESULT_BYTES", default: 4 << 20, range: 1_024...(1 << 30)),
             maxConnections: concurrency)
         self.init(
             projection: settings.string("PROJECTION_NAME"),

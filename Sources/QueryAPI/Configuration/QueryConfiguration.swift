@@ -22,7 +22,7 @@ struct QueryConfiguration: Sendable {
     var defaultTenant: String
     /// Bearer tokens from `PROJECTION_TOKENS` and `PROJECTION_TOKENS_FILE`; empty means no auth.
     var tokens: TokenTable
-    /// `PROJECTION_QUERY_TIMEOUT_MS` (default 10000), `PROJECTION_MAX_ROWS` (default 10000),
+    /// `PROJECTION_QUERY_TIMEOUT_MS` (default 10000), `PROJECTION_MAX_ROWS` (default 10000), `PROJECTION_QUERY_MAX_RESULT_BYTES` (16 MiB),
     /// `PROJECTION_MAX_CONCURRENCY` (default 16; also the store connections kept).
     var limits: QueryLimits
     /// `PROJECTION_MAX_BODY_BYTES`, default 65536.

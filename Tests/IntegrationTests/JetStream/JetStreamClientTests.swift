@@ -464,6 +464,45 @@ struct JetStreamClientTests {
         }
     }
 
+    /// A pull's bytes are bounded (raised to the server's max payload + 64 KiB, so no message is too big for
+    /// a pull), also when abandoned pulls leave late deliveries and their status messages waiting.
+    @Test func fetchesStayWithinTheirByteBound() async throws {
+        try await withStream { js, stream in
+            let total = 400, size = 50_000
+            var outbound: [OutboundMessage] = []
+            for index in 0..<total {
+                outbound.append(OutboundMessage(subject: "\(stream).s", data: Array(String(index).utf8) + [UInt8](repeating: 0x2E, count: size)))
+                if outbound.count == 100 { try await js.publishAsync(outbound); outbound.removeAll() }
+            }
+            try await js.publishAsyncComplete(timeout: .seconds(30))
+            try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "bytes", ackWait: .seconds(60), maxAckPending: 100_000))
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "bytes")
+            defer { sub.destroy() }
+            // The server's max payload is 1 MiB in the dev stack: a pull holds at most that + 64 KiB, plus the
+            // one message that crossed the bound.
+            let bound = PullSubscription.effectiveMaxBytes(1, serverMaxPayload: 1 << 20) + size + 100
+
+            var seen = Set<UInt64>()
+            var duplicates = 0, calls = 0, largest = 0
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(60)
+            while seen.count < total, clock.now < deadline {
+                let batch = try await sub.fetch(batch: 500, maxBytes: 1, timeout: calls % 2 == 0 ? .milliseconds(1) : .milliseconds(200))
+                calls += 1
+                let bytes = batch.reduce(0) { $0 + $1.dataCount }
+                largest = max(largest, bytes)
+                #expect(bytes <= bound, "a pull of \(bytes) bytes")
+                for message in batch {
+                    if !seen.insert(message.metadata.streamSequence).inserted { duplicates += 1 }
+                    try message.ack()
+                }
+            }
+            #expect(seen.count == total, "every message arrives")
+            #expect(duplicates == 0)
+            #expect(largest > size, "pulls carried more than one message")
+        }
+    }
+
     private func withStream(_ body: (JetStreamContext, String) async throws -> Void) async throws {
         let connection = try await connect()
         let js = try connection.jetStream()

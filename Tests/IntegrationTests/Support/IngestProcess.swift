@@ -69,6 +69,15 @@ final class IngestProcess: @unchecked Sendable {
         kill(process.processIdentifier, SIGCONT)
     }
 
+    /// The process's peak resident set (`VmHWM`), in bytes; nil once it has exited.
+    func peakResidentBytes() -> Int? {
+        guard let process, process.isRunning,
+              let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kilobytes * 1024
+    }
+
     /// SIGTERM, and how long the process took to exit.
     func terminate(timeout: Duration = .seconds(30)) async -> (exited: Bool, status: Int32) {
         guard let process, process.isRunning else { return (true, self.process?.terminationStatus ?? 0) }

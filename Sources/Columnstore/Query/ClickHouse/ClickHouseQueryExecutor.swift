@@ -18,7 +18,7 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
         // The client's own timeout is a backstop for a server that stops answering.
         let configuration = ClickHouseClient.Configuration(
             requestTimeout: limits.timeout + .seconds(5), poolSize: limits.maxConnections,
-            maxResponseBytes: 256 << 20)
+            maxResponseBytes: limits.maxResultBytes)
         self.init(client: try ClickHouseClient(dsn: dsn, configuration: configuration), limits: limits)
     }
 
@@ -92,6 +92,8 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
             return QueryError(code: .deadlineExceeded, message: "the query did not finish before its deadline", detail: detail)
         case .connection, .authentication:
             return QueryError(code: .unavailable, message: "the store is unavailable", detail: detail)
+        case .responseTooLarge:
+            return QueryError(code: .resourceExhausted, message: "the result has more bytes than the server allows", detail: detail)
         case .server:
             switch error.serverCode {
             case 159?, 160?: // TIMEOUT_EXCEEDED, TOO_SLOW

@@ -43,11 +43,14 @@ public final class PostgresQueryExecutor: QueryExecutor {
             throw Self.queryError(error)
         }
         do {
-            let rows = try await connection.query(query.sql, bound, timeout: PostgresConnectionPool.remaining(until: deadline))
+            // Rows are read one at a time within the row and byte bounds: a larger answer is never held whole.
+            let rows = try await connection.query(
+                query.sql, bound, timeout: PostgresConnectionPool.remaining(until: deadline),
+                maxRows: limits.maxRows, maxBytes: limits.maxResultBytes)
             await pool.release(connection, reusable: true)
             return try Self.decode(rows, maxRows: limits.maxRows)
         } catch let error as PostgresError {
-            await pool.release(connection, reusable: error.code == .server)
+            await pool.release(connection, reusable: error.code == .server || error.code == .resultTooLarge)
             throw Self.queryError(error)
         } catch {
             await pool.release(connection, reusable: true)
@@ -106,6 +109,9 @@ public final class PostgresQueryExecutor: QueryExecutor {
             return QueryError(code: .unavailable, message: "the store is unavailable", detail: detail)
         case .timedOut:
             return QueryError(code: .deadlineExceeded, message: "the query did not finish before its deadline", detail: detail)
+        case .resultTooLarge:
+            let what = error.message.contains("rows") ? "rows" : "bytes"
+            return QueryError(code: .resourceExhausted, message: "the result has more \(what) than the server allows", detail: detail)
         default:
             switch error.sqlState {
             case "57014"?: // query_canceled: statement_timeout
