@@ -63,6 +63,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Connection guards both HTTP servers share (the header read timeout).
+        .target(
+            name: "HTTPGuards",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+
         // Fact decoding and mapping (pure, no I/O): a library so `projection-decode-bench` can
         // measure the ingest's hot path without linking the ingest's server stack.
         .target(
@@ -74,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "Ingest",
             dependencies: [
-                "Columnstore", "IngestFacts", "JetStream",
+                "Columnstore", "IngestFacts", "JetStream", "HTTPGuards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "QueryAPI",
             dependencies: [
-                "Columnstore",
+                "Columnstore", "HTTPGuards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import Foundation
 import ArgumentParser
 import ClickHouseHTTP
 import Columnstore
+import HTTPGuards
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -21,11 +22,12 @@ struct IngestCommand: AsyncParsableCommand {
           PROJECTION_NAME, PROJECTION_STORE_KIND (clickhouse | postgres_table), PROJECTION_STORE_DSN,
           PROJECTION_NATS_URL, PROJECTION_STREAM, PROJECTION_SUBJECTS, PROJECTION_DURABLE, PORT_HTTP,
           PROJECTION_BATCH_MAX_FACTS, PROJECTION_BATCH_MAX_BYTES (8 MiB), PROJECTION_BATCH_LINGER_MS,
-          PROJECTION_FETCH_BATCH, PROJECTION_FETCH_MAX_BYTES (4 MiB),
+          PROJECTION_FETCH_BATCH, PROJECTION_FETCH_MAX_BYTES (4 MiB), PROJECTION_STORE_TIMEOUT_MS (60000),
           PROJECTION_MAX_ACK_PENDING, PROJECTION_ACK_WAIT_MS, PROJECTION_MAX_FACT_BYTES,
           PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET, PROJECTION_ADMIN_TOKEN, PROJECTION_TABLE_SUFFIX,
           PROJECTION_HTTP_HOST (0.0.0.0), PROJECTION_HTTP_IDLE_TIMEOUT_MS (30000: closes connections that send
-          nothing, idle or stalled), PROJECTION_HTTP_MAX_CONNECTIONS (256), PROJECTION_TENANT_SUBJECT_TOKEN
+          nothing, idle or stalled), PROJECTION_HTTP_READ_TIMEOUT_MS (10000: for the request headers),
+          PROJECTION_HTTP_MAX_CONNECTIONS (256), PROJECTION_TENANT_SUBJECT_TOKEN
           (unset; N: the subject's N-th token is the tenant, a fact naming another tenant is quarantined),
           and for replica mode PROJECTION_PARTITIONS, PROJECTION_REPLICA_ID, PROJECTION_LEASE_TTL_MS, PROJECTION_LEASE_BUCKET.
         Serves /healthz, /readyz, /metrics and /admin/ingestion on PORT_HTTP, and with PROJECTION_ADMIN_TOKEN
@@ -65,12 +67,13 @@ struct IngestCommand: AsyncParsableCommand {
         ])
         switch configuration.storeKind {
         case .clickhouse:
-            let client = try ClickHouseClient(dsn: configuration.storeDSN, logger: Logger(label: "projection.clickhouse"))
+            let client = try ClickHouseClient(
+                dsn: configuration.storeDSN, configuration: .init(requestTimeout: configuration.storeTimeout), logger: Logger(label: "projection.clickhouse"))
             let store = ClickHouseProjectionStore(client: client, schema: schema)
             try await runServices(IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger),
                                   configuration: configuration, schema: schema, status: status, registry: registry, logger: logger)
         case .postgres:
-            let store = PostgresProjectionStore(dsn: configuration.storeDSN, schema: schema, logger: logger)
+            let store = PostgresProjectionStore(dsn: configuration.storeDSN, schema: schema, logger: logger, statementDeadline: configuration.storeTimeout)
             try await runServices(IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger),
                                   configuration: configuration, schema: schema, status: status, registry: registry, logger: logger)
         }
@@ -89,15 +92,16 @@ struct IngestCommand: AsyncParsableCommand {
         switch configuration.storeKind {
         case .clickhouse:
             // One client (a pool of keep-alive connections) shared by every partition's store.
-            let client = try ClickHouseClient(dsn: configuration.storeDSN, logger: Logger(label: "projection.clickhouse"))
+            let client = try ClickHouseClient(
+                dsn: configuration.storeDSN, configuration: .init(requestTimeout: configuration.storeTimeout), logger: Logger(label: "projection.clickhouse"))
             coordinator = PartitionCoordinator(configuration: configuration, schema: schema, status: status, logger: logger) {
                 ClickHouseProjectionStore(client: client, schema: schema)
             }
         case .postgres:
             // One connection per partition: each commits its own transactions.
-            let dsn = configuration.storeDSN
+            let dsn = configuration.storeDSN, deadline = configuration.storeTimeout
             coordinator = PartitionCoordinator(configuration: configuration, schema: schema, status: status, logger: logger) {
-                PostgresProjectionStore(dsn: dsn, schema: schema, logger: logger)
+                PostgresProjectionStore(dsn: dsn, schema: schema, logger: logger, statementDeadline: deadline)
             }
         }
         try await Self.serve(coordinator, router: OperationsRouter.make(status: status, registry: registry, stateHash: Self.stateHashRoutes(configuration, schema: schema)),
@@ -119,11 +123,13 @@ struct IngestCommand: AsyncParsableCommand {
     /// Runs the ingest service beside the HTTP endpoints; SIGTERM/SIGINT drain it, and its end ends both.
     private static func serve(_ ingest: any Service, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger) async throws {
         let httpLogger = Logger(label: "projection.ingest.http")
-        // Idle or stalled connections are closed and their number bounded, so clients that open
-        // connections and send nothing cannot pile up.
+        // Idle or stalled connections are closed, headers that trickle in past the read timeout too, and
+        // their number is bounded, so clients that open connections and send little cannot pile up.
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .init(configuration.httpIdleTimeout))),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [HeaderReadTimeoutHandler(timeout: configuration.httpReadTimeout)],
+                idleTimeout: .init(configuration.httpIdleTimeout))),
             configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-ingest",
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.httpMaxConnections, logger: httpLogger)),

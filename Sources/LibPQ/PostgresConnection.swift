@@ -23,6 +23,16 @@ public final class PostgresConnection: @unchecked Sendable {
     private var lastKnownAlive = true
     /// Interrupts a statement from outside the queue when its client-side deadline passes.
     let interrupter: StatementInterrupter
+    private var defaultDeadline: Duration?
+
+    /// A client-side deadline for every call that has none of its own (queries, COPY, transactions'
+    /// statements); nil (the default) waits as long as libpq does. When it passes, the statement is
+    /// cancelled, the socket shut down so the blocked call returns, the call throws `.timedOut` and the
+    /// connection is dead: a server that stops answering becomes a failure to retry, not a hang.
+    public var statementDeadline: Duration? {
+        get { stateLock.withLock { defaultDeadline } }
+        set { stateLock.withLock { defaultDeadline = newValue } }
+    }
 
     private init(handle: OpaquePointer, queue: DispatchQueue, secret: String?, logger: Logger, notices: NoticeSink) {
         self.handle = handle
@@ -183,12 +193,33 @@ public final class PostgresConnection: @unchecked Sendable {
     /// `body` need not be Sendable or escaping: the caller stays suspended until it has run, and
     /// the queue drops it before resuming the caller, as `withoutActuallyEscaping` requires.
     func withHandle<T>(_ body: (OpaquePointer) throws -> T) async throws -> T {
-        try await withoutActuallyEscaping(body) { body in
+        let deadline = statementDeadline
+        return try await withoutActuallyEscaping(body) { body in
             let job = HandleJob(body)
             let result: UncheckedBox<Result<T, any Error>> = await withCheckedContinuation { continuation in
                 queue.async { [self] in
-                    let result = job.run(handle)
-                    setAlive(handle.map { PQstatus($0) == CONNECTION_OK } ?? false)
+                    guard let deadline else {
+                        let result = job.run(handle)
+                        setAlive(handle.map { PQstatus($0) == CONNECTION_OK } ?? false)
+                        continuation.resume(returning: UncheckedBox(result))
+                        return
+                    }
+                    // The body must not outlive this call (it is not escaping): so the watchdog only
+                    // interrupts, and the shut-down socket makes the blocked libpq call return.
+                    guard let handle, interrupter.begin(handle) else {
+                        continuation.resume(returning: UncheckedBox(.failure(interrupter.isInterrupted ? Self.timedOut : PostgresError.closedConnection)))
+                        return
+                    }
+                    let watchdog = DispatchWorkItem { [interrupter, logger] in
+                        interrupter.interrupt()
+                        logger.warning("postgres statement passed its client-side deadline; cancelled and dropping the connection")
+                    }
+                    DispatchQueue.global().asyncAfter(deadline: .now() + Self.dispatchInterval(deadline), execute: watchdog)
+                    var result = job.run(handle)
+                    watchdog.cancel()
+                    interrupter.end()
+                    if interrupter.isInterrupted, case .failure = result { result = .failure(Self.timedOut) }
+                    setAlive(!interrupter.isInterrupted && PQstatus(handle) == CONNECTION_OK)
                     continuation.resume(returning: UncheckedBox(result))
                 }
             }

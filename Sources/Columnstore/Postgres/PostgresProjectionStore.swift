@@ -13,7 +13,13 @@ public actor PostgresProjectionStore: ProjectionStore {
     private var connection: PostgresConnection?
     private let upserts: [String]
 
-    public init(dsn: String, schema: ProjectionSchema, logger: Logger) {
+    /// The client-side deadline of each statement (`PostgresConnection.statementDeadline`).
+    private let statementDeadline: Duration?
+
+    /// `statementDeadline`: a store that stops answering fails the step after this long (and the step
+    /// is retried on a new connection) instead of hanging the consumer; nil waits as long as libpq does.
+    public init(dsn: String, schema: ProjectionSchema, logger: Logger, statementDeadline: Duration? = .seconds(60)) {
+        self.statementDeadline = statementDeadline
         self.dsn = dsn
         self.schema = schema
         self.logger = logger
@@ -223,11 +229,13 @@ public actor PostgresProjectionStore: ProjectionStore {
             connection = existing
         } else {
             connection = try await PostgresConnection.connect(dsn: dsn)
+            connection.statementDeadline = statementDeadline
             self.connection = connection
         }
         do {
             return try await body(connection)
-        } catch let error as PostgresError where error.isTransient {
+        } catch let error as PostgresError where error.isTransient || error.code == .timedOut || !connection.isAlive {
+            // A deadline that passed leaves the connection dead: the retry gets a new one.
             connection.close()
             self.connection = nil
             throw error

@@ -43,6 +43,7 @@ extension IngestConfiguration {
         httpPort = try settings.int("PORT_HTTP", default: 8081, range: 1...65535)
         httpHost = settings.string("PROJECTION_HTTP_HOST", default: "0.0.0.0")
         httpIdleTimeout = try settings.milliseconds("PROJECTION_HTTP_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000)
+        httpReadTimeout = try settings.milliseconds("PROJECTION_HTTP_READ_TIMEOUT_MS", default: 10_000, range: 100...600_000)
         httpMaxConnections = try settings.int("PROJECTION_HTTP_MAX_CONNECTIONS", default: 256, range: 1...1_000_000)
         batching = BatchingPolicy(
             maxFacts: try settings.int("PROJECTION_BATCH_MAX_FACTS", default: 5_000, range: 1...1_000_000),
@@ -58,6 +59,7 @@ extension IngestConfiguration {
         }
         ackWait = try settings.milliseconds("PROJECTION_ACK_WAIT_MS", default: 30_000, range: 1_000...3_600_000)
         maxFactBytes = try settings.int("PROJECTION_MAX_FACT_BYTES", default: 1 << 20, range: 1_024...(64 << 20))
+        storeTimeout = try settings.milliseconds("PROJECTION_STORE_TIMEOUT_MS", default: 60_000, range: 1_000...3_600_000)
         drainTimeout = try settings.milliseconds("PROJECTION_DRAIN_TIMEOUT_MS", default: 10_000, range: 0...600_000)
         metricsTenantLabels = try settings.bool("PROJECTION_METRICS_TENANT_LABELS", default: false)
         descriptorSetPath = settings.string("PROJECTION_DESCRIPTOR_SET")

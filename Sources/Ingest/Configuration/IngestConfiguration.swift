@@ -27,6 +27,9 @@ public struct IngestConfiguration: Sendable {
     /// `PROJECTION_HTTP_IDLE_TIMEOUT_MS`; default 30000: a connection that sends nothing for this long
     /// (idle, or stalled mid-request) is closed.
     public var httpIdleTimeout: Duration
+    /// `PROJECTION_HTTP_READ_TIMEOUT_MS`; default 10000: a connection whose request headers are not
+    /// complete this long after their first byte is closed (a client trickling bytes defeats the idle timeout).
+    public var httpReadTimeout: Duration = .seconds(10)
     /// `PROJECTION_HTTP_MAX_CONNECTIONS`; default 256: open connections at most; more wait in the backlog.
     public var httpMaxConnections: Int
     /// `PROJECTION_BATCH_MAX_FACTS` (default 5000), `PROJECTION_BATCH_MAX_BYTES` (default 8 MiB of
@@ -43,6 +46,10 @@ public struct IngestConfiguration: Sendable {
     public var ackWait: Duration
     /// `PROJECTION_MAX_FACT_BYTES`; default 1 MiB. Larger facts are quarantined.
     public var maxFactBytes: Int
+    /// `PROJECTION_STORE_TIMEOUT_MS`; default 60000: one store request (a Postgres statement, a ClickHouse
+    /// HTTP request) that takes longer is abandoned and retried, so a store that stops answering is a
+    /// retried failure, not a hung consumer.
+    public var storeTimeout: Duration = .seconds(60)
     /// `PROJECTION_DRAIN_TIMEOUT_MS`; default 10000: how long SIGTERM waits for the batch in flight.
     public var drainTimeout: Duration
     /// `PROJECTION_METRICS_TENANT_LABELS`; default false. Tenant labels multiply series: only for few tenants.

@@ -1,4 +1,5 @@
 import Columnstore
+import HTTPGuards
 import Hummingbird
 import HummingbirdCore
 import Logging

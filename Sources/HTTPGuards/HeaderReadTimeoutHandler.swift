@@ -7,11 +7,11 @@ import NIOHTTPTypes
 ///
 /// It sits after the HTTP decoder (so it sees where a head ends) and puts a `FirstByteObserver`
 /// at the front of the pipeline (so it sees where one starts).
-final class HeaderReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+public final class HeaderReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = HTTPRequestPart
+    public typealias InboundOut = HTTPRequestPart
+    public typealias OutboundIn = HTTPResponsePart
+    public typealias OutboundOut = HTTPResponsePart
 
     private enum State { case awaitingRequest, readingHead, inRequest }
     private var state = State.awaitingRequest
@@ -19,16 +19,16 @@ final class HeaderReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     private var context: ChannelHandlerContext?
     private let timeout: TimeAmount
 
-    init(timeout: Duration) {
+    public init(timeout: Duration) {
         self.timeout = TimeAmount(timeout)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         try? context.pipeline.syncOperations.addHandler(FirstByteObserver(owner: self), position: .first)
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    public func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
         self.context = nil
@@ -43,7 +43,7 @@ final class HeaderReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         }
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head = unwrapInboundIn(data) {
             timer?.cancel()
             timer = nil
@@ -52,7 +52,7 @@ final class HeaderReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         context.fireChannelRead(data)
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data), state == .inRequest { state = .awaitingRequest }
         context.write(data, promise: promise)
     }
