@@ -34,6 +34,9 @@ PG_DSN = os.environ.get("PROJECTION_POSTGRES_DSN", "postgresql://projection:proj
 CH_DSN = os.environ.get("PROJECTION_CLICKHOUSE_DSN", "http://projection:projection@127.0.0.1:8123/projection")
 PROTO = "orders/analytics/v1/orders_analytics.proto"
 SERVICE = "orders.analytics.v1.OrdersAnalyticsQuery"
+SENSORS_PROTO = "sensors/readings/v1/sensor_readings.proto"
+SENSORS_SERVICE = "sensors.readings.v1.SensorReadingsQuery"
+SENSORS_DIR = REPO / "examples" / "sensor-readings"
 
 # (tenant, day, order_count, gross_cents, refund_cents)
 DAILY_SALES = [("acme", f"2026-11-{d:02d}", d, 1000 * d + 7, 50 * (d % 3)) for d in range(1, 29)] + [
@@ -47,6 +50,26 @@ ORDERS = [
     ("acme", "o4", "c3", 2000, "USD", "2026-11-02 08:30:00.001", 4),
     ("acme", "ö5", "c4", -100, "EUR", "2026-10-31 23:59:59.999", 5),
     ("globex", "o1", "c9", 99_999, "USD", "2026-11-01 09:00:00", 8),
+]
+
+
+# sensor-readings: (tenant, site, hour, readings, calibrations, energy_wh, min_t, max_t, min_battery_v, max_offset_c)
+HOURLY = [
+    ("acme", "s1", "2026-06-01 00:00:00", 10, 0, "12.500", -3.25, 20.5, "3.300", None),
+    ("acme", "s1", "2026-06-01 01:00:00", 5, 1, "0.001", 0.15832928596944662, 21.0, None, 0.5),
+    ("acme", "s1", "2026-06-01 02:00:00", 1, 2, "-4.000", 0.0, 1e300, "2.000", -0.25),
+    ("globex", "s1", "2026-06-01 00:00:00", 99, 0, "1.000", 1.0, 2.0, "1.000", None),
+]
+# (tenant, sensor, site, recorded_at, temperature_c, battery_v, firmware, reading_id)
+SENSOR_STATE = [
+    ("acme", "sensor-1", "s1", "2026-06-01 00:59:59.999", 21.5, "3.712", "fw-1", "r1"),
+    ("acme", "sensor-2", "s1", "2026-06-01 01:00:00", -0.5, "2.000", None, "r2"),
+    ("acme", "sensor-3", "s2", "2026-06-01 01:00:00", 10.0, "3.000", "fw-2", "r3"),
+]
+# (tenant, sensor, applied_at, calibration_id, site, reference_c, offset_c, technician, stream_sequence)
+CALIBRATIONS = [
+    ("acme", "sensor-1", "2026-06-01 00:30:00", "cal-1", "s1", 20.0, 0.5, "ann", 1),
+    ("acme", "sensor-1", "2026-06-01 02:30:00.250", "cal-2", "s1", 21.0, -0.25, None, 2),
 ]
 
 
@@ -79,6 +102,7 @@ class QueryServer:
     url: str
     proc: subprocess.Popen
     log: Path
+    projection: str = "orders"
 
 
 @pytest.fixture(scope="session")
@@ -93,12 +117,19 @@ def stubs(tmp_path_factory):
         shutil.which("protoc") or "protoc", "-I", str(REPO / "proto"), "-I", "/usr/include",
         f"--plugin=protoc-gen-py={venv_bin / 'protoc-gen-py'}", f"--py_out={out}",
         f"--plugin=protoc-gen-connectrpc={venv_bin / 'protoc-gen-connectrpc'}", f"--connectrpc_out={out}",
-        PROTO, "projection/v1/annotations.proto",
+        PROTO, SENSORS_PROTO, "projection/v1/annotations.proto",
     ]
     subprocess.run(cmd, check=True, cwd=REPO)
     sys.path.insert(0, str(root))
     pb = importlib.import_module("connect_stubs.orders.analytics.v1.orders_analytics_pb")
     connect = importlib.import_module("connect_stubs.orders.analytics.v1.orders_analytics_connect")
+    return pb, connect
+
+
+@pytest.fixture(scope="session")
+def sensor_stubs(stubs):
+    pb = importlib.import_module("connect_stubs.sensors.readings.v1.sensor_readings_pb")
+    connect = importlib.import_module("connect_stubs.sensors.readings.v1.sensor_readings_connect")
     return pb, connect
 
 
@@ -128,19 +159,60 @@ def _fill_postgres(schema: str) -> str:
     return dsn
 
 
-def _migrate(kind: str, dsn: str) -> None:
-    env = dict(os.environ, PROJECTION_STORE_KIND=kind, PROJECTION_STORE_DSN=dsn)
-    r = subprocess.run([str(BIN_DIR / "projection-migrate"), "apply", "--sql-dir", str(REPO / "sql")],
+def _sql(v) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, str):
+        return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return repr(v)
+
+
+def _fill_sensors_clickhouse(db: str) -> str:
+    _ch(f"CREATE DATABASE {db}")
+    dsn = _with_path(CH_DSN, "/" + db)
+    _migrate("clickhouse", dsn, "sensors")
+    for table, rows in (("hourly_site_readings", HOURLY), ("sensor_state", SENSOR_STATE), ("calibrations", CALIBRATIONS)):
+        _ch(f"INSERT INTO {table} VALUES " + ",".join("(" + ",".join(_sql(v) for v in r) + ")" for r in rows), db)
+    return dsn
+
+
+def _fill_sensors_postgres(schema: str) -> str:
+    import psycopg
+
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    dsn = _with_path(PG_DSN, urllib.parse.urlsplit(PG_DSN).path, f"options=-csearch_path%3D{schema}")
+    _migrate("postgres_table", dsn, "sensors")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for r in HOURLY:
+            conn.execute("INSERT INTO hourly_site_readings VALUES (%s, %s, %s::timestamp AT TIME ZONE 'UTC', %s, %s, %s::numeric, %s, %s, %s::numeric, %s)", r)
+        for r in SENSOR_STATE:
+            conn.execute("INSERT INTO sensor_state VALUES (%s, %s, %s, %s::timestamp AT TIME ZONE 'UTC', %s, %s::numeric, %s, %s)", r)
+        for r in CALIBRATIONS:
+            conn.execute("INSERT INTO calibrations VALUES (%s, %s, %s::timestamp AT TIME ZONE 'UTC', %s, %s, %s, %s, %s, %s)", r)
+    return dsn
+
+
+def _migrate(kind: str, dsn: str, projection: str = "orders") -> None:
+    env = dict(os.environ, PROJECTION_STORE_KIND=kind, PROJECTION_STORE_DSN=dsn, **_projection_env(projection))
+    r = subprocess.run([str(BIN_DIR / "projection-migrate"), "apply", "--sql-dir", env["PROJECTION_SQL_DIR"]],
                        env=env, cwd=REPO, capture_output=True, text=True)
     assert r.returncode == 0, f"projection-migrate apply ({kind}) failed: {r.stdout}\n{r.stderr}"
 
 
-def _start(store: str, dsn: str, tmp: Path, extra: dict | None = None) -> QueryServer:
+def _projection_env(projection: str) -> dict:
+    if projection == "sensors":
+        return {"PROJECTION_SQL_DIR": str(SENSORS_DIR / "sql"),
+                "PROJECTION_DESCRIPTOR_SET": str(SENSORS_DIR / "sensor_readings.binpb")}
+    return {"PROJECTION_SQL_DIR": str(REPO / "sql")}
+
+
+def _start(store: str, dsn: str, tmp: Path, projection: str = "orders") -> QueryServer:
     port = free_port()
-    log = tmp / f"query-{store}-{port}.log"
+    log = tmp / f"query-{projection}-{store}-{port}.log"
     env = dict(os.environ, PROJECTION_STORE_KIND="clickhouse" if store == "clickhouse" else "postgres_table",
                PROJECTION_STORE_DSN=dsn, PORT_HTTP=str(port), PROJECTION_HTTP_HOST="127.0.0.1",
-               PROJECTION_SQL_DIR=str(REPO / "sql"), **(extra or {}))
+               **_projection_env(projection))
     proc = subprocess.Popen([str(BIN_DIR / "projection-query")], env=env, cwd=REPO,
                             stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -150,28 +222,36 @@ def _start(store: str, dsn: str, tmp: Path, extra: dict | None = None) -> QueryS
         try:
             with urllib.request.urlopen(url + "/readyz", timeout=5) as r:
                 if r.status == 200:
-                    return QueryServer(store, url, proc, log)
+                    return QueryServer(store, url, proc, log, projection)
         except (urllib.error.URLError, ConnectionError, OSError):
             pass
         assert time.monotonic() < deadline, f"projection-query not ready: {log.read_text()}"
         time.sleep(0.2)
 
 
-@pytest.fixture(scope="session", params=["clickhouse", "postgres"])
-def server(request, tmp_path_factory):
-    """A real projection-query over a fresh, filled copy of the orders-analytics tables."""
-    store = request.param
-    name = f"connect_{uuid.uuid4().hex[:12]}"
-    dsn = _fill_clickhouse(name) if store == "clickhouse" else _fill_postgres(name)
-    srv = _start(store, dsn, tmp_path_factory.mktemp(store))
-    try:
-        yield srv
-    finally:
-        srv.proc.terminate()
-        try:
-            srv.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            srv.proc.kill()
+class _Servers:
+    """One server per (projection, store) for the whole session, stopped and dropped at its end."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp = tmp_path_factory
+        self.running: dict[tuple[str, str], tuple[QueryServer, str]] = {}
+
+    def get(self, projection: str, store: str) -> QueryServer:
+        key = (projection, store)
+        if key not in self.running:
+            name = f"connect_{uuid.uuid4().hex[:12]}"
+            fill = {("orders", "clickhouse"): _fill_clickhouse, ("orders", "postgres"): _fill_postgres,
+                    ("sensors", "clickhouse"): _fill_sensors_clickhouse, ("sensors", "postgres"): _fill_sensors_postgres}[key]
+            try:
+                dsn = fill(name)
+                self.running[key] = (_start(store, dsn, self.tmp.mktemp(f"{projection}-{store}"), projection), name)
+            except BaseException:
+                self._drop(store, name)
+                raise
+        return self.running[key][0]
+
+    @staticmethod
+    def _drop(store: str, name: str) -> None:
         if store == "clickhouse":
             _ch(f"DROP DATABASE IF EXISTS {name}")
         else:
@@ -179,3 +259,33 @@ def server(request, tmp_path_factory):
 
             with psycopg.connect(PG_DSN, autocommit=True) as conn:
                 conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+    def stop(self) -> None:
+        for (_, store), (srv, name) in self.running.items():
+            srv.proc.terminate()
+            try:
+                srv.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                srv.proc.kill()
+            self._drop(store, name)
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    pool = _Servers(tmp_path_factory)
+    try:
+        yield pool
+    finally:
+        pool.stop()
+
+
+@pytest.fixture(scope="session", params=["clickhouse", "postgres"])
+def server(request, servers):
+    """A real projection-query over a fresh, filled copy of the orders-analytics tables."""
+    return servers.get("orders", request.param)
+
+
+@pytest.fixture(scope="session", params=["clickhouse", "postgres"])
+def sensors_server(request, servers):
+    """The sensor-readings example projection (PROJECTION_DESCRIPTOR_SET), likewise."""
+    return servers.get("sensors", request.param)

@@ -17,7 +17,7 @@ from connectrpc.code import Code
 from connectrpc.codec import proto_json_codec
 from connectrpc.errors import ConnectError
 
-from conftest import SERVICE
+from conftest import SENSORS_SERVICE, SERVICE
 
 # (RPC, stub method, request fields in proto3 JSON)
 CALLS = [
@@ -30,6 +30,18 @@ CALLS = [
     ("GetOrder", "get_order", {"orderId": "ö5"}),
     ("GetOrder", "get_order", {"orderId": "o4"}),
     ("GetOrder", "get_order", {"orderId": "missing"}),
+]
+
+SENSOR_CALLS = [
+    ("GetSiteHourly", "get_site_hourly", {"siteId": "s1", "fromHour": "2026-06-01T00:00:00Z", "toHour": "2026-06-01T23:00:00Z"}),
+    ("GetSiteHourly", "get_site_hourly", {"siteId": "s1", "fromHour": "2026-06-01T01:00:00.000Z", "toHour": "2026-06-01T01:00:00Z"}),
+    ("GetSensor", "get_sensor", {"sensorId": "sensor-1"}),
+    ("GetSensor", "get_sensor", {"sensorId": "sensor-2"}),
+    ("ListSensors", "list_sensors", {"siteId": "s1"}),
+    ("ListSensors", "list_sensors", {"siteId": "s1", "limit": 1}),
+    ("ListCalibrations", "list_calibrations", {"sensorId": "sensor-1"}),
+    ("ListCalibrations", "list_calibrations", {"sensorId": "sensor-1", "limit": 1}),
+    ("GetSensor", "get_sensor", {"sensorId": "missing"}),
 ]
 
 # name → (client options, use GET)
@@ -56,9 +68,9 @@ def raw(server, method: str, path: str, body: bytes | None = None, headers: dict
         conn.close()
 
 
-def post_json(server, rpc: str, fields: dict):
+def post_json(server, rpc: str, fields: dict, service: str = SERVICE):
     """The reference answer: JSON POST without compression."""
-    return raw(server, "POST", f"/{SERVICE}/{rpc}", json.dumps(fields).encode(), {"content-type": "application/json"})
+    return raw(server, "POST", f"/{service}/{rpc}", json.dumps(fields).encode(), {"content-type": "application/json"})
 
 
 def response_type(stubs, rpc: str):
@@ -71,28 +83,52 @@ def request_message(stubs, rpc: str, fields: dict):
     return getattr(pb, f"{rpc}Request").from_json(json.dumps(fields))
 
 
-@pytest.mark.parametrize("variant", list(VARIANTS))
-def test_every_answer_matches_the_json_post_answer(server, stubs, variant):
-    _, connect = stubs
+def check_every_call(server, pb, client_class, service, calls, variant):
+    """Each call through the client equals the JSON POST answer parsed into the same message;
+    errors carry the same code and message."""
     options, use_get = VARIANTS[variant]
     answered = 0
-    with connect.OrdersAnalyticsQueryClientSync(server.url, **options) as client:
-        for rpc, stub, fields in CALLS:
-            status, _, body = post_json(server, rpc, fields)
+    with client_class(server.url, **options) as client:
+        for rpc, stub, fields in calls:
+            status, _, body = post_json(server, rpc, fields, service)
             call = getattr(client, stub)
+            request = getattr(pb, f"{rpc}Request").from_json(json.dumps(fields))
             kwargs = {"headers": TENANT, "use_get": use_get}
             if status == 200:
-                expected = response_type(stubs, rpc).from_json(body)
-                got = call(request_message(stubs, rpc, fields), **kwargs)
+                expected = getattr(pb, f"{rpc}Response").from_json(body)
+                got = call(request, **kwargs)
                 assert got == expected, f"{server.store} {variant} {rpc} {fields}: {got.to_json()} != {body!r}"
                 answered += 1
             else:
                 err = json.loads(body)
                 with pytest.raises(ConnectError) as raised:
-                    call(request_message(stubs, rpc, fields), **kwargs)
+                    call(request, **kwargs)
                 assert raised.value.code.value == err["code"], f"{variant} {rpc} {fields}"
                 assert raised.value.message == err["message"]
-    assert answered == len(CALLS) - 1, "every call but the missing order answers 200"
+    assert answered == len(calls) - 1, "every call but the last (a missing row) answers 200"
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_every_answer_matches_the_json_post_answer(server, stubs, variant):
+    pb, connect = stubs
+    check_every_call(server, pb, connect.OrdersAnalyticsQueryClientSync, SERVICE, CALLS, variant)
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_sensor_readings_answers_match_too(sensors_server, sensor_stubs, variant):
+    """The example projection with optional fields, doubles, decimals as strings, timestamps in rows,
+    NULLs and an optional uint32: the same through every codec and transport."""
+    pb, connect = sensor_stubs
+    check_every_call(sensors_server, pb, connect.SensorReadingsQueryClientSync, SENSORS_SERVICE, SENSOR_CALLS, variant)
+
+
+def test_sensor_reference_answers_are_not_empty(sensors_server):
+    status, _, body = post_json(sensors_server, "GetSiteHourly", SENSOR_CALLS[0][2], SENSORS_SERVICE)
+    rows = json.loads(body)["rows"]
+    assert status == 200 and len(rows) == 3
+    assert "maxOffsetC" not in rows[0] and rows[1]["maxOffsetC"] == 0.5 and rows[2]["energyWh"] == "-4.000"
+    status, _, body = post_json(sensors_server, "GetSensor", {"sensorId": "sensor-2"}, SENSORS_SERVICE)
+    assert status == 200 and "firmware" not in json.loads(body)["sensor"]
 
 
 def test_reference_answers_are_not_empty(server):
