@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "QueryAPI",
             dependencies: [
-                "Columnstore", "HTTPGuards",
+                "Columnstore", "ClickHouseHTTP", "HTTPGuards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

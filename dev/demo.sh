@@ -162,7 +162,7 @@ if demo_has orders-analytics; then
     echo "== orders-analytics: the query API on $kind (port $port)"
     run_curl "daily sales" "curl -sS -H 'x-tenant-id: t1' -H 'content-type: application/json' -X POST http://127.0.0.1:$port/orders.analytics.v1.OrdersAnalyticsQuery/GetDailySales -d '{\"fromDay\":\"2026-03-01\",\"toDay\":\"2026-03-07\"}'"
     run_curl "top customers" "curl -sS -H 'x-tenant-id: t2' 'http://127.0.0.1:$port/orders.analytics.v1.OrdersAnalyticsQuery/GetTopCustomers?fromDay=2026-03-01&toDay=2026-03-31&limit=3'"
-    run_curl "one order" "curl -sS -H 'x-tenant-id: t1' -X POST http://127.0.0.1:$port/orders.analytics.v1.OrdersAnalyticsQuery/GetOrder -d '{\"orderId\":\"o-3\"}'"
+    run_curl "one order" "curl -sS -H 'x-tenant-id: t1' -H 'content-type: application/json' -X POST http://127.0.0.1:$port/orders.analytics.v1.OrdersAnalyticsQuery/GetOrder -d '{\"orderId\":\"o-3\"}'"
   done
 fi
 
@@ -174,9 +174,9 @@ if demo_has sensor-readings; then
   both_stores() { # method tenant json-body
     local route="sensors.readings.v1.SensorReadingsQuery/$1" a b
     echo
-    echo "\$ curl -sS -H 'x-tenant-id: $2' -X POST http://127.0.0.1:$ch/$route -d '$3'"
-    a="$(curl -sS -H "x-tenant-id: $2" -X POST "http://127.0.0.1:$ch/$route" -d "$3")"
-    b="$(curl -sS -H "x-tenant-id: $2" -X POST "http://127.0.0.1:$pg/$route" -d "$3")"
+    echo "\$ curl -sS -H 'x-tenant-id: $2' -H 'content-type: application/json' -X POST http://127.0.0.1:$ch/$route -d '$3'"
+    a="$(curl -sS -H "x-tenant-id: $2" -H 'content-type: application/json' -X POST "http://127.0.0.1:$ch/$route" -d "$3")"
+    b="$(curl -sS -H "x-tenant-id: $2" -H 'content-type: application/json' -X POST "http://127.0.0.1:$pg/$route" -d "$3")"
     echo "$a"
     if [[ "$a" == "$b" ]]; then echo "(postgres_table, port $pg: identical)"; else echo "(postgres_table, port $pg: DIFFERENT)"; echo "$b"; fi
   }

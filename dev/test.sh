@@ -4,6 +4,7 @@
 #   2. checks that generated files are byte-for-byte what the generator makes now;
 #   3. runs the dev ClickHouse front's own tests (pytest);
 #   4. builds and runs every Swift test, unit and integration, against the real servers;
+#   4a. runs the official Connect Python client against projection-query (Tests/ConnectClientTests);
 #   4b. runs the generator test: random annotated projections and facts through the real
 #       executables on both stores, checked against an independent model (Tests/GeneratorTests);
 #   5. runs the crash/outage suite alone (it stops and restarts dev-stack servers);
@@ -29,6 +30,12 @@ echo "== the committed OpenAPI document matches the proto"
 
 echo "== swift test"
 swift test --skip-build "$@"
+
+if [[ $# -eq 0 ]]; then
+  # The official Connect Python runtime (connectrpc) against a real projection-query on both stores.
+  echo "== Connect clients: connectrpc against projection-query on ClickHouse and Postgres (Tests/ConnectClientTests)"
+  CONNECT_BIN_DIR="$(swift build --show-bin-path)" .dev/venv/bin/python -m pytest Tests/ConnectClientTests -q -p no:cacheprovider
+fi
 
 if [[ $# -eq 0 ]]; then
   # Seeded and reproducible: GENERATOR_SEED / GENERATOR_RUNS / GENERATOR_FEATURES (see the test's docstring).

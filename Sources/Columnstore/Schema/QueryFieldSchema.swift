@@ -11,10 +11,15 @@ public struct QueryFieldSchema: Sendable, Hashable {
     public var isOptional: Bool
     /// Parameter constraints from `(projection.v1.param)`.
     public var hints: QueryParameterHints?
+    /// The integer variant on the protobuf wire (binary codec).
+    public var encoding: QueryFieldEncoding
+    /// An enum field's values, name → number (the binary codec sends numbers, JSON names).
+    public var enumValues: [String: Int32]
 
     public init(
         name: String, jsonName: String, number: Int, type: QueryFieldType, isRepeated: Bool = false,
-        isOptional: Bool = false, hints: QueryParameterHints? = nil
+        isOptional: Bool = false, hints: QueryParameterHints? = nil, encoding: QueryFieldEncoding = .plain,
+        enumValues: [String: Int32] = [:]
     ) {
         self.name = name
         self.jsonName = jsonName
@@ -23,5 +28,7 @@ public struct QueryFieldSchema: Sendable, Hashable {
         self.isRepeated = isRepeated
         self.isOptional = isOptional
         self.hints = hints
+        self.encoding = encoding
+        self.enumValues = enumValues
     }
 }

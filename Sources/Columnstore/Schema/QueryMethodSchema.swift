@@ -14,10 +14,15 @@ public struct QueryMethodSchema: Sendable, Hashable {
     public var rowMessage: String
     /// Fields of the row message; result columns map to them by name.
     public var rowFields: [QueryFieldSchema]
+    /// Field number of the response field that holds the rows (`.rows`, `.single`); unused for `.message`.
+    public var responseFieldNumber: Int
+    /// `option idempotency_level = NO_SIDE_EFFECTS;`: Connect allows GET only for such methods.
+    public var hasNoSideEffects: Bool
 
     public init(
         name: String, sqlName: String, requestMessage: String, requestFields: [QueryFieldSchema],
-        responseMessage: String, response: QueryResponseShape, rowMessage: String, rowFields: [QueryFieldSchema]
+        responseMessage: String, response: QueryResponseShape, rowMessage: String, rowFields: [QueryFieldSchema],
+        responseFieldNumber: Int = 1, hasNoSideEffects: Bool = true
     ) {
         self.name = name
         self.sqlName = sqlName
@@ -27,5 +32,7 @@ public struct QueryMethodSchema: Sendable, Hashable {
         self.response = response
         self.rowMessage = rowMessage
         self.rowFields = rowFields
+        self.responseFieldNumber = responseFieldNumber
+        self.hasNoSideEffects = hasNoSideEffects
     }
 }

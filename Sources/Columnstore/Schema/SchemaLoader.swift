@@ -16,6 +16,8 @@ struct SchemaLoader {
     /// Messages in declaration order (files in set order, nested depth-first).
     private var messages: [MessageEntry] = []
     private var messagesByName: [String: MessageEntry] = [:]
+    /// Enum values (name → number) by fully-qualified enum name, for the binary codec.
+    private var enumsByName: [String: [String: Int32]] = [:]
 
     init(serializedSet bytes: [UInt8]) throws {
         let set: Google_Protobuf_FileDescriptorSet
@@ -30,6 +32,7 @@ struct SchemaLoader {
             for message in file.messageType {
                 index(message, prefix: prefix, package: file.package, isProto3: file.syntax == "proto3")
             }
+            for enumeration in file.enumType { index(enumeration, prefix: prefix) }
         }
     }
 
@@ -41,6 +44,13 @@ struct SchemaLoader {
         for nested in message.nestedType {
             index(nested, prefix: fullName + ".", package: package, isProto3: isProto3)
         }
+        for enumeration in message.enumType { index(enumeration, prefix: fullName + ".") }
+    }
+
+    private mutating func index(_ enumeration: Google_Protobuf_EnumDescriptorProto, prefix: String) {
+        var values: [String: Int32] = [:]
+        for value in enumeration.value { values[value.name] = value.number }
+        enumsByName[prefix + enumeration.name] = values
     }
 
     // MARK: - Projection
@@ -418,6 +428,7 @@ struct SchemaLoader {
             row = try message(named: only.typeName, element: element)
             shape = only.label == .repeated ? .rows(field: only.name) : .single(field: only.name)
         }
+        let responseFieldNumber = response.proto.field.count == 1 ? Int(response.proto.field[0].number) : 1
         return QueryMethodSchema(
             name: method.name,
             sqlName: sqlName,
@@ -426,7 +437,9 @@ struct SchemaLoader {
             responseMessage: response.fullName,
             response: shape,
             rowMessage: row.fullName,
-            rowFields: try row.proto.field.map { try queryField($0, in: row) }
+            rowFields: try row.proto.field.map { try queryField($0, in: row) },
+            responseFieldNumber: responseFieldNumber,
+            hasNoSideEffects: method.options.idempotencyLevel == .noSideEffects
         )
     }
 
@@ -491,7 +504,17 @@ struct SchemaLoader {
             type: type,
             isRepeated: isRepeated,
             isOptional: isOptional,
-            hints: hints
+            hints: hints,
+            encoding: Self.encoding(of: field.type),
+            enumValues: field.type == .enum ? enumsByName[typeName] ?? [:] : [:]
         )
+    }
+
+    private static func encoding(of type: Google_Protobuf_FieldDescriptorProto.TypeEnum) -> QueryFieldEncoding {
+        switch type {
+        case .sint32, .sint64: return .zigzag
+        case .fixed32, .fixed64, .sfixed32, .sfixed64: return .fixed
+        default: return .plain
+        }
     }
 }

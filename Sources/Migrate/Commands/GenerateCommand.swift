@@ -1,5 +1,6 @@
 import ArgumentParser
 import Columnstore
+import Foundation
 
 /// `projection-migrate generate`: writes the next numbered migration per store
 /// when the annotated schema changed since `schema.lock.json`.
@@ -36,6 +37,7 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet, projection: projection)
+        for warning in Self.queryWarnings(schema) { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         for store in store.stores(supportedBy: schema) {
             let target: DDLTarget = store == .clickhouse ? .clickhouse(cluster: cluster) : .postgres
             let plan = try MigrationGenerator.generate(schema: schema, target: target, outputRoot: out, allowDestructive: allowDestructive)
@@ -49,6 +51,16 @@ struct GenerateCommand: ParsableCommand {
             } else {
                 print("\(target): up to date")
             }
+        }
+    }
+
+    /// Query RPCs without `idempotency_level = NO_SIDE_EFFECTS`: Connect clients can call them only
+    /// by POST (no GET, so no HTTP caching), and the query API answers their GET with 405.
+    static func queryWarnings(_ schema: ProjectionSchema) -> [String] {
+        guard let service = schema.queryService else { return [] }
+        return service.methods.filter { !$0.hasNoSideEffects }.map { method in
+            "\(service.fullName).\(method.name): query RPCs read only; add `option idempotency_level = NO_SIDE_EFFECTS;` "
+                + "so Connect clients may call it with GET (the query API refuses GET without it: 405)"
         }
     }
 }

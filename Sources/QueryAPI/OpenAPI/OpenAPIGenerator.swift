@@ -1,4 +1,5 @@
 import Columnstore
+import Foundation
 
 /// Builds the OpenAPI 3.1 document of a projection's query API from its schema. Deterministic:
 /// the same schema and header name always give byte-identical output.
@@ -20,37 +21,49 @@ enum OpenAPIGenerator {
             addSchema(requestName, requestSchema(method))
             if method.rowMessage != method.responseMessage { addSchema(shortName(method.rowMessage), rowSchema(method)) }
             addSchema(responseName, responseSchema(method))
-            let errors: [(key: String, value: JSONValue)] = ConnectError.Code.all.map { code in
+            var errors: [(key: String, value: JSONValue)] = ConnectError.Code.all.map { code in
                 (String(code.httpStatus), .object([("$ref", .string("#/components/responses/\(code.name)"))]))
-            }.sorted { $0.key < $1.key }
+            }
+            errors.append(("415", .object([("$ref", .string("#/components/responses/unsupported_media_type"))])))
+            errors.sort { $0.key < $1.key }
             let ok: (key: String, value: JSONValue) = ("200", .object([
-                ("description", .string("The \(responseName) message (proto3 JSON).")),
-                ("content", .object([("application/json", .object([("schema", ref(responseName))]))])),
+                ("description", .string("The \(responseName) message, in the request's codec (gzip-compressed when Accept-Encoding allows and it is 1 KiB or more).")),
+                ("content", .object(messageContent(responseName))),
             ]))
-            let parameters: JSONValue = .array([.object([("$ref", .string("#/components/parameters/tenant"))])])
+            let common: [JSONValue] = ["tenant", "connectProtocolVersion", "connectTimeoutMs"].map {
+                .object([("$ref", .string("#/components/parameters/\($0)"))])
+            }
+            let isRequired = method.requestFields.contains { $0.hints?.isRequired == true }
             let post: JSONValue = .object([
                 ("operationId", .string(method.name)),
-                ("summary", .string("\(method.name) (Connect unary JSON)")),
-                ("parameters", parameters),
+                ("summary", .string("\(method.name) (Connect unary, JSON or binary protobuf)")),
+                ("parameters", .array(common + [.object([("$ref", .string("#/components/parameters/contentEncoding"))])])),
                 ("requestBody", .object([
-                    ("required", .bool(false)),
-                    ("content", .object([("application/json", .object([("schema", ref(requestName))]))])),
+                    ("required", .bool(isRequired)),
+                    ("description", .string("The \(requestName) message: proto3 JSON (application/json) or the protobuf binary format (application/proto), optionally gzip-compressed (Content-Encoding: gzip).")),
+                    ("content", .object(messageContent(requestName))),
                 ])),
                 ("responses", .object([ok] + errors)),
             ])
-            var queryParameters: [JSONValue] = [.object([("$ref", .string("#/components/parameters/tenant"))])]
+            // GET (Connect's GET form, or one query item per field) only for side-effect-free methods.
+            guard method.hasNoSideEffects else {
+                paths.append((QueryServer.routePath(service: service, method: method), .object([("post", post)])))
+                continue
+            }
+            var queryParameters: [JSONValue] = common + ConnectGetParameter.all.map { .object([("$ref", .string("#/components/parameters/\($0.component)"))]) }
             for field in method.requestFields {
                 queryParameters.append(.object([
                     ("name", .string(field.name)),
                     ("in", .string("query")),
-                    ("description", .string("Also accepted as \(field.jsonName).")),
-                    ("required", .bool(field.hints?.isRequired ?? false)),
+                    ("description", .string("Plain form only (without `encoding`/`message`): the field's value; also accepted as \(field.jsonName).\(field.hints?.isRequired == true ? " Required in the plain form." : "")")),
+                    ("required", .bool(false)),
                     ("schema", fieldSchema(field, request: true)),
                 ]))
             }
             let get: JSONValue = .object([
                 ("operationId", .string(method.name + "Get")),
-                ("summary", .string("\(method.name) with the request in the query string")),
+                ("summary", .string("\(method.name) by GET (the method has no side effects)")),
+                ("description", .string("Two forms. Connect's GET form: `encoding` (json or proto) and `message` (the \(requestName) message; URL-safe base64 with `base64=1`, required for proto; gzip with `compression=gzip`), optionally `connect=v1`; the answer is in that codec. The plain form: one query item per request field, answered in JSON.")),
                 ("parameters", .array(queryParameters)),
                 ("responses", .object([ok] + errors)),
             ])
@@ -64,12 +77,17 @@ enum OpenAPIGenerator {
                 ("message", .object([("type", .string("string"))])),
             ])),
         ])))
-        let responses: [(key: String, value: JSONValue)] = ConnectError.Code.all.map { code in
+        var responses: [(key: String, value: JSONValue)] = ConnectError.Code.all.map { code in
             (code.name, .object([
-                ("description", .string("Connect error \(code.name) (HTTP \(code.httpStatus)).")),
+                ("description", .string("Connect error \(code.name) (HTTP \(code.httpStatus)); error bodies are JSON for both codecs.")),
                 ("content", .object([("application/json", .object([("schema", ref("Error"))]))])),
             ]))
         }
+        responses.append(("unsupported_media_type", .object([
+            ("description", .string("Unsupported codec (Content-Type, or a GET's encoding): the Accept-Post header lists \(ConnectCodec.acceptPost).")),
+            ("headers", .object([("Accept-Post", .object([("schema", .object([("type", .string("string"))]))]))])),
+            ("content", .object([("application/json", .object([("schema", ref("Error"))]))])),
+        ])))
         return .object([
             ("openapi", .string("3.1.0")),
             ("info", info(schema)),
@@ -83,7 +101,7 @@ enum OpenAPIGenerator {
                     ("required", .bool(true)),
                     ("description", .string("Tenant whose rows are read (required when multi-tenancy is on).")),
                     ("schema", .object([("type", .string("string")), ("minLength", .number("1")), ("maxLength", .number(String(AccessPolicy.maxTenantBytes)))])),
-                ]))])),
+                ]))] + headerParameters() + ConnectGetParameter.all.map { ($0.component, $0.document) })),
                 ("securitySchemes", .object([("bearer", .object([
                     ("type", .string("http")), ("scheme", .string("bearer")),
                     ("description", .string("Required only when tokens are configured.")),
@@ -91,6 +109,32 @@ enum OpenAPIGenerator {
             ])),
             ("security", .array([.object([]), .object([("bearer", .array([]))])])),
         ])
+    }
+
+    /// A message in either codec: proto3 JSON by its schema, or the protobuf binary format.
+    private static func messageContent(_ name: String) -> [(key: String, value: JSONValue)] {
+        [
+            ("application/json", .object([("schema", ref(name))])),
+            ("application/proto", .object([("schema", .object([
+                ("type", .string("string")), ("format", .string("binary")),
+                ("description", .string("The \(name) message in the protobuf binary format (see the proto).")),
+            ]))])),
+        ]
+    }
+
+    private static func headerParameters() -> [(key: String, value: JSONValue)] {
+        func header(_ name: String, _ description: String, _ schema: JSONValue) -> JSONValue {
+            .object([("name", .string(name)), ("in", .string("header")), ("required", .bool(false)),
+                     ("description", .string(description)), ("schema", schema)])
+        }
+        return [
+            ("connectProtocolVersion", header("Connect-Protocol-Version", "Connect protocol version; optional, 1 when given.",
+                                              .object([("type", .string("string")), ("enum", .array([.string("1")]))]))),
+            ("connectTimeoutMs", header("Connect-Timeout-Ms", "The client's deadline in milliseconds (1 to 10 digits); the answer is deadline_exceeded once it passes. The server's query timeout applies as well.",
+                                        .object([("type", .string("string")), ("pattern", .string("^[0-9]{1,\(ConnectRequestOptions.maxTimeoutDigits)}$"))]))),
+            ("contentEncoding", header("Content-Encoding", "Compression of the request body: identity or gzip (others are unimplemented). Its decompressed size counts against the body limit.",
+                                       .object([("type", .string("string")), ("enum", .array(ConnectCompression.allCases.map { .string($0.rawValue) }))]))),
+        ]
     }
 
     /// The document as committed and served: pretty, with a trailing newline.
@@ -162,13 +206,19 @@ enum OpenAPIGenerator {
         case .string, .bytes, .enumeration:
             members.append(("type", .string("string")))
             switch field.hints?.valueType {
-            case .date?: members.append(("format", .string("date")))
-            case .timestamp?: members.append(("format", .string("date-time")))
+            case .date?:
+                members.append(("format", .string("date")))
+                members.append(("description", .string("A date from \(RequestDecoder.dateRangeText), YYYY-MM-DD.")))
+            case .timestamp?:
+                members.append(("format", .string("date-time")))
+                members.append(("description", .string("An RFC 3339 timestamp from \(RequestDecoder.timestampRangeText).")))
             default: break
             }
         case .timestamp:
             members.append(("type", .string("string")))
             members.append(("format", .string("date-time")))
+            // Requests are checked against the request range; answers hold the column's domain.
+            members.append(("description", .string("An RFC 3339 timestamp from \(request ? RequestDecoder.timestampRangeText : ValueDomain.timestampRangeText.replacingOccurrences(of: " ... ", with: " to ")).")))
         case .bool: members.append(("type", .string("boolean")))
         case .int32: integer("int32", asString: false)
         case .uint32: integer("uint32", asString: false)

@@ -1,6 +1,6 @@
 import Columnstore
 
-/// An error answer in Connect's unary JSON protocol: `{"code": "...", "message": "..."}` with the
+/// An error answer in Connect's unary protocol (the same for both codecs: errors are always JSON): `{"code": "...", "message": "..."}` with the
 /// HTTP status Connect assigns to the code. `message` is always safe to show the caller.
 struct ConnectError: Error, Sendable, CustomStringConvertible {
     struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -12,6 +12,7 @@ struct ConnectError: Error, Sendable, CustomStringConvertible {
             case resourceExhausted = "resource_exhausted"
             case deadlineExceeded = "deadline_exceeded"
             case unavailable
+            case unimplemented
             case `internal`
         }
         private let base: Base
@@ -24,6 +25,7 @@ struct ConnectError: Error, Sendable, CustomStringConvertible {
         static let resourceExhausted = Code(.resourceExhausted)
         static let deadlineExceeded = Code(.deadlineExceeded)
         static let unavailable = Code(.unavailable)
+        static let unimplemented = Code(.unimplemented)
         static let `internal` = Code(.internal)
 
         /// Every code, in a stable order (for the OpenAPI document).
@@ -43,6 +45,7 @@ struct ConnectError: Error, Sendable, CustomStringConvertible {
             case .resourceExhausted: 429
             case .deadlineExceeded: 504
             case .unavailable: 503
+            case .unimplemented: 501
             case .internal: 500
             }
         }
@@ -52,12 +55,20 @@ struct ConnectError: Error, Sendable, CustomStringConvertible {
     var message: String
     /// Server-side detail for the log (never sent to the caller).
     var detail: String?
+    /// The HTTP status when the spec answers with one of its own before the Connect protocol
+    /// applies: 415 for an unsupported codec, 405 for GET on a method with side effects.
+    var statusOverride: Int?
+    /// Headers the answer carries, e.g. `Accept-Encoding` naming the supported compressions.
+    var headers: [(name: String, value: String)] = []
 
     init(_ code: Code, _ message: String, detail: String? = nil) {
         self.code = code
         self.message = message
         self.detail = detail
     }
+
+    /// The HTTP status of the answer.
+    var httpStatus: Int { statusOverride ?? code.httpStatus }
 
     /// The store's failure as the caller sees it.
     init(_ error: QueryError) {

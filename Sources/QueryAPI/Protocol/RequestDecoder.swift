@@ -13,6 +13,9 @@ enum RequestDecoder {
     /// Dates both stores represent: ClickHouse `Date` spans 1970-01-01…2149-06-06.
     static let dateRange: ClosedRange<Int32> = 0...65_535
     static let timestampRange: ClosedRange<Int64> = 0...(65_536 * 86_400_000 - 1)
+    /// The ranges as the OpenAPI document and error messages state them.
+    static let dateRangeText = "1970-01-01 to 2149-06-06"
+    static let timestampRangeText = "1970-01-01T00:00:00.000Z to 2149-06-06T23:59:59.999Z"
 
     /// Decodes a JSON request body; an empty body is the empty message.
     static func decode(body: [UInt8], method: QueryMethodSchema) throws(ConnectError) -> [String: ColumnValue] {
@@ -112,7 +115,7 @@ enum RequestDecoder {
             switch field.hints?.valueType {
             case .date?:
                 guard let days = RFC3339.parseDate(text) else { throw ConnectError.invalid(name, "expected a date YYYY-MM-DD") }
-                guard dateRange.contains(days) else { throw ConnectError.invalid(name, "date out of range (1970-01-01 to 2149-06-06)") }
+                guard dateRange.contains(days) else { throw ConnectError.invalid(name, "date out of range (\(dateRangeText))") }
                 return .date(days)
             case .timestamp?:
                 return try timestamp(text, field: name)
@@ -160,7 +163,7 @@ enum RequestDecoder {
         guard text.utf8.count <= 64, let millis = RFC3339.parseMilliseconds(text) else {
             throw ConnectError.invalid(field, "expected an RFC 3339 timestamp")
         }
-        guard timestampRange.contains(millis) else { throw ConnectError.invalid(field, "timestamp out of range (1970 to 2149-06-06)") }
+        guard timestampRange.contains(millis) else { throw ConnectError.invalid(field, "timestamp out of range (\(timestampRangeText))") }
         return .timestamp(millis)
     }
 

@@ -21,7 +21,7 @@ enum ResponseEncoder {
         }
     }
 
-    private static func notFound(_ method: QueryMethodSchema) -> ConnectError {
+    static func notFound(_ method: QueryMethodSchema) -> ConnectError {
         let short = method.rowMessage.split(separator: ".").last.map(String.init) ?? method.rowMessage
         return ConnectError(.notFound, "\(short) not found")
     }
@@ -52,34 +52,11 @@ enum ResponseEncoder {
             default: return nil
             }
         case .int64, .uint64, .int32, .uint32:
-            let bounds: ClosedRange<Double>
-            var integer: (negative: Int64?, positive: UInt64?)
-            switch value {
-            case .int64(let v): integer = v < 0 ? (v, nil) : (nil, UInt64(v))
-            case .uint64(let v): integer = (nil, v)
-            case .float64(let d) where d == d.rounded() && abs(d) < 9_007_199_254_740_992:
-                integer = d < 0 ? (Int64(d), nil) : (nil, UInt64(d))
-            case .string(let s):
-                if let v = Int64(s), v < 0 { integer = (v, nil) } else if let v = UInt64(s) { integer = (nil, v) } else { return nil }
-            case .bool(let b): integer = (nil, b ? 1 : 0)
-            default: return nil
-            }
-            switch type {
-            case .int64: bounds = Double(Int64.min)...Double(Int64.max)
-            case .uint64: bounds = 0...Double(UInt64.max)
-            case .int32: bounds = Double(Int32.min)...Double(Int32.max)
-            default: bounds = 0...Double(UInt32.max)
-            }
             let text: String
-            if let n = integer.negative {
-                guard bounds.contains(Double(n)) else { return nil }
-                text = String(n)
-            } else if let p = integer.positive {
-                if type == .int64, p > UInt64(Int64.max) { return nil }
-                guard type == .int64 || type == .uint64 || bounds.contains(Double(p)) else { return nil }
-                text = String(p)
-            } else {
-                return nil
+            switch fittedInteger(value, for: type) {
+            case .negative(let n)?: text = String(n)
+            case .nonNegative(let p)?: text = String(p)
+            case nil: return nil
             }
             // 64-bit integers are strings in proto3 JSON (JavaScript numbers lose precision).
             return type == .int64 || type == .uint64 ? .string(text) : .number(text)
@@ -108,6 +85,34 @@ enum ResponseEncoder {
             return nil
         case .message:
             return nil
+        }
+    }
+
+    /// An integer column value that fits an integer field type (shared by both codecs).
+    enum FittedInteger: Equatable {
+        case negative(Int64)
+        case nonNegative(UInt64)
+    }
+
+    static func fittedInteger(_ value: ColumnValue, for type: QueryFieldType) -> FittedInteger? {
+        let integer: FittedInteger
+        switch value {
+        case .int64(let v): integer = v < 0 ? .negative(v) : .nonNegative(UInt64(v))
+        case .uint64(let v): integer = .nonNegative(v)
+        case .float64(let d) where d == d.rounded() && abs(d) < 9_007_199_254_740_992:
+            integer = d < 0 ? .negative(Int64(d)) : .nonNegative(UInt64(d))
+        case .string(let s):
+            if let v = Int64(s), v < 0 { integer = .negative(v) } else if let v = UInt64(s) { integer = .nonNegative(v) } else { return nil }
+        case .bool(let b): integer = .nonNegative(b ? 1 : 0)
+        default: return nil
+        }
+        switch (integer, type) {
+        case (.negative, .int64), (.nonNegative, .uint64): return integer
+        case (.negative(let n), .int32): return n >= Int64(Int32.min) ? integer : nil
+        case (.nonNegative(let p), .int64): return p <= UInt64(Int64.max) ? integer : nil
+        case (.nonNegative(let p), .int32): return p <= UInt64(Int32.max) ? integer : nil
+        case (.nonNegative(let p), .uint32): return p <= UInt64(UInt32.max) ? integer : nil
+        default: return nil
         }
     }
 

@@ -1,5 +1,6 @@
 import Columnstore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -30,7 +31,10 @@ struct ConnectMiddleware<Context: RequestContext>: RouterMiddleware {
             let connect = Self.connectError(error)
             code = connect.code.name
             detail = connect.detail
-            response = QueryHandler.json(connect.json, status: .init(code: connect.code.httpStatus))
+            response = QueryHandler.json(connect.json, status: .init(code: connect.httpStatus))
+            for (name, value) in connect.headers {
+                if let field = HTTPField.Name(name) { response.headers[field] = value }
+            }
         }
         let duration = ContinuousClock.now - start
         let label = rpc ?? (code == "not_found" ? "unknown" : nil)

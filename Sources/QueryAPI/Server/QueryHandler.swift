@@ -15,29 +15,88 @@ struct QueryHandler: Sendable {
     let limiter: ConcurrencyLimiter
 
     func handle(_ method: QueryMethodSchema, request: Request) async throws -> Response {
+        let arrival = ContinuousClock.now
         // Access and the body come first: only a complete, admitted request may take a slot.
         let tenant = try access.tenant(for: request.headers)
-        let parameters: [String: ColumnValue]
-        if request.method == .get {
-            parameters = try RequestDecoder.decode(query: try Self.queryItems(request.uri.query), method: method)
-        } else {
-            parameters = try RequestDecoder.decode(body: try await body(of: request), method: method)
-        }
+        let (options, parameters) = try await decode(method, request: request)
+        // The client's deadline counts from the request's arrival (the body read is part of it).
+        let remaining = options.timeout.map { $0 - (ContinuousClock.now - arrival) }
+        if let remaining, remaining <= .zero, let timeout = options.timeout { throw ClientDeadline.exceeded(timeout) }
         guard limiter.tryAcquire() else {
             throw ConnectError(.resourceExhausted, "too many concurrent requests; retry later")
         }
-        defer { limiter.release() }
         guard let query = catalog.queries[method.name] else {
+            limiter.release()
             throw ConnectError(.internal, "the method has no query", detail: "no prepared query for \(method.name)")
         }
-        let result: QueryResult
-        do {
-            result = try await executor.execute(query, tenant: tenant, parameters: parameters)
-        } catch let error as QueryError {
-            throw ConnectError(error)
+        let (executor, limiter) = (executor, limiter)
+        let run: @Sendable () async throws -> QueryResult = {
+            defer { limiter.release() }
+            do {
+                return try await executor.execute(query, tenant: tenant, parameters: parameters)
+            } catch let error as QueryError {
+                throw ConnectError(error)
+            }
         }
-        let json = try ResponseEncoder.encode(result, method: method)
-        return Self.json(json, status: .ok)
+        let result: QueryResult
+        if let remaining {
+            result = try await ClientDeadline.run(within: remaining, reported: options.timeout!, run)
+        } else {
+            result = try await run()
+        }
+        return try Self.response(result, method: method, options: options)
+    }
+
+    /// The request's Connect options and its message as typed parameters, for POST and GET.
+    private func decode(_ method: QueryMethodSchema, request: Request) async throws -> (ConnectRequestOptions, [String: ColumnValue]) {
+        let headers = { (name: String) in AccessPolicy.values(of: name, in: request.headers) }
+        if request.method == .get {
+            // GET is for side-effect-free methods only (the spec's 405 otherwise).
+            guard method.hasNoSideEffects else {
+                var error = ConnectError(.unimplemented, "\(method.name) has side effects: use POST (GET needs idempotency_level NO_SIDE_EFFECTS)")
+                error.statusOverride = 405
+                error.headers = [("Allow", "POST")]
+                throw error
+            }
+            let query = request.uri.query ?? ""
+            var options = ConnectRequestOptions(
+                codec: .json, requestCompression: .identity,
+                responseCompression: ConnectCompression.negotiate(acceptEncoding: headers("accept-encoding")),
+                timeout: try ConnectRequestOptions.timeout(headers("connect-timeout-ms")))
+            guard ConnectGetRequest.isConnectForm(query: query) else {
+                // The plain form: one query item per request field, answered in JSON.
+                return (options, try RequestDecoder.decode(query: try Self.queryItems(query), method: method))
+            }
+            let get = try ConnectGetRequest.parse(query: query)
+            options.codec = get.codec
+            options.requestCompression = get.compression
+            let message = try get.compression.decompress(get.message, maxBytes: maxBodyBytes)
+            return (options, try Self.parameters(message, codec: get.codec, method: method))
+        }
+        let options = try ConnectRequestOptions.post(headers: headers)
+        let message = try options.requestCompression.decompress(try await body(of: request), maxBytes: maxBodyBytes)
+        return (options, try Self.parameters(message, codec: options.codec, method: method))
+    }
+
+    static func parameters(_ message: [UInt8], codec: ConnectCodec, method: QueryMethodSchema) throws(ConnectError) -> [String: ColumnValue] {
+        switch codec {
+        case .json: return try RequestDecoder.decode(body: message, method: method)
+        case .proto: return try ProtoRequestDecoder.decode(message, method: method)
+        }
+    }
+
+    /// The response message in the request's codec, compressed when the client accepts it and
+    /// the message is large enough to gain from it.
+    static func response(_ result: QueryResult, method: QueryMethodSchema, options: ConnectRequestOptions) throws(ConnectError) -> Response {
+        let message: [UInt8]
+        switch options.codec {
+        case .json: message = Array(JSONWriter.write(try ResponseEncoder.encode(result, method: method)).utf8)
+        case .proto: message = try ProtoResponseEncoder.encode(result, method: method)
+        }
+        let (body, compressed) = options.responseCompression.compress(message)
+        var headers: HTTPFields = [.contentType: options.codec.contentType]
+        if compressed { headers[.contentEncoding] = ConnectCompression.gzip.rawValue }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     private func body(of request: Request) async throws(ConnectError) -> [UInt8] {

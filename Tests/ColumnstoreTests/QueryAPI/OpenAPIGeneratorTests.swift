@@ -25,6 +25,35 @@ struct OpenAPIGeneratorTests {
         #expect(json["components"]?["schemas"]?["DailySalesRow"]?["properties"]?["grossCents"]?["type"] == .string("string"))
     }
 
+    @Test("Connect: required bodies, both codecs, value ranges, the GET form, 415")
+    func connect() throws {
+        let json = try JSONParser.parse(OpenAPIGenerator.render(schema: .ordersAnalytics))
+        let path = json["paths"]?["/orders.analytics.v1.OrdersAnalyticsQuery/GetDailySales"]
+        #expect(path?["post"]?["requestBody"]?["required"] == .bool(true))
+        #expect(path?["post"]?["requestBody"]?["content"]?["application/proto"] != nil)
+        #expect(path?["post"]?["responses"]?["200"]?["content"]?["application/proto"] != nil)
+        #expect(path?["post"]?["responses"]?["415"] != nil)
+        #expect(path?["post"]?["responses"]?["501"] != nil)
+        guard case .array(let parameters)? = path?["get"]?["parameters"] else { Issue.record("no GET parameters"); return }
+        let refs = parameters.compactMap { parameter -> String? in
+            if case .string(let ref)? = parameter["$ref"] { return ref }
+            return nil
+        }
+        for name in ["getEncoding", "getMessage", "getBase64", "getCompression", "getConnect", "connectTimeoutMs"] {
+            #expect(refs.contains("#/components/parameters/\(name)"), "\(name)")
+        }
+        let fromDay = json["components"]?["schemas"]?["GetDailySalesRequest"]?["properties"]?["fromDay"]
+        #expect(fromDay?["description"] == .string("A date from 1970-01-01 to 2149-06-06, YYYY-MM-DD."))
+        let placedAt = json["components"]?["schemas"]?["Order"]?["properties"]?["placedAt"]
+        #expect(placedAt?["description"] == .string("An RFC 3339 timestamp from 1900-01-01T00:00:00.000Z to 2299-12-31T23:59:59.999Z."))
+        // A method with side effects has no GET.
+        var schema = ProjectionSchema.ordersAnalytics
+        schema.queryService!.methods[0].hasNoSideEffects = false
+        let document = try JSONParser.parse(OpenAPIGenerator.render(schema: schema))
+        #expect(document["paths"]?["/orders.analytics.v1.OrdersAnalyticsQuery/GetDailySales"]?["get"] == nil)
+        #expect(document["paths"]?["/orders.analytics.v1.OrdersAnalyticsQuery/GetTopCustomers"]?["get"] != nil)
+    }
+
     @Test("the committed docs/openapi.json is up to date (regenerate: projection-query openapi --output docs/openapi.json)")
     func committedIsCurrent() throws {
         let committed = try #require(FileManager.default.contents(atPath: Self.committed))
