@@ -99,9 +99,11 @@ struct IngestCommand: AsyncParsableCommand {
             }
         case .postgres:
             // One connection per partition: each commits its own transactions.
-            let dsn = configuration.storeDSN, deadline = configuration.storeTimeout
+            // A replica frozen mid-transaction would hold its partition's checkpoint row lock for the whole
+            // freeze; the server ends such a transaction after one lease TTL, so a new owner waits at most that.
+            let dsn = configuration.storeDSN, deadline = configuration.storeTimeout, ttl = configuration.lease.ttl
             coordinator = PartitionCoordinator(configuration: configuration, schema: schema, status: status, logger: logger) {
-                PostgresProjectionStore(dsn: dsn, schema: schema, logger: logger, statementDeadline: deadline)
+                PostgresProjectionStore(dsn: dsn, schema: schema, logger: logger, statementDeadline: deadline, idleTransactionTimeout: ttl)
             }
         }
         try await Self.serve(coordinator, router: OperationsRouter.make(status: status, registry: registry, stateHash: Self.stateHashRoutes(configuration, schema: schema)),

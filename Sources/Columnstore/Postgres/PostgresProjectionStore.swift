@@ -16,10 +16,22 @@ public actor PostgresProjectionStore: ProjectionStore {
     /// The client-side deadline of each statement (`PostgresConnection.statementDeadline`).
     private let statementDeadline: Duration?
 
+    /// Tests only (`@testable`): awaited inside each batch transaction, after its keys are recorded.
+    var pauseInTransaction: (@Sendable () async -> Void)?
+    func setPauseInTransaction(_ pause: (@Sendable () async -> Void)?) { pauseInTransaction = pause }
+
+    /// The server ends this store's transactions that sit idle this long (`idle_in_transaction_session_timeout`).
+    private let idleTransactionTimeout: Duration?
+
     /// `statementDeadline`: a store that stops answering fails the step after this long (and the step
     /// is retried on a new connection) instead of hanging the consumer; nil waits as long as libpq does.
-    public init(dsn: String, schema: ProjectionSchema, logger: Logger, statementDeadline: Duration? = .seconds(60)) {
+    /// `idleTransactionTimeout`: a writer frozen mid-transaction (SIGSTOP, a stalled VM) has its
+    /// transaction ended by the server after this long, so the row locks it holds (its partition's
+    /// checkpoint row) do not keep a new owner waiting for the whole freeze; when it wakes, it cannot
+    /// commit. Replicas set it to the lease TTL. The transaction's own statements run back to back.
+    public init(dsn: String, schema: ProjectionSchema, logger: Logger, statementDeadline: Duration? = .seconds(60), idleTransactionTimeout: Duration? = nil) {
         self.statementDeadline = statementDeadline
+        self.idleTransactionTimeout = idleTransactionTimeout
         self.dsn = dsn
         self.schema = schema
         self.logger = logger
@@ -120,6 +132,9 @@ public actor PostgresProjectionStore: ProjectionStore {
                 if let s = row.int64(at: 0) { newSequences.insert(UInt64(s)) }
             }
         }
+
+        // A test seam: stands for a writer frozen mid-transaction (SIGSTOP, a stalled VM), holding its locks.
+        if let pauseInTransaction { await pauseInTransaction() }
 
         // 2. Rows of the facts applied for the first time, pre-aggregated per key.
         var accumulator = RowAccumulator(schema: schema)
@@ -230,6 +245,11 @@ public actor PostgresProjectionStore: ProjectionStore {
         } else {
             connection = try await PostgresConnection.connect(dsn: dsn)
             connection.statementDeadline = statementDeadline
+            if let idleTransactionTimeout {
+                let (seconds, attoseconds) = idleTransactionTimeout.components
+                let millis = max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+                try await connection.execute("SET idle_in_transaction_session_timeout = \(millis)")
+            }
             self.connection = connection
         }
         do {

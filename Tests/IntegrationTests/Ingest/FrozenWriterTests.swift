@@ -1,0 +1,63 @@
+import Columnstore
+import Foundation
+import LibPQ
+import Testing
+@testable import Columnstore
+
+/// A writer frozen in the middle of its batch transaction (SIGSTOP, a stalled VM) holds its partition's
+/// checkpoint row lock. Replicas set `idle_in_transaction_session_timeout` to the lease TTL on their store
+/// connections, so the server ends the frozen transaction and a new owner's fence goes through while the
+/// writer is still frozen, however long the freeze lasts; when it wakes it cannot commit anything.
+@Suite("A frozen Postgres writer")
+struct FrozenWriterTests {
+    /// Records the order of events across tasks.
+    actor Timeline {
+        var events: [String] = []
+        func note(_ event: String) { events.append(event) }
+    }
+
+    @Test("a new owner fences the partition while the old one is frozen mid-transaction; the old one's batch applies nothing")
+    func fenceDuringFreeze() async throws {
+        let (schema, facts) = try LeaseFencingTests.facts()
+        let fixture = try await StoreFixture.make(.postgres, prefix: "frozen")
+        let ttl: Duration = .seconds(2)
+        // The freeze lasts 10 TTLs: the verdict is the order of events, which holds on any machine that
+        // runs a fence within 20 s.
+        let freeze: Duration = .seconds(20)
+        let consumer = ConsumerID(projection: "orders-analytics", consumer: "frozen", partition: 0)
+        let old = PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: .init(label: "old"), idleTransactionTimeout: ttl)
+        let new = PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: .init(label: "new"), idleTransactionTimeout: ttl)
+        let half = facts.count / 2
+        let first = Array(facts[..<half]), second = Array(facts[half...])
+
+        try await old.fence(consumer, epoch: 5)
+        try await LeaseFencingTests().write(old, consumer, first, epoch: 5)
+        let committed = try await old.loadCheckpoint(consumer)
+
+        let timeline = Timeline()
+        await old.setPauseInTransaction {
+            await timeline.note("old frozen")
+            try? await Task.sleep(for: freeze)
+            await timeline.note("old woke")
+        }
+        let start = ContinuousClock.now
+        let stale = Task { try await LeaseFencingTests().write(old, consumer, second, epoch: 5) }
+        // Wait until the old writer is frozen inside its transaction, holding the checkpoint row.
+        while await !timeline.events.contains("old frozen") { try await Task.sleep(for: .milliseconds(20)) }
+        try await new.fence(consumer, epoch: 9)
+        await timeline.note("new fenced")
+        print("frozen-writer: the new owner's fence went through \(ContinuousClock.now - start) after the freeze began (TTL \(ttl))")
+
+        await #expect(throws: (any Error).self, "the frozen writer's batch cannot commit") { try await stale.value }
+        await old.setPauseInTransaction(nil)
+        #expect(await timeline.events == ["old frozen", "new fenced", "old woke"], "the fence did not wait for the frozen writer")
+        // Woken, the old owner is fenced off for good; the new one writes the rest.
+        await LeaseFencingTests().expectFenced { try await LeaseFencingTests().write(old, consumer, second, epoch: 5) }
+        #expect(try await new.loadCheckpoint(consumer) == committed, "nothing of the frozen batch was applied")
+        try await LeaseFencingTests().write(new, consumer, second, epoch: 9)
+        let orders = try await fixture.orders()
+        let placed = Set(facts.filter { $0.factType == "orders.order_placed.v1" }.map { "\($0.tenant)/\($0.idempotencyKey)" })
+        #expect(orders.values.map(\.count).reduce(0, +) == placed.count, "every order exactly once")
+        await fixture.drop()
+    }
+}
