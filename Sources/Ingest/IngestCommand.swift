@@ -23,6 +23,7 @@ struct IngestCommand: AsyncParsableCommand {
           PROJECTION_NATS_URL, PROJECTION_STREAM, PROJECTION_SUBJECTS, PROJECTION_DURABLE, PORT_HTTP,
           PROJECTION_BATCH_MAX_FACTS, PROJECTION_BATCH_MAX_BYTES (8 MiB), PROJECTION_BATCH_LINGER_MS,
           PROJECTION_FETCH_BATCH, PROJECTION_FETCH_MAX_BYTES (4 MiB), PROJECTION_STORE_TIMEOUT_MS (60000),
+          PROJECTION_STALL_AFTER_MS (120000; 0 off), PROJECTION_READY_MAX_LAG_FACTS, PROJECTION_READY_MAX_LAG_SECONDS,
           PROJECTION_MAX_ACK_PENDING, PROJECTION_ACK_WAIT_MS, PROJECTION_MAX_FACT_BYTES,
           PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET, PROJECTION_ADMIN_TOKEN, PROJECTION_TABLE_SUFFIX,
           PROJECTION_HTTP_HOST (0.0.0.0), PROJECTION_HTTP_IDLE_TIMEOUT_MS (30000: closes connections that send
@@ -60,7 +61,7 @@ struct IngestCommand: AsyncParsableCommand {
             try await runReplica(configuration: configuration, schema: schema, registry: registry, logger: logger)
             return
         }
-        let status = IngestStatus()
+        let status = IngestStatus(freshness: configuration.freshness)
         logger.info("starting", metadata: [
             "projection": "\(configuration.projection)", "store": "\(configuration.storeKind.environmentValue)",
             "stream": "\(configuration.stream)", "durable": "\(configuration.durable)", "port": "\(configuration.httpPort)",
@@ -106,7 +107,7 @@ struct IngestCommand: AsyncParsableCommand {
                 PostgresProjectionStore(dsn: dsn, schema: schema, logger: logger, statementDeadline: deadline, idleTransactionTimeout: ttl)
             }
         }
-        try await Self.serve(coordinator, router: OperationsRouter.make(status: status, registry: registry, stateHash: Self.stateHashRoutes(configuration, schema: schema)),
+        try await Self.serve(coordinator, status: status, router: OperationsRouter.make(status: status, registry: registry, stateHash: Self.stateHashRoutes(configuration, schema: schema)),
                              configuration: configuration, logger: logger)
     }
 
@@ -117,13 +118,13 @@ struct IngestCommand: AsyncParsableCommand {
     private func runServices<Store: ProjectionStore>(
         _ pipeline: IngestPipeline<Store>, configuration: IngestConfiguration, schema: ProjectionSchema, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
-        try await Self.serve(pipeline, router: OperationsRouter.make(status: status, registry: registry, admin: pipeline, adminToken: configuration.adminToken,
+        try await Self.serve(pipeline, status: status, router: OperationsRouter.make(status: status, registry: registry, admin: pipeline, adminToken: configuration.adminToken,
                                                                      stateHash: Self.stateHashRoutes(configuration, schema: schema)),
                              configuration: configuration, logger: logger)
     }
 
     /// Runs the ingest service beside the HTTP endpoints; SIGTERM/SIGINT drain it, and its end ends both.
-    private static func serve(_ ingest: any Service, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger) async throws {
+    private static func serve(_ ingest: any Service, status: any IngestStatusReporting, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger) async throws {
         let httpLogger = Logger(label: "projection.ingest.http")
         // Idle or stalled connections are closed, headers that trickle in past the read timeout too, and
         // their number is bounded, so clients that open connections and send little cannot pile up.
@@ -140,6 +141,7 @@ struct IngestCommand: AsyncParsableCommand {
             services: [
                 .init(service: ingest, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: app),
+                .init(service: FreshnessWatch(status: status, projection: configuration.projection, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))

@@ -59,6 +59,13 @@ extension IngestConfiguration {
         }
         ackWait = try settings.milliseconds("PROJECTION_ACK_WAIT_MS", default: 30_000, range: 1_000...3_600_000)
         maxFactBytes = try settings.int("PROJECTION_MAX_FACT_BYTES", default: 1 << 20, range: 1_024...(64 << 20))
+        let stallAfter = try settings.milliseconds("PROJECTION_STALL_AFTER_MS", default: 120_000, range: 0...86_400_000)
+        freshness = FreshnessPolicy(
+            stallAfter: stallAfter == .zero ? nil : stallAfter,
+            maxLagFacts: settings.string("PROJECTION_READY_MAX_LAG_FACTS") == nil ? nil
+                : UInt64(try settings.int("PROJECTION_READY_MAX_LAG_FACTS", default: 0, range: 1...Int.max)),
+            maxLagSeconds: settings.string("PROJECTION_READY_MAX_LAG_SECONDS") == nil ? nil
+                : Double(try settings.int("PROJECTION_READY_MAX_LAG_SECONDS", default: 0, range: 1...31_536_000)))
         storeTimeout = try settings.milliseconds("PROJECTION_STORE_TIMEOUT_MS", default: 60_000, range: 1_000...3_600_000)
         drainTimeout = try settings.milliseconds("PROJECTION_DRAIN_TIMEOUT_MS", default: 10_000, range: 0...600_000)
         metricsTenantLabels = try settings.bool("PROJECTION_METRICS_TENANT_LABELS", default: false)

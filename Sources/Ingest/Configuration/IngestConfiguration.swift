@@ -50,6 +50,9 @@ public struct IngestConfiguration: Sendable {
     /// HTTP request) that takes longer is abandoned and retried, so a store that stops answering is a
     /// retried failure, not a hung consumer.
     public var storeTimeout: Duration = .seconds(60)
+    /// `PROJECTION_STALL_AFTER_MS` (default 120000; 0 off), `PROJECTION_READY_MAX_LAG_FACTS` and
+    /// `PROJECTION_READY_MAX_LAG_SECONDS` (unset): the stall alarm and readiness thresholds.
+    public var freshness = FreshnessPolicy()
     /// `PROJECTION_DRAIN_TIMEOUT_MS`; default 10000: how long SIGTERM waits for the batch in flight.
     public var drainTimeout: Duration
     /// `PROJECTION_METRICS_TENANT_LABELS`; default false. Tenant labels multiply series: only for few tenants.

@@ -183,7 +183,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     private func start(partition: Int, epoch: UInt64, validUntil: ContinuousClock.Instant) {
         let config = configuration.forPartition(partition)
         let lease = PartitionLease(partition: partition, epoch: epoch, validUntil: validUntil)
-        let pipelineStatus = IngestStatus()
+        let pipelineStatus = IngestStatus(freshness: configuration.freshness)
         var pipelineLogger = logger
         pipelineLogger[metadataKey: "partition"] = "\(partition)"
         let pipeline = IngestPipeline(configuration: config, store: makeStore(), schema: schema, status: pipelineStatus, logger: pipelineLogger, lease: lease)

@@ -86,12 +86,19 @@ extension ReplicaStatus: IngestStatusReporting {
     var readinessDetail: String {
         let s = snapshot
         let waiting = s.partitions.filter { !$0.status.isReady }.map { String($0.partition) }
-        return "leases_reachable=\(s.leasesReachable) draining=\(s.draining) partitions_not_ready=[\(waiting.joined(separator: ","))]"
+        var detail = "leases_reachable=\(s.leasesReachable) draining=\(s.draining) partitions_not_ready=[\(waiting.joined(separator: ","))]"
+        for partition in s.partitions { if let problem = partition.status.freshnessProblem { detail += " partition \(partition.partition) \(problem)" } }
+        return detail
     }
 
     func ingestionJSON() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
         return try encoder.encode(snapshot)
+    }
+
+    func freshnessSnapshots() -> [(partition: Int?, snapshot: IngestStatus.Snapshot)] {
+        snapshot.partitions.map { ($0.partition, $0.status) }
     }
 }

@@ -7,4 +7,6 @@ protocol IngestStatusReporting: Sendable {
     var readinessDetail: String { get }
     /// The `/admin/ingestion` document.
     func ingestionJSON() throws -> Data
+    /// Each consumer's status judged for freshness now (a replica: one per partition it runs).
+    func freshnessSnapshots() -> [(partition: Int?, snapshot: IngestStatus.Snapshot)]
 }

@@ -141,6 +141,8 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             if fetchTask == nil, !stepRunning {
                 try? await clock.sleep(for: .milliseconds(5))
                 actions = machine.tick(now: clock.now)
+                // Paused or backed up: the lag (at most once a second) still follows the stream.
+                await refreshLag()
                 continue
             }
             guard let event = await pending.next() else { break }
@@ -468,10 +470,13 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 // a caught-up consumer does not report the lag of a second ago.
                 let checkpoint = machine.checkpoint
                 var lag: UInt64 = 0
+                let oldest = oldestHeldAt()
                 status.update {
                     $0.checkpoint = checkpoint
+                    $0.checkpointMovedAt = Date()
                     $0.pendingBatch = nil
                     $0.lag = $0.streamLastSequence > checkpoint ? $0.streamLastSequence - checkpoint : 0
+                    $0.oldestPendingAt = $0.lag > 0 ? oldest : nil
                     lag = $0.lag
                 }
                 metrics.lag(lag)
@@ -576,7 +581,7 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                 }
                 let checkpoint = try await store.loadCheckpoint(configuration.consumer)
                 try await store.checkWritable()
-                status.update { $0.checkpoint = checkpoint.committed; $0.storeWritable = true }
+                status.update { $0.checkpoint = checkpoint.committed; $0.checkpointMovedAt = Date(); $0.storeWritable = true }
                 logger.info("checkpoint loaded", metadata: ["committed": "\(checkpoint.committed)", "pending": "\(checkpoint.pending.map { "\($0)" } ?? "none")"])
                 return checkpoint
             } catch let error as StoreError where error.code == .fenced {
@@ -658,7 +663,20 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
         let checkpoint = machine.checkpoint
         let lag = info.lastSequence > checkpoint ? info.lastSequence - checkpoint : 0
         metrics.lag(lag)
-        status.update { $0.streamLastSequence = info.lastSequence; $0.lag = lag }
+        // The age of the oldest fact not yet applied: the lowest held message's, or (nothing held: paused,
+        // or before the first fetch) the stream's first message after the checkpoint.
+        var oldest = oldestHeldAt()
+        if lag > 0, oldest == nil {
+            let subject = configuration.subjects.count == 1 ? configuration.subjects[0] : ">"
+            oldest = try? await js.firstMessage(stream: configuration.stream, atOrAfter: checkpoint + 1, subject: subject)?.storedAt
+        }
+        status.update { $0.streamLastSequence = info.lastSequence; $0.lag = lag; $0.oldestPendingAt = lag > 0 ? oldest : nil }
+    }
+
+    /// When the lowest held message (fetched, not yet applied) was stored in the stream.
+    private func oldestHeldAt() -> Date? {
+        guard let lowest = held.keys.min(), let message = held[lowest]?.message else { return nil }
+        return Date(timeIntervalSince1970: Double(message.metadata.timestampNanoseconds) / 1e9)
     }
 
     private func recordError(_ operation: String, _ error: any Error) {

@@ -5,12 +5,17 @@ extension IngestStatus: IngestStatusReporting {
 
     var readinessDetail: String {
         let s = snapshot
-        return "nats_connected=\(s.natsConnected) consumer_bound=\(s.consumerBound) store_writable=\(s.storeWritable) draining=\(s.draining)"
+        var detail = "nats_connected=\(s.natsConnected) consumer_bound=\(s.consumerBound) store_writable=\(s.storeWritable) draining=\(s.draining)"
+        if let problem = s.freshnessProblem { detail += " \(problem)" }
+        return detail
     }
 
     func ingestionJSON() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
         return try encoder.encode(snapshot)
     }
+
+    func freshnessSnapshots() -> [(partition: Int?, snapshot: IngestStatus.Snapshot)] { [(nil, snapshot)] }
 }

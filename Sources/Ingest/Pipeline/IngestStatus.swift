@@ -20,6 +20,16 @@ public final class IngestStatus: Sendable {
         public var factsApplied: UInt64 = 0
         public var factsQuarantined: UInt64 = 0
         public var factsDuplicate: UInt64 = 0
+        /// When the checkpoint last moved (or was loaded).
+        public var checkpointMovedAt: Date?
+        /// When the oldest fact not yet applied was stored in the stream; nil when unknown or caught up.
+        public var oldestPendingAt: Date?
+        /// Filled in when read (`evaluated(now:policy:)`): the age of the oldest pending fact, in seconds.
+        public var lagSeconds: Double?
+        /// Filled in when read: facts are pending and the checkpoint has not moved for the stall time.
+        public var stalled = false
+        /// Filled in when read: why the consumer is not fresh enough to be ready (stall, lag thresholds).
+        public var freshnessProblem: String?
 
         enum CodingKeys: String, CodingKey {
             case checkpoint, lag
@@ -34,9 +44,14 @@ public final class IngestStatus: Sendable {
             case factsApplied = "facts_applied"
             case factsQuarantined = "facts_quarantined"
             case factsDuplicate = "facts_duplicate"
+            case checkpointMovedAt = "checkpoint_moved_at"
+            case oldestPendingAt = "oldest_pending_at"
+            case lagSeconds = "lag_seconds"
+            case stalled
+            case freshnessProblem = "freshness_problem"
         }
 
-        public var isReady: Bool { natsConnected && consumerBound && storeWritable && !draining }
+        public var isReady: Bool { natsConnected && consumerBound && storeWritable && !draining && freshnessProblem == nil }
     }
 
     public struct PendingBatch: Sendable, Codable, Equatable {
@@ -48,10 +63,18 @@ public final class IngestStatus: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    /// The stall alarm and readiness thresholds the snapshot is judged by when read.
+    public let freshness: FreshnessPolicy
 
-    public init() {}
+    public init(freshness: FreshnessPolicy = FreshnessPolicy()) {
+        self.freshness = freshness
+    }
 
-    public var snapshot: Snapshot { state.withLock { $0 } }
+    /// The status as last written, not judged for freshness.
+    public var rawSnapshot: Snapshot { state.withLock { $0 } }
+
+    /// The status with its freshness judged now.
+    public var snapshot: Snapshot { rawSnapshot.evaluated(now: Date(), policy: freshness) }
 
     public func update(_ body: (inout Snapshot) -> Void) {
         state.withLock { body(&$0) }

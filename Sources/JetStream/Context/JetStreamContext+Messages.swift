@@ -8,6 +8,11 @@ extension JetStreamContext {
     ///
     /// Only the sequence is read; the message body travels once, base64-encoded, and is dropped.
     public func firstSequence(stream: String, atOrAfter sequence: UInt64, subject: String) async throws -> UInt64? {
+        try await firstMessage(stream: stream, atOrAfter: sequence, subject: subject)?.sequence
+    }
+
+    /// `firstSequence`, with the time the stream stored that message.
+    public func firstMessage(stream: String, atOrAfter sequence: UInt64, subject: String) async throws -> (sequence: UInt64, storedAt: Date?)? {
         let connection = connection.handle
         let timeout = options.requestTimeout.natsMilliseconds
         let request = try JSONSerialization.data(withJSONObject: ["seq": sequence, "next_by_subj": subject] as [String: Any])
@@ -36,7 +41,18 @@ extension JetStreamContext {
             guard let message = json["message"] as? [String: Any], let seq = (message["seq"] as? NSNumber)?.uint64Value else {
                 throw NATSError(code: .protocolViolation, operation: "$JS.API.STREAM.MSG.GET", detail: "reply has no message sequence")
             }
-            return seq
+            return (seq, (message["time"] as? String).flatMap(Self.parseTime))
         }
+    }
+
+    /// The stream's RFC 3339 time with up to nanoseconds (`2026-12-04T15:09:12.123456789Z`).
+    public static func parseTime(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        guard let dot = text.firstIndex(of: ".") else { return formatter.date(from: text) }
+        let digits = text[text.index(after: dot)...].prefix { $0.isNumber }
+        let rest = text[text.index(dot, offsetBy: digits.count + 1)...]
+        guard let whole = formatter.date(from: String(text[..<dot]) + rest) else { return nil }
+        return whole.addingTimeInterval((Double("0." + digits) ?? 0))
     }
 }

@@ -97,6 +97,21 @@ final class IngestProcess: @unchecked Sendable {
         return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 
+    /// `/readyz`: status and text body, or nil while the process is not answering.
+    func readyz() async -> (status: Int, body: String)? {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/readyz"),
+              let (data, response) = try? await URLSession.shared.data(from: url),
+              let http = response as? HTTPURLResponse else { return nil }
+        return (http.statusCode, String(decoding: data, as: UTF8.self))
+    }
+
+    /// `/metrics` as text ("" while the process is not answering).
+    func metricsText() async -> String {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"),
+              let (data, _) = try? await URLSession.shared.data(from: url) else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     func get(_ path: String) async -> Int? {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)"),
               let (_, response) = try? await URLSession.shared.data(from: url) else { return nil }

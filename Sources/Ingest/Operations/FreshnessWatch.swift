@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Once a second: the freshness gauges (`projection_lag_seconds`, `projection_stalled`) and a log line
+/// when a consumer stalls or recovers. The judgement itself is made when the status is read (see
+/// `IngestStatus+Freshness`), so `/readyz` is right even between two of these passes.
+struct FreshnessWatch: Service {
+    let status: any IngestStatusReporting
+    /// The `projection` label every ingest gauge carries.
+    let projection: String
+    let logger: Logger
+    var interval: Duration = .seconds(1)
+
+    func run() async throws {
+        var stalled: [Int: Bool] = [:]
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            for (partition, snapshot) in status.freshnessSnapshots() {
+                let dimensions = partition.map { [("projection", projection), ("partition", String($0))] } ?? [("projection", projection)]
+                Gauge(label: "projection_lag_seconds", dimensions: dimensions).record(snapshot.lagSeconds ?? 0)
+                Gauge(label: "projection_stalled", dimensions: dimensions).record(snapshot.stalled ? 1 : 0)
+                let key = partition ?? -1
+                guard snapshot.stalled != stalled[key, default: false] else { continue }
+                stalled[key] = snapshot.stalled
+                var metadata: Logger.Metadata = ["lag": "\(snapshot.lag)", "checkpoint": "\(snapshot.checkpoint)"]
+                if let partition { metadata["partition"] = "\(partition)" }
+                if snapshot.stalled {
+                    logger.error("stalled: facts are pending and the checkpoint has not moved; not ready until it does", metadata: metadata.merging(["reason": "\(snapshot.freshnessProblem ?? "")"]) { $1 })
+                } else {
+                    logger.notice("the checkpoint moves again; the stall is over", metadata: metadata)
+                }
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
