@@ -66,6 +66,7 @@ extension IngestConfiguration {
                 : UInt64(try settings.int("PROJECTION_READY_MAX_LAG_FACTS", default: 0, range: 1...Int.max)),
             maxLagSeconds: settings.string("PROJECTION_READY_MAX_LAG_SECONDS") == nil ? nil
                 : Double(try settings.int("PROJECTION_READY_MAX_LAG_SECONDS", default: 0, range: 1...31_536_000)))
+        startAt = try StartPosition(setting: settings.string("PROJECTION_START_AT", default: "first"))
         storeTimeout = try settings.milliseconds("PROJECTION_STORE_TIMEOUT_MS", default: 60_000, range: 1_000...3_600_000)
         drainTimeout = try settings.milliseconds("PROJECTION_DRAIN_TIMEOUT_MS", default: 10_000, range: 0...600_000)
         metricsTenantLabels = try settings.bool("PROJECTION_METRICS_TENANT_LABELS", default: false)

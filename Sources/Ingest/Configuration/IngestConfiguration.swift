@@ -50,6 +50,9 @@ public struct IngestConfiguration: Sendable {
     /// HTTP request) that takes longer is abandoned and retried, so a store that stops answering is a
     /// retried failure, not a hung consumer.
     public var storeTimeout: Duration = .seconds(60)
+    /// `PROJECTION_START_AT`: `first` (default), `new`, `sequence:N` or `time:RFC3339`; only for a consumer
+    /// without a checkpoint, and recorded as its checkpoint (see `StartPosition`).
+    public var startAt: StartPosition = .first
     /// `PROJECTION_STALL_AFTER_MS` (default 120000; 0 off), `PROJECTION_READY_MAX_LAG_FACTS` and
     /// `PROJECTION_READY_MAX_LAG_SECONDS` (unset): the stall alarm and readiness thresholds.
     public var freshness = FreshnessPolicy()

@@ -579,7 +579,10 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
                     guard lease.isValid(at: clock.now) else { endReason = .leaseLost; return nil }
                     try await store.fence(configuration.consumer, epoch: lease.epoch)
                 }
-                let checkpoint = try await store.loadCheckpoint(configuration.consumer)
+                var checkpoint = try await store.loadCheckpoint(configuration.consumer)
+                if checkpoint == .empty, configuration.startAt != .first {
+                    checkpoint = try await recordStartPosition()
+                }
                 try await store.checkWritable()
                 status.update { $0.checkpoint = checkpoint.committed; $0.checkpointMovedAt = Date(); $0.storeWritable = true }
                 logger.info("checkpoint loaded", metadata: ["committed": "\(checkpoint.committed)", "pending": "\(checkpoint.pending.map { "\($0)" } ?? "none")"])
@@ -596,6 +599,29 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
             }
         }
         return nil
+    }
+
+    /// The first start of a consumer with `PROJECTION_START_AT` other than `first`: resolves the position
+    /// against the stream and commits an empty batch up to it through the store's own batch steps, so the
+    /// checkpoint records the choice and a restart never decides again.
+    private func recordStartPosition() async throws -> StoredCheckpoint {
+        if connection == nil || connection?.isClosed == true {
+            connection = try await NATSConnection.connect(url: configuration.natsURL, name: "projection-ingest-\(configuration.projection)")
+            jetStream = try connection!.jetStream()
+        }
+        guard let js = jetStream else { return .empty }
+        try await js.ensureStream(name: configuration.stream, subjects: configuration.subjects, storage: .file)
+        let info = try await js.streamInfo(name: configuration.stream)
+        let subject = configuration.subjects.count == 1 ? configuration.subjects[0] : ">", stream = configuration.stream
+        let through = try await configuration.startAt.skipThrough(streamFirst: info.firstSequence, streamLast: info.lastSequence) { sequence in
+            try await js.firstMessage(stream: stream, atOrAfter: sequence, subject: subject)
+        }
+        guard through > 0 else { return .empty }
+        let payload = BatchPayload(consumer: configuration.consumer, range: SequenceRange(first: 1, last: through), facts: [], quarantined: [], leaseEpoch: lease?.epoch)
+        for step in Store.Guarantee.steps { _ = try await store.run(step, payload) }
+        logger.notice("first start: skipped the stream up to the start position, recorded as the checkpoint",
+                      metadata: ["start_at": "\(configuration.startAt)", "checkpoint": "\(through)"])
+        return try await store.loadCheckpoint(configuration.consumer)
     }
 
     /// Connects, ensures the stream, and (re)creates the durable consumer so delivery starts right after
