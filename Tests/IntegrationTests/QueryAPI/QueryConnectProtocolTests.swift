@@ -35,7 +35,10 @@ struct QueryConnectProtocolTests {
     func clientDeadline() async throws {
         let executor = GatedExecutor()
         try await withRouter(executor) { api in
-            let answer = try await api.call("GetOrder", body: #"{"orderId":"o1"}"#, headers: [("connect-timeout-ms", "100")])
+            // The gate never opens before the deadline, so the answer is deadline_exceeded on any machine; the
+            // deadline is long enough (5 s) that the request always reaches the store first (100 ms did not,
+            // on a busy machine, and then the store was never entered).
+            let answer = try await api.call("GetOrder", body: #"{"orderId":"o1"}"#, headers: [("connect-timeout-ms", "5000")])
             #expect(answer.status == 504 && answer.code == "deadline_exceeded", "\(answer.text)")
             #expect(answer.message.contains("Connect-Timeout-Ms"))
             // The store query still runs (executors stop at the server's timeout, not on cancellation).
