@@ -198,6 +198,11 @@ def summary(results, charts):
     row("Ingest peak RSS", "≤ 150 MB",
         [f"{drain[x]['peak_rss_bytes'] / 2**20:.0f} MB" + verdict(drain[x]["peak_rss_bytes"] <= 150 * 2**20) if x in drain else "–" for x in stores])
     row("Ingest CPU per million facts", "–", [f"{drain[x]['cpu_seconds_per_million_facts']:.1f} s" if x in drain else "–" for x in stores])
+    if "raw_nats_c" in sc:
+        row("Ingest CPU per fact", "≤ 3 µs",
+            [f"{drain[x]['ingest_cpu_us_per_fact']:.1f} µs" + verdict(drain[x]["ingest_cpu_us_per_fact"] <= 3) if "ingest_cpu_us_per_fact" in drain.get(x, {}) else "–" for x in stores])
+        row("Drain ÷ bare C libnats fetch+ack", "≥ 0.5 (PG)",
+            [f"{drain[x]['ratio_to_c_floor']:.2f}" if "ratio_to_c_floor" in drain.get(x, {}) else "–" for x in stores])
     base = sc.get("baseline", {})
     row("Ingest ÷ baseline projector", "–", [f"{base[x]['ingest_ratio']:.0f}×" if base.get(x, {}).get("ingest_ratio") else "–" for x in stores])
 
@@ -217,6 +222,26 @@ def summary(results, charts):
             d = drain[x]
             lines.append(f"| {STORE_NAMES[x]} | {fmt_rate(d['facts_per_second'])} | {fmt_rate(sc['raw_nats']['facts_per_second'])} | "
                          f"{fmt_rate(sc.get('raw_insert', {}).get(x, {}).get('facts_per_second'))} | {d['ratio_to_raw_limit']:.2f} | {d['seconds']:.1f} s |")
+
+    floor = sc.get("raw_nats_c")
+    if floor:
+        lines += ["", "### Against the floor", "",
+                  f"The floor is a bare C libnats client (`bench/c/raw_nats_fetch.c`, built by the bench): fetch {floor['fetch_batch']} "
+                  f"and ack each message, no decoding, no store, on a durable of its own over the same stream in this run: "
+                  f"{fmt_rate(floor['facts_per_second'])} msg/s, {floor['cpu_us_per_message']:.2f} µs of client CPU"
+                  + (f" and {floor['nats_server_cpu_us_per_message']:.2f} µs of nats-server CPU" if "nats_server_cpu_us_per_message" in floor else "")
+                  + " per message. CPU per fact of each process during the drain:", "",
+                  "| Store | Drain ÷ floor | ingest µs/fact | nats-server µs/fact (÷ under the floor) | store µs/fact |",
+                  "| --- | --- | --- | --- | --- |"]
+        for x in stores:
+            d = drain.get(x, {})
+            if "ratio_to_c_floor" not in d:
+                continue
+            nats = d.get("nats_server_cpu_us_per_fact")
+            nats_text = "–" if nats is None else f"{nats:.2f}" + (f" ({nats / floor['nats_server_cpu_us_per_message']:.2f}×)" if floor.get("nats_server_cpu_us_per_message") else "")
+            store_cpu = d.get("store_cpu_us_per_fact")
+            lines.append(f"| {STORE_NAMES[x]} | {d['ratio_to_c_floor']:.2f} | {d['ingest_cpu_us_per_fact']:.2f} | {nats_text} | "
+                         + ("–" if store_cpu is None else f"{store_cpu:.2f}") + " |")
 
     lines += ["", "## 2. Live freshness", "",
               "Orders published at a steady rate while ingest runs caught up; every 100 ms one is a probe. A single poller calls "

@@ -289,6 +289,9 @@ class Bench:
                                   "--fetch-batch", INGEST_SETTINGS["PROJECTION_FETCH_BATCH"])
             self.check("raw-nats: every message fetched and acked", raw_nats["messages"] == facts)
             sc["raw_nats"] = raw_nats
+            # The floor: a bare C libnats client (bench/c/raw_nats_fetch.c) fetching and acking each message,
+            # with the nats-server CPU it causes, measured in this same run.
+            sc["raw_nats_c"] = self.raw_nats_c(facts)
             # For context only (not the limit): what acking every message on its own costs.
             raw_each = self.bench("raw-nats", *self.stream_args(), "--durable", f"raw_each_{self.tag}", "--expect", facts,
                                   "--fetch-batch", INGEST_SETTINGS["PROJECTION_FETCH_BATCH"], "--ack-each")
@@ -320,6 +323,24 @@ class Bench:
             log(f"FAILED: {c['check']} {c['detail']}")
         return 1 if failed else 0
 
+    def raw_nats_c(self, facts):
+        """Builds and runs the bare C fetch + ack client; its JSON plus the nats-server CPU per message."""
+        binary = self.out / "raw_nats_fetch"
+        subprocess.run(["cc", "-O2", "-o", str(binary), str(BENCH / "c" / "raw_nats_fetch.c"), "-lnats"], check=True)
+        before = self.server_cpu()
+        proc = subprocess.run([str(binary), "--nats", self.nats, "--stream", self.stream, "--subject", f"{self.prefix}.>",
+                               "--durable", f"raw_c_{self.tag}", "--expect", str(facts),
+                               "--fetch-batch", str(INGEST_SETTINGS["PROJECTION_FETCH_BATCH"])],
+                              cwd=REPO, stdout=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"raw_nats_fetch failed with status {proc.returncode}")
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        after = self.server_cpu()
+        if "nats" in before and "nats" in after:
+            result["nats_server_cpu_us_per_message"] = (after["nats"] - before["nats"]) / facts * 1e6
+        self.check("raw C libnats: every message fetched and acked", result["messages"] == facts)
+        return result
+
     def run_store(self, store, expected, last_seq):
         sc = self.results["scenarios"]
         facts = self.profile["facts"]
@@ -340,6 +361,16 @@ class Bench:
         # Queries are measured without ingest competing for the 2 cores.
         self.stop(ingest)
         raw_min = min(sc["raw_nats"]["facts_per_second"], raw["facts_per_second"])
+        # Against the floor: the bare C client's rate, and the CPU per fact of each process.
+        floor = sc.get("raw_nats_c", {})
+        if floor:
+            drain["ratio_to_c_floor"] = drain["facts_per_second"] / floor["facts_per_second"]
+            drain["ingest_cpu_us_per_fact"] = drain["cpu_seconds"] / drain["facts"] * 1e6
+            if "nats" in drain["server_cpu_seconds"]:
+                drain["nats_server_cpu_us_per_fact"] = drain["server_cpu_seconds"]["nats"] / drain["facts"] * 1e6
+            store_key = "clickhouse" if store == "clickhouse" else "postgres"
+            if store_key in drain["server_cpu_seconds"]:
+                drain["store_cpu_us_per_fact"] = drain["server_cpu_seconds"][store_key] / drain["facts"] * 1e6
         drain["raw_limit_facts_per_second"] = raw_min
         drain["ratio_to_raw_limit"] = drain["facts_per_second"] / raw_min
         sc.setdefault("drain", {})[store] = drain
