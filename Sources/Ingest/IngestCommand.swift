@@ -35,7 +35,8 @@ struct IngestCommand: AsyncParsableCommand {
         Serves /healthz, /readyz, /metrics and /admin/ingestion on PORT_HTTP, and with PROJECTION_ADMIN_TOKEN
         the admin operations POST /admin/pause, POST /admin/resume, POST /admin/reload, GET /admin/quarantine
         and POST /admin/quarantine/redrive.
-        """
+        """,
+        version: BuildInfo.productVersion
     )
 
     func run() async throws {
@@ -58,6 +59,8 @@ struct IngestCommand: AsyncParsableCommand {
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let build = BuildInfo(projection: configuration.projection, schema: schema, store: configuration.storeKind)
+        Gauge(label: "projection_build_info", dimensions: build.metricDimensions).record(1)
         if configuration.partitions != nil {
             try await runReplica(configuration: configuration, schema: schema, registry: registry, logger: logger)
             return
@@ -108,7 +111,7 @@ struct IngestCommand: AsyncParsableCommand {
                 PostgresProjectionStore(dsn: dsn, schema: schema, logger: logger, statementDeadline: deadline, idleTransactionTimeout: ttl)
             }
         }
-        try await Self.serve(coordinator, status: status, router: OperationsRouter.make(status: status, registry: registry, stateHash: Self.stateHashRoutes(configuration, schema: schema)),
+        try await Self.serve(coordinator, status: status, router: OperationsRouter.make(status: status, registry: registry, build: BuildInfo(projection: configuration.projection, schema: schema, store: configuration.storeKind), stateHash: Self.stateHashRoutes(configuration, schema: schema)),
                              configuration: configuration, logger: logger)
     }
 
@@ -119,7 +122,7 @@ struct IngestCommand: AsyncParsableCommand {
     private func runServices<Store: ProjectionStore>(
         _ pipeline: IngestPipeline<Store>, configuration: IngestConfiguration, schema: ProjectionSchema, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
-        try await Self.serve(pipeline, status: status, router: OperationsRouter.make(status: status, registry: registry, admin: pipeline, adminToken: configuration.adminToken,
+        try await Self.serve(pipeline, status: status, router: OperationsRouter.make(status: status, registry: registry, build: BuildInfo(projection: configuration.projection, schema: schema, store: configuration.storeKind), admin: pipeline, adminToken: configuration.adminToken,
                                                                      stateHash: Self.stateHashRoutes(configuration, schema: schema)),
                              configuration: configuration, logger: logger)
     }

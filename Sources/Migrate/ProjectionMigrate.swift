@@ -1,4 +1,5 @@
 import ArgumentParser
+import Columnstore
 
 /// `projection-migrate`: generates schema migrations from the proto annotations
 /// and applies them before every rollout; `hash` fingerprints the projected state (replay validation).
@@ -7,6 +8,7 @@ struct ProjectionMigrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projection-migrate",
         abstract: "Generate and apply the projection's store migrations; hash the projected state.",
+        version: BuildInfo.productVersion,
         subcommands: [GenerateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, HashCommand.self, RebuildCommand.self, RollbackCommand.self]
     )
 }

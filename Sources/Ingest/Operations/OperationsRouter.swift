@@ -1,3 +1,4 @@
+import Columnstore
 import Foundation
 import Hummingbird
 import Prometheus
@@ -5,11 +6,16 @@ import Prometheus
 /// `/healthz`, `/readyz`, `/metrics` and `/admin/ingestion` on `PORT_HTTP`, and the admin operations
 /// (pause, resume, quarantine list and re-drive) behind `PROJECTION_ADMIN_TOKEN`.
 enum OperationsRouter {
-    static func make(status: any IngestStatusReporting, registry: PrometheusCollectorRegistry, admin: (any IngestAdministration)? = nil,
+    static func make(status: any IngestStatusReporting, registry: PrometheusCollectorRegistry, build: BuildInfo? = nil, admin: (any IngestAdministration)? = nil,
                      adminToken: String? = nil, stateHash: StateHashRoutes? = nil) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        if let build {
+            router.get("version") { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: build.json())))
+            }
         }
         router.get("readyz") { _, _ in
             let ready = status.isReady

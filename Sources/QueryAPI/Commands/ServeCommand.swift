@@ -64,7 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
         let router = QueryServer.makeRouter(
             service: service, catalog: catalog, executor: executor, configuration: configuration, registry: registry,
             openAPI: OpenAPIGenerator.render(schema: schema, tenantHeader: configuration.tenantHeader),
-            logger: Logger(label: "projection.query.access"))
+            logger: Logger(label: "projection.query.access"),
+            build: BuildInfo(projection: schema.name, schema: schema, store: configuration.storeKind))
         let app = QueryServer.makeApplication(router: router, configuration: configuration, logger: Logger(label: "projection.query.http"))
         logger.info("starting", metadata: [
             "projection": "\(schema.name)", "store": "\(configuration.storeKind.environmentValue)",

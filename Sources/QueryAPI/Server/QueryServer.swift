@@ -11,7 +11,8 @@ import Prometheus
 enum QueryServer {
     static func makeRouter(
         service: QueryServiceSchema, catalog: QueryCatalog, executor: any QueryExecutor,
-        configuration: QueryConfiguration, registry: PrometheusCollectorRegistry, openAPI: String, logger: Logger
+        configuration: QueryConfiguration, registry: PrometheusCollectorRegistry, openAPI: String, logger: Logger,
+        build: BuildInfo? = nil
     ) -> Router<BasicRequestContext> {
         let access = AccessPolicy(configuration: configuration)
         let handler = QueryHandler(
@@ -29,6 +30,12 @@ enum QueryServer {
             router.get(path) { request, _ in try await handler.handle(method, request: request) }
         }
         router.get("healthz") { _, _ in text("ok\n", status: .ok) }
+        if let build {
+            registry.makeGauge(name: "projection_build_info", labels: build.metricDimensions).set(to: 1.0)
+            router.get("version") { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: build.json())))
+            }
+        }
         router.get("readyz") { _, _ in
             do {
                 try await executor.checkReachable()

@@ -1,0 +1,36 @@
+import Columnstore
+import Foundation
+import Testing
+
+/// `GET /version` and `projection_build_info` on the real ingest binary agree with the schema lock the
+/// store was migrated with.
+@Suite("Build identity on the real binary")
+struct BuildIdentityTests {
+    @Test("ingest's /version and build_info gauge name the projection, store and schema hash")
+    func ingestVersion() async throws {
+        let fixture = try await StoreFixture.make(.postgres, prefix: "version")
+        let stream = DevStack.uniqueName("VERSION").uppercased()
+        let subject = stream.lowercased()
+        let last = try await FactPublisher.publish(FactCorpus(subjectPrefix: subject, orders: 5, seed: 3), stream: stream, subjects: ["\(subject).>"])
+        let ingest = IngestProcess(environment: [
+            "PROJECTION_STORE_KIND": StoreKind.postgres.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
+            "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
+            "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "version-\(subject)",
+            "PROJECTION_BUILD_COMMIT": "0123abcd",
+        ])
+        try ingest.start()
+        try await ingest.waitForCheckpoint(last)
+        let version = try #require(await ingest.request("GET", "/version"))
+        #expect(version.status == 200)
+        let lock = try Data(contentsOf: StoreFixture.repositoryRoot.appendingPathComponent("sql/postgres/schema.lock.json"))
+        #expect(version.body["schema_hash"] as? String == SHA256.hexDigest(Array(lock)))
+        #expect(version.body["commit"] as? String == "0123abcd")
+        #expect(version.body["projection"] as? String == "orders-analytics")
+        #expect(version.body["store"] as? String == "postgres_table")
+        let gauge = await ingest.metricsText().split(separator: "\n").first { $0.hasPrefix("projection_build_info{") }
+        #expect(gauge?.contains("schema_hash=\"\(SHA256.hexDigest(Array(lock)))\"") == true, "\(gauge ?? "")")
+        _ = await ingest.terminate()
+        await FactPublisher.deleteStream(stream)
+        await fixture.drop()
+    }
+}
