@@ -25,6 +25,11 @@ echo "== dev ClickHouse front (pytest)"
 echo "== swift build"
 swift build --build-tests
 
+echo "== breaking-change gate: the shipped examples against their released descriptor sets"
+"$(swift build --show-bin-path)/projection-migrate" check --against examples/released/orders-analytics-0.7.0.binpb
+"$(swift build --show-bin-path)/projection-migrate" check --against examples/released/sensor-readings-0.7.0.binpb \
+  --descriptor-set examples/sensor-readings/sensor_readings.binpb
+
 echo "== the committed OpenAPI document matches the proto"
 "$(swift build --show-bin-path)/projection-query" openapi --check docs/openapi.json
 

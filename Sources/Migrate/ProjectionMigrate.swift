@@ -9,6 +9,6 @@ struct ProjectionMigrate: AsyncParsableCommand {
         commandName: "projection-migrate",
         abstract: "Generate and apply the projection's store migrations; hash the projected state.",
         version: BuildInfo.productVersion,
-        subcommands: [GenerateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, HashCommand.self, RebuildCommand.self, RollbackCommand.self]
+        subcommands: [GenerateCommand.self, CheckCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, HashCommand.self, RebuildCommand.self, RollbackCommand.self]
     )
 }
