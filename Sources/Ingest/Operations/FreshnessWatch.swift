@@ -14,24 +14,32 @@ struct FreshnessWatch: Service {
     var interval: Duration = .seconds(1)
 
     func run() async throws {
-        var stalled: [Int: Bool] = [:]
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            for (partition, snapshot) in status.freshnessSnapshots() {
-                let dimensions = partition.map { [("projection", projection), ("partition", String($0))] } ?? [("projection", projection)]
-                Gauge(label: "projection_lag_seconds", dimensions: dimensions).record(snapshot.lagSeconds ?? 0)
-                Gauge(label: "projection_stalled", dimensions: dimensions).record(snapshot.stalled ? 1 : 0)
-                let key = partition ?? -1
-                guard snapshot.stalled != stalled[key, default: false] else { continue }
-                stalled[key] = snapshot.stalled
-                var metadata: Logger.Metadata = ["lag": "\(snapshot.lag)", "checkpoint": "\(snapshot.checkpoint)"]
-                if let partition { metadata["partition"] = "\(partition)" }
-                if snapshot.stalled {
-                    logger.error("stalled: facts are pending and the checkpoint has not moved; not ready until it does", metadata: metadata.merging(["reason": "\(snapshot.freshnessProblem ?? "")"]) { $1 })
-                } else {
-                    logger.notice("the checkpoint moves again; the stall is over", metadata: metadata)
-                }
+        // Ends at once on SIGTERM (the group shuts services down in reverse order: this one first).
+        try? await cancelWhenGracefulShutdown { [self] in
+            var stalled: [Int: Bool] = [:]
+            while !Task.isCancelled {
+                watch(&stalled)
+                try await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
+        }
+    }
+
+    private func watch(_ stalled: inout [Int: Bool]) {
+        for (partition, snapshot) in status.freshnessSnapshots() {
+            let dimensions = partition.map { [("projection", projection), ("partition", String($0))] } ?? [("projection", projection)]
+            Gauge(label: "projection_lag_seconds", dimensions: dimensions).record(snapshot.lagSeconds ?? 0)
+            Gauge(label: "projection_stalled", dimensions: dimensions).record(snapshot.stalled ? 1 : 0)
+            let key = partition ?? -1
+            guard snapshot.stalled != stalled[key, default: false] else { continue }
+            stalled[key] = snapshot.stalled
+            var metadata: Logger.Metadata = ["lag": "\(snapshot.lag)", "checkpoint": "\(snapshot.checkpoint)"]
+            if let partition { metadata["partition"] = "\(partition)" }
+            if snapshot.stalled {
+                metadata["reason"] = "\(snapshot.freshnessProblem ?? "")"
+                logger.error("stalled: facts are pending and the checkpoint has not moved; not ready until it does", metadata: metadata)
+            } else {
+                logger.notice("the checkpoint moves again; the stall is over", metadata: metadata)
+            }
         }
     }
 }

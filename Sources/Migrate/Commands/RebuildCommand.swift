@@ -123,7 +123,7 @@ struct RebuildCommand: AsyncParsableCommand {
     /// applied everything up to it), then stops it (SIGTERM drains: what it holds is written) and returns
     /// its checkpoint.
     func replay(_ resolved: ResolvedStore, generation: RebuildGeneration, descriptorPath: String?, until target: UInt64? = nil) async throws -> UInt64 {
-        let port = Int.random(in: 30_000...39_999)
+        let port = FreePort.pick() ?? Int.random(in: 20_000...29_999)
         var environment = ProcessInfo.processInfo.environment
         environment["PROJECTION_STORE_KIND"] = resolved.kind.environmentValue
         environment["PROJECTION_STORE_DSN"] = resolved.dsn
