@@ -682,6 +682,11 @@ public actor IngestPipeline<Store: ProjectionStore>: Service {
     }
 
     private func refreshLag() async {
+        // Never ask the stream while NATS is down: the request would block the loop for its whole timeout
+        // (readiness would say connected meanwhile). The connection's state is cheap to read.
+        let connected = connection?.isConnected ?? false
+        if status.rawSnapshot.natsConnected != connected { status.update { $0.natsConnected = connected } }
+        guard connected else { return }
         let now = clock.now
         if let last = lastStreamInfo, now - last < .seconds(1) { return }
         lastStreamInfo = now
