@@ -7,6 +7,7 @@ same message). Then the negative cases of the Connect spec that apply to unary c
 
 from __future__ import annotations
 
+import base64
 import gzip
 import http.client
 import json
@@ -233,4 +234,10 @@ def test_gzip_bomb_is_resource_exhausted(server):
     assert len(bomb) < 65536
     status, _, body = raw(server, "POST", f"/{SERVICE}/GetOrder", bomb,
                           {"content-type": "application/proto", "content-encoding": "gzip"})
+    assert status == 429 and error(body)["code"] == "resource_exhausted"
+    # The same bomb as a GET message (base64, compression=gzip): bounded the same way.
+    small = gzip.compress(b"\0" * (1 << 20))
+    query = urllib.parse.urlencode({"connect": "v1", "encoding": "proto", "base64": "1", "compression": "gzip",
+                                    "message": base64.urlsafe_b64encode(small).decode()})
+    status, _, body = raw(server, "GET", f"/{SERVICE}/GetOrder?{query}")
     assert status == 429 and error(body)["code"] == "resource_exhausted"

@@ -68,6 +68,8 @@ struct QueryHandler: Sendable {
                 return (options, try RequestDecoder.decode(query: try Self.queryItems(query), method: method))
             }
             let get = try ConnectGetRequest.parse(query: query)
+            // The message obeys the body limit too (before and after decompression).
+            guard get.message.count <= maxBodyBytes else { throw Self.tooLarge(maxBodyBytes) }
             options.codec = get.codec
             options.requestCompression = get.compression
             let message = try get.compression.decompress(get.message, maxBytes: maxBodyBytes)
