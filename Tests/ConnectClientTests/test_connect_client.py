@@ -158,6 +158,7 @@ def test_binary_and_compressed_wire(server, stubs):
                                 {"content-type": "application/json", "accept-encoding": "br, gzip"})
     assert status == 200 and headers["content-type"] == "application/json"
     assert headers.get("content-encoding") == "gzip" and len(json.loads(gzip.decompress(body))["rows"]) == 28
+    assert headers.get("vary") == "Accept-Encoding"
     # Small answers are not worth compressing.
     status, headers, _ = raw(server, "POST", f"/{SERVICE}/GetOrder", b'{"orderId":"o1"}',
                              {"content-type": "application/json", "accept-encoding": "gzip"})

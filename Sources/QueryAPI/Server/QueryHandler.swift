@@ -1,5 +1,6 @@
 import Columnstore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -91,6 +92,8 @@ struct QueryHandler: Sendable {
     /// the message is large enough to gain from it.
     static func response(_ result: QueryResult, method: QueryMethodSchema, options: ConnectRequestOptions) throws(ConnectError) -> Response {
         var headers: HTTPFields = [.contentType: options.codec.contentType]
+        // The body depends on Accept-Encoding: caches (GET answers are cacheable) must key on it.
+        headers[HTTPField.Name("vary")!] = "Accept-Encoding"
         var buffer: ByteBuffer
         switch options.codec {
         case .json: buffer = ByteBuffer(string: JSONWriter.write(try ResponseEncoder.encode(result, method: method)))
