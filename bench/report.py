@@ -275,6 +275,22 @@ def summary(results, charts):
                          f"{fmt_ms(d.get('p50_ms'))} ms | {fmt_ms(d.get('p99_ms'))} ms | {fmt_rate(d.get('requests_per_second'))} | "
                          + (f"{ov[0]:.2f}× / {ov[1]:.2f}×" if ov else "–") + " |")
 
+    codec_rows = []
+    for x in stores:
+        q = sc.get("query", {}).get(x, {})
+        api, proto = q.get("api", {}).get("methods", {}), q.get("api_proto", {}).get("methods", {})
+        for method in sorted(set(api) & set(proto)):
+            a, p = api[method], proto[method]
+            ratio = (p["p50_ms"] / a["p50_ms"]) if a.get("p50_ms") else None
+            codec_rows.append(f"| {STORE_NAMES[x]} | {method} | {fmt_ms(a.get('p50_ms'))} ms | {fmt_ms(a.get('p99_ms'))} ms | "
+                              f"{fmt_ms(p.get('p50_ms'))} ms | {fmt_ms(p.get('p99_ms'))} ms | " + (f"{ratio:.2f}×" if ratio else "–") + " |")
+    if codec_rows:
+        lines += ["", "### Connect codecs: JSON vs binary protobuf", "",
+                  "The same requests through `projection-query` with `application/json` and `application/proto` (no compression). "
+                  "Numbers only; nothing about them is asserted.", "",
+                  "| Store | RPC | JSON p50 | JSON p99 | proto p50 | proto p99 | proto ÷ JSON p50 |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += codec_rows
+
     lines += ["", "## 4. Rebuild", "",
               "Replay of the whole backlog stream from sequence 1 into a new, empty database with a new durable: "
               "migrations applied, then `projection-ingest` until caught up.", "",

@@ -392,6 +392,8 @@ class Bench:
             queries["direct"] = self.bench("query-load", "--mode", "direct", "--store", store, "--sql-dir", REPO / "sql", *load, env=direct_env)
             if api_ready:
                 queries["api"] = self.bench("query-load", "--mode", "api", "--api-port", query_port, *load)
+                # The same requests in Connect's binary protobuf codec (numbers only, never asserted).
+                queries["api_proto"] = self.bench("query-load", "--mode", "api", "--codec", "proto", "--api-port", query_port, *load)
         except RuntimeError as error:
             self.check(f"query load {store}", False, str(error))
         for mode, result in queries.items():

@@ -7,6 +7,7 @@ same message). Then the negative cases of the Connect spec that apply to unary c
 
 from __future__ import annotations
 
+import base64
 import gzip
 import http.client
 import json
@@ -157,6 +158,7 @@ def test_binary_and_compressed_wire(server, stubs):
                                 {"content-type": "application/json", "accept-encoding": "br, gzip"})
     assert status == 200 and headers["content-type"] == "application/json"
     assert headers.get("content-encoding") == "gzip" and len(json.loads(gzip.decompress(body))["rows"]) == 28
+    assert headers.get("vary") == "Accept-Encoding"
     # Small answers are not worth compressing.
     status, headers, _ = raw(server, "POST", f"/{SERVICE}/GetOrder", b'{"orderId":"o1"}',
                              {"content-type": "application/json", "accept-encoding": "gzip"})
@@ -233,4 +235,10 @@ def test_gzip_bomb_is_resource_exhausted(server):
     assert len(bomb) < 65536
     status, _, body = raw(server, "POST", f"/{SERVICE}/GetOrder", bomb,
                           {"content-type": "application/proto", "content-encoding": "gzip"})
+    assert status == 429 and error(body)["code"] == "resource_exhausted"
+    # The same bomb as a GET message (base64, compression=gzip): bounded the same way.
+    small = gzip.compress(b"\0" * (1 << 20))
+    query = urllib.parse.urlencode({"connect": "v1", "encoding": "proto", "base64": "1", "compression": "gzip",
+                                    "message": base64.urlsafe_b64encode(small).decode()})
+    status, _, body = raw(server, "GET", f"/{SERVICE}/GetOrder?{query}")
     assert status == 429 and error(body)["code"] == "resource_exhausted"

@@ -69,7 +69,9 @@ struct QueryLoadCommand: AsyncParsableCommand {
     /// Whether the body is a real answer: GetOrder names the order; the others return rows.
     static func answers(_ request: QueryRequest, _ body: [UInt8]) -> Bool {
         if request.method == "GetOrder", case .string(let id)? = request.fields.first?.1 {
+            // JSON quotes the id; protobuf holds it length-prefixed after its tag.
             return HTTPConnection.find(Array("\"\(id)\"".utf8), in: body, from: 0) != nil
+                || HTTPConnection.find([UInt8(id.utf8.count)] + Array(id.utf8), in: body, from: 0) != nil
                 || HTTPConnection.find(Array("\(id)\t".utf8), in: body, from: 0) != nil
         }
         let marker = request.method == "GetTopCustomers" ? "c-" : "2026-03"

@@ -12,6 +12,9 @@ struct QueryTargetOptions: ParsableArguments {
     @Option(help: "Port of projection-query on 127.0.0.1 (api mode).")
     var apiPort: UInt16 = 8080
 
+    @Option(help: "json or proto: the Connect codec of the query API's requests and answers (api mode).")
+    var codec: String = "json"
+
     @Option(help: "Tenant header of the query API.")
     var tenantHeader: String = "x-tenant-id"
 
@@ -24,16 +27,18 @@ struct QueryTargetOptions: ParsableArguments {
     func validate() throws {
         guard ["api", "direct"].contains(mode) else { throw ValidationError("--mode must be api or direct") }
         guard StoreKind(rawValue: store) != nil else { throw ValidationError("--store must be clickhouse or postgres") }
+        guard ["json", "proto"].contains(codec) else { throw ValidationError("--codec must be json or proto") }
     }
 
-    var label: String { mode == "api" ? "api" : "direct-\(store)" }
+    var label: String { mode == "api" ? (codec == "proto" ? "api-proto" : "api") : "direct-\(store)" }
 
     /// Opens one connection. In direct mode the DSN comes from `PROJECTION_STORE_DSN` (never from
     /// the command line, which other users of the machine can read).
     func connect(catalog: QueryCatalog?) async throws -> QueryTransport {
         let service = try Self.service()
         if mode == "api" {
-            return .api(HTTPConnection(port: apiPort), tenantHeader: tenantHeader, servicePath: "/\(service.fullName)")
+            return .api(HTTPConnection(port: apiPort), tenantHeader: tenantHeader, servicePath: "/\(service.fullName)",
+                        proto: codec == "proto" ? service : nil)
         }
         guard let dsn = ProcessInfo.processInfo.environment["PROJECTION_STORE_DSN"] else {
             throw BenchError(.invalidArgument, operation: "query", "direct mode needs PROJECTION_STORE_DSN")

@@ -5,7 +5,8 @@ import LibPQ
 /// One connection over which query requests are sent: to the query API, or straight to the store
 /// with the same SQL (`sql/<store>/queries/<Method>.sql`) and the same bindings.
 enum QueryTransport: Sendable {
-    case api(HTTPConnection, tenantHeader: String, servicePath: String)
+    /// `proto`: send and receive the binary protobuf codec, with the field numbers of this service.
+    case api(HTTPConnection, tenantHeader: String, servicePath: String, proto: QueryServiceSchema?)
     case clickhouse(ClickHouseClient, QueryCatalog)
     case postgres(PostgresConnection, QueryCatalog)
 
@@ -13,10 +14,17 @@ enum QueryTransport: Sendable {
     /// Postgres; empty when the API answers not_found).
     func send(_ request: QueryRequest) async throws -> [UInt8] {
         switch self {
-        case .api(let connection, let header, let servicePath):
-            let response = try await connection.send(
-                path: "\(servicePath)/\(request.method)",
-                headers: [("Content-Type", "application/json"), (header, request.tenant)], body: request.jsonBody)
+        case .api(let connection, let header, let servicePath, let proto):
+            let response: HTTPConnection.Response
+            if let method = proto?.method(named: request.method) {
+                response = try await connection.send(
+                    path: "\(servicePath)/\(request.method)",
+                    headers: [("Content-Type", "application/proto"), (header, request.tenant)], body: request.protoBody(method))
+            } else {
+                response = try await connection.send(
+                    path: "\(servicePath)/\(request.method)",
+                    headers: [("Content-Type", "application/json"), (header, request.tenant)], body: request.jsonBody)
+            }
             // Connect's not_found (404) is an answer: "not there yet" for freshness probes.
             if response.status == 404 { return [] }
             guard response.status == 200 else {

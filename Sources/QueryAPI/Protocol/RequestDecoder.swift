@@ -56,17 +56,9 @@ enum RequestDecoder {
         return values
     }
 
-    /// Decodes a GET query string: either Connect's `message=<json>` form or one item per field.
+    /// Decodes a GET query string in the plain form, one item per field (Connect's GET form, with
+    /// `encoding` and `message`, is `ConnectGetRequest`'s).
     static func decode(query items: [(name: String, value: String)], method: QueryMethodSchema) throws(ConnectError) -> [String: ColumnValue] {
-        if let message = items.first(where: { $0.name == "message" }) {
-            if items.contains(where: { $0.name == "base64" && $0.value == "1" }) {
-                throw ConnectError(.invalidArgument, "message: base64 encoding is not supported; send the JSON URL-encoded")
-            }
-            if let encoding = items.first(where: { $0.name == "encoding" }), encoding.value != "json" {
-                throw ConnectError(.invalidArgument, "encoding: only json is supported")
-            }
-            return try decode(body: Array(message.value.utf8), method: method)
-        }
         var members: [(key: String, value: JSONValue)] = []
         var seen = Set<String>()
         for item in items where !["connect", "encoding"].contains(item.name) {

@@ -1,5 +1,6 @@
 import Columnstore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -68,6 +69,8 @@ struct QueryHandler: Sendable {
                 return (options, try RequestDecoder.decode(query: try Self.queryItems(query), method: method))
             }
             let get = try ConnectGetRequest.parse(query: query)
+            // The message obeys the body limit too (before and after decompression).
+            guard get.message.count <= maxBodyBytes else { throw Self.tooLarge(maxBodyBytes) }
             options.codec = get.codec
             options.requestCompression = get.compression
             let message = try get.compression.decompress(get.message, maxBytes: maxBodyBytes)
@@ -88,15 +91,22 @@ struct QueryHandler: Sendable {
     /// The response message in the request's codec, compressed when the client accepts it and
     /// the message is large enough to gain from it.
     static func response(_ result: QueryResult, method: QueryMethodSchema, options: ConnectRequestOptions) throws(ConnectError) -> Response {
-        let message: [UInt8]
-        switch options.codec {
-        case .json: message = Array(JSONWriter.write(try ResponseEncoder.encode(result, method: method)).utf8)
-        case .proto: message = try ProtoResponseEncoder.encode(result, method: method)
-        }
-        let (body, compressed) = options.responseCompression.compress(message)
         var headers: HTTPFields = [.contentType: options.codec.contentType]
-        if compressed { headers[.contentEncoding] = ConnectCompression.gzip.rawValue }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        // The body depends on Accept-Encoding: caches (GET answers are cacheable) must key on it.
+        headers[HTTPField.Name("vary")!] = "Accept-Encoding"
+        var buffer: ByteBuffer
+        switch options.codec {
+        case .json: buffer = ByteBuffer(string: JSONWriter.write(try ResponseEncoder.encode(result, method: method)))
+        case .proto: buffer = ByteBuffer(bytes: try ProtoResponseEncoder.encode(result, method: method))
+        }
+        if options.responseCompression != .identity, buffer.readableBytes >= ConnectCompression.minResponseBytes {
+            let (body, compressed) = options.responseCompression.compress(Array(buffer.readableBytesView))
+            if compressed {
+                buffer = ByteBuffer(bytes: body)
+                headers[.contentEncoding] = options.responseCompression.rawValue
+            }
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
     }
 
     private func body(of request: Request) async throws(ConnectError) -> [UInt8] {

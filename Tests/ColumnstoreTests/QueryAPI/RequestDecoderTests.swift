@@ -70,8 +70,8 @@ struct RequestDecoderTests {
         let items = try QueryHandler.queryItems("from_day=2026-11-01&toDay=2026-11-02&limit=3")
         let values = try RequestDecoder.decode(query: items, method: Self.topCustomers)
         #expect(values["limit"] == .int64(3))
-        let message = try QueryHandler.queryItems("connect=v1&encoding=json&message=%7B%22orderId%22%3A%22a+b%22%7D")
-        #expect(try RequestDecoder.decode(query: message, method: Self.order)["order_id"] == .string("a b"))
+        let get = try ConnectGetRequest.parse(query: "connect=v1&encoding=json&message=%7B%22orderId%22%3A%22a+b%22%7D")
+        #expect(try QueryHandler.parameters(get.message, codec: get.codec, method: Self.order)["order_id"] == .string("a b"))
         #expect(throws: ConnectError.self) { try QueryHandler.queryItems("a=%ZZ") }
         #expect(throws: ConnectError.self) { try RequestDecoder.decode(query: [("order_id", "a"), ("order_id", "b")], method: Self.order) }
     }

@@ -16,10 +16,11 @@ struct QueryConnectProtocolTests {
     static let service = ProjectionSchema.ordersAnalytics.queryService!
 
     func withRouter<T: Sendable>(
-        _ executor: GatedExecutor, service: QueryServiceSchema = service,
+        _ executor: GatedExecutor, service: QueryServiceSchema = service, maxConcurrency: Int = 16,
         _ body: @Sendable (QueryAPICaller) async throws -> T
     ) async throws -> T {
-        let configuration = QueryConfiguration(storeKind: .postgres, storeDSN: "postgresql://unused@127.0.0.1/none", sqlDirectory: QueryStoreFixture.sqlDirectory)
+        var configuration = QueryConfiguration(storeKind: .postgres, storeDSN: "postgresql://unused@127.0.0.1/none", sqlDirectory: QueryStoreFixture.sqlDirectory)
+        configuration.maxConcurrency = maxConcurrency
         let catalog = try QueryCatalog.load(service: service, store: .postgres, sqlDirectory: QueryStoreFixture.sqlDirectory)
         var logger = Logger(label: "projection.query.test")
         logger.logLevel = .critical
@@ -34,19 +35,25 @@ struct QueryConnectProtocolTests {
     @Test("a client deadline shorter than the store's answer is deadline_exceeded; the slot is held until the store lets go")
     func clientDeadline() async throws {
         let executor = GatedExecutor()
-        try await withRouter(executor) { api in
-            // The gate never opens before the deadline, so the answer is deadline_exceeded on any machine; the
+        try await withRouter(executor, maxConcurrency: 1) { api in
+            // The gate is closed, so the store cannot answer before the deadline, however fast the machine; the
             // deadline is long enough (5 s) that the request always reaches the store first (100 ms did not,
-            // on a busy machine, and then the store was never entered).
+            // on a busy machine).
             let answer = try await api.call("GetOrder", body: #"{"orderId":"o1"}"#, headers: [("connect-timeout-ms", "5000")])
             #expect(answer.status == 504 && answer.code == "deadline_exceeded", "\(answer.text)")
             #expect(answer.message.contains("Connect-Timeout-Ms"))
-            // The store query still runs (executors stop at the server's timeout, not on cancellation).
-            #expect(executor.isRunning)
+            // The store query still holds the only slot (executors stop at the server's timeout, not
+            // on cancellation): the next request is turned away.
+            let busy = try await api.call("GetOrder", body: #"{"orderId":"o1"}"#)
+            #expect(busy.status == 429 && busy.code == "resource_exhausted", "\(busy.text)")
             executor.openGate()
-            // With the gate open, a deadline far away lets the answer through.
-            let ok = try await api.call("GetOrder", body: #"{"orderId":"o1"}"#, headers: [("connect-timeout-ms", "600000")])
-            #expect(ok.status == 404 && ok.code == "not_found")
+            // Once the store lets go the slot is free again (waited for, never timed).
+            var after = busy
+            for _ in 0..<600 where after.status == 429 {
+                try await Task.sleep(for: .milliseconds(100))
+                after = try await api.call("GetOrder", body: #"{"orderId":"o1"}"#, headers: [("connect-timeout-ms", "600000")])
+            }
+            #expect(after.status == 404 && after.code == "not_found", "\(after.text)")
         }
     }
 

@@ -2,20 +2,17 @@ import Columnstore
 import Foundation
 
 /// A store that answers only when the test opens the gate: a query that outlives any deadline,
-/// whatever the machine's speed. Records whether a query is running.
+/// whatever the machine's speed.
 final class GatedExecutor: QueryExecutor, @unchecked Sendable {
     let store: StoreKind = .postgres
     private let lock = NSLock()
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var open = false
-    private(set) var running = 0
     let rows: [[String: ColumnValue]]
 
     init(rows: [[String: ColumnValue]] = []) { self.rows = rows }
 
     func execute(_ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue]) async throws -> QueryResult {
-        lock.withLock { running += 1 }
-        defer { lock.withLock { running -= 1 } }
         await withCheckedContinuation { continuation in
             let proceed = lock.withLock { () -> Bool in
                 if open { return true }
@@ -26,8 +23,6 @@ final class GatedExecutor: QueryExecutor, @unchecked Sendable {
         }
         return QueryResult(columns: Array(rows.first?.keys ?? [:].keys), rows: rows)
     }
-
-    var isRunning: Bool { lock.withLock { running > 0 } }
 
     func openGate() {
         let resumed = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
