@@ -10,28 +10,17 @@ struct IngestStallAlarmTests {
 
     @Test("a silent store: not ready as stalled, lag in seconds grows; ready again once it answers", arguments: [StoreKind.postgres, .clickhouse])
     func stallAndRecover(kind: StoreKind) async throws {
-        let fixture = try await StoreFixture.make(kind, prefix: "stall")
-        var target = URLComponents(string: fixture.dsn)!
-        let proxy = try await BlackholeProxy.start(targetHost: target.host ?? "127.0.0.1", targetPort: target.port ?? (kind == .postgres ? 5432 : 8123))
-        target.host = "127.0.0.1"
-        target.port = proxy.port
-        let stream = DevStack.uniqueName("STALL").uppercased()
-        let subject = stream.lowercased()
-        let corpus = FactCorpus(subjectPrefix: subject, orders: 200, seed: 31)
-        let half = corpus.messages.count / 2
-        let firstLast = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], range: 0..<half)
-        let ingest = IngestProcess(environment: [
-            "PROJECTION_STORE_KIND": kind.environmentValue, "PROJECTION_STORE_DSN": target.string!,
-            "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
-            "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "stall-\(subject)",
+        let silenced = try await SilencedStore.make(kind, prefix: "stall", seed: 31, extra: [
             "PROJECTION_STORE_TIMEOUT_MS": "1000", "PROJECTION_STALL_AFTER_MS": "2000", "PROJECTION_ADMIN_TOKEN": Self.token,
         ])
+        let (fixture, proxy, corpus, firstLast) = (silenced.fixture, silenced.proxy, silenced.corpus, silenced.firstLast)
+        let ingest = IngestProcess(environment: silenced.environment)
         try ingest.start()
         try await ingest.waitForCheckpoint(firstLast)
         #expect(await ingest.get("/readyz") == 200)
 
         proxy.blackhole()
-        let last = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], range: half..<corpus.messages.count)
+        let last = try await silenced.publishRest()
         // Generous waits: the verdict is what the status says, not how soon.
         var stalledBody = ""
         for _ in 0..<600 where stalledBody.isEmpty {
@@ -66,8 +55,6 @@ struct IngestStallAlarmTests {
         #expect((after["lag_seconds"] as? NSNumber)?.doubleValue == 0)
         _ = await ingest.terminate()
         #expect(try await fixture.orders() == corpus.orders)
-        await proxy.stop()
-        await FactPublisher.deleteStream(stream)
-        await fixture.drop()
+        await silenced.tearDown()
     }
 }

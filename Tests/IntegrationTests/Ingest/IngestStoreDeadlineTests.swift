@@ -12,28 +12,17 @@ struct IngestStoreDeadlineTests {
 
     @Test("a blackholed store: the step fails at its deadline and is retried; then every fact lands", arguments: [StoreKind.postgres, .clickhouse])
     func blackholedStore(kind: StoreKind) async throws {
-        let fixture = try await StoreFixture.make(kind, prefix: "deadline")
-        var target = URLComponents(string: fixture.dsn)!
-        let proxy = try await BlackholeProxy.start(targetHost: target.host ?? "127.0.0.1", targetPort: target.port ?? (kind == .postgres ? 5432 : 8123))
-        target.host = "127.0.0.1"
-        target.port = proxy.port
-        let stream = DevStack.uniqueName("DEADLINE").uppercased()
-        let subject = stream.lowercased()
-        let corpus = FactCorpus(subjectPrefix: subject, orders: 200, seed: 21)
-        let half = corpus.messages.count / 2
-        let firstLast = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], range: 0..<half)
-        let ingest = IngestProcess(environment: [
-            "PROJECTION_STORE_KIND": kind.environmentValue, "PROJECTION_STORE_DSN": target.string!,
-            "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
-            "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "deadline-\(subject)",
+        let silenced = try await SilencedStore.make(kind, prefix: "deadline", seed: 21, extra: [
             "PROJECTION_STORE_TIMEOUT_MS": "2000", "PROJECTION_ADMIN_TOKEN": Self.token,
         ])
+        let (fixture, proxy, corpus, firstLast) = (silenced.fixture, silenced.proxy, silenced.corpus, silenced.firstLast)
+        let ingest = IngestProcess(environment: silenced.environment)
         try ingest.start()
         try await ingest.waitForCheckpoint(firstLast)
 
         // The store goes silent while more facts arrive: steps fail at their deadline, nothing is applied.
         proxy.blackhole()
-        let last = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], range: half..<corpus.messages.count)
+        let last = try await silenced.publishRest()
         var sawDeadline = false
         for _ in 0..<300 where !sawDeadline {
             try await ContinuousClock().sleep(for: .milliseconds(100))
@@ -50,8 +39,6 @@ struct IngestStoreDeadlineTests {
         _ = await ingest.terminate()
         #expect(try await fixture.orders() == corpus.orders, "every order exactly once, latest version")
         #expect(try await fixture.dailyTotals() == corpus.daily, "aggregates counted once despite the failed attempts")
-        await proxy.stop()
-        await FactPublisher.deleteStream(stream)
-        await fixture.drop()
+        await silenced.tearDown()
     }
 }
