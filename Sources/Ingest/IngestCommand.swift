@@ -62,7 +62,7 @@ struct IngestCommand: AsyncParsableCommand {
         let build = BuildInfo(projection: configuration.projection, schema: schema, store: configuration.storeKind)
         Gauge(label: "projection_build_info", dimensions: build.metricDimensions).record(1)
         if configuration.partitions != nil {
-            try await runReplica(configuration: configuration, schema: schema, registry: registry, logger: logger)
+            try await runReplica(configuration: configuration, schema: schema, build: build, registry: registry, logger: logger)
             return
         }
         let status = IngestStatus(freshness: configuration.freshness)
@@ -76,17 +76,17 @@ struct IngestCommand: AsyncParsableCommand {
                 dsn: configuration.storeDSN, configuration: .init(requestTimeout: configuration.storeTimeout), logger: Logger(label: "projection.clickhouse"))
             let store = ClickHouseProjectionStore(client: client, schema: schema)
             try await runServices(IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger),
-                                  configuration: configuration, schema: schema, status: status, registry: registry, logger: logger)
+                                  configuration: configuration, schema: schema, build: build, status: status, registry: registry, logger: logger)
         case .postgres:
             let store = PostgresProjectionStore(dsn: configuration.storeDSN, schema: schema, logger: logger, statementDeadline: configuration.storeTimeout)
             try await runServices(IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger),
-                                  configuration: configuration, schema: schema, status: status, registry: registry, logger: logger)
+                                  configuration: configuration, schema: schema, build: build, status: status, registry: registry, logger: logger)
         }
     }
 
     /// Replica mode: a `PartitionCoordinator` takes partition leases and runs a pipeline per partition.
     /// The pause/resume/reload/quarantine admin operations act on one consumer and are not served here.
-    private func runReplica(configuration: IngestConfiguration, schema: ProjectionSchema, registry: PrometheusCollectorRegistry, logger: Logger) async throws {
+    private func runReplica(configuration: IngestConfiguration, schema: ProjectionSchema, build: BuildInfo, registry: PrometheusCollectorRegistry, logger: Logger) async throws {
         let status = ReplicaStatus(replica: configuration.replicaID, partitionCount: configuration.partitions ?? 1)
         logger.info("starting replica", metadata: [
             "projection": "\(configuration.projection)", "store": "\(configuration.storeKind.environmentValue)",
@@ -111,7 +111,7 @@ struct IngestCommand: AsyncParsableCommand {
                 PostgresProjectionStore(dsn: dsn, schema: schema, logger: logger, statementDeadline: deadline, idleTransactionTimeout: ttl)
             }
         }
-        try await Self.serve(coordinator, status: status, router: OperationsRouter.make(status: status, registry: registry, build: BuildInfo(projection: configuration.projection, schema: schema, store: configuration.storeKind), stateHash: Self.stateHashRoutes(configuration, schema: schema)),
+        try await Self.serve(coordinator, status: status, router: OperationsRouter.make(status: status, registry: registry, build: build, stateHash: Self.stateHashRoutes(configuration, schema: schema)),
                              configuration: configuration, logger: logger)
     }
 
@@ -120,9 +120,9 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     private func runServices<Store: ProjectionStore>(
-        _ pipeline: IngestPipeline<Store>, configuration: IngestConfiguration, schema: ProjectionSchema, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
+        _ pipeline: IngestPipeline<Store>, configuration: IngestConfiguration, schema: ProjectionSchema, build: BuildInfo, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
-        try await Self.serve(pipeline, status: status, router: OperationsRouter.make(status: status, registry: registry, build: BuildInfo(projection: configuration.projection, schema: schema, store: configuration.storeKind), admin: pipeline, adminToken: configuration.adminToken,
+        try await Self.serve(pipeline, status: status, router: OperationsRouter.make(status: status, registry: registry, build: build, admin: pipeline, adminToken: configuration.adminToken,
                                                                      stateHash: Self.stateHashRoutes(configuration, schema: schema)),
                              configuration: configuration, logger: logger)
     }
@@ -134,9 +134,7 @@ struct IngestCommand: AsyncParsableCommand {
         // their number is bounded, so clients that open connections and send little cannot pile up.
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [HeaderReadTimeoutHandler(timeout: configuration.httpReadTimeout)],
-                idleTimeout: .init(configuration.httpIdleTimeout))),
+            server: GuardedHTTP1.server(readTimeout: configuration.httpReadTimeout, idleTimeout: configuration.httpIdleTimeout),
             configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-ingest",
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.httpMaxConnections, logger: httpLogger)),

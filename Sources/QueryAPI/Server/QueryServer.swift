@@ -65,9 +65,7 @@ enum QueryServer {
     ) -> some ApplicationProtocol {
         Application(
             router: router,
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [HeaderReadTimeoutHandler(timeout: configuration.readTimeout)],
-                idleTimeout: .init(configuration.idleTimeout))),
+            server: GuardedHTTP1.server(readTimeout: configuration.readTimeout, idleTimeout: configuration.idleTimeout),
             configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-query",
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),

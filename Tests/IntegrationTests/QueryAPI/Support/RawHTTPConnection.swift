@@ -37,6 +37,17 @@ final class RawHTTPConnection: @unchecked Sendable {
         return !channel.isActive
     }
 
+    /// Sends one byte (`a`) every 200 ms, so the connection is never idle, until the server closes it;
+    /// false if it is still open after `limit`.
+    func trickleUntilClosed(within limit: Duration) async -> Bool {
+        let end = ContinuousClock.now + limit
+        while channel.isActive, ContinuousClock.now < end {
+            try? await send("a")
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return !channel.isActive
+    }
+
     /// Polls for the status code of the first response; nil if none arrived within `limit`.
     func waitForStatus(within limit: Duration) async -> Int? {
         let end = ContinuousClock.now + limit
