@@ -11,7 +11,7 @@ struct IngestStallAlarmTests {
     @Test("a silent store: not ready as stalled, lag in seconds grows; ready again once it answers", arguments: [StoreKind.postgres, .clickhouse])
     func stallAndRecover(kind: StoreKind) async throws {
         let silenced = try await SilencedStore.make(kind, prefix: "stall", seed: 31, extra: [
-            "PROJECTION_STORE_TIMEOUT_MS": "1000", "PROJECTION_STALL_AFTER_MS": "2000", "PROJECTION_ADMIN_TOKEN": Self.token,
+            "PROJECTION_STORE_TIMEOUT_MS": "3000", "PROJECTION_STALL_AFTER_MS": "2000", "PROJECTION_ADMIN_TOKEN": Self.token,
         ])
         let (fixture, proxy, corpus, firstLast) = (silenced.fixture, silenced.proxy, silenced.corpus, silenced.firstLast)
         let ingest = IngestProcess(environment: silenced.environment)
