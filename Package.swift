@@ -11,7 +11,7 @@ let package = Package(
     name: "projection",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "projection-ingest", targets: ["Ingest"]),
+        .executable(name: "projection-ingest", targets: ["IngestMain"]),
         .executable(name: "projection-migrate", targets: ["Migrate"]),
         .executable(name: "projection-query", targets: ["QueryAPI"]),
         .executable(name: "projection-bench", targets: ["Bench"]),
@@ -78,7 +78,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .executableTarget(
+        // The ingest pipeline and its server, as a library: the executable is `IngestMain`, and
+        // `IngestTestKit` drives the pipeline through in-memory fakes of its message source and store.
+        .target(
             name: "Ingest",
             dependencies: [
                 "Columnstore", "IngestFacts", "JetStream", "HTTPGuards",
@@ -89,6 +91,17 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "IngestMain",
+            dependencies: ["Ingest", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        // In-memory message source and store (akka-projection's test kit): the pipeline without servers.
+        .target(
+            name: "IngestTestKit",
+            dependencies: ["Ingest", "Columnstore"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -135,6 +148,12 @@ let package = Package(
         .testTarget(
             name: "ColumnstoreTests",
             dependencies: ["Columnstore", "ClickHouseHTTP", "LibPQ", "JetStream", "IngestFacts", "Ingest", "Migrate", "QueryAPI"],
+            swiftSettings: swiftSettings
+        ),
+        // The ingest pipeline driven through IngestTestKit's fakes: no servers.
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "IngestTestKit", "Columnstore", "IngestFacts"],
             swiftSettings: swiftSettings
         ),
         // Against the real dev stack (dev/stack up); hosts from env, defaults match the stack.

@@ -12,9 +12,8 @@ import ServiceLifecycle
 
 /// projection-ingest: consumes CloudEvents facts from a NATS JetStream durable pull consumer and writes
 /// them to the projection's store, acking only after the write is durable.
-@main
-struct IngestCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct IngestCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "projection-ingest",
         abstract: "Consume facts from NATS JetStream into the projection's store (exactly-once on Postgres, effectively-once on ClickHouse).",
         discussion: """
@@ -39,7 +38,9 @@ struct IngestCommand: AsyncParsableCommand {
         version: BuildInfo.productVersion
     )
 
-    func run() async throws {
+    public init() {}
+
+    public func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             // PROJECTION_LOG_LEVEL=debug logs every fact with its tenant, id, trace and correlation ids.
@@ -120,7 +121,7 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     private func runServices<Store: ProjectionStore>(
-        _ pipeline: IngestPipeline<Store>, configuration: IngestConfiguration, schema: ProjectionSchema, build: BuildInfo, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
+        _ pipeline: IngestPipeline<Store, JetStreamSource>, configuration: IngestConfiguration, schema: ProjectionSchema, build: BuildInfo, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
         try await Self.serve(pipeline, status: status, router: OperationsRouter.make(status: status, registry: registry, build: build, admin: pipeline, adminToken: configuration.adminToken,
                                                                      stateHash: Self.stateHashRoutes(configuration, schema: schema)),

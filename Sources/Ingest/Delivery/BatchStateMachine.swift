@@ -28,6 +28,10 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         /// The store refused the step for a data reason: find the facts responsible with side-effect-free
         /// probes (`RejectionIsolation`), quarantine them in the batch, then call `rejectionIsolated(_:)`.
         case isolateRejection(BatchStep, Batch)
+        /// Hold these just-received sequences (in stream order) until their batch is settled: the
+        /// machine accepted them into the open batch. Deliveries a fetch carried but the machine did not
+        /// name anywhere (past a lost delivery) are dropped unsettled; the restarted consumer sends them again.
+        case hold([UInt64])
         /// Ack these sequences: their batch is durable.
         case ack([UInt64])
         /// Ack messages at or below the checkpoint: a redelivery of something already applied.
@@ -168,6 +172,7 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         guard case .consuming(let recovering) = phase, !restarting else { return [] }
         var alreadyApplied: [UInt64] = []
         var superseded: [UInt64] = []
+        var accepted: [UInt64] = []
         var restart: Action?
         for (sequence, delivery, bytes) in deliveries {
             if let delivery, let expected = nextDeliverySequence {
@@ -197,6 +202,7 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
                     openSizes.insert(bytes, at: index)
                     openBytes += bytes
                     lateDeliveries += 1
+                    accepted.append(sequence)
                 }
             } else {
                 highestAccepted = sequence
@@ -204,10 +210,12 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
                 open.append(sequence)
                 openSizes.append(bytes)
                 openBytes += bytes
+                accepted.append(sequence)
             }
         }
         if let refill = refillFrom, restart == nil, deliveries.contains(where: { $0.sequence >= refill }) { refillFrom = nil }
         var actions: [Action] = []
+        if !accepted.isEmpty { actions.append(.hold(accepted)) }
         if !alreadyApplied.isEmpty { actions.append(.ackAlreadyApplied(alreadyApplied)) }
         if !superseded.isEmpty { actions.append(.supersedeDelivery(superseded)) }
         if let restart { actions.append(restart) }
@@ -221,6 +229,14 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
             actions.append(cutBatch())
         }
         return actions
+    }
+
+    /// A fetch failed (NATS unreachable, the consumer gone): re-create the consumer right after the
+    /// checkpoint. Held messages above it come again and are recognised as redeliveries.
+    public mutating func fetchFailed() -> Action {
+        restarting = true
+        nextDeliverySequence = nil
+        return .startConsuming(fromSequence: committed + 1)
     }
 
     /// The injected clock passed the linger deadline (or any timer fired: spurious calls are harmless).

@@ -26,7 +26,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     private var shuttingDown = false
 
     private struct Running {
-        var pipeline: IngestPipeline<Store>
+        var pipeline: IngestPipeline<Store, JetStreamSource>
         var task: Task<Void, Never>
         var lease: PartitionLease
     }
@@ -195,7 +195,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
         status.started(partition: partition, epoch: epoch, stream: config.stream, status: pipelineStatus)
     }
 
-    private func pipelineEnded(partition: Int, pipeline: IngestPipeline<Store>) async {
+    private func pipelineEnded(partition: Int, pipeline: IngestPipeline<Store, JetStreamSource>) async {
         guard let r = running[partition], r.pipeline === pipeline else { return }
         running[partition] = nil
         status.stopped(partition: partition)

@@ -9,7 +9,6 @@ extension IngestPipeline: IngestAdministration {
     public func pause() async -> Bool {
         paused = true
         status.update { $0.paused = true }
-        await waitForFetch()
         let idle = await waitUntilIdle()
         logger.notice("paused: no more fetches; what is held is written, then ingest idles", metadata: ["idle": "\(idle)"])
         return idle
@@ -41,7 +40,6 @@ extension IngestPipeline: IngestAdministration {
     }
 
     public func redrive(partition: Int?, sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact] {
-        guard let js = jetStream else { throw NATSError(code: .connectionClosed, operation: "redrive") }
         let projection = configuration.consumer.projection
         // Sequences are unique only within one partition's stream: a re-drive never spans partitions.
         let partition = partition ?? configuration.consumer.partition
@@ -72,11 +70,11 @@ extension IngestPipeline: IngestAdministration {
             // stored once, and the fact's idempotency key protects it beyond that. The partition keeps
             // equal sequences of two partitions apart (suffixed like the deduplication tokens).
             let messageID = "redrive:\(projection):\(fact.sequence)" + (fact.partition == 0 ? "" : ":p\(fact.partition)")
-            let ack = try await js.publish(subject: fact.subject, data: fact.raw, headers: headers, messageID: messageID)
+            let newSequence = try await source.publish(subject: fact.subject, data: fact.raw, headers: headers, messageID: messageID)
             try await store.removeQuarantined(projection: projection, keys: [fact.key])
-            redriven.append(RedrivenFact(partition: fact.partition, sequence: fact.sequence, newSequence: ack.sequence))
+            redriven.append(RedrivenFact(partition: fact.partition, sequence: fact.sequence, newSequence: newSequence))
             logger.notice("re-drove a quarantined fact", metadata: [
-                "partition": "\(fact.partition)", "sequence": "\(fact.sequence)", "new_sequence": "\(ack.sequence)", "tenant": "\(fact.tenant)",
+                "partition": "\(fact.partition)", "sequence": "\(fact.sequence)", "new_sequence": "\(newSequence)", "tenant": "\(fact.tenant)",
             ])
         }
         return redriven

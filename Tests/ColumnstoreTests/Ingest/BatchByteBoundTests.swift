@@ -25,10 +25,10 @@ struct BatchByteBoundTests {
     @Test("a batch is cut once its bytes reach the bound, holding only what fits")
     func cutByBytes() {
         var machine = started()
-        #expect(machine.received(deliveries([400, 400]), now: t0) == [])
+        #expect(machine.received(deliveries([400, 400]), now: t0).withoutHolds() == [])
         #expect(machine.bufferedBytes == 800)
         #expect(machine.wantsMessages)
-        let actions = machine.received(deliveries([400], from: 3), now: t0)
+        let actions = machine.received(deliveries([400], from: 3), now: t0).withoutHolds()
         // 1,200 bytes held: the first two (800) fit, the third waits for the next batch.
         #expect(actions == [.runStep(.commitTransaction, Batch(range: SequenceRange(first: 1, last: 2), sequences: [1, 2]))])
         #expect(machine.bufferedBytes == 400)
@@ -38,10 +38,10 @@ struct BatchByteBoundTests {
     @Test("no more is wanted while a full batch's bytes are held behind the one in flight")
     func backpressureByBytes() {
         var machine = started()
-        _ = machine.received(deliveries([600, 600]), now: t0)   // cuts [1] (1,200 > 1,000), holds 2
+        _ = machine.received(deliveries([600, 600]), now: t0).withoutHolds()   // cuts [1] (1,200 > 1,000), holds 2
         #expect(machine.pendingBatch?.sequences == [1])
         #expect(machine.wantsMessages, "600 of 1,000 bytes held")
-        _ = machine.received(deliveries([500], from: 3), now: t0)
+        _ = machine.received(deliveries([500], from: 3), now: t0).withoutHolds()
         #expect(machine.bufferedBytes == 1_100)
         #expect(!machine.wantsMessages, "a full batch's bytes are held: fetching more would grow memory")
         // The batch in flight commits: the next one is cut at once by bytes, and fetching resumes.
@@ -54,7 +54,7 @@ struct BatchByteBoundTests {
     @Test("a fact bigger than the bound goes alone, never stalls")
     func oversizedFactAlone() {
         var machine = started()
-        let actions = machine.received(deliveries([5_000, 10]), now: t0)
+        let actions = machine.received(deliveries([5_000, 10]), now: t0).withoutHolds()
         #expect(actions == [.runStep(.commitTransaction, Batch(range: SequenceRange(first: 1, last: 1), sequences: [1]))])
         #expect(machine.bufferedBytes == 10)
     }
@@ -63,7 +63,7 @@ struct BatchByteBoundTests {
     func gapKeepsBytes() {
         var machine = started()
         // 2 is missing: the batch [1, 3] is checked against the stream, which holds 2.
-        let actions = machine.received([(sequence: 1, delivery: 1, bytes: 300), (sequence: 3, delivery: 2, bytes: 300), (sequence: 4, delivery: 3, bytes: 500)], now: t0)
+        let actions = machine.received([(sequence: 1, delivery: 1, bytes: 300), (sequence: 3, delivery: 2, bytes: 300), (sequence: 4, delivery: 3, bytes: 500)], now: t0).withoutHolds()
         #expect(actions == [.verifyGaps([SequenceRange(first: 2, last: 2)], Batch(range: SequenceRange(first: 1, last: 3), sequences: [1, 3]))])
         #expect(machine.bufferedBytes == 500)
         #expect(machine.gapsVerified(firstFound: 2, now: t0) == [.startConsuming(fromSequence: 2)])
@@ -76,7 +76,7 @@ struct BatchByteBoundTests {
         var machine = BatchStateMachine<ExactlyOnce>(policy: BatchingPolicy(maxFacts: 3, maxBytes: 1 << 20))
         _ = machine.start()
         _ = machine.checkpointLoaded(.empty)
-        let actions = machine.received(deliveries([10, 10, 10, 10]), now: t0)
+        let actions = machine.received(deliveries([10, 10, 10, 10]), now: t0).withoutHolds()
         #expect(actions == [.runStep(.commitTransaction, Batch(range: SequenceRange(first: 1, last: 3), sequences: [1, 2, 3]))])
     }
 

@@ -61,6 +61,8 @@ struct BatchCrashPointTests {
         var delivery: UInt64 = 0
         // Lost deliveries come back after the ack wait, as redeliveries of the same consumer.
         var awaitingRedelivery: [UInt64] = []
+        // What the pipeline would hold message handles for: every sequence of a batch must be among them.
+        var holding: Set<UInt64> = []
         var machine = BatchStateMachine<G>(policy: BatchingPolicy(maxFacts: 5, linger: .milliseconds(10)))
         var now = ContinuousClock.Instant.now
         var queue: [BatchStateMachine<G>.Action] = [machine.start()]
@@ -85,6 +87,7 @@ struct BatchCrashPointTests {
                     let found = stream.first { s in gaps.contains { $0.contains(s) } }
                     queue.append(contentsOf: machine.gapsVerified(firstFound: found, now: now))
                 case .runStep(let step, let batch), .retryStep(let step, let batch, _):
+                    #expect(batch.sequences.allSatisfy(holding.contains), "batch \(batch.range) holds a sequence the machine never asked to hold")
                     failures += 1
                     if let failEvery, failures % failEvery == 0 {
                         queue.append(machine.stepFailed())
@@ -97,7 +100,11 @@ struct BatchCrashPointTests {
                     stepsSoFar += 1
                     if stepsSoFar == crashAt { return .crashed }
                     queue.append(contentsOf: machine.stepSucceeded(now: now))
+                case .hold(let seqs):
+                    #expect(seqs.allSatisfy { $0 > persisted.committed && !holding.contains($0) }, "held \(seqs) twice or below the checkpoint")
+                    holding.formUnion(seqs)
                 case .ack(let seqs), .ackAlreadyApplied(let seqs):
+                    holding.subtract(seqs)
                     for s in seqs {
                         #expect(s <= persisted.committed, "acked \(s) above the checkpoint \(persisted.committed)")
                         persisted.acked.insert(s)

@@ -1,0 +1,19 @@
+import Foundation
+
+/// One delivery of a stream message to the consumer. A reference the source can settle later.
+public protocol SourceMessage: Sendable {
+    /// The message's position in the stream: it orders everything.
+    var streamSequence: UInt64 { get }
+    /// The delivery's number within the consumer, redeliveries included: a jump means a lost delivery.
+    var consumerSequence: UInt64 { get }
+    /// How often this message was delivered (1 the first time).
+    var deliveryCount: UInt64 { get }
+    /// When the stream stored the message.
+    var storedAt: Date { get }
+    var subject: String { get }
+    /// The payload (a copy).
+    var data: [UInt8] { get }
+    var dataCount: Int { get }
+    var headers: [String: [String]] { get }
+    func header(_ name: String) -> String?
+}

@@ -1,0 +1,162 @@
+import Columnstore
+import Foundation
+@testable import Ingest
+import IngestTestKit
+import Testing
+
+/// The pipeline's bookkeeping without servers: the real `IngestPipeline` and state machine over the
+/// in-memory source and store, through lost, late, duplicated and redelivered deliveries, failed
+/// fetches, failing, refusing and crashing store steps. The verdict is always the end state: every
+/// fact applied exactly once, every poison fact quarantined, the checkpoint at the stream's end.
+@Suite("Ingest pipeline over in-memory fakes")
+struct PipelineFaultTests {
+    static let seeds: [UInt64] = [1, 2, 3, 5, 8, 13, 21, 34]
+
+    static func expectExactlyOnce<G>(_ store: InMemoryStore<G>, _ stream: OrderStream, consumer: ConsumerID, quarantined: Set<UInt64>? = nil) {
+        let applied = store.applied
+        #expect(applied.count == Set(applied).count, "a fact was applied twice")
+        #expect(Set(applied) == stream.expectedApplied.subtracting(quarantined ?? []), "applied facts differ from the model")
+        #expect(store.quarantinedSequences == stream.expectedQuarantined.union(quarantined ?? []))
+        #expect(store.committed(consumer) == stream.last)
+    }
+
+    @Test("lost, duplicated and redelivered deliveries and failed fetches: exactly once (ExactlyOnce)", arguments: seeds)
+    func deliveryFaultsExactlyOnce(seed: UInt64) async throws {
+        try await deliveryFaults(ExactlyOnce.self, seed: seed)
+    }
+
+    @Test("lost, duplicated and redelivered deliveries and failed fetches: exactly once (EffectivelyOnce)", arguments: seeds)
+    func deliveryFaultsEffectivelyOnce(seed: UInt64) async throws {
+        try await deliveryFaults(EffectivelyOnce.self, seed: seed)
+    }
+
+    func deliveryFaults<G: DeliveryGuarantee>(_: G.Type, seed: UInt64) async throws {
+        let source = InMemoryMessageSource(faults: SourceFaults(lose: 0.04, duplicate: 0.05, failFetch: 0.03, expireAckWait: 0.04, seed: seed))
+        let stream = OrderStream(orders: 120, into: source)
+        let store = InMemoryStore<G>()
+        let runner = PipelineRunner(configuration: try PipelineRunner<G>.configuration(), source: source, store: store)
+        _ = try await runner.runUntilApplied(through: stream.last)
+        let statistics = source.statistics
+        // The faults did happen (else this test proves nothing).
+        #expect(statistics.lost > 0 && statistics.duplicated > 0 && statistics.failedFetches > 0, "\(statistics)")
+        Self.expectExactlyOnce(store, stream, consumer: runner.configuration.consumer)
+        // Only poison is terminated (a good fact terminated would never come again). Terminating is best
+        // effort: a term sent on a re-created consumer's old delivery is lost, and its redelivery is
+        // recognised as applied.
+        #expect(statistics.terminated.isSubset(of: stream.expectedQuarantined))
+    }
+
+    @Test("a crash before or after every store step: exactly once after restarts", arguments: [false, true])
+    func everyCrashPoint(afterEffect: Bool) async throws {
+        for guarantee in [ExactlyOnce.self, EffectivelyOnce.self] as [any DeliveryGuarantee.Type] {
+            try await crashes(guarantee, afterEffect: afterEffect)
+        }
+    }
+
+    func crashes(_ guarantee: any DeliveryGuarantee.Type, afterEffect: Bool) async throws {
+        func run<G: DeliveryGuarantee>(_: G.Type) async throws {
+            // How many steps a clean run takes: each of them is a crash point.
+            let clean = InMemoryMessageSource()
+            let cleanStream = OrderStream(orders: 30, into: clean)
+            let cleanStore = InMemoryStore<G>()
+            _ = try await PipelineRunner(configuration: try PipelineRunner<G>.configuration(), source: clean, store: cleanStore).runUntilApplied(through: cleanStream.last)
+            let points = cleanStore.stepsRun
+            #expect(points >= 5 * G.steps.count)
+            for point in 1...points {
+                let source = InMemoryMessageSource()
+                let stream = OrderStream(orders: 30, into: source)
+                let store = InMemoryStore<G>(decide: { _, _, index in index == point ? .crash(afterEffect: afterEffect) : .proceed })
+                let runner = PipelineRunner(configuration: try PipelineRunner<G>.configuration(), source: source, store: store)
+                let crashes = try await runner.runUntilApplied(through: stream.last)
+                // Batches are cut by linger too, so a run may take fewer steps than the clean one did.
+                #expect(crashes == 1 || store.stepsRun < point, "crash point \(point)")
+                Self.expectExactlyOnce(store, stream, consumer: runner.configuration.consumer)
+            }
+        }
+        if guarantee == ExactlyOnce.self { try await run(ExactlyOnce.self) } else { try await run(EffectivelyOnce.self) }
+    }
+
+    @Test("failed steps, and steps whose reply was lost after their effect, are retried idempotently", arguments: seeds.prefix(4))
+    func failingSteps(seed: UInt64) async throws {
+        try await failing(ExactlyOnce.self, seed: seed)
+        try await failing(EffectivelyOnce.self, seed: seed)
+    }
+
+    func failing<G: DeliveryGuarantee>(_: G.Type, seed: UInt64) async throws {
+        let source = InMemoryMessageSource()
+        let stream = OrderStream(orders: 60, into: source)
+        let store = InMemoryStore<G>(decide: { _, _, index in
+            // Deterministic per seed: about one step in four fails, half of those after their effect.
+            switch (UInt64(index) &* 0x9E37_79B9 &+ seed) % 8 {
+            case 0: .fail
+            case 1: .failAfterEffect
+            default: .proceed
+            }
+        })
+        let runner = PipelineRunner(configuration: try PipelineRunner<G>.configuration(), source: source, store: store)
+        #expect(try await runner.runUntilApplied(through: stream.last) == 0)
+        Self.expectExactlyOnce(store, stream, consumer: runner.configuration.consumer)
+    }
+
+    @Test("facts the store refuses are isolated and quarantined; the stream goes on")
+    func refusedFacts() async throws {
+        try await refused(ExactlyOnce.self)
+        try await refused(EffectivelyOnce.self)
+    }
+
+    func refused<G: DeliveryGuarantee>(_: G.Type) async throws {
+        let source = InMemoryMessageSource(faults: SourceFaults(duplicate: 0.05, expireAckWait: 0.02, seed: 7))
+        let stream = OrderStream(orders: 60, into: source)
+        let refusedOrders: Set<String> = ["o-3", "o-17", "o-18", "o-44"]
+        let refusedSequences = Set(stream.orderIDs.filter { refusedOrders.contains($0.value) }.keys)
+        let store = InMemoryStore<G>(refuse: { fact in
+            refusedOrders.contains(fact.idempotencyKey) ? "value out of range for column amount_cents" : nil
+        })
+        let runner = PipelineRunner(configuration: try PipelineRunner<G>.configuration(), source: source, store: store)
+        _ = try await runner.runUntilApplied(through: stream.last)
+        let applied = Set(store.applied)
+        #expect(applied.isDisjoint(with: refusedSequences))
+        #expect(applied == stream.expectedApplied.subtracting(refusedSequences))
+        // Each refused fact (first publish and producer retries alike) is quarantined with the store's reason.
+        #expect(refusedSequences.isSubset(of: store.quarantinedSequences))
+        let reasons = try await store.quarantined(projection: runner.configuration.consumer.projection, partition: nil, tenant: nil, after: nil, limit: 1_000)
+            .filter { refusedSequences.contains($0.sequence) }.map(\.reason)
+        #expect(reasons.count == refusedSequences.count && reasons.allSatisfy { $0.contains("amount_cents") })
+        #expect(store.committed(runner.configuration.consumer) == stream.last)
+    }
+
+    @Test("a drain writes and acks what is held; nothing runs after run() returns")
+    func drainIsStructured() async throws {
+        try await drain(ExactlyOnce.self)
+        try await drain(EffectivelyOnce.self)
+    }
+
+    func drain<G: DeliveryGuarantee>(_: G.Type) async throws {
+        let source = InMemoryMessageSource()
+        let stream = OrderStream(orders: 200, into: source)
+        // Every step fails twice before it succeeds, so a drain usually meets a batch in flight.
+        let store = InMemoryStore<G>(decide: { _, _, index in index % 3 == 0 ? .proceed : .fail })
+        let runner = PipelineRunner(configuration: try PipelineRunner<G>.configuration(), source: source, store: store)
+        let status = IngestStatus()
+        let pipeline = runner.makePipeline(status: status)
+        let task = Task { try await pipeline.run() }
+        let clock = ContinuousClock()
+        while store.committed(runner.configuration.consumer) == 0 { try await clock.sleep(for: .milliseconds(1)) }
+        pipeline.drain()
+        try await task.value
+        let committed = store.committed(runner.configuration.consumer)
+        let steps = store.stepsRun
+        #expect(status.snapshot.draining)
+        #expect(committed > 0 && committed <= stream.last)
+        // What was committed is acked (ack-all up to the batch's top non-poison fact, poison terminated).
+        let settled = source.ackFloor >= committed || (source.ackFloor..<committed).dropFirst().allSatisfy { source.statistics.terminated.contains($0) || !stream.expectedApplied.contains($0) }
+        #expect(settled, "ack floor \(source.ackFloor), checkpoint \(committed)")
+        // Structured: no fetch or store step outlives run().
+        try await clock.sleep(for: .milliseconds(50))
+        #expect(store.stepsRun == steps)
+        #expect(await pipeline.isIdle)
+        // The rest is applied by the next run, exactly once.
+        _ = try await runner.runUntilApplied(through: stream.last)
+        Self.expectExactlyOnce(store, stream, consumer: runner.configuration.consumer)
+    }
+}
