@@ -17,23 +17,11 @@ public struct IngestCommand: AsyncParsableCommand {
         commandName: "projection-ingest",
         abstract: "Consume facts from NATS JetStream into the projection's store (exactly-once on Postgres, effectively-once on ClickHouse).",
         discussion: """
-        Configured from the environment (and PROJECTION_CONFIG_FILE, a file of NAME=value lines):
-          PROJECTION_NAME, PROJECTION_STORE_KIND (clickhouse | postgres_table), PROJECTION_STORE_DSN,
-          PROJECTION_NATS_URL, PROJECTION_STREAM, PROJECTION_SUBJECTS, PROJECTION_DURABLE, PORT_HTTP,
-          PROJECTION_BATCH_MAX_FACTS, PROJECTION_BATCH_MAX_BYTES (8 MiB), PROJECTION_BATCH_LINGER_MS,
-          PROJECTION_FETCH_BATCH, PROJECTION_FETCH_MAX_BYTES (4 MiB), PROJECTION_STORE_TIMEOUT_MS (60000),
-          PROJECTION_START_AT (first | new | sequence:N | time:RFC3339, for a consumer without a checkpoint),
-          PROJECTION_STALL_AFTER_MS (120000; 0 off), PROJECTION_READY_MAX_LAG_FACTS, PROJECTION_READY_MAX_LAG_SECONDS,
-          PROJECTION_MAX_ACK_PENDING, PROJECTION_ACK_WAIT_MS, PROJECTION_MAX_FACT_BYTES,
-          PROJECTION_DRAIN_TIMEOUT_MS, PROJECTION_DESCRIPTOR_SET, PROJECTION_ADMIN_TOKEN, PROJECTION_TABLE_SUFFIX,
-          PROJECTION_HTTP_HOST (0.0.0.0), PROJECTION_HTTP_IDLE_TIMEOUT_MS (30000: closes connections that send
-          nothing, idle or stalled), PROJECTION_HTTP_READ_TIMEOUT_MS (10000: for the request headers),
-          PROJECTION_HTTP_MAX_CONNECTIONS (256), PROJECTION_TENANT_SUBJECT_TOKEN
-          (unset; N: the subject's N-th token is the tenant, a fact naming another tenant is quarantined),
-          and for replica mode PROJECTION_PARTITIONS, PROJECTION_REPLICA_ID, PROJECTION_LEASE_TTL_MS, PROJECTION_LEASE_BUCKET.
-        Serves /healthz, /readyz, /metrics and /admin/ingestion on PORT_HTTP, and with PROJECTION_ADMIN_TOKEN
-        the admin operations POST /admin/pause, POST /admin/resume, POST /admin/reload, GET /admin/quarantine
-        and POST /admin/quarantine/redrive.
+        Configured from the environment (and PROJECTION_CONFIG_FILE, a file of NAME=value lines; the environment wins):
+        \(IngestSettings.all.helpText)
+
+        Serves /healthz, /readyz, /metrics, /version and /admin/ingestion on PORT_HTTP, and with PROJECTION_ADMIN_TOKEN
+        the admin operations in docs/OPERATIONS.md. Every setting: docs/SETTINGS.md.
         """,
         version: BuildInfo.productVersion
     )
@@ -41,17 +29,18 @@ public struct IngestCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
+        let parsed = Result { try IngestConfiguration(settings: try SettingsSource.fromEnvironment()) }
+        let level = (try? parsed.get())?.logLevel ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            // PROJECTION_LOG_LEVEL=debug logs every fact with its tenant, id, trace and correlation ids.
-            handler.logLevel = ProcessInfo.processInfo.environment["PROJECTION_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "projection.ingest")
         let configuration: IngestConfiguration
         let schema: ProjectionSchema
         do {
-            configuration = try IngestConfiguration(settings: try SettingsSource.fromEnvironment())
+            configuration = try parsed.get()
             schema = try ProjectionSchema.resolve(descriptorSetPath: configuration.descriptorSetPath, projection: configuration.projection)
                 .withTableSuffix(configuration.tableSuffix)
         } catch {

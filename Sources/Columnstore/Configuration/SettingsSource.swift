@@ -7,9 +7,12 @@ public struct SettingsSource: Sendable {
     public static let configFileSetting = "PROJECTION_CONFIG_FILE"
 
     private let values: [String: String]
+    /// Records every name asked for (the drift tests), when given.
+    private let log: SettingsReadLog?
 
-    public init(values: [String: String]) {
+    public init(values: [String: String], log: SettingsReadLog? = nil) {
         self.values = values
+        self.log = log
     }
 
     /// Reads the process environment and, if it names one, the config file.
@@ -43,6 +46,7 @@ public struct SettingsSource: Sendable {
 
     /// A non-empty value, or nil.
     public func string(_ name: String) -> String? {
+        log?.record(name)
         guard let value = values[name], !value.isEmpty else { return nil }
         return value
     }

@@ -1,9 +1,12 @@
+import Logging
 import Columnstore
 
 /// Everything projection-ingest is told, read once at startup (see `init(settings:)`). Invalid values
 /// stop the process with a message naming the setting.
 public struct IngestConfiguration: Sendable {
     /// `PROJECTION_NAME`; default `orders-analytics`, the example that ships with the product.
+    /// The log level (`PROJECTION_LOG_LEVEL`).
+    public var logLevel: Logger.Level
     public var projection: String
     /// `PROJECTION_STORE_KIND`: `clickhouse` (default) or `postgres_table`.
     public var storeKind: StoreKind

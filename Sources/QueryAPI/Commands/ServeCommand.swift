@@ -12,16 +12,10 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the query API on PORT_HTTP.",
         discussion: """
-        Configured from the environment (and PROJECTION_CONFIG_FILE, a file of NAME=value lines):
-          PROJECTION_STORE_DSN (required), PROJECTION_STORE_KIND (clickhouse | postgres_table),
-          PROJECTION_NAME, PORT_HTTP (8080), PROJECTION_TENANT_HEADER (x-tenant-id),
-          PROJECTION_MULTI_TENANT (true), PROJECTION_DEFAULT_TENANT, PROJECTION_TOKENS,
-          PROJECTION_TOKENS_FILE, PROJECTION_QUERY_TIMEOUT_MS (10000), PROJECTION_MAX_ROWS (10000),
-          PROJECTION_QUERY_MAX_RESULT_BYTES (4 MiB), PROJECTION_MAX_BODY_BYTES (65536), PROJECTION_MAX_CONCURRENCY (16), PROJECTION_SQL_DIR (sql),
-          PROJECTION_DESCRIPTOR_SET, PROJECTION_HTTP_HOST (0.0.0.0),
-          PROJECTION_HTTP_IDLE_TIMEOUT_MS (30000: closes connections that send nothing, idle or stalled),
-          PROJECTION_HTTP_READ_TIMEOUT_MS (10000: for the request headers, and then for the body),
-          PROJECTION_HTTP_MAX_CONNECTIONS (1024). See docs/QUERY_API.md and docs/SECURITY.md.
+        Configured from the environment (and PROJECTION_CONFIG_FILE, a file of NAME=value lines; the environment wins):
+        \(QuerySettings.all.helpText)
+
+        See docs/QUERY_API.md and docs/SECURITY.md; every setting: docs/SETTINGS.md.
         """
     )
 
