@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import subprocess
@@ -75,12 +76,14 @@ async def _delete_stream(stream: str) -> None:
     await nc.close()
 
 
-@pytest.fixture(scope="module")
-def ingest(tmp_path_factory):
+@contextlib.contextmanager
+def running_ingest(tmp_path_factory, partitions: int | None = None):
     """projection-ingest (orders-analytics, Postgres) on a fresh schema whose orders table refuses
-    amounts of 1,000,000 cents and more, consuming its own stream; the admin token is set."""
+    amounts of 1,000,000 cents and more, consuming its own stream (with `partitions`: a replica running
+    that many partitions, a stream each); the admin token is set."""
     name = f"browser_{uuid.uuid4().hex[:12]}"
     stream, prefix = name.upper(), name
+    streams = [(stream, prefix)] if partitions is None else [(f"{stream}_P{p}", f"{prefix}.p{p}") for p in range(partitions)]
     with psycopg.connect(PG_DSN, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {name}")
     dsn = connect_fixtures._with_path(PG_DSN, urllib.parse.urlsplit(PG_DSN).path, f"options=-csearch_path%3D{name}")
@@ -89,12 +92,16 @@ def ingest(tmp_path_factory):
         connect_fixtures._migrate("postgres_table", dsn)
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("ALTER TABLE orders ADD CONSTRAINT browser_amount CHECK (amount_cents < 1000000)")
-        asyncio.run(_publish(stream, prefix, []))
+        for s, p in streams:
+            asyncio.run(_publish(s, p, []))
         port = connect_fixtures.free_port()
         log = tmp_path_factory.mktemp("ingest") / "ingest.log"
         env = dict(os.environ, PROJECTION_NAME="orders-analytics", PROJECTION_STORE_KIND="postgres_table", PROJECTION_STORE_DSN=dsn,
                    PROJECTION_NATS_URL=NATS_URL, PROJECTION_STREAM=stream, PROJECTION_SUBJECTS=prefix + ".>", PROJECTION_DURABLE=name,
                    PORT_HTTP=str(port), PROJECTION_HTTP_HOST="127.0.0.1", PROJECTION_ADMIN_TOKEN=TOKEN, PROJECTION_BATCH_LINGER_MS="50")
+        if partitions is not None:
+            env.update(PROJECTION_PARTITIONS=str(partitions), PROJECTION_STREAM=stream + "_P{partition}", PROJECTION_SUBJECTS=prefix + ".p{partition}.>",
+                       PROJECTION_DURABLE=name + "-p{partition}", PROJECTION_LEASE_BUCKET=name + "_leases", PROJECTION_REPLICA_ID="browser-replica")
         proc = subprocess.Popen([str(BIN_DIR / "projection-ingest")], env=env, cwd=REPO, stdout=log.open("w"), stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
 
@@ -106,7 +113,7 @@ def ingest(tmp_path_factory):
                 return False
 
         eventually(ready, "projection-ingest to be ready")
-        yield {"url": url, "dsn": dsn, "stream": stream, "prefix": prefix, "log": log}
+        yield {"url": url, "dsn": dsn, "stream": stream, "prefix": prefix, "streams": streams, "log": log}
     finally:
         if proc is not None:
             proc.terminate()
@@ -114,9 +121,18 @@ def ingest(tmp_path_factory):
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        asyncio.run(_delete_stream(stream))
+        for s, _ in streams:
+            asyncio.run(_delete_stream(s))
+        if partitions is not None:
+            asyncio.run(_delete_stream(f"KV_{name}_leases"))
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+@pytest.fixture(scope="module")
+def ingest(tmp_path_factory):
+    with running_ingest(tmp_path_factory) as running:
+        yield running
 
 
 def status(ingest) -> dict:
@@ -275,3 +291,34 @@ def test_console_page_is_self_contained(ingest):
     for path in ("admin/ingestion", "admin/ingestion/history", "admin/quarantine", "admin/pause"):
         assert f'"{path}' in page, path
     assert '"/admin' not in page
+
+
+def test_console_replica_partitions(browser, tmp_path_factory):
+    """A replica running two partitions: the console lists each with its lease, and its cards sum them."""
+    with running_ingest(tmp_path_factory, partitions=2) as replica:
+        for p, (stream, prefix) in enumerate(replica["streams"]):
+            asyncio.run(_publish(stream, prefix, [("t1",) + order(1000 * p + i, "t1", 100 + i) for i in range(10 + 5 * p)]))
+
+        def both_caught_up():
+            doc = status(replica)
+            parts = doc["partitions"]
+            return doc if len(parts) == 2 and all(x["status"]["lag"] == 0 and x["status"]["checkpoint"] == 10 + 5 * x["partition"] for x in parts) else None
+        doc = eventually(both_caught_up, "both partitions to catch up")
+        browser.get("about:blank")
+        console_errors(browser)
+        browser.get(replica["url"] + "/console")
+        eventually(lambda: browser.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "true", "the console to load")
+
+        def table():
+            return browser.execute_script(
+                "return Array.from(document.querySelectorAll('#partitions tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent));")
+        shown = eventually(lambda: table() or None, "the partitions table")
+        doc = status(replica)
+        assert shown == [[str(x["partition"]), str(x["lease_epoch"]), x["stream"], str(x["status"]["checkpoint"]), str(x["status"]["stream_last_sequence"]),
+                          str(x["status"]["lag"]), f'{x["status"]["lag_seconds"]:.1f}', "ready"] for x in doc["partitions"]]
+        assert [x["stream"] for x in doc["partitions"]] == [s for s, _ in replica["streams"]]
+        numbers = page_numbers(browser)
+        assert numbers["checkpoint"] == "25" and numbers["facts_applied"] == "25" and numbers["lag"] == "0"
+        assert page_text(browser, "stat-replica") == "browser-replica"
+        assert browser.find_element(By.ID, "pause").get_attribute("disabled") is not None
+        assert console_errors(browser) == []
