@@ -113,7 +113,7 @@ def running_ingest(tmp_path_factory, partitions: int | None = None):
                 return False
 
         eventually(ready, "projection-ingest to be ready")
-        yield {"url": url, "dsn": dsn, "stream": stream, "prefix": prefix, "streams": streams, "log": log}
+        yield {"url": url, "dsn": dsn, "stream": stream, "prefix": prefix, "streams": streams, "durable": name, "log": log}
     finally:
         if proc is not None:
             proc.terminate()
@@ -268,6 +268,7 @@ def test_console(browser, ingest, tmp_path):
     assert code == 200
     [record] = audit["skipped"]
     assert (record["sequence"], record["partition"], record["tenant"], record["fact_type"]) == (302, 0, "t1", PLACED)
+    assert (record["projection"], record["consumer"]) == ("orders-analytics", ingest["durable"])
     assert record["note"] == "duplicate of o-900, confirmed with the producer"
     assert json.loads(base64.b64decode(record["raw_base64"]))["data"]["order_id"] == "o-901"
     assert "23514" in record["reason"]

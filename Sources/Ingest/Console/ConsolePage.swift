@@ -136,6 +136,8 @@ function lineChart(svg, points) {
     pen = true;
   }
   add("path", { d, fill: "none", stroke: "#2f6fd0", "stroke-width": 1.5 });
+  // Dots too: a value between two gaps (a second without batches has no latency) has no segment.
+  for (const p of points) if (p.y !== null && isFinite(p.y)) add("circle", { cx: sx(p.x).toFixed(1), cy: sy(p.y).toFixed(1), r: 1.8, fill: "#2f6fd0" });
 }
 
 // ---- status

@@ -28,11 +28,11 @@ extension IngestPipeline: QuarantineSkipping {
         var skipped: [SkippedFact] = []
         for fact in facts {
             let record = SkippedFact(
-                projection: projection, partition: fact.partition, sequence: fact.sequence, subject: fact.subject, factID: fact.factID,
+                projection: projection, consumer: configuration.consumer.consumer, partition: fact.partition, sequence: fact.sequence, subject: fact.subject, factID: fact.factID,
                 factType: fact.factType, tenant: fact.tenant, reason: fact.reason, rawBase64: Data(fact.raw).base64EncodedString(),
                 headersJSON: fact.headersJSON, skippedAt: now, note: note)
             // The audit record first: a failure leaves the fact quarantined, never dropped without a trace.
-            _ = try await bucket.put(SkippedFact.key(projection: projection, partition: fact.partition, sequence: fact.sequence),
+            _ = try await bucket.put(SkippedFact.key(projection: projection, consumer: configuration.consumer.consumer, partition: fact.partition, sequence: fact.sequence),
                                      value: Array(try encoder.encode(record)))
             try await store.removeQuarantined(projection: projection, keys: [fact.key])
             skipped.append(record)
@@ -46,7 +46,7 @@ extension IngestPipeline: QuarantineSkipping {
     func skippedFacts(limit: Int) async throws -> [SkippedFact] {
         guard let js = jetStream else { throw NATSError(code: .connectionClosed, operation: "skipped") }
         let bucket = try await js.keyValueBucket(name: Self.auditBucket, ttl: .zero)
-        let prefix = SkippedFact.keyPrefix(projection: configuration.consumer.projection)
+        let prefix = SkippedFact.keyPrefix(projection: configuration.consumer.projection, consumer: configuration.consumer.consumer)
         var records: [SkippedFact] = []
         for key in try await bucket.keys() where key.hasPrefix(prefix) {
             guard records.count < limit else { break }

@@ -4,6 +4,6 @@ protocol QuarantineSkipping: Sendable {
     /// Writes an audit record for each named quarantine entry of `partition` (nil: this ingest's), then
     /// removes the entry. Entries not in the quarantine are ignored.
     func skip(partition: Int?, sequences: [UInt64], note: String) async throws -> [SkippedFact]
-    /// The audit records of skipped facts of this projection, oldest key first (at most `limit`).
+    /// The audit records of the facts this consumer skipped, in key order (at most `limit`).
     func skippedFacts(limit: Int) async throws -> [SkippedFact]
 }

@@ -69,7 +69,7 @@ struct ConsoleHistoryTests {
 
     @Test("audit keys stay in the NATS key alphabet")
     func auditKeys() {
-        #expect(SkippedFact.key(projection: "orders-analytics", partition: 0, sequence: 42) == "skip.orders-analytics.p0.s42")
-        #expect(SkippedFact.key(projection: "a.b c*", partition: 3, sequence: 1) == "skip.a_b_c_.p3.s1")
+        #expect(SkippedFact.key(projection: "orders-analytics", consumer: "projection-orders", partition: 0, sequence: 42) == "skip.orders-analytics.projection-orders.p0.s42")
+        #expect(SkippedFact.key(projection: "a.b c*", consumer: "d>", partition: 3, sequence: 1) == "skip.a_b_c_.d_.p3.s1")
     }
 }
