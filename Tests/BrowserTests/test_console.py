@@ -322,4 +322,5 @@ def test_console_replica_partitions(browser, tmp_path_factory):
         assert numbers["checkpoint"] == "25" and numbers["facts_applied"] == "25" and numbers["lag"] == "0"
         assert page_text(browser, "stat-replica") == "browser-replica"
         assert browser.find_element(By.ID, "pause").get_attribute("disabled") is not None
+        assert browser.find_element(By.ID, "q-load").get_attribute("disabled") is not None  # not served by a replica
         assert console_errors(browser) == []

@@ -195,7 +195,8 @@ function renderStatus(doc) {
       tr.append(el("td", { class: ready ? "ok" : "bad" }, ready ? "ready" : "not ready"));
       body.append(tr);
     }
-    $("pause").disabled = $("resume").disabled = true;
+    $("pause").disabled = $("resume").disabled = $("q-load").disabled = true;
+    $("q-count").textContent = "a replica does not serve the quarantine (it acts on one consumer): use an ingest started with PROJECTION_PARTITION";
     $("pause").title = $("resume").title = "pause and resume act on one consumer; a replica does not serve them";
   }
 }
