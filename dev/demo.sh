@@ -195,4 +195,14 @@ if demo_has orders-analytics; then
   echo "== ingest status: curl -s http://127.0.0.1:8081/admin/ingestion"
   curl -sS http://127.0.0.1:8081/admin/ingestion; echo
 fi
+echo
+echo "== in a browser (from a laptop: ssh -L <port>:127.0.0.1:<port> this-host, then the same URLs)"
+if demo_has orders-analytics; then
+  echo "   operator console (ingest):  http://127.0.0.1:${INGEST_PORT[clickhouse]}/console  http://127.0.0.1:${INGEST_PORT[postgres_table]}/console"
+  echo "   query explorer:             http://127.0.0.1:${QUERY_PORT[clickhouse]}/explorer  http://127.0.0.1:${QUERY_PORT[postgres_table]}/explorer  (tenant t1)"
+fi
+if demo_has sensor-readings; then
+  echo "   sensor-readings:            http://127.0.0.1:${SENSOR_INGEST_PORT[clickhouse]}/console  http://127.0.0.1:${SENSOR_QUERY_PORT[clickhouse]}/explorer"
+fi
+echo "   (actions in the console need PROJECTION_ADMIN_TOKEN, which the demo does not set)"
 echo "Ingest and query keep running (logs in $LOGS/app-*.log); dev/stack down stops everything."

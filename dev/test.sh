@@ -5,6 +5,7 @@
 #   3. runs the dev ClickHouse front's own tests (pytest);
 #   4. builds and runs every Swift test, unit and integration, against the real servers;
 #   4a. runs the official Connect Python client against projection-query (Tests/ConnectClientTests);
+#   4a'. drives the operator console and the query explorer in headless Chromium (Tests/BrowserTests);
 #   4b. runs the generator test: random annotated projections and facts through the real
 #       executables on both stores, checked against an independent model (Tests/GeneratorTests);
 #   5. runs the crash/outage suite alone (it stops and restarts dev-stack servers);
@@ -40,6 +41,12 @@ if [[ $# -eq 0 ]]; then
   # The official Connect Python runtime (connectrpc) against a real projection-query on both stores.
   echo "== Connect clients: connectrpc against projection-query on ClickHouse and Postgres (Tests/ConnectClientTests)"
   CONNECT_BIN_DIR="$(swift build --show-bin-path)" .dev/venv/bin/python -m pytest Tests/ConnectClientTests -q -p no:cacheprovider
+fi
+
+if [[ $# -eq 0 ]]; then
+  # The operator console and the query explorer in headless Chromium (Selenium), against real processes.
+  echo "== browser: operator console and query explorer in headless Chromium (Tests/BrowserTests)"
+  BROWSER_BIN_DIR="$(swift build --show-bin-path)" .dev/venv/bin/python -m pytest Tests/BrowserTests -q -p no:cacheprovider
 fi
 
 if [[ $# -eq 0 ]]; then

@@ -20,8 +20,9 @@ public struct IngestCommand: AsyncParsableCommand {
         Configured from the environment (and PROJECTION_CONFIG_FILE, a file of NAME=value lines; the environment wins):
         \(IngestSettings.all.helpText)
 
-        Serves /healthz, /readyz, /metrics, /version and /admin/ingestion on PORT_HTTP, and with PROJECTION_ADMIN_TOKEN
-        the admin operations in docs/OPERATIONS.md. Every setting: docs/SETTINGS.md.
+        Serves /healthz, /readyz, /metrics, /version and /admin/ingestion on PORT_HTTP, the operator console at
+        GET /console (its history at GET /admin/ingestion/history), and with PROJECTION_ADMIN_TOKEN the admin
+        operations in docs/OPERATIONS.md. Every setting: docs/SETTINGS.md.
         """,
         version: BuildInfo.productVersion
     )
@@ -102,7 +103,7 @@ public struct IngestCommand: AsyncParsableCommand {
             }
         }
         try await Self.serve(coordinator, status: status, router: OperationsRouter.make(status: status, registry: registry, build: build, stateHash: Self.stateHashRoutes(configuration, schema: schema)),
-                             configuration: configuration, logger: logger)
+                             configuration: configuration, logger: logger, registry: registry)
     }
 
     static func stateHashRoutes(_ configuration: IngestConfiguration, schema: ProjectionSchema) -> StateHashRoutes {
@@ -114,11 +115,15 @@ public struct IngestCommand: AsyncParsableCommand {
     ) async throws {
         try await Self.serve(pipeline, status: status, router: OperationsRouter.make(status: status, registry: registry, build: build, admin: pipeline, adminToken: configuration.adminToken,
                                                                      stateHash: Self.stateHashRoutes(configuration, schema: schema)),
-                             configuration: configuration, logger: logger)
+                             configuration: configuration, logger: logger, registry: registry, skipping: pipeline)
     }
 
     /// Runs the ingest service beside the HTTP endpoints; SIGTERM/SIGINT drain it, and its end ends both.
-    private static func serve(_ ingest: any Service, status: any IngestStatusReporting, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger) async throws {
+    private static func serve(_ ingest: any Service, status: any IngestStatusReporting, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger,
+                              registry: PrometheusCollectorRegistry, skipping: (any QuarantineSkipping)? = nil) async throws {
+        // The operator console (GET /console) and its once-a-second history.
+        let history = IngestionHistory()
+        ConsoleRoutes(history: history, skipping: skipping, token: configuration.adminToken).register(on: router)
         let httpLogger = Logger(label: "projection.ingest.http")
         // Idle or stalled connections are closed, headers that trickle in past the read timeout too, and
         // their number is bounded, so clients that open connections and send little cannot pile up.
@@ -134,6 +139,7 @@ public struct IngestCommand: AsyncParsableCommand {
                 .init(service: ingest, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: app),
                 .init(service: FreshnessWatch(status: status, projection: configuration.projection, logger: logger)),
+                .init(service: IngestionHistorySampler(status: status, latency: CommitLatencyReader(registry: registry), history: history)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))

@@ -7,7 +7,7 @@ import NIOCore
 import Prometheus
 
 /// Builds the query API's router: one POST and GET route per RPC at `/<package>.<Service>/<Method>`,
-/// plus `/healthz`, `/readyz`, `/metrics` and `/openapi.json`.
+/// plus `/healthz`, `/readyz`, `/metrics`, `/openapi.json` and the query explorer (`/explorer`).
 enum QueryServer {
     static func makeRouter(
         service: QueryServiceSchema, catalog: QueryCatalog, executor: any QueryExecutor,
@@ -53,6 +53,7 @@ enum QueryServer {
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: openAPI)))
         }
+        ExplorerRoutes(service: service, configuration: configuration).register(on: router)
         return router
     }
 

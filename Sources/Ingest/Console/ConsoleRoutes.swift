@@ -1,0 +1,91 @@
+import Columnstore
+import Foundation
+import Hummingbird
+
+/// The operator console on the ingest port: the page itself (`GET /console`), its status history
+/// (`GET /admin/ingestion/history`) and the skip action with its audit trail. The page and the history
+/// hold numbers only and need no token, like `/admin/ingestion`; the quarantine's contents (raw facts)
+/// and every action need the admin token, which the page sends as a bearer token.
+struct ConsoleRoutes: Sendable {
+    let history: IngestionHistory
+    let skipping: (any QuarantineSkipping)?
+    let token: String?
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("console") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            // Everything is inline and same-origin: no external fetch can happen, and relative URLs make
+            // the page work through a port-forward.
+            headers[.contentSecurityPolicy] = ConsolePage.contentSecurityPolicy
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsolePage.html)))
+        }
+        router.get("admin/ingestion/history") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                     body: .init(byteBuffer: ByteBuffer(data: try history.json())))
+        }
+        guard let skipping else { return }
+        router.post("admin/quarantine/skip") { request, _ in
+            try AdminToken(token).authorize(request)
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let body = try Self.skipRequest(Array(buffer.readableBytesView))
+            let skipped = try await skipping.skip(partition: body.partition, sequences: body.sequences, note: body.note)
+            return try Self.json(["skipped": skipped.map { ["partition": $0.partition, "sequence": $0.sequence] }])
+        }
+        router.get("admin/quarantine/skipped") { request, _ in
+            try AdminToken(token).authorize(request)
+            let limit = try AdminRoutes.unsigned(request.uri.queryParameters.get("limit"), field: "limit", default: 100, min: 1, max: UInt64(AdminRoutes.maxLimit))
+            let records = try await skipping.skippedFacts(limit: Int(limit))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = try encoder.encode(["skipped": records])
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+        }
+    }
+
+    struct SkipRequest: Equatable {
+        var sequences: [UInt64]
+        var partition: Int?
+        var note: String
+    }
+
+    /// `{"sequences":[12,40],"partition":0,"note":"why"}`: sequences and a note are required, so every
+    /// audit record says why.
+    static func skipRequest(_ bytes: [UInt8]) throws -> SkipRequest {
+        guard case .object(let members)? = try? JSONParser.parse(bytes) else {
+            throw HTTPError(.badRequest, message: "body: expected a JSON object like {\"sequences\":[12],\"note\":\"why\"}")
+        }
+        var object: [String: JSONValue] = [:]
+        for (key, value) in members { object[key] = value }
+        for key in object.keys where !["sequences", "partition", "note"].contains(key) {
+            throw HTTPError(.badRequest, message: "\(key): unknown field (expected sequences, partition or note)")
+        }
+        guard case .array(let list)? = object["sequences"], !list.isEmpty, list.count <= AdminRoutes.maxLimit else {
+            throw HTTPError(.badRequest, message: "sequences: expected 1 to \(AdminRoutes.maxLimit) positive integers")
+        }
+        let sequences = list.compactMap { value -> UInt64? in
+            guard case .number(let literal) = value, let number = UInt64(literal), number >= 1, number <= UInt64(Int64.max) else { return nil }
+            return number
+        }
+        guard sequences.count == list.count else {
+            throw HTTPError(.badRequest, message: "sequences: expected 1 to \(AdminRoutes.maxLimit) positive integers")
+        }
+        var partition: Int?
+        if let raw = object["partition"] {
+            guard case .number(let literal) = raw, let value = Int(literal), (0...AdminRoutes.maxPartition).contains(value) else {
+                throw HTTPError(.badRequest, message: "partition: expected an integer from 0 to \(AdminRoutes.maxPartition)")
+            }
+            partition = value
+        }
+        guard case .string(let note)? = object["note"], !note.trimmingCharacters(in: .whitespaces).isEmpty, note.utf8.count <= 1000 else {
+            throw HTTPError(.badRequest, message: "note: say why the facts are skipped (1 to 1000 bytes); it is kept in the audit record")
+        }
+        return SkipRequest(sequences: sequences, partition: partition, note: note)
+    }
+
+    private static func json(_ object: [String: Any]) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

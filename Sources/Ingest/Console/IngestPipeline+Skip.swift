@@ -1,0 +1,59 @@
+import Columnstore
+import Foundation
+import JetStream
+
+extension IngestPipeline: QuarantineSkipping {
+    /// The JetStream key-value bucket holding skip audit records (no expiry; file storage).
+    static var auditBucket: String { "projection_audit" }
+
+    func skip(partition: Int?, sequences: [UInt64], note: String) async throws -> [SkippedFact] {
+        guard let js = jetStream else { throw NATSError(code: .connectionClosed, operation: "skip") }
+        let projection = configuration.consumer.projection
+        let partition = partition ?? configuration.consumer.partition
+        let wanted = Set(sequences)
+        var facts: [QuarantinedFact] = []
+        var after: QuarantineKey?
+        // The quarantine is read in pages; only the wanted entries are kept.
+        while facts.count < wanted.count {
+            let page = try await store.quarantined(projection: projection, partition: partition, tenant: nil, after: after, limit: 1000)
+            guard let last = page.last else { break }
+            facts += page.filter { wanted.contains($0.sequence) }
+            after = last.key
+            if last.sequence >= (wanted.max() ?? 0) { break }
+        }
+        let bucket = try await js.keyValueBucket(name: Self.auditBucket, ttl: .zero)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let now = ISO8601DateFormatter().string(from: Date())
+        var skipped: [SkippedFact] = []
+        for fact in facts {
+            let record = SkippedFact(
+                projection: projection, consumer: configuration.consumer.consumer, partition: fact.partition, sequence: fact.sequence, subject: fact.subject, factID: fact.factID,
+                factType: fact.factType, tenant: fact.tenant, reason: fact.reason, rawBase64: Data(fact.raw).base64EncodedString(),
+                headersJSON: fact.headersJSON, skippedAt: now, note: note)
+            // The audit record first: a failure leaves the fact quarantined, never dropped without a trace.
+            _ = try await bucket.put(SkippedFact.key(projection: projection, consumer: configuration.consumer.consumer, partition: fact.partition, sequence: fact.sequence),
+                                     value: Array(try encoder.encode(record)))
+            try await store.removeQuarantined(projection: projection, keys: [fact.key])
+            skipped.append(record)
+            logger.notice("skipped a quarantined fact; its audit record is in the key-value bucket \(Self.auditBucket)", metadata: [
+                "partition": "\(fact.partition)", "sequence": "\(fact.sequence)", "tenant": "\(fact.tenant)", "type": "\(fact.factType)",
+            ])
+        }
+        return skipped
+    }
+
+    func skippedFacts(limit: Int) async throws -> [SkippedFact] {
+        guard let js = jetStream else { throw NATSError(code: .connectionClosed, operation: "skipped") }
+        let bucket = try await js.keyValueBucket(name: Self.auditBucket, ttl: .zero)
+        let prefix = SkippedFact.keyPrefix(projection: configuration.consumer.projection, consumer: configuration.consumer.consumer)
+        var records: [SkippedFact] = []
+        for key in try await bucket.keys() where key.hasPrefix(prefix) {
+            guard records.count < limit else { break }
+            if let entry = try await bucket.get(key), let record = try? JSONDecoder().decode(SkippedFact.self, from: Data(entry.value)) {
+                records.append(record)
+            }
+        }
+        return records
+    }
+}
