@@ -2,12 +2,12 @@ import Columnstore
 import Foundation
 import JetStream
 
-extension IngestPipeline: QuarantineSkipping {
+/// Skipping needs a durable audit log beside the stream: the JetStream source's key-value store.
+extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
     /// The JetStream key-value bucket holding skip audit records (no expiry; file storage).
     static var auditBucket: String { "projection_audit" }
 
     func skip(partition: Int?, sequences: [UInt64], note: String) async throws -> [SkippedFact] {
-        guard let js = jetStream else { throw NATSError(code: .connectionClosed, operation: "skip") }
         let projection = configuration.consumer.projection
         let partition = partition ?? configuration.consumer.partition
         let wanted = Set(sequences)
@@ -21,7 +21,7 @@ extension IngestPipeline: QuarantineSkipping {
             after = last.key
             if last.sequence >= (wanted.max() ?? 0) { break }
         }
-        let bucket = try await js.keyValueBucket(name: Self.auditBucket, ttl: .zero)
+        let bucket = try await source.keyValueBucket(name: Self.auditBucket)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let now = ISO8601DateFormatter().string(from: Date())
@@ -44,8 +44,7 @@ extension IngestPipeline: QuarantineSkipping {
     }
 
     func skippedFacts(limit: Int) async throws -> [SkippedFact] {
-        guard let js = jetStream else { throw NATSError(code: .connectionClosed, operation: "skipped") }
-        let bucket = try await js.keyValueBucket(name: Self.auditBucket, ttl: .zero)
+        let bucket = try await source.keyValueBucket(name: Self.auditBucket)
         let prefix = SkippedFact.keyPrefix(projection: configuration.consumer.projection, consumer: configuration.consumer.consumer)
         var records: [SkippedFact] = []
         for key in try await bucket.keys() where key.hasPrefix(prefix) {

@@ -96,6 +96,11 @@ public actor JetStreamSource: MessageSource {
         try await context().publish(subject: subject, data: data, headers: headers, messageID: messageID).sequence
     }
 
+    /// A key-value bucket (no expiry) on the same connection: the console's skip audit.
+    public func keyValueBucket(name: String) async throws -> KeyValueBucket {
+        try await context().keyValueBucket(name: name, ttl: .zero)
+    }
+
     public func close() async {
         subscription?.destroy()
         subscription = nil
