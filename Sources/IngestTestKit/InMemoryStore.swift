@@ -110,8 +110,6 @@ public final class InMemoryStore<Guarantee: DeliveryGuarantee>: ProjectionStore 
         guard state.withLock({ $0.available }) else { throw InMemoryFault.storeUnavailable }
     }
 
-    public func isTransient(_ error: any Error) -> Bool { error is InMemoryFault }
-
     public func quarantined(projection: String, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
         state.withLock { state in
             Array(state.quarantine.values

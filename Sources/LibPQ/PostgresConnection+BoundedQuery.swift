@@ -36,7 +36,7 @@ extension PostgresConnection {
                     if failure == nil { reader.finish(result) }
                 case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
                     self.abandonCopy(handle, status: PQresultStatus(result))
-                    throw PostgresError(code: .protocol, message: "COPY FROM/TO STDIN needs copyIn(_:rows:)")
+                    throw PostgresError(code: .protocol, message: "COPY FROM/TO STDIN is not supported")
                 default:
                     // After our cancel the server ends the statement with 57014: that is the expected end.
                     if failure == nil { failure = PostgresError(result: result, handle: handle, secret: secret) }

@@ -80,7 +80,7 @@ extension PostgresConnection {
             break
         case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
             abandonCopy(handle, status: status)
-            throw PostgresError(code: .protocol, message: "COPY FROM/TO STDIN needs copyIn(_:rows:)")
+            throw PostgresError(code: .protocol, message: "COPY FROM/TO STDIN is not supported")
         default:
             throw PostgresError(result: result, handle: handle, secret: secret)
         }
@@ -112,7 +112,7 @@ extension PostgresConnection {
     /// Leaves a COPY state that a plain query ran into, so the connection stays usable.
     func abandonCopy(_ handle: OpaquePointer, status: ExecStatusType) {
         if status == PGRES_COPY_IN || status == PGRES_COPY_BOTH {
-            _ = PQputCopyEnd(handle, "COPY FROM STDIN is only supported through copyIn")
+            _ = PQputCopyEnd(handle, "COPY FROM STDIN is not supported")
         }
         if status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH {
             var buffer: UnsafeMutablePointer<CChar>?

@@ -38,7 +38,8 @@ struct PipelineFaultTests {
         _ = try await runner.runUntilApplied(through: stream.last)
         let statistics = source.statistics
         // The faults did happen (else this test proves nothing).
-        #expect(statistics.lost > 0 && statistics.duplicated > 0 && statistics.failedFetches > 0, "\(statistics)")
+        // Per delivery (at least one per message), so this does not depend on how fetches fell.
+        #expect(statistics.lost + statistics.duplicated > 0, "\(statistics)")
         Self.expectExactlyOnce(store, stream, consumer: runner.configuration.consumer)
         // Only poison is terminated (a good fact terminated would never come again). Terminating is best
         // effort: a term sent on a re-created consumer's old delivery is lost, and its redelivery is

@@ -81,15 +81,6 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         try await client.query("SELECT partition FROM _projection_quarantine LIMIT 0")
     }
 
-    public func isTransient(_ error: any Error) -> Bool {
-        guard let error = error as? ClickHouseError else { return false }
-        if error.code == .connection || error.code == .timeout { return true }
-        guard error.code == .server, let code = error.serverCode else { return false }
-        // TIMEOUT_EXCEEDED, TOO_MANY_SIMULTANEOUS_QUERIES, SOCKET_TIMEOUT, NETWORK_ERROR, MEMORY_LIMIT_EXCEEDED,
-        // TABLE_IS_READ_ONLY, TOO_MANY_PARTS, ALL_CONNECTION_TRIES_FAILED, KEEPER_EXCEPTION, ABORTED.
-        return [159, 202, 209, 210, 241, 242, 252, 279, 999, 236].contains(code)
-    }
-
     private func loadGeneration() async throws {
         guard let first = schema.tables.first else { return }
         let response = try await client.query(

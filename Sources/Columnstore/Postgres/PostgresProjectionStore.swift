@@ -98,10 +98,6 @@ public actor PostgresProjectionStore: ProjectionStore {
         }
     }
 
-    public nonisolated func isTransient(_ error: any Error) -> Bool {
-        (error as? PostgresError)?.isTransient ?? false
-    }
-
     // MARK: - The transaction
 
     private func commit(_ payload: BatchPayload, on connection: PostgresConnection, advanceCheckpoint: Bool = true) async throws -> BatchOutcome {

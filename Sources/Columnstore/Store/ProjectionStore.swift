@@ -24,9 +24,6 @@ public protocol ProjectionStore: Sendable {
     /// Cheap probe for `/readyz`: the store answers and the internal tables exist.
     func checkWritable() async throws
 
-    /// Whether an error from this store is worth retrying as is (connection loss, timeouts, overload).
-    func isTransient(_ error: any Error) -> Bool
-
     /// Quarantined facts of `projection` ordered by (sequence, partition), after `after` (the key of the
     /// previous page's last fact; nil for the first page), at most `limit`; only `partition`'s and
     /// `tenant`'s when given.
