@@ -11,8 +11,8 @@ struct OrderStream {
     var orderIDs: [UInt64: String] = [:]
     var last: UInt64 = 0
 
-    init(orders: Int, into source: InMemoryMessageSource) {
-        for i in 0..<orders {
+    init(orders: Int, from firstOrder: Int = 0, into source: InMemoryMessageSource) {
+        for i in firstOrder..<(firstOrder + orders) {
             let tenant = ["t1", "t2", "t3"][i % 3]
             let placed = Self.event(tenant: tenant, type: "orders.order_placed.v1", id: "placed-\(i)", data: [
                 "order_id": "o-\(i)", "customer_id": "c-\(i % 7)", "amount_cents": 100 + i, "currency": "EUR",

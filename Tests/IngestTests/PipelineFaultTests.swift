@@ -161,3 +161,36 @@ struct PipelineFaultTests {
         Self.expectExactlyOnce(store, stream, consumer: runner.configuration.consumer)
     }
 }
+
+@Suite("Ingest administration over in-memory fakes")
+struct PipelineAdministrationTests {
+    @Test("pause answers once idle, nothing is consumed while paused, reload starts over from the store's checkpoint")
+    func pauseReloadResume() async throws {
+        let source = InMemoryMessageSource()
+        let first = OrderStream(orders: 40, into: source)
+        let store = InMemoryStore<ExactlyOnce>()
+        let runner = PipelineRunner(configuration: try PipelineRunner<ExactlyOnce>.configuration(), source: source, store: store)
+        let pipeline = runner.makePipeline()
+        let task = Task { try await pipeline.run() }
+        let clock = ContinuousClock()
+        let consumer = runner.configuration.consumer
+        while store.committed(consumer) < first.last { try await clock.sleep(for: .milliseconds(1)) }
+        #expect(await pipeline.pause())
+        #expect(await pipeline.isIdle)
+        let before = store.committed(consumer)
+        let more = OrderStream(orders: 10, from: 1_000, into: source)
+        // Paused: the loop runs, but fetches nothing (the answer is the state after a while, not a time).
+        try await clock.sleep(for: .milliseconds(50))
+        #expect(store.committed(consumer) == before)
+        // Reload is refused unless paused, and works when paused and idle.
+        try await pipeline.reload()
+        await pipeline.resume()
+        while store.committed(consumer) < more.last { try await clock.sleep(for: .milliseconds(1)) }
+        pipeline.drain()
+        try await task.value
+        #expect(Set(store.applied) == first.expectedApplied.union(more.expectedApplied))
+        #expect(store.applied.count == Set(store.applied).count)
+        // Nobody waits on a stopped pipeline.
+        await #expect(throws: AdminError.self) { try await pipeline.reload() }
+    }
+}

@@ -19,11 +19,7 @@ extension IngestPipeline: IngestAdministration {
     public func reload() async throws {
         guard paused else { throw AdminError(code: .conflict, detail: "pause first: reload needs a paused, idle ingest") }
         guard await waitUntilIdle() else { throw AdminError(code: .conflict, detail: "a batch is still being written; try again") }
-        reloadRequested = true
-        let clock = ContinuousClock()
-        let deadline = clock.now + configuration.drainTimeout + .seconds(10)
-        while reloadRequested, clock.now < deadline { try? await clock.sleep(for: .milliseconds(10)) }
-        guard !reloadRequested else { throw AdminError(code: .conflict, detail: "the pipeline did not reload in time") }
+        guard await requestReload() else { throw AdminError(code: .conflict, detail: "the pipeline stopped before it reloaded") }
         logger.notice("reloaded the checkpoint from the store", metadata: ["checkpoint": "\(status.snapshot.checkpoint)"])
     }
 

@@ -31,8 +31,11 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
     private var consumedTally: [String: [String: Int]] = [:]
     /// Set by the admin API: no fetching while true.
     var paused = false
-    /// Set by the admin API's reload; the loop carries it out when idle and clears it.
-    var reloadRequested = false
+    /// Admin calls waiting for the loop: for it to be idle (pause, reload), and for a reload to be
+    /// carried out. The loop answers them between events; none is polled.
+    private var idleWaiters: [(deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Bool, Never>)] = []
+    private var reloadWaiter: CheckedContinuation<Bool, Never>?
+    private var looping = false
     /// Bound to a consumer (nothing is fetched before).
     private var consuming = false
     private var lastStreamInfo: ContinuousClock.Instant?
@@ -135,22 +138,32 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
     }
 
     private func loop(_ group: inout TaskGroup<Event>) async {
+        looping = true
+        defer {
+            // Nobody waits for a loop that has ended.
+            looping = false
+            answerIdleWaiters(ended: true)
+            reloadWaiter?.resume(returning: false)
+            reloadWaiter = nil
+        }
         var actions = [machine.start()]
         while !machine.isStopped {
             await perform(actions, &group)
             actions = []
             if machine.isStopped || abandoned || Task.isCancelled { break }
+            answerIdleWaiters(ended: false)
             if shuttingDown, !drainLogged {
                 drainLogged = true
                 logger.info("draining: no more fetches, finishing the batch in flight")
             }
-            if reloadRequested, isIdle, !shuttingDown {
+            if let waiter = reloadWaiter, isIdle, !shuttingDown {
                 // A fresh protocol from the store's checkpoint; held messages are dropped unacked (the
                 // consumer is re-created, so nothing of the old one is redelivered).
+                reloadWaiter = nil
                 held.removeAll()
                 machine = BatchStateMachine(policy: configuration.batching)
                 await perform([machine.start()], &group)
-                reloadRequested = false
+                waiter.resume(returning: true)
                 continue
             }
             if shuttingDown, !stepRunning {
@@ -205,11 +218,27 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         !stepRunning && !fetchRunning && machine.pendingBatch == nil && machine.bufferedCount == 0
     }
 
-    /// Waits (paused) until idle, at most the drain timeout.
+    /// Waits (paused) until idle, at most the drain timeout: the loop answers between its events.
     func waitUntilIdle() async -> Bool {
+        guard looping, !isIdle else { return isIdle }
         let deadline = clock.now + configuration.drainTimeout
-        while !isIdle, clock.now < deadline { try? await clock.sleep(for: .milliseconds(10)) }
-        return isIdle
+        return await withCheckedContinuation { idleWaiters.append((deadline, $0)) }
+    }
+
+    /// Asks the loop to start over from the store's checkpoint once idle; false when it stopped first.
+    func requestReload() async -> Bool {
+        guard looping, reloadWaiter == nil else { return false }
+        return await withCheckedContinuation { reloadWaiter = $0 }
+    }
+
+    private func answerIdleWaiters(ended: Bool) {
+        guard !idleWaiters.isEmpty else { return }
+        let idle = isIdle, now = clock.now
+        idleWaiters.removeAll { waiter in
+            guard idle || ended || now >= waiter.deadline else { return false }
+            waiter.continuation.resume(returning: idle)
+            return true
+        }
     }
 
     private func startFetch(_ group: inout TaskGroup<Event>) {
