@@ -147,13 +147,26 @@ let package = Package(
         // Pure logic, no I/O.
         .testTarget(
             name: "ColumnstoreTests",
-            dependencies: ["Columnstore", "ClickHouseHTTP", "LibPQ", "JetStream", "IngestFacts", "Ingest", "Migrate", "QueryAPI"],
+            dependencies: ["Columnstore", "ClickHouseHTTP", "LibPQ", "Ingest", "Migrate", "QueryAPI"],
             swiftSettings: swiftSettings
         ),
-        // The ingest pipeline driven through IngestTestKit's fakes: no servers.
+        // The Ingest and IngestFacts modules: the state machines and mapping, and the real pipeline driven
+        // through IngestTestKit's fakes. No servers.
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "IngestTestKit", "Columnstore", "IngestFacts"],
+            dependencies: ["Ingest", "IngestTestKit", "Columnstore", "IngestFacts", "JetStream"],
+            swiftSettings: swiftSettings
+        ),
+        // The QueryAPI module: Connect protocol, codecs, catalog, OpenAPI. No servers.
+        .testTarget(
+            name: "QueryAPITests",
+            dependencies: ["QueryAPI", "Columnstore"],
+            swiftSettings: swiftSettings
+        ),
+        // The C-library wrappers' pure parts (DSNs, errors, encodings). No servers.
+        .testTarget(
+            name: "ClientLibraryTests",
+            dependencies: ["ClickHouseHTTP", "LibPQ", "JetStream", "Columnstore"],
             swiftSettings: swiftSettings
         ),
         // Against the real dev stack (dev/stack up); hosts from env, defaults match the stack.
