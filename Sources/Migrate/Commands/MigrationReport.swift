@@ -71,7 +71,8 @@ enum MigrationReport {
             if !lock.isEmpty {
                 lines.append(lock == recorded.hash
                     ? "status: \(SchemaSnapshot.fileName) matches the store"
-                    : "status: \(SchemaSnapshot.fileName) is \(lock): the store is not migrated to it (apply pending migrations)")
+                    : "status: \(SchemaSnapshot.fileName) is \(lock): the store is not migrated to it "
+                        + "(apply pending migrations; a lock changed without DDL is recorded with the next migration)")
             }
         } else {
             lines.append("status: schema hash unknown (no applied migration recorded one)"
