@@ -109,16 +109,21 @@ struct EvolutionFacts {
         }.sorted { $0.lexicographicallyPrecedes($1) }
     }
 
-    /// `item_totals` after phases 1...p: (tenant, item, views[, purchases, revenue_cents]), sorted.
+    /// `item_totals` after phases 1...p: (tenant, item, views[, purchases, revenue_cents]), sorted. From v4 on,
+    /// revenue_cents is the largest amount (NULL without purchases) instead of the sum.
     func itemTotals(through p: Int, version: Int) -> [[String]] {
-        var totals: [[String]: [Int64]] = [:]
-        for v in phases.prefix(p).flatMap(\.viewed) { totals[[v.tenant, v.item], default: [0, 0, 0]][0] += 1 }
+        var totals: [[String]: (views: Int64, purchases: Int64, sum: Int64, max: Int64?)] = [:]
+        for v in phases.prefix(p).flatMap(\.viewed) { totals[[v.tenant, v.item], default: (0, 0, 0, nil)].views += 1 }
         for b in phases.prefix(p).flatMap(\.purchased) {
-            totals[[b.tenant, b.item], default: [0, 0, 0]][1] += 1
-            totals[[b.tenant, b.item], default: [0, 0, 0]][2] += b.amountCents
+            totals[[b.tenant, b.item], default: (0, 0, 0, nil)].purchases += 1
+            totals[[b.tenant, b.item], default: (0, 0, 0, nil)].sum += b.amountCents
+            totals[[b.tenant, b.item], default: (0, 0, 0, nil)].max = max(totals[[b.tenant, b.item]]?.max ?? .min, b.amountCents)
         }
-        return totals.map { key, sums in key + (version >= 2 ? sums : [sums[0]]).map(String.init) }
-            .sorted { $0.lexicographicallyPrecedes($1) }
+        return totals.map { key, t -> [String] in
+            guard version >= 2 else { return key + [String(t.views)] }
+            let revenue = version >= 4 ? t.max.map(String.init) ?? Self.null : String(t.sum)
+            return key + [String(t.views), String(t.purchases), revenue]
+        }.sorted { $0.lexicographicallyPrecedes($1) }
     }
 
     /// `purchases` after phases 1...p: (tenant, purchase id, item, amount, ms), sorted.

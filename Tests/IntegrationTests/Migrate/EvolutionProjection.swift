@@ -12,8 +12,9 @@ import Foundation
 ///   **codec change** (`referrer` to ZSTD(5)) and a **TTL change** (7300 days).
 /// - v3: the sort key of `views` changes: Postgres replaces the sort index (additive); ClickHouse must recreate
 ///   the table (destructive).
-/// - v4, destructive on both stores: `views.referrer` is dropped, `views.position` becomes int64, and the table
-///   `purchases` is dropped (the purchase facts still feed `item_totals`).
+/// - v4, destructive on both stores: `views.referrer` is dropped, `views.position` becomes int64, the table
+///   `purchases` is dropped (the purchase facts still feed `item_totals`), and `item_totals.revenue_cents` becomes a
+///   MAX (an aggregate change: the table is recreated; fed by one fact type, the loader makes it nullable).
 enum EvolutionProjection {
     static let versions = 1...4
 
@@ -107,7 +108,7 @@ enum EvolutionProjection {
                     aggregate: AGGREGATE_FUNCTION_SUM source: { fact: "purchased" constant: "1" }
                   }];
                   int64 revenue_cents = 5 [(projection.v1.column) = {
-                    aggregate: AGGREGATE_FUNCTION_SUM source: { fact: "purchased" data: "amount_cents" }
+                    aggregate: AGGREGATE_FUNCTION_\(version >= 4 ? "MAX" : "SUM") source: { fact: "purchased" data: "amount_cents" }
                   }];
 
                 """

@@ -14,12 +14,17 @@ extension MigrationSandbox {
         return try await rows("SELECT \(columns.joined(separator: ", ")) FROM views").sorted { $0.lexicographicallyPrecedes($1) }
     }
 
-    /// `item_totals` merged per key: (tenant, item, views[, purchases, revenue_cents]), sorted.
+    /// `item_totals` merged per key: (tenant, item, views[, purchases, revenue_cents]), sorted. From v4 on,
+    /// revenue_cents is a nullable MAX.
     func evolutionItemTotals(version: Int) async throws -> [[String]] {
-        let measures = version >= 2 ? ["views", "purchases", "revenue_cents"] : ["views"]
+        let sums = version >= 2 ? (version >= 4 ? ["views", "purchases"] : ["views", "purchases", "revenue_cents"]) : ["views"]
+        var measures = kind == .clickhouse ? sums.map { "toString(sum(\($0)))" } : sums.map { "\($0)::text" }
+        if version >= 4 {
+            measures.append(kind == .clickhouse ? orNull("toString(max(revenue_cents))") : orNull("revenue_cents::text"))
+        }
         let sql = kind == .clickhouse
-            ? "SELECT tenant_id, item_id, \(measures.map { "toString(sum(\($0)))" }.joined(separator: ", ")) FROM item_totals GROUP BY tenant_id, item_id"
-            : "SELECT tenant_id, item_id, \(measures.map { "\($0)::text" }.joined(separator: ", ")) FROM item_totals"
+            ? "SELECT tenant_id, item_id, \(measures.joined(separator: ", ")) FROM item_totals GROUP BY tenant_id, item_id"
+            : "SELECT tenant_id, item_id, \(measures.joined(separator: ", ")) FROM item_totals"
         return try await rows(sql).sorted { $0.lexicographicallyPrecedes($1) }
     }
 
