@@ -19,11 +19,15 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
             `statements_total` UInt32,
             `applied_at` DateTime64(3, 'UTC'),
             `applied_by` String,
-            `version` UInt64
+            `version` UInt64,
+            `schema_hash` String DEFAULT ''
         )
         ENGINE = MergeTree
         ORDER BY (file_name, version)
         """
+
+    /// Ledgers created before the schema hash was recorded get the column on the next `apply`; their old rows read ''.
+    static let addSchemaHash = "ALTER TABLE \(ledgerTable) ADD COLUMN IF NOT EXISTS `schema_hash` String DEFAULT ''"
 
     private let client: ClickHouseClient
     private let migrationLock: ClickHouseMigrationLock
@@ -58,10 +62,12 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
         try await storeCall("read the ledger") {
             let exists = try await client.query("EXISTS TABLE \(Self.ledgerTable) FORMAT TabSeparated").text
             guard exists.trimmingCharacters(in: .whitespacesAndNewlines) == "1" else { return [] }
+            // `plan` and `status` only read, so an old ledger may still lack the column.
+            let schemaHash = try await hasSchemaHashColumn() ? "argMax(schema_hash, version)" : "''"
             let response = try await client.query("""
                 SELECT file_name AS name, argMax(checksum, version) AS sum, max(statements_applied) AS applied,
                        argMax(statements_total, version) AS total, toString(max(applied_at)) AS at,
-                       argMax(applied_by, version) AS by
+                       argMax(applied_by, version) AS by, \(schemaHash) AS schema_hash
                 FROM \(Self.ledgerTable)
                 GROUP BY file_name
                 ORDER BY file_name
@@ -72,7 +78,7 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
                 let row = try decoder.decode(LedgerRow.self, from: Data(line.utf8))
                 return MigrationLedgerEntry(
                     name: row.name, checksum: row.sum, statementsApplied: row.applied, statementsTotal: row.total,
-                    appliedAt: row.at, appliedBy: row.by)
+                    appliedAt: row.at, appliedBy: row.by, schemaHash: row.schema_hash)
             }
         }
     }
@@ -80,8 +86,18 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
     public func prepareLedger() async throws {
         try await storeCall("create the ledger") {
             try await client.execute(Self.createLedger)
+            if try await !hasSchemaHashColumn() { try await client.execute(Self.addSchemaHash) }
             try await client.execute(ClickHouseMigrationLock.createTable)
         }
+    }
+
+    private func hasSchemaHashColumn() async throws -> Bool {
+        let count = try await client.query("""
+            SELECT count() FROM system.columns
+            WHERE database = currentDatabase() AND table = '\(Self.ledgerTable)' AND name = 'schema_hash'
+            FORMAT TabSeparated
+            """).text
+        return count.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
     public func lock(timeout: Duration, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
@@ -102,7 +118,7 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
         while true {
             switch run.step {
             case .recordStart:
-                try await record(file, applied: 0, runID: runID)
+                try await record(file, applied: 0, runID: runID, schemaHash: migration.schemaHash)
             case .execute(let index):
                 try await migrationLock.checkHeld()
                 do {
@@ -111,7 +127,7 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
                     throw MigrationError(.statement, file: file.name, statement: index + 1, "\(error)")
                 }
             case .record(let applied):
-                try await record(file, applied: applied, runID: runID)
+                try await record(file, applied: applied, runID: runID, schemaHash: migration.schemaHash)
                 onEvent(.statementApplied(file: file.name, number: applied, total: total, recorded: true))
                 recordedInRun += 1
                 afterRecord?(recordedInRun)
@@ -127,15 +143,17 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
         await migrationLock.release()
     }
 
-    private func record(_ file: MigrationFile, applied: Int, runID: String) async throws {
+    private func record(_ file: MigrationFile, applied: Int, runID: String, schemaHash: String) async throws {
         try await storeCall("record progress of \(file.name)") {
             // The version is the applied count, so the furthest progress wins in the ledger.
             try await client.execute("""
-                INSERT INTO \(Self.ledgerTable) (file_name, checksum, statements_applied, statements_total, applied_at, applied_by, version)
-                SELECT {file:String}, {checksum:String}, {applied:UInt32}, {total:UInt32}, now64(3, 'UTC'), {run:String}, {applied:UInt64}
+                INSERT INTO \(Self.ledgerTable)
+                    (file_name, checksum, statements_applied, statements_total, applied_at, applied_by, version, schema_hash)
+                SELECT {file:String}, {checksum:String}, {applied:UInt32}, {total:UInt32}, now64(3, 'UTC'), {run:String}, {applied:UInt64},
+                       {schema:String}
                 """, parameters: [
                     "file": file.name, "checksum": file.checksum, "applied": String(applied),
-                    "total": String(file.statements.count), "run": runID,
+                    "total": String(file.statements.count), "run": runID, "schema": schemaHash,
                 ])
         }
     }
@@ -159,5 +177,6 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
         var total: Int
         var at: String
         var by: String
+        var schema_hash: String
     }
 }

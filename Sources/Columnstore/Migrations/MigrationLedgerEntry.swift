@@ -11,14 +11,22 @@ public struct MigrationLedgerEntry: Sendable, Hashable {
     public var appliedAt: String
     /// The run that wrote the row (random per run), so a report can tell runs apart.
     public var appliedBy: String
+    /// SHA-256 (hex) of the folder's `schema.lock.json` when the row was written: the schema the store has once
+    /// the file is applied, the same value `BuildInfo.schemaHash` (`/version`, `projection_build_info`) reports.
+    /// Empty for hand-written folders without a lock and for rows written before the ledger had the column.
+    public var schemaHash: String
 
-    public init(name: String, checksum: String, statementsApplied: Int, statementsTotal: Int, appliedAt: String = "", appliedBy: String = "") {
+    public init(
+        name: String, checksum: String, statementsApplied: Int, statementsTotal: Int, appliedAt: String = "", appliedBy: String = "",
+        schemaHash: String = ""
+    ) {
         self.name = name
         self.checksum = checksum
         self.statementsApplied = statementsApplied
         self.statementsTotal = statementsTotal
         self.appliedAt = appliedAt
         self.appliedBy = appliedBy
+        self.schemaHash = schemaHash
     }
 
     /// Whether every statement of the file has been applied.

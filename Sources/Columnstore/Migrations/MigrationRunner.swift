@@ -33,7 +33,9 @@ public struct MigrationRunner: Sendable {
         do {
             let plan = MigrationRunPlan(files: files, ledger: try await backend.readLedger())
             try plan.checkNoneModified()
-            for migration in plan.toApply {
+            let schemaHash = Self.schemaLockHash(directory: directory)
+            for var migration in plan.toApply {
+                migration.schemaHash = schemaHash
                 try await backend.apply(migration, runID: runID, onEvent: onEvent)
             }
             await backend.unlock()
@@ -42,5 +44,13 @@ public struct MigrationRunner: Sendable {
             await backend.unlock()
             throw error
         }
+    }
+
+    /// SHA-256 (hex) of `<directory>/schema.lock.json`, the file `generate` writes beside the migrations; empty
+    /// when there is none (hand-written folders). Equal to `BuildInfo.schemaHash` of the schema it records.
+    public static func schemaLockHash(directory: String) -> String {
+        let path = (directory as NSString).appendingPathComponent(SchemaSnapshot.fileName)
+        guard let data = FileManager.default.contents(atPath: path) else { return "" }
+        return SHA256.hexDigest(Array(data))
     }
 }

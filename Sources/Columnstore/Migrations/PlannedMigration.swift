@@ -20,6 +20,8 @@ public struct PlannedMigration: Sendable, Hashable {
     public var file: MigrationFile?
     /// The ledger row, when there is one.
     public var entry: MigrationLedgerEntry?
+    /// The schema hash `apply` records with the file (see `MigrationLedgerEntry.schemaHash`).
+    public var schemaHash = ""
 
     public init(name: String, state: State, file: MigrationFile?, entry: MigrationLedgerEntry?) {
         self.name = name

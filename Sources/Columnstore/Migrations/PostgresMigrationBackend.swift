@@ -18,9 +18,13 @@ public actor PostgresMigrationBackend: MigrationBackend {
             statements_applied integer NOT NULL,
             statements_total integer NOT NULL,
             applied_at timestamptz NOT NULL DEFAULT now(),
-            applied_by text NOT NULL
+            applied_by text NOT NULL,
+            schema_hash text NOT NULL DEFAULT ''
         )
         """
+
+    /// Ledgers created before the schema hash was recorded get the column on the next `apply`; their old rows read ''.
+    static let addSchemaHash = "ALTER TABLE \(ledgerTable) ADD COLUMN IF NOT EXISTS schema_hash text NOT NULL DEFAULT ''"
 
     private let dsn: String
     private var connection: PostgresConnection?
@@ -46,9 +50,11 @@ public actor PostgresMigrationBackend: MigrationBackend {
         try await storeCall("read the ledger") { connection in
             let exists = try await connection.query("SELECT to_regclass($1) IS NOT NULL AS present", [.text(Self.ledgerTable)])
             guard exists.single?.bool("present") == true else { return [] }
+            // `plan` and `status` only read, so an old ledger may still lack the column.
+            let schemaHash = try await Self.hasSchemaHashColumn(connection) ? "schema_hash" : "''::text AS schema_hash"
             let rows = try await connection.query("""
                 SELECT file_name, checksum, statements_applied, statements_total,
-                       to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS applied_at, applied_by
+                       to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS applied_at, applied_by, \(schemaHash)
                 FROM \(Self.ledgerTable) ORDER BY file_name
                 """)
             return rows.map { row in
@@ -56,7 +62,7 @@ public actor PostgresMigrationBackend: MigrationBackend {
                     name: row["file_name"] ?? "", checksum: row["checksum"] ?? "",
                     statementsApplied: Int(row.int64("statements_applied") ?? 0),
                     statementsTotal: Int(row.int64("statements_total") ?? 0),
-                    appliedAt: row["applied_at"] ?? "", appliedBy: row["applied_by"] ?? "")
+                    appliedAt: row["applied_at"] ?? "", appliedBy: row["applied_by"] ?? "", schemaHash: row["schema_hash"] ?? "")
             }
         }
     }
@@ -68,7 +74,21 @@ public actor PostgresMigrationBackend: MigrationBackend {
             } catch let error as PostgresError where error.sqlState == "23505" || error.sqlState == "42P07" {
                 // Two first runs raced on CREATE TABLE IF NOT EXISTS (a catalog unique violation); it exists now.
             }
+            guard try await !Self.hasSchemaHashColumn(connection) else { return }
+            do {
+                try await connection.execute(Self.addSchemaHash)
+            } catch let error as PostgresError where error.sqlState == "23505" || error.sqlState == "42701" {
+                // Two runs raced on ADD COLUMN IF NOT EXISTS; it exists now.
+            }
         }
+    }
+
+    private static func hasSchemaHashColumn(_ connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query("""
+            SELECT count(*) AS n FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'schema_hash'
+            """, [.text(ledgerTable)])
+        return rows.single?.int64("n") == 1
     }
 
     public func lock(timeout: Duration, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
@@ -119,8 +139,11 @@ public actor PostgresMigrationBackend: MigrationBackend {
                 }
                 // A plain INSERT: a second run that somehow got past the lock fails here and rolls back.
                 try await connection.query(
-                    "INSERT INTO \(Self.ledgerTable) (file_name, checksum, statements_applied, statements_total, applied_by) VALUES ($1, $2, $3, $3, $4)",
-                    [.text(file.name), .text(file.checksum), .int64(Int64(total)), .text(runID)])
+                    """
+                    INSERT INTO \(Self.ledgerTable) (file_name, checksum, statements_applied, statements_total, applied_by, schema_hash)
+                    VALUES ($1, $2, $3, $3, $4, $5)
+                    """,
+                    [.text(file.name), .text(file.checksum), .int64(Int64(total)), .text(runID), .text(migration.schemaHash)])
             }
         } catch let error as MigrationError {
             throw error

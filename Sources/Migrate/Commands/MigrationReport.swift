@@ -30,7 +30,8 @@ enum MigrationReport {
     /// One line per migration for `status`, with the ledger details.
     static func statusLine(_ migration: PlannedMigration) -> String {
         let name = migration.name.padding(toLength: max(migration.name.count, 32), withPad: " ", startingAt: 0)
-        let at = migration.entry.map { " at \($0.appliedAt) UTC by \($0.appliedBy)" } ?? ""
+        var at = migration.entry.map { " at \($0.appliedAt) UTC by \($0.appliedBy)" } ?? ""
+        if let hash = migration.entry?.schemaHash, !hash.isEmpty { at += ", schema \(prefix(hash))" }
         switch migration.state {
         case .pending:
             return "  pending   \(name) \(statements(migration.statementCount))"
@@ -58,6 +59,26 @@ enum MigrationReport {
         }
         return ["applied", "pending", "partial", "modified", "missing"]
             .map { "\(counts[$0, default: 0]) \($0)" }.joined(separator: ", ")
+    }
+
+    /// The schema hash the store records against the folder's `schema.lock.json`, for `status`: an operator
+    /// compares it with `schema_hash` of `/version` on ingest and query.
+    static func schemaHashLines(_ plan: MigrationRunPlan, directory: String) -> [String] {
+        let lock = MigrationRunner.schemaLockHash(directory: directory)
+        var lines: [String] = []
+        if let recorded = plan.recordedSchemaHash {
+            lines.append("status: schema hash \(recorded.hash) (recorded with \(recorded.file))")
+            if !lock.isEmpty {
+                lines.append(lock == recorded.hash
+                    ? "status: \(SchemaSnapshot.fileName) matches the store"
+                    : "status: \(SchemaSnapshot.fileName) is \(lock): the store is not migrated to it "
+                        + "(apply pending migrations; a lock changed without DDL is recorded with the next migration)")
+            }
+        } else {
+            lines.append("status: schema hash unknown (no applied migration recorded one)"
+                + (lock.isEmpty ? "" : "; \(SchemaSnapshot.fileName) is \(lock)"))
+        }
+        return lines
     }
 
     private static func prefix(_ checksum: String?) -> String {

@@ -17,6 +17,7 @@ struct StatusCommand: AsyncParsableCommand {
             print(MigrationReport.header("status", backend: backend, directory: resolved.directory))
             for migration in plan.migrations { print(MigrationReport.statusLine(migration)) }
             print("status: \(MigrationReport.summary(plan))")
+            for line in MigrationReport.schemaHashLines(plan, directory: resolved.directory) { print(line) }
         } catch {
             throw CommandFailure.exit(for: error)
         }
