@@ -39,13 +39,18 @@ struct RebuildHold: Sendable {
         do {
             _ = try await bucket.put(holdKey, value: Array(#"{"hold":"projection-migrate"}"#.utf8))
             note("holding \(partitions.projection): its replicas hand back \(partitions.count) partitions")
-            let result = try await withThrowingTaskGroup(of: T?.self) { group in
-                // The hold must outlive the wait and the swap: renewed until the body is done.
+            // The hold must outlive the wait and the swap: renewed until each is done. (Two groups: a
+            // task added to a group after `cancelAll()` would start cancelled.)
+            epochs = try await withThrowingTaskGroup(of: [Int: UInt64]?.self) { group in
                 group.addTask { try await renew(bucket, leases: nil); return nil }
-                epochs = try await takeLeases(bucket)
-                let taken = epochs
-                group.cancelAll()
-                _ = try? await group.next()
+                group.addTask { try await takeLeases(bucket) }
+                while let next = try await group.next() {
+                    if let taken = next { group.cancelAll(); return taken }
+                }
+                throw CancellationError()
+            }
+            let taken = epochs
+            let result = try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await renew(bucket, leases: taken); return nil }
                 group.addTask { try await body(taken) }
                 while let next = try await group.next() {
