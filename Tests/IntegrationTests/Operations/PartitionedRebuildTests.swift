@@ -95,6 +95,22 @@ struct PartitionedRebuildTests {
         }
     }
 
+    @Test("with PROJECTION_PARTITIONS, the options meant for one consumer are refused before anything changes")
+    func refusedOptions() async throws {
+        let environment = ["PROJECTION_STORE_KIND": StoreKind.postgres.environmentValue, "PROJECTION_STORE_DSN": DevStack.postgresDSN,
+                           "PROJECTION_PARTITIONS": "3"]
+        for (arguments, mentions) in [
+            (["rebuild", "--cutover", "--live-admin", "http://127.0.0.1:1"], "--live-admin"),
+            (["rebuild", "--tenant", "t1"], "--tenant"),
+            (["rebuild", "--from-sequence", "5"], "--from-sequence"),
+            (["rollback", "--live-admin", "http://127.0.0.1:1"], "--live-admin"),
+        ] {
+            let outcome = await (try MigrateProcess(arguments, environment: environment)).wait(timeout: .seconds(60))
+            #expect(outcome.status != 0, "\(arguments) must be refused")
+            #expect(outcome.error.contains(mentions) && outcome.error.contains("PROJECTION_PARTITIONS"), "\(arguments): \(outcome.error)")
+        }
+    }
+
     /// Waits until every partition's live checkpoint reached its stream's end, then compares the totals.
     private func expectExact(_ fixture: StoreFixture, _ corpus: PartitionedCorpus, _ replicas: [IngestProcess], _ when: String) async throws {
         let clock = ContinuousClock()
