@@ -61,60 +61,16 @@ struct FrozenReplicaTakeoverTests {
         defer { for replica in replicas where replica.isRunning { replica.thaw(); replica.kill9() } }
 
         // Wait until each replica holds one partition (the first one started took both and hands one over).
-        var held: [Int: Int] = [:]
-        let settle = clock.now + .seconds(60)
-        while clock.now < settle {
-            held = [:]
-            var counts: [Int] = []
-            for (i, replica) in replicas.enumerated() {
-                let running = await Self.partitions(of: replica)
-                counts.append(running.count)
-                for p in running { held[p] = i }
-            }
-            if counts == [1, 1], held.count == partitions { break }
-            try await clock.sleep(for: .milliseconds(100))
-        }
-        try #require(held.count == partitions, "each replica holds one partition; held \(held); logs:\n\(replicas.map { $0.log.suffix(1500) })")
+        let held = try await Self.split(replicas, partitions: partitions)
         let victim = replicas[0], survivor = replicas[1]
         let partition = try #require(held.first { $0.value == 0 }?.key)
 
         // Facts keep arriving while the victim is frozen.
         let publisher = Task { try await corpus.publish() }
 
-        var frozenAt: ContinuousClock.Instant?
-        var frozenEpoch: UInt64 = 0
-        var attempts = 0
-        let freezeDeadline = clock.now + .seconds(120)
-        while frozenAt == nil, clock.now < freezeDeadline {
-            attempts += 1
-            switch kind {
-            case .postgres:
-                guard let open = try await Self.openTransaction(fixture, application: "\(application)_r0") else {
-                    try await clock.sleep(for: .milliseconds(5))
-                    continue
-                }
-                victim.freeze()
-                let stoppedAt = clock.now
-                frozenEpoch = try await ReplicaScaleOutTests.epochs(fixture)[partition] ?? 0
-                // Still the same transaction with the client stopped: it is frozen mid-transaction.
-                if try await Self.openTransaction(fixture, application: "\(application)_r0") == open {
-                    frozenAt = stoppedAt
-                    print("frozen-replica postgres: victim frozen inside transaction \(open) after \(attempts) attempt(s)")
-                } else {
-                    victim.thaw()
-                    try await clock.sleep(for: .milliseconds(Int.random(in: 5...50)))
-                }
-            case .clickhouse:
-                let checkpoint = try await ReplicaScaleOutTests.checkpoints(fixture)[partition] ?? 0
-                guard checkpoint > 0, checkpoint + 2_000 < corpus.lastSequence[partition, default: 0] else {
-                    try await clock.sleep(for: .milliseconds(20))
-                    continue
-                }
-                victim.freeze()
-                frozenAt = clock.now
-                frozenEpoch = try await ReplicaScaleOutTests.epochs(fixture)[partition] ?? 0
-            }
-        }
+        let frozen = try await Self.freezeMidBatch(victim, kind: kind, fixture: fixture, application: "\(application)_r0",
+                                                   partition: partition, last: corpus.lastSequence[partition, default: 0])
+        let frozenAt = frozen?.at, frozenEpoch = frozen?.epoch ?? 0
         let stopped = try #require(frozenAt, "the victim was never caught mid-batch; log:\n\(victim.log.suffix(2000))")
         #expect(frozenEpoch > 0)
 
@@ -167,6 +123,66 @@ struct FrozenReplicaTakeoverTests {
             try? await connection.jetStream().deleteKeyValueBucket(name: bucket)
             await connection.close()
         }
+    }
+
+    /// Waits until the replicas hold one partition each (`partitions` = their number); partition → replica index.
+    static func split(_ replicas: [IngestProcess], partitions: Int) async throws -> [Int: Int] {
+        let clock = ContinuousClock()
+        var held: [Int: Int] = [:]
+        let settle = clock.now + .seconds(60)
+        while clock.now < settle {
+            held = [:]
+            var counts: [Int] = []
+            for (i, replica) in replicas.enumerated() {
+                let running = await Self.partitions(of: replica)
+                counts.append(running.count)
+                for p in running { held[p] = i }
+            }
+            if counts.allSatisfy({ $0 == 1 }), held.count == partitions { break }
+            try await clock.sleep(for: .milliseconds(100))
+        }
+        try #require(held.count == partitions, "each replica holds one partition; held \(held); logs:\n\(replicas.map { $0.log.suffix(1500) })")
+        return held
+    }
+
+    /// SIGSTOPs `victim` in the middle of a batch on `partition`; when, and the partition's lease epoch
+    /// in the store then. Postgres: only once one of its backends (`application`) is inside an open
+    /// transaction that is still the same one after the signal (else thawed and tried again). ClickHouse:
+    /// while the partition has a backlog (`last` = its stream's end once published), so a batch is in flight.
+    static func freezeMidBatch(_ victim: IngestProcess, kind: StoreKind, fixture: StoreFixture, application: String,
+                               partition: Int, last: UInt64) async throws -> (at: ContinuousClock.Instant, epoch: UInt64)? {
+        let clock = ContinuousClock()
+        var attempts = 0
+        let deadline = clock.now + .seconds(120)
+        while clock.now < deadline {
+            attempts += 1
+            switch kind {
+            case .postgres:
+                guard let open = try await openTransaction(fixture, application: application) else {
+                    try await clock.sleep(for: .milliseconds(5))
+                    continue
+                }
+                victim.freeze()
+                let stoppedAt = clock.now
+                let epoch = try await ReplicaScaleOutTests.epochs(fixture)[partition] ?? 0
+                if try await openTransaction(fixture, application: application) == open {
+                    print("frozen-replica postgres: victim frozen inside transaction \(open) after \(attempts) attempt(s)")
+                    return (stoppedAt, epoch)
+                }
+                victim.thaw()
+                try await clock.sleep(for: .milliseconds(Int.random(in: 5...50)))
+            case .clickhouse:
+                let checkpoint = try await ReplicaScaleOutTests.checkpoints(fixture)[partition] ?? 0
+                guard checkpoint > 0, checkpoint + 2_000 < last else {
+                    try await clock.sleep(for: .milliseconds(20))
+                    continue
+                }
+                victim.freeze()
+                let stoppedAt = clock.now
+                return (stoppedAt, try await ReplicaScaleOutTests.epochs(fixture)[partition] ?? 0)
+            }
+        }
+        return nil
     }
 
     /// The partitions a replica runs, from its `/admin/ingestion`.
