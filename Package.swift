@@ -108,6 +108,7 @@ let package = Package(
             name: "Migrate",
             dependencies: [
                 "Columnstore",
+                "JetStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -340,6 +340,23 @@ def summary(results, charts):
             lines.append(f"| {STORE_NAMES[x]} | {fmt_rate(b['facts_per_second'])} | {fmt_rate(drain[x]['facts_per_second'])} | "
                          + (f"{b['ingest_ratio']:.0f}×" if b.get("ingest_ratio") else "–") + " |")
 
+    takeover = sc.get("takeover", {})
+    if takeover:
+        lines += ["", "## 7. Takeover (fault matrix)", "",
+                  "Two replicas share two partitions through leases while facts keep arriving on both (bench/takeover.py). "
+                  "One replica is frozen with SIGSTOP (on Postgres inside an open batch transaction, seen in `pg_stat_activity`) "
+                  "for 5 lease TTLs (3 in quick mode), later the other is killed with SIGKILL. Takeover = signal → the new owner's fence "
+                  "(a higher `lease_epoch` on the partition's checkpoint row) is in the store. The bound in docs/SCALING.md "
+                  "is 2 TTLs + 2 s. Reported, never asserted.", "",
+                  "| Store | Lease TTL | After a freeze | Frozen mid-transaction | After kill -9 | Bound |", "| --- | --- | --- | --- | --- | --- |"]
+        secs = lambda v: f"{v:.2f} s" if v is not None else "not measured"
+        for x in stores:
+            t = takeover.get(x)
+            if t:
+                mid = t.get("freeze", {}).get("mid_transaction")
+                lines.append(f"| {STORE_NAMES[x]} | {t['ttl_seconds']:.0f} s | {secs(t.get('freeze', {}).get('seconds'))} | "
+                             f"{'–' if mid is None else ('yes' if mid else 'no')} | {secs(t.get('kill', {}).get('seconds'))} | {t['bound_seconds']:.0f} s |")
+
     if charts:
         lines += ["", "## Charts", ""] + [f"![{c}]({c})" for c in charts]
     failed = [c for c in results["checks"] if not c["ok"]]

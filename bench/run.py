@@ -1,4 +1,4 @@
-"""Benchmark orchestrator: runs scenarios 1-6 against the dev stack and writes the results.
+"""Benchmark orchestrator: runs scenarios 1-7 against the dev stack and writes the results.
 
 Run it through bench/run.sh, which builds the binaries and brings up the stack. The heavy lifting
 (publishing, raw limits, query load, freshness probes) is done by the Swift `projection-bench`
@@ -456,6 +456,13 @@ class Bench:
         else:
             self.check(f"baseline {store}", False, f"projector.py exited with {proc.returncode}")
         self.prepare(store, baseline_name, drop=True)
+
+        # Scenario 7: partition takeover after a replica is frozen (SIGSTOP) or killed (kill -9).
+        import takeover
+        try:
+            sc.setdefault("takeover", {})[store] = takeover.measure(self, store)
+        except RuntimeError as error:
+            self.check(f"takeover {store}", False, str(error))
         if not self.args.keep:
             self.prepare(store, name, drop=True)
 

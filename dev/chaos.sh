@@ -5,7 +5,8 @@
 # equal those computed independently from the published facts, and the quarantine must hold exactly the
 # poison facts. It stops shared dev-stack servers, so nothing else should use the stack meanwhile.
 # Then 3 replicas share 6 partitions through leases over 1,000,000 facts while replicas are kill -9'd
-# and frozen (SIGSTOP) past their lease.
+# and frozen (SIGSTOP) past their lease, and a replica frozen mid-transaction must lose its partition
+# within two lease TTLs + 2 s (FrozenReplicaTakeoverTests).
 # Env: PROJECTION_CHAOS_ORDERS (default 80000 orders ≈ 101,600 facts), PROJECTION_SCALEOUT_FACTS (1000000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,3 +15,4 @@ eval "$(dev/stack env)"
 swift build --build-tests
 PROJECTION_CHAOS=1 swift test --skip-build --filter IngestChaosTests "$@"
 PROJECTION_CHAOS=1 swift test --skip-build --filter ReplicaScaleOutTests "$@"
+PROJECTION_CHAOS=1 swift test --skip-build --filter FrozenReplicaTakeoverTests "$@"

@@ -12,6 +12,9 @@
 /// - A pipeline that ends by itself (fenced, or failed) is forgotten; its lease key is deleted only if
 ///   the lease is still valid, so the partition moves without waiting for the TTL.
 /// - Events about partitions in another state than expected are stale and ignored.
+/// - While the projection is held (`projection-migrate rebuild`/`rollback` cutting over), a replica
+///   acquires nothing and drains every partition it runs, handing the leases back; balancing resumes
+///   once the hold is gone, and the partitions start again from the checkpoints the cutover left.
 public struct LeaseStateMachine: Sendable {
     public struct Lease: Sendable, Equatable {
         public var epoch: UInt64
@@ -36,10 +39,13 @@ public struct LeaseStateMachine: Sendable {
         public var taken: Set<Int>
         /// Replicas with a live heartbeat, this one included.
         public var liveReplicas: Int
+        /// A cutover holds the projection: hand everything back and take nothing.
+        public var held: Bool
 
-        public init(taken: Set<Int>, liveReplicas: Int) {
+        public init(taken: Set<Int>, liveReplicas: Int, held: Bool = false) {
             self.taken = taken
             self.liveReplicas = liveReplicas
+            self.held = held
         }
     }
 
@@ -116,6 +122,15 @@ public struct LeaseStateMachine: Sendable {
         }
         // 3. Balance, only with a fresh view of the bucket.
         guard let view, !shuttingDown else { return actions }
+        if view.held {
+            for (partition, state) in owned.sorted(by: { $0.key < $1.key }) {
+                if case .running(let lease) = state {
+                    owned[partition] = .releasing(lease)
+                    actions.append(.stopPipeline(partition: partition, graceful: true))
+                }
+            }
+            return actions
+        }
         let share = fairShare(liveReplicas: view.liveReplicas)
         let counted = owned.filter { _, state in
             switch state { case .acquiring, .running: true; case .releasing, .stopping: false }

@@ -8,9 +8,12 @@ import ServiceLifecycle
 /// through leases in a JetStream KV bucket, and runs one `IngestPipeline` per partition it holds. The
 /// `LeaseStateMachine` decides; this actor performs its actions (KV writes, pipeline starts and stops).
 ///
-/// Keys in the bucket: `lease.<projection>.<partition>` (value: the owner) and
-/// `replica.<projection>.<replica id>` (a heartbeat, for the fair share). Both expire with the bucket's
-/// TTL unless written again, which is how a dead replica's partitions become free.
+/// Keys in the bucket: `lease.<projection>.<partition>` (value: the owner),
+/// `replica.<projection>.<replica id>` (a heartbeat, for the fair share) and, during a rebuild's or
+/// rollback's cutover, `hold.<projection>` (written by `projection-migrate`). All expire with the bucket's
+/// TTL unless written again, which is how a dead replica's partitions (or a dead cutover's hold) become
+/// free. `<projection>` is the namespace: a rebuild's own replicas (`PROJECTION_TABLE_SUFFIX`) never meet
+/// the live ones' keys.
 public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     private let configuration: IngestConfiguration
     private let schema: ProjectionSchema
@@ -24,6 +27,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     private var bucket: KeyValueBucket?
     private var lastHeartbeat: ContinuousClock.Instant?
     private var shuttingDown = false
+    private var wasHeld = false
 
     private struct Running {
         var pipeline: IngestPipeline<Store, JetStreamSource>
@@ -58,8 +62,10 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
         logger.info("draining: handing back every partition")
     }
 
-    private var prefix: String { "lease.\(configuration.projection)." }
-    private var replicaPrefix: String { "replica.\(configuration.projection)." }
+    private var namespace: String { configuration.projection + configuration.tableSuffix }
+    private var prefix: String { "lease.\(namespace)." }
+    private var replicaPrefix: String { "replica.\(namespace)." }
+    private var holdKey: String { "hold.\(namespace)" }
     private func leaseKey(_ partition: Int) -> String { prefix + String(partition) }
 
     // MARK: - Loop
@@ -99,8 +105,13 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
             let keys = try await bucket.keys()
             let taken = Set(keys.compactMap { $0.hasPrefix(prefix) ? Int($0.dropFirst(prefix.count)) : nil })
             let live = keys.count { $0.hasPrefix(replicaPrefix) }
+            let held = keys.contains(holdKey)
+            if held != wasHeld {
+                logger.notice(held ? "a cutover holds the projection: handing every partition back" : "the cutover's hold is gone: taking partitions again")
+                wasHeld = held
+            }
             status.observed(reachable: true, liveReplicas: live)
-            return LeaseStateMachine.View(taken: taken, liveReplicas: max(live, 1))
+            return LeaseStateMachine.View(taken: taken, liveReplicas: max(live, 1), held: held)
         } catch {
             logger.error("lease bucket unreachable", metadata: ["error": "\(error)"])
             status.observed(reachable: false, liveReplicas: nil)

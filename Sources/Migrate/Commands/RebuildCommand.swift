@@ -22,7 +22,12 @@ struct RebuildCommand: AsyncParsableCommand {
         replaces T's rows, seen keys and quarantine entries in the live tables (Postgres: one transaction; \
         ClickHouse: delete then insert per table), after the replay reached the paused live checkpoint; the \
         live checkpoint and every other tenant stay as they are (no --keep-previous). \
-        NATS settings come from the ingest environment (PROJECTION_NATS_URL, PROJECTION_STREAM, ...).
+        NATS settings come from the ingest environment (PROJECTION_NATS_URL, PROJECTION_STREAM, ...). \
+        With PROJECTION_PARTITIONS=P (replica mode) the replay runs every partition (one rebuild replica, \
+        durables <durable>__rebuild), and --cutover needs no --live-admin: it holds the projection through \
+        the lease bucket (the replicas hand every partition back), takes the partitions' leases itself, swaps \
+        every partition's checkpoint in under those leases and lets the replicas take the partitions again \
+        (docs/SCALING.md). --tenant, --from-sequence and --leave-live-paused are not supported there.
         """)
 
     @OptionGroup var store: StoreOptions
@@ -64,6 +69,14 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard fromSequence >= 1 else { throw ValidationError("--from-sequence: stream sequences start at 1") }
+        if ProcessInfo.processInfo.environment["PROJECTION_PARTITIONS"] != nil {
+            // Replica mode: the cutover pauses the replicas through their leases.
+            guard tenant == nil else { throw ValidationError("--tenant: not supported with PROJECTION_PARTITIONS yet") }
+            guard fromSequence == 1 else { throw ValidationError("--from-sequence: every partition's stream numbers from 1; not supported with PROJECTION_PARTITIONS") }
+            guard liveAdmin == nil else { throw ValidationError("--live-admin: with PROJECTION_PARTITIONS the replicas are paused through the lease bucket; leave it out") }
+            guard !leaveLivePaused else { throw ValidationError("--leave-live-paused: with PROJECTION_PARTITIONS stop the replicas and pass --live-stopped") }
+            return
+        }
         if let tenant {
             guard !tenant.isEmpty else { throw ValidationError("--tenant: name a tenant") }
             guard !keepPrevious else { throw ValidationError("--tenant: --keep-previous is not supported for a tenant-scoped rebuild") }
@@ -96,7 +109,9 @@ struct RebuildCommand: AsyncParsableCommand {
                 note("not cut over: run again with --cutover, or drop the __rebuild tables")
                 return
             }
-            if let tenant {
+            if let partitions = try RebuildPartitions(settings) {
+                try await cutOverPartitions(partitions, rebuilder, generation)
+            } else if let tenant {
                 try await cutOverTenant(tenant, rebuilder, generation, resolved: resolved, descriptorPath: descriptorPath, replayed: checkpoint)
             } else {
                 try await cutOver(rebuilder, generation)
@@ -128,10 +143,17 @@ struct RebuildCommand: AsyncParsableCommand {
         environment["PROJECTION_STORE_KIND"] = resolved.kind.environmentValue
         environment["PROJECTION_STORE_DSN"] = resolved.dsn
         environment["PROJECTION_TABLE_SUFFIX"] = RebuildGeneration.rebuildSuffix
-        environment["PROJECTION_DURABLE"] = generation.rebuild.consumer
         environment["PORT_HTTP"] = String(port)
         environment["PROJECTION_ADMIN_TOKEN"] = nil
-        environment["PROJECTION_PARTITIONS"] = nil
+        let partitions = try RebuildPartitions(try SettingsSource.fromEnvironment())
+        if let partitions {
+            // One rebuild replica takes every partition: its leases live under its own namespace.
+            environment["PROJECTION_DURABLE"] = partitions.durableTemplate + RebuildGeneration.rebuildSuffix
+            environment["PROJECTION_REPLICA_ID"] = "rebuild-\(ProcessInfo.processInfo.processIdentifier)"
+        } else {
+            environment["PROJECTION_DURABLE"] = generation.rebuild.consumer
+            environment["PROJECTION_PARTITIONS"] = nil
+        }
         environment["PROJECTION_TENANT_FILTER"] = tenant
         if let descriptorPath { environment["PROJECTION_DESCRIPTOR_SET"] = descriptorPath }
         let child = try IngestChild.start(binary: ingestBinary ?? IngestChild.defaultBinary(), environment: environment)
@@ -146,8 +168,7 @@ struct RebuildCommand: AsyncParsableCommand {
                 throw RebuildError(code: .ingestUnavailable, detail: "the rebuild's projection-ingest exited (\(child.exitStatus)); its log: \(child.logPath)")
             }
             if let status = try? await admin.ingestion(),
-               let checkpoint = (status["checkpoint"] as? NSNumber)?.uint64Value,
-               let last = (status["stream_last_sequence"] as? NSNumber)?.uint64Value, last > 0 {
+               let (checkpoint, last, behind) = Self.progress(status, partitions: partitions?.count), last > 0 {
                 let done = checkpoint >= fromSequence ? checkpoint - fromSequence + 1 : 0
                 let elapsed = Double((clock.now - started).components.seconds) + Double((clock.now - started).components.attoseconds) / 1e18
                 let rate = elapsed > 0 ? Double(done) / elapsed : 0
@@ -159,15 +180,45 @@ struct RebuildCommand: AsyncParsableCommand {
                 }
                 if let target {
                     if checkpoint >= target { caughtUp = true; break }
-                } else if remaining <= catchUpLag { caughtUp = true; break }
+                } else if behind <= catchUpLag { caughtUp = true; break }
             }
             try await clock.sleep(for: .milliseconds(200))
         }
         let exited = await child.terminate(timeout: .seconds(60))
         guard caughtUp else { throw RebuildError(code: .notCaughtUp, detail: "not caught up after \(timeout)s; the shadow tables are left as they are") }
         guard exited else { throw RebuildError(code: .ingestUnavailable, detail: "the rebuild's projection-ingest did not stop on SIGTERM") }
-        return try await Self.rebuilder(resolved, schema: ProjectionSchema.resolve(descriptorSetPath: descriptorPath, projection: generation.live.projection))
-            .checkpoint(of: generation.rebuild)
+        let rebuilder = try Self.rebuilder(resolved, schema: ProjectionSchema.resolve(descriptorSetPath: descriptorPath, projection: generation.live.projection))
+        var total: UInt64 = 0
+        do {
+            for consumer in generation.consumers { total += try await rebuilder.checkpoint(of: generation.rebuild(of: consumer)) }
+        } catch {
+            await rebuilder.close()
+            throw error
+        }
+        await rebuilder.close()
+        return total
+    }
+
+    /// (checkpoint, stream's last sequence, how far the furthest-behind partition is) from the rebuild
+    /// ingest's `/admin/ingestion`; summed over the partitions in replica mode, once it runs all of them.
+    static func progress(_ status: [String: Any], partitions: Int?) -> (UInt64, UInt64, UInt64)? {
+        func counts(_ s: [String: Any]) -> (UInt64, UInt64)? {
+            guard let checkpoint = (s["checkpoint"] as? NSNumber)?.uint64Value,
+                  let last = (s["stream_last_sequence"] as? NSNumber)?.uint64Value else { return nil }
+            return (checkpoint, last)
+        }
+        guard let partitions else {
+            return counts(status).map { ($0.0, $0.1, $0.1 > $0.0 ? $0.1 - $0.0 : 0) }
+        }
+        guard let list = status["partitions"] as? [[String: Any]], list.count == partitions else { return nil }
+        var checkpoint: UInt64 = 0, last: UInt64 = 0, behind: UInt64 = 0
+        for entry in list {
+            guard let s = entry["status"] as? [String: Any], let (c, l) = counts(s) else { return nil }
+            checkpoint += c
+            last += l
+            behind = max(behind, l > c ? l - c : 0)
+        }
+        return (checkpoint, last, behind)
     }
 
     /// The live ingest's admin client (`--live-admin`), paused until idle; nil with `--live-stopped`.

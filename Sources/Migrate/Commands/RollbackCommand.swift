@@ -7,7 +7,12 @@ import Foundation
 struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
-        abstract: "Swap the previous generation of the tables back in (after rebuild --cutover --keep-previous).")
+        abstract: "Swap the previous generation of the tables back in (after rebuild --cutover --keep-previous).",
+        discussion: """
+        With PROJECTION_PARTITIONS=P (replica mode) no --live-admin is needed: the replicas are paused through \
+        the lease bucket, every partition's checkpoint is swapped back under the rollback's own leases, and \
+        the replicas continue from it (docs/SCALING.md).
+        """)
 
     @OptionGroup var store: StoreOptions
 
@@ -25,6 +30,12 @@ struct RollbackCommand: AsyncParsableCommand {
     var leaveLivePaused = false
 
     func validate() throws {
+        if ProcessInfo.processInfo.environment["PROJECTION_PARTITIONS"] != nil {
+            guard liveAdmin == nil, !leaveLivePaused else {
+                throw ValidationError("with PROJECTION_PARTITIONS the replicas are paused through the lease bucket: leave out --live-admin and --leave-live-paused")
+            }
+            return
+        }
         if liveAdmin == nil, !liveStopped { throw ValidationError("pass --live-admin URL or --live-stopped") }
         if leaveLivePaused, liveAdmin == nil { throw ValidationError("--leave-live-paused: only with --live-admin URL") }
     }
@@ -37,6 +48,21 @@ struct RollbackCommand: AsyncParsableCommand {
             let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet ?? settings.string("PROJECTION_DESCRIPTOR_SET"), projection: projection)
             let generation = try RebuildGeneration.live(from: settings)
             let rebuilder = try RebuildCommand.rebuilder(resolved, schema: schema)
+            if let partitions = try RebuildPartitions(settings) {
+                do {
+                    try await RebuildHold(partitions: partitions, note: { Self.note($0) }).holding { epochs in
+                        var fenced = generation
+                        fenced.leaseEpochs = epochs
+                        try await rebuilder.rollback(fenced)
+                    }
+                } catch {
+                    await rebuilder.close()
+                    throw error
+                }
+                await rebuilder.close()
+                Self.note("the previous generation is live again; the replicas continue from its checkpoints")
+                return
+            }
             let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"]) }
             if let live { try await live.post("/admin/pause") }
             do {
@@ -51,9 +77,13 @@ struct RollbackCommand: AsyncParsableCommand {
                 try await live.post("/admin/reload")
                 try await live.post("/admin/resume")
             }
-            FileHandle.standardError.write(Data("rollback: the previous generation is live again\n".utf8))
+            Self.note("the previous generation is live again")
         } catch {
             throw CommandFailure.exit(for: error)
         }
+    }
+
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data("rollback: \(text)\n".utf8))
     }
 }

@@ -156,4 +156,18 @@ struct LeaseStateMachineTests {
         #expect(partial.shutdown() == [])
         #expect(partial.acquired(partition: 0, revision: 9, sentAt: t0) == [.deleteLease(partition: 0)])
     }
+
+    @Test("a cutover's hold: every running partition is drained and handed back, nothing is acquired until it is gone")
+    func heldForCutover() {
+        var machine = holding([0, 1])
+        let held = LeaseStateMachine.View(taken: [0, 1, 2], liveReplicas: 2, held: true)
+        #expect(machine.tick(now: t0 + .milliseconds(100), view: held) == [.stopPipeline(partition: 0, graceful: true), .stopPipeline(partition: 1, graceful: true)])
+        #expect(machine.pipelineStopped(partition: 0, now: t0 + .milliseconds(200)) == [.deleteLease(partition: 0)])
+        #expect(machine.pipelineStopped(partition: 1, now: t0 + .milliseconds(200)) == [.deleteLease(partition: 1)])
+        // Free partitions are left alone while held.
+        #expect(machine.tick(now: t0 + .milliseconds(300), view: LeaseStateMachine.View(taken: [], liveReplicas: 2, held: true)) == [])
+        #expect(machine.holding == [])
+        // The hold is gone: the fair share is taken again.
+        #expect(machine.tick(now: t0 + .milliseconds(400), view: view([], replicas: 2)) == [0, 1, 2].map { .acquire(partition: $0) })
+    }
 }

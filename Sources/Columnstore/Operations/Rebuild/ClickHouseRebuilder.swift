@@ -55,17 +55,20 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
         for table in schema.tables where !(try await exists(table.name + incomingSuffix)) { throw missing }
         let live = generation.live
         let previous = generation.previous
-        let parked = ConsumerID(projection: live.projection + "__swap", consumer: live.consumer + "__swap", partition: live.partition)
+        let parking = "__swap"
+        // Namespaces with the suffix their consumers carry: each partition's consumer is renamed with it.
+        let liveSide = (live.projection, ""), parkedSide = (live.projection + parking, parking)
+        let incomingSide = (incoming.projection, incomingSuffix), previousSide = (previous.projection, RebuildGeneration.previousSuffix)
         // 1. Internal rows: live → parked, incoming → live, parked → previous (or gone).
         for table in Self.internalTables {
-            try await deleteNamespace(table.name, parked.projection)
-            try await copyNamespace(table, from: live, to: parked)
-            try await deleteNamespace(table.name, live.projection)
-            try await copyNamespace(table, from: incoming, to: live)
-            try await deleteNamespace(table.name, incoming.projection)
-            try await deleteNamespace(table.name, previous.projection)
-            if keepPrevious { try await copyNamespace(table, from: parked, to: previous) }
-            try await deleteNamespace(table.name, parked.projection)
+            try await deleteNamespace(table.name, parkedSide.0)
+            try await copyNamespace(table, from: liveSide, to: parkedSide, consumers: generation.consumers)
+            try await deleteNamespace(table.name, liveSide.0)
+            try await copyNamespace(table, from: incomingSide, to: liveSide, consumers: generation.consumers, epochs: generation.leaseEpochs)
+            try await deleteNamespace(table.name, incomingSide.0)
+            try await deleteNamespace(table.name, previousSide.0)
+            if keepPrevious { try await copyNamespace(table, from: parkedSide, to: previousSide, consumers: generation.consumers) }
+            try await deleteNamespace(table.name, parkedSide.0)
         }
         // 2. Tables: one atomic exchange each; the replaced generation then carries the incoming name.
         for table in schema.tables {
@@ -93,17 +96,28 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
         try await client.execute("DELETE FROM \(table) WHERE projection = {p:String}", parameters: ["p": projection])
     }
 
-    /// Copies one namespace's rows under another (and, for checkpoints, renames the consumer).
-    private func copyNamespace(_ table: (name: String, columns: [String]), from: ConsumerID, to: ConsumerID) async throws {
+    /// Copies one namespace's rows under another; for checkpoints, every partition's consumer
+    /// `<durable><from suffix>` becomes `<durable><to suffix>`, and its `lease_epoch` is raised to the
+    /// cutover's lease for that partition (`epochs`): the copies are the fence, since a batch compares its
+    /// epoch with the consumer's highest.
+    private func copyNamespace(_ table: (name: String, columns: [String]), from: (projection: String, suffix: String), to: (projection: String, suffix: String), consumers: [ConsumerID], epochs: [Int: UInt64] = [:]) async throws {
         let select = table.columns.map { column in
-            column == "consumer" ? "if(consumer = {fc:String}, {tc:String}, consumer)" : column
+            switch column {
+            case "consumer": "transform(consumer, {fc:Array(String)}, {tc:Array(String)}, consumer)"
+            case "lease_epoch" where !epochs.isEmpty: "greatest(lease_epoch, transform(toUInt64(partition), {ep:Array(UInt64)}, {ee:Array(UInt64)}, toUInt64(0)))"
+            default: column
+            }
         }
+        let sorted = epochs.sorted { $0.key < $1.key }
+        // Durable names hold only letters, digits, - and _ (checked by ingest), so they quote plainly.
+        let list = { (suffix: String) in "[" + consumers.map { "'\($0.consumer + suffix)'" }.joined(separator: ",") + "]" }
         try await client.execute(
             """
             INSERT INTO \(table.name) (projection, \(table.columns.joined(separator: ", ")))
             SELECT {tp:String}, \(select.joined(separator: ", ")) FROM \(table.name) WHERE projection = {fp:String}
             """,
-            parameters: ["fp": from.projection, "tp": to.projection, "fc": from.consumer, "tc": to.consumer],
+            parameters: ["fp": from.projection, "tp": to.projection, "fc": list(from.suffix), "tc": list(to.suffix),
+                         "ep": "[" + sorted.map { String($0.key) }.joined(separator: ",") + "]", "ee": "[" + sorted.map { String($0.value) }.joined(separator: ",") + "]"],
             settings: ["insert_deduplicate": "0"])
     }
 

@@ -84,14 +84,29 @@ public actor PostgresRebuilder: ProjectionRebuilder {
                     try await c.query("DELETE FROM \(table) WHERE projection = $1", [.text(parked)])
                 }
             }
-            // Checkpoints are per consumer: the incoming consumer's row becomes the live consumer's.
-            try await c.query(
-                "UPDATE _projection_checkpoints SET consumer = $3 WHERE projection = $1 AND consumer = $2 AND partition = $4",
-                [.text(live.projection), .text(incoming.consumer), .text(live.consumer), .int64(Int64(live.partition))])
-            if keepPrevious {
+            // Checkpoints are per consumer (one per partition): the incoming consumer's row becomes the
+            // live consumer's.
+            for consumer in generation.consumers {
                 try await c.query(
                     "UPDATE _projection_checkpoints SET consumer = $3 WHERE projection = $1 AND consumer = $2 AND partition = $4",
-                    [.text(previous.projection), .text(live.consumer), .text(previous.consumer), .int64(Int64(live.partition))])
+                    [.text(live.projection), .text(consumer.consumer + incomingSuffix), .text(consumer.consumer), .int64(Int64(consumer.partition))])
+                if keepPrevious {
+                    try await c.query(
+                        "UPDATE _projection_checkpoints SET consumer = $3 WHERE projection = $1 AND consumer = $2 AND partition = $4",
+                        [.text(previous.projection), .text(consumer.consumer), .text(consumer.consumer + RebuildGeneration.previousSuffix), .int64(Int64(consumer.partition))])
+                }
+                // The cutover's lease fences the moved row in the same transaction: a replica still writing
+                // under an older lease finds it in its batch's `FOR UPDATE` and rolls back.
+                if let epoch = generation.leaseEpochs[consumer.partition] {
+                    try await c.query(
+                        """
+                        INSERT INTO _projection_checkpoints (projection, consumer, partition, last_sequence, lease_epoch, updated_at)
+                        VALUES ($1, $2, $3, 0, $4, now())
+                        ON CONFLICT (projection, consumer, partition) DO UPDATE
+                        SET lease_epoch = GREATEST(_projection_checkpoints.lease_epoch, EXCLUDED.lease_epoch)
+                        """,
+                        [.text(live.projection), .text(consumer.consumer), .int64(Int64(consumer.partition)), .int64(Int64(epoch))])
+                }
             }
         }
     }
