@@ -32,6 +32,12 @@ struct IngestCommand: AsyncParsableCommand {
           PROJECTION_HTTP_MAX_CONNECTIONS (256), PROJECTION_TENANT_SUBJECT_TOKEN
           (unset; N: the subject's N-th token is the tenant, a fact naming another tenant is quarantined),
           and for replica mode PROJECTION_PARTITIONS, PROJECTION_REPLICA_ID, PROJECTION_LEASE_TTL_MS, PROJECTION_LEASE_BUCKET.
+        HTTP push ingress (docs/INGRESS.md; off by default): PROJECTION_INGRESS (false), PROJECTION_INGRESS_TOKENS
+          (TOKEN=tenant[,tenant]:type[,type]|* entries separated by ;) or PROJECTION_INGRESS_TOKENS_FILE (one a line),
+          PROJECTION_INGRESS_SUBJECT (facts.{tenant}.{type}), PROJECTION_INGRESS_MAX_BODY_BYTES (1 MiB),
+          PROJECTION_INGRESS_MAX_BATCH (1000), PROJECTION_INGRESS_BODY_TIMEOUT_MS (10000),
+          PROJECTION_INGRESS_PUBLISH_TIMEOUT_MS (5000), PROJECTION_INGRESS_MAX_WAIT_MS (30000),
+          PROJECTION_INGRESS_RETRY_AFTER_S (1); then POST /events takes CloudEvents (structured, binary, batch).
         Serves /healthz, /readyz, /metrics and /admin/ingestion on PORT_HTTP, and with PROJECTION_ADMIN_TOKEN
         the admin operations POST /admin/pause, POST /admin/resume, POST /admin/reload, GET /admin/quarantine
         and POST /admin/quarantine/redrive.
@@ -122,13 +128,22 @@ struct IngestCommand: AsyncParsableCommand {
     private func runServices<Store: ProjectionStore>(
         _ pipeline: IngestPipeline<Store>, configuration: IngestConfiguration, schema: ProjectionSchema, build: BuildInfo, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
-        try await Self.serve(pipeline, status: status, router: OperationsRouter.make(status: status, registry: registry, build: build, admin: pipeline, adminToken: configuration.adminToken,
-                                                                     stateHash: Self.stateHashRoutes(configuration, schema: schema)),
-                             configuration: configuration, logger: logger)
+        let router = OperationsRouter.make(status: status, registry: registry, build: build, admin: pipeline, adminToken: configuration.adminToken,
+                                           stateHash: Self.stateHashRoutes(configuration, schema: schema))
+        var extra: [any Service] = []
+        if let ingress = configuration.ingress {
+            // The HTTP push ingress (PROJECTION_INGRESS): POST /events publishes to the stream this pipeline reads.
+            let link = IngressLink(url: ingress.natsURL, projection: configuration.projection, publishTimeout: ingress.publishTimeout,
+                                   logger: Logger(label: "projection.ingest.ingress"))
+            IngressRoutes(settings: ingress, link: link, status: status, logger: Logger(label: "projection.ingest.ingress")).register(on: router)
+            extra.append(link)
+        }
+        try await Self.serve(pipeline, status: status, router: router, configuration: configuration, logger: logger, extraServices: extra)
     }
 
     /// Runs the ingest service beside the HTTP endpoints; SIGTERM/SIGINT drain it, and its end ends both.
-    private static func serve(_ ingest: any Service, status: any IngestStatusReporting, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger) async throws {
+    private static func serve(_ ingest: any Service, status: any IngestStatusReporting, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger,
+                              extraServices: [any Service] = []) async throws {
         let httpLogger = Logger(label: "projection.ingest.http")
         // Idle or stalled connections are closed, headers that trickle in past the read timeout too, and
         // their number is bounded, so clients that open connections and send little cannot pile up.
@@ -144,7 +159,7 @@ struct IngestCommand: AsyncParsableCommand {
                 .init(service: ingest, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: app),
                 .init(service: FreshnessWatch(status: status, projection: configuration.projection, logger: logger)),
-            ],
+            ] + extraServices.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
