@@ -43,6 +43,13 @@ if [[ $# -eq 0 ]]; then
 fi
 
 if [[ $# -eq 0 ]]; then
+  # The official CloudEvents SDK through the HTTP push ingress into both stores; ends with a retrying producer
+  # while ingest is kill -9'd and this stack's nats-server restarted (INGRESS_CHAOS_NATS=0 skips the restart).
+  echo "== HTTP push ingress: cloudevents SDK into ClickHouse and Postgres, kill -9 and NATS restart (Tests/IngressTests)"
+  INGRESS_BIN_DIR="$(swift build --show-bin-path)" .dev/venv/bin/python -m pytest Tests/IngressTests -q -p no:cacheprovider
+fi
+
+if [[ $# -eq 0 ]]; then
   # Seeded and reproducible: GENERATOR_SEED / GENERATOR_RUNS / GENERATOR_FEATURES (see the test's docstring).
   echo "== generator test: random projections x random facts on ClickHouse and Postgres (Tests/GeneratorTests)"
   GENERATOR_BIN_DIR="$(swift build --show-bin-path)" .dev/venv/bin/python -m pytest Tests/GeneratorTests -q -p no:cacheprovider
