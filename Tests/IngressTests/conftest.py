@@ -44,6 +44,8 @@ PLACED_ONLY_TOKEN = "acme-placed-only-token-01"
 TOKENS = f"{ACME_TOKEN}=acme:*;{GLOBEX_TOKEN}=globex:{PLACED},{REFUNDED};{PLACED_ONLY_TOKEN}=acme:{PLACED}"
 MAX_BODY = 64 * 1024
 MAX_BATCH = 500
+ADMIN_TOKEN = "admin-token-for-ingress-tests"
+BODY_TIMEOUT_MS = 3000
 
 
 def free_port() -> int:
@@ -133,7 +135,8 @@ class Projection:
                        PROJECTION_INGRESS="true", PROJECTION_INGRESS_TOKENS=TOKENS,
                        PROJECTION_INGRESS_SUBJECT=f"{self.prefix}.{{tenant}}.{{type}}",
                        PROJECTION_INGRESS_MAX_BODY_BYTES=str(MAX_BODY), PROJECTION_INGRESS_MAX_BATCH=str(MAX_BATCH),
-                       PROJECTION_INGRESS_PUBLISH_TIMEOUT_MS="3000")
+                       PROJECTION_INGRESS_PUBLISH_TIMEOUT_MS="3000", PROJECTION_INGRESS_BODY_TIMEOUT_MS=str(BODY_TIMEOUT_MS),
+                       PROJECTION_ADMIN_TOKEN=ADMIN_TOKEN)
         self.ingest = subprocess.Popen([str(BIN_DIR / "projection-ingest")], env=env, cwd=REPO, stdout=log.open("w"), stderr=subprocess.STDOUT)
         _wait_ready(self.ingest_url, self.ingest, log, "projection-ingest")
 
@@ -153,6 +156,12 @@ class Projection:
         req = urllib.request.Request(f"http://127.0.0.1:{self.query_port}/{SERVICE}/{rpc}", data=json.dumps(fields).encode(),
                                      headers={"content-type": "application/json", "x-tenant-id": tenant}, method="POST")
         with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read())
+
+    def admin(self, operation: str) -> dict:
+        req = urllib.request.Request(f"{self.ingest_url}/admin/{operation}", data=b"", method="POST",
+                                     headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        with urllib.request.urlopen(req, timeout=120) as r:
             return json.loads(r.read())
 
     def checkpoint(self) -> int:

@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+import socket
+import urllib.parse
+
 from conftest import ACME_TOKEN, GLOBEX_TOKEN, MAX_BATCH, MAX_BODY, PLACED, PLACED_ONLY_TOKEN, REFUNDED, stream_last_sequence
 from ingress_client import batch, binary, event, payload_hash, post, structured
 
@@ -133,3 +136,39 @@ def test_refusals_are_documented_4xx_and_store_nothing(projection):
     status, _, answer = post(projection.ingress, *structured(event(PLACED, good, id_="r-hash", payloadhash=payload_hash(good))), ACME_TOKEN)
     assert status == 200, answer
     assert answer["sequence"] == before + 1
+
+
+def test_wait_answers_202_when_not_applied_in_time(projection):
+    """A paused ingest applies nothing: ?wait= ends with 202 and visible=false; the event is stored all the
+    same, and once resumed the retry is a duplicate that becomes visible."""
+    paused = projection.admin("pause")
+    assert paused["paused"] is True
+    try:
+        body, headers = structured(placed("wait-1", "c9", 9, "2026-11-25T00:00:00Z"))
+        status, _, answer = post(projection.ingress + "?wait=300", body, headers, ACME_TOKEN)
+        assert status == 202, answer
+        assert answer["visible"] is False and answer["sequence"] == stream_last_sequence(projection.stream)
+    finally:
+        projection.admin("resume")
+    status, _, again = post(projection.ingress + "?wait=30000", body, headers, ACME_TOKEN)
+    assert status == 200 and again["visible"] is True and again["duplicate"] is True and again["sequence"] == answer["sequence"]
+    assert int(projection.call("GetOrder", {"orderId": "wait-1"})["order"]["version"]) == answer["sequence"]
+    for bad in ("-1", "x", "999999999"):
+        status, _, refused = post(projection.ingress + f"?wait={bad}", body, headers, ACME_TOKEN)
+        assert status == 400 and refused["attribute"] == "wait"
+
+
+def test_a_body_that_never_completes_gets_408_and_stores_nothing(projection):
+    before = stream_last_sequence(projection.stream)
+    u = urllib.parse.urlsplit(projection.ingress)
+    with socket.create_connection((u.hostname, u.port), timeout=120) as s:
+        s.sendall((f"POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ACME_TOKEN}\r\n"
+                   "Content-Type: application/cloudevents+json\r\nContent-Length: 1000\r\n\r\n{\"specversion\"").encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert stream_last_sequence(projection.stream) == before
