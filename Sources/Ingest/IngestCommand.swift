@@ -135,7 +135,8 @@ struct IngestCommand: AsyncParsableCommand {
             // The HTTP push ingress (PROJECTION_INGRESS): POST /events publishes to the stream this pipeline reads.
             let link = IngressLink(url: ingress.natsURL, projection: configuration.projection, publishTimeout: ingress.publishTimeout,
                                    logger: Logger(label: "projection.ingest.ingress"))
-            IngressRoutes(settings: ingress, link: link, status: status, logger: Logger(label: "projection.ingest.ingress")).register(on: router)
+            IngressRoutes(settings: ingress, link: link, status: status, logger: Logger(label: "projection.ingest.ingress"),
+                          metrics: IngressMetrics(projection: configuration.projection)).register(on: router)
             extra.append(link)
         }
         try await Self.serve(pipeline, status: status, router: router, configuration: configuration, logger: logger, extraServices: extra)

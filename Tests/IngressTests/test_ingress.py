@@ -136,6 +136,14 @@ def test_refusals_are_documented_4xx_and_store_nothing(projection):
     status, _, answer = post(projection.ingress, *structured(event(PLACED, good, id_="r-hash", payloadhash=payload_hash(good))), ACME_TOKEN)
     assert status == 200, answer
     assert answer["sequence"] == before + 1
+    # /metrics counts requests by outcome.
+    import urllib.request
+
+    with urllib.request.urlopen(projection.ingest_url + "/metrics", timeout=30) as r:
+        metrics = r.read().decode()
+    for outcome in ("ok", "invalid_event", "forbidden", "unauthorized", "too_large", "unsupported_media_type"):
+        assert f'outcome="{outcome}"' in metrics, outcome
+    assert "projection_ingress_events_total" in metrics
 
 
 def test_wait_answers_202_when_not_applied_in_time(projection):

@@ -13,14 +13,18 @@ struct IngressRoutes: Sendable {
     let link: IngressLink
     let status: any IngestStatusReporting
     let logger: Logger
+    let metrics: IngressMetrics
 
     static let path = "events"
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(stringLiteral: Self.path)) { request, _ in
             do {
-                return try await handle(request)
+                let response = try await handle(request)
+                metrics.request(response.status == .ok ? "ok" : "accepted")
+                return response
             } catch let error as IngressError {
+                metrics.request(error.code.description)
                 return Self.refusal(error, retryAfter: settings.retryAfterSeconds)
             }
         }
@@ -39,6 +43,7 @@ struct IngressRoutes: Sendable {
         let messages = try IngressBinding(subjects: settings.subjects, maxFactBytes: settings.maxFactBytes)
             .messages(for: parsed.events, grant: grant, batch: parsed.mode == .batch)
         let acks = try await publish(messages)
+        metrics.stored(events: acks.count, duplicates: acks.count { $0.duplicate })
         var answer: [(key: String, value: JSONValue)] = [("stream", .string(acks.first?.stream ?? settings.stream))]
         if parsed.mode == .batch {
             answer.append(("sequences", .array(acks.map { .number(String($0.sequence)) })))
