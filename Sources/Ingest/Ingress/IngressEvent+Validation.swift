@@ -72,6 +72,7 @@ extension IngressEvent {
 
     /// `application/json`, or any `…/…+json`, ignoring parameters.
     static func isJSONMediaType(_ value: String) -> Bool {
+        if value == "application/json" { return true }  // nearly every event: skip the lowercasing
         let media = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return media == "application/json" || (media.contains("/") && media.hasSuffix("+json"))
     }

@@ -6,6 +6,8 @@ import Columnstore
 struct SubjectTemplate: Sendable, Equatable {
     static let defaultTemplate = "facts.{tenant}.{type}"
     let template: String
+    /// The template's tokens, split once (placeholders are whole tokens), for `subject` on the hot path.
+    private let tokens: [String]
 
     init(_ template: String, setting: String = "PROJECTION_INGRESS_SUBJECT") throws {
         let tokens = template.split(separator: ".", omittingEmptySubsequences: false)
@@ -18,6 +20,7 @@ struct SubjectTemplate: Sendable, Equatable {
             }
         }
         self.template = template
+        self.tokens = tokens.map(String.init)
     }
 
     /// The 1-based token position of `{tenant}`, if every token before it is a literal (so the tenant
@@ -30,7 +33,18 @@ struct SubjectTemplate: Sendable, Equatable {
 
     /// The subject for a tenant and type already checked by `IngressEvent`'s rules.
     func subject(tenant: String, type: String) -> String {
-        template.replacingOccurrences(of: "{tenant}", with: tenant).replacingOccurrences(of: "{type}", with: type)
+        // Concatenated, not `replacingOccurrences`: that went through NSString and cost a tenth of a batch's time.
+        var subject = ""
+        subject.reserveCapacity(template.utf8.count + tenant.utf8.count + type.utf8.count)
+        for (index, token) in tokens.enumerated() {
+            if index > 0 { subject.append(".") }
+            switch token {
+            case "{tenant}": subject.append(tenant)
+            case "{type}": subject.append(type)
+            default: subject.append(token)
+            }
+        }
+        return subject
     }
 
     /// Whether `subject` is captured by the NATS subject filter `filter` (`*` one token, `>` the rest).
