@@ -34,7 +34,7 @@ INGEST_SETTINGS = {
 
 PROFILES = {
     "quick": dict(facts=20_000, rates=[1_000], fresh_seconds=4, requests=100, concurrency=2, baseline_seconds=4,
-                  ingress_single=2_000, ingress_batch=20_000, ingress_seconds=4),
+                  ingress_single=500, ingress_batch=5_000, ingress_seconds=3),
     "full": dict(facts=1_000_000, rates=[1_000, 10_000, 50_000], fresh_seconds=15, requests=1_000, concurrency=2,
                  ingress_single=20_000, ingress_batch=200_000, ingress_seconds=15,
                  baseline_seconds=30),
