@@ -356,6 +356,27 @@ def summary(results, charts):
                 mid = t.get("freeze", {}).get("mid_transaction")
                 lines.append(f"| {STORE_NAMES[x]} | {t['ttl_seconds']:.0f} s | {secs(t.get('freeze', {}).get('seconds'))} | "
                              f"{'–' if mid is None else ('yes' if mid else 'no')} | {secs(t.get('kill', {}).get('seconds'))} | {t['bound_seconds']:.0f} s |")
+    ingress = sc.get("ingress", {})
+    if ingress:
+        lines += ["", "## 8. HTTP push ingress", "",
+                  "`POST /events` of projection-ingest with `PROJECTION_INGRESS=true` (docs/INGRESS.md), on a stream of "
+                  "its own per store; every answer 2xx, i.e. after the PubAck. `projection-bench ingress-load`: single structured events back to "
+                  "back on one keep-alive connection; batches of 500 on one connection; and 1,000 events/s in 10 ms ticks (one batch "
+                  "request per tick) with a probe order every 100 ms, latency = visible through `GetOrder` on the query API − the "
+                  "instant before its POST.", "",
+                  "| Store | Single events/s (target ≥ 5,000) | Batch events/s (target ≥ 50,000) | POST→visible p50 | p95 at 1,000/s (target < 1 s) |",
+                  "| --- | --- | --- | --- | --- |"]
+        for x in stores:
+            r = ingress.get(x)
+            if not r:
+                continue
+            single, batch, fresh = r.get("single"), r.get("batch"), r.get("freshness")
+            lat = fresh["latency"] if fresh else {}
+            lines.append(f"| {STORE_NAMES[x]} | "
+                         + (fmt_rate(single["events_per_second"]) + verdict(single["events_per_second"] >= 5_000) if single else "–") + " | "
+                         + (fmt_rate(batch["events_per_second"]) + verdict(batch["events_per_second"] >= 50_000) if batch else "–") + " | "
+                         + (f"{fmt_ms(lat['p50_ms'])} ms" if "p50_ms" in lat else "–") + " | "
+                         + (f"{fmt_ms(fresh['p95_ms'])} ms" + verdict(fresh["p95_ms"] < 1000) if fresh and fresh.get("p95_ms", -1) >= 0 else "–") + " |")
 
     if charts:
         lines += ["", "## Charts", ""] + [f"![{c}]({c})" for c in charts]

@@ -33,8 +33,10 @@ INGEST_SETTINGS = {
 }
 
 PROFILES = {
-    "quick": dict(facts=20_000, rates=[1_000], fresh_seconds=4, requests=100, concurrency=2, baseline_seconds=4),
+    "quick": dict(facts=20_000, rates=[1_000], fresh_seconds=4, requests=100, concurrency=2, baseline_seconds=4,
+                  ingress_single=500, ingress_batch=5_000, ingress_seconds=3),
     "full": dict(facts=1_000_000, rates=[1_000, 10_000, 50_000], fresh_seconds=15, requests=1_000, concurrency=2,
+                 ingress_single=20_000, ingress_batch=200_000, ingress_seconds=15,
                  baseline_seconds=30),
 }
 
@@ -278,6 +280,9 @@ class Bench:
         sc = self.results["scenarios"]
         facts = self.profile["facts"]
         try:
+            if self.args.only == "ingress":
+                self.run_ingress_only()
+                return self.finish(started)
             log(f"== scenario 1: backlog drain, {facts:,} facts (stream {self.stream})")
             published = self.bench("publish", *self.stream_args(), *self.corpus_args(), "--totals")
             self.results["setup"]["avg_fact_bytes"] = round(published["avg_fact_bytes"], 1)
@@ -304,12 +309,15 @@ class Bench:
                 self.stop(proc)
             if not self.args.keep:
                 self.cleanup()
+        return self.finish(started)
+
+    def finish(self, started):
         self.results["total_seconds"] = time.monotonic() - started
         (self.out / "results.json").write_text(json.dumps(self.results, indent=2, sort_keys=True) + "\n")
         import report
         report.write(self.results, self.out)
         summary = (self.out / "summary.md").read_text()
-        if not self.args.quick and not self.args.no_latest:
+        if not self.args.quick and not self.args.no_latest and not self.args.only:
             # LATEST.md and its charts are committed; results/ is not.
             charts = BENCH / "charts"
             charts.mkdir(exist_ok=True)
@@ -424,8 +432,10 @@ class Bench:
             except RuntimeError as error:
                 self.check(f"freshness {store} {rate}/s", False, str(error))
         sc.setdefault("freshness", {})[store] = fresh
-        self.stop(query)
         self.stop(ingest)
+        # Scenario 8: the HTTP push ingress (docs/INGRESS.md), on a stream of its own.
+        self.run_ingress(store, name, query_port if api_ready else None)
+        self.stop(query)
 
         # Scenario 4: rebuild = empty tables + replay of the whole stream from sequence 1.
         rebuild_name = f"{self.tag}_rb_{store[:2]}"
@@ -465,6 +475,76 @@ class Bench:
             self.check(f"takeover {store}", False, str(error))
         if not self.args.keep:
             self.prepare(store, name, drop=True)
+
+    INGRESS_TOKEN = "bench-ingress-token-0123456789"
+
+    def run_ingress(self, store, name, query_port):
+        """Scenario 8: POST /events of projection-ingest with PROJECTION_INGRESS on. Single events back to back
+        on one connection, batches (500 events) on one connection, and POST→visible through GetOrder at
+        1,000 events/s (10 ms ticks, one batch request each). Every answer must be 2xx; speed is only reported."""
+        stream, prefix = f"{self.stream}_INGRESS_{store[:2].upper()}", f"{self.prefix}ingress{store[:2]}"
+        self.fresh_streams.append(stream)
+        self.bench("publish", *self.stream_args(stream, prefix), "--facts", 0)
+        port = self.free_port()
+        env = dict(self.ingest_env(store, name, f"ingress_{self.tag}_{store[:2]}", port, stream, prefix),
+                   PROJECTION_INGRESS="true", PROJECTION_INGRESS_TOKENS=f"{self.INGRESS_TOKEN}=ingress:*",
+                   PROJECTION_INGRESS_SUBJECT=f"{prefix}.{{tenant}}.{{type}}", PROJECTION_INGRESS_MAX_BODY_BYTES=str(4 << 20))
+        ingest = self.start("projection-ingest", env, f"ingest-ingress-{store}")
+        ready = self.wait_ready(ingest, port)
+        self.check(f"ingress ingest {store}: ready", ready)
+        results = {}
+        token_env = {"INGRESS_TOKEN": self.INGRESS_TOKEN}
+        tag = f"{self.tag}{store[:2]}"
+        try:
+            results["single"] = self.bench("ingress-load", "--scenario", "single", "--ingest-port", port,
+                                           "--events", self.profile["ingress_single"], "--tag", f"{tag}s", env=token_env)
+            results["batch"] = self.bench("ingress-load", "--scenario", "batch", "--ingest-port", port, "--batch-size", 500,
+                                          "--events", self.profile["ingress_batch"], "--tag", f"{tag}b", env=token_env)
+            if query_port:
+                fresh = self.bench("ingress-load", "--scenario", "freshness", "--ingest-port", port, "--mode", "api",
+                                   "--api-port", query_port, "--rate", 1_000, "--duration", self.profile["ingress_seconds"],
+                                   "--tag", f"{tag}f", env=token_env)
+                results["freshness"] = fresh
+                self.check(f"ingress freshness {store}: latencies measured", fresh["latency"]["count"] > 0,
+                           f"{fresh['latency']['count']} probes seen, {fresh['probes_not_seen']} not")
+            sent = results["single"]["events"] + results["batch"]["events"] + results.get("freshness", {}).get("published", 0)
+            stored = self.stream_messages(stream)
+            self.check(f"ingress {store}: every acknowledged event is in the stream", stored == sent, f"{stored} stored, {sent} acknowledged")
+        except RuntimeError as error:
+            self.check(f"ingress {store}", False, str(error))
+        self.stop(ingest)
+        self.results["scenarios"].setdefault("ingress", {})[store] = results
+
+    def stream_messages(self, stream):
+        import asyncio
+
+        import nats
+
+        async def count():
+            nc = await nats.connect(self.nats)
+            try:
+                return (await nc.jetstream().stream_info(stream)).state.messages
+            finally:
+                await nc.close()
+        return asyncio.run(count())
+
+    def run_ingress_only(self):
+        """`--only ingress`: scenario 7 alone, on fresh databases (no backlog, no other scenario)."""
+        for store in self.stores:
+            name = f"{self.tag}_in_{store[:2]}"
+            self.prepare(store, name)
+            query_port = self.free_port()
+            query = self.start("projection-query", {
+                "PROJECTION_STORE_KIND": "postgres_table" if store == "postgres" else "clickhouse",
+                "PROJECTION_STORE_DSN": self.isolated_dsn(store, name), "PORT_HTTP": str(query_port),
+                "PROJECTION_HTTP_HOST": "127.0.0.1", "PROJECTION_SQL_DIR": str(REPO / "sql"),
+            }, f"query-{store}")
+            api_ready = self.wait_ready(query, query_port)
+            self.check(f"query API {store}: ready", api_ready)
+            self.run_ingress(store, name, query_port if api_ready else None)
+            self.stop(query)
+            if not self.args.keep:
+                self.prepare(store, name, drop=True)
 
     def wait_ready(self, proc, port, seconds=30):
         deadline = time.monotonic() + seconds
@@ -537,6 +617,7 @@ def main():
     parser.add_argument("--results-dir", help="where <timestamp>/ goes (default bench/results)")
     parser.add_argument("--keep", action="store_true", help="keep the stream and the drained databases")
     parser.add_argument("--no-latest", action="store_true", help="do not overwrite bench/LATEST.md (quick runs never do)")
+    parser.add_argument("--only", choices=["ingress"], help="run one scenario alone (never writes LATEST.md)")
     args = parser.parse_args()
     sys.path.insert(0, str(BENCH))
     return Bench(args).run()

@@ -47,6 +47,10 @@ if [[ $# -eq 0 ]]; then
   # The operator console and the query explorer in headless Chromium (Selenium), against real processes.
   echo "== browser: operator console and query explorer in headless Chromium (Tests/BrowserTests)"
   BROWSER_BIN_DIR="$(swift build --show-bin-path)" .dev/venv/bin/python -m pytest Tests/BrowserTests -q -p no:cacheprovider
+  # The official CloudEvents SDK through the HTTP push ingress into both stores; ends with a retrying producer
+  # while ingest is kill -9'd and this stack's nats-server restarted (INGRESS_CHAOS_NATS=0 skips the restart).
+  echo "== HTTP push ingress: cloudevents SDK into ClickHouse and Postgres, kill -9 and NATS restart (Tests/IngressTests)"
+  INGRESS_BIN_DIR="$(swift build --show-bin-path)" .dev/venv/bin/python -m pytest Tests/IngressTests -q -p no:cacheprovider
 fi
 
 if [[ $# -eq 0 ]]; then

@@ -9,6 +9,6 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmark drivers for bench/run.py (each prints one JSON result on stdout).",
         subcommands: [
             PublishCommand.self, RawNATSCommand.self, PrepareStoreCommand.self, RawInsertCommand.self,
-            QueryLoadCommand.self, FreshnessCommand.self,
+            QueryLoadCommand.self, FreshnessCommand.self, IngressLoadCommand.self,
         ])
 }

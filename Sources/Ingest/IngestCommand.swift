@@ -22,7 +22,8 @@ public struct IngestCommand: AsyncParsableCommand {
 
         Serves /healthz, /readyz, /metrics, /version and /admin/ingestion on PORT_HTTP, the operator console at
         GET /console (its history at GET /admin/ingestion/history), and with PROJECTION_ADMIN_TOKEN the admin
-        operations in docs/OPERATIONS.md. Every setting: docs/SETTINGS.md.
+        operations in docs/OPERATIONS.md; with PROJECTION_INGRESS, POST /events takes CloudEvents (docs/INGRESS.md).
+        Every setting: docs/SETTINGS.md.
         """,
         version: BuildInfo.productVersion
     )
@@ -113,14 +114,24 @@ public struct IngestCommand: AsyncParsableCommand {
     private func runServices<Store: ProjectionStore>(
         _ pipeline: IngestPipeline<Store, JetStreamSource>, configuration: IngestConfiguration, schema: ProjectionSchema, build: BuildInfo, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
-        try await Self.serve(pipeline, status: status, router: OperationsRouter.make(status: status, registry: registry, build: build, admin: pipeline, adminToken: configuration.adminToken,
-                                                                     stateHash: Self.stateHashRoutes(configuration, schema: schema)),
-                             configuration: configuration, logger: logger, registry: registry, skipping: pipeline)
+        let router = OperationsRouter.make(status: status, registry: registry, build: build, admin: pipeline, adminToken: configuration.adminToken,
+                                           stateHash: Self.stateHashRoutes(configuration, schema: schema))
+        var extra: [any Service] = []
+        if let ingress = configuration.ingress {
+            // The HTTP push ingress (PROJECTION_INGRESS): POST /events publishes to the stream this pipeline reads.
+            let link = IngressLink(url: ingress.natsURL, projection: configuration.projection, publishTimeout: ingress.publishTimeout,
+                                   logger: Logger(label: "projection.ingest.ingress"))
+            IngressRoutes(settings: ingress, link: link, status: status, logger: Logger(label: "projection.ingest.ingress"),
+                          metrics: IngressMetrics(projection: configuration.projection)).register(on: router)
+            extra.append(link)
+        }
+        try await Self.serve(pipeline, status: status, router: router, configuration: configuration, logger: logger,
+                             registry: registry, skipping: pipeline, extraServices: extra)
     }
 
     /// Runs the ingest service beside the HTTP endpoints; SIGTERM/SIGINT drain it, and its end ends both.
     private static func serve(_ ingest: any Service, status: any IngestStatusReporting, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger,
-                              registry: PrometheusCollectorRegistry, skipping: (any QuarantineSkipping)? = nil) async throws {
+                              registry: PrometheusCollectorRegistry, skipping: (any QuarantineSkipping)? = nil, extraServices: [any Service] = []) async throws {
         // The operator console (GET /console) and its once-a-second history.
         let history = IngestionHistory()
         ConsoleRoutes(history: history, skipping: skipping, token: configuration.adminToken).register(on: router)
@@ -140,7 +151,7 @@ public struct IngestCommand: AsyncParsableCommand {
                 .init(service: app),
                 .init(service: FreshnessWatch(status: status, projection: configuration.projection, logger: logger)),
                 .init(service: IngestionHistorySampler(status: status, latency: CommitLatencyReader(registry: registry), history: history)),
-            ],
+            ] + extraServices.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

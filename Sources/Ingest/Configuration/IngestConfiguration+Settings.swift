@@ -86,6 +86,7 @@ extension IngestConfiguration {
         if let adminToken, adminToken.count < 16 {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_ADMIN_TOKEN", reason: "must be at least 16 characters")
         }
+        ingress = try IngressSettings.from(settings, configuration: self)
     }
 
     /// `<hostname>-<pid>`, cleaned to the characters a lease key allows.

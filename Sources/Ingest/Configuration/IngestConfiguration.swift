@@ -68,6 +68,8 @@ public struct IngestConfiguration: Sendable {
     /// `PROJECTION_ADMIN_TOKEN`: the bearer token the mutating admin endpoints (pause, resume, quarantine
     /// list and re-drive) require; unset disables them. Never logged.
     public var adminToken: String?
+    /// `PROJECTION_INGRESS` and its settings (docs/INGRESS.md); nil when the HTTP push ingress is off.
+    var ingress: IngressSettings?
 
     /// `PROJECTION_TABLE_SUFFIX`; default empty. Set by `projection-migrate rebuild` for its own ingest:
     /// the tables written become `<table><suffix>`, and the checkpoint, seen keys and quarantine live under

@@ -46,6 +46,17 @@ public enum IngestSettings {
     public static let logLevel = SettingDeclaration.choice("PROJECTION_LOG_LEVEL", default: "info", choices: ["trace", "debug", "info", "notice", "warning", "error", "critical"], "`debug` logs every fact with its tenant, id, trace and correlation ids")
     public static let configFile = SettingDeclaration.string(SettingsSource.configFileSetting, "a file of `NAME=value` lines with defaults the environment overrides")
 
+    public static let ingress = SettingDeclaration.bool("PROJECTION_INGRESS", default: false, "serve the HTTP push ingress, `POST /events` (docs/INGRESS.md)")
+    public static let ingressTokens = SettingDeclaration.string("PROJECTION_INGRESS_TOKENS", "ingress producer tokens: `TOKEN=tenant[,tenant]:type[,type]\\|*` entries separated by `;`")
+    public static let ingressTokensFile = SettingDeclaration.string("PROJECTION_INGRESS_TOKENS_FILE", "the same, one entry a line")
+    public static let ingressSubject = SettingDeclaration.string("PROJECTION_INGRESS_SUBJECT", default: "facts.{tenant}.{type}", "the subject an ingress event is published to")
+    public static let ingressMaxBodyBytes = SettingDeclaration.int("PROJECTION_INGRESS_MAX_BODY_BYTES", default: 1 << 20, range: 1_024...(256 << 20), shown: "1 MiB", "an ingress request's body bytes at most (413)")
+    public static let ingressMaxBatch = SettingDeclaration.int("PROJECTION_INGRESS_MAX_BATCH", default: 1_000, range: 1...100_000, "events per ingress batch at most (413)")
+    public static let ingressBodyTimeout = SettingDeclaration.milliseconds("PROJECTION_INGRESS_BODY_TIMEOUT_MS", default: 10_000, range: 100...600_000, "the time an ingress request has for its body (408)")
+    public static let ingressPublishTimeout = SettingDeclaration.milliseconds("PROJECTION_INGRESS_PUBLISH_TIMEOUT_MS", default: 5_000, range: 100...600_000, "the wait for the stream's PubAck (then 503)")
+    public static let ingressMaxWait = SettingDeclaration.milliseconds("PROJECTION_INGRESS_MAX_WAIT_MS", default: 30_000, range: 0...600_000, "the longest `?wait=` an ingress request may ask for")
+    public static let ingressRetryAfter = SettingDeclaration.int("PROJECTION_INGRESS_RETRY_AFTER_S", default: 1, range: 1...3_600, "the `Retry-After` of a 503")
+
     /// In the order `--help` and the docs show them.
     public static let all: [SettingDeclaration] = [
         name, storeKind, storeDSN, natsURL, stream, subjects, durable, partition, httpPort, httpHost, httpIdleTimeout, httpReadTimeout,
@@ -53,5 +64,7 @@ public enum IngestSettings {
         ackWait, maxFactBytes, storeTimeout, drainTimeout, overlapFetch, startAt, stallAfter, readyMaxLagFacts, readyMaxLagSeconds,
         metricsTenantLabels, descriptorSet, tableSuffix, tenantFilter, tenantSubjectToken, adminToken, logLevel, configFile,
         partitions, replicaID, leaseTTL, leaseBucket,
+        ingress, ingressTokens, ingressTokensFile, ingressSubject, ingressMaxBodyBytes, ingressMaxBatch, ingressBodyTimeout,
+        ingressPublishTimeout, ingressMaxWait, ingressRetryAfter,
     ]
 }

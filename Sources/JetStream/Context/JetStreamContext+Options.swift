@@ -7,15 +7,19 @@ extension JetStreamContext {
         public var maxPendingAsyncPublishes: Int
         /// How long one stalled `publishAsync` waits for room before failing with a timeout.
         public var asyncPublishStallWait: Duration
+        /// Routes every asynchronous publish's ack to its caller (`publishTracked`); off, only failures are counted.
+        public var tracksAsyncAcks: Bool
 
         public init(
             requestTimeout: Duration = .seconds(5),
             maxPendingAsyncPublishes: Int = 4000,
-            asyncPublishStallWait: Duration = .seconds(5)
+            asyncPublishStallWait: Duration = .seconds(5),
+            tracksAsyncAcks: Bool = false
         ) {
             self.requestTimeout = requestTimeout
             self.maxPendingAsyncPublishes = maxPendingAsyncPublishes
             self.asyncPublishStallWait = asyncPublishStallWait
+            self.tracksAsyncAcks = tracksAsyncAcks
         }
     }
 }

@@ -18,6 +18,8 @@ public final class JetStreamContext: @unchecked Sendable {
     /// Synchronous and asynchronous publishing.
     let publisher: BlockingExecutor
     let asyncFailures: AsyncPublishFailures
+    /// Set with `Options.tracksAsyncAcks`.
+    let asyncAcks: AsyncPublishAcks?
 
     init(connection: NATSConnection, options: Options) throws {
         let failures = AsyncPublishFailures()
@@ -30,6 +32,13 @@ public final class JetStreamContext: @unchecked Sendable {
         // Deliberately never released: libnats may still run the handler on its own thread while
         // the jsCtx is being torn down, and the object is tiny (one per context).
         jsOpts.PublishAsync.ErrHandlerClosure = Unmanaged.passRetained(failures).toOpaque()
+        // libnats ignores the ErrHandler when an AckHandler is set; untracked failures are still counted.
+        let acks = options.tracksAsyncAcks ? AsyncPublishAcks(untracked: failures) : nil
+        if let acks {
+            jsOpts.PublishAsync.AckHandler = AsyncPublishAcks.handler
+            // Never released, for the same reason as the failures above.
+            jsOpts.PublishAsync.AckHandlerClosure = Unmanaged.passRetained(acks).toOpaque()
+        }
 
         var js: OpaquePointer?
         try natsCheck(natsConnection_JetStream(&js, connection.handle.raw, &jsOpts), "natsConnection_JetStream")
@@ -39,6 +48,7 @@ public final class JetStreamContext: @unchecked Sendable {
         self.options = options
         self.handle = CPointer(js)
         self.asyncFailures = failures
+        self.asyncAcks = acks
         self.api = BlockingExecutor(label: "projection.nats.jetstream.api.\(connection.name)")
         self.publisher = BlockingExecutor(label: "projection.nats.jetstream.publish.\(connection.name)")
     }

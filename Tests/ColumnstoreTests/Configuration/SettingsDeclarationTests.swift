@@ -32,7 +32,8 @@ struct SettingsDeclarationTests {
     @Test("projection-ingest reads exactly the settings it declares")
     func ingestReads() throws {
         let dsn = ["PROJECTION_STORE_DSN": "postgresql://u@h/d", "PROJECTION_STORE_KIND": "postgres_table"]
-        let names = try Self.reads({ _ = try IngestConfiguration(settings: $0) }, [dsn, dsn.merging(["PROJECTION_PARTITIONS": "3"]) { $1 }])
+        let ingress = dsn.merging(["PROJECTION_INGRESS": "true", "PROJECTION_INGRESS_TOKENS": "producer-token-0123456789=t1:*"]) { $1 }
+        let names = try Self.reads({ _ = try IngestConfiguration(settings: $0) }, [dsn, dsn.merging(["PROJECTION_PARTITIONS": "3"]) { $1 }, ingress])
         #expect(names == Set(IngestSettings.all.map(\.name)))
         #expect(IngestSettings.all.count == Set(IngestSettings.all.map(\.name)).count, "a setting is listed twice")
     }

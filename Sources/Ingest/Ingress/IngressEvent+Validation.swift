@@ -1,0 +1,109 @@
+import Columnstore
+
+extension IngressEvent {
+    /// Attributes the consumer reads as strings; a number or bool there would be quarantined later.
+    static let stringAttributes: Set<String> = [
+        "specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema",
+        "tenantid", "payloadhash", "correlationid", "traceparent", "tracestate",
+    ]
+
+    /// Validates an event's attributes (structured: the members of its JSON object but `data`;
+    /// binary: its `ce-*` headers and Content-Type) and its data. Errors name the attribute.
+    init(attributes raw: [(key: String, value: JSONValue)], data: JSONValue?) throws(IngressError) {
+        var attributes: [(key: String, value: JSONValue)] = []
+        var strings: [String: String] = [:]
+        for (name, value) in raw {
+            guard (1...20).contains(name.utf8.count), name.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) }) else {
+                throw IngressError(.invalidEvent, attribute: String(name.prefix(64)), "attribute names are 1 to 20 lowercase letters or digits (CloudEvents 1.0)")
+            }
+            switch value {
+            case .null: continue
+            case .string(let s):
+                strings[name] = s
+            case .bool, .number:
+                guard !Self.stringAttributes.contains(name) else {
+                    throw IngressError(.invalidEvent, attribute: name, "must be a string")
+                }
+            case .array, .object:
+                throw IngressError(.invalidEvent, attribute: name, Self.stringAttributes.contains(name) ? "must be a string" : "extension values must be a string, number or boolean")
+            }
+            attributes.append((key: name, value: value))
+        }
+        guard let version = strings["specversion"] else {
+            throw IngressError(.invalidEvent, attribute: "specversion", "is required")
+        }
+        guard version == "1.0" else {
+            throw IngressError(.invalidEvent, attribute: "specversion", "must be 1.0")
+        }
+        func required(_ name: String) throws(IngressError) -> String {
+            guard let value = strings[name], !value.isEmpty else {
+                throw IngressError(.invalidEvent, attribute: name, "is required (a non-empty string)")
+            }
+            return value
+        }
+        id = try required("id")
+        source = try required("source")
+        type = try required("type")
+        guard SubjectTemplate.isTypeTokens(type) else {
+            throw IngressError(.invalidEvent, attribute: "type", "must be dot-separated non-empty tokens without spaces, '*', '>', '{' or '}' (it becomes part of the subject)")
+        }
+        if let time = strings["time"], !Self.isRFC3339(time) {
+            throw IngressError(.invalidEvent, attribute: "time", "must be an RFC 3339 timestamp, e.g. 2026-11-01T10:00:00Z")
+        }
+        if let contentType = strings["datacontenttype"], !Self.isJSONMediaType(contentType) {
+            throw IngressError(.invalidEvent, attribute: "datacontenttype", "must be application/json or a +json type: data must be a JSON object")
+        }
+        if let schema = strings["dataschema"], schema.isEmpty {
+            throw IngressError(.invalidEvent, attribute: "dataschema", "must not be empty")
+        }
+        if let tenant = strings["tenantid"], !SubjectTemplate.isTenantToken(tenant) {
+            throw IngressError(.invalidEvent, attribute: "tenantid", "must be a non-empty token without '.', '*', '>' or spaces")
+        }
+        claimedTenant = strings["tenantid"]
+        switch data {
+        case nil, .null?: self.data = nil
+        case .object?: self.data = data
+        default: throw IngressError(.invalidEvent, attribute: "data", "must be a JSON object")
+        }
+        payloadHash = strings["payloadhash"]
+        if let payloadHash { try PayloadHash.verify(payloadHash, data: self.data) }
+        self.attributes = attributes
+    }
+
+    /// `application/json`, or any `…/…+json`, ignoring parameters.
+    static func isJSONMediaType(_ value: String) -> Bool {
+        if value == "application/json" { return true }  // nearly every event: skip the lowercasing
+        let media = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return media == "application/json" || (media.contains("/") && media.hasSuffix("+json"))
+    }
+
+    /// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, with fields in range.
+    static func isRFC3339(_ value: String) -> Bool {
+        let b = Array(value.utf8)
+        func digits(_ at: Int, _ count: Int) -> Int? {
+            guard at + count <= b.count else { return nil }
+            var n = 0
+            for i in at..<(at + count) {
+                guard (48...57).contains(b[i]) else { return nil }
+                n = n * 10 + Int(b[i] - 48)
+            }
+            return n
+        }
+        guard b.count >= 20, let _ = digits(0, 4), b[4] == 45, let month = digits(5, 2), b[7] == 45, let day = digits(8, 2),
+              b[10] == 84 || b[10] == 116 || b[10] == 32, let hour = digits(11, 2), b[13] == 58, let minute = digits(14, 2), b[16] == 58,
+              let second = digits(17, 2),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return false }
+        var i = 19
+        if i < b.count, b[i] == 46 {
+            i += 1
+            let start = i
+            while i < b.count, (48...57).contains(b[i]) { i += 1 }
+            guard i > start else { return false }
+        }
+        guard i < b.count else { return false }
+        if b[i] == 90 || b[i] == 122 { return i + 1 == b.count }
+        guard b[i] == 43 || b[i] == 45, let offsetHour = digits(i + 1, 2), i + 3 < b.count, b[i + 3] == 58,
+              let offsetMinute = digits(i + 4, 2), i + 6 == b.count else { return false }
+        return offsetHour < 24 && offsetMinute < 60
+    }
+}

@@ -1,0 +1,138 @@
+import Columnstore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JetStream
+import Logging
+import NIOCore
+
+/// `POST /events`: the HTTP push ingress (docs/INGRESS.md). 200 only once every event of the request
+/// is in the stream (PubAck), with its sequence; with `?wait=<ms>`, once the checkpoint has passed it.
+struct IngressRoutes: Sendable {
+    let settings: IngressSettings
+    let link: IngressLink
+    let status: any IngestStatusReporting
+    let logger: Logger
+    let metrics: IngressMetrics
+
+    static let path = "events"
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post(RouterPath(stringLiteral: Self.path)) { request, _ in
+            do {
+                let response = try await handle(request)
+                metrics.request(response.status == .ok ? "ok" : "accepted")
+                return response
+            } catch let error as IngressError {
+                metrics.request(error.code.description)
+                return Self.refusal(error, retryAfter: settings.retryAfterSeconds)
+            }
+        }
+    }
+
+    private func handle(_ request: Request) async throws -> Response {
+        let grant = try settings.tokens.authorize(request.headers[.authorization])
+        let wait = try Self.waitOption(request.uri.queryParameters.get("wait"), max: settings.maxWait)
+        let body = try await Self.body(of: request, limit: settings.maxBodyBytes, timeout: settings.bodyTimeout)
+        var ceHeaders: [(name: String, value: String)] = []
+        for field in request.headers where field.name.canonicalName.hasPrefix("ce-") {
+            ceHeaders.append((field.name.canonicalName, field.value))
+        }
+        let parsed = try IngressRequestParser(maxBatchEvents: settings.maxBatchEvents)
+            .parse(contentType: request.headers[.contentType], ceHeaders: ceHeaders, body: body)
+        let messages = try IngressBinding(subjects: settings.subjects, maxFactBytes: settings.maxFactBytes)
+            .messages(for: parsed.events, grant: grant, batch: parsed.mode == .batch)
+        let acks = try await publish(messages)
+        metrics.stored(events: acks.count, duplicates: acks.count { $0.duplicate })
+        var answer: [(key: String, value: JSONValue)] = [("stream", .string(acks.first?.stream ?? settings.stream))]
+        if parsed.mode == .batch {
+            answer.append(("sequences", .array(acks.map { .number(String($0.sequence)) })))
+            answer.append(("duplicates", .number(String(acks.count { $0.duplicate }))))
+        } else if let ack = acks.first {
+            answer.append(("sequence", .number(String(ack.sequence))))
+            answer.append(("duplicate", .bool(ack.duplicate)))
+        }
+        var status: HTTPResponse.Status = .ok
+        if let wait, let highest = acks.map(\.sequence).max() {
+            let visible = await CheckpointWait(status: self.status).until(highest, timeout: wait)
+            answer.append(("visible", .bool(visible)))
+            // Stored but not yet applied: 202, so a producer does not mistake it for read-your-writes.
+            if !visible { status = .accepted }
+        }
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(string: JSONWriter.write(.object(answer)) + "\n")))
+    }
+
+    /// Publishes and returns every ack, or throws `.unavailable` if any event is not known to be stored.
+    private func publish(_ messages: [OutboundMessage]) async throws(IngressError) -> [PubAck] {
+        guard !messages.isEmpty else { return [] }
+        let js = try await link.jetStream()
+        let outcomes = await js.publishTracked(messages, timeout: settings.publishTimeout)
+        var acks: [PubAck] = []
+        acks.reserveCapacity(outcomes.count)
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let ack)?:
+                acks.append(ack)
+            case .failure(let error)?:
+                logger.warning("ingress publish failed", metadata: ["error": "\(error)", "events": "\(messages.count)"])
+                throw IngressLink.unavailable("the stream did not store every event")
+            case nil:
+                logger.warning("ingress publish not acknowledged in time", metadata: ["events": "\(messages.count)"])
+                throw IngressLink.unavailable("the stream did not acknowledge every event in time")
+            }
+        }
+        return acks
+    }
+
+    /// `?wait=<milliseconds>` (0 to PROJECTION_INGRESS_MAX_WAIT_MS).
+    static func waitOption(_ raw: String?, max: Duration) throws(IngressError) -> Duration? {
+        guard let raw else { return nil }
+        let maxMS = max.components.seconds * 1000 + max.components.attoseconds / 1_000_000_000_000_000
+        guard let ms = Int64(raw), ms >= 0, ms <= maxMS else {
+            throw IngressError(.invalidEvent, attribute: "wait", "must be milliseconds from 0 to \(maxMS)")
+        }
+        return .milliseconds(ms)
+    }
+
+    /// The body, bounded by bytes (413) and by time (408).
+    static func body(of request: Request, limit: Int, timeout: Duration) async throws(IngressError) -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw IngressError(.tooLarge, attribute: "body", "larger than \(limit) bytes (PROJECTION_INGRESS_MAX_BODY_BYTES)")
+        }
+        let body = request.body
+        do {
+            return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+                group.addTask { Array(try await body.collect(upTo: limit).readableBytesView) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let bytes = try await group.next() ?? nil else {
+                    throw IngressError(.bodyTimeout, attribute: "body", "not received within PROJECTION_INGRESS_BODY_TIMEOUT_MS")
+                }
+                return bytes
+            }
+        } catch let error as IngressError {
+            throw error
+        } catch is NIOTooManyBytesError {
+            throw IngressError(.tooLarge, attribute: "body", "larger than \(limit) bytes (PROJECTION_INGRESS_MAX_BODY_BYTES)")
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw IngressError(.tooLarge, attribute: "body", "larger than \(limit) bytes (PROJECTION_INGRESS_MAX_BODY_BYTES)")
+        } catch {
+            throw IngressError(.invalidEvent, attribute: "body", "could not be read")
+        }
+    }
+
+    static func refusal(_ error: IngressError, retryAfter: Int) -> Response {
+        var body: [(key: String, value: JSONValue)] = [("error", .string(error.code.description)), ("message", .string(error.description))]
+        if let attribute = error.attribute { body.append(("attribute", .string(attribute))) }
+        if let index = error.index { body.append(("index", .number(String(index)))) }
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if error.code == .unavailable { headers[.retryAfter] = String(retryAfter) }
+        if error.code == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: HTTPResponse.Status(code: error.code.httpStatus), headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(string: JSONWriter.write(.object(body)) + "\n")))
+    }
+}

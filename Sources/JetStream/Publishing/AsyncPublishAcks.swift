@@ -1,0 +1,73 @@
+import CNATS
+import Foundation
+
+/// Routes the per-message acknowledgements of asynchronous publishes (libnats' AckHandler runs on a
+/// libnats thread) to the `publishTracked` call that sent them, matched by `Nats-Msg-Id`.
+///
+/// A message id may be in flight twice (a producer's retry racing its first attempt); acks for one
+/// id come back in publish order on one connection, so each id keeps a FIFO of waiters.
+final class AsyncPublishAcks: @unchecked Sendable {
+    // @unchecked: all mutable state is guarded by `lock`.
+    private let lock = NSLock()
+    private var waiting: [String: [(outcomes: PublishOutcomes, index: Int)]] = [:]
+    /// Failures of untracked asynchronous publishes on the same context, as the ErrHandler would count them.
+    let untracked: AsyncPublishFailures
+
+    init(untracked: AsyncPublishFailures) {
+        self.untracked = untracked
+    }
+
+    func register(_ id: String, _ outcomes: PublishOutcomes, index: Int) {
+        lock.lock()
+        waiting[id, default: []].append((outcomes, index))
+        lock.unlock()
+    }
+
+    /// Forgets every waiter of `outcomes` (it stopped waiting).
+    func unregister(_ outcomes: PublishOutcomes, ids: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for id in Set(ids) {
+            guard var list = waiting[id] else { continue }
+            list.removeAll { $0.outcomes === outcomes }
+            waiting[id] = list.isEmpty ? nil : list
+        }
+    }
+
+    private func take(_ id: String) -> (outcomes: PublishOutcomes, index: Int)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard var list = waiting[id], !list.isEmpty else { return nil }
+        let first = list.removeFirst()
+        waiting[id] = list.isEmpty ? nil : list
+        return first
+    }
+
+    func resolve(messageID: String?, _ result: Result<PubAck, NATSError>) {
+        if let messageID, let waiter = take(messageID) {
+            waiter.outcomes.record(waiter.index, result)
+        } else if case .failure(let error) = result {
+            untracked.record(status: NATS_ERR, jsCode: error.jetStreamErrorCode ?? 0, text: error.description)
+        }
+    }
+
+    /// The C ack handler; `closure` is an unmanaged reference to an `AsyncPublishAcks`.
+    static let handler: jsPubAckHandler = { _, msg, ack, failure, closure in
+        defer { natsMsg_Destroy(msg) }
+        guard let closure else { return }
+        let acks = Unmanaged<AsyncPublishAcks>.fromOpaque(closure).takeUnretainedValue()
+        var idPointer: UnsafePointer<CChar>?
+        let messageID = msg != nil && natsMsgHeader_Get(msg, "Nats-Msg-Id", &idPointer) == NATS_OK ? idPointer.map { String(cString: $0) } : nil
+        if let ack {
+            acks.resolve(messageID: messageID, .success(PubAck(
+                stream: ack.pointee.Stream.map { String(cString: $0) } ?? "", sequence: ack.pointee.Sequence, duplicate: ack.pointee.Duplicate)))
+        } else {
+            let status = failure?.pointee.Err ?? NATS_ERR
+            let jsCode = Int(failure?.pointee.ErrCode.rawValue ?? 0)
+            let text = failure?.pointee.ErrText.map { String(cString: $0) }
+            acks.resolve(messageID: messageID, .failure(NATSError(
+                code: status == NATS_TIMEOUT ? .timeout : (jsCode == 0 ? .publishFailed : .jetStream), operation: "js_PublishMsgAsync",
+                status: String(cString: natsStatus_GetText(status)), jetStreamErrorCode: jsCode == 0 ? nil : jsCode, detail: text)))
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Columnstore
+import Testing
+@testable import Ingest
+
+/// The CloudEvents HTTP binding as the ingress reads it: modes by Content-Type and `ce-*` headers,
+/// and a precise 4xx naming the attribute for everything it refuses.
+@Suite("Ingress request parsing")
+struct IngressRequestParserTests {
+    let parser = IngressRequestParser(maxBatchEvents: 3)
+
+    func structured(_ json: String) throws(IngressError) -> [IngressEvent] {
+        try parser.parse(contentType: "application/cloudevents+json; charset=utf-8", ceHeaders: [], body: Array(json.utf8)).events
+    }
+
+    /// The refusal `body` throws (nil if it throws none; anything but an IngressError fails the test).
+    func refusal(_ body: () throws -> Void) -> IngressError? {
+        do {
+            try body()
+            return nil
+        } catch let error as IngressError {
+            return error
+        } catch {
+            Issue.record("not an IngressError: \(error)")
+            return nil
+        }
+    }
+
+    let valid = #"{"specversion":"1.0","id":"e1","source":"/shop","type":"orders.order_placed.v1","time":"2026-11-01T10:00:00.5+01:00","tenantid":"acme","seq":7,"data":{"order_id":"o1","amount_cents":100}}"#
+
+    @Test("a structured event keeps its attributes, extensions and data")
+    func structuredEvent() throws {
+        let event = try #require(try structured(valid).first)
+        #expect(event.id == "e1" && event.source == "/shop" && event.type == "orders.order_placed.v1" && event.claimedTenant == "acme")
+        #expect(event.attributes.map(\.key) == ["specversion", "id", "source", "type", "time", "tenantid", "seq"])
+        #expect(event.data == .object([("order_id", .string("o1")), ("amount_cents", .number("100"))]))
+    }
+
+    @Test("each broken rule names its attribute", arguments: [
+        (#"{"id":"e","source":"s","type":"t"}"#, "specversion", 400),
+        (#"{"specversion":"0.3","id":"e","source":"s","type":"t"}"#, "specversion", 400),
+        (#"{"specversion":"1.0","source":"s","type":"t"}"#, "id", 400),
+        (#"{"specversion":"1.0","id":"","source":"s","type":"t"}"#, "id", 400),
+        (#"{"specversion":"1.0","id":"e","type":"t"}"#, "source", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s"}"#, "type", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"a.*"}"#, "type", 400),
+        (#"{"specversion":"1.0","id":7,"source":"s","type":"t"}"#, "id", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","time":"yesterday"}"#, "time", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","time":"2026-13-01T00:00:00Z"}"#, "time", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","datacontenttype":"text/plain"}"#, "datacontenttype", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","data":[1]}"#, "data", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","data_base64":"AA=="}"#, "data_base64", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","Bad":"x"}"#, "Bad", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","ext":{"a":1}}"#, "ext", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","tenantid":"a.b"}"#, "tenantid", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","payloadhash":"abc"}"#, "payloadhash", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","data":{"a":1},"payloadhash":"0000000000000000000000000000000000000000000000000000000000000000"}"#, "payloadhash", 400),
+        (#"{"specversion":"1.0","id":"e""#, "body", 400),
+        (#"[]"#, "body", 400),
+    ])
+    func refusals(json: String, attribute: String, status: Int) {
+        let error = refusal { _ = try structured(json) }
+        #expect(error?.attribute == attribute)
+        #expect(error?.code.httpStatus == status)
+    }
+
+    @Test("a batch is an array of structured events; too many is 413, a bad one is named by position")
+    func batch() throws {
+        let body = "[\(valid),\(valid.replacingOccurrences(of: "\"e1\"", with: "\"e2\""))]"
+        let parsed = try parser.parse(contentType: "application/cloudevents-batch+json", ceHeaders: [], body: Array(body.utf8))
+        #expect(parsed.mode == .batch && parsed.events.map(\.id) == ["e1", "e2"])
+        let tooMany = refusal { _ = try parser.parse(contentType: "application/cloudevents-batch+json", ceHeaders: [], body: Array("[\(valid),\(valid),\(valid),\(valid)]".utf8)) }
+        #expect(tooMany?.code == .tooLarge)
+        let bad = refusal { _ = try parser.parse(contentType: "application/cloudevents-batch+json", ceHeaders: [], body: Array("[\(valid),{\"specversion\":\"1.0\"}]".utf8)) }
+        #expect(bad?.index == 1 && bad?.attribute == "id" && bad?.code == .invalidEvent)
+        let notArray = refusal { _ = try parser.parse(contentType: "application/cloudevents-batch+json", ceHeaders: [], body: Array(valid.utf8)) }
+        #expect(notArray?.attribute == "body")
+    }
+
+    @Test("binary mode: ce-* headers, percent-decoded; Content-Type is datacontenttype; the body is data")
+    func binary() throws {
+        let headers: [(name: String, value: String)] = [("ce-specversion", "1.0"), ("ce-id", "b%C3%B61"), ("ce-source", "/shop"),
+                                                        ("ce-type", "orders.order_placed.v1"), ("ce-tenantid", "acme"), ("ce-time", "2026-11-01T10:00:00Z")]
+        let parsed = try parser.parse(contentType: "application/json", ceHeaders: headers, body: Array(#"{"order_id":"o1"}"#.utf8))
+        let event = try #require(parsed.events.first)
+        #expect(parsed.mode == .binary && event.id == "bö1" && event.claimedTenant == "acme")
+        #expect(event.attributes.contains { $0.key == "datacontenttype" && $0.value == .string("application/json") })
+        let text = refusal { _ = try parser.parse(contentType: "text/plain", ceHeaders: headers, body: Array("hi".utf8)) }
+        #expect(text?.code == .unsupportedMediaType)
+        let badJSON = refusal { _ = try parser.parse(contentType: "application/json", ceHeaders: headers, body: Array("{".utf8)) }
+        #expect(badJSON?.attribute == "data" && badJSON?.code == .invalidEvent)
+        let badEscape = refusal { _ = try parser.parse(contentType: nil, ceHeaders: headers + [("ce-x", "%zz")], body: []) }
+        #expect(badEscape?.attribute == "x")
+    }
+
+    @Test("anything else is 415", arguments: ["application/json", "text/plain", nil])
+    func unsupported(contentType: String?) {
+        let error = refusal { _ = try parser.parse(contentType: contentType, ceHeaders: [], body: Array(valid.utf8)) }
+        #expect(error?.code == .unsupportedMediaType)
+        #expect(error?.code.httpStatus == 415)
+    }
+
+    @Test("RFC 3339 timestamps")
+    func timestamps() {
+        for ok in ["2026-11-01T10:00:00Z", "2026-11-01t10:00:00.123456z", "2026-11-01T10:00:00-05:30", "2026-11-01T10:00:00.1+00:00"] {
+            #expect(IngressEvent.isRFC3339(ok), "\(ok)")
+        }
+        for bad in ["2026-11-01", "2026-11-01T10:00:00", "2026-11-01T25:00:00Z", "2026-11-01T10:00:00.Z", "2026-11-01T10:00:00+0100", "2026-11-01T10:00:00Zx"] {
+            #expect(!IngressEvent.isRFC3339(bad), "\(bad)")
+        }
+    }
+}
