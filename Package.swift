@@ -161,7 +161,7 @@ let package = Package(
         // The QueryAPI module: Connect protocol, codecs, catalog, OpenAPI. No servers.
         .testTarget(
             name: "QueryAPITests",
-            dependencies: ["QueryAPI", "Columnstore"],
+            dependencies: ["QueryAPI", "Columnstore", "JetStream"],
             swiftSettings: swiftSettings
         ),
         // The C-library wrappers' pure parts (DSNs, errors, encodings). No servers.

@@ -6,7 +6,7 @@ import Testing
 @Suite("OpenAPI generation")
 struct OpenAPIGeneratorTests {
     static let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/openapi.json").path
+        .deletingLastPathComponent().appendingPathComponent("docs/openapi.json").path
 
     @Test("deterministic, with one path per RPC and typed fields")
     func document() throws {

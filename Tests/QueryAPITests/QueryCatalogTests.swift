@@ -7,7 +7,7 @@ struct QueryCatalogTests {
     static let service = ProjectionSchema.ordersAnalytics.queryService!
     static let topCustomers = service.method(named: "GetTopCustomers")!
     static let sqlDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("sql").path
+        .deletingLastPathComponent().appendingPathComponent("sql").path
 
     @Test("the committed query files fit every RPC", arguments: [StoreKind.clickhouse, .postgres])
     func committedFiles(store: StoreKind) throws {
