@@ -16,7 +16,7 @@ struct AdminRoutes: Sendable {
         router.post("admin/pause") { request, _ in
             try authorize(request)
             let idle = await admin.pause()
-            return try json(["paused": true, "idle": idle])
+            return try encoded(PauseAnswer(paused: true, idle: idle))
         }
         router.post("admin/reload") { request, _ in
             try authorize(request)
@@ -25,12 +25,12 @@ struct AdminRoutes: Sendable {
             } catch let error as AdminError {
                 throw HTTPError(.conflict, message: error.description)
             }
-            return try json(["reloaded": true])
+            return try encoded(ReloadAnswer(reloaded: true))
         }
         router.post("admin/resume") { request, _ in
             try authorize(request)
             await admin.resume()
-            return try json(["paused": false])
+            return try encoded(PauseAnswer(paused: false))
         }
         router.get("admin/quarantine") { request, _ in
             try authorize(request)
@@ -119,6 +119,12 @@ struct AdminRoutes: Sendable {
             throw HTTPError(.badRequest, message: "\(field): expected an integer\(max == .max ? "" : " from \(min) to \(max)")")
         }
         return value
+    }
+
+    private func encoded(_ answer: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(answer))))
     }
 
     private func json(_ object: [String: Any]) throws -> Response {

@@ -9,16 +9,25 @@ struct IngestAdminClient: Sendable {
     let baseURL: String
     let token: String?
 
-    func ingestion() async throws -> [String: Any] {
+    func ingestion() async throws -> IngestionProgress {
         try await send("GET", "/admin/ingestion")
     }
 
-    @discardableResult
-    func post(_ path: String) async throws -> [String: Any] {
-        try await send("POST", path)
+    func pause() async throws -> PauseAnswer {
+        try await send("POST", "/admin/pause")
     }
 
-    private func send(_ method: String, _ path: String) async throws -> [String: Any] {
+    @discardableResult
+    func resume() async throws -> PauseAnswer {
+        try await send("POST", "/admin/resume")
+    }
+
+    @discardableResult
+    func reload() async throws -> ReloadAnswer {
+        try await send("POST", "/admin/reload")
+    }
+
+    private func send<Answer: Decodable>(_ method: String, _ path: String) async throws -> Answer {
         guard let url = URL(string: baseURL + path) else {
             throw RebuildError(code: .ingestUnavailable, detail: "not a URL: \(baseURL)")
         }
@@ -33,10 +42,13 @@ struct IngestAdminClient: Sendable {
             throw RebuildError(code: .ingestUnavailable, detail: "\(method) \(path) on \(baseURL): \(error.localizedDescription)")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let body = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
         guard status == 200 else {
             throw RebuildError(code: .ingestUnavailable, detail: "\(method) \(path) on \(baseURL) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
         }
-        return body
+        do {
+            return try JSONDecoder().decode(Answer.self, from: data)
+        } catch {
+            throw RebuildError(code: .ingestUnavailable, detail: "\(method) \(path) on \(baseURL): unexpected answer \(String(decoding: data.prefix(300), as: UTF8.self))")
+        }
     }
 }

@@ -18,12 +18,12 @@ extension RebuildCommand {
             }
             try await rebuilder.cutoverTenant(tenant, generation: generation, liveCheckpoint: liveCheckpoint)
         } catch {
-            if let live { _ = try? await live.post("/admin/resume") }
+            if let live { _ = try? await live.resume() }
             throw error
         }
         note("cut over tenant \(tenant): its rows, seen keys and quarantine are the rebuilt ones; other tenants untouched")
         if let live {
-            try await live.post("/admin/resume")
+            try await live.resume()
             note("live ingest resumed")
         } else {
             note("start the live projection-ingest now")

@@ -201,19 +201,18 @@ struct RebuildCommand: AsyncParsableCommand {
 
     /// (checkpoint, stream's last sequence, how far the furthest-behind partition is) from the rebuild
     /// ingest's `/admin/ingestion`; summed over the partitions in replica mode, once it runs all of them.
-    static func progress(_ status: [String: Any], partitions: Int?) -> (UInt64, UInt64, UInt64)? {
-        func counts(_ s: [String: Any]) -> (UInt64, UInt64)? {
-            guard let checkpoint = (s["checkpoint"] as? NSNumber)?.uint64Value,
-                  let last = (s["stream_last_sequence"] as? NSNumber)?.uint64Value else { return nil }
+    static func progress(_ status: IngestionProgress, partitions: Int?) -> (UInt64, UInt64, UInt64)? {
+        func counts(_ s: IngestionProgress) -> (UInt64, UInt64)? {
+            guard let checkpoint = s.checkpoint, let last = s.streamLastSequence else { return nil }
             return (checkpoint, last)
         }
         guard let partitions else {
             return counts(status).map { ($0.0, $0.1, $0.1 > $0.0 ? $0.1 - $0.0 : 0) }
         }
-        guard let list = status["partitions"] as? [[String: Any]], list.count == partitions else { return nil }
+        guard let list = status.partitions, list.count == partitions else { return nil }
         var checkpoint: UInt64 = 0, last: UInt64 = 0, behind: UInt64 = 0
         for entry in list {
-            guard let s = entry["status"] as? [String: Any], let (c, l) = counts(s) else { return nil }
+            guard let (c, l) = counts(entry.status) else { return nil }
             checkpoint += c
             last += l
             behind = max(behind, l > c ? l - c : 0)
@@ -225,9 +224,9 @@ struct RebuildCommand: AsyncParsableCommand {
     func pauseLive() async throws -> IngestAdminClient? {
         guard let url = liveAdmin else { return nil }
         let live = IngestAdminClient(baseURL: url, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"])
-        let paused = try await live.post("/admin/pause")
-        guard paused["idle"] as? Bool == true else {
-            _ = try? await live.post("/admin/resume")
+        let paused = try await live.pause()
+        guard paused.idle == true else {
+            _ = try? await live.resume()
             throw RebuildError(code: .ingestUnavailable, detail: "the live ingest did not become idle (a batch is failing); resumed it, nothing was swapped")
         }
         return live
@@ -238,15 +237,15 @@ struct RebuildCommand: AsyncParsableCommand {
         do {
             try await rebuilder.cutover(generation, keepPrevious: keepPrevious)
         } catch {
-            if let live { _ = try? await live.post("/admin/resume") }
+            if let live { _ = try? await live.resume() }
             throw error
         }
         note("cut over: the rebuilt tables are live\(keepPrevious ? "; the replaced ones are kept as __previous" : " and the replaced ones dropped")")
         if live != nil, leaveLivePaused {
             note("live ingest left paused: stop it and start projection-ingest with the new descriptor set; it continues from the rebuilt checkpoint")
         } else if let live {
-            try await live.post("/admin/reload")
-            try await live.post("/admin/resume")
+            try await live.reload()
+            try await live.resume()
             note("live ingest reloaded its checkpoint and resumed")
         } else {
             note("start the live projection-ingest now: it continues from the rebuilt checkpoint")

@@ -64,18 +64,18 @@ struct RollbackCommand: AsyncParsableCommand {
                 return
             }
             let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"]) }
-            if let live { try await live.post("/admin/pause") }
+            if let live { try await live.pause() }
             do {
                 try await rebuilder.rollback(generation)
             } catch {
-                if let live { _ = try? await live.post("/admin/resume") }
+                if let live { _ = try? await live.resume() }
                 await rebuilder.close()
                 throw error
             }
             await rebuilder.close()
             if let live, !leaveLivePaused {
-                try await live.post("/admin/reload")
-                try await live.post("/admin/resume")
+                try await live.reload()
+                try await live.resume()
             }
             Self.note("the previous generation is live again")
         } catch {

@@ -30,14 +30,15 @@ struct PartitionedRebuildSettingsTests {
 
     @Test("replay progress: summed over the partitions once all run; caught up by the furthest-behind one")
     func progress() throws {
-        func partition(_ n: Int, _ checkpoint: Int, _ last: Int) -> [String: Any] {
-            ["partition": n, "status": ["checkpoint": checkpoint, "stream_last_sequence": last]]
+        func progress(_ json: String) throws -> IngestionProgress { try JSONDecoder().decode(IngestionProgress.self, from: Data(json.utf8)) }
+        func partition(_ n: Int, _ checkpoint: Int, _ last: Int) -> String {
+            #"{"partition":\#(n),"status":{"checkpoint":\#(checkpoint),"stream_last_sequence":\#(last)}}"#
         }
-        let all = try #require(RebuildCommand.progress(["partitions": [partition(0, 90, 100), partition(1, 50, 50), partition(2, 0, 7)]], partitions: 3))
+        let all = try #require(RebuildCommand.progress(try progress(#"{"partitions":[\#(partition(0, 90, 100)),\#(partition(1, 50, 50)),\#(partition(2, 0, 7))]}"#), partitions: 3))
         #expect(all == (140, 157, 10))
         // Not every partition runs yet: no progress to judge.
-        #expect(RebuildCommand.progress(["partitions": [partition(0, 90, 100)]], partitions: 3) == nil)
-        let single = try #require(RebuildCommand.progress(["checkpoint": 5, "stream_last_sequence": 9], partitions: nil))
+        #expect(RebuildCommand.progress(try progress(#"{"partitions":[\#(partition(0, 90, 100))]}"#), partitions: 3) == nil)
+        let single = try #require(RebuildCommand.progress(try progress(#"{"checkpoint":5,"stream_last_sequence":9,"lag":4}"#), partitions: nil))
         #expect(single == (5, 9, 4))
     }
 }
