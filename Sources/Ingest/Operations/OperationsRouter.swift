@@ -1,5 +1,6 @@
 import Columnstore
 import Foundation
+import HTTPGuards
 import Hummingbird
 import Prometheus
 
@@ -9,24 +10,8 @@ enum OperationsRouter {
     static func make(status: any IngestStatusReporting, registry: PrometheusCollectorRegistry, build: BuildInfo? = nil, admin: (any IngestAdministration)? = nil,
                      adminToken: String? = nil, stateHash: StateHashRoutes? = nil) -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("healthz") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
-        }
-        if let build {
-            router.get("version") { _, _ in
-                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: build.json())))
-            }
-        }
-        router.get("readyz") { _, _ in
-            let ready = status.isReady
-            let body = ready ? "ready\n" : "not ready: \(status.readinessDetail)\n"
-            return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: body)))
-        }
-        router.get("metrics") { _, _ in
-            var buffer: [UInt8] = []
-            registry.emit(into: &buffer)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
-        }
+        ProbeRoutes(readiness: { (status.isReady, status.readinessDetail) }, emitMetrics: { registry.emit(into: &$0) }, versionJSON: build?.json())
+            .register(on: router)
         router.get("admin/ingestion") { request, _ in
             var data = try status.ingestionJSON()
             // The status is for probes and dashboards without a token; an error's text can quote fact

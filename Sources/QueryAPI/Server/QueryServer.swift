@@ -29,27 +29,16 @@ enum QueryServer {
             router.post(path) { request, _ in try await handler.handle(method, request: request) }
             router.get(path) { request, _ in try await handler.handle(method, request: request) }
         }
-        router.get("healthz") { _, _ in text("ok\n", status: .ok) }
-        if let build {
-            registry.makeGauge(name: "projection_build_info", labels: build.metricDimensions).set(to: 1.0)
-            router.get("version") { _, _ in
-                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: build.json())))
-            }
-        }
-        router.get("readyz") { _, _ in
+        if let build { registry.makeGauge(name: "projection_build_info", labels: build.metricDimensions).set(to: 1.0) }
+        ProbeRoutes(readiness: {
             do {
                 try await executor.checkReachable()
-                return text("ready\n", status: .ok)
+                return (true, "")
             } catch {
                 logger.warning("store not reachable", metadata: ["error": "\(error)"])
-                return text("not ready: the store is not reachable\n", status: .serviceUnavailable)
+                return (false, "the store is not reachable")
             }
-        }
-        router.get("metrics") { _, _ in
-            var buffer: [UInt8] = []
-            registry.emit(into: &buffer)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
-        }
+        }, emitMetrics: { registry.emit(into: &$0) }, versionJSON: build?.json()).register(on: router)
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: openAPI)))
         }
@@ -77,9 +66,5 @@ enum QueryServer {
     /// `/orders.analytics.v1.OrdersAnalyticsQuery/GetDailySales`.
     static func routePath(service: QueryServiceSchema, method: QueryMethodSchema) -> String {
         "/\(service.fullName)/\(method.name)"
-    }
-
-    private static func text(_ body: String, status: HTTPResponse.Status) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
