@@ -56,10 +56,28 @@ let package = Package(
         .target(
             name: "Columnstore",
             dependencies: [
-                "ClickHouseHTTP", "LibPQ",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        // One module per backend: its store, query executor and pool, migration backend, state hash
+        // reader and rebuilder. Columnstore, the core they build on, links no C library.
+        .target(
+            name: "ClickHouseBackend",
+            dependencies: ["Columnstore", "ClickHouseHTTP", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PostgresBackend",
+            dependencies: ["Columnstore", "LibPQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // Where a store kind becomes a backend, for every executable.
+        .target(
+            name: "StoreBackends",
+            dependencies: ["Columnstore", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
 
@@ -83,7 +101,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "Columnstore", "IngestFacts", "JetStream", "HTTPGuards",
+                "Columnstore", "StoreBackends", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "IngestFacts", "JetStream", "HTTPGuards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "Migrate",
             dependencies: [
-                "Columnstore",
+                "Columnstore", "StoreBackends", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "LibPQ",
                 "JetStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -117,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "QueryAPI",
             dependencies: [
-                "Columnstore", "ClickHouseHTTP", "HTTPGuards",
+                "Columnstore", "StoreBackends", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "HTTPGuards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Columnstore", "JetStream", "ClickHouseHTTP", "LibPQ",
+                "Columnstore", "StoreBackends", "ClickHouseBackend", "PostgresBackend", "JetStream", "ClickHouseHTTP", "LibPQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -148,7 +166,7 @@ let package = Package(
         // Pure logic, no I/O.
         .testTarget(
             name: "ColumnstoreTests",
-            dependencies: ["Columnstore", "ClickHouseHTTP", "LibPQ", "Ingest", "Migrate", "QueryAPI"],
+            dependencies: ["Columnstore", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "LibPQ", "Ingest", "Migrate", "QueryAPI"],
             swiftSettings: swiftSettings
         ),
         // The Ingest and IngestFacts modules: the state machines and mapping, and the real pipeline driven
@@ -174,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Columnstore", "ClickHouseHTTP", "LibPQ", "JetStream", "Ingest", "Migrate", "QueryAPI",
+                "Columnstore", "StoreBackends", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "LibPQ", "JetStream", "Ingest", "Migrate", "QueryAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -9,6 +9,8 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import ClickHouseBackend
+import PostgresBackend
 
 /// projection-ingest: consumes CloudEvents facts from a NATS JetStream durable pull consumer and writes
 /// them to the projection's store, acking only after the write is durable.

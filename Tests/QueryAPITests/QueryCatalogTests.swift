@@ -1,6 +1,8 @@
 @testable import Columnstore
 import Foundation
 import Testing
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 @Suite("Query catalog and parameter binding")
 struct QueryCatalogTests {

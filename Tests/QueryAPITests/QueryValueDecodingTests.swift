@@ -1,5 +1,7 @@
 @testable import Columnstore
 import Testing
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 /// Query answers decode every ClickHouse wrapper type, and a value decodes to the same
 /// `ColumnValue` from ClickHouse's JSONCompact cell as from Postgres's text (so the API renders

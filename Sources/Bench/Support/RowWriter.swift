@@ -1,6 +1,7 @@
 import ClickHouseHTTP
 import Columnstore
 import LibPQ
+import PostgresBackend
 
 /// Writes `RowBatch`es into `orders` and `daily_sales` of one store, with nothing else around them.
 enum RowWriter {

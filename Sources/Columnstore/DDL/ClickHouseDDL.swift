@@ -1,9 +1,13 @@
 /// Renders schema changes as ClickHouse DDL, one statement per string.
-struct ClickHouseDDL {
+package struct ClickHouseDDL {
     /// Cluster name for `ON CLUSTER` deployments, or `nil` for a single server.
     var cluster: String?
 
-    func statements(for change: SchemaChange) -> [String] {
+    package init(cluster: String? = nil) {
+        self.cluster = cluster
+    }
+
+    package func statements(for change: SchemaChange) -> [String] {
         switch change {
         case .createTable(let table):
             return Self.definition(of: table).createStatements(cluster: cluster)
@@ -49,7 +53,7 @@ struct ClickHouseDDL {
 
     // MARK: - Mapping
 
-    static func definition(of table: TableSchema) -> ClickHouseTableDefinition {
+    package static func definition(of table: TableSchema) -> ClickHouseTableDefinition {
         let usesAggregating = table.kind == .aggregate && table.measureColumns.contains { $0.aggregate != .sum }
         let engine: String
         var arguments: [String] = []

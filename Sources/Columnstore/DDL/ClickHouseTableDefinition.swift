@@ -1,33 +1,33 @@
 /// A ClickHouse MergeTree-family table, ready to render as a single or cluster deployment.
-struct ClickHouseTableDefinition: Sendable, Hashable {
-    struct Column: Sendable, Hashable {
-        var name: String
+package struct ClickHouseTableDefinition: Sendable, Hashable {
+    package struct Column: Sendable, Hashable {
+        package var name: String
         /// Full type, e.g. `LowCardinality(String)`.
-        var type: String
+        package var type: String
         /// Codec list without `CODEC(...)`.
-        var codec: String?
+        package var codec: String?
 
         /// Names are backquoted: words like `projection` or `index` open clauses in a column list.
-        var definition: String { "`\(name)` " + type + (codec.map { " CODEC(\($0))" } ?? "") }
+        package var definition: String { "`\(name)` " + type + (codec.map { " CODEC(\($0))" } ?? "") }
     }
 
-    var name: String
-    var columns: [Column]
+    package var name: String
+    package var columns: [Column]
     /// Engine family without the `Replicated` prefix, e.g. `ReplacingMergeTree`.
-    var engine: String
+    package var engine: String
     /// Engine arguments after the replication path and replica, e.g. the version column.
-    var engineArguments: [String] = []
-    var partitionBy: String?
-    var orderBy: [String]
-    var ttl: String?
+    package var engineArguments: [String] = []
+    package var partitionBy: String?
+    package var orderBy: [String]
+    package var ttl: String?
     /// Distributed sharding key columns; rows with the same key must meet on one shard.
-    var shardingKey: [String]
+    package var shardingKey: [String]
 
-    static let settings = "SETTINGS non_replicated_deduplication_window = 1000"
+    package static let settings = "SETTINGS non_replicated_deduplication_window = 1000"
 
     /// `CREATE TABLE` statements: one table, or for a cluster the replicated
     /// `<name>_local` table plus a `Distributed` table under the plain name.
-    func createStatements(cluster: String?) -> [String] {
+    package func createStatements(cluster: String?) -> [String] {
         guard let cluster else { return [create(name: name, engine: "\(engine)\(arguments(engineArguments))", onCluster: nil)] }
         let local = Self.localName(name)
         let path = "'/clickhouse/tables/{shard}/{database}/\(local)'"
@@ -40,7 +40,7 @@ struct ClickHouseTableDefinition: Sendable, Hashable {
         ]
     }
 
-    static func localName(_ name: String) -> String { name + "_local" }
+    package static func localName(_ name: String) -> String { name + "_local" }
 
     private func arguments(_ values: [String]) -> String {
         values.isEmpty ? "" : "(" + values.joined(separator: ", ") + ")"

@@ -2,8 +2,10 @@
 ///
 /// Partitions, TTLs, codecs and low cardinality are ClickHouse hints and do not
 /// appear here; the sort key becomes an index when it differs from the primary key.
-struct PostgresDDL {
-    func statements(for change: SchemaChange) -> [String] {
+package struct PostgresDDL {
+    package init() {}
+
+    package func statements(for change: SchemaChange) -> [String] {
         switch change {
         case .createTable(let table):
             return create(table)
@@ -62,7 +64,7 @@ struct PostgresDDL {
         column.name + " " + type(column.type) + (column.nullable ? "" : " NOT NULL")
     }
 
-    static func type(_ type: ColumnType) -> String {
+    package static func type(_ type: ColumnType) -> String {
         switch type {
         case .string: return "text"
         case .int32: return "integer"

@@ -1,5 +1,3 @@
-import ClickHouseHTTP
-
 /// A deterministic hash of a projection's state per table and tenant, for replay validation
 /// (issue #7): a rebuild from scratch must hash like uninterrupted consumption, and Postgres like
 /// ClickHouse, for the same facts.
@@ -15,21 +13,6 @@ public struct StateHash: Sendable {
     public init(schema: ProjectionSchema, reader: any StateHashReader) {
         self.schema = schema
         self.reader = reader
-    }
-
-    /// The reader for a store.
-    /// - Throws: `StateHashError` `.store` when a ClickHouse DSN does not parse (the DSN is not echoed).
-    public static func reader(store: StoreKind, dsn: String) throws -> any StateHashReader {
-        switch store {
-        case .clickhouse:
-            do {
-                return try ClickHouseStateHashReader(dsn: dsn)
-            } catch {
-                throw StateHashError(.store, "not a ClickHouse DSN (http(s)://user:password@host:port/database)")
-            }
-        case .postgres:
-            return PostgresStateHashReader(dsn: dsn)
-        }
     }
 
     /// The hashes of every table (or the one named `table`), over every tenant with rows (or only

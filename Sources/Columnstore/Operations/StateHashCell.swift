@@ -2,9 +2,9 @@
 ///
 /// Both readers select values in store-independent shapes (timestamps as epoch milliseconds, dates
 /// as `YYYY-MM-DD`, decimals as text), so one parser serves both stores.
-enum StateHashCell {
+package enum StateHashCell {
     /// The value of `text` in a column of `type`, or nil when it does not parse.
-    static func value(_ text: String, type: ColumnType) -> ColumnValue? {
+    package static func value(_ text: String, type: ColumnType) -> ColumnValue? {
         switch type {
         case .string:
             return .string(text)

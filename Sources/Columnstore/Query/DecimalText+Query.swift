@@ -4,7 +4,7 @@
 extension DecimalText {
     /// The value of plain decimal text `-?digits[.digits]`, padded with zeros to `scale` fraction
     /// digits when given (ClickHouse may drop trailing zeros); nil when `text` is not plain decimal.
-    static func columnValue(_ text: String, scale: Int? = nil) -> ColumnValue? {
+    package static func columnValue(_ text: String, scale: Int? = nil) -> ColumnValue? {
         var digits = Substring(text)
         let negative = digits.first == "-"
         if negative { digits = digits.dropFirst() }

@@ -19,7 +19,7 @@ public protocol QueryExecutor: Sendable {
 
 extension QueryExecutor {
     /// The full parameter set of a query: request parameters plus the tenant, which always wins.
-    func bindings(tenant: String, parameters: [String: ColumnValue]) -> [String: ColumnValue] {
+    package func bindings(tenant: String, parameters: [String: ColumnValue]) -> [String: ColumnValue] {
         var all = parameters
         all[PreparedQuery.tenantParameter] = .string(tenant)
         return all

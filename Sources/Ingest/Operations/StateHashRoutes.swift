@@ -1,5 +1,6 @@
 import Columnstore
 import Hummingbird
+import StoreBackends
 
 /// `GET /admin/hash?table=&tenant=`: the projection's state hash, the same JSON as
 /// `projection-migrate hash --json`. Read-only but reads every row, hence behind the admin token. Served
@@ -19,7 +20,7 @@ struct StateHashRoutes: Sendable {
                 throw HTTPError(.badRequest, message: "table: unknown table \(table); known: \(schema.tables.map(\.name).joined(separator: ", "))")
             }
             if let tenant, tenant.isEmpty { throw HTTPError(.badRequest, message: "tenant: must not be empty") }
-            let reader = try StateHash.reader(store: store, dsn: dsn)
+            let reader = try StoreBackends.stateHashReader(store: store, dsn: dsn)
             defer { Task { await reader.close() } }
             let tables = try await StateHash(schema: schema, reader: reader).compute(table: table, tenant: tenant)
             let report = StateHashReport(store: store, location: reader.location, projection: schema.name, tables: tables)

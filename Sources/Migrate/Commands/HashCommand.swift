@@ -1,5 +1,6 @@
 import ArgumentParser
 import Columnstore
+import StoreBackends
 
 /// `projection-migrate hash`: the deterministic state hash per table and tenant (replay validation).
 struct HashCommand: AsyncParsableCommand {
@@ -37,7 +38,7 @@ struct HashCommand: AsyncParsableCommand {
             let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet, projection: projection)
             let reader: any StateHashReader
             do {
-                reader = try StateHash.reader(store: resolved.kind, dsn: resolved.dsn)
+                reader = try StoreBackends.stateHashReader(store: resolved.kind, dsn: resolved.dsn)
             } catch {
                 throw ConfigurationError(code: .invalid, setting: "PROJECTION_STORE_DSN", reason: "not a ClickHouse DSN (http(s)://user:password@host:port/database)")
             }

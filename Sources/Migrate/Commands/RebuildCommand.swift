@@ -2,6 +2,8 @@ import ArgumentParser
 import ClickHouseHTTP
 import Columnstore
 import Foundation
+import ClickHouseBackend
+import PostgresBackend
 
 /// `projection-migrate rebuild`: replays the stream into fresh shadow tables while the live ones keep
 /// serving, then (with `--cutover`) swaps them in atomically. See docs/OPERATIONS.md.

@@ -1,4 +1,6 @@
 import Columnstore
+import ClickHouseBackend
+import PostgresBackend
 
 /// The store a command migrates, after settings and flags are resolved.
 struct ResolvedStore: Sendable {

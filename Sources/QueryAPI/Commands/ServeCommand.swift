@@ -5,6 +5,8 @@ import Hummingbird
 import Logging
 import Prometheus
 import ServiceLifecycle
+import ClickHouseBackend
+import PostgresBackend
 
 /// `projection-query serve` (the default): checks the query files against the proto, then serves.
 struct ServeCommand: AsyncParsableCommand {

@@ -1,5 +1,7 @@
 @testable import Columnstore
 import Testing
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 @Suite("State hash: ordering and digests, no I/O")
 struct StateHasherTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import Columnstore
+@testable import PostgresBackend
 
 @Suite("Postgres array literals")
 struct PostgresArrayLiteralTests {

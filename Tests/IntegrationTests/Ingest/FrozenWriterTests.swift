@@ -3,6 +3,7 @@ import Foundation
 import LibPQ
 import Testing
 @testable import Columnstore
+@testable import PostgresBackend
 
 /// A writer frozen in the middle of its batch transaction (SIGSTOP, a stalled VM) holds its partition's
 /// checkpoint row lock. Replicas set `idle_in_transaction_session_timeout` to the lease TTL on their store

@@ -4,6 +4,8 @@ import Foundation
 import Logging
 import Testing
 @testable import Ingest
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 /// The pipeline end to end against the real dev stack: NATS JetStream in, each real store out.
 @Suite("Ingest pipeline (dev stack)", .serialized)

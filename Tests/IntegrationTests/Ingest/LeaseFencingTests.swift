@@ -2,6 +2,8 @@ import Columnstore
 import Foundation
 import Testing
 @testable import Ingest
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 /// The store half of lease fencing, on the real stores: once a newer epoch fenced a partition's
 /// checkpoint, a batch written under an older epoch is refused with nothing applied, on both stores.

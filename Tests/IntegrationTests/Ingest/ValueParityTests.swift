@@ -6,6 +6,9 @@ import LibPQ
 import Logging
 import Testing
 @testable import Ingest
+@testable import ClickHouseBackend
+@testable import PostgresBackend
+import StoreBackends
 
 /// A projection of another shape than orders-analytics, fed edge and hostile values, through the real
 /// pipeline into BOTH real stores: every fact is applied or quarantined (never a stall), the rows equal
@@ -120,7 +123,7 @@ struct ValueParityTests {
             for (reason, field) in zip(reasons, ["data.site", "data.at", "data.version_at", "data.energy", "data.energy", "data.temp", "data.id"]) {
                 #expect(reason.contains(field), "\(kind): the reason '\(reason)' must name \(field)")
             }
-            let reader = try StateHash.reader(store: kind, dsn: fixture.dsn)
+            let reader = try StoreBackends.stateHashReader(store: kind, dsn: fixture.dsn)
             let tables = try await StateHash(schema: Self.schema, reader: reader).compute()
             await reader.close()
             digests[kind] = tables.map { "\($0.table)=\($0.digest)" }
@@ -254,7 +257,7 @@ struct ValueParityTests {
 
     /// The tables as the state hash renders their values, keyed by their primary keys.
     static func rows(_ fixture: StoreFixture) async throws -> (agg: [String: [String]], state: [String: [String]]) {
-        let reader = try StateHash.reader(store: fixture.kind, dsn: fixture.dsn)
+        let reader = try StoreBackends.stateHashReader(store: fixture.kind, dsn: fixture.dsn)
         defer { Task { await reader.close() } }
         var agg: [String: [String]] = [:], state: [String: [String]] = [:]
         for table in schema.tables {

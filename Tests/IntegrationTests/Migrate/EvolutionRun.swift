@@ -1,6 +1,8 @@
 import Columnstore
 import Foundation
 import Testing
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 /// One store's walk through the `evo` versions (`EvolutionProjection`) with the real executables: generate,
 /// apply, ingest the phase's facts with that version, compare every row with `EvolutionFacts`.

@@ -3,6 +3,8 @@ import Columnstore
 import Foundation
 import LibPQ
 import Testing
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 /// `projection-migrate plan | apply | status` as a deployment runs it: the real executable against the
 /// dev stack, each test in its own ClickHouse database / Postgres schema.

@@ -6,6 +6,8 @@ import Logging
 import Prometheus
 import Testing
 @testable import QueryAPI
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 /// The real query API router, in-process, configured the way `projection-query serve` is for one
 /// version of the projection: its descriptor set and its query files, over a store's live tables.

@@ -3,6 +3,7 @@ import Columnstore
 import Foundation
 import LibPQ
 import Testing
+import StoreBackends
 
 /// The state hash against the real stores of the dev stack: the same logical rows written into a
 /// Postgres schema and ClickHouse databases in different physical shapes must hash the same, and any
@@ -25,7 +26,7 @@ struct StateHashTests {
     }
 
     static func hash(_ fixture: StoreFixture, table: String? = nil, tenant: String? = nil) async throws -> [TableStateHash] {
-        let reader = try StateHash.reader(store: fixture.kind, dsn: fixture.dsn)
+        let reader = try StoreBackends.stateHashReader(store: fixture.kind, dsn: fixture.dsn)
         do {
             let tables = try await StateHash(schema: schema, reader: reader).compute(table: table, tenant: tenant)
             await reader.close()

@@ -1,5 +1,7 @@
 import Columnstore
 import Testing
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 /// `/healthz`, `/readyz`, `/metrics` and `/openapi.json` of the query API.
 @Suite("Query API operations", .serialized)

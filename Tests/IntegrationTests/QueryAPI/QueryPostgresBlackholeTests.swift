@@ -2,6 +2,7 @@ import Columnstore
 import Foundation
 import Testing
 @testable import QueryAPI
+@testable import PostgresBackend
 
 /// Issue 14: a Postgres query whose network path silently stops answering ends with
 /// `deadline_exceeded` within its timeout + 1 s, frees its pool slot, and the pool replaces the

@@ -4,6 +4,8 @@ import Foundation
 import LibPQ
 @testable import QueryAPI
 import Testing
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 /// Every column type a projection can hold, with edge values, answered by both stores' query
 /// executors: the decoded values and the JSON the API renders from them are identical.

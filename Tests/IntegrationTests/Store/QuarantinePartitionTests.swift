@@ -2,6 +2,8 @@ import ClickHouseHTTP
 import Columnstore
 import Logging
 import Testing
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 /// The quarantine with one stream per partition (issue #7): sequences repeat across partitions, so an
 /// entry is (partition, sequence). Each store, migrated by the committed `sql/` files (the upgrade path).

@@ -2,6 +2,8 @@ import ClickHouseHTTP
 import Columnstore
 import Foundation
 import LibPQ
+@testable import ClickHouseBackend
+@testable import PostgresBackend
 
 /// An isolated copy of the orders-analytics tables in one store (a fresh ClickHouse database or
 /// Postgres schema with a read-only role), filled with `QueryFixtureData`, plus an executor that

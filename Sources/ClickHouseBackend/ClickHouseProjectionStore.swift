@@ -2,6 +2,7 @@ import ClickHouseHTTP
 import Foundation
 import Logging
 import Synchronization
+import Columnstore
 
 /// The effectively-once backend. ClickHouse has no multi-statement transactions, so a batch is made
 /// safe to repeat instead (see docs/DESIGN.md):

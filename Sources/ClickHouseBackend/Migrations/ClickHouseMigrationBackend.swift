@@ -1,5 +1,6 @@
 import ClickHouseHTTP
 import Foundation
+import Columnstore
 
 /// Migrations on ClickHouse: DDL is not transactional, so progress is recorded after every
 /// statement (see `ResumableFileRun`) and an interrupted file resumes where it stopped. The lock

@@ -1,4 +1,5 @@
 import LibPQ
+import Columnstore
 
 /// Lease fencing on Postgres. The fence is the checkpoint row's `lease_epoch`: a new owner raises it
 /// before loading the checkpoint, and every batch transaction first locks that row (`FOR UPDATE`) and

@@ -1,4 +1,5 @@
 import LibPQ
+import Columnstore
 
 extension PostgresRebuilder {
     /// One transaction: readers see the tenant's old rows or its rebuilt rows, never a mix, and other

@@ -1,4 +1,5 @@
 import LibPQ
+import Columnstore
 
 /// Rebuild and cutover on Postgres: the cutover is ONE transaction (table renames, index renames and the
 /// move of checkpoint, seen keys and quarantine rows), so readers see either generation, never a mix.

@@ -1,4 +1,5 @@
 import LibPQ
+import Columnstore
 
 extension PostgresProjectionStore {
     public func quarantined(projection: String, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {

@@ -1,4 +1,5 @@
 import ClickHouseHTTP
+import Columnstore
 
 extension ClickHouseProjectionStore {
     /// ClickHouse exception codes that mean "this data cannot be stored": retrying the same rows fails

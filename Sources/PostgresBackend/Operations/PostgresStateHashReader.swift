@@ -1,5 +1,6 @@
 import LibPQ
 import Logging
+import Columnstore
 
 /// Reads table state from Postgres, where aggregate and latest tables already hold one merged row
 /// per key. One connection, in read-only transactions with `TimeZone=UTC`; the tenant is bound as

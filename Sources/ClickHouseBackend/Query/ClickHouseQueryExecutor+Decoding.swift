@@ -1,5 +1,6 @@
 import ClickHouseHTTP
 import Foundation
+import Columnstore
 
 extension ClickHouseQueryExecutor {
     /// Decodes a `FORMAT JSONCompact` body (`meta` names and types, `data` rows) into typed rows.

@@ -1,5 +1,6 @@
 import ClickHouseHTTP
 import Foundation
+import Columnstore
 
 /// Runs prepared queries on ClickHouse with server-side `{name:Type}` parameters and, on every
 /// query, `readonly=1`, `max_execution_time` and a `max_result_rows` cap.

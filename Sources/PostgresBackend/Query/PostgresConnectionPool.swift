@@ -1,5 +1,6 @@
 import LibPQ
 import Logging
+import Columnstore
 
 /// A small pool of Postgres connections for read queries: at most `capacity` open, each set up
 /// once with the session settings (deadline, UTC, read-only transactions).

@@ -1,5 +1,6 @@
 import LibPQ
 import Logging
+import Columnstore
 
 /// The exactly-once backend: for each batch, ONE transaction skips facts whose idempotency key was seen,
 /// records the new keys, upserts rows (aggregate tables add, latest tables replace only with a newer

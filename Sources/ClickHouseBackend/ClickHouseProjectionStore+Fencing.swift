@@ -1,4 +1,5 @@
 import ClickHouseHTTP
+import Columnstore
 
 /// Lease fencing on ClickHouse, which has no transactions to lock a row in. The fence is the highest
 /// `lease_epoch` among the consumer's checkpoint rows: a new owner inserts a copy of the newest row under

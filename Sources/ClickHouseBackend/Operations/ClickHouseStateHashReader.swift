@@ -1,4 +1,5 @@
 import ClickHouseHTTP
+import Columnstore
 
 /// Reads table state from ClickHouse as it is once every part is merged, whatever merges have run:
 /// aggregate tables are grouped by their key with their measures' functions (`sum`, `max`, `min`),

@@ -1,3 +1,4 @@
+import Columnstore
 /// Builds Postgres array literals (`{"a","b",NULL}`) so a whole batch column travels as ONE bound
 /// parameter and is expanded with `unnest($n::type[])`: no SQL is ever built from fact data.
 struct PostgresArrayLiteral {

@@ -1,4 +1,5 @@
 import ClickHouseHTTP
+import Columnstore
 
 /// Rebuild and cutover on one ClickHouse server. Each table is swapped with `EXCHANGE TABLES`, which is
 /// atomic per table, so a table never holds rows of two generations. ClickHouse has no multi-statement

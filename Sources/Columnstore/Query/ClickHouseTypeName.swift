@@ -1,9 +1,9 @@
 /// ClickHouse type names as they appear in placeholders and result metadata.
-enum ClickHouseTypeName {
+package enum ClickHouseTypeName {
     /// The value type under the wrappers that do not change how a value is written in JSON:
     /// `Nullable(T)`, `LowCardinality(T)` and `SimpleAggregateFunction(f, T)`, in any nesting,
     /// e.g. `SimpleAggregateFunction(min, Nullable(Float64))` → `Float64`.
-    static func base(_ type: String) -> String {
+    package static func base(_ type: String) -> String {
         var type = Substring(type).trimmingBlanks()
         while true {
             guard let (name, arguments) = split(type) else { return String(type) }
@@ -23,7 +23,7 @@ enum ClickHouseTypeName {
 
     /// The scale of a decimal base type: `Decimal(P, S)` → S, `Decimal(P)` → 0,
     /// `Decimal32(S)` / `Decimal64(S)` / `Decimal128(S)` / `Decimal256(S)` → S; nil otherwise.
-    static func decimalScale(_ base: String) -> Int? {
+    package static func decimalScale(_ base: String) -> Int? {
         guard let (name, arguments) = split(Substring(base)) else { return nil }
         switch name {
         case "Decimal":

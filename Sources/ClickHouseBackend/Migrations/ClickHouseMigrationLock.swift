@@ -1,5 +1,6 @@
 import ClickHouseHTTP
 import Foundation
+import Columnstore
 
 /// A lease-based lock for migration runs on ClickHouse, which has no compare-and-swap.
 ///

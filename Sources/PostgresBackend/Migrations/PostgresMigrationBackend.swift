@@ -1,5 +1,6 @@
 import Foundation
 import LibPQ
+import Columnstore
 
 /// Migrations on Postgres: DDL is transactional, so each file runs in one transaction together
 /// with its ledger row; a crash leaves the file either applied and recorded, or untouched. The

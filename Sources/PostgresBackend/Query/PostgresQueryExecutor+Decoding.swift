@@ -1,5 +1,6 @@
 import Foundation
 import LibPQ
+import Columnstore
 
 extension PostgresQueryExecutor {
     /// Converts text-format rows to typed values by column type OID.

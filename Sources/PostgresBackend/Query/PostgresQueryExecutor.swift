@@ -1,6 +1,7 @@
 import Foundation
 import LibPQ
 import Logging
+import Columnstore
 
 /// Runs prepared queries on Postgres with `$n` parameters, on pooled connections whose session
 /// has `statement_timeout`, `TimeZone=UTC` and `default_transaction_read_only=on`.

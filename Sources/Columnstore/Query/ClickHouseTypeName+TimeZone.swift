@@ -3,7 +3,7 @@ import Foundation
 extension ClickHouseTypeName {
     /// The zone a `DateTime('Z')` / `DateTime64(3, 'Z')` column prints its values in: the type's
     /// own, else the server's; nil for UTC (no conversion) and for non-date-time types.
-    static func timeZone(ofBase base: String, server: String?) -> TimeZone? {
+    package static func timeZone(ofBase base: String, server: String?) -> TimeZone? {
         let name: Substring?
         if base == "DateTime" {
             name = nil
@@ -22,7 +22,7 @@ extension ClickHouseTypeName {
 
     /// The UTC instant of a wall-clock time in `zone` (milliseconds read as if UTC). A wall-clock
     /// time that occurs twice (the hour DST ends) is ambiguous in that form; the later offset wins.
-    static func utcMilliseconds(local: Int64, in zone: TimeZone) -> Int64 {
+    package static func utcMilliseconds(local: Int64, in zone: TimeZone) -> Int64 {
         func offset(at millis: Int64) -> Int64 {
             Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(millis) / 1000))) * 1000
         }

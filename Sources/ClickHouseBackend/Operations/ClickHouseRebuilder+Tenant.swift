@@ -1,4 +1,5 @@
 import ClickHouseHTTP
+import Columnstore
 
 extension ClickHouseRebuilder {
     /// Per table: a lightweight `DELETE` of the tenant's rows, then `INSERT … SELECT` of the rebuilt ones.

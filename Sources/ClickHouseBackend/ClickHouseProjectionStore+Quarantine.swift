@@ -1,5 +1,6 @@
 import ClickHouseHTTP
 import Foundation
+import Columnstore
 
 extension ClickHouseProjectionStore {
     public func quarantined(projection: String, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
