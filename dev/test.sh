@@ -65,10 +65,11 @@ if [[ $# -eq 0 ]]; then
   echo "== replicas sharing partitions under kill -9 and SIGSTOP (ReplicaScaleOutTests)"
   PROJECTION_CHAOS=1 swift test --skip-build --filter ReplicaScaleOutTests
 
-  # A scratch three-node JetStream cluster (own ports, temp dir): the stream's leader node kill -9'd
-  # mid-drain and restarted, on both stores (PROJECTION_CLUSTER_ORDERS to change the size).
-  echo "== ingest through a JetStream cluster's node kill (ClusterFaultTests)"
-  PROJECTION_CHAOS=1 swift test --skip-build --filter ClusterFaultTests
+  # A scratch three-node JetStream cluster (own ports, temp dir): the stream leader kill -9'd, the meta
+  # leader kill -9'd, the stream leader frozen 15 s, each mid-drain and recovered, on both stores
+  # (PROJECTION_CLUSTER_ORDERS to change the size; about 2 minutes).
+  echo "== ingest through JetStream cluster node faults (ClusterFaultTests)"
+  PROJECTION_CHAOS=1 PROJECTION_CLUSTER_FAULTS=all swift test --skip-build --filter ClusterFaultTests
 
   # Benchmarks' quick mode as a smoke test: every scenario must produce numbers and exact totals;
   # nothing about timing is asserted.
