@@ -66,8 +66,8 @@ if [[ $# -eq 0 ]]; then
   PROJECTION_CHAOS=1 swift test --skip-build --filter ReplicaScaleOutTests
 
   # A scratch three-node JetStream cluster (own ports, temp dir): the stream leader kill -9'd, the meta
-  # leader kill -9'd, the stream leader frozen 15 s, each mid-drain and recovered, on both stores
-  # (PROJECTION_CLUSTER_ORDERS to change the size; about 2 minutes).
+  # leader kill -9'd, the stream leader frozen 15 s, a follower kill -9'd, each mid-drain and recovered,
+  # on both stores (PROJECTION_CLUSTER_ORDERS to change the size; about 2.5 minutes).
   echo "== ingest through JetStream cluster node faults (ClusterFaultTests)"
   PROJECTION_CHAOS=1 PROJECTION_CLUSTER_FAULTS=all swift test --skip-build --filter ClusterFaultTests
 

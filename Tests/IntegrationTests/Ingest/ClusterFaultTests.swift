@@ -24,6 +24,8 @@ struct ClusterFaultTests {
         case metaLeaderKill = "meta-leader-kill"
         /// SIGSTOP of the stream leader for 15 s (well past Raft heartbeats), then SIGCONT.
         case streamLeaderFreeze = "stream-leader-freeze"
+        /// `kill -9` of a node that does not lead the stream, restarted later.
+        case followerKill = "follower-kill"
 
         var description: String { rawValue }
     }
@@ -71,9 +73,12 @@ struct ClusterFaultTests {
         #expect(info.replicas == 3)
         let streamLeader = try #require(info.clusterLeader, "a replicated stream has a leader")
         let targetName: String
-        if fault == .metaLeaderKill {
+        switch fault {
+        case .metaLeaderKill:
             targetName = try #require(await cluster.metaLeader(seenBy: cluster.index(ofServer: streamLeader) ?? 0), "the meta leader is known")
-        } else {
+        case .followerKill:
+            targetName = try #require((0..<ScratchJetStreamCluster.size).map(cluster.serverName).first { $0 != streamLeader })
+        case .streamLeaderKill, .streamLeaderFreeze:
             targetName = streamLeader
         }
         let target = try #require(cluster.index(ofServer: targetName))
