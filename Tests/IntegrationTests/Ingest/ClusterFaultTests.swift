@@ -41,7 +41,7 @@ struct ClusterFaultTests {
         let cluster = try ScratchJetStreamCluster()
         defer { cluster.stopAll() }
         try cluster.startAll()
-        #expect(try await cluster.waitUntilHealthy(), "the cluster formed")
+        #expect(try await cluster.waitUntilHealthy(), "the cluster formed; node 0's log:\n\(cluster.log(0).suffix(2000))")
 
         let fixture = try await StoreFixture.make(kind, prefix: "cluster")
         let stream = DevStack.uniqueName("CLUSTER").uppercased()
@@ -104,7 +104,7 @@ struct ClusterFaultTests {
         } else {
             try cluster.start(target)
         }
-        #expect(try await cluster.waitUntilHealthy(), "the restarted node rejoined")
+        #expect(try await cluster.waitUntilHealthy(), "the node rejoined; its log:\n\(cluster.log(target).suffix(2000))")
         try await waitFor("ingest caught up", timeout: .seconds(180)) { (await ingest.checkpoint() ?? 0) >= last || !ingest.isRunning }
         #expect(ingest.isRunning, "ingest survived the node kill without a restart; log:\n\(ingest.log.suffix(3000))")
         #expect(await ingest.checkpoint() == last, "ingest did not catch up; log:\n\(ingest.log.suffix(3000))")
