@@ -16,3 +16,4 @@ swift build --build-tests
 PROJECTION_CHAOS=1 swift test --skip-build --filter IngestChaosTests "$@"
 PROJECTION_CHAOS=1 swift test --skip-build --filter ReplicaScaleOutTests "$@"
 PROJECTION_CHAOS=1 swift test --skip-build --filter FrozenReplicaTakeoverTests "$@"
+PROJECTION_CHAOS=1 PROJECTION_CLUSTER_FAULTS="${PROJECTION_CLUSTER_FAULTS:-all}" swift test --skip-build --filter ClusterFaultTests "$@"

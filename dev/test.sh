@@ -73,6 +73,11 @@ if [[ $# -eq 0 ]]; then
   # two TTLs + 2 s, and commits nothing when it wakes (about a minute per store).
   echo "== a replica frozen mid-transaction: takeover bound (FrozenReplicaTakeoverTests)"
   PROJECTION_CHAOS=1 swift test --skip-build --filter FrozenReplicaTakeoverTests
+  # A scratch three-node JetStream cluster (own ports, temp dir): the stream leader kill -9'd, the meta
+  # leader kill -9'd, the stream leader frozen 15 s, a follower kill -9'd, each mid-drain and recovered,
+  # on both stores (PROJECTION_CLUSTER_ORDERS to change the size; about 2.5 minutes).
+  echo "== ingest through JetStream cluster node faults (ClusterFaultTests)"
+  PROJECTION_CHAOS=1 PROJECTION_CLUSTER_FAULTS=all swift test --skip-build --filter ClusterFaultTests
 
   # Benchmarks' quick mode as a smoke test: every scenario must produce numbers and exact totals;
   # nothing about timing is asserted.

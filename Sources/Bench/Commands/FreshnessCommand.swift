@@ -33,7 +33,7 @@ struct FreshnessCommand: AsyncParsableCommand {
     func run() async throws {
         let connection = try await NATSConnection.connect(url: stream.nats, name: "projection-bench-freshness")
         let js = try connection.jetStream(options: .init(maxPendingAsyncPublishes: 100_000, asyncPublishStallWait: .seconds(30)))
-        try await js.ensureStream(name: stream.stream, subjects: stream.subjects, storage: .file)
+        try await js.ensureStream(name: stream.stream, subjects: stream.subjects, storage: .file, replicas: stream.streamReplicas)
         let book = ProbeBook()
         let poller = try await target.connect(catalog: target.loadCatalog())
         defer { poller.close() }

@@ -18,7 +18,7 @@ struct PublishCommand: AsyncParsableCommand {
     func run() async throws {
         let connection = try await NATSConnection.connect(url: stream.nats, name: "projection-bench-publish")
         let js = try connection.jetStream(options: .init(maxPendingAsyncPublishes: 20_000, asyncPublishStallWait: .seconds(30)))
-        try await js.ensureStream(name: stream.stream, subjects: stream.subjects, storage: .file)
+        try await js.ensureStream(name: stream.stream, subjects: stream.subjects, storage: .file, replicas: stream.streamReplicas)
         let generator = corpus.generator
         var progress = ProgressLine(label: "publish", total: corpus.facts)
         var batch: [OutboundMessage] = []

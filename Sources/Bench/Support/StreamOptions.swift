@@ -2,8 +2,11 @@ import ArgumentParser
 
 /// Where facts go: the NATS server, the stream and the subject prefix (`<prefix>.<tenant>.<type>`).
 struct StreamOptions: ParsableArguments {
-    @Option(help: "NATS server URL.")
+    @Option(help: "NATS server URL, or several separated by commas (a cluster's nodes).")
     var nats: String = "nats://127.0.0.1:4222"
+
+    @Option(help: "Copies of the stream when it is created (3 in a JetStream cluster).")
+    var streamReplicas: Int = 1
 
     @Option(help: "JetStream stream name (created with subject '<prefix>.>' if missing).")
     var stream: String

@@ -10,6 +10,7 @@ extension IngestConfiguration {
         storeKind = try settings.oneOf(S.storeKind, choices: StoreKind.environmentChoices)
         storeDSN = try settings.required(S.storeDSN, hint: "the \(storeKind.environmentValue) connection string, e.g. from `dev/stack env`")
         natsURL = settings.string(S.natsURL)!
+        streamReplicas = try settings.int(S.streamReplicas)!
         partitions = try settings.int(S.partitions)
         let partitioned = partitions != nil
         stream = settings.string(S.stream) ?? (partitioned ? "FACTS_P{partition}" : "FACTS")

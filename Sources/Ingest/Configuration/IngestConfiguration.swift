@@ -102,6 +102,8 @@ public struct IngestConfiguration: Sendable {
     public var lease = LeaseSettings()
     /// `PROJECTION_LEASE_BUCKET`; default `projection_leases`, a JetStream KV bucket created if missing.
     public var leaseBucket: String = "projection_leases"
+    /// Copies of the stream and the lease bucket when ingest creates them (an existing one keeps its own).
+    public var streamReplicas: Int = 1
 
     /// The checkpoint/seen-keys/quarantine identity; its projection is the namespace.
     public var consumer: ConsumerID { ConsumerID(projection: projection + tableSuffix, consumer: durable, partition: partition) }

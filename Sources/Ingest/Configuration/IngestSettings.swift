@@ -44,6 +44,7 @@ public enum IngestSettings {
     public static let tenantSubjectToken = SettingDeclaration.int("PROJECTION_TENANT_SUBJECT_TOKEN", default: nil, range: 1...64, "the subject's N-th token is the fact's tenant; a fact naming another is quarantined")
     public static let adminToken = SettingDeclaration.string("PROJECTION_ADMIN_TOKEN", "enables the admin operations (docs/OPERATIONS.md); at least 16 characters")
     public static let logLevel = SettingDeclaration.choice("PROJECTION_LOG_LEVEL", default: "info", choices: ["trace", "debug", "info", "notice", "warning", "error", "critical"], "`debug` logs every fact with its tenant, id, trace and correlation ids")
+    public static let streamReplicas = SettingDeclaration.int("PROJECTION_STREAM_REPLICAS", default: 1, range: 1...5, "copies of the stream and the lease bucket when ingest creates them (3 in a JetStream cluster; docs/SCALING.md)")
     public static let configFile = SettingDeclaration.string(SettingsSource.configFileSetting, "a file of `NAME=value` lines with defaults the environment overrides")
 
     public static let ingress = SettingDeclaration.bool("PROJECTION_INGRESS", default: false, "serve the HTTP push ingress, `POST /events` (docs/INGRESS.md)")
@@ -66,5 +67,6 @@ public enum IngestSettings {
         partitions, replicaID, leaseTTL, leaseBucket,
         ingress, ingressTokens, ingressTokensFile, ingressSubject, ingressMaxBodyBytes, ingressMaxBatch, ingressBodyTimeout,
         ingressPublishTimeout, ingressMaxWait, ingressRetryAfter,
+        streamReplicas,
     ]
 }

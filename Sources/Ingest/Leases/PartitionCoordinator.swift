@@ -125,7 +125,8 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
         // Short requests: a renewal that hangs must not outlive the lease it renews.
         let timeout = min(configuration.lease.ttl / 5, .seconds(2))
         let js = try connection.jetStream(options: .init(requestTimeout: timeout))
-        let bucket = try await js.keyValueBucket(name: configuration.leaseBucket, ttl: configuration.lease.ttl)
+        let bucket = try await js.keyValueBucket(
+            name: configuration.leaseBucket, ttl: configuration.lease.ttl, replicas: configuration.streamReplicas)
         self.connection = connection
         self.bucket = bucket
         return bucket

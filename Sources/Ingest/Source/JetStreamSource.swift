@@ -15,6 +15,7 @@ public actor JetStreamSource: MessageSource {
     private let durable: String
     private let ackWait: Duration
     private let maxAckPending: Int
+    private let replicas: Int
     /// The subject the stream reads filter on: the consumer's one subject, or all.
     private let filter: String
 
@@ -35,6 +36,7 @@ public actor JetStreamSource: MessageSource {
         self.durable = configuration.durable
         self.ackWait = configuration.ackWait
         self.maxAckPending = configuration.maxAckPending
+        self.replicas = configuration.streamReplicas
         self.filter = configuration.subjects.count == 1 ? configuration.subjects[0] : ">"
     }
 
@@ -44,7 +46,7 @@ public actor JetStreamSource: MessageSource {
         while fetching > 0 { await withCheckedContinuation { fetchesEnded.append($0) } }
         let js = try await context()
         // Every time: a stream deleted meanwhile (an operator, a test) is made again.
-        try await js.ensureStream(name: stream, subjects: subjects, storage: .file)
+        try await js.ensureStream(name: stream, subjects: subjects, storage: .file, replicas: replicas)
         streamEnsured = true
         try? await js.deleteConsumer(stream: stream, durable: durable)
         _ = try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(
@@ -98,7 +100,7 @@ public actor JetStreamSource: MessageSource {
 
     /// A key-value bucket (no expiry) on the same connection: the console's skip audit.
     public func keyValueBucket(name: String) async throws -> KeyValueBucket {
-        try await context().keyValueBucket(name: name, ttl: .zero)
+        try await context().keyValueBucket(name: name, ttl: .zero, replicas: replicas)
     }
 
     public func close() async {
@@ -124,7 +126,7 @@ public actor JetStreamSource: MessageSource {
 
     private func ensureStream(_ js: JetStreamContext) async throws {
         guard !streamEnsured else { return }
-        try await js.ensureStream(name: stream, subjects: subjects, storage: .file)
+        try await js.ensureStream(name: stream, subjects: subjects, storage: .file, replicas: replicas)
         streamEnsured = true
     }
 }

@@ -54,7 +54,14 @@ public final class NATSConnection: @unchecked Sendable {
         guard let opts else { throw NATSError(code: .other, operation: "natsOptions_Create") }
         defer { natsOptions_Destroy(opts) }
 
-        try natsCheck(natsOptions_SetURL(opts, url), "natsOptions_SetURL")
+        let servers = serverURLs(url)
+        if servers.count > 1 {
+            try withCStringArray(servers) { list, count in
+                try natsCheck(natsOptions_SetServers(opts, list, count), "natsOptions_SetServers")
+            }
+        } else {
+            try natsCheck(natsOptions_SetURL(opts, servers.first ?? url), "natsOptions_SetURL")
+        }
         try natsCheck(natsOptions_SetName(opts, name), "natsOptions_SetName")
         try natsCheck(natsOptions_SetAllowReconnect(opts, true), "natsOptions_SetAllowReconnect")
         try natsCheck(natsOptions_SetMaxReconnect(opts, Int32(clamping: options.maxReconnect)), "natsOptions_SetMaxReconnect")

@@ -7,9 +7,12 @@ extension JetStreamContext {
     /// changed here.
     ///
     /// - Parameter duplicateWindow: how long the server remembers `Nats-Msg-Id`s for de-duplication.
+    /// - Parameter replicas: copies of a new stream in a JetStream cluster (1 on a single server);
+    ///   an existing stream keeps its own, like its storage.
     @discardableResult
     public func ensureStream(
-        name: String, subjects: [String], storage: StorageType = .file, duplicateWindow: Duration = .seconds(120)
+        name: String, subjects: [String], storage: StorageType = .file, duplicateWindow: Duration = .seconds(120),
+        replicas: Int = 1
     ) async throws -> StreamInfo {
         let js = handle
         return try await api.run {
@@ -17,7 +20,8 @@ extension JetStreamContext {
                 return updated
             }
             do {
-                return try Self.addStream(js, name: name, subjects: subjects, storage: storage, duplicateWindow: duplicateWindow)
+                return try Self.addStream(
+                    js, name: name, subjects: subjects, storage: storage, duplicateWindow: duplicateWindow, replicas: replicas)
             } catch let error as NATSError where error.jetStreamErrorCode == 10058 {
                 // Someone else created it between our lookup and create.
                 guard let updated = try Self.updateSubjectsIfExists(js, name: name, subjects: subjects) else { throw error }
@@ -59,12 +63,13 @@ extension JetStreamContext {
     // MARK: - Blocking helpers (run on `api`)
 
     private static func addStream(
-        _ js: CPointer, name: String, subjects: [String], storage: StorageType, duplicateWindow: Duration
+        _ js: CPointer, name: String, subjects: [String], storage: StorageType, duplicateWindow: Duration, replicas: Int
     ) throws -> StreamInfo {
         var config = jsStreamConfig()
         try natsCheck(jsStreamConfig_Init(&config), "jsStreamConfig_Init")
         config.Storage = storage == .file ? js_FileStorage : js_MemoryStorage
         config.Duplicates = duplicateWindow.natsNanoseconds
+        config.Replicas = Int64(replicas)
         return try name.withCString { cName in
             config.Name = cName
             return try withCStringArray(subjects) { cSubjects, count in

@@ -13,5 +13,9 @@ extension StreamInfo {
             lastSequence: state.LastSeq,
             consumerCount: Int(state.Consumers)
         )
+        replicas = Int(config?.Replicas ?? 1)
+        if let leader = info.pointee.Cluster?.pointee.Leader, leader.pointee != 0 {
+            clusterLeader = String(cString: leader)
+        }
     }
 }

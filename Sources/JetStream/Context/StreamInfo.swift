@@ -14,6 +14,11 @@ public struct StreamInfo: Sendable, Equatable {
     public var lastSequence: UInt64
     /// Number of consumers on the stream.
     public var consumerCount: Int
+    /// Copies the stream is configured with (1 on a single server).
+    public var replicas: Int = 1
+    /// The server name of the stream's Raft leader in a JetStream cluster; nil on a single server
+    /// or while no leader is elected.
+    public var clusterLeader: String?
 
     public init(
         name: String, subjects: [String], messages: UInt64, bytes: UInt64,

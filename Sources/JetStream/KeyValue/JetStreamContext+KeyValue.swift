@@ -2,8 +2,11 @@ import CNATS
 
 extension JetStreamContext {
     /// Binds to the key-value bucket `name`, creating it if missing with `ttl` (a key not written for
-    /// that long disappears) and a history of one value per key. An existing bucket keeps its settings.
-    public func keyValueBucket(name: String, ttl: Duration, storage: StorageType = .file) async throws -> KeyValueBucket {
+    /// that long disappears), a history of one value per key and `replicas` copies (in a JetStream
+    /// cluster; 1 on a single server). An existing bucket keeps its settings.
+    public func keyValueBucket(
+        name: String, ttl: Duration, storage: StorageType = .file, replicas: Int = 1
+    ) async throws -> KeyValueBucket {
         let js = handle
         let kv: CPointer = try await api.run {
             var kv: OpaquePointer?
@@ -13,6 +16,7 @@ extension JetStreamContext {
             config.History = 1
             config.TTL = ttl.natsNanoseconds // nanoseconds, despite the header's silence (MaxAge)
             config.StorageType = storage == .file ? js_FileStorage : js_MemoryStorage
+            config.Replicas = Int32(clamping: replicas)
             let status = name.withCString { bucket -> natsStatus in
                 config.Bucket = bucket
                 return js_CreateKeyValue(&kv, js.raw, &config)

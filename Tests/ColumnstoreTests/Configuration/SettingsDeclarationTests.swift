@@ -17,6 +17,7 @@ struct SettingsDeclarationTests {
         "PROJECTION_POSTGRES_DSN", "PROJECTION_CLICKHOUSE_DSN", // printed by `dev/stack env` for tests and benchmarks
         "PROJECTION_MIGRATE_TEST_CRASH_AFTER_STATEMENTS", // a test hook of projection-migrate
         "PROJECTION_WRITE_SETTINGS_DOC",     // this test's own switch
+        "PROJECTION_CHAOS", "PROJECTION_CLUSTER_FAULTS", "PROJECTION_CLUSTER_ORDERS", // switches of the chaos and cluster fault tests
     ]
 
     static func reads(_ parse: (SettingsSource) throws -> Void, _ environments: [[String: String]]) rethrows -> Set<String> {

@@ -23,6 +23,14 @@ struct IngestConfigurationTests {
         #expect(c.batching.maxFacts == 5_000)
         #expect(c.batching.linger == .milliseconds(100))
         #expect(c.consumer == ConsumerID(projection: "orders-analytics", consumer: "projection-orders-analytics", partition: 0))
+        #expect(c.streamReplicas == 1)
+    }
+
+    @Test("a cluster: a URL list and three stream replicas")
+    func cluster() throws {
+        let c = try configuration(["PROJECTION_NATS_URL": "nats://a:4222,nats://b:4222", "PROJECTION_STREAM_REPLICAS": "3"])
+        #expect(c.natsURL == "nats://a:4222,nats://b:4222")
+        #expect(c.streamReplicas == 3)
     }
 
     @Test("invalid settings fail naming the setting, without echoing secrets", arguments: [
@@ -36,6 +44,8 @@ struct IngestConfigurationTests {
         (["PROJECTION_DURABLE": "bad name!"], "PROJECTION_DURABLE"),
         (["PROJECTION_SUBJECTS": " , "], "PROJECTION_SUBJECTS"),
         (["PROJECTION_PARTITIONS": "0"], "PROJECTION_PARTITIONS"),
+        (["PROJECTION_STREAM_REPLICAS": "0"], "PROJECTION_STREAM_REPLICAS"),
+        (["PROJECTION_STREAM_REPLICAS": "7"], "PROJECTION_STREAM_REPLICAS"),
         (["PROJECTION_PARTITIONS": "6", "PROJECTION_SUBJECTS": "facts.>"], "PROJECTION_SUBJECTS"),
         (["PROJECTION_PARTITIONS": "6", "PROJECTION_PARTITION": "2"], "PROJECTION_PARTITION"),
         (["PROJECTION_PARTITIONS": "6", "PROJECTION_REPLICA_ID": "a.b"], "PROJECTION_REPLICA_ID"),

@@ -2,10 +2,10 @@ import JetStream
 
 /// Publishes a corpus to a fresh JetStream stream, with `Nats-Msg-Id` like a real producer.
 enum FactPublisher {
-    static func publish(_ corpus: FactCorpus, stream: String, subjects: [String], natsURL: String = DevStack.natsURL, range: Range<Int>? = nil) async throws -> UInt64 {
+    static func publish(_ corpus: FactCorpus, stream: String, subjects: [String], natsURL: String = DevStack.natsURL, range: Range<Int>? = nil, replicas: Int = 1) async throws -> UInt64 {
         let connection = try await NATSConnection.connect(url: natsURL, name: "projection-tests-publisher")
         let js = try connection.jetStream()
-        try await js.ensureStream(name: stream, subjects: subjects, storage: .file)
+        try await js.ensureStream(name: stream, subjects: subjects, storage: .file, replicas: replicas)
         var batch: [OutboundMessage] = []
         for message in corpus.messages[range ?? corpus.messages.indices] {
             batch.append(OutboundMessage(subject: message.subject, data: message.body, headers: message.headers, messageID: message.messageID))

@@ -1,0 +1,144 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A throwaway three-node JetStream cluster on loopback (random free ports, store dirs in a temp dir),
+/// for tests that kill and restart nodes. Independent of the dev stack's NATS.
+final class ScratchJetStreamCluster: @unchecked Sendable {
+    // @unchecked: used from one test task at a time.
+    static let size = 3
+
+    let clientPorts: [Int]
+    let routePorts: [Int]
+    let monitorPorts: [Int]
+    let directory: URL
+    private var processes: [Process?]
+
+    init() throws {
+        var ports: [Int] = []
+        while ports.count < Self.size * 3 {
+            let port = Self.freePort()
+            if !ports.contains(port) { ports.append(port) }
+        }
+        clientPorts = Array(ports[0..<3])
+        routePorts = Array(ports[3..<6])
+        monitorPorts = Array(ports[6..<9])
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("js-cluster-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        processes = Array(repeating: nil, count: Self.size)
+    }
+
+    /// All client URLs, comma-separated: what `PROJECTION_NATS_URL` gets.
+    var urls: String { clientPorts.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",") }
+
+    /// The server name of node `index` (what stream info reports as the leader).
+    func serverName(_ index: Int) -> String { "scratch-n\(index)" }
+
+    func index(ofServer name: String) -> Int? { (0..<Self.size).first { serverName($0) == name } }
+
+    func startAll() throws { for index in 0..<Self.size { try start(index) } }
+
+    func start(_ index: Int) throws {
+        guard let executable = ScratchNATSServer.executable else { throw CocoaError(.fileNoSuchFile) }
+        guard processes[index]?.isRunning != true else { return }
+        let routes = routePorts.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [
+            "-a", "127.0.0.1", "-p", "\(clientPorts[index])", "-m", "\(monitorPorts[index])",
+            "-js", "-sd", directory.appendingPathComponent("n\(index)").path, "--server_name", serverName(index),
+            "--cluster_name", "scratch", "--cluster", "nats://127.0.0.1:\(routePorts[index])", "--routes", routes,
+        ]
+        let logURL = directory.appendingPathComponent("n\(index).log")
+        if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
+        let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        processes[index] = process
+    }
+
+    /// `kill -9` of one node: no goodbye to its peers or clients.
+    func kill9(_ index: Int) {
+        guard let process = processes[index], process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<1000 where process.isRunning { usleep(10_000) }
+        processes[index] = nil
+    }
+
+    /// SIGSTOP: the node freezes and keeps its sockets open.
+    func freeze(_ index: Int) {
+        guard let process = processes[index], process.isRunning else { return }
+        kill(process.processIdentifier, SIGSTOP)
+    }
+
+    func thaw(_ index: Int) {
+        guard let process = processes[index] else { return }
+        kill(process.processIdentifier, SIGCONT)
+    }
+
+    func isRunning(_ index: Int) -> Bool { processes[index]?.isRunning ?? false }
+
+    /// Whether node `index` answers `/healthz` (JetStream up and in contact with a meta leader).
+    func isHealthy(_ index: Int) async -> Bool {
+        guard let url = URL(string: "http://127.0.0.1:\(monitorPorts[index])/healthz"),
+              let (_, response) = try? await URLSession.shared.data(from: url) else { return false }
+        return (response as? HTTPURLResponse)?.statusCode == 200
+    }
+
+    /// The meta leader's server name as node `index` sees it (`/jsz`), or nil.
+    func metaLeader(seenBy index: Int) async -> String? {
+        guard let url = URL(string: "http://127.0.0.1:\(monitorPorts[index])/jsz"),
+              let (data, _) = try? await URLSession.shared.data(from: url),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let meta = json["meta_cluster"] as? [String: Any] else { return nil }
+        return meta["leader"] as? String
+    }
+
+    /// Polls until every running node is healthy; false if the deadline passes first.
+    func waitUntilHealthy(timeout: Duration = .seconds(60)) async throws -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            var healthy = true
+            for index in 0..<Self.size where isRunning(index) {
+                if !(await isHealthy(index)) { healthy = false; break }
+            }
+            if healthy { return true }
+            try await clock.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
+    func log(_ index: Int) -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("n\(index).log"), encoding: .utf8)) ?? ""
+    }
+
+    func stopAll() {
+        for index in 0..<Self.size {
+            thaw(index)
+            kill9(index)
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { stopAll() }
+
+    /// A port the kernel just handed out (bound and released), so unlikely to collide with others'.
+    private static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { return Int.random(in: 30_000...39_999) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
