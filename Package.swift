@@ -192,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Columnstore", "StoreBackends", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "LibPQ", "JetStream", "Ingest", "Migrate", "QueryAPI",
+                "Columnstore", "StoreBackends", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "LibPQ", "JetStream", "Ingest", "IngestTestKit", "Migrate", "QueryAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

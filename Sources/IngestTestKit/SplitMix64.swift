@@ -1,10 +1,11 @@
-/// A small seeded generator: fault schedules are reproducible from their seed.
-struct SplitMix64: RandomNumberGenerator, Sendable {
+/// A small seeded generator (SplitMix64): fault schedules, corpora and random tests are reproducible from
+/// their seed, on every machine.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -12,7 +13,8 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
-    mutating func chance(_ p: Double) -> Bool {
+    /// True with probability `p`.
+    public mutating func chance(_ p: Double) -> Bool {
         p > 0 && Double(next() >> 11) / Double(1 << 53) < p
     }
 }

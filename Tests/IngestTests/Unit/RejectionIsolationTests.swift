@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Ingest
+import IngestTestKit
 
 /// The probing that finds the facts a store refuses, against a model store: it refuses a set when it
 /// holds a poison fact, or (overflow) when the running sum of the set passes a limit.
@@ -21,7 +22,7 @@ struct RejectionIsolationTests {
 
     @Test("every poison fact is found, whatever their number and place", arguments: 0..<60)
     func poison(seed: Int) {
-        var generator = SplitMix(seed: UInt64(seed))
+        var generator = SplitMix64(seed: UInt64(seed))
         let count = Int(generator.next() % 40) + 1
         let sequences = (0..<count).map { UInt64($0 * 2 + 5) }
         let poison = Set(sequences.filter { _ in generator.next() % 5 == 0 })
@@ -54,18 +55,5 @@ struct RejectionIsolationTests {
     func notReproduced() {
         let (step, _) = Self.isolate([1, 2, 3]) { _ in false }
         #expect(step == .notIsolated)
-    }
-}
-
-/// A small deterministic generator for seeded tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Columnstore
 import Foundation
 import Testing
+import IngestTestKit
 
 /// The exactly-once claim under abuse, with the real `projection-ingest` binary: ≥100,000 facts over 3
 /// tenants with producer duplicates and poison facts; the process is `kill -9`ed at random moments (some

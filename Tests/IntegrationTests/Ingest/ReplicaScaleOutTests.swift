@@ -2,6 +2,7 @@ import Columnstore
 import Foundation
 import JetStream
 import Testing
+import IngestTestKit
 
 /// Scale-out under abuse (issue #7): 3 `projection-ingest` replicas share 6 partitions through leases
 /// in a JetStream KV bucket while replicas are `kill -9`ed at random and restarted, over 1,000,000 facts

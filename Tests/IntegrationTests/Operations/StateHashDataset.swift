@@ -1,6 +1,7 @@
 import ClickHouseHTTP
 import Columnstore
 import LibPQ
+import IngestTestKit
 
 /// One logical state of the orders-analytics tables, written into a store in different physical
 /// shapes: Postgres gets the merged rows (as ingest leaves them there), ClickHouse either the merged

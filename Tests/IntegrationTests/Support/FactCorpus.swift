@@ -1,4 +1,5 @@
 import Foundation
+import IngestTestKit
 
 /// A deterministic set of orders-analytics facts across tenants, with producer duplicates and poison
 /// facts, plus the totals computed independently of the product (plain dictionaries, no mapping code).
@@ -101,17 +102,4 @@ struct FactCorpus {
     var totalOrderCount: Int64 { daily.values.flatMap(\.values).reduce(0) { $0 + $1.orderCount } }
     var totalGross: Int64 { daily.values.flatMap(\.values).reduce(0) { $0 + $1.grossCents } }
     var totalRefunds: Int64 { daily.values.flatMap(\.values).reduce(0) { $0 + $1.refundCents } }
-}
-
-/// A small deterministic PRNG so corpora are reproducible across runs and machines.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
