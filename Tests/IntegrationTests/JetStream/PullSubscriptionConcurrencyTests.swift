@@ -8,8 +8,9 @@ import Testing
 /// batch, and across all of them every message exactly once.
 @Suite("Pull subscription under concurrent publishing")
 struct PullSubscriptionConcurrencyTests {
-    @Test(arguments: [(batch: 10, maxBytes: nil), (batch: 500, maxBytes: 1)] as [(batch: Int, maxBytes: Int?)])
-    func fetchesWhilePublishingNeverExceedTheirBatchNorLoseOrRepeat(batch: Int, maxBytes: Int?) async throws {
+    /// `chunk`: messages per asynchronous publish; 1 makes deliveries trickle into abandoned pulls.
+    @Test(arguments: [(batch: 3, maxBytes: nil, chunk: 1), (batch: 10, maxBytes: nil, chunk: 50), (batch: 500, maxBytes: 1, chunk: 50)] as [(batch: Int, maxBytes: Int?, chunk: Int)])
+    func fetchesWhilePublishingNeverExceedTheirBatchNorLoseOrRepeat(batch: Int, maxBytes: Int?, chunk: Int) async throws {
         let publishing = try await NATSConnection.connect(url: DevStack.natsURL, name: "projection-tests-publisher")
         let consuming = try await NATSConnection.connect(url: DevStack.natsURL, name: "projection-tests-consumer")
         let publisher = try publishing.jetStream()
@@ -17,7 +18,7 @@ struct PullSubscriptionConcurrencyTests {
         let stream = DevStack.uniqueName("jsconc")
         _ = try await js.ensureStream(name: stream, subjects: ["\(stream).>"], duplicateWindow: .seconds(60))
         do {
-            try await run(js: js, publisher: publisher, stream: stream, batch: batch, maxBytes: maxBytes)
+            try await run(js: js, publisher: publisher, stream: stream, batch: batch, maxBytes: maxBytes, chunk: chunk)
         } catch {
             try? await js.deleteStream(name: stream)
             throw error
@@ -27,7 +28,7 @@ struct PullSubscriptionConcurrencyTests {
         await consuming.close()
     }
 
-    private func run(js: JetStreamContext, publisher: JetStreamContext, stream: String, batch: Int, maxBytes: Int?) async throws {
+    private func run(js: JetStreamContext, publisher: JetStreamContext, stream: String, batch: Int, maxBytes: Int?, chunk: Int) async throws {
         try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "conc", ackWait: .seconds(120), maxAckPending: 1_000_000))
         let sub = try await js.bindPullConsumer(stream: stream, durable: "conc")
         defer { sub.destroy() }
@@ -38,8 +39,8 @@ struct PullSubscriptionConcurrencyTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Small chunks, so messages keep arriving while the consumer fetches.
-                for start in stride(from: 0, to: total, by: 50) {
-                    try await publisher.publishAsync((start..<min(start + 50, total)).map {
+                for start in stride(from: 0, to: total, by: chunk) {
+                    try await publisher.publishAsync((start..<min(start + chunk, total)).map {
                         OutboundMessage(subject: "\(stream).s", data: Array(String($0).utf8))
                     })
                 }
