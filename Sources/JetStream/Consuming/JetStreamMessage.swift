@@ -4,8 +4,8 @@ import Foundation
 /// A message fetched from a pull consumer. Owns the libnats message (destroyed on release) and
 /// keeps its subscription alive so it can still be acked after `PullSubscription.destroy()`.
 ///
-/// `ack`, `nak`, `term` and `inProgress` are cheap (a buffered publish, no round trip) and may be
-/// called from any thread.
+/// `ack`, `nak`, `term` and `inProgress` are cheap (a buffered publish to the delivery's ack subject,
+/// no round trip) and may be called from any thread.
 public final class JetStreamMessage: @unchecked Sendable {
     // @unchecked: the natsMsg is read-only except for header parsing and ack flags,
     // both done under `lock`.
@@ -19,6 +19,8 @@ public final class JetStreamMessage: @unchecked Sendable {
     let subscription: SubscriptionHandle
     private let lock = NSLock()
     private var parsedHeaders: [String: [String]]?
+    /// Acked, naked or termed: later acks are no-ops (as libnats' `natsMsg_isAcked`).
+    private var settled = false
 
     init(message: CPointer, subscription: SubscriptionHandle) {
         self.message = message
@@ -88,45 +90,69 @@ public final class JetStreamMessage: @unchecked Sendable {
     }
 
     // MARK: - Acknowledgement
+    //
+    // Published to the delivery's ack subject directly (what libnats' natsMsg_Ack does): libnats' ack
+    // functions need a JetStream subscription, and deliveries arrive on a plain one (`SubscriptionHandle`).
 
     /// Acknowledges the message (fire-and-forget; the server learns of it shortly after).
     public func ack() throws {
-        try withLock { try natsCheck(natsMsg_Ack($0, nil), "natsMsg_Ack") }
+        try settle("+ACK", operation: "ack")
     }
 
     /// Acknowledges the message and waits until the server confirms it.
     public func ackSync() async throws {
-        let message = message
+        let connection = subscription.context.connection.handle
+        let waitMillis = max(1, subscription.context.options.requestTimeout.natsMilliseconds)
         try await subscription.context.api.run { [self] in
-            try withLock { _ in
-                var jsErr = jsErrCode(rawValue: 0)
-                try natsCheck(natsMsg_AckSync(message.raw, nil, &jsErr), "natsMsg_AckSync", jsErr)
+            try withLock { msg in
+                guard !settled else { return }
+                let reply = try ackSubject(msg, operation: "ackSync")
+                var answer: OpaquePointer?
+                try natsCheck(natsConnection_RequestString(&answer, connection.raw, reply, "+ACK", waitMillis), "ackSync")
+                natsMsg_Destroy(answer)
+                settled = true
             }
         }
     }
 
     /// Asks for redelivery, after `delay` if given (else as soon as possible).
     public func nak(delay: Duration? = nil) throws {
-        try withLock { msg in
-            if let delay {
-                try natsCheck(natsMsg_NakWithDelay(msg, max(1, delay.natsMilliseconds), nil), "natsMsg_NakWithDelay")
-            } else {
-                try natsCheck(natsMsg_Nak(msg, nil), "natsMsg_Nak")
-            }
+        if let delay {
+            try settle("-NAK {\"delay\":\(max(1, delay.natsMilliseconds) * 1_000_000)}", operation: "nak")
+        } else {
+            try settle("-NAK", operation: "nak")
         }
     }
 
     /// Tells the server never to redeliver this message (e.g. it can never be processed).
     public func term() throws {
-        try withLock { try natsCheck(natsMsg_Term($0, nil), "natsMsg_Term") }
+        try settle("+TERM", operation: "term")
     }
 
     /// Resets the server's ack-wait timer: the message is still being worked on.
     public func inProgress() throws {
-        try withLock { try natsCheck(natsMsg_InProgress($0, nil), "natsMsg_InProgress") }
+        try settle("+WPI", operation: "inProgress", final: false)
     }
 
     // MARK: - Private
+
+    /// Publishes `body` to the ack subject, once per message unless `final` is false (progress).
+    private func settle(_ body: String, operation: String, final: Bool = true) throws {
+        let connection = subscription.context.connection.handle
+        try withLock { msg in
+            guard !settled else { return }
+            let reply = try ackSubject(msg, operation: operation)
+            try natsCheck(natsConnection_PublishString(connection.raw, reply, body), operation)
+            if final { settled = true }
+        }
+    }
+
+    private func ackSubject(_ msg: OpaquePointer, operation: String) throws -> UnsafePointer<CChar> {
+        guard let reply = natsMsg_GetReply(msg), reply.pointee != 0 else {
+            throw NATSError(code: .invalidArgument, operation: operation, detail: "not a JetStream delivery (no ack subject)")
+        }
+        return reply
+    }
 
     private func withLock<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R {
         lock.lock()

@@ -46,28 +46,40 @@ extension JetStreamContext {
         }
     }
 
-    /// Binds a pull subscription to an existing durable consumer (see `ensurePullConsumer`).
-    /// Several subscriptions may bind to the same consumer; the server spreads messages among them.
+    /// Binds a pull subscription to an existing durable consumer (see `ensurePullConsumer`); throws
+    /// `.notFound` if it does not exist. Several subscriptions may bind to the same consumer; the server
+    /// spreads messages among them.
+    ///
+    /// Deliveries arrive on a plain subscription to a fresh inbox, and `PullSubscription.fetch` sends the
+    /// pull requests itself: libnats 3.4.1's JetStream pull subscription is not used (see `SubscriptionHandle`).
     public func bindPullConsumer(stream: String, durable: String) async throws -> PullSubscription {
         let js = handle
-        let sub = try await api.run {
-            var subOpts = jsSubOptions()
-            try natsCheck(jsSubOptions_Init(&subOpts), "jsSubOptions_Init")
+        let connection = self.connection.handle
+        let (sub, inbox) = try await api.run {
             var jsErr = jsErrCode(rawValue: 0)
-            var sub: OpaquePointer?
-            try stream.withCString { cStream in
-                try durable.withCString { cDurable in
-                    subOpts.Stream = cStream
-                    subOpts.Consumer = cDurable
-                    subOpts.ManualAck = true
-                    // No subject: libnats takes it from the bound consumer.
-                    try natsCheck(js_PullSubscribe(&sub, js.raw, nil, nil, nil, &subOpts, &jsErr), "js_PullSubscribe", jsErr)
-                }
+            var info: UnsafeMutablePointer<jsConsumerInfo>?
+            try natsCheck(js_GetConsumerInfo(&info, js.raw, stream, durable, nil, &jsErr), "js_GetConsumerInfo", jsErr)
+            defer { jsConsumerInfo_Destroy(info) }
+            if let deliver = info?.pointee.Config?.pointee.DeliverSubject, deliver.pointee != 0 {
+                throw NATSError(code: .invalidArgument, operation: "bindPullConsumer", detail: "consumer \(durable) is a push consumer")
             }
-            guard let sub else { throw NATSError(code: .other, operation: "js_PullSubscribe") }
-            return CPointer(sub)
+            var rawInbox: UnsafeMutablePointer<natsInbox>?
+            try natsCheck(natsInbox_Create(&rawInbox), "natsInbox_Create")
+            defer { natsInbox_Destroy(rawInbox) }
+            let inbox = String(cString: rawInbox!)
+            var sub: OpaquePointer?
+            try natsCheck(natsConnection_SubscribeSync(&sub, connection.raw, "\(inbox).*"), "natsConnection_SubscribeSync")
+            guard let sub else { throw NATSError(code: .other, operation: "natsConnection_SubscribeSync") }
+            // No client-side limit: the pulls bound what arrives, and a dropped delivery would only come
+            // back after the ack wait.
+            if natsSubscription_SetPendingLimits(sub, -1, -1) != NATS_OK {
+                natsSubscription_Destroy(sub)
+                throw NATSError(code: .other, operation: "natsSubscription_SetPendingLimits")
+            }
+            return (CPointer(sub), inbox)
         }
-        return PullSubscription(handle: SubscriptionHandle(subscription: sub, context: self, durable: durable), stream: stream, durable: durable)
+        let subscription = SubscriptionHandle(subscription: sub, inbox: inbox, context: self, stream: stream, durable: durable)
+        return PullSubscription(handle: subscription, stream: stream, durable: durable)
     }
 
     // MARK: - Blocking helpers (run on `api`)

@@ -178,6 +178,31 @@ struct JetStreamClientTests {
         }
     }
 
+    /// The server ends a deleted consumer's waiting pulls with 409 "Consumer Deleted": the fetch reports
+    /// it instead of waiting out its timeout or taking it for "no messages".
+    @Test func deletingTheConsumerFailsAWaitingFetch() async throws {
+        try await withStream { js, stream in
+            try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "gone"))
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "gone")
+            defer { sub.destroy() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    let error = await #expect(throws: NATSError.self) { _ = try await sub.fetch(batch: 10, timeout: .seconds(60)) }
+                    #expect(error?.status == "409")
+                }
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(30)
+                while try await js.consumerInfo(stream: stream, durable: "gone").numWaiting == 0, clock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await js.deleteConsumer(stream: stream, durable: "gone")
+                try await group.waitForAll()
+            }
+            let missing = await #expect(throws: NATSError.self) { _ = try await js.bindPullConsumer(stream: stream, durable: "gone") }
+            #expect(missing?.code == .notFound)
+        }
+    }
+
     @Test func durableSurvivesDestroyAndRebindingContinuesAfterAcks() async throws {
         try await withStream { js, stream in
             for index in 1...10 {
