@@ -1,9 +1,6 @@
 /// The operator console: one self-contained page (inline CSS, JavaScript and SVG charts, relative URLs
 /// only), so it works through a port-forward and fetches nothing from elsewhere.
 enum ConsolePage {
-    static let contentSecurityPolicy =
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-
     static let html = #"""
 <!doctype html>
 <html lang="en">

@@ -1,5 +1,6 @@
 import Columnstore
 import Foundation
+import HTTPGuards
 import Hummingbird
 
 /// The operator console on the ingest port: the page itself (`GET /console`), its status history
@@ -12,15 +13,7 @@ struct ConsoleRoutes: Sendable {
     let token: String?
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("console") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/html; charset=utf-8"
-            headers[.cacheControl] = "no-store"
-            // Everything is inline and same-origin: no external fetch can happen, and relative URLs make
-            // the page work through a port-forward.
-            headers[.contentSecurityPolicy] = ConsolePage.contentSecurityPolicy
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsolePage.html)))
-        }
+        router.get("console") { _, _ in SelfContainedPage.response(ConsolePage.html) }
         router.get("admin/ingestion/history") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                      body: .init(byteBuffer: ByteBuffer(data: try history.json())))

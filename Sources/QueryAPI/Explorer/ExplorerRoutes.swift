@@ -1,4 +1,5 @@
 import Columnstore
+import HTTPGuards
 import Hummingbird
 
 /// The query explorer on the query port: `GET /explorer` (the page) and `GET /explorer/catalog.json`
@@ -14,13 +15,7 @@ struct ExplorerRoutes: Sendable {
     }
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("explorer") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/html; charset=utf-8"
-            headers[.cacheControl] = "no-store"
-            headers[.contentSecurityPolicy] = ExplorerPage.contentSecurityPolicy
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ExplorerPage.html)))
-        }
+        router.get("explorer") { _, _ in SelfContainedPage.response(ExplorerPage.html) }
         router.get("explorer/catalog.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: catalog)))
         }
