@@ -31,7 +31,7 @@ struct PartitionedRebuildTests {
             "PROJECTION_SUBJECTS": "\(corpus.subjectPrefix).p{partition}.>",
             "PROJECTION_DURABLE": "\(kind.rawValue)-\(corpus.subjectPrefix)-p{partition}",
             "PROJECTION_LEASE_BUCKET": bucket,
-            "PROJECTION_LEASE_TTL_MS": "3000",
+            "PROJECTION_LEASE_TTL_MS": "10000", // the cutover renews every TTL/3; a loaded machine must not make it lapse
             "PROJECTION_RETRY_MAX_MS": "1000",
             "PROJECTION_BATCH_MAX_FACTS": "200",
         ]
