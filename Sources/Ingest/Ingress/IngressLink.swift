@@ -32,7 +32,9 @@ actor IngressLink: Service {
         connecting = true
         defer { connecting = false }
         do {
-            let connection = try await NATSConnection.connect(url: url, name: name, options: .init(connectTimeout: .seconds(2)))
+            // sendAsap: a request waits for its PubAcks, so its publishes must not sit ~1 ms in
+            // libnats' write buffer waiting for more (that wait was most of a single event's time).
+            let connection = try await NATSConnection.connect(url: url, name: name, options: .init(connectTimeout: .seconds(2), sendAsap: true))
             let js = try connection.jetStream(options: .init(
                 requestTimeout: publishTimeout, maxPendingAsyncPublishes: 65_536, asyncPublishStallWait: publishTimeout, tracksAsyncAcks: true))
             context = js

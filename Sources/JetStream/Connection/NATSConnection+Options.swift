@@ -13,6 +13,10 @@ extension NATSConnection {
         public var connectTimeout: Duration
         /// Bytes buffered while reconnecting (publishes, acks) before calls start failing.
         public var reconnectBufferSize: Int
+        /// Writes every publish to the socket at once instead of leaving it to libnats' flusher
+        /// thread, which waits about 1 ms to gather more. For request/answer paths where each
+        /// message's latency matters (the HTTP ingress); costs one write per message.
+        public var sendAsap: Bool
 
         public init(
             maxReconnect: Int = -1,
@@ -20,7 +24,8 @@ extension NATSConnection {
             pingInterval: Duration = .seconds(20),
             maxPingsOut: Int = 3,
             connectTimeout: Duration = .seconds(2),
-            reconnectBufferSize: Int = 8 * 1024 * 1024
+            reconnectBufferSize: Int = 8 * 1024 * 1024,
+            sendAsap: Bool = false
         ) {
             self.maxReconnect = maxReconnect
             self.reconnectWait = reconnectWait
@@ -28,6 +33,7 @@ extension NATSConnection {
             self.maxPingsOut = maxPingsOut
             self.connectTimeout = connectTimeout
             self.reconnectBufferSize = reconnectBufferSize
+            self.sendAsap = sendAsap
         }
     }
 }

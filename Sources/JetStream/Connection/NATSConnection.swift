@@ -73,6 +73,9 @@ public final class NATSConnection: @unchecked Sendable {
             natsOptions_SetReconnectBufSize(opts, Int32(clamping: options.reconnectBufferSize)),
             "natsOptions_SetReconnectBufSize"
         )
+        if options.sendAsap {
+            try natsCheck(natsOptions_SetSendAsap(opts, true), "natsOptions_SetSendAsap")
+        }
 
         let callbacks = ConnectionCallbacks(continuation: continuation)
         let closure = try callbacks.install(on: opts)
