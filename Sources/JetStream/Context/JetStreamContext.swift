@@ -54,6 +54,7 @@ public final class JetStreamContext: @unchecked Sendable {
     }
 
     deinit {
+        asyncAcks?.stop()
         jsCtx_Destroy(handle.raw)
     }
 }

@@ -10,11 +10,48 @@ final class AsyncPublishAcks: @unchecked Sendable {
     // @unchecked: all mutable state is guarded by `lock`.
     private let lock = NSLock()
     private var waiting: [String: [(outcomes: PublishOutcomes, index: Int)]] = [:]
+    /// Calls waiting for acks, for the watchdog.
+    private var calls: [ObjectIdentifier: PublishOutcomes] = [:]
+    private var watchdog: DispatchSourceTimer?
     /// Failures of untracked asynchronous publishes on the same context, as the ErrHandler would count them.
     let untracked: AsyncPublishFailures
 
     init(untracked: AsyncPublishFailures) {
         self.untracked = untracked
+    }
+
+    /// Starts waiting for `outcomes`' acks; the watchdog ends the wait at its deadline.
+    ///
+    /// One coarse timer per context instead of one per call: libnats times each message out itself
+    /// (its MaxWait), so this only guards against a handler that never runs, and a per-request timer
+    /// (and the task racing it) cost a good part of a single event's CPU.
+    func track(_ outcomes: PublishOutcomes) {
+        lock.lock()
+        defer { lock.unlock() }
+        calls[ObjectIdentifier(outcomes)] = outcomes
+        guard watchdog == nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "projection.nats.publish.watchdog"))
+        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(100))
+        timer.setEventHandler { [weak self] in self?.finishExpired() }
+        timer.resume()
+        watchdog = timer
+    }
+
+    private func finishExpired() {
+        let now = DispatchTime.now()
+        lock.lock()
+        let expired = calls.values.filter { $0.deadline <= now }
+        lock.unlock()
+        for outcomes in expired { outcomes.finish() }
+    }
+
+    /// Stops the watchdog (the context is going away).
+    func stop() {
+        lock.lock()
+        let timer = watchdog
+        watchdog = nil
+        lock.unlock()
+        timer?.cancel()
     }
 
     func register(_ id: String, _ outcomes: PublishOutcomes, index: Int) {
@@ -27,6 +64,7 @@ final class AsyncPublishAcks: @unchecked Sendable {
     func unregister(_ outcomes: PublishOutcomes, ids: [String]) {
         lock.lock()
         defer { lock.unlock() }
+        calls[ObjectIdentifier(outcomes)] = nil
         for id in Set(ids) {
             guard var list = waiting[id] else { continue }
             list.removeAll { $0.outcomes === outcomes }

@@ -1,4 +1,5 @@
 import CNATS
+import Dispatch
 
 extension JetStreamContext {
     /// Publishes `messages` asynchronously and waits for each one's acknowledgement, so the caller
@@ -13,7 +14,10 @@ extension JetStreamContext {
             let error = NATSError(code: .invalidArgument, operation: "publishTracked", detail: "the context does not track asynchronous acks")
             return messages.map { _ in .failure(error) }
         }
-        let outcomes = PublishOutcomes(count: messages.count)
+        // libnats times every message out after `maxWait`; the extra second only guards a handler
+        // that never runs (a connection closed underneath), so the caller is never stuck.
+        let outcomes = PublishOutcomes(count: messages.count, deadline: .now() + .milliseconds(Int(clamping: (timeout + .seconds(1)).natsMilliseconds)))
+        acks.track(outcomes)
         let ids = messages.map { $0.messageID ?? "" }
         for (index, message) in messages.enumerated() {
             guard let id = message.messageID, !id.isEmpty else {
@@ -46,18 +50,8 @@ extension JetStreamContext {
             let failure = NATSError(code: .other, operation: "publishTracked", detail: "\(error)")
             for index in messages.indices { outcomes.record(index, .failure(failure)) }
         }
-        // libnats times every message out after `maxWait`; the extra second only guards a handler
-        // that never runs (a connection closed underneath), so the caller is never stuck.
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await outcomes.wait() }
-            group.addTask {
-                try? await Task.sleep(for: timeout + .seconds(1))
-                outcomes.finish()
-            }
-            await group.next()
-            outcomes.finish()
-            group.cancelAll()
-        }
+        await outcomes.wait()
+        outcomes.finish()
         acks.unregister(outcomes, ids: ids)
         return outcomes.snapshot
     }

@@ -8,10 +8,13 @@ final class PublishOutcomes: @unchecked Sendable {
     private var remaining: Int
     private var continuation: CheckedContinuation<Void, Never>?
     private var finished = false
+    /// When the caller stops waiting (its timeout plus a grace), enforced by `AsyncPublishAcks`' watchdog.
+    let deadline: DispatchTime
 
-    init(count: Int) {
+    init(count: Int, deadline: DispatchTime = .distantFuture) {
         results = Array(repeating: nil, count: count)
         remaining = count
+        self.deadline = deadline
     }
 
     /// Records the outcome of message `index`; the first outcome of a message wins.

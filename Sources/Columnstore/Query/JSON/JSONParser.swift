@@ -29,7 +29,12 @@ public struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -58,14 +63,21 @@ public struct JSONParser {
         guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
-        var keys = Set<String>()
+        // Small objects (nearly all) find a duplicate by scanning, which beats hashing every key;
+        // larger ones build the set, so a hostile object with many keys stays linear.
+        var keys: Set<String>?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let key = try parseString()
-            guard keys.insert(key).inserted else { throw error("duplicate key") }
+            if keys == nil, members.count >= 16 { keys = Set(members.map(\.key)) }
+            if keys != nil {
+                guard keys!.insert(key).inserted else { throw error("duplicate key") }
+            } else {
+                guard !members.contains(where: { $0.key == key }) else { throw error("duplicate key") }
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
@@ -126,8 +138,19 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
+        // Fast path: printable ASCII up to the closing quote, as nearly every key and value is.
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
+            index += 1
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            index += 1
+            return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
+        }
         var scalars = String.UnicodeScalarView()
-        var run: [UInt8] = []
+        var run: [UInt8] = Array(bytes[start..<index])
         func flush(_ run: inout [UInt8], into scalars: inout String.UnicodeScalarView) {
             guard !run.isEmpty else { return }
             scalars.append(contentsOf: String(decoding: run, as: UTF8.self).unicodeScalars)
