@@ -44,3 +44,31 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(text) == value)
     }
 }
+
+@Suite("JSON parser fast paths")
+struct JSONParserFastPathTests {
+    @Test("strings: an ASCII start followed by an escape, non-ASCII text or a control character")
+    func strings() throws {
+        #expect(try JSONParser.parse(#""abc\"d""#) == .string("abc\"d"))
+        #expect(try JSONParser.parse(#""abc\u00e9x""#) == .string("abcéx"))
+        #expect(try JSONParser.parse("\"abcé€😀z\"") == .string("abcé€😀z"))
+        #expect(try JSONParser.parse(#""""#) == .string(""))
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("\"abc\u{1}\"") }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0x61, 0x62, 0xC3, 0x28, 0x22]) }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(#""abc"#) }
+    }
+
+    @Test("duplicate keys are refused in small and large objects, wherever the duplicate is")
+    func duplicateKeys() throws {
+        for size in [2, 15, 16, 17, 40] {
+            let members = (0..<size).map { "\"k\($0)\":\($0)" }
+            #expect(try JSONParser.parse("{" + members.joined(separator: ",") + "}") == .object((0..<size).map { ("k\($0)", .number("\($0)")) }))
+            for repeated in [0, size - 1] {
+                let text = "{" + (members + ["\"k\(repeated)\":0"]).joined(separator: ",") + "}"
+                #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+            }
+        }
+        // Canonically equivalent keys count as the same key, as before (String equality).
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("{\"\u{E9}\":1,\"e\u{301}\":2}") }
+    }
+}

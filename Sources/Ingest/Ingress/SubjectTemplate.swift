@@ -60,7 +60,15 @@ struct SubjectTemplate: Sendable, Equatable {
     }
 
     static func isLiteralToken<S: StringProtocol>(_ token: S) -> Bool {
-        !token.isEmpty && token.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && !"*>{}".unicodeScalars.contains($0) }
+        // By UTF-8 byte: every byte of a non-ASCII scalar is >= 0x80, so it passes as its scalar would.
+        !token.isEmpty && token.utf8.allSatisfy(isTokenByte)
+    }
+
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0...0x20, 0x7F, UInt8(ascii: "*"), UInt8(ascii: ">"), UInt8(ascii: "{"), UInt8(ascii: "}"): false
+        default: true
+        }
     }
 
     /// A tenant fits one subject token.
@@ -70,6 +78,17 @@ struct SubjectTemplate: Sendable, Equatable {
 
     /// A fact type fits one or more subject tokens.
     static func isTypeTokens(_ type: String) -> Bool {
-        type.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isLiteralToken($0) }
+        // One pass over the bytes (checked for every event of a batch).
+        var tokenLength = 0
+        for byte in type.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard tokenLength > 0 else { return false }
+                tokenLength = 0
+            } else {
+                guard isTokenByte(byte) else { return false }
+                tokenLength += 1
+            }
+        }
+        return tokenLength > 0
     }
 }
