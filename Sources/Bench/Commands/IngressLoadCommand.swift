@@ -54,6 +54,7 @@ struct IngressLoadCommand: AsyncParsableCommand {
         switch scenario {
         case "single", "batch":
             let size = scenario == "single" ? 1 : batchSize
+            let cpuBefore = Self.processCPUSeconds()
             let start = clock.now
             var sent = 0
             var latencies = LatencySample()
@@ -68,10 +69,14 @@ struct IngressLoadCommand: AsyncParsableCommand {
                 sent += n
             }
             let seconds = (clock.now - start).seconds
-            FileHandle.standardError.write(Data(String(format: "[ingress %@] %d events in %.2fs: %.0f events/s, request p50 %.2f ms\n",
-                                                       scenario, sent, seconds, Double(sent) / seconds, latencies.percentile(50) ?? -1).utf8))
+            // The client's own CPU, so a reader can tell whether the client bounded the number.
+            let clientCPU = Self.processCPUSeconds() - cpuBefore
+            FileHandle.standardError.write(Data(String(format: "[ingress %@] %d events in %.2fs: %.0f events/s, request p50 %.2f ms, client CPU %.1f µs/event\n",
+                                                       scenario, sent, seconds, Double(sent) / seconds, latencies.percentile(50) ?? -1,
+                                                       clientCPU / Double(max(sent, 1)) * 1e6).utf8))
             try ResultOutput.emit(["scenario": scenario, "events": sent, "batch_size": size, "seconds": seconds,
-                                   "events_per_second": Double(sent) / seconds, "request_ms": latencies.summary])
+                                   "events_per_second": Double(sent) / seconds, "request_ms": latencies.summary,
+                                   "client_cpu_s": clientCPU, "client_cpu_us_per_event": clientCPU / Double(max(sent, 1)) * 1e6])
         case "freshness":
             let book = ProbeBook()
             let poller = try await target.connect(catalog: target.loadCatalog())
@@ -118,6 +123,14 @@ struct IngressLoadCommand: AsyncParsableCommand {
         default:
             throw ValidationError("--scenario must be single, batch or freshness")
         }
+    }
+
+    /// User + system CPU of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private func fact(_ i: Int, id: String) -> BenchFact {
