@@ -501,6 +501,9 @@ class Bench:
             results["batch"] = self.bench("ingress-load", "--scenario", "batch", "--ingest-port", port, "--batch-size", 500,
                                           "--events", self.profile["ingress_batch"], "--tag", f"{tag}b", env=token_env)
             if query_port:
+                # Freshness is a steady-state number: start once the consumer has applied the single and
+                # batch loads (a faster ingress can leave it a backlog, which every probe would wait behind).
+                self.check(f"ingress {store}: consumer caught up before freshness", self.wait_applied(port, stream))
                 fresh = self.bench("ingress-load", "--scenario", "freshness", "--ingest-port", port, "--mode", "api",
                                    "--api-port", query_port, "--rate", 1_000, "--duration", self.profile["ingress_seconds"],
                                    "--tag", f"{tag}f", env=token_env)
@@ -514,6 +517,29 @@ class Bench:
             self.check(f"ingress {store}", False, str(error))
         self.stop(ingest)
         self.results["scenarios"].setdefault("ingress", {})[store] = results
+
+    def wait_applied(self, port, stream, seconds=600):
+        """Polls /admin/ingestion until the checkpoint reaches the stream's last sequence."""
+        import asyncio
+
+        import nats
+
+        async def last_sequence():
+            nc = await nats.connect(self.nats)
+            try:
+                return (await nc.jetstream().stream_info(stream)).state.last_seq
+            finally:
+                await nc.close()
+        target = asyncio.run(last_sequence())
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if int(self.get_json(f"http://127.0.0.1:{port}/admin/ingestion").get("checkpoint") or 0) >= target:
+                    return True
+            except OSError:
+                pass
+            time.sleep(0.2)
+        return False
 
     def stream_messages(self, stream):
         import asyncio
