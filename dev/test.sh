@@ -19,6 +19,7 @@ eval "$(dev/stack env)"
 
 echo "== generated files are reproducible"
 dev/generate.sh --check
+python3 dev/fault-matrix.py --check
 
 echo "== dev ClickHouse front (pytest)"
 .dev/venv/bin/python -m pytest Tests/DevStackTests -q -p no:cacheprovider
@@ -78,6 +79,14 @@ if [[ $# -eq 0 ]]; then
   # on both stores (PROJECTION_CLUSTER_ORDERS to change the size; about 2.5 minutes).
   echo "== ingest through JetStream cluster node faults (ClusterFaultTests)"
   PROJECTION_CHAOS=1 PROJECTION_CLUSTER_FAULTS=all swift test --skip-build --filter ClusterFaultTests
+  # Issue #21: 3 replicas x 6 partitions with R3 streams and an R3 lease bucket on a scratch cluster,
+  # through a kill -9 of the lease bucket's leader and a rolling restart (about a minute per store).
+  echo "== replicas sharing partitions through JetStream cluster faults (ClusterReplicaFaultTests)"
+  PROJECTION_CHAOS=1 swift test --skip-build --filter ClusterReplicaFaultTests
+  # The fault matrix's remaining rows: ingest SIGSTOP, a slow store (latency proxy), poison and duplicate
+  # floods. Every fault test above writes its cell to .dev/fault-matrix/ (dev/fault-matrix.py renders them).
+  echo "== fault matrix: ingest frozen, slow store, poison and duplicate floods (FaultMatrixTests)"
+  PROJECTION_CHAOS=1 swift test --skip-build --filter FaultMatrixTests
 
   # Benchmarks' quick mode as a smoke test: every scenario must produce numbers and exact totals;
   # nothing about timing is asserted.
