@@ -19,6 +19,7 @@ eval "$(dev/stack env)"
 
 echo "== generated files are reproducible"
 dev/generate.sh --check
+python3 dev/fault-matrix.py --check
 
 echo "== dev ClickHouse front (pytest)"
 .dev/venv/bin/python -m pytest Tests/DevStackTests -q -p no:cacheprovider
@@ -78,6 +79,13 @@ if [[ $# -eq 0 ]]; then
   # on both stores (PROJECTION_CLUSTER_ORDERS to change the size; about 2.5 minutes).
   echo "== ingest through JetStream cluster node faults (ClusterFaultTests)"
   PROJECTION_CHAOS=1 PROJECTION_CLUSTER_FAULTS=all swift test --skip-build --filter ClusterFaultTests
+  # Issue #21's replica-mode cluster test (ClusterReplicaFaultTests, in dev/chaos.sh) is not run here yet:
+  # it fails on this machine (a partition's pipeline stalled after a re-bind during the faults; the
+  # replicas' re-created R3 consumers keep restarted nodes from /healthz for over 90 s; docs/RELIABILITY.md).
+  # The fault matrix's remaining rows: ingest SIGSTOP, a slow store (latency proxy), poison and duplicate
+  # floods. Every fault test above writes its cell to .dev/fault-matrix/ (dev/fault-matrix.py renders them).
+  echo "== fault matrix: ingest frozen, slow store, poison and duplicate floods (FaultMatrixTests)"
+  PROJECTION_CHAOS=1 swift test --skip-build --filter FaultMatrixTests
 
   # Benchmarks' quick mode as a smoke test: every scenario must produce numbers and exact totals;
   # nothing about timing is asserted.

@@ -6,9 +6,10 @@ import Testing
 /// Exactly-once through a JetStream cluster's failures, with the real `projection-ingest`: a stream with
 /// three replicas on a scratch three-node cluster (its own ports and store dirs, not the dev stack's
 /// NATS), half the facts published, one node struck while ingest drains (`Fault`), the other half
-/// published into the cluster while the node is out, the node restarted or thawed. Ingest must finish by
-/// itself (no restart, no stall) with exact totals on both stores. Timings are printed, never asserted
-/// (docs/RELIABILITY.md).
+/// published into the cluster while the node is out, the node restarted or thawed; or a rolling restart
+/// of all three nodes while a producer publishes the second half (`ClusterFaultTests+RollingRestart`).
+/// Ingest must finish by itself (no restart, no stall) with exact totals on both stores. Timings are
+/// printed and written to the fault matrix, never asserted (docs/RELIABILITY.md).
 ///
 /// Gated like the chaos tests (PROJECTION_CHAOS=1): it is slow and starts and kills servers.
 @Suite("Ingest through JetStream cluster faults", .serialized,
@@ -26,6 +27,9 @@ struct ClusterFaultTests {
         case streamLeaderFreeze = "stream-leader-freeze"
         /// `kill -9` of a node that does not lead the stream, restarted later.
         case followerKill = "follower-kill"
+        /// Each node in turn stopped (SIGTERM) and started again, the next once all are healthy, while
+        /// a producer keeps publishing through it (`ScratchJetStreamCluster.rollingRestart`).
+        case rollingRestart = "rolling-restart"
 
         var description: String { rawValue }
     }
@@ -68,8 +72,12 @@ struct ClusterFaultTests {
 
         // Strike mid-drain: after a quarter is applied, before the half is.
         let quarter = UInt64(half / 4)
-        try await waitFor("a quarter applied", timeout: .seconds(120)) { (await ingest.checkpoint() ?? 0) >= quarter }
-        let info = try await streamInfo(stream, urls: cluster.urls)
+        try await Eventually.wait("a quarter applied", timeout: .seconds(120)) { (await ingest.checkpoint() ?? 0) >= quarter }
+        if fault == .rollingRestart {
+            try await rollingRestart(cluster, ingest: ingest, kind: kind, fixture: fixture, corpus: corpus, stream: stream, from: half)
+            return
+        }
+        let info = try await cluster.streamInfo(stream)
         #expect(info.replicas == 3)
         let streamLeader = try #require(info.clusterLeader, "a replicated stream has a leader")
         let targetName: String
@@ -78,7 +86,7 @@ struct ClusterFaultTests {
             targetName = try #require(await cluster.metaLeader(seenBy: cluster.index(ofServer: streamLeader) ?? 0), "the meta leader is known")
         case .followerKill:
             targetName = try #require((0..<ScratchJetStreamCluster.size).map(cluster.serverName).first { $0 != streamLeader })
-        case .streamLeaderKill, .streamLeaderFreeze:
+        case .streamLeaderKill, .streamLeaderFreeze, .rollingRestart:
             targetName = streamLeader
         }
         let target = try #require(cluster.index(ofServer: targetName))
@@ -88,13 +96,13 @@ struct ClusterFaultTests {
 
         // Two of three nodes keep a quorum: the stream has a leader on a live node and takes writes.
         var newLeader: String?
-        try await waitFor("a stream leader on a live node", timeout: .seconds(60)) {
-            newLeader = try? await streamInfo(stream, urls: cluster.urls).clusterLeader
+        try await Eventually.wait("a stream leader on a live node", timeout: .seconds(60)) {
+            newLeader = try? await cluster.streamInfo(stream).clusterLeader
             return newLeader != nil && newLeader != targetName
         }
         let electedAfter = clock.now - killedAt
         _ = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], natsURL: cluster.urls, range: half..<corpus.messages.count, replicas: 3)
-        try await waitFor("ingest moving past the kill", timeout: .seconds(120)) { (await ingest.checkpoint() ?? 0) > atKill }
+        try await Eventually.wait("ingest moving past the kill", timeout: .seconds(120)) { (await ingest.checkpoint() ?? 0) > atKill }
         let movingAfter = clock.now - killedAt
 
         if fault == .streamLeaderFreeze {
@@ -105,13 +113,19 @@ struct ClusterFaultTests {
             try cluster.start(target)
         }
         #expect(try await cluster.waitUntilHealthy(), "the node rejoined; its log:\n\(cluster.log(target).suffix(2000))")
-        try await waitFor("ingest caught up", timeout: .seconds(180)) { (await ingest.checkpoint() ?? 0) >= last || !ingest.isRunning }
+        try await Eventually.wait("ingest caught up", timeout: .seconds(180)) { (await ingest.checkpoint() ?? 0) >= last || !ingest.isRunning }
+        let checkpointNow = await ingest.checkpoint()
+        let reachedEnd = ingest.isRunning && checkpointNow == last
         #expect(ingest.isRunning, "ingest survived the node kill without a restart; log:\n\(ingest.log.suffix(3000))")
         #expect(await ingest.checkpoint() == last, "ingest did not catch up; log:\n\(ingest.log.suffix(3000))")
         let caughtUpAfter = clock.now - killedAt
         let (exited, status) = await ingest.terminate(timeout: .seconds(15))
         #expect(exited && status == 0, "SIGTERM drains and exits 0")
 
+        await FaultMatrixCell(
+            fault: "cluster-\(fault)", store: kind, facts: last, stalled: !reachedEnd,
+            recovery: [movingAfter], recoveryMeaning: "from the fault until ingest's checkpoint moved again",
+            expected: corpus, fixture: fixture, note: "a stream leader on a live node after \(FaultMatrixCell.seconds(electedAfter)) s").write()
         let daily = try await fixture.dailyTotals()
         #expect(daily == corpus.daily, "daily_sales: 0 lost, 0 doubled")
         let orders = try await fixture.orders()
@@ -120,28 +134,5 @@ struct ClusterFaultTests {
         // Reported, never asserted: timings depend on the machine.
         print("cluster-fault \(fault) \(kind.rawValue): facts=\(last) target=\(targetName) (stream leader \(streamLeader)) at checkpoint \(atKill); stream leader \(newLeader ?? "?") after \(electedAfter); ingest moving after \(movingAfter); caught up after \(caughtUpAfter)")
         if daily == corpus.daily && orders == corpus.orders { await fixture.drop() }
-    }
-
-    private func streamInfo(_ stream: String, urls: String) async throws -> StreamInfo {
-        let connection = try await NATSConnection.connect(url: urls, name: "cluster-fault-test", options: .init(maxReconnect: 0, connectTimeout: .seconds(1)))
-        do {
-            let info = try await connection.jetStream(options: .init(requestTimeout: .seconds(2))).streamInfo(name: stream)
-            await connection.close()
-            return info
-        } catch {
-            await connection.close()
-            throw error
-        }
-    }
-
-    /// Polls `condition` until it holds; records an issue when `timeout` passes first.
-    private func waitFor(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if try await condition() { return }
-            try await clock.sleep(for: .milliseconds(100))
-        }
-        Issue.record("timed out waiting for \(what)")
     }
 }

@@ -109,6 +109,11 @@ struct FrozenReplicaTakeoverTests {
         let orders = try await fixture.orders()
         #expect(orders == corpus.corpus.orders, "orders: every order exactly once")
         #expect(try await fixture.quarantineCount() == corpus.corpus.poisonCount, "the quarantine holds exactly the poison facts")
+        await FaultMatrixCell(
+            fault: "replica-zombie", store: kind, facts: corpus.lastSequence.values.reduce(0, +),
+            stalled: !(0..<partitions).allSatisfy { checkpoints[$0] == corpus.lastSequence[$0] }, recovery: [measured],
+            recoveryMeaning: "from the SIGSTOP until the new owner's fence is in the store (takeover)", expected: corpus.corpus, fixture: fixture,
+            note: "lease TTL \(Self.ttl), frozen \(FaultMatrixCell.seconds(frozenFor)) s\(kind == .postgres ? " inside an open batch transaction" : " with a batch in flight"); the woken zombie committed nothing").write()
 
         for replica in replicas {
             let (exited, status) = await replica.terminate(timeout: .seconds(30))

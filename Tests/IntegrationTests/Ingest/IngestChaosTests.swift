@@ -45,7 +45,15 @@ struct IngestChaosTests {
         return Run(fixture: fixture, corpus: corpus, stream: stream, last: last, environment: environment)
     }
 
-    func finish(_ run: Run, _ ingest: IngestProcess, timeout: Duration = .seconds(300)) async throws {
+    /// A fault matrix cell to write once the run is over (docs/RELIABILITY.md).
+    struct Cell {
+        var fault: String
+        var recovery: [Duration]
+        var meaning: String
+        var note = ""
+    }
+
+    func finish(_ run: Run, _ ingest: IngestProcess, timeout: Duration = .seconds(300), cell: Cell? = nil) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
@@ -53,9 +61,14 @@ struct IngestChaosTests {
             if !ingest.isRunning { try ingest.start() }
             try await clock.sleep(for: .milliseconds(200))
         }
-        #expect(await ingest.checkpoint() == run.last, "ingest did not catch up; log:\n\(ingest.log.suffix(3000))")
+        let reached = await ingest.checkpoint() == run.last
+        #expect(reached, "ingest did not catch up; log:\n\(ingest.log.suffix(3000))")
         let (exited, status) = await ingest.terminate(timeout: .seconds(15))
         #expect(exited && status == 0, "SIGTERM must drain and exit 0 within the bound")
+        if let cell {
+            await FaultMatrixCell(fault: cell.fault, store: run.fixture.kind, facts: run.last, stalled: !reached, recovery: cell.recovery,
+                                  recoveryMeaning: cell.meaning, expected: run.corpus, fixture: run.fixture, note: cell.note).write()
+        }
         try await expectTotals(run)
         if ingest.log.contains("a batch skipped a message the stream holds") {
             // Not a failure: the gap check did its job. Worth seeing in the test log.
@@ -91,21 +104,38 @@ struct IngestChaosTests {
         var killsDuringBatch = 0
         var kills = 0
         let clock = ContinuousClock()
+        // Per restart, how long until the checkpoint moved past where the kill left it (the fault matrix's
+        // recovery): the next strike waits at least its random pause and until that happened.
+        var restartedAt: ContinuousClock.Instant?
+        var atKill: UInt64 = 0
+        var recoveries: [Duration] = []
         while kills < 10 {
-            try await clock.sleep(for: .milliseconds(300 + Int(rng.next() % 1200)))
+            let pause = clock.now + .milliseconds(300 + Int(rng.next() % 1200))
+            while clock.now < pause || restartedAt != nil {
+                if let restarted = restartedAt, let checkpoint = await ingest.checkpoint(), checkpoint > atKill || checkpoint >= run.last {
+                    recoveries.append(clock.now - restarted)
+                    restartedAt = nil
+                }
+                if let restarted = restartedAt, clock.now - restarted > .seconds(60) { restartedAt = nil }
+                try await clock.sleep(for: .milliseconds(20))
+            }
             // Prefer to strike while a batch is being written.
             for _ in 0..<50 {
                 if let admin = await ingest.admin(), !(admin["pending_batch"] is NSNull), admin["pending_batch"] != nil { killsDuringBatch += 1; break }
                 try await clock.sleep(for: .milliseconds(5))
             }
+            atKill = await ingest.checkpoint() ?? atKill
             ingest.kill9()
             kills += 1
-            if let checkpoint = await ingest.checkpoint(), checkpoint >= run.last { break }
+            if atKill >= run.last { break }
             try ingest.start()
+            restartedAt = clock.now
         }
         #expect(kills >= 10 || killsDuringBatch > 0)
         if !ingest.isRunning { try ingest.start() }
-        try await finish(run, ingest)
+        try await finish(run, ingest, cell: Cell(
+            fault: "ingest-kill9", recovery: recoveries, meaning: "per kill, from the restart until ingest's checkpoint moved past where the kill left it",
+            note: "\(kills) kills, \(killsDuringBatch) while a batch was being written"))
     }
 
     /// Half the facts are applied, the store goes down, the other half is published into the outage.
@@ -125,7 +155,16 @@ struct IngestChaosTests {
         let during = await ingest.checkpoint() ?? 0
         #expect(during == half, "nothing is applied while the store is down")
         try DevStackControl.up()
-        try await finish(run, ingest)
+        let backAt = clock.now
+        var movingAfter: Duration?
+        try await Eventually.wait("ingest moving after the store is back", timeout: .seconds(180)) {
+            guard (await ingest.checkpoint() ?? 0) > half else { return !ingest.isRunning }
+            movingAfter = clock.now - backAt
+            return true
+        }
+        try await finish(run, ingest, cell: Cell(
+            fault: "store-down-30s", recovery: movingAfter.map { [$0] } ?? [],
+            meaning: "from the store answering again (dev/stack up returned) until ingest's checkpoint moved"))
     }
 
     /// The store dies while batches are being written (not while ingest idles).
@@ -156,10 +195,20 @@ struct IngestChaosTests {
         try DevStackControl.stop("nats")
         try await clock.sleep(for: .seconds(3))
         #expect(await ingest.get("/readyz") == 503, "not ready while NATS is down")
+        let atStop = await ingest.checkpoint() ?? 0
         try DevStackControl.up()
+        let backAt = clock.now
         let subject = run.environment["PROJECTION_SUBJECTS"]!
         _ = try await FactPublisher.publish(run.corpus, stream: run.stream, subjects: [subject], range: run.corpus.messages.count / 2..<run.corpus.messages.count)
-        try await finish(run, ingest)
+        var movingAfter: Duration?
+        try await Eventually.wait("ingest moving after NATS is back", timeout: .seconds(180)) {
+            guard (await ingest.checkpoint() ?? 0) > atStop else { return !ingest.isRunning }
+            movingAfter = clock.now - backAt
+            return true
+        }
+        try await finish(run, ingest, cell: Cell(
+            fault: "nats-restart", recovery: movingAfter.map { [$0] } ?? [],
+            meaning: "from nats-server answering again (dev/stack up returned) until ingest's checkpoint moved (the second half is published meanwhile)"))
     }
 }
 

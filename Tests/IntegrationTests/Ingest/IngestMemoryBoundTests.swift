@@ -33,11 +33,19 @@ struct IngestMemoryBoundTests {
             "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
             "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "membound-\(subject)",
         ])
+        let clock = ContinuousClock()
+        let startedAt = clock.now
         try ingest.start()
         try await ingest.waitForCheckpoint(last, timeout: .seconds(300))
+        let drained = clock.now - startedAt
+        let reached = await ingest.checkpoint() == last
         let peak = try #require(ingest.peakResidentBytes())
         _ = await ingest.terminate()
         ingest = IngestProcess(environment: [:])
+        await FaultMatrixCell(
+            fault: "large-facts", store: kind, facts: last, stalled: !reached, recovery: [drained],
+            recoveryMeaning: "from ingest's start until all 200 waiting facts of 1 MB were applied", expected: Self.expected(subject: subject),
+            fixture: fixture, note: "peak RSS \(peak >> 20) MB with the default byte bounds").write()
 
         let orders = try await fixture.orders()
         #expect(orders["t1"]?.count == Self.facts, "every large fact is applied")
@@ -46,6 +54,18 @@ struct IngestMemoryBoundTests {
         print("ingest-memory-bound \(kind): peak RSS \(peak >> 20) MB for \(Self.facts) facts of \(Self.padding / 1000) kB")
         await FactPublisher.deleteStream(stream)
         await fixture.drop()
+    }
+
+    /// What the store must hold afterwards: the large orders, once each.
+    static func expected(subject: String) -> FactCorpus {
+        var expected = FactCorpus(subjectPrefix: subject, orders: 0)
+        for index in 0..<facts {
+            let amount = Int64(100 + index)
+            expected.orders["t1", default: [:]]["big-\(index)"] = FactCorpus.Order(customerID: "c-\(index % 7)", amountCents: amount, currency: "EUR", placedAt: "2026-03-01T10:00:00Z")
+            expected.daily["t1", default: [:]]["2026-03-01", default: FactCorpus.DayTotals()].orderCount += 1
+            expected.daily["t1", default: [:]]["2026-03-01", default: FactCorpus.DayTotals()].grossCents += amount
+        }
+        return expected
     }
 
     /// An order whose data carries a field no table maps, of about 1 MB: what a producer with a large

@@ -83,7 +83,7 @@ struct FactCorpus {
         messages.append(Message(subject: "\(tenant).\(type)", body: Array(body), messageID: id))
     }
 
-    private mutating func poison(_ i: Int, tenant: String, prefix: String) {
+    mutating func poison(_ i: Int, tenant: String, prefix: String) {
         poisonCount += 1
         switch i % 4 {
         case 0:

@@ -68,6 +68,15 @@ final class ScratchJetStreamCluster: @unchecked Sendable {
         processes[index] = nil
     }
 
+    /// SIGTERM, as a service manager stops a node for a restart; waits (bounded) until it exited.
+    func terminate(_ index: Int) {
+        guard let process = processes[index], process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<3000 where process.isRunning { usleep(10_000) }
+        if process.isRunning { kill9(index) }
+        processes[index] = nil
+    }
+
     /// SIGSTOP: the node freezes and keeps its sockets open.
     func freeze(_ index: Int) {
         guard let process = processes[index], process.isRunning else { return }

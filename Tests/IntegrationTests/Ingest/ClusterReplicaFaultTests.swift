@@ -1,0 +1,164 @@
+import Columnstore
+import Foundation
+import JetStream
+import Testing
+
+/// Replica mode through a JetStream cluster's faults (issue #21): 3 real `projection-ingest` replicas
+/// share 6 partitions (one R3 stream each) through leases in an R3 KV bucket on a scratch three-node
+/// cluster, while a producer keeps publishing (retrying through the faults). Two faults in one run:
+///
+/// 1. `kill -9` of the node leading the lease bucket's stream (it leads some partition streams too), and
+///    a restart once the survivors elected a new leader. Lease renewals fail during the election, so
+///    leases lapse and partitions change hands under new epochs: the fencing is what keeps it exact.
+/// 2. A rolling restart of all three nodes (`ScratchJetStreamCluster.rollingRestart`).
+///
+/// The verdict: exact totals on both stores, every partition at its stream's end without restarting a
+/// replica, and no partition's checkpoint (read from the store every 100 ms) ever going backwards.
+/// Timings are printed and written to the fault matrix, never asserted.
+///
+/// Gated like the chaos tests (PROJECTION_CHAOS=1).
+@Suite("Replicas sharing partitions through JetStream cluster faults", .serialized,
+       .enabled(if: ProcessInfo.processInfo.environment["PROJECTION_CHAOS"] == "1" && ScratchNATSServer.executable != nil))
+struct ClusterReplicaFaultTests {
+    static let orders = Int(ProcessInfo.processInfo.environment["PROJECTION_CLUSTER_REPLICA_ORDERS"] ?? "") ?? 16_000
+    static let partitions = 6
+    static let replicas = 3
+
+    @Test("3 replicas × 6 partitions, R3 streams and lease bucket: lease-bucket leader kill -9, then a rolling restart",
+          arguments: [StoreKind.postgres, .clickhouse])
+    func replicasThroughClusterFaults(kind: StoreKind) async throws {
+        let cluster = try ScratchJetStreamCluster()
+        defer { cluster.stopAll() }
+        try cluster.startAll()
+        #expect(try await cluster.waitUntilHealthy(), "the cluster formed; node 0's log:\n\(cluster.log(0).suffix(2000))")
+
+        let corpus = PartitionedCorpus(orders: Self.orders, partitions: Self.partitions, seed: kind == .postgres ? 31 : 32)
+        let fixture = try await StoreFixture.make(kind, prefix: "clrep")
+        let bucket = DevStack.uniqueName("leases")
+        let connection = try await NATSConnection.connect(url: cluster.urls, name: "cluster-replica-test")
+        let js = try connection.jetStream()
+        for p in 0..<Self.partitions {
+            _ = try await js.ensureStream(name: corpus.stream(p), subjects: ["\(corpus.subjectPrefix).p\(p).>"], storage: .file, replicas: 3)
+        }
+        await connection.close()
+        let messages = corpus.corpus.messages
+        let third = messages.count / 3
+        _ = try await RetryingPublisher.publish(messages[..<third], natsURL: cluster.urls)
+
+        let environment = [
+            "PROJECTION_STORE_KIND": kind.environmentValue,
+            "PROJECTION_STORE_DSN": fixture.dsn,
+            "PROJECTION_NATS_URL": cluster.urls,
+            "PROJECTION_STREAM_REPLICAS": "3",
+            "PROJECTION_PARTITIONS": String(Self.partitions),
+            "PROJECTION_STREAM": "\(corpus.streamPrefix)_P{partition}",
+            "PROJECTION_SUBJECTS": "\(corpus.subjectPrefix).p{partition}.>",
+            "PROJECTION_DURABLE": "\(kind.rawValue)-\(corpus.subjectPrefix)-p{partition}",
+            "PROJECTION_LEASE_BUCKET": bucket,
+            "PROJECTION_LEASE_TTL_MS": "3000",
+            "PROJECTION_BATCH_MAX_FACTS": "500",
+            "PROJECTION_RETRY_MAX_MS": "1000",
+        ]
+        let replicas = (0..<Self.replicas).map { i in
+            IngestProcess(environment: environment.merging(["PROJECTION_REPLICA_ID": "replica-\(i)"]) { $1 })
+        }
+        for replica in replicas { try replica.start() }
+        defer { for replica in replicas { replica.kill9() } }
+
+        let monitor = ReplicaScaleOutTests.Monitor()
+        let clock = ContinuousClock()
+        func total() async -> UInt64? {
+            guard let checkpoints = try? await ReplicaScaleOutTests.checkpoints(fixture) else { return nil }
+            return checkpoints.values.reduce(0, +)
+        }
+        func caughtUp() async -> Bool {
+            guard let checkpoints = try? await ReplicaScaleOutTests.checkpoints(fixture) else { return false }
+            return (0..<Self.partitions).allSatisfy { checkpoints[$0] == corpus.lastSequence[$0] }
+        }
+
+        var leaderKill: Duration?, electedAfter: Duration?, rolling: [Duration?] = []
+        var victimName = "?"
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Every partition's checkpoint, from the store, every 100 ms until the faults are over.
+            group.addTask {
+                while !Task.isCancelled {
+                    if let checkpoints = try? await ReplicaScaleOutTests.checkpoints(fixture) { monitor.record(checkpoints) }
+                    try? await clock.sleep(for: .milliseconds(100))
+                }
+            }
+            // The producer, through both faults; spaced so it still publishes during the rolling restart.
+            group.addTask {
+                _ = try await RetryingPublisher.publish(messages[third...], natsURL: cluster.urls, chunk: 400, pause: .milliseconds(700))
+            }
+
+            let quarter = UInt64(third / 4)
+            try await Eventually.wait("a quarter of the first third applied", timeout: .seconds(120)) { (await total() ?? 0) >= quarter }
+
+            // Fault 1: kill -9 of the lease bucket's stream leader.
+            let info = try await cluster.streamInfo("KV_\(bucket)")
+            #expect(info.replicas == 3, "the lease bucket is R3")
+            victimName = try #require(info.clusterLeader, "the lease bucket has a leader")
+            let victim = try #require(cluster.index(ofServer: victimName))
+            let before = await total() ?? 0
+            let killedAt = clock.now
+            cluster.kill9(victim)
+            try await Eventually.wait("a new lease-bucket leader", timeout: .seconds(60)) {
+                let leader = try? await cluster.streamInfo("KV_\(bucket)").clusterLeader
+                return leader != nil && leader != victimName
+            }
+            electedAfter = clock.now - killedAt
+            try await Eventually.wait("the replicas moving after the kill", timeout: .seconds(120)) {
+                if (await total() ?? 0) > before { return true }
+                return await caughtUp()
+            }
+            leaderKill = clock.now - killedAt
+            try cluster.start(victim)
+            #expect(try await cluster.waitUntilHealthy(timeout: .seconds(90)), "the killed node rejoined; its log:\n\(cluster.log(victim).suffix(2000))")
+
+            // Fault 2: a rolling restart of all three nodes.
+            rolling = try await cluster.rollingRestart(position: { await total() }, caughtUp: { await caughtUp() })
+
+            // Wait for the producer, then for every partition to reach its stream's end.
+            _ = try await group.next()
+            let settle = clock.now + .seconds(180)
+            while clock.now < settle, !(await caughtUp()) { try await clock.sleep(for: .milliseconds(200)) }
+            group.cancelAll()
+        }
+
+        let done = await caughtUp()
+        let reached = try? await ReplicaScaleOutTests.checkpoints(fixture)
+        #expect(done, "every partition caught up without restarting a replica: \(String(describing: reached)), expected \(corpus.lastSequence)")
+        let allRunning = replicas.allSatisfy { $0.isRunning }
+        #expect(allRunning, "no replica exited")
+        for replica in replicas {
+            let (exited, status) = await replica.terminate(timeout: .seconds(30))
+            #expect(exited && status == 0, "SIGTERM drains and exits 0; log:\n\(replica.log.suffix(2000))")
+        }
+        let (samples, backwards) = monitor.result
+        #expect(samples > 20)
+        #expect(backwards.isEmpty, "checkpoints moved backwards: \(backwards.prefix(10))")
+        let epochs = try await ReplicaScaleOutTests.epochs(fixture)
+        let logs = replicas.map(\.log)
+        let count = { (needle: String) in logs.map { $0.components(separatedBy: needle).count - 1 }.reduce(0, +) }
+        let facts = UInt64(messages.count)
+        let stalled = !done
+        await FaultMatrixCell(
+            fault: "replica-cluster-leader-kill", store: kind, facts: facts, stalled: stalled,
+            recovery: leaderKill.map { [$0] } ?? [], recoveryMeaning: "from the kill -9 until the replicas' checkpoints moved again",
+            expected: corpus.corpus, fixture: fixture,
+            note: "3 replicas × 6 partitions, lease TTL 3 s; new bucket leader after \(electedAfter.map { "\(FaultMatrixCell.seconds($0))" } ?? "?") s; checkpoints never backwards (\(backwards.count) steps back in \(samples) samples); log lines: lease lapsed \(count("lease lapsed")), fenced \(count("fenced"))").write()
+        await FaultMatrixCell(
+            fault: "replica-cluster-rolling-restart", store: kind, facts: facts, stalled: stalled,
+            recovery: rolling.compactMap { $0 }, recoveryMeaning: "per node, from its SIGTERM until the replicas' checkpoints moved again",
+            expected: corpus.corpus, fixture: fixture,
+            note: "same run as the leader kill; epochs at the end \(epochs.sorted { $0.key < $1.key }.map(\.value))").write()
+        print("cluster-replica \(kind.rawValue): \(facts) facts; bucket leader \(victimName) killed: new leader after \(String(describing: electedAfter)), moving after \(String(describing: leaderKill)); rolling restart moving after \(rolling); \(samples) samples, epochs \(epochs.sorted { $0.key < $1.key }.map(\.value)); lease lapsed \(count("lease lapsed")), fenced \(count("fenced")), lease lost \(count("lease lost"))")
+
+        let daily = try await fixture.dailyTotals()
+        #expect(daily == corpus.corpus.daily, "daily_sales: 0 lost, 0 doubled")
+        let orders = try await fixture.orders()
+        #expect(orders == corpus.corpus.orders, "orders: every order exactly once")
+        #expect(try await fixture.quarantineCount() == corpus.corpus.poisonCount, "the quarantine holds exactly the poison facts")
+        if daily == corpus.corpus.daily, orders == corpus.corpus.orders { await fixture.drop() }
+    }
+}
