@@ -117,6 +117,7 @@ public final class InMemoryMessageSource: MessageSource {
                 state.stats.failedFetches += 1
                 throw InMemoryFault.fetchFailed
             }
+            if state.stats.consumersCreated <= state.faults.silentBindings { return [] }
             var out: [InMemoryMessage] = []
             var bytes = 0
             while out.count < batch, out.isEmpty || bytes < maxBytes, let stored = Self.next(&state) {

@@ -9,13 +9,17 @@ public struct SourceFaults: Sendable {
     public var failFetch: Double
     /// The ack wait expires after the fetch: every unacked delivery comes again, before newer ones.
     public var expireAckWait: Double
+    /// The first this many consumers (bindings) deliver nothing at all, without failing: a consumer gone
+    /// quiet after a cluster's leadership change.
+    public var silentBindings: Int
     public var seed: UInt64
 
-    public init(lose: Double = 0, duplicate: Double = 0, failFetch: Double = 0, expireAckWait: Double = 0, seed: UInt64 = 1) {
+    public init(lose: Double = 0, duplicate: Double = 0, failFetch: Double = 0, expireAckWait: Double = 0, silentBindings: Int = 0, seed: UInt64 = 1) {
         self.lose = lose
         self.duplicate = duplicate
         self.failFetch = failFetch
         self.expireAckWait = expireAckWait
+        self.silentBindings = silentBindings
         self.seed = seed
     }
 

@@ -47,6 +47,26 @@ struct PipelineFaultTests {
         #expect(statistics.terminated.isSubset(of: stream.expectedQuarantined))
     }
 
+    @Test("a consumer that goes quiet while facts wait is re-created from the checkpoint")
+    func quietConsumer() async throws {
+        try await quiet(ExactlyOnce.self)
+        try await quiet(EffectivelyOnce.self)
+    }
+
+    func quiet<G: DeliveryGuarantee>(_: G.Type) async throws {
+        // The first two consumers never deliver and never fail (a cluster's consumer after a leadership
+        // change): without the watch, the pipeline would wait on empty fetches forever.
+        let source = InMemoryMessageSource(faults: SourceFaults(silentBindings: 2))
+        let stream = OrderStream(orders: 40, into: source)
+        let store = InMemoryStore<G>()
+        var configuration = try PipelineRunner<G>.configuration()
+        configuration.stalledConsumerAfter = .milliseconds(20)
+        let runner = PipelineRunner(configuration: configuration, source: source, store: store)
+        _ = try await runner.runUntilApplied(through: stream.last)
+        #expect(source.statistics.consumersCreated >= 3, "\(source.statistics)")
+        Self.expectExactlyOnce(store, stream, consumer: runner.configuration.consumer)
+    }
+
     @Test("a crash before or after every store step: exactly once after restarts", arguments: [false, true])
     func everyCrashPoint(afterEffect: Bool) async throws {
         for guarantee in [ExactlyOnce.self, EffectivelyOnce.self] as [any DeliveryGuarantee.Type] {

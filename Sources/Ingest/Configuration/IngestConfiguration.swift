@@ -76,6 +76,11 @@ public struct IngestConfiguration: Sendable {
     /// the namespace `<projection><suffix>`, apart from the live consumer's.
     public var tableSuffix: String = ""
 
+    /// Not a setting: how long fetches may stay empty, with nothing held, before the stream is asked
+    /// whether it holds facts past the checkpoint (then the consumer is re-created; `StalledConsumerWatch`).
+    /// Tests shorten it.
+    public var stalledConsumerAfter: Duration = .seconds(5)
+
     /// `PROJECTION_OVERLAP_FETCH`; default true. Fetches and decodes the next batch while one is written
     /// (1.3× faster drains; one batch in flight either way). `false` fetches only between writes.
     public var overlapFetch = true

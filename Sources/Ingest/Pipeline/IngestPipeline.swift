@@ -70,6 +70,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         self.logger = logger
         self.logger[metadataKey: "consumer"] = "\(configuration.consumer)"
         self.machine = BatchStateMachine(policy: configuration.batching)
+        self.stalledWatch = StalledConsumerWatch(after: configuration.stalledConsumerAfter)
         self.lease = lease
         if let lease { self.logger[metadataKey: "lease_epoch"] = "\(lease.epoch)" }
     }
@@ -121,6 +122,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
     private var fetchRunning = false
     /// Fetches failed in a row (the backoff before re-creating the consumer).
     private var fetchFailures = 0
+    private var stalledWatch: StalledConsumerWatch
     private var stepRunning = false
     /// When the batch in flight started its first store step (the commit-latency metric).
     private var batchStarted: (range: SequenceRange, at: ContinuousClock.Instant)?
@@ -194,6 +196,9 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 actions = receive(messages)
                 actions += machine.tick(now: clock.now)
                 await refreshLag()
+                if actions.isEmpty, await consumerStalled(fetched: messages.count) {
+                    actions = [machine.fetchFailed()]
+                }
             case .fetchFailed(let error, let from):
                 fetchRunning = false
                 guard from == generation else { continue }
@@ -211,6 +216,18 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 actions += machine.tick(now: clock.now)
             }
         }
+    }
+
+    /// Fetches have stayed empty with nothing held for `stalledWatch.after`, yet the stream holds a fact
+    /// past the checkpoint for this consumer: it went quiet (see `StalledConsumerWatch`) and is re-created.
+    private func consumerStalled(fetched: Int) async -> Bool {
+        guard stalledWatch.fetched(fetched, idle: isIdle, now: clock.now), source.isConnected else { return false }
+        let checkpoint = machine.checkpoint
+        guard let waiting = try? await source.firstMessage(atOrAfter: checkpoint + 1), isIdle else { return false }
+        logger.warning("the consumer delivers nothing while the stream holds facts past the checkpoint; re-creating it",
+                       metadata: ["checkpoint": "\(checkpoint)", "waiting_sequence": "\(waiting.sequence)"])
+        metrics.natsError()
+        return true
     }
 
     /// Nothing fetched, held or being written.
@@ -668,6 +685,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         while !shuttingDown {
             do {
                 try await source.consume(from: sequence)
+                stalledWatch.rebound()
                 consuming = true
                 status.update { $0.natsConnected = true; $0.consumerBound = true }
                 logger.info("consuming", metadata: ["stream": "\(configuration.stream)", "from_sequence": "\(sequence)"])
