@@ -283,6 +283,9 @@ class Bench:
             if self.args.only == "ingress":
                 self.run_ingress_only()
                 return self.finish(started)
+            if self.args.only == "query":
+                self.run_query_only()
+                return self.finish(started)
             log(f"== scenario 1: backlog drain, {facts:,} facts (stream {self.stream})")
             published = self.bench("publish", *self.stream_args(), *self.corpus_args(), "--totals")
             self.results["setup"]["avg_fact_bytes"] = round(published["avg_fact_bytes"], 1)
@@ -572,6 +575,53 @@ class Bench:
             if not self.args.keep:
                 self.prepare(store, name, drop=True)
 
+    def run_query_only(self):
+        """`--only query`: scenario 3 alone. The corpus goes into fresh databases with `raw-insert` (the
+        rows the ingest would write, without NATS), then the API and the store are queried as in a full run."""
+        sc = self.results["scenarios"]
+        expected = None
+        for store in self.stores:
+            name = f"{self.tag}_q_{store[:2]}"
+            self.prepare(store, name)
+            raw = self.bench("raw-insert", "--store", store, "--dsn", self.dsn[store], "--name", name, *self.corpus_args(),
+                             "--batch", INGEST_SETTINGS["PROJECTION_BATCH_MAX_FACTS"])
+            self.check(f"raw-insert {store}: every fact written", raw["facts"] == self.profile["facts"])
+            query_port = self.free_port()
+            query = self.start("projection-query", {
+                "PROJECTION_STORE_KIND": "postgres_table" if store == "postgres" else "clickhouse",
+                "PROJECTION_STORE_DSN": self.isolated_dsn(store, name), "PORT_HTTP": str(query_port),
+                "PROJECTION_HTTP_HOST": "127.0.0.1", "PROJECTION_SQL_DIR": str(REPO / "sql"),
+            }, f"query-{store}")
+            api_ready = self.wait_ready(query, query_port)
+            self.check(f"query API {store}: ready", api_ready, "" if api_ready else f"see {self.out}/query-{store}.log")
+            load = ["--requests", self.args.requests or self.profile["requests"], "--concurrency", self.profile["concurrency"],
+                    *self.corpus_args()]
+            queries = {}
+            try:
+                # Interleaved (direct, JSON, proto, direct again) so a change in the machine's load shows.
+                queries["direct"] = self.bench("query-load", "--mode", "direct", "--store", store, "--sql-dir", REPO / "sql", *load,
+                                               env={"PROJECTION_STORE_DSN": self.isolated_dsn(store, name)})
+                if api_ready:
+                    queries["api"] = self.bench("query-load", "--mode", "api", "--api-port", query_port, *load)
+                    queries["api_proto"] = self.bench("query-load", "--mode", "api", "--codec", "proto", "--api-port", query_port, *load)
+                queries["direct_after"] = self.bench("query-load", "--mode", "direct", "--store", store, "--sql-dir", REPO / "sql",
+                                                     *load, env={"PROJECTION_STORE_DSN": self.isolated_dsn(store, name)})
+                if store == "postgres":
+                    # The same with each statement prepared once per connection, as the API does.
+                    queries["direct_prepared"] = self.bench("query-load", "--mode", "direct", "--prepared", "--store", store,
+                                                            "--sql-dir", REPO / "sql", *load,
+                                                            env={"PROJECTION_STORE_DSN": self.isolated_dsn(store, name)})
+            except RuntimeError as error:
+                self.check(f"query load {store}", False, str(error))
+            for mode, result in queries.items():
+                for method, m in result["methods"].items():
+                    self.check(f"query {mode} {store} {method}: every request answered", m["answered"] == m["count"],
+                               f"{m['answered']}/{m['count']}")
+            sc.setdefault("query", {})[store] = queries
+            self.stop(query)
+            if not self.args.keep:
+                self.prepare(store, name, drop=True)
+
     def wait_ready(self, proc, port, seconds=30):
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -643,7 +693,8 @@ def main():
     parser.add_argument("--results-dir", help="where <timestamp>/ goes (default bench/results)")
     parser.add_argument("--keep", action="store_true", help="keep the stream and the drained databases")
     parser.add_argument("--no-latest", action="store_true", help="do not overwrite bench/LATEST.md (quick runs never do)")
-    parser.add_argument("--only", choices=["ingress"], help="run one scenario alone (never writes LATEST.md)")
+    parser.add_argument("--only", choices=["ingress", "query"], help="run one scenario alone (never writes LATEST.md)")
+    parser.add_argument("--requests", type=int, help="query-load: measured requests per method (default: the profile's)")
     args = parser.parse_args()
     sys.path.insert(0, str(BENCH))
     return Bench(args).run()

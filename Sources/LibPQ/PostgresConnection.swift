@@ -24,6 +24,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Interrupts a statement from outside the queue when its client-side deadline passes.
     let interrupter: StatementInterrupter
     private var defaultDeadline: Duration?
+    /// Statements prepared on this session (see `query(_:_:timeout:maxRows:maxBytes:prepared:)`); only touched on `queue`.
+    var preparedStatements = PreparedStatements()
 
     /// A client-side deadline for every call that has none of its own (queries, COPY, transactions'
     /// statements); nil (the default) waits as long as libpq does. When it passes, the statement is
@@ -227,13 +229,52 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on the queue, which keeps `deadline` itself: it waits for the server only with
+    /// `poll` bounded by the deadline and, when it passes, interrupts the statement and throws
+    /// `.timedOut` (see `awaitResult`). No timer is armed. Pool connections run one statement at a
+    /// time, so the job never waits behind another on the queue.
+    func withHandle<T>(until deadline: ContinuousClock.Instant, _ body: @escaping (OpaquePointer) throws -> T) async throws -> T {
+        let job = HandleJob(body)
+        let result: UncheckedBox<Result<T, any Error>> = await withCheckedContinuation { continuation in
+            queue.async { [self] in
+                var result: Result<T, any Error>
+                if let handle, interrupter.begin(handle) {
+                    result = job.run(handle)
+                    interrupter.end()
+                } else {
+                    result = .failure(interrupter.isInterrupted ? Self.timedOut : PostgresError.closedConnection)
+                }
+                if interrupter.isInterrupted, case .failure = result { result = .failure(Self.timedOut) }
+                setAlive(!interrupter.isInterrupted && handle.map { PQstatus($0) == CONNECTION_OK } ?? false)
+                continuation.resume(returning: UncheckedBox(result))
+            }
+        }
+        if case .failure(let error as PostgresError) = result.value, error.code == .timedOut {
+            logger.warning("postgres statement passed its client-side deadline; cancelled and dropping the connection")
+        }
+        return try result.value.get()
+    }
+
     /// Runs `body` on the queue like `withHandle(_:)`, but resumes the caller with `.timedOut`
     /// once `timeout` passes, interrupting the statement (see `StatementInterrupter`).
     func withHandle<T>(timeout: Duration, _ body: @escaping (OpaquePointer) throws -> T) async throws -> T {
         let outcome = DeadlineOutcome<T>()
         let job = HandleJob(body)
+        // A timer source, not `asyncAfter`: it is cancelled when the statement ends, so a finished
+        // statement leaves no pending timer (and no wake-up at its deadline) behind.
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + Self.dispatchInterval(timeout))
+        // Boxed: the queue's closure must be Sendable; the source is only activated here and cancelled there.
+        let watchdog = UncheckedBox(timer)
+        timer.setEventHandler { [self] in
+            guard outcome.resume(UncheckedBox(.failure(Self.timedOut))) else { return }
+            setAlive(false)
+            interrupter.interrupt()
+            logger.warning("postgres statement passed its client-side deadline; cancelled and dropping the connection")
+        }
         return try await withCheckedThrowingContinuation { continuation in
             outcome.install(continuation)
+            timer.activate()
             queue.async { [self] in
                 let result: Result<T, any Error>
                 if let handle, interrupter.begin(handle) {
@@ -243,13 +284,8 @@ public final class PostgresConnection: @unchecked Sendable {
                     result = .failure(interrupter.isInterrupted ? Self.timedOut : PostgresError.closedConnection)
                 }
                 setAlive(!interrupter.isInterrupted && handle.map { PQstatus($0) == CONNECTION_OK } ?? false)
+                watchdog.value.cancel()
                 outcome.resume(UncheckedBox(result))
-            }
-            DispatchQueue.global().asyncAfter(deadline: .now() + Self.dispatchInterval(timeout)) { [self] in
-                guard outcome.resume(UncheckedBox(.failure(Self.timedOut))) else { return }
-                setAlive(false)
-                interrupter.interrupt()
-                logger.warning("postgres statement passed its client-side deadline; cancelled and dropping the connection")
             }
         }
     }

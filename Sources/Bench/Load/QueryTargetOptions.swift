@@ -18,6 +18,9 @@ struct QueryTargetOptions: ParsableArguments {
     @Option(help: "Tenant header of the query API.")
     var tenantHeader: String = "x-tenant-id"
 
+    @Flag(help: "Postgres direct mode: prepare each statement once per connection (as the query API does), instead of unnamed statements.")
+    var prepared = false
+
     @Option(help: "clickhouse or postgres (direct mode).")
     var store: String = "clickhouse"
 
@@ -30,7 +33,7 @@ struct QueryTargetOptions: ParsableArguments {
         guard ["json", "proto"].contains(codec) else { throw ValidationError("--codec must be json or proto") }
     }
 
-    var label: String { mode == "api" ? (codec == "proto" ? "api-proto" : "api") : "direct-\(store)" }
+    var label: String { mode == "api" ? (codec == "proto" ? "api-proto" : "api") : "direct-\(store)\(prepared ? "-prepared" : "")" }
 
     /// Opens one connection. In direct mode the DSN comes from `PROJECTION_STORE_DSN` (never from
     /// the command line, which other users of the machine can read).
@@ -49,7 +52,7 @@ struct QueryTargetOptions: ParsableArguments {
         case .clickhouse:
             return .clickhouse(try ClickHouseClient(dsn: dsn, configuration: .init(poolSize: 1)), catalog)
         case .postgres:
-            return .postgres(try await PostgresConnection.connect(dsn: dsn), catalog)
+            return .postgres(try await PostgresConnection.connect(dsn: dsn), catalog, prepared: prepared)
         }
     }
 

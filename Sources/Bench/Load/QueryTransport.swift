@@ -8,7 +8,8 @@ enum QueryTransport: Sendable {
     /// `proto`: send and receive the binary protobuf codec, with the field numbers of this service.
     case api(HTTPConnection, tenantHeader: String, servicePath: String, proto: QueryServiceSchema?)
     case clickhouse(ClickHouseClient, QueryCatalog)
-    case postgres(PostgresConnection, QueryCatalog)
+    /// `prepared`: each statement is prepared once on the connection, as the query API does since 2026-12-04.
+    case postgres(PostgresConnection, QueryCatalog, prepared: Bool)
 
     /// Sends `request`; returns the response body (JSON for the API and ClickHouse, rows as text for
     /// Postgres; empty when the API answers not_found).
@@ -49,7 +50,7 @@ enum QueryTransport: Sendable {
                 "result_overflow_mode": "throw", "output_format_json_quote_64bit_integers": "1", "readonly": "1",
             ]
             return try await client.query(query.sql + "\nFORMAT JSONCompact", parameters: parameters, settings: settings).body
-        case .postgres(let connection, let catalog):
+        case .postgres(let connection, let catalog, let prepared):
             let query = try Self.prepared(request.method, in: catalog)
             let bindings = request.bindings
             let values: [PostgresValue] = try query.placeholders.map { placeholder in
@@ -59,7 +60,9 @@ enum QueryTransport: Sendable {
                 case nil: throw BenchError(.invalidArgument, operation: request.method, "no value for \(placeholder.name)")
                 }
             }
-            let rows = try await connection.query(query.sql, values)
+            let rows = prepared
+                ? try await connection.query(query.sql, values, timeout: .seconds(60), maxRows: .max, maxBytes: .max, prepared: true)
+                : try await connection.query(query.sql, values)
             var text: [UInt8] = []
             for row in rows {
                 for column in 0..<rows.columns.count { text += Array((row[column] ?? "").utf8) + [9] }
@@ -70,7 +73,7 @@ enum QueryTransport: Sendable {
     }
 
     func close() {
-        if case .postgres(let connection, _) = self { connection.close() }
+        if case .postgres(let connection, _, _) = self { connection.close() }
     }
 
     private static func prepared(_ method: String, in catalog: QueryCatalog) throws -> PreparedQuery {

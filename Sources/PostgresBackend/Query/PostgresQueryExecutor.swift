@@ -45,9 +45,10 @@ public final class PostgresQueryExecutor: QueryExecutor {
         }
         do {
             // Rows are read one at a time within the row and byte bounds: a larger answer is never held whole.
+            // The catalog's few statements are prepared once per pooled connection (parsed and analysed once).
             let rows = try await connection.query(
                 query.sql, bound, timeout: PostgresConnectionPool.remaining(until: deadline),
-                maxRows: limits.maxRows, maxBytes: limits.maxResultBytes)
+                maxRows: limits.maxRows, maxBytes: limits.maxResultBytes, prepared: true)
             await pool.release(connection, reusable: true)
             return try Self.decode(rows, maxRows: limits.maxRows)
         } catch let error as PostgresError {

@@ -118,7 +118,7 @@ struct QueryHandler: Sendable {
             return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
                 group.addTask { Array(try await body.collect(upTo: limit).readableBytesView) }
                 group.addTask {
-                    try await Task.sleep(for: timeout)
+                    try await CancellableSleep.sleep(for: timeout)
                     return nil
                 }
                 defer { group.cancelAll() }
