@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "Columnstore", "StoreBackends", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "IngestFacts", "JetStream", "HTTPGuards",
+                "Columnstore", "StoreBackends", "IngestFacts", "JetStream", "HTTPGuards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "Migrate",
             dependencies: [
-                "Columnstore", "StoreBackends", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "LibPQ",
+                "Columnstore", "StoreBackends",
                 "JetStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "QueryAPI",
             dependencies: [
-                "Columnstore", "StoreBackends", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "HTTPGuards",
+                "Columnstore", "StoreBackends", "ClickHouseHTTP", "HTTPGuards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -173,7 +173,8 @@ let package = Package(
         // through IngestTestKit's fakes. No servers.
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "IngestTestKit", "Columnstore", "IngestFacts", "JetStream"],
+            dependencies: ["Ingest", "IngestTestKit", "Columnstore", "IngestFacts", "JetStream",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
         // The QueryAPI module: Connect protocol, codecs, catalog, OpenAPI. No servers.

@@ -1,6 +1,5 @@
 import Foundation
 import ArgumentParser
-import ClickHouseHTTP
 import Columnstore
 import HTTPGuards
 import Hummingbird
@@ -9,8 +8,8 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
-import ClickHouseBackend
-import PostgresBackend
+import UnixSignals
+import StoreBackends
 
 /// projection-ingest: consumes CloudEvents facts from a NATS JetStream durable pull consumer and writes
 /// them to the projection's store, acking only after the write is durable.
@@ -43,10 +42,12 @@ public struct IngestCommand: AsyncParsableCommand {
         let logger = Logger(label: "projection.ingest")
         let configuration: IngestConfiguration
         let schema: ProjectionSchema
+        let backend: StoreBackend
         do {
             configuration = try parsed.get()
             schema = try ProjectionSchema.resolve(descriptorSetPath: configuration.descriptorSetPath, projection: configuration.projection)
                 .withTableSuffix(configuration.tableSuffix)
+            backend = try StoreBackend(kind: configuration.storeKind, dsn: configuration.storeDSN)
         } catch {
             logger.critical("\(error)")
             throw ExitCode(2)
@@ -56,7 +57,7 @@ public struct IngestCommand: AsyncParsableCommand {
         let build = BuildInfo(projection: configuration.projection, schema: schema, store: configuration.storeKind)
         Gauge(label: "projection_build_info", dimensions: build.metricDimensions).record(1)
         if configuration.partitions != nil {
-            try await runReplica(configuration: configuration, schema: schema, build: build, registry: registry, logger: logger)
+            try await runReplica(backend, configuration: configuration, schema: schema, build: build, registry: registry, logger: logger)
             return
         }
         let status = IngestStatus(freshness: configuration.freshness)
@@ -64,60 +65,36 @@ public struct IngestCommand: AsyncParsableCommand {
             "projection": "\(configuration.projection)", "store": "\(configuration.storeKind.environmentValue)",
             "stream": "\(configuration.stream)", "durable": "\(configuration.durable)", "port": "\(configuration.httpPort)",
         ])
-        switch configuration.storeKind {
-        case .clickhouse:
-            let client = try ClickHouseClient(
-                dsn: configuration.storeDSN, configuration: .init(requestTimeout: configuration.storeTimeout), logger: Logger(label: "projection.clickhouse"))
-            let store = ClickHouseProjectionStore(client: client, schema: schema)
-            try await runServices(IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger),
-                                  configuration: configuration, schema: schema, build: build, status: status, registry: registry, logger: logger)
-        case .postgres:
-            let store = PostgresProjectionStore(dsn: configuration.storeDSN, schema: schema, logger: logger, statementDeadline: configuration.storeTimeout)
-            try await runServices(IngestPipeline(configuration: configuration, store: store, schema: schema, status: status, logger: logger),
-                                  configuration: configuration, schema: schema, build: build, status: status, registry: registry, logger: logger)
-        }
+        let single = SingleConsumer(backend: backend, configuration: configuration, schema: schema, build: build, status: status, registry: registry, logger: logger)
+        try await backend.withProjectionStore(schema: schema, options: .init(timeout: configuration.storeTimeout, logger: logger), single)
     }
 
     /// Replica mode: a `PartitionCoordinator` takes partition leases and runs a pipeline per partition.
     /// The pause/resume/reload/quarantine admin operations act on one consumer and are not served here.
-    private func runReplica(configuration: IngestConfiguration, schema: ProjectionSchema, build: BuildInfo, registry: PrometheusCollectorRegistry, logger: Logger) async throws {
+    private func runReplica(_ backend: StoreBackend, configuration: IngestConfiguration, schema: ProjectionSchema, build: BuildInfo, registry: PrometheusCollectorRegistry, logger: Logger) async throws {
         let status = ReplicaStatus(replica: configuration.replicaID, partitionCount: configuration.partitions ?? 1)
         logger.info("starting replica", metadata: [
             "projection": "\(configuration.projection)", "store": "\(configuration.storeKind.environmentValue)",
             "replica": "\(configuration.replicaID)", "partitions": "\(configuration.partitions ?? 1)",
             "stream": "\(configuration.stream)", "lease_bucket": "\(configuration.leaseBucket)", "port": "\(configuration.httpPort)",
         ])
-        let coordinator: any Service
-        switch configuration.storeKind {
-        case .clickhouse:
-            // One client (a pool of keep-alive connections) shared by every partition's store.
-            let client = try ClickHouseClient(
-                dsn: configuration.storeDSN, configuration: .init(requestTimeout: configuration.storeTimeout), logger: Logger(label: "projection.clickhouse"))
-            coordinator = PartitionCoordinator(configuration: configuration, schema: schema, status: status, logger: logger) {
-                ClickHouseProjectionStore(client: client, schema: schema)
-            }
-        case .postgres:
-            // One connection per partition: each commits its own transactions.
-            // A replica frozen mid-transaction would hold its partition's checkpoint row lock for the whole
-            // freeze; the server ends such a transaction after one lease TTL, so a new owner waits at most that.
-            let dsn = configuration.storeDSN, deadline = configuration.storeTimeout, ttl = configuration.lease.ttl
-            coordinator = PartitionCoordinator(configuration: configuration, schema: schema, status: status, logger: logger) {
-                PostgresProjectionStore(dsn: dsn, schema: schema, logger: logger, statementDeadline: deadline, idleTransactionTimeout: ttl)
-            }
-        }
-        try await Self.serve(coordinator, status: status, router: OperationsRouter.make(status: status, registry: registry, build: build, stateHash: Self.stateHashRoutes(configuration, schema: schema)),
+        // Postgres: a replica frozen mid-transaction would hold its partition's checkpoint row lock for the
+        // whole freeze; the server ends such a transaction after one lease TTL, so a new owner waits at most that.
+        let options = ProjectionStoreOptions(timeout: configuration.storeTimeout, idleTransactionTimeout: configuration.lease.ttl, logger: logger)
+        let coordinator = try await backend.withProjectionStore(schema: schema, options: options, ReplicaCoordinator(configuration: configuration, schema: schema, status: status, logger: logger))
+        try await Self.serve(coordinator, status: status, router: OperationsRouter.make(status: status, registry: registry, build: build, stateHash: Self.stateHashRoutes(configuration, backend: backend, schema: schema)),
                              configuration: configuration, logger: logger, registry: registry)
     }
 
-    static func stateHashRoutes(_ configuration: IngestConfiguration, schema: ProjectionSchema) -> StateHashRoutes {
-        StateHashRoutes(token: AdminToken(configuration.adminToken), store: configuration.storeKind, dsn: configuration.storeDSN, schema: schema)
+    static func stateHashRoutes(_ configuration: IngestConfiguration, backend: StoreBackend, schema: ProjectionSchema) -> StateHashRoutes {
+        StateHashRoutes(token: AdminToken(configuration.adminToken), backend: backend, schema: schema)
     }
 
-    private func runServices<Store: ProjectionStore>(
-        _ pipeline: IngestPipeline<Store, JetStreamSource>, configuration: IngestConfiguration, schema: ProjectionSchema, build: BuildInfo, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
+    static func runServices<Store: ProjectionStore>(
+        _ pipeline: IngestPipeline<Store, JetStreamSource>, backend: StoreBackend, configuration: IngestConfiguration, schema: ProjectionSchema, build: BuildInfo, status: IngestStatus, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
         let router = OperationsRouter.make(status: status, registry: registry, build: build, admin: pipeline, adminToken: configuration.adminToken,
-                                           stateHash: Self.stateHashRoutes(configuration, schema: schema))
+                                           stateHash: Self.stateHashRoutes(configuration, backend: backend, schema: schema))
         var extra: [any Service] = []
         if let ingress = configuration.ingress {
             // The HTTP push ingress (PROJECTION_INGRESS): POST /events publishes to the stream this pipeline reads.
@@ -132,7 +109,7 @@ public struct IngestCommand: AsyncParsableCommand {
     }
 
     /// Runs the ingest service beside the HTTP endpoints; SIGTERM/SIGINT drain it, and its end ends both.
-    private static func serve(_ ingest: any Service, status: any IngestStatusReporting, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger,
+    static func serve(_ ingest: any Service, status: any IngestStatusReporting, router: Router<BasicRequestContext>, configuration: IngestConfiguration, logger: Logger,
                               registry: PrometheusCollectorRegistry, skipping: (any QuarantineSkipping)? = nil, extraServices: [any Service] = []) async throws {
         // The operator console (GET /console) and its once-a-second history.
         let history = IngestionHistory()
@@ -149,13 +126,21 @@ public struct IngestCommand: AsyncParsableCommand {
             logger: httpLogger)
         let group = ServiceGroup(configuration: .init(
             services: [
-                .init(service: ingest, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+                Self.ingestService(ingest),
                 .init(service: app),
                 .init(service: FreshnessWatch(status: status, projection: configuration.projection, logger: logger)),
                 .init(service: IngestionHistorySampler(status: status, latency: CommitLatencyReader(registry: registry), history: history)),
             ] + extraServices.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: Self.shutdownSignals,
             logger: logger))
         try await group.run()
+    }
+
+    /// The signals that drain the ingest.
+    static let shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+
+    /// The ingest's place in its ServiceGroup: its end, drained or failed, shuts the others down.
+    static func ingestService(_ ingest: any Service) -> ServiceGroupConfiguration.ServiceConfiguration {
+        .init(service: ingest, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
     }
 }

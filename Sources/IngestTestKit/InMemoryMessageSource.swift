@@ -90,6 +90,10 @@ public final class InMemoryMessageSource: MessageSource {
     public var statistics: Statistics { state.withLock { $0.stats } }
     /// The consumer's ack floor: everything at or below it is settled.
     public var ackFloor: UInt64 { state.withLock { $0.ackFloor } }
+    /// Delivered by this consumer and neither acked nor terminated: what a new consumer delivers again.
+    public var unsettledSequences: Set<UInt64> { state.withLock { $0.pending } }
+    /// Below the consumer's delivery cursor: the highest stream sequence it handed out (or lost, or started after).
+    public var highestDelivered: UInt64 { state.withLock { $0.cursor - 1 } }
 
     // MARK: - MessageSource
 

@@ -40,9 +40,7 @@ public struct BuildInfo: Sendable, Codable, Hashable {
 
     /// The `/version` body: one JSON object, sorted keys.
     public func json() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(self)) ?? Data("{}".utf8)
+        (try? JSONCoding.encode(self)) ?? Data("{}".utf8)
     }
 
     /// The labels of `projection_build_info`.

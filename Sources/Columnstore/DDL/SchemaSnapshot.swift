@@ -72,9 +72,7 @@ public struct SchemaSnapshot: Codable, Sendable, Hashable {
 
     /// Deterministic JSON: sorted keys, two-space indentation, trailing newline.
     public func encoded() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        String(decoding: try JSONCoding.encodePretty(self), as: UTF8.self) + "\n"
     }
 
     public static func decode(_ text: String) throws -> SchemaSnapshot {

@@ -24,16 +24,13 @@ struct ConsoleRoutes: Sendable {
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let body = try Self.skipRequest(Array(buffer.readableBytesView))
             let skipped = try await skipping.skip(partition: body.partition, sequences: body.sequences, note: body.note)
-            return try Self.json(["skipped": skipped.map { ["partition": $0.partition, "sequence": $0.sequence] }])
+            return try AdminRoutes.encoded(["skipped": skipped.map { SkippedKey(partition: $0.partition, sequence: $0.sequence) }])
         }
         router.get("admin/quarantine/skipped") { request, _ in
             try AdminToken(token).authorize(request)
             let limit = try AdminRoutes.unsigned(request.uri.queryParameters.get("limit"), field: "limit", default: 100, min: 1, max: UInt64(AdminRoutes.maxLimit))
             let records = try await skipping.skippedFacts(limit: Int(limit))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = try encoder.encode(["skipped": records])
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+            return try AdminRoutes.encoded(["skipped": records])
         }
     }
 
@@ -75,10 +72,5 @@ struct ConsoleRoutes: Sendable {
             throw HTTPError(.badRequest, message: "note: say why the facts are skipped (1 to 1000 bytes); it is kept in the audit record")
         }
         return SkipRequest(sequences: sequences, partition: partition, note: note)
-    }
-
-    private static func json(_ object: [String: Any]) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

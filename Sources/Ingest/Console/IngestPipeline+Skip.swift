@@ -22,8 +22,6 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
             if last.sequence >= (wanted.max() ?? 0) { break }
         }
         let bucket = try await source.keyValueBucket(name: Self.auditBucket)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let now = ISO8601DateFormatter().string(from: Date())
         var skipped: [SkippedFact] = []
         for fact in facts {
@@ -33,7 +31,7 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
                 headersJSON: fact.headersJSON, skippedAt: now, note: note)
             // The audit record first: a failure leaves the fact quarantined, never dropped without a trace.
             _ = try await bucket.put(SkippedFact.key(projection: projection, consumer: configuration.consumer.consumer, partition: fact.partition, sequence: fact.sequence),
-                                     value: Array(try encoder.encode(record)))
+                                     value: Array(try JSONCoding.encode(record)))
             try await store.removeQuarantined(projection: projection, keys: [fact.key])
             skipped.append(record)
             logger.notice("skipped a quarantined fact; its audit record is in the key-value bucket \(Self.auditBucket)", metadata: [
@@ -49,7 +47,7 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
         var records: [SkippedFact] = []
         for key in try await bucket.keys() where key.hasPrefix(prefix) {
             guard records.count < limit else { break }
-            if let entry = try await bucket.get(key), let record = try? JSONDecoder().decode(SkippedFact.self, from: Data(entry.value)) {
+            if let entry = try await bucket.get(key), let record = try? JSONCoding.decode(SkippedFact.self, from: Data(entry.value)) {
                 records.append(record)
             }
         }

@@ -1,3 +1,4 @@
+import Columnstore
 import Foundation
 import Synchronization
 
@@ -46,8 +47,6 @@ final class IngestionHistory: Sendable {
                 case intervalSeconds = "interval_seconds"
             }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(Document(intervalSeconds: 1, capacity: capacity, samples: samples))
+        return try JSONCoding.encode(Document(intervalSeconds: 1, capacity: capacity, samples: samples))
     }
 }

@@ -1,3 +1,4 @@
+import Columnstore
 import Foundation
 import Synchronization
 
@@ -92,10 +93,7 @@ extension ReplicaStatus: IngestStatusReporting {
     }
 
     func ingestionJSON() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(snapshot)
+        try JSONCoding.encode(snapshot)
     }
 
     func freshnessSnapshots() -> [(partition: Int?, snapshot: IngestStatus.Snapshot)] {

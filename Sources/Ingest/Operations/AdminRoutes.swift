@@ -41,14 +41,8 @@ struct AdminRoutes: Sendable {
             // Without `partition`, this ingest's own: sequences are only unique within a partition's stream.
             let partition = try query.get("partition").map { try Int(Self.unsigned($0, field: "partition", default: 0, max: UInt64(Self.maxPartition))) }
             let facts = try await admin.quarantined(partition: partition, tenant: tenant, afterSequence: after, limit: Int(limit))
-            let rows: [[String: Any]] = facts.map { f in
-                ["partition": f.partition, "sequence": f.sequence, "subject": f.subject, "fact_id": f.factID, "fact_type": f.factType, "tenant": f.tenant,
-                 "reason": f.reason, "raw_base64": Data(f.raw).base64EncodedString(),
-                 "headers": (try? JSONSerialization.jsonObject(with: Data(f.headersJSON.utf8))) ?? [:]]
-            }
-            var body: [String: Any] = ["facts": rows]
-            if facts.count == Int(limit), let last = facts.last { body["next_after_sequence"] = last.sequence }
-            return try json(body)
+            let next = facts.count == Int(limit) ? facts.last?.sequence : nil
+            return try encoded(QuarantinePage(facts: facts.map(QuarantinePage.Fact.init), nextAfterSequence: next))
         }
         router.post("admin/quarantine/redrive") { request, context in
             try authorize(request)
@@ -102,10 +96,7 @@ struct AdminRoutes: Sendable {
                 throw HTTPError(.badRequest, message: "sequences: name the facts to re-drive, or give tenant and/or limit")
             }
             let redriven = try await admin.redrive(partition: partition, sequences: sequences, tenant: tenant, limit: limit)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = try encoder.encode(["redriven": redriven])
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return try encoded(["redriven": redriven])
         }
     }
 
@@ -121,14 +112,12 @@ struct AdminRoutes: Sendable {
         return value
     }
 
-    private func encoded(_ answer: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(answer))))
+    /// A 200 answer with `answer` as JSON; the console's routes answer the same way.
+    static func encoded(_ answer: some Encodable) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try JSONCoding.encode(answer))))
     }
 
-    private func json(_ object: [String: Any]) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    private func encoded(_ answer: some Encodable) throws -> Response {
+        try Self.encoded(answer)
     }
 }

@@ -1,31 +1,32 @@
+import Columnstore
 import Foundation
 
 /// `/admin/ingestion` without the admin token: every `last_error` keeps only the operation that failed
 /// (`insert_rows: …` → `insert_rows: details need the admin token`), wherever it is in the document
-/// (one pipeline, or each partition of a replica).
+/// (one pipeline, or each partition of a replica). The document is walked as a `JSONValue`, so every
+/// other member, its order and its number literals pass through unchanged.
 enum LastErrorRedaction {
     static let notice = "details need the admin token"
 
     static func redacted(_ document: Data) -> Data {
-        guard let object = try? JSONSerialization.jsonObject(with: document) else { return document }
-        let cleaned = redact(object)
-        return (try? JSONSerialization.data(withJSONObject: cleaned, options: [.sortedKeys])) ?? document
+        guard let value = try? JSONParser.parse(Array(document)) else { return document }
+        return Data(JSONWriter.write(redact(value)).utf8)
     }
 
-    static func redact(_ value: Any) -> Any {
-        if let object = value as? [String: Any] {
-            var copy: [String: Any] = [:]
-            for (key, member) in object {
-                if key == "last_error", let text = member as? String {
+    static func redact(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            return .object(members.map { member in
+                if member.key == "last_error", case .string(let text) = member.value {
                     let operation = text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? "error"
-                    copy[key] = "\(operation): \(notice)"
-                } else {
-                    copy[key] = redact(member)
+                    return (member.key, .string("\(operation): \(notice)"))
                 }
-            }
-            return copy
+                return (member.key, redact(member.value))
+            })
+        case .array(let elements):
+            return .array(elements.map(redact))
+        default:
+            return value
         }
-        if let array = value as? [Any] { return array.map(redact) }
-        return value
     }
 }

@@ -7,8 +7,7 @@ import StoreBackends
 /// in replica mode too: the hash is of the tables, not of one consumer.
 struct StateHashRoutes: Sendable {
     let token: AdminToken
-    let store: StoreKind
-    let dsn: String
+    let backend: StoreBackend
     let schema: ProjectionSchema
 
     func register(on router: Router<BasicRequestContext>) {
@@ -20,10 +19,16 @@ struct StateHashRoutes: Sendable {
                 throw HTTPError(.badRequest, message: "table: unknown table \(table); known: \(schema.tables.map(\.name).joined(separator: ", "))")
             }
             if let tenant, tenant.isEmpty { throw HTTPError(.badRequest, message: "tenant: must not be empty") }
-            let reader = try StoreBackends.stateHashReader(store: store, dsn: dsn)
-            defer { Task { await reader.close() } }
-            let tables = try await StateHash(schema: schema, reader: reader).compute(table: table, tenant: tenant)
-            let report = StateHashReport(store: store, location: reader.location, projection: schema.name, tables: tables)
+            let reader = try backend.stateHashReader()
+            let tables: [TableStateHash]
+            do {
+                tables = try await StateHash(schema: schema, reader: reader).compute(table: table, tenant: tenant)
+                await reader.close()
+            } catch {
+                await reader.close()
+                throw error
+            }
+            let report = StateHashReport(store: backend.kind, location: reader.location, projection: schema.name, tables: tables)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: report.json)))
         }
     }

@@ -57,7 +57,7 @@ extension IngestPipeline: IngestAdministration {
         }
         var redriven: [RedrivenFact] = []
         for fact in facts {
-            var headers = (try? JSONSerialization.jsonObject(with: Data(fact.headersJSON.utf8)) as? [String: String]) ?? [:]
+            var headers = JSONCoding.headers(from: fact.headersJSON)
             // JetStream's own headers belong to the first publish; the message id below replaces them.
             headers = headers.filter { !$0.key.lowercased().hasPrefix("nats-") }
             headers["projection-redriven-from"] = String(fact.sequence)

@@ -354,7 +354,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         if let correlationID { meta["correlation_id"] = "\(correlationID)" }
         logger.warning("quarantining a poison fact", metadata: meta)
         let headers = message.headers.mapValues { $0.last ?? "" }
-        let headersJSON = (try? JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let headersJSON = JSONCoding.text(of: headers)
         return .quarantined(QuarantinedFact(sequence: sequence, subject: message.subject, factID: id, factType: type, tenant: tenant, reason: rejection.description, raw: body, headersJSON: headersJSON))
     }
 

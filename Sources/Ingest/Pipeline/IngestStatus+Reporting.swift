@@ -1,3 +1,4 @@
+import Columnstore
 import Foundation
 
 extension IngestStatus: IngestStatusReporting {
@@ -11,10 +12,7 @@ extension IngestStatus: IngestStatusReporting {
     }
 
     func ingestionJSON() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(snapshot)
+        try JSONCoding.encode(snapshot)
     }
 
     func freshnessSnapshots() -> [(partition: Int?, snapshot: IngestStatus.Snapshot)] { [(nil, snapshot)] }

@@ -36,9 +36,9 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let settings = try SettingsSource.fromEnvironment()
-            let resolved = try store.resolve(settings)
-            let crashAfter = try settings.int(Self.crashAfterStatementsSetting, default: 0, range: 0...1_000_000)
+            let environment = try MigrateEnvironment.current()
+            let resolved = try store.resolve(environment)
+            let crashAfter = environment.crashAfterStatements
             var afterRecord: (@Sendable (Int) -> Void)?
             if crashAfter > 0 {
                 afterRecord = { recorded in Self.crashIfDue(recorded: recorded, limit: crashAfter) }

@@ -34,14 +34,9 @@ struct HashCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let resolved = try store.resolve(try SettingsSource.fromEnvironment())
+            let resolved = try store.resolve(try MigrateEnvironment.current())
             let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet, projection: projection)
-            let reader: any StateHashReader
-            do {
-                reader = try StoreBackends.stateHashReader(store: resolved.kind, dsn: resolved.dsn)
-            } catch {
-                throw ConfigurationError(code: .invalid, setting: "PROJECTION_STORE_DSN", reason: "not a ClickHouse DSN (http(s)://user:password@host:port/database)")
-            }
+            let reader = try resolved.storeBackend.stateHashReader()
             let tables: [TableStateHash]
             do {
                 tables = try await StateHash(schema: schema, reader: reader).compute(table: table, tenant: tenant)

@@ -1,9 +1,7 @@
 import ArgumentParser
-import ClickHouseHTTP
 import Columnstore
 import Foundation
-import ClickHouseBackend
-import PostgresBackend
+import StoreBackends
 
 /// `projection-migrate rebuild`: replays the stream into fresh shadow tables while the live ones keep
 /// serving, then (with `--cutover`) swaps them in atomically. See docs/OPERATIONS.md.
@@ -71,7 +69,8 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard fromSequence >= 1 else { throw ValidationError("--from-sequence: stream sequences start at 1") }
-        if ProcessInfo.processInfo.environment["PROJECTION_PARTITIONS"] != nil {
+        // An invalid setting is reported by run(), with its exit code.
+        if (try? MigrateEnvironment.current())?.partitions != nil {
             // Replica mode: the cutover pauses the replicas through their leases.
             guard tenant == nil else { throw ValidationError("--tenant: not supported with PROJECTION_PARTITIONS yet") }
             guard fromSequence == 1 else { throw ValidationError("--from-sequence: every partition's stream numbers from 1; not supported with PROJECTION_PARTITIONS") }
@@ -94,46 +93,48 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let settings = try SettingsSource.fromEnvironment()
-            let resolved = try store.resolve(settings)
-            let descriptorPath = descriptorSet ?? settings.string("PROJECTION_DESCRIPTOR_SET")
-            let projection = settings.string("PROJECTION_NAME", default: "orders-analytics")
-            let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorPath, projection: projection)
-            let generation = try RebuildGeneration.live(from: settings)
+            let environment = try MigrateEnvironment.current()
+            let resolved = try store.resolve(environment)
+            let descriptorPath = descriptorSet ?? environment.descriptorSet
+            let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorPath, projection: environment.projection)
+            let generation = environment.live
             let rebuilder = try Self.rebuilder(resolved, schema: schema)
-            defer { Task { await rebuilder.close() } }
-
-            try await rebuilder.prepare(generation, fromSequence: fromSequence)
-            note("shadow tables \(schema.tables.map { $0.name + RebuildGeneration.rebuildSuffix }.joined(separator: ", ")) created; replaying from sequence \(fromSequence)")
-            let checkpoint = try await replay(resolved, generation: generation, descriptorPath: descriptorPath)
-            note("replay stopped at sequence \(checkpoint)")
-            guard cutover else {
-                note("not cut over: run again with --cutover, or drop the __rebuild tables")
-                return
-            }
-            if let partitions = try RebuildPartitions(settings) {
-                try await cutOverPartitions(partitions, rebuilder, generation)
-            } else if let tenant {
-                try await cutOverTenant(tenant, rebuilder, generation, resolved: resolved, descriptorPath: descriptorPath, replayed: checkpoint)
-            } else {
-                try await cutOver(rebuilder, generation)
+            // Closed on every path and awaited: no task outlives the command.
+            try await Self.closing(rebuilder) {
+                try await rebuilder.prepare(generation, fromSequence: fromSequence)
+                note("shadow tables \(schema.tables.map { $0.name + RebuildGeneration.rebuildSuffix }.joined(separator: ", ")) created; replaying from sequence \(fromSequence)")
+                let checkpoint = try await replay(resolved, generation: generation, descriptorPath: descriptorPath)
+                note("replay stopped at sequence \(checkpoint)")
+                guard cutover else {
+                    note("not cut over: run again with --cutover, or drop the __rebuild tables")
+                    return
+                }
+                if let partitions = environment.partitions {
+                    try await cutOverPartitions(partitions, rebuilder, generation)
+                } else if let tenant {
+                    try await cutOverTenant(tenant, rebuilder, generation, resolved: resolved, descriptorPath: descriptorPath, replayed: checkpoint)
+                } else {
+                    try await cutOver(rebuilder, generation)
+                }
             }
         } catch {
             throw CommandFailure.exit(for: error)
         }
     }
 
-    static func rebuilder(_ resolved: ResolvedStore, schema: ProjectionSchema) throws -> any ProjectionRebuilder {
-        switch resolved.kind {
-        case .postgres:
-            return PostgresRebuilder(dsn: resolved.dsn, schema: schema)
-        case .clickhouse:
-            do {
-                return ClickHouseRebuilder(client: try ClickHouseClient(dsn: resolved.dsn), schema: schema)
-            } catch {
-                throw ConfigurationError(code: .invalid, setting: "PROJECTION_STORE_DSN", reason: "not a ClickHouse DSN (http(s)://user:password@host:port/database)")
-            }
+    /// Runs `body`, then closes `rebuilder` whether it threw or not.
+    static func closing(_ rebuilder: any ProjectionRebuilder, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            await rebuilder.close()
+            throw error
         }
+        await rebuilder.close()
+    }
+
+    static func rebuilder(_ resolved: ResolvedStore, schema: ProjectionSchema) throws -> any ProjectionRebuilder {
+        try resolved.storeBackend.rebuilder(schema: schema)
     }
 
     /// Runs the rebuild's ingest until it is within `catchUpLag` of the stream (or, with `target`, has
@@ -147,7 +148,7 @@ struct RebuildCommand: AsyncParsableCommand {
         environment["PROJECTION_TABLE_SUFFIX"] = RebuildGeneration.rebuildSuffix
         environment["PORT_HTTP"] = String(port)
         environment["PROJECTION_ADMIN_TOKEN"] = nil
-        let partitions = try RebuildPartitions(try SettingsSource.fromEnvironment())
+        let partitions = try MigrateEnvironment.current().partitions
         if let partitions {
             // One rebuild replica takes every partition: its leases live under its own namespace.
             environment["PROJECTION_DURABLE"] = partitions.durableTemplate + RebuildGeneration.rebuildSuffix
@@ -225,7 +226,7 @@ struct RebuildCommand: AsyncParsableCommand {
     /// The live ingest's admin client (`--live-admin`), paused until idle; nil with `--live-stopped`.
     func pauseLive() async throws -> IngestAdminClient? {
         guard let url = liveAdmin else { return nil }
-        let live = IngestAdminClient(baseURL: url, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"])
+        let live = IngestAdminClient(baseURL: url, token: try MigrateEnvironment.current().adminToken)
         let paused = try await live.pause()
         guard paused.idle == true else {
             _ = try? await live.resume()

@@ -13,13 +13,13 @@ struct RebuildPartitions: Sendable {
 
     /// Nil without `PROJECTION_PARTITIONS` (one hand-configured consumer).
     init?(_ settings: SettingsSource) throws {
-        guard settings.string("PROJECTION_PARTITIONS") != nil else { return nil }
-        projection = settings.string("PROJECTION_NAME", default: "orders-analytics")
-        count = try settings.int("PROJECTION_PARTITIONS", default: 1, range: 1...1024)
-        durableTemplate = settings.string("PROJECTION_DURABLE", default: "projection-\(projection)-p{partition}")
-        natsURL = settings.string("PROJECTION_NATS_URL", default: "nats://127.0.0.1:4222")
-        bucket = settings.string("PROJECTION_LEASE_BUCKET", default: "projection_leases")
-        ttl = try settings.milliseconds("PROJECTION_LEASE_TTL_MS", default: 15_000, range: 1_000...600_000)
+        guard let count = try settings.int(MigrateSettings.partitions) else { return nil }
+        self.count = count
+        projection = settings.string(MigrateSettings.name) ?? "orders-analytics"
+        durableTemplate = settings.string(MigrateSettings.durable) ?? "projection-\(projection)-p{partition}"
+        natsURL = settings.string(MigrateSettings.natsURL) ?? "nats://127.0.0.1:4222"
+        bucket = settings.string(MigrateSettings.leaseBucket) ?? "projection_leases"
+        ttl = try settings.milliseconds(MigrateSettings.leaseTTL) ?? .seconds(15)
     }
 
     func durable(of partition: Int) -> String {

@@ -1,6 +1,5 @@
 import Columnstore
-import ClickHouseBackend
-import PostgresBackend
+import StoreBackends
 
 /// The store a command migrates, after settings and flags are resolved.
 struct ResolvedStore: Sendable {
@@ -15,15 +14,12 @@ struct ResolvedStore: Sendable {
     ///   - lease: the ClickHouse lock lease.
     ///   - afterRecord: test-only fault injection, see `ApplyCommand`.
     func backend(lease: Duration = .seconds(30), afterRecord: (@Sendable (Int) -> Void)? = nil) throws -> any MigrationBackend {
-        switch kind {
-        case .clickhouse:
-            do {
-                return try ClickHouseMigrationBackend(dsn: dsn, lease: lease, afterRecord: afterRecord)
-            } catch {
-                throw ConfigurationError(code: .invalid, setting: "PROJECTION_STORE_DSN", reason: "not a ClickHouse DSN (http(s)://user:password@host:port/database)")
-            }
-        case .postgres:
-            return PostgresMigrationBackend(dsn: dsn)
-        }
+        try StoreBackend(kind: kind, dsn: dsn).migrationBackend(lease: lease, afterRecord: afterRecord)
+    }
+
+    /// The backend of this store, for the rebuilder and state hash reader.
+    /// - Throws: `ConfigurationError` for `PROJECTION_STORE_DSN` when it does not parse.
+    var storeBackend: StoreBackend {
+        get throws { try StoreBackend(kind: kind, dsn: dsn) }
     }
 }

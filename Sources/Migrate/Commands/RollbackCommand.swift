@@ -30,7 +30,8 @@ struct RollbackCommand: AsyncParsableCommand {
     var leaveLivePaused = false
 
     func validate() throws {
-        if ProcessInfo.processInfo.environment["PROJECTION_PARTITIONS"] != nil {
+        // An invalid setting is reported by run(), with its exit code.
+        if (try? MigrateEnvironment.current())?.partitions != nil {
             guard liveAdmin == nil, !leaveLivePaused else {
                 throw ValidationError("with PROJECTION_PARTITIONS the replicas are paused through the lease bucket: leave out --live-admin and --leave-live-paused")
             }
@@ -42,13 +43,12 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let settings = try SettingsSource.fromEnvironment()
-            let resolved = try store.resolve(settings)
-            let projection = settings.string("PROJECTION_NAME", default: "orders-analytics")
-            let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet ?? settings.string("PROJECTION_DESCRIPTOR_SET"), projection: projection)
-            let generation = try RebuildGeneration.live(from: settings)
+            let environment = try MigrateEnvironment.current()
+            let resolved = try store.resolve(environment)
+            let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet ?? environment.descriptorSet, projection: environment.projection)
+            let generation = environment.live
             let rebuilder = try RebuildCommand.rebuilder(resolved, schema: schema)
-            if let partitions = try RebuildPartitions(settings) {
+            if let partitions = environment.partitions {
                 do {
                     try await RebuildHold(partitions: partitions, note: { Self.note($0) }).holding { epochs in
                         var fenced = generation
@@ -63,7 +63,7 @@ struct RollbackCommand: AsyncParsableCommand {
                 Self.note("the previous generation is live again; the replicas continue from its checkpoints")
                 return
             }
-            let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: ProcessInfo.processInfo.environment["PROJECTION_ADMIN_TOKEN"]) }
+            let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: environment.adminToken) }
             if let live { try await live.pause() }
             do {
                 try await rebuilder.rollback(generation)

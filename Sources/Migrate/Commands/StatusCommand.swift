@@ -12,7 +12,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let resolved = try store.resolve(try SettingsSource.fromEnvironment())
+            let resolved = try store.resolve(try MigrateEnvironment.current())
             let (backend, plan) = try await resolved.readPlan()
             print(MigrationReport.header("status", backend: backend, directory: resolved.directory))
             for migration in plan.migrations { print(MigrationReport.statusLine(migration)) }

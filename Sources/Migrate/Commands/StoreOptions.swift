@@ -16,7 +16,7 @@ struct StoreOptions: ParsableArguments {
 
     /// The store, DSN and folder, with flags over settings.
     /// - Throws: `ConfigurationError` naming the setting (or flag) that is missing or invalid.
-    func resolve(_ settings: SettingsSource) throws -> ResolvedStore {
+    func resolve(_ environment: MigrateEnvironment) throws -> ResolvedStore {
         let kind: StoreKind
         if let storeKind {
             // The flag also takes the store folder name `postgres`.
@@ -25,13 +25,15 @@ struct StoreOptions: ParsableArguments {
             }
             kind = value
         } else {
-            kind = try settings.oneOf(StoreKind.setting, default: .clickhouse, choices: StoreKind.environmentChoices)
+            kind = environment.storeKind
         }
         let dsn: String
         if let flag = self.dsn, !flag.isEmpty {
             dsn = flag
+        } else if let setting = environment.storeDSN {
+            dsn = setting
         } else {
-            dsn = try settings.required("PROJECTION_STORE_DSN", hint: "the \(kind.environmentValue) DSN to migrate (or pass --dsn)")
+            throw ConfigurationError(code: .missing, setting: MigrateSettings.storeDSN.name, reason: "the \(kind.environmentValue) DSN to migrate (or pass --dsn)")
         }
         let directory = (sqlDirectory as NSString).appendingPathComponent(kind.rawValue)
         return ResolvedStore(kind: kind, dsn: dsn, directory: directory)

@@ -5,8 +5,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import ServiceLifecycle
-import ClickHouseBackend
-import PostgresBackend
+import StoreBackends
 
 /// `projection-query serve` (the default): checks the query files against the proto, then serves.
 struct ServeCommand: AsyncParsableCommand {
@@ -45,16 +44,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let executor: any QueryExecutor
-        switch configuration.storeKind {
-        case .clickhouse:
-            do {
-                executor = try ClickHouseQueryExecutor(dsn: configuration.storeDSN, limits: configuration.limits)
-            } catch {
-                logger.critical("PROJECTION_STORE_DSN is invalid: \(error)")
-                throw ExitCode(2)
-            }
-        case .postgres:
-            executor = PostgresQueryExecutor(dsn: configuration.storeDSN, limits: configuration.limits)
+        do {
+            executor = try StoreBackend(kind: configuration.storeKind, dsn: configuration.storeDSN).queryExecutor(limits: configuration.limits)
+        } catch {
+            logger.critical("PROJECTION_STORE_DSN is invalid: \(error)")
+            throw ExitCode(2)
         }
         let registry = PrometheusCollectorRegistry()
         let router = QueryServer.makeRouter(

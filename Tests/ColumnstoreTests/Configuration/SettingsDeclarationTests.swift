@@ -1,21 +1,21 @@
 import Columnstore
 import Foundation
 @testable import Ingest
+@testable import Migrate
 @testable import QueryAPI
 import Testing
 
-/// Settings are declared once per executable (`IngestSettings`, `QuerySettings`): these tests fail when
+/// Settings are declared once per executable (`IngestSettings`, `QuerySettings`, `MigrateSettings`): these tests fail when
 /// the parser reads a setting that is not declared, a declared one is never read, the docs table is
 /// stale, or the docs name a setting nothing declares.
 @Suite("Settings declared once")
 struct SettingsDeclarationTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    /// Named in the docs but read by something other than the two servers' configurations.
+    /// Named in the docs but read by something other than the three executables' configurations.
     static let readElsewhere: Set<String> = [
         "PROJECTION_BUILD_COMMIT",           // baked into the image (BuildInfo)
         "PROJECTION_POSTGRES_DSN", "PROJECTION_CLICKHOUSE_DSN", // printed by `dev/stack env` for tests and benchmarks
-        "PROJECTION_MIGRATE_TEST_CRASH_AFTER_STATEMENTS", // a test hook of projection-migrate
         "PROJECTION_WRITE_SETTINGS_DOC",     // this test's own switch
         "PROJECTION_CHAOS", "PROJECTION_CLUSTER_FAULTS", "PROJECTION_CLUSTER_ORDERS", // switches of the chaos and cluster fault tests
     ]
@@ -46,6 +46,17 @@ struct SettingsDeclarationTests {
         #expect(QuerySettings.all.count == Set(QuerySettings.all.map(\.name)).count, "a setting is listed twice")
     }
 
+    @Test("projection-migrate reads exactly the settings it declares")
+    func migrateReads() throws {
+        let names = try Self.reads({ _ = try MigrateEnvironment(settings: $0) }, [[:], ["PROJECTION_PARTITIONS": "3"]])
+        #expect(names == Set(MigrateSettings.all.map(\.name)))
+        #expect(MigrateSettings.all.count == Set(MigrateSettings.all.map(\.name)).count, "a setting is listed twice")
+        let defaults = try MigrateEnvironment(settings: SettingsSource(values: [:]))
+        #expect(defaults.storeKind == .clickhouse && defaults.storeDSN == nil && defaults.projection == "orders-analytics")
+        #expect(defaults.partitions == nil && defaults.crashAfterStatements == 0 && defaults.live.live.consumer == "projection-orders-analytics")
+        #expect(throws: ConfigurationError.self) { try MigrateEnvironment(settings: SettingsSource(values: ["PROJECTION_LEASE_TTL_MS": "5", "PROJECTION_PARTITIONS": "2"])) }
+    }
+
     @Test("declared defaults parse: an empty environment (but the DSN) gives the documented values")
     func defaults() throws {
         let ingest = try IngestConfiguration(settings: SettingsSource(values: ["PROJECTION_STORE_DSN": "http://u@h:8123/d"]))
@@ -60,13 +71,13 @@ struct SettingsDeclarationTests {
         """
         # Settings
 
-        Every setting of the two servers, generated from their declarations (`IngestSettings`, `QuerySettings`);
-        `--help` shows the same lists. A test fails when this file, the declarations and what the servers read
-        differ: regenerate it with `PROJECTION_WRITE_SETTINGS_DOC=1 swift test --filter "Settings declared once"`.
+        Every setting of the three executables, generated from their declarations (`IngestSettings`, `QuerySettings`,
+        `MigrateSettings`); `--help` shows the same lists. A test fails when this file, the declarations and what the
+        executables read differ: regenerate it with `PROJECTION_WRITE_SETTINGS_DOC=1 swift test --filter "Settings declared once"`.
         Values come from the environment, over an optional `PROJECTION_CONFIG_FILE` of `NAME=value` lines; an
-        invalid value stops the process with a message naming the setting. `projection-migrate` takes its options
-        as flags (`projection-migrate <command> --help`), with `PROJECTION_STORE_KIND`, `PROJECTION_STORE_DSN`,
-        `PROJECTION_NAME` and `PROJECTION_DESCRIPTOR_SET` from the environment as defaults.
+        invalid value stops the process with a message naming the setting. `projection-migrate` takes its
+        per-invocation options as flags (`projection-migrate <command> --help`); a flag naming the same thing as
+        a setting wins.
 
         ## projection-ingest
 
@@ -74,6 +85,9 @@ struct SettingsDeclarationTests {
         ## projection-query
 
         \(QuerySettings.all.markdownTable)
+        ## projection-migrate
+
+        \(MigrateSettings.all.markdownTable)
         """
     }
 
@@ -90,7 +104,7 @@ struct SettingsDeclarationTests {
 
     @Test("every setting the README and docs name is declared")
     func documentedNames() throws {
-        let declared = Set(IngestSettings.all.map(\.name) + QuerySettings.all.map(\.name)).union(Self.readElsewhere)
+        let declared = Set(IngestSettings.all.map(\.name) + QuerySettings.all.map(\.name) + MigrateSettings.all.map(\.name)).union(Self.readElsewhere)
         var files = [Self.repository.appendingPathComponent("README.md")]
         let docs = Self.repository.appendingPathComponent("docs")
         files += try FileManager.default.contentsOfDirectory(at: docs, includingPropertiesForKeys: nil).filter { $0.pathExtension == "md" }

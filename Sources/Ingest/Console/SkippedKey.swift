@@ -1,0 +1,5 @@
+/// One fact `POST /admin/quarantine/skip` skipped, in its answer `{"skipped":[{"partition":0,"sequence":12}]}`.
+struct SkippedKey: Codable, Sendable, Equatable {
+    var partition: Int
+    var sequence: UInt64
+}
