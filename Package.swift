@@ -159,7 +159,7 @@ let package = Package(
         // Decode + map alone, synchronous, for callgrind (docs/BENCHMARKS.md); not shipped.
         .executableTarget(
             name: "DecodeBench",
-            dependencies: ["Columnstore", "IngestFacts"],
+            dependencies: ["Columnstore", "IngestFacts", "ClickHouseBackend", "PostgresBackend"],
             swiftSettings: swiftSettings
         ),
 

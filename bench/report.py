@@ -243,6 +243,15 @@ def summary(results, charts):
             lines.append(f"| {STORE_NAMES[x]} | {d['ratio_to_c_floor']:.2f} | {d['ingest_cpu_us_per_fact']:.2f} | {nats_text} | "
                          + ("–" if store_cpu is None else f"{store_cpu:.2f}") + " |")
 
+    cg = sc.get("decode_callgrind")
+    if cg:
+        lines += ["", "### Decode, map and encode in instructions", "",
+                  "`projection-decode-bench` under `valgrind --tool=callgrind` (deterministic whatever else runs): instructions per "
+                  "fact, (3 rounds − 1 round) ÷ 4,000 over 2,000 orders-mix facts; encode = what a store's batch write builds "
+                  "before its round trips (seen keys, rows folded per key, RowBinary or Postgres array literals).", "",
+                  "| decode + map | + ClickHouse encode | + Postgres encode |", "| --- | --- | --- |",
+                  "| " + " | ".join(f"{cg[k]:,.0f}" if k in cg else "–" for k in ("decode_map", "decode_map_encode_clickhouse", "decode_map_encode_postgres")) + " |"]
+
     lines += ["", "## 2. Live freshness", "",
               "Orders published at a steady rate while ingest runs caught up; every 100 ms one is a probe. A single poller calls "
               "`GetOrder` through the query API for the oldest unseen probe until it is visible; latency = visible − the instant before "

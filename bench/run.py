@@ -286,6 +286,9 @@ class Bench:
             if self.args.only == "query":
                 self.run_query_only()
                 return self.finish(started)
+            if self.args.only == "drain":
+                self.run_drain_only()
+                return self.finish(started)
             log(f"== scenario 1: backlog drain, {facts:,} facts (stream {self.stream})")
             published = self.bench("publish", *self.stream_args(), *self.corpus_args(), "--totals")
             self.results["setup"]["avg_fact_bytes"] = round(published["avg_fact_bytes"], 1)
@@ -307,6 +310,8 @@ class Bench:
             sc["raw_nats_ack_each"] = raw_each
             for store in self.stores:
                 self.run_store(store, expected, last_seq)
+            if not self.args.quick:
+                sc["decode_callgrind"] = self.decode_callgrind()
         finally:
             for proc in list(self.children):
                 self.stop(proc)
@@ -622,6 +627,86 @@ class Bench:
             if not self.args.keep:
                 self.prepare(store, name, drop=True)
 
+    def run_drain_only(self):
+        """`--only drain`: the C floor, then the backlog drained by each ingest binary into each store, with the
+        CPU per fact of ingest, nats-server and the store (issue #16's measure; rounds alternate binaries)."""
+        facts = self.profile["facts"]
+        published = self.bench("publish", *self.stream_args(), *self.corpus_args(), "--totals")
+        expected, last_seq = published["expected"], published["last_sequence"]
+        self.check("publish: every fact stored", published["stream_messages"] == facts)
+        sc = self.results["scenarios"]
+        traffic = self.nats_traffic()
+        sc["decode_callgrind"] = self.decode_callgrind()
+        sc["raw_nats_c"] = self.raw_nats_c(facts)
+        floor = sc["raw_nats_c"]
+        floor["nats_traffic_per_fact"] = self.traffic_per_fact(traffic, self.nats_traffic(), facts)
+        log(f"  C floor: {floor['facts_per_second']:,.0f} msg/s, nats-server {floor.get('nats_server_cpu_us_per_message', 0):.2f} µs/msg")
+        binaries = [Path(b) for b in (self.args.ingest_binaries or str(self.bin / "projection-ingest")).split(",")]
+        default_bin = self.bin
+        for store in self.stores:
+            for index, binary in enumerate(binaries):
+                name = f"{self.tag}_d{index}_{store[:2]}"
+                self.prepare(store, name)
+                self.bin = binary.parent
+                traffic = self.nats_traffic()
+                try:
+                    proc, _, drain = self.drain(store, name, f"drain_{self.tag}_{index}_{store[:2]}", f"drain {store} #{index}", last_seq)
+                finally:
+                    self.bin = default_bin
+                self.stop(proc)
+                drain["binary"] = str(binary)
+                drain["ingest_cpu_us_per_fact"] = drain["cpu_seconds"] / facts * 1e6
+                drain["ratio_to_c_floor"] = drain["facts_per_second"] / floor["facts_per_second"]
+                servers = drain["server_cpu_seconds"]
+                drain["nats_server_cpu_us_per_fact"] = servers.get("nats", 0) / facts * 1e6
+                drain["store_cpu_us_per_fact"] = servers.get(store, 0) / facts * 1e6
+                drain["load_average"] = os.getloadavg()
+                drain["nats_traffic_per_fact"] = self.traffic_per_fact(traffic, self.nats_traffic(), facts)
+                sc.setdefault("drain_only", {}).setdefault(store, []).append(drain)
+                self.verify(f"drain {store} #{index}", store, name, expected)
+                log(f"  {store} #{index} {binary}: {drain['facts_per_second']:,.0f} facts/s, ingest {drain['ingest_cpu_us_per_fact']:.2f} µs/fact, "
+                    f"nats-server {drain['nats_server_cpu_us_per_fact']:.2f}, store {drain['store_cpu_us_per_fact']:.2f}, "
+                    f"load {drain['load_average'][0]:.1f}, nats traffic per fact {drain['nats_traffic_per_fact']}")
+                self.prepare(store, name, drop=True)
+
+    def decode_callgrind(self):
+        """Instructions per fact for decode + map, and + each store's batch encoding, counted by callgrind
+        (deterministic on a loaded machine): (Ir of 3 rounds − Ir of 1 round) / (2 × facts) over the same
+        2,000 facts, which removes setup and process start. {} without valgrind or the executable."""
+        binary = self.bin / "projection-decode-bench"
+        if not binary.exists() or not shutil.which("valgrind"):
+            log("  decode callgrind: skipped (no valgrind or no projection-decode-bench)")
+            return {}
+        facts, result = 2000, {}
+        for mode in ("none", "clickhouse", "postgres"):
+            counts = []
+            for rounds in (1, 3):
+                out = self.out / f"callgrind-{mode}-{rounds}.out"
+                proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", str(binary), str(facts),
+                                       str(rounds), mode], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                collected = [line for line in proc.stderr.splitlines() if "Collected" in line]
+                if proc.returncode != 0 or not collected:
+                    log(f"  decode callgrind {mode}: valgrind failed ({proc.returncode})")
+                    return result
+                counts.append(int(collected[-1].split()[-1]))
+            key = "decode_map" if mode == "none" else f"decode_map_encode_{mode}"
+            result[key] = (counts[1] - counts[0]) / (2 * facts)
+            log(f"  callgrind {key}: {result[key]:,.0f} instructions per fact")
+        return result
+
+    def nats_traffic(self):
+        """nats-server's message and byte counters (/varz on the dev stack's monitor port), or {}."""
+        try:
+            varz = self.get_json(f"http://127.0.0.1:{os.environ.get('NATS_MONITOR_PORT', '8222')}/varz")
+            return {k: varz[k] for k in ("in_msgs", "out_msgs", "in_bytes", "out_bytes")}
+        except (OSError, KeyError, ValueError):
+            return {}
+
+    @staticmethod
+    def traffic_per_fact(before, after, facts):
+        """What clients sent the server (in: pulls, acks, API requests) and got (out) per fact in between."""
+        return {k: round((after[k] - before[k]) / facts, 3) for k in before if k in after}
+
     def wait_ready(self, proc, port, seconds=30):
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -693,8 +778,10 @@ def main():
     parser.add_argument("--results-dir", help="where <timestamp>/ goes (default bench/results)")
     parser.add_argument("--keep", action="store_true", help="keep the stream and the drained databases")
     parser.add_argument("--no-latest", action="store_true", help="do not overwrite bench/LATEST.md (quick runs never do)")
-    parser.add_argument("--only", choices=["ingress", "query"], help="run one scenario alone (never writes LATEST.md)")
+    parser.add_argument("--only", choices=["ingress", "query", "drain"], help="run one scenario alone (never writes LATEST.md)")
     parser.add_argument("--requests", type=int, help="query-load: measured requests per method (default: the profile's)")
+    parser.add_argument("--ingest-binaries", help="--only drain: comma-separated projection-ingest executables drained in turn "
+                        "on the same backlog (A/B of two builds; default: the build's own)")
     args = parser.parse_args()
     sys.path.insert(0, str(BENCH))
     return Bench(args).run()

@@ -36,7 +36,7 @@ fi
 # Quick mode reuses the debug build CI already has; release numbers come from the full run.
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-for product in projection-ingest projection-query projection-bench; do
+for product in projection-ingest projection-query projection-bench projection-decode-bench; do
   echo "building $product ($build)" >&2
   if ! swift build -c "$build" --product "$product" >"$log" 2>&1; then
     grep -E 'error' "$log" >&2 || tail -20 "$log" >&2

@@ -110,13 +110,7 @@ public actor PostgresProjectionStore: ProjectionStore {
         // 1. Record the keys; ON CONFLICT keeps the earlier record, RETURNING names the new ones.
         var newSequences = Set<UInt64>()
         if !facts.isEmpty {
-            var types = PostgresArrayLiteral(), tenants = PostgresArrayLiteral(), keys = PostgresArrayLiteral(), sequences = PostgresArrayLiteral()
-            for fact in facts {
-                types.append(fact.factType)
-                tenants.append(fact.tenant)
-                keys.append(fact.idempotencyKey)
-                sequences.appendBare(String(fact.sequence))
-            }
+            let arrays = Self.seenKeyArrays(facts)
             let inserted = try await connection.query(
                 """
                 INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence)
@@ -124,7 +118,7 @@ public actor PostgresProjectionStore: ProjectionStore {
                 ON CONFLICT DO NOTHING
                 RETURNING stream_sequence
                 """,
-                [.text(consumer.projection), .text(types.literal), .text(tenants.literal), .text(keys.literal), .text(sequences.literal)])
+                [.text(consumer.projection)] + arrays.map { .text($0) })
             for row in inserted {
                 if let s = row.int64(at: 0) { newSequences.insert(UInt64(s)) }
             }
@@ -141,11 +135,7 @@ public actor PostgresProjectionStore: ProjectionStore {
             applied += 1
         }
         for (table, index, rows) in accumulator.rowsByTable where !rows.isEmpty {
-            var arrays = table.columns.map { _ in PostgresArrayLiteral(reservingCapacity: rows.count * 12) }
-            for row in rows {
-                for (i, value) in row.enumerated() { arrays[i].append(value) }
-            }
-            try await connection.query(upserts[index], arrays.map { .text($0.literal) })
+            try await connection.query(upserts[index], Self.upsertArrays(rows, of: table).map { .text($0) })
         }
 
         // 3. Quarantine, keyed by (sequence, partition) so a retried batch cannot add it twice and
@@ -194,6 +184,28 @@ public actor PostgresProjectionStore: ProjectionStore {
             throw StoreError(code: .checkpointConflict, detail: "the checkpoint of \(consumer) is already at or past \(payload.range.last)")
         }
         return BatchOutcome(applied: applied, duplicates: inBatchDuplicates + facts.count - applied, quarantined: payload.quarantined.count)
+    }
+
+    /// The seen-key statement's arrays for `facts`: fact types, tenants, keys, sequences
+    /// (`projection-decode-bench` measures this encoding too).
+    package static func seenKeyArrays(_ facts: [MappedFact]) -> [String] {
+        var types = PostgresArrayLiteral(), tenants = PostgresArrayLiteral(), keys = PostgresArrayLiteral(), sequences = PostgresArrayLiteral()
+        for fact in facts {
+            types.append(fact.factType)
+            tenants.append(fact.tenant)
+            keys.append(fact.idempotencyKey)
+            sequences.appendBare(String(fact.sequence))
+        }
+        return [types.literal, tenants.literal, keys.literal, sequences.literal]
+    }
+
+    /// One array literal per column of `table`, for its upsert statement.
+    package static func upsertArrays(_ rows: [[ColumnValue]], of table: TableSchema) -> [String] {
+        var arrays = table.columns.map { _ in PostgresArrayLiteral(reservingCapacity: rows.count * 12) }
+        for row in rows {
+            for (i, value) in row.enumerated() { arrays[i].append(value) }
+        }
+        return arrays.map(\.literal)
     }
 
     /// `INSERT … SELECT FROM unnest(…) ON CONFLICT …` for one table, by its kind.

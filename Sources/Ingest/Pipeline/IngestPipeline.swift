@@ -313,9 +313,16 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
     }
 
     private func classify(_ message: Source.Message, sequence: UInt64) -> Held.Content {
-        let body = message.data
+        // Decoded in place; the body is copied only for a quarantine record.
+        let decoded: Result<FactEnvelope, FactRejection> = message.withUnsafeData { bytes in
+            do throws(FactRejection) {
+                return .success(try decoder.decode(bytes: bytes) { message.header($0) })
+            } catch {
+                return .failure(error)
+            }
+        }
         do throws(FactRejection) {
-            var fact = try decoder.decode(body: body) { message.header($0) }
+            var fact = try decoded.get()
             if let token = configuration.tenantSubjectToken {
                 fact.tenant = try TenantBinding(token: token).tenant(fact.tenant, subject: message.subject)
             }
@@ -338,12 +345,12 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 }
                 return .fact(mapped)
             } catch {
-                return quarantine(message, sequence: sequence, body: body, rejection: error, id: fact.id, type: fact.type, tenant: fact.tenant, traceID: fact.traceID, correlationID: fact.correlationID)
+                return quarantine(message, sequence: sequence, body: message.data, rejection: error, id: fact.id, type: fact.type, tenant: fact.tenant, traceID: fact.traceID, correlationID: fact.correlationID)
             }
         } catch {
             // A tenant-scoped rebuild cannot tell whose an unreadable fact is: it stays the live consumer's.
             if configuration.tenantFilter != nil { return .unconsumed }
-            return quarantine(message, sequence: sequence, body: body, rejection: error, id: "", type: "", tenant: "", traceID: nil, correlationID: nil)
+            return quarantine(message, sequence: sequence, body: message.data, rejection: error, id: "", type: "", tenant: "", traceID: nil, correlationID: nil)
         }
     }
 

@@ -13,7 +13,17 @@ public protocol SourceMessage: Sendable {
     var subject: String { get }
     /// The payload (a copy).
     var data: [UInt8] { get }
+    /// Calls `body` with the payload where it lies, valid only during the call (no copy: the decoder
+    /// reads it in place).
+    func withUnsafeData<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
     var dataCount: Int { get }
     var headers: [String: [String]] { get }
     func header(_ name: String) -> String?
+}
+
+extension SourceMessage {
+    /// Through a copy, for sources that keep no buffer of their own.
+    public func withUnsafeData<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try data.withUnsafeBytes(body)
+    }
 }

@@ -11,16 +11,29 @@ public struct FactDecoder: Sendable {
 
     /// - Parameter header: looks up a NATS header, case-insensitively.
     public func decode(body: [UInt8], header: (String) -> String?) throws(FactRejection) -> FactEnvelope {
-        guard body.count <= maxFactBytes else {
-            throw FactRejection(code: .oversize, detail: "\(body.count) bytes exceeds the limit of \(maxFactBytes)")
+        let result: Result<FactEnvelope, FactRejection> = body.withUnsafeBytes { bytes in
+            do throws(FactRejection) {
+                return .success(try decode(bytes: bytes, header: header))
+            } catch {
+                return .failure(error)
+            }
         }
+        return try result.get()
+    }
+
+    /// Decodes the body in place, e.g. in the buffer libnats received it into (valid during the call).
+    public func decode(bytes: UnsafeRawBufferPointer, header: (String) -> String?) throws(FactRejection) -> FactEnvelope {
+        guard bytes.count <= maxFactBytes else {
+            throw FactRejection(code: .oversize, detail: "\(bytes.count) bytes exceeds the limit of \(maxFactBytes)")
+        }
+        let body = bytes.assumingMemoryBound(to: UInt8.self)
         if header("ce-specversion") != nil {
             return try decodeBinary(body: body, header: header)
         }
         return try decodeStructured(body: body)
     }
 
-    private func decodeStructured(body: [UInt8]) throws(FactRejection) -> FactEnvelope {
+    private func decodeStructured(body: UnsafeBufferPointer<UInt8>) throws(FactRejection) -> FactEnvelope {
         let document: JSONValue
         do throws(JSONParseError) {
             document = try FactJSONParser.parse(body)
@@ -60,7 +73,7 @@ public struct FactDecoder: Sendable {
         )
     }
 
-    private func decodeBinary(body: [UInt8], header: (String) -> String?) throws(FactRejection) -> FactEnvelope {
+    private func decodeBinary(body: UnsafeBufferPointer<UInt8>, header: (String) -> String?) throws(FactRejection) -> FactEnvelope {
         try checkSpecVersion(header("ce-specversion"))
         let data: JSONValue
         if body.isEmpty {

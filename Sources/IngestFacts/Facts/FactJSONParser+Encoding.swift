@@ -11,7 +11,7 @@ extension FactJSONParser {
         case undecodable
     }
 
-    static func encoding(of body: [UInt8]) -> BodyEncoding {
+    static func encoding(of body: UnsafeBufferPointer<UInt8>) -> BodyEncoding {
         func transcode(_ encoding: String.Encoding, skip: Int) -> BodyEncoding {
             guard let text = String(bytes: body[skip...], encoding: encoding) else { return .undecodable }
             return .transcoded(Array(text.utf8))

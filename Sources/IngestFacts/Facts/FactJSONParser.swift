@@ -22,26 +22,35 @@ struct FactJSONParser {
 
     /// Parses one JSON document whose top level is an object or an array.
     static func parse(_ body: [UInt8]) throws(JSONParseError) -> JSONValue {
-        switch FactJSONParser.encoding(of: body) {
-        case .utf8(let skip):
-            return try parseUTF8(body, start: skip)
-        case .transcoded(let utf8):
-            return try parseUTF8(utf8, start: 0)
-        case .undecodable:
-            throw JSONParseError(offset: 0, reason: "the body is not in a Unicode encoding")
-        }
-    }
-
-    private static func parseUTF8(_ body: [UInt8], start: Int) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError> = body.withUnsafeBufferPointer { buffer in
-            var parser = FactJSONParser(buffer, start: start)
             do throws(JSONParseError) {
-                return .success(try parser.parseDocument())
+                return .success(try parse(buffer))
             } catch {
                 return .failure(error)
             }
         }
         return try result.get()
+    }
+
+    /// Parses in place (the ingest reads the body where libnats received it, without a copy).
+    static func parse(_ body: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        switch FactJSONParser.encoding(of: body) {
+        case .utf8(let skip):
+            var parser = FactJSONParser(body, start: skip)
+            return try parser.parseDocument()
+        case .transcoded(let utf8):
+            let result: Result<JSONValue, JSONParseError> = utf8.withUnsafeBufferPointer { buffer in
+                var parser = FactJSONParser(buffer, start: 0)
+                do throws(JSONParseError) {
+                    return .success(try parser.parseDocument())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return try result.get()
+        case .undecodable:
+            throw JSONParseError(offset: 0, reason: "the body is not in a Unicode encoding")
+        }
     }
 
     private mutating func parseDocument() throws(JSONParseError) -> JSONValue {

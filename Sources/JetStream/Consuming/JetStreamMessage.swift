@@ -1,5 +1,6 @@
 import CNATS
 import Foundation
+import Synchronization
 
 /// A message fetched from a pull consumer. Owns the libnats message (destroyed on release) and
 /// keeps its subscription alive so it can still be acked after `PullSubscription.destroy()`.
@@ -8,7 +9,7 @@ import Foundation
 /// no round trip) and may be called from any thread.
 public final class JetStreamMessage: @unchecked Sendable {
     // @unchecked: the natsMsg is read-only except for header parsing and ack flags,
-    // both done under `lock`.
+    // both done under `state`'s lock.
 
     /// The subject the message was published to.
     public let subject: String
@@ -17,10 +18,14 @@ public final class JetStreamMessage: @unchecked Sendable {
 
     private let message: CPointer
     let subscription: SubscriptionHandle
-    private let lock = NSLock()
-    private var parsedHeaders: [String: [String]]?
-    /// Acked, naked or termed: later acks are no-ops (as libnats' `natsMsg_isAcked`).
-    private var settled = false
+    /// A `Mutex` (inline) rather than an `NSLock` (an object of its own, allocated per message).
+    private let state = Mutex(State())
+
+    private struct State {
+        var parsedHeaders: [String: [String]]?
+        /// Acked, naked or termed: later acks are no-ops (as libnats' `natsMsg_isAcked`).
+        var settled = false
+    }
 
     init(message: CPointer, subscription: SubscriptionHandle) {
         self.message = message
@@ -61,19 +66,21 @@ public final class JetStreamMessage: @unchecked Sendable {
     /// All headers, by name as sent (names are case-sensitive here; see `header(_:)`).
     /// Parsed on first access and cached.
     public var headers: [String: [String]] {
-        lock.lock()
-        defer { lock.unlock() }
-        if let parsedHeaders { return parsedHeaders }
-        let parsed = Self.readHeaders(message.raw)
-        parsedHeaders = parsed
-        return parsed
+        let msg = message.raw
+        return state.withLock { state in
+            if let parsed = state.parsedHeaders { return parsed }
+            let parsed = Self.readHeaders(msg)
+            state.parsedHeaders = parsed
+            return parsed
+        }
     }
 
     /// The first value of the header `name`, compared case-insensitively.
     public func header(_ name: String) -> String? {
         // In libnats, without building the headers dictionary: the decoder asks every message for
         // headers it usually lacks, and building the dictionary for that was 2.5% of ingest CPU.
-        withLock { msg in
+        let msg = message.raw
+        return state.withLock { _ in
             var value: UnsafePointer<CChar>?
             if natsMsgHeader_Get(msg, name, &value) == NATS_OK, let value { return String(cString: value) }
             var keys: UnsafeMutablePointer<UnsafePointer<CChar>?>?
@@ -104,13 +111,13 @@ public final class JetStreamMessage: @unchecked Sendable {
         let connection = subscription.context.connection.handle
         let waitMillis = max(1, subscription.context.options.requestTimeout.natsMilliseconds)
         try await subscription.context.api.run { [self] in
-            try withLock { msg in
-                guard !settled else { return }
-                let reply = try ackSubject(msg, operation: "ackSync")
+            try state.withLock { state in
+                guard !state.settled else { return }
+                let reply = try ackSubject(message.raw, operation: "ackSync")
                 var answer: OpaquePointer?
                 try natsCheck(natsConnection_RequestString(&answer, connection.raw, reply, "+ACK", waitMillis), "ackSync")
                 natsMsg_Destroy(answer)
-                settled = true
+                state.settled = true
             }
         }
     }
@@ -139,11 +146,12 @@ public final class JetStreamMessage: @unchecked Sendable {
     /// Publishes `body` to the ack subject, once per message unless `final` is false (progress).
     private func settle(_ body: String, operation: String, final: Bool = true) throws {
         let connection = subscription.context.connection.handle
-        try withLock { msg in
-            guard !settled else { return }
+        let msg = message.raw
+        try state.withLock { state in
+            guard !state.settled else { return }
             let reply = try ackSubject(msg, operation: operation)
             try natsCheck(natsConnection_PublishString(connection.raw, reply, body), operation)
-            if final { settled = true }
+            if final { state.settled = true }
         }
     }
 
@@ -154,13 +162,11 @@ public final class JetStreamMessage: @unchecked Sendable {
         return reply
     }
 
-    private func withLock<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(message.raw)
-    }
-
     private static func readMetadata(_ msg: OpaquePointer) -> Metadata {
+        if let reply = natsMsg_GetReply(msg),
+           let parsed = AckSubjectMetadata.parse(UnsafeRawBufferPointer(start: reply, count: strlen(reply))) {
+            return parsed
+        }
         var meta: UnsafeMutablePointer<jsMsgMetaData>?
         guard natsMsg_GetMetaData(&meta, msg) == NATS_OK, let meta else {
             // Only non-JetStream messages lack metadata; a pull consumer never delivers those.

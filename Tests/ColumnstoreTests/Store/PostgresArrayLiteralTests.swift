@@ -24,6 +24,16 @@ struct PostgresArrayLiteralTests {
         #expect(literal.literal == #"{-3,7,t,"1.5","Infinity",NULL,"1970-01-02","1970-01-01T00:00:01.500Z"}"#)
     }
 
+    @Test("escapes at either end and side by side; an element of only escapes")
+    func escapesAtTheEdges() {
+        var literal = PostgresArrayLiteral(reservingCapacity: 4)
+        literal.append(#""start"#)
+        literal.append(#"end\"#)
+        literal.append(#"\"\""#)
+        literal.appendBare("42")
+        #expect(literal.literal == #"{"\"start","end\\","\\\"\\\"",42}"#)
+    }
+
     @Test("an empty literal is an empty array")
     func empty() {
         #expect(PostgresArrayLiteral().literal == "{}")
