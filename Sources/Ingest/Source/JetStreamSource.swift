@@ -56,7 +56,13 @@ public actor JetStreamSource: MessageSource {
             maxAckPending: maxAckPending,
             maxDeliver: -1,
             deliverPolicy: sequence <= 1 ? .all : .startSequence(sequence),
-            ackPolicy: .all))
+            ackPolicy: .all,
+            // One copy, whatever the stream's replicas: the store's checkpoint is the truth and the consumer
+            // is re-created at every binding, so replicating its state buys nothing. Replicated (R3), each
+            // re-creation made a new Raft group that a restarted node had to catch up on, and nats-server's
+            // /healthz said "consumer not current" for minutes of a rolling restart. If the node holding it
+            // dies, fetches fail or go quiet and the consumer is re-created on a live node.
+            replicas: 1))
         // Destroyed, never unsubscribed: nats.c would delete the durable behind our back.
         subscription?.destroy()
         subscription = try await js.bindPullConsumer(stream: stream, durable: durable)

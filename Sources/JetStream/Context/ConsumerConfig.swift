@@ -36,6 +36,9 @@ public struct ConsumerConfig: Sendable, Equatable {
     public var description: String?
     /// Explicit unless set; an existing consumer with another policy is an error.
     public var ackPolicy: AckPolicy
+    /// Copies of the consumer's state in a cluster; nil inherits the stream's. Only applied when the
+    /// consumer is created.
+    public var replicas: Int?
 
     public init(
         durableName: String,
@@ -45,7 +48,8 @@ public struct ConsumerConfig: Sendable, Equatable {
         maxDeliver: Int = -1,
         deliverPolicy: DeliverPolicy = .all,
         description: String? = nil,
-        ackPolicy: AckPolicy = .explicit
+        ackPolicy: AckPolicy = .explicit,
+        replicas: Int? = nil
     ) {
         self.durableName = durableName
         self.filterSubject = filterSubject
@@ -55,5 +59,6 @@ public struct ConsumerConfig: Sendable, Equatable {
         self.deliverPolicy = deliverPolicy
         self.description = description
         self.ackPolicy = ackPolicy
+        self.replicas = replicas
     }
 }

@@ -91,6 +91,7 @@ extension JetStreamContext {
         cc.AckWait = config.ackWait.natsNanoseconds
         cc.MaxDeliver = Int64(config.maxDeliver)
         if let maxAckPending = config.maxAckPending { cc.MaxAckPending = Int64(maxAckPending) }
+        if let replicas = config.replicas { cc.Replicas = Int64(replicas) }
         switch config.deliverPolicy {
         case .all:
             cc.DeliverPolicy = js_DeliverAll

@@ -132,7 +132,7 @@ struct ClusterReplicaFaultTests {
         #expect(allRunning, "no replica exited")
         for replica in replicas {
             let (exited, status) = await replica.terminate(timeout: .seconds(30))
-            #expect(exited && status == 0, "SIGTERM drains and exits 0; log:\n\(replica.log.suffix(2000))")
+            #expect(exited && status == 0, "SIGTERM drains and exits 0; log:\n\(replica.log.suffix(20000))")
         }
         let (samples, backwards) = monitor.result
         #expect(samples > 20)
