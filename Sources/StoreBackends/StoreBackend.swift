@@ -76,6 +76,21 @@ public struct StoreBackend: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The state hash of `schema`'s tables (or one `table`, one `tenant`) as stored now, read through a
+    /// reader that is closed before this returns, whether or not the hash could be computed.
+    public func stateHashReport(schema: ProjectionSchema, table: String?, tenant: String?) async throws -> StateHashReport {
+        let reader = try stateHashReader()
+        let tables: [TableStateHash]
+        do {
+            tables = try await StateHash(schema: schema, reader: reader).compute(table: table, tenant: tenant)
+            await reader.close()
+        } catch {
+            await reader.close()
+            throw error
+        }
+        return StateHashReport(store: kind, location: reader.location, projection: schema.name, tables: tables)
+    }
+
     /// The rebuilder of `schema`'s tables.
     public func rebuilder(schema: ProjectionSchema) throws -> any ProjectionRebuilder {
         switch kind {

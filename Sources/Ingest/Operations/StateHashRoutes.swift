@@ -19,16 +19,7 @@ struct StateHashRoutes: Sendable {
                 throw HTTPError(.badRequest, message: "table: unknown table \(table); known: \(schema.tables.map(\.name).joined(separator: ", "))")
             }
             if let tenant, tenant.isEmpty { throw HTTPError(.badRequest, message: "tenant: must not be empty") }
-            let reader = try backend.stateHashReader()
-            let tables: [TableStateHash]
-            do {
-                tables = try await StateHash(schema: schema, reader: reader).compute(table: table, tenant: tenant)
-                await reader.close()
-            } catch {
-                await reader.close()
-                throw error
-            }
-            let report = StateHashReport(store: backend.kind, location: reader.location, projection: schema.name, tables: tables)
+            let report = try await backend.stateHashReport(schema: schema, table: table, tenant: tenant)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: report.json)))
         }
     }

@@ -36,16 +36,7 @@ struct HashCommand: AsyncParsableCommand {
         do {
             let resolved = try store.resolve(try MigrateEnvironment.current())
             let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet, projection: projection)
-            let reader = try resolved.storeBackend.stateHashReader()
-            let tables: [TableStateHash]
-            do {
-                tables = try await StateHash(schema: schema, reader: reader).compute(table: table, tenant: tenant)
-                await reader.close()
-            } catch {
-                await reader.close()
-                throw error
-            }
-            let report = StateHashReport(store: resolved.kind, location: reader.location, projection: schema.name, tables: tables)
+            let report = try await resolved.storeBackend.stateHashReport(schema: schema, table: table, tenant: tenant)
             print(json ? report.json : report.text, terminator: "")
         } catch {
             throw CommandFailure.exit(for: error)
