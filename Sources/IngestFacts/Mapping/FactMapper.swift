@@ -61,11 +61,6 @@ public struct FactMapper: Sendable {
         self.plans = plans
     }
 
-    /// Whether any table consumes this fact type. Facts of other types are acked and counted, not errors.
-    public func consumes(_ factType: String) -> Bool {
-        plans[factType].map { !$0.tables.isEmpty } ?? false
-    }
-
     /// - Returns: nil when no table consumes the fact's type.
     /// - Throws: a `FactRejection` when the fact can never be applied (missing field, value that does not fit).
     public func map(_ fact: FactEnvelope, sequence: UInt64, subject: String) throws(FactRejection) -> MappedFact? {
