@@ -11,7 +11,8 @@ extension ClickHouseClient {
         parameters: [String: String],
         settings: [String: String],
         defaults: [String: String],
-        queryID: String?
+        queryID: String?,
+        requestTimeout: Duration? = nil
     ) async throws -> ClickHouseResponse {
         let queryID = queryID ?? UUID().uuidString.lowercased()
         var merged = defaults
@@ -35,7 +36,7 @@ extension ClickHouseClient {
             body: body,
             bodyIsGzip: bodyIsGzip,
             connectTimeout: configuration.connectTimeout,
-            requestTimeout: configuration.requestTimeout,
+            requestTimeout: requestTimeout ?? configuration.requestTimeout,
             acceptCompressedResponse: configuration.acceptCompressedResponse,
             maxResponseBytes: configuration.maxResponseBytes)
         logger.debug("clickhouse request", metadata: [

@@ -52,16 +52,18 @@ public final class ClickHouseClient: Sendable {
     }
 
     /// `query`, with parameter values already in the server's Escaped text form (`\N` for NULL, a
-    /// backslash doubled): for callers that encode typed values themselves.
+    /// backslash doubled): for callers that encode typed values themselves. `requestTimeout`
+    /// replaces the configuration's for this request (a caller's deadline may be shorter).
     public func query(
         _ sql: String,
         encodedParameters: [String: String],
         settings: [String: String] = [:],
-        queryID: String? = nil
+        queryID: String? = nil,
+        requestTimeout: Duration? = nil
     ) async throws -> ClickHouseResponse {
         try await send(
             sql: sql, statementInURL: nil, body: .bytes(Array(sql.utf8)), bodyIsGzip: false,
-            parameters: encodedParameters, settings: settings, defaults: [:], queryID: queryID)
+            parameters: encodedParameters, settings: settings, defaults: [:], queryID: queryID, requestTimeout: requestTimeout)
     }
 
     /// Runs DDL or another command, with `wait_end_of_query=1` so that any error is reported

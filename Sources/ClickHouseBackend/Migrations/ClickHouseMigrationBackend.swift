@@ -101,14 +101,16 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
         return count.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
-    public func lock(timeout: Duration, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
-        try await storeCall("take the lock") {
-            try await migrationLock.acquire(timeout: timeout, onEvent: onEvent)
+    public func withLock<T: Sendable>(
+        timeout: Duration, onEvent: @escaping @Sendable (MigrationEvent) -> Void, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        // The body's own errors pass through as they are; only the lock's are store errors.
+        let outcome = try await storeCall("take the lock") {
+            try await migrationLock.withLock(timeout: timeout, onEvent: onEvent) { () async -> Result<T, any Error> in
+                do { return .success(try await body()) } catch { return .failure(error) }
+            }
         }
-    }
-
-    public func unlock() async {
-        await migrationLock.release()
+        return try outcome.get()
     }
 
     public func apply(_ migration: PlannedMigration, runID: String, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
@@ -140,9 +142,8 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
         }
     }
 
-    public func close() async {
-        await migrationLock.release()
-    }
+    /// Nothing to close: the client holds no session, and `withLock` has withdrawn the claim.
+    public func close() async {}
 
     private func record(_ file: MigrationFile, applied: Int, runID: String, schemaHash: String) async throws {
         try await storeCall("record progress of \(file.name)") {

@@ -10,6 +10,9 @@ import Columnstore
 /// `poll` while the holder is alive. The holder renews its lease every `lease / 3` and checks,
 /// before each statement, that its lease is still comfortably valid.
 ///
+/// `withLock` holds the lock for exactly its body: the renewal loop is a child task of the call,
+/// ended when the body ends, and the claim is withdrawn before it returns.
+///
 /// The race: a claim becomes visible only when its insert commits, a few milliseconds after
 /// `now64()` was evaluated. Two claims that overlap that window are both visible after `settle`
 /// (far longer), so both readers pick the same winner. Unsafe only if an insert stalls for longer
@@ -43,7 +46,6 @@ actor ClickHouseMigrationLock {
     private var owner: String?
     private var validUntil: ContinuousClock.Instant?
     private var lost = false
-    private var renewal: Task<Void, Never>?
 
     init(client: ClickHouseClient, lease: Duration, settle: Duration = .milliseconds(500), poll: Duration = .milliseconds(500)) {
         self.client = client
@@ -52,8 +54,29 @@ actor ClickHouseMigrationLock {
         self.poll = poll
     }
 
+    /// Waits for the lock (throws `.lockTimeout` after `timeout`), runs `body` while renewing the
+    /// lease, then stops renewing and withdraws the claim, whether `body` returned or threw.
+    func withLock<T: Sendable>(
+        timeout: Duration, onEvent: @Sendable (MigrationEvent) -> Void, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        try await acquire(timeout: timeout, onEvent: onEvent)
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await self.renewUntilCancelled() }
+                // The group awaits the renewal after this; it ends at its next sleep.
+                defer { group.cancelAll() }
+                return try await body()
+            })
+        } catch {
+            result = .failure(error)
+        }
+        await release()
+        return try result.get()
+    }
+
     /// Waits for the lock; throws `.lockTimeout` after `timeout`.
-    func acquire(timeout: Duration, onEvent: @Sendable (MigrationEvent) -> Void) async throws {
+    private func acquire(timeout: Duration, onEvent: @Sendable (MigrationEvent) -> Void) async throws {
         let deadline = clock.now + timeout
         var announced = false
         while true {
@@ -72,7 +95,6 @@ actor ClickHouseMigrationLock {
                     owner = candidate
                     validUntil = claimedAt + lease
                     lost = false
-                    startRenewal()
                     onEvent(.lockAcquired)
                     return
                 }
@@ -98,10 +120,8 @@ actor ClickHouseMigrationLock {
         }
     }
 
-    /// Stops renewing and withdraws the claim.
-    func release() async {
-        renewal?.cancel()
-        renewal = nil
+    /// Withdraws the claim (the renewal has stopped).
+    private func release() async {
         if let owner { try? await withdraw(owner) }
         owner = nil
         validUntil = nil
@@ -109,14 +129,16 @@ actor ClickHouseMigrationLock {
 
     // MARK: - Protocol steps
 
-    private func startRenewal() {
+    /// Renews every `lease / 3` until the task is cancelled.
+    private func renewUntilCancelled() async {
         let interval = lease / 3
-        renewal = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled, let self else { return }
-                await self.renew()
+        while true {
+            do {
+                try await clock.sleep(for: interval)
+            } catch {
+                return
             }
+            await renew()
         }
     }
 

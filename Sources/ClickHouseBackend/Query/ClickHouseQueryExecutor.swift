@@ -18,14 +18,17 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
     public convenience init(dsn: String, limits: QueryLimits) throws {
         // The client's own timeout is a backstop for a server that stops answering.
         let configuration = ClickHouseClient.Configuration(
-            requestTimeout: limits.timeout + .seconds(5), poolSize: limits.maxConnections,
+            requestTimeout: limits.timeout + Self.backstopGrace, poolSize: limits.maxConnections,
             maxResponseBytes: limits.maxResultBytes)
         self.init(client: try ClickHouseClient(dsn: dsn, configuration: configuration), limits: limits)
     }
 
-    /// Settings sent with every query; `readonly` last so nothing after it can lift it.
-    var settings: [String: String] {
-        let millis = limits.timeoutMilliseconds
+    /// How long the transfer may outlast `max_execution_time`, for a server that stops answering.
+    static let backstopGrace: Duration = .seconds(5)
+
+    /// Settings sent with every query, for one that may run `timeout`; `readonly` last so nothing after it can lift it.
+    func settings(timeout: Duration) -> [String: String] {
+        let millis = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         return [
             "max_execution_time": String(format: "%.3f", Double(millis) / 1000),
             "timeout_overflow_mode": "throw",
@@ -38,7 +41,9 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
         ]
     }
 
-    public func execute(_ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue]) async throws -> QueryResult {
+    public func execute(
+        _ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue], deadline: ContinuousClock.Instant?
+    ) async throws -> QueryResult {
         let values = bindings(tenant: tenant, parameters: parameters)
         var encoded: [String: String] = [:]
         for placeholder in query.placeholders {
@@ -47,9 +52,22 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
             }
             encoded[placeholder.name] = Self.encodeParameter(value)
         }
+        // The server stops the query at the server's timeout or the caller's deadline, whichever
+        // comes first (`max_execution_time`); the transfer's own timeout backs it up, so the work has
+        // ended when this returns.
+        var timeout = limits.timeout
+        if let deadline {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else {
+                throw QueryError(code: .deadlineExceeded, message: "the query did not finish before its deadline", detail: "the deadline passed before the query was sent")
+            }
+            timeout = min(timeout, left)
+        }
         let response: ClickHouseResponse
         do {
-            response = try await client.query(query.sql + "\nFORMAT JSONCompact", encodedParameters: encoded, settings: settings)
+            response = try await client.query(
+                query.sql + "\nFORMAT JSONCompact", encodedParameters: encoded, settings: settings(timeout: timeout),
+                requestTimeout: timeout + Self.backstopGrace)
         } catch let error as ClickHouseError {
             throw Self.queryError(error)
         }

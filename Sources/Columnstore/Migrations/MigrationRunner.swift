@@ -29,8 +29,8 @@ public struct MigrationRunner: Sendable {
     public func apply(lockTimeout: Duration, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws -> MigrationRunPlan {
         let files = try MigrationFile.load(directory: directory)
         try await backend.prepareLedger()
-        try await backend.lock(timeout: lockTimeout, onEvent: onEvent)
-        do {
+        let (backend, directory, runID) = (backend, directory, runID)
+        return try await backend.withLock(timeout: lockTimeout, onEvent: onEvent) {
             let plan = MigrationRunPlan(files: files, ledger: try await backend.readLedger())
             try plan.checkNoneModified()
             let schemaHash = Self.schemaLockHash(directory: directory)
@@ -38,11 +38,7 @@ public struct MigrationRunner: Sendable {
                 migration.schemaHash = schemaHash
                 try await backend.apply(migration, runID: runID, onEvent: onEvent)
             }
-            await backend.unlock()
             return plan
-        } catch {
-            await backend.unlock()
-            throw error
         }
     }
 

@@ -7,8 +7,13 @@ public protocol QueryExecutor: Sendable {
     var store: StoreKind { get }
 
     /// Runs `query` for `tenant` with typed request `parameters` (by request field name).
+    ///
+    /// The query stops at the server's timeout (`QueryLimits.timeout`) or at `deadline` (a client's),
+    /// whichever comes first: the store itself is told the shorter one, so the work has really ended
+    /// when this returns. Executors do not observe task cancellation; the deadline is how a caller
+    /// bounds them.
     /// - Throws: `QueryError` (deadline, row cap, store unavailable, internal).
-    func execute(_ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue]) async throws -> QueryResult
+    func execute(_ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue], deadline: ContinuousClock.Instant?) async throws -> QueryResult
 
     /// Throws unless the store answers a trivial query (for `/readyz`).
     func checkReachable() async throws
@@ -18,6 +23,11 @@ public protocol QueryExecutor: Sendable {
 }
 
 extension QueryExecutor {
+    /// `execute` under the server's timeout only.
+    public func execute(_ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue]) async throws -> QueryResult {
+        try await execute(query, tenant: tenant, parameters: parameters, deadline: nil)
+    }
+
     /// The full parameter set of a query: request parameters plus the tenant, which always wins.
     package func bindings(tenant: String, parameters: [String: ColumnValue]) -> [String: ColumnValue] {
         var all = parameters

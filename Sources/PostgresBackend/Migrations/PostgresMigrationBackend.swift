@@ -92,7 +92,22 @@ public actor PostgresMigrationBackend: MigrationBackend {
         return rows.single?.int64("n") == 1
     }
 
-    public func lock(timeout: Duration, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
+    public func withLock<T: Sendable>(
+        timeout: Duration, onEvent: @escaping @Sendable (MigrationEvent) -> Void, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        // The advisory lock lives with the session: nothing needs to run beside the body.
+        try await lock(timeout: timeout, onEvent: onEvent)
+        do {
+            let result = try await body()
+            await unlock()
+            return result
+        } catch {
+            await unlock()
+            throw error
+        }
+    }
+
+    private func lock(timeout: Duration, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         try await storeCall("take the lock") { connection in
@@ -117,7 +132,7 @@ public actor PostgresMigrationBackend: MigrationBackend {
         }
     }
 
-    public func unlock() async {
+    private func unlock() async {
         guard let key = lockKey, let connection else { return }
         lockKey = nil
         _ = try? await connection.advisoryUnlock(key)

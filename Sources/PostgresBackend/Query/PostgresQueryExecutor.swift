@@ -26,7 +26,9 @@ public final class PostgresQueryExecutor: QueryExecutor {
         self.pool = PostgresConnectionPool(dsn: dsn, capacity: limits.maxConnections, sessionSetup: setup, logger: logger)
     }
 
-    public func execute(_ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue]) async throws -> QueryResult {
+    public func execute(
+        _ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue], deadline callerDeadline: ContinuousClock.Instant?
+    ) async throws -> QueryResult {
         let values = bindings(tenant: tenant, parameters: parameters)
         var bound: [PostgresValue] = []
         for placeholder in query.placeholders {
@@ -35,13 +37,23 @@ public final class PostgresQueryExecutor: QueryExecutor {
             }
             bound.append(Self.postgresValue(value))
         }
-        // One client-side deadline covers connecting, session setup and the statement.
-        let deadline = ContinuousClock.now + clientDeadline
+        // One client-side deadline covers connecting, session setup and the statement: the server's
+        // backstop or the caller's deadline, whichever comes first. The caller's is kept by libpq's
+        // poll, which cancels the statement there (statement_timeout is per session, and a SET per
+        // query would cost a round trip); the connection is then replaced.
+        let backstop = ContinuousClock.now + clientDeadline
+        let deadline = callerDeadline.map { min($0, backstop) } ?? backstop
+        guard deadline > ContinuousClock.now else { throw Self.deadlinePassed }
         let connection: PostgresConnection
         do {
             connection = try await pool.acquire(deadline: deadline)
         } catch let error as PostgresError {
             throw Self.queryError(error)
+        }
+        // A deadline that passed while waiting for a connection costs no statement (and no connection).
+        guard deadline > ContinuousClock.now else {
+            await pool.release(connection, reusable: true)
+            throw Self.deadlinePassed
         }
         do {
             // Rows are read one at a time within the row and byte bounds: a larger answer is never held whole.
@@ -65,6 +77,8 @@ public final class PostgresQueryExecutor: QueryExecutor {
     /// answering (the statement is then cancelled and its connection replaced).
     var clientDeadline: Duration { limits.timeout + Self.clientDeadlineGrace }
     static let clientDeadlineGrace: Duration = .milliseconds(500)
+
+    static let deadlinePassed = QueryError(code: .deadlineExceeded, message: "the query did not finish before its deadline", detail: "the deadline passed before the statement was sent")
 
     public func checkReachable() async throws {
         let deadline = ContinuousClock.now + clientDeadline

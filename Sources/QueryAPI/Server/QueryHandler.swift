@@ -21,29 +21,25 @@ struct QueryHandler: Sendable {
         let tenant = try access.tenant(for: request.headers)
         let (options, parameters) = try await decode(method, request: request)
         // The client's deadline counts from the request's arrival (the body read is part of it).
-        let remaining = options.timeout.map { $0 - (ContinuousClock.now - arrival) }
-        if let remaining, remaining <= .zero, let timeout = options.timeout { throw ClientDeadline.exceeded(timeout) }
+        let deadline = options.timeout.map { ClientDeadline(arrival: arrival, timeout: $0) }
+        if let deadline, deadline.hasPassed { throw deadline.exceeded }
         guard limiter.tryAcquire() else {
             throw ConnectError(.resourceExhausted, "too many concurrent requests; retry later")
         }
-        guard let query = catalog.queries[method.name] else {
-            limiter.release()
-            throw ConnectError(.internal, "the method has no query", detail: "no prepared query for \(method.name)")
-        }
-        let (executor, limiter) = (executor, limiter)
-        let run: @Sendable () async throws -> QueryResult = {
-            defer { limiter.release() }
-            do {
-                return try await executor.execute(query, tenant: tenant, parameters: parameters)
-            } catch let error as QueryError {
-                throw ConnectError(error)
-            }
-        }
         let result: QueryResult
-        if let remaining {
-            result = try await ClientDeadline.run(within: remaining, reported: options.timeout!, run)
-        } else {
-            result = try await run()
+        do {
+            // The slot is released when the store query has ended, which the executor makes happen
+            // by the client's deadline.
+            defer { limiter.release() }
+            guard let query = catalog.queries[method.name] else {
+                throw ConnectError(.internal, "the method has no query", detail: "no prepared query for \(method.name)")
+            }
+            do {
+                result = try await executor.execute(query, tenant: tenant, parameters: parameters, deadline: deadline?.instant)
+            } catch let error as QueryError {
+                let answer = ConnectError(error)
+                throw deadline?.judge(answer) ?? answer
+            }
         }
         return try Self.response(result, method: method, options: options)
     }

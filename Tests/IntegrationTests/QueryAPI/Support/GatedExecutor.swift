@@ -2,35 +2,36 @@ import Columnstore
 import Foundation
 
 /// A store that answers only when the test opens the gate: a query that outlives any deadline,
-/// whatever the machine's speed.
+/// whatever the machine's speed. Like the real executors it stops at the caller's deadline.
 final class GatedExecutor: QueryExecutor, @unchecked Sendable {
     let store: StoreKind = .postgres
     private let lock = NSLock()
-    private var waiters: [CheckedContinuation<Void, Never>] = []
     private var open = false
+    private var running = 0
     let rows: [[String: ColumnValue]]
 
     init(rows: [[String: ColumnValue]] = []) { self.rows = rows }
 
-    func execute(_ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue]) async throws -> QueryResult {
-        await withCheckedContinuation { continuation in
-            let proceed = lock.withLock { () -> Bool in
-                if open { return true }
-                waiters.append(continuation)
-                return false
+    func execute(
+        _ query: PreparedQuery, tenant: String, parameters: [String: ColumnValue], deadline: ContinuousClock.Instant?
+    ) async throws -> QueryResult {
+        lock.withLock { running += 1 }
+        defer { lock.withLock { running -= 1 } }
+        // Polls the gate: the deadline is checked between polls, as a store checks its own timeout.
+        while !lock.withLock({ open }) {
+            if let deadline, ContinuousClock.now >= deadline {
+                throw QueryError(code: .deadlineExceeded, message: "the query did not finish before its deadline")
             }
-            if proceed { continuation.resume() }
+            try await Task.sleep(for: .milliseconds(5))
         }
         return QueryResult(columns: Array(rows.first?.keys ?? [:].keys), rows: rows)
     }
 
+    /// Queries inside `execute` right now.
+    var queriesRunning: Int { lock.withLock { running } }
+
     func openGate() {
-        let resumed = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
-            open = true
-            defer { waiters = [] }
-            return waiters
-        }
-        for waiter in resumed { waiter.resume() }
+        lock.withLock { open = true }
     }
 
     func checkReachable() async throws {}

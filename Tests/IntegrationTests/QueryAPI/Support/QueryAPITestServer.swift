@@ -11,9 +11,11 @@ import Prometheus
 enum QueryAPITestServer {
     static let servicePath = "/orders.analytics.v1.OrdersAnalyticsQuery"
 
-    /// Builds the app with the default configuration (tweaked by `configure`) and runs `body`.
+    /// Builds the app with the default configuration (tweaked by `configure`) and runs `body`;
+    /// `catalog` replaces the fixture's (to make a method slow).
     static func with<T: Sendable>(
         _ fixture: QueryStoreFixture,
+        catalog: QueryCatalog? = nil,
         configure: (inout QueryConfiguration) -> Void = { _ in },
         _ body: @Sendable (QueryAPICaller) async throws -> T
     ) async throws -> T {
@@ -23,7 +25,7 @@ enum QueryAPITestServer {
         var logger = Logger(label: "projection.query.test")
         logger.logLevel = .warning
         let router = QueryServer.makeRouter(
-            service: QueryStoreFixture.service, catalog: fixture.catalog, executor: fixture.executor,
+            service: QueryStoreFixture.service, catalog: catalog ?? fixture.catalog, executor: fixture.executor,
             configuration: configuration, registry: registry,
             openAPI: OpenAPIGenerator.render(schema: QueryStoreFixture.schema), logger: logger)
         let app = Application(router: router, logger: logger)

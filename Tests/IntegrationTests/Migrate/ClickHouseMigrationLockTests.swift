@@ -1,0 +1,84 @@
+import ClickHouseHTTP
+@testable import ClickHouseBackend
+import Columnstore
+import Foundation
+import Testing
+
+/// `ClickHouseMigrationLock.withLock` on the real store: the lease is renewed while the body runs (a
+/// child task of the call), the claim is withdrawn when the body ends, and a claim taken away from the
+/// holder is noticed (`.lockLost`). Verdicts wait for states; the lease (9 s) leaves a busy machine
+/// ample margin before it could run out by itself.
+@Suite("ClickHouse migration lock", .serialized)
+struct ClickHouseMigrationLockTests {
+    static let lease: Duration = .seconds(9)
+
+    /// The claim rows' latest state per owner: (owner, released, version).
+    static func claims(_ client: ClickHouseClient) async throws -> [(owner: String, released: Bool, version: Int)] {
+        let text = try await client.query("""
+            SELECT owner, argMax(released, version), max(version) FROM \(ClickHouseMigrationLock.table)
+            GROUP BY owner ORDER BY owner FORMAT TabSeparated
+            """).text
+        return text.split(separator: "\n").map { line in
+            let fields = line.split(separator: "\t").map(String.init)
+            return (fields[0], fields[1] == "1", Int(fields[2]) ?? 0)
+        }
+    }
+
+    static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<600 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    @Test("the lease is renewed while the body runs and withdrawn when it ends")
+    func renewsWhileBodyRuns() async throws {
+        try await MigrationSandbox.with(.clickhouse) { sandbox in
+            let client = try ClickHouseClient(dsn: sandbox.dsn)
+            try await client.execute(ClickHouseMigrationLock.createTable)
+            let lock = ClickHouseMigrationLock(client: client, lease: Self.lease, settle: .milliseconds(50), poll: .milliseconds(50))
+            let renewedInBody = try await lock.withLock(timeout: .seconds(30), onEvent: { _ in }) {
+                try await lock.checkHeld()
+                // The renewal (every lease / 3) raises the claim's version while the body still runs.
+                return try await Self.eventually { try await Self.claims(client).first.map { !$0.released && $0.version >= 2 } ?? false }
+            }
+            #expect(renewedInBody, "the lease was never renewed while the body ran")
+            // withLock has returned: the renewal has ended and the claim is withdrawn.
+            let after = try await Self.claims(client)
+            #expect(after.count == 1 && after[0].released, "\(after)")
+            await #expect(throws: MigrationError.self) { try await lock.checkHeld() }
+            // No renewal runs on behind the call (it would raise the version again).
+            try await Task.sleep(for: Self.lease / 3 * 2)
+            #expect(try await Self.claims(client).map(\.version) == after.map(\.version))
+        }
+    }
+
+    @Test("a claim taken away from the holder is noticed: lockLost before the next statement")
+    func noticesLostClaim() async throws {
+        try await MigrationSandbox.with(.clickhouse) { sandbox in
+            let client = try ClickHouseClient(dsn: sandbox.dsn)
+            try await client.execute(ClickHouseMigrationLock.createTable)
+            let lock = ClickHouseMigrationLock(client: client, lease: Self.lease, settle: .milliseconds(50), poll: .milliseconds(50))
+            let noticed = try await lock.withLock(timeout: .seconds(30), onEvent: { _ in }) { () async throws -> Bool in
+                try await lock.checkHeld()
+                let owner = try #require(try await Self.claims(client).first?.owner)
+                // Another party marks the claim released (as if the lease had lapsed and been overtaken).
+                try await client.execute("""
+                    INSERT INTO \(ClickHouseMigrationLock.table) (lock_name, owner, claimed_at, expires_at, released, version)
+                    SELECT {name:String}, {owner:String}, now64(6, 'UTC'), now64(3, 'UTC'), 1, 1000000
+                    """, parameters: ["name": ClickHouseMigrationLock.name, "owner": owner])
+                // The next renewal finds the claim gone and marks the lock lost.
+                return try await Self.eventually {
+                    do {
+                        try await lock.checkHeld()
+                        return false
+                    } catch let error as MigrationError {
+                        return error.code == .lockLost
+                    }
+                }
+            }
+            #expect(noticed, "the lost claim was never noticed")
+        }
+    }
+}
