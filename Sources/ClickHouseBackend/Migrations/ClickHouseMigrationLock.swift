@@ -46,6 +46,8 @@ actor ClickHouseMigrationLock {
     private var owner: String?
     private var validUntil: ContinuousClock.Instant?
     private var lost = false
+    /// Why the last renewal did not extend the lease (nil after one that did): for the lost-lock error's context.
+    private(set) var lastRenewalProblem: String?
 
     init(client: ClickHouseClient, lease: Duration, settle: Duration = .milliseconds(500), poll: Duration = .milliseconds(500)) {
         self.client = client
@@ -157,11 +159,14 @@ actor ClickHouseMigrationLock {
                 """, parameters: ["name": Self.name, "owner": owner, "lease": String(lease.migrationMilliseconds)])
             if try await holder() == owner {
                 validUntil = started + lease
+                lastRenewalProblem = nil
             } else {
                 lost = true
+                lastRenewalProblem = "the claim was no longer the earliest unexpired one"
             }
         } catch {
             // A failed renewal leaves the old lease; checkHeld stops the run if it runs out.
+            lastRenewalProblem = "renewal failed: \(error)"
         }
     }
 

@@ -6,11 +6,13 @@ import Testing
 
 /// `ClickHouseMigrationLock.withLock` on the real store: the lease is renewed while the body runs (a
 /// child task of the call), the claim is withdrawn when the body ends, and a claim taken away from the
-/// holder is noticed (`.lockLost`). Verdicts wait for states; the lease (9 s) leaves a busy machine
-/// ample margin before it could run out by itself.
+/// holder is noticed (`.lockLost`). Verdicts wait for states. The lease is long (30 s, renewed every
+/// 10 s) because a renewal that reaches the store after the lease has run out legitimately loses the
+/// lock: with 9 s, one run of the whole parallel suite saw no renewal at all (most likely one that
+/// came after the lease had run out; a failing run now says which).
 @Suite("ClickHouse migration lock", .serialized)
 struct ClickHouseMigrationLockTests {
-    static let lease: Duration = .seconds(9)
+    static let lease: Duration = .seconds(30)
 
     /// The claim rows' latest state per owner: (owner, released, version).
     static func claims(_ client: ClickHouseClient) async throws -> [(owner: String, released: Bool, version: Int)] {
@@ -38,12 +40,13 @@ struct ClickHouseMigrationLockTests {
             let client = try ClickHouseClient(dsn: sandbox.dsn)
             try await client.execute(ClickHouseMigrationLock.createTable)
             let lock = ClickHouseMigrationLock(client: client, lease: Self.lease, settle: .milliseconds(50), poll: .milliseconds(50))
-            let renewedInBody = try await lock.withLock(timeout: .seconds(30), onEvent: { _ in }) {
+            let (renewedInBody, problem) = try await lock.withLock(timeout: .seconds(30), onEvent: { _ in }) {
                 try await lock.checkHeld()
                 // The renewal (every lease / 3) raises the claim's version while the body still runs.
-                return try await Self.eventually { try await Self.claims(client).first.map { !$0.released && $0.version >= 2 } ?? false }
+                let renewed = try await Self.eventually { try await Self.claims(client).first.map { !$0.released && $0.version >= 2 } ?? false }
+                return (renewed, await lock.lastRenewalProblem)
             }
-            #expect(renewedInBody, "the lease was never renewed while the body ran")
+            #expect(renewedInBody, "the lease was never renewed while the body ran: \(problem ?? "no renewal problem recorded")")
             // withLock has returned: the renewal has ended and the claim is withdrawn.
             let after = try await Self.claims(client)
             #expect(after.count == 1 && after[0].released, "\(after)")
