@@ -486,28 +486,40 @@ class Bench:
 
     INGRESS_TOKEN = "bench-ingress-token-0123456789"
 
-    def run_ingress(self, store, name, query_port):
+    def run_ingress(self, store, name, query_port, binary=None, round_tag=""):
         """Scenario 8: POST /events of projection-ingest with PROJECTION_INGRESS on. Single events back to back
         on one connection, batches (500 events) on one connection, and POST→visible through GetOrder at
         1,000 events/s (10 ms ticks, one batch request each). Every answer must be 2xx; speed is only reported."""
-        stream, prefix = f"{self.stream}_INGRESS_{store[:2].upper()}", f"{self.prefix}ingress{store[:2]}"
+        stream, prefix = f"{self.stream}_INGRESS_{store[:2].upper()}{round_tag.upper()}", f"{self.prefix}ingress{store[:2]}{round_tag}"
         self.fresh_streams.append(stream)
         self.bench("publish", *self.stream_args(stream, prefix), "--facts", 0)
         port = self.free_port()
-        env = dict(self.ingest_env(store, name, f"ingress_{self.tag}_{store[:2]}", port, stream, prefix),
+        env = dict(self.ingest_env(store, name, f"ingress_{self.tag}_{store[:2]}{round_tag}", port, stream, prefix),
                    PROJECTION_INGRESS="true", PROJECTION_INGRESS_TOKENS=f"{self.INGRESS_TOKEN}=ingress:*",
                    PROJECTION_INGRESS_SUBJECT=f"{prefix}.{{tenant}}.{{type}}", PROJECTION_INGRESS_MAX_BODY_BYTES=str(4 << 20))
-        ingest = self.start("projection-ingest", env, f"ingest-ingress-{store}")
+        default_bin = self.bin
+        self.bin = Path(binary).parent if binary else self.bin
+        try:
+            ingest = self.start("projection-ingest", env, f"ingest-ingress-{store}")
+        finally:
+            self.bin = default_bin
         ready = self.wait_ready(ingest, port)
         self.check(f"ingress ingest {store}: ready", ready)
         results = {}
         token_env = {"INGRESS_TOKEN": self.INGRESS_TOKEN}
-        tag = f"{self.tag}{store[:2]}"
+        tag = f"{self.tag}{store[:2]}{round_tag}"
         try:
-            results["single"] = self.bench("ingress-load", "--scenario", "single", "--ingest-port", port,
-                                           "--events", self.profile["ingress_single"], "--tag", f"{tag}s", env=token_env)
-            results["batch"] = self.bench("ingress-load", "--scenario", "batch", "--ingest-port", port, "--batch-size", 500,
-                                          "--events", self.profile["ingress_batch"], "--tag", f"{tag}b", env=token_env)
+            results["single"] = self.ingress_cpu(ingest, lambda: self.bench(
+                "ingress-load", "--scenario", "single", "--ingest-port", port,
+                "--events", self.profile["ingress_single"], "--tag", f"{tag}s", env=token_env))
+            results["batch"] = self.ingress_cpu(ingest, lambda: self.bench(
+                "ingress-load", "--scenario", "batch", "--ingest-port", port, "--batch-size", 500,
+                "--events", self.profile["ingress_batch"], "--tag", f"{tag}b", env=token_env))
+            for mode in ("single", "batch"):
+                r = results[mode]
+                log(f"  ingress {store} {mode} ({binary or 'this build'}): {r['events_per_second']:,.0f} events/s, "
+                    f"CPU µs/event: ingest {r.get('ingest_cpu_us_per_event', -1):.1f}, nats-server {r.get('nats_server_cpu_us_per_event', -1):.1f}, "
+                    f"client {r['client_cpu_us_per_event']:.1f}; load {r['load_average'][0]:.1f}")
             if query_port:
                 # Freshness is a steady-state number: start once the consumer has applied the single and
                 # batch loads (a faster ingress can leave it a backlog, which every probe would wait behind).
@@ -524,7 +536,24 @@ class Bench:
         except RuntimeError as error:
             self.check(f"ingress {store}", False, str(error))
         self.stop(ingest)
+        if binary:
+            results["binary"] = binary
+            self.results["scenarios"].setdefault("ingress_rounds", {}).setdefault(store, []).append(results)
         self.results["scenarios"].setdefault("ingress", {})[store] = results
+
+    def ingress_cpu(self, ingest, load):
+        """Runs an ingress load and adds the CPU per event of ingest (which also consumes the events) and nats-server."""
+        _, ingest_before = self.proc_usage(ingest.pid)
+        servers_before = self.server_cpu()
+        result = load()
+        _, ingest_after = self.proc_usage(ingest.pid)
+        servers_after = self.server_cpu()
+        events = max(result["events"], 1)
+        result["ingest_cpu_us_per_event"] = (ingest_after - ingest_before) / events * 1e6
+        if "nats" in servers_before and "nats" in servers_after:
+            result["nats_server_cpu_us_per_event"] = (servers_after["nats"] - servers_before["nats"]) / events * 1e6
+        result["load_average"] = os.getloadavg()
+        return result
 
     def wait_applied(self, port, stream, seconds=600):
         """Polls /admin/ingestion until the checkpoint reaches the stream's last sequence."""
@@ -575,7 +604,9 @@ class Bench:
             }, f"query-{store}")
             api_ready = self.wait_ready(query, query_port)
             self.check(f"query API {store}: ready", api_ready)
-            self.run_ingress(store, name, query_port if api_ready else None)
+            binaries = (self.args.ingest_binaries or "").split(",") if self.args.ingest_binaries else [None]
+            for index, binary in enumerate(binaries):
+                self.run_ingress(store, name, query_port if api_ready else None, binary, f"r{index}" if binary else "")
             self.stop(query)
             if not self.args.keep:
                 self.prepare(store, name, drop=True)
@@ -781,7 +812,7 @@ def main():
     parser.add_argument("--only", choices=["ingress", "query", "drain"], help="run one scenario alone (never writes LATEST.md)")
     parser.add_argument("--requests", type=int, help="query-load: measured requests per method (default: the profile's)")
     parser.add_argument("--ingest-binaries", help="--only drain: comma-separated projection-ingest executables drained in turn "
-                        "on the same backlog (A/B of two builds; default: the build's own)")
+                        "on the same backlog (A/B of two builds; default: the build's own); --only ingress: each one loaded in turn")
     args = parser.parse_args()
     sys.path.insert(0, str(BENCH))
     return Bench(args).run()

@@ -9,7 +9,10 @@ import Foundation
 final class AsyncPublishAcks: @unchecked Sendable {
     // @unchecked: all mutable state is guarded by `lock`.
     private let lock = NSLock()
-    private var waiting: [String: [(outcomes: PublishOutcomes, index: Int)]] = [:]
+    private var waiting: [String: [(outcomes: PublishOutcomes, index: Int, bytes: Int)]] = [:]
+    /// Registered messages without an ack yet (the sum of `waiting`'s lists), and their payload bytes.
+    private var awaited = 0
+    private var awaitedBytes = 0
     /// Calls waiting for acks, for the watchdog.
     private var calls: [ObjectIdentifier: PublishOutcomes] = [:]
     private var watchdog: DispatchSourceTimer?
@@ -54,10 +57,19 @@ final class AsyncPublishAcks: @unchecked Sendable {
         timer?.cancel()
     }
 
-    func register(_ id: String, _ outcomes: PublishOutcomes, index: Int) {
+    func register(_ id: String, _ outcomes: PublishOutcomes, index: Int, bytes: Int = 0) {
         lock.lock()
-        waiting[id, default: []].append((outcomes, index))
+        waiting[id, default: []].append((outcomes, index, bytes))
+        awaited += 1
+        awaitedBytes += bytes
         lock.unlock()
+    }
+
+    /// Whether the messages and payload bytes awaiting acks (registered ones included) are within the limits.
+    func awaitedWithin(messages: Int, bytes: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return awaited <= messages && awaitedBytes <= bytes
     }
 
     /// Forgets every waiter of `outcomes` (it stopped waiting).
@@ -67,17 +79,24 @@ final class AsyncPublishAcks: @unchecked Sendable {
         calls[ObjectIdentifier(outcomes)] = nil
         for id in Set(ids) {
             guard var list = waiting[id] else { continue }
-            list.removeAll { $0.outcomes === outcomes }
+            list.removeAll {
+                guard $0.outcomes === outcomes else { return false }
+                awaited -= 1
+                awaitedBytes -= $0.bytes
+                return true
+            }
             waiting[id] = list.isEmpty ? nil : list
         }
     }
 
-    private func take(_ id: String) -> (outcomes: PublishOutcomes, index: Int)? {
+    private func take(_ id: String) -> (outcomes: PublishOutcomes, index: Int, bytes: Int)? {
         lock.lock()
         defer { lock.unlock() }
         guard var list = waiting[id], !list.isEmpty else { return nil }
         let first = list.removeFirst()
         waiting[id] = list.isEmpty ? nil : list
+        awaited -= 1
+        awaitedBytes -= first.bytes
         return first
     }
 

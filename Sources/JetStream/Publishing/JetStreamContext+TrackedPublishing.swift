@@ -24,35 +24,51 @@ extension JetStreamContext {
                 outcomes.record(index, .failure(NATSError(code: .invalidArgument, operation: "publishTracked", detail: "message \(index) has no message id")))
                 continue
             }
-            acks.register(id, outcomes, index: index)
+            acks.register(id, outcomes, index: index, bytes: message.data.count)
         }
         let js = handle
         let maxWait = max(1, timeout.natsMilliseconds)
-        do {
-            try await publisher.run {
-                for (index, message) in messages.enumerated() where message.messageID?.isEmpty == false {
-                    var msg: OpaquePointer?
-                    do {
-                        msg = try message.makeNATSMessage()
-                        // libnats takes ownership on success and clears `msg`; destroying nil is a no-op.
-                        defer { natsMsg_Destroy(msg) }
-                        try message.withPublishOptions(maxWait: maxWait) { options in
-                            try natsCheck(js_PublishMsgAsync(js.raw, &msg, options), "js_PublishMsgAsync")
-                        }
-                    } catch let error as NATSError {
-                        // Not sent: this one and the rest fail now, with the reason.
-                        for rest in index..<messages.count { outcomes.record(rest, .failure(error)) }
-                        return
+        // Never throws: a message that cannot be sent fails with the rest, with the reason.
+        let send: @Sendable () -> Void = {
+            for (index, message) in messages.enumerated() where message.messageID?.isEmpty == false {
+                var msg: OpaquePointer?
+                do {
+                    msg = try message.makeNATSMessage()
+                    // libnats takes ownership on success and clears `msg`; destroying nil is a no-op.
+                    defer { natsMsg_Destroy(msg) }
+                    try message.withPublishOptions(maxWait: maxWait) { options in
+                        try natsCheck(js_PublishMsgAsync(js.raw, &msg, options), "js_PublishMsgAsync")
                     }
+                } catch {
+                    let failure = error as? NATSError ?? NATSError(code: .other, operation: "publishTracked", detail: "\(error)")
+                    for rest in index..<messages.count { outcomes.record(rest, .failure(failure)) }
+                    return
                 }
             }
-        } catch {
-            let failure = NATSError(code: .other, operation: "publishTracked", detail: "\(error)")
-            for index in messages.indices { outcomes.record(index, .failure(failure)) }
+        }
+        // Sent from the calling task while few acks are awaited: the hop to the publish queue and back
+        // was a good part of a single event's time. Only while the call cannot wait inside libnats: it
+        // stalls only once `maxPendingAsyncPublishes` acks are awaited, and its socket write (send_asap)
+        // waits only once the kernel's socket buffers are full, which the few bytes awaiting acks
+        // (this call's included) cannot do, even against a frozen server. Otherwise the publish queue.
+        if acks.awaitedWithin(messages: min(Self.inlineAwaitedMessages, options.maxPendingAsyncPublishes / 2), bytes: Self.inlineAwaitedBytes) {
+            send()
+        } else {
+            do {
+                try await publisher.run(send)
+            } catch {
+                let failure = NATSError(code: .other, operation: "publishTracked", detail: "\(error)")
+                for index in messages.indices { outcomes.record(index, .failure(failure)) }
+            }
         }
         await outcomes.wait()
         outcomes.finish()
         acks.unregister(outcomes, ids: ids)
         return outcomes.snapshot
     }
+
+    /// Most messages, and their payload bytes, awaiting acks on the context (the call's own included)
+    /// for a call to be sent without the hop to the publish queue.
+    static let inlineAwaitedMessages = 8
+    static let inlineAwaitedBytes = 16 << 10
 }

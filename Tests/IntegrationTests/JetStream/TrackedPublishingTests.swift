@@ -21,6 +21,35 @@ struct TrackedPublishingTests {
         await connection.close()
     }
 
+    /// A call is sent from the caller's task only while few acks are awaited (at most 8 messages and
+    /// half of `maxPendingAsyncPublishes`, here 2); past that it goes through the publish queue, where
+    /// libnats may wait for room. 40 concurrent calls of 1–3 messages take both paths; each gets its own ack.
+    @Test func concurrentSmallCallsPastThePendingLimitEachGetTheirAck() async throws {
+        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "projection-tests-tracked-room")
+        let js = try connection.jetStream(options: .init(maxPendingAsyncPublishes: 4, tracksAsyncAcks: true))
+        let stream = DevStack.uniqueName("jsroom")
+        try await js.ensureStream(name: stream, subjects: ["\(stream).>"], duplicateWindow: .seconds(60))
+        let results = await withTaskGroup(of: [Result<PubAck, NATSError>?].self) { group in
+            for call in 0..<40 {
+                group.addTask {
+                    let count = call % 3 + 1
+                    return await js.publishTracked((0..<count).map {
+                        OutboundMessage(subject: "\(stream).a", data: [UInt8(call)], messageID: "c\(call)-\($0)")
+                    }, timeout: .seconds(30))
+                }
+            }
+            return await group.reduce(into: []) { $0.append(contentsOf: $1) }
+        }
+        let acks = results.compactMap { try? $0?.get() }
+        let expected = (0..<40).reduce(0) { $0 + $1 % 3 + 1 }
+        #expect(acks.count == expected)
+        #expect(Set(acks.map(\.sequence)) == Set(1...UInt64(expected)))
+        #expect(acks.allSatisfy { !$0.duplicate })
+        #expect(try await js.streamInfo(name: stream).messages == UInt64(expected))
+        try await js.deleteStream(name: stream)
+        await connection.close()
+    }
+
     private func check(_ js: JetStreamContext, connection: NATSConnection, stream: String) async throws {
 
         let messages = (0..<50).map { OutboundMessage(subject: "\(stream).a", data: [UInt8($0)], messageID: "m\($0)") }
