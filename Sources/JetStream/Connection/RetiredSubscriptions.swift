@@ -35,6 +35,11 @@ final class RetiredSubscriptions: Sendable {
         for destroy in take() { destroy() }
     }
 
+    /// How many wait for a fence (tests: nothing is kept once a fence passed).
+    var count: Int {
+        parked.withLock { $0.count }
+    }
+
     private func take() -> [@Sendable () -> Void] {
         parked.withLock { parked in
             defer { parked.removeAll() }

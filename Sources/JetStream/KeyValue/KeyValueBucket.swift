@@ -92,7 +92,7 @@ public final class KeyValueBucket: @unchecked Sendable {
     /// The keys that currently hold a value.
     ///
     /// What `kvStore_Keys` does (an ordered watcher over the bucket, headers only, deletes skipped, until
-    /// the initial values are in, within 2 s), except that the watcher is stopped, then freed only after a
+    /// the initial values are in, within 2 s; each key once), except that the watcher is stopped, then freed only after a
     /// read-loop fence: `kvStore_Keys` frees it at once, while the read loop may hold a delivery for it
     /// (another replica's renewal) — libnats 3.4.1's use-after-free (`RetiredSubscriptions`).
     public func keys() async throws -> [String] {
@@ -126,7 +126,8 @@ public final class KeyValueBucket: @unchecked Sendable {
                 if let key = kvEntry_Key(entry) { keys.append(String(cString: key)) }
                 kvEntry_Destroy(entry)
             }
-            return keys.sorted()
+            // A key written while the initial values arrive can come twice.
+            return Set(keys).sorted()
         }
     }
 
