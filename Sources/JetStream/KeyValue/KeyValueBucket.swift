@@ -112,7 +112,8 @@ public final class KeyValueBucket: @unchecked Sendable {
             defer {
                 kvWatcher_Stop(watcher.raw)
                 connection.retired.park { kvWatcher_Destroy(watcher.raw) }
-                connection.retired.reap(connection.handle.raw)
+                // On the connection's queue: the fence's round trip must not hold up this bucket's renewals.
+                connection.executor.detached { connection.retired.reap(connection.handle.raw) }
             }
             let deadline = nats_Now() + 2_000
             var keys: [String] = []
