@@ -3,6 +3,7 @@ import Foundation
 import JetStream
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Replica mode (`PROJECTION_PARTITIONS`): shares the projection's partitions with the other replicas
 /// through leases in a JetStream KV bucket, and runs one `IngestPipeline` per partition it holds. The
@@ -14,6 +15,9 @@ import ServiceLifecycle
 /// TTL unless written again, which is how a dead replica's partitions (or a dead cutover's hold) become
 /// free. `<projection>` is the namespace: a rebuild's own replicas (`PROJECTION_TABLE_SUFFIX`) never meet
 /// the live ones' keys.
+///
+/// Every partition's pipeline is a child task of the task group `run()` owns, so none outlives `run()`;
+/// the lease bucket's connection is closed only after the group (and with it every pipeline) ended.
 public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     private let configuration: IngestConfiguration
     private let schema: ProjectionSchema
@@ -26,15 +30,20 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     private var connection: NATSConnection?
     private var bucket: KeyValueBucket?
     private var lastHeartbeat: ContinuousClock.Instant?
+    /// Raised by SIGTERM's handler (on another task); the loop notices it on its next tick.
+    private nonisolated let shutdownRequested = Mutex(false)
     private var shuttingDown = false
     private var wasHeld = false
 
     private struct Running {
         var pipeline: IngestPipeline<Store, JetStreamSource>
-        var task: Task<Void, Never>
+        /// Finishing it cancels the partition's child task (a lapsed lease: stop at once).
+        var stop: AsyncStream<Void>.Continuation
         var lease: PartitionLease
     }
     private var running: [Int: Running] = [:]
+    /// The state machine's answers to pipelines that ended, for the loop's next turn.
+    private var afterStops: [LeaseStateMachine.Action] = []
 
     public init(configuration: IngestConfiguration, schema: ProjectionSchema, status: ReplicaStatus, logger: Logger, makeStore: @escaping @Sendable () -> Store) {
         precondition(configuration.partitions != nil, "replica mode needs PROJECTION_PARTITIONS")
@@ -48,17 +57,29 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     }
 
     public func run() async throws {
-        try await withGracefulShutdownHandler {
-            await self.loop()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                await self.loop(group: &group)
+            }
+            await self.closeBucket()
         } onGracefulShutdown: {
-            Task { await self.beginShutdown() }
+            self.requestShutdown()
         }
     }
 
-    private func beginShutdown() {
-        guard !shuttingDown else { return }
+    /// The graceful-shutdown handler: it only raises a flag (and shows the drain at once); the loop,
+    /// the only driver of the lease state machine, hands the partitions back.
+    private nonisolated func requestShutdown() {
+        let first = shutdownRequested.withLock { requested in
+            defer { requested = true }
+            return !requested
+        }
+        if first { status.beginDraining() }
+    }
+
+    private func noticeShutdown() {
+        guard !shuttingDown, shutdownRequested.withLock({ $0 }) else { return }
         shuttingDown = true
-        status.beginDraining()
         logger.info("draining: handing back every partition")
     }
 
@@ -70,25 +91,37 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
 
     // MARK: - Loop
 
-    private func loop() async {
+    /// Ticks the lease state machine until it finished handing back (or the task is cancelled: then the
+    /// group's children, the pipelines, are cancelled with it). Returns with pipelines possibly still
+    /// ending; the group waits for them.
+    private func loop(group: inout DiscardingTaskGroup) async {
         logger.info("replica starting", metadata: ["partitions": "\(machine.partitions)", "lease_ttl": "\(configuration.lease.ttl)"])
         while true {
             if Task.isCancelled {
-                for (_, r) in running { r.lease.revoke(); r.task.cancel() }
+                // Fenced by the lease as well as by cancellation: nothing more is written under it.
+                for (_, r) in running { r.lease.revoke() }
                 break
             }
+            noticeShutdown()
+            let stopped = afterStops
+            afterStops = []
+            await perform(stopped, group: &group)
             if shuttingDown {
-                await perform(machine.shutdown())
-                if machine.isFinished && running.isEmpty { break }
+                await perform(machine.shutdown(), group: &group)
+                if machine.isFinished && running.isEmpty && afterStops.isEmpty { break }
             }
             let view = await observe()
-            await perform(machine.tick(now: clock.now, view: view))
+            await perform(machine.tick(now: clock.now, view: view), group: &group)
             try? await clock.sleep(for: configuration.lease.tickEvery)
         }
-        for (_, r) in running { await r.task.value }
+    }
+
+    /// After every pipeline ended: the heartbeat goes, then the bucket's connection.
+    private func closeBucket() async {
         if let bucket { try? await bucket.delete(replicaPrefix + configuration.replicaID) }
         bucket = nil
         await connection?.close()
+        connection = nil
         logger.info("replica stopped")
     }
 
@@ -134,7 +167,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
 
     // MARK: - Actions
 
-    private func perform(_ actions: [LeaseStateMachine.Action]) async {
+    private func perform(_ actions: [LeaseStateMachine.Action], group: inout DiscardingTaskGroup) async {
         var queue = actions[...]
         while let action = queue.popFirst() {
             switch action {
@@ -167,7 +200,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
                     queue.append(contentsOf: machine.renewFailed(partition: partition, lost: false))
                 }
             case .startPipeline(let partition, let epoch, let validUntil):
-                start(partition: partition, epoch: epoch, validUntil: validUntil)
+                start(partition: partition, epoch: epoch, validUntil: validUntil, group: &group)
             case .extendLease(let partition, let validUntil):
                 running[partition]?.lease.extend(to: validUntil)
             case .stopPipeline(let partition, let graceful):
@@ -178,7 +211,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
                 } else {
                     logger.warning("lease lapsed: stopping the partition at once", metadata: ["partition": "\(partition)"])
                     r.lease.revoke()
-                    r.task.cancel()
+                    r.stop.finish()
                 }
             case .deleteLease(let partition):
                 do {
@@ -192,28 +225,46 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
         }
     }
 
-    private func start(partition: Int, epoch: UInt64, validUntil: ContinuousClock.Instant) {
+    private func start(partition: Int, epoch: UInt64, validUntil: ContinuousClock.Instant, group: inout DiscardingTaskGroup) {
         let config = configuration.forPartition(partition)
         let lease = PartitionLease(partition: partition, epoch: epoch, validUntil: validUntil)
         let pipelineStatus = IngestStatus(freshness: configuration.freshness)
         var pipelineLogger = logger
         pipelineLogger[metadataKey: "partition"] = "\(partition)"
         let pipeline = IngestPipeline(configuration: config, store: makeStore(), schema: schema, status: pipelineStatus, logger: pipelineLogger, lease: lease)
-        let task = Task {
-            do { try await pipeline.runPartition() } catch { pipelineLogger.error("partition pipeline failed", metadata: ["error": "\(error)"]) }
+        let (stop, stopper) = AsyncStream<Void>.makeStream()
+        running[partition] = Running(pipeline: pipeline, stop: stopper, lease: lease)
+        status.started(partition: partition, epoch: epoch, stream: config.stream, status: pipelineStatus)
+        group.addTask {
+            await Self.runUntilStopped(pipeline, stop: stop, logger: pipelineLogger)
             await self.pipelineEnded(partition: partition, pipeline: pipeline)
         }
-        running[partition] = Running(pipeline: pipeline, task: task, lease: lease)
-        status.started(partition: partition, epoch: epoch, stream: config.stream, status: pipelineStatus)
+    }
+
+    /// Runs the pipeline until it ends by itself (drained, fenced, lease lost, failed) or `stop` finishes,
+    /// which cancels it: a child task cannot be cancelled alone, so each partition gets this small group.
+    private nonisolated static func runUntilStopped(_ pipeline: IngestPipeline<Store, JetStreamSource>, stop: AsyncStream<Void>, logger: Logger) async {
+        await withTaskGroup(of: Void.self) { partition in
+            partition.addTask {
+                do { try await pipeline.runPartition() } catch { logger.error("partition pipeline failed", metadata: ["error": "\(error)"]) }
+            }
+            partition.addTask {
+                for await _ in stop {}
+            }
+            await partition.next()
+            partition.cancelAll()
+        }
     }
 
     private func pipelineEnded(partition: Int, pipeline: IngestPipeline<Store, JetStreamSource>) async {
         guard let r = running[partition], r.pipeline === pipeline else { return }
         running[partition] = nil
+        r.stop.finish()
         status.stopped(partition: partition)
         let reason = await pipeline.endReason
         logger.info("partition stopped", metadata: ["partition": "\(partition)", "reason": "\(reason.map { "\($0)" } ?? "drained")"])
-        await perform(machine.pipelineStopped(partition: partition, now: clock.now))
+        // Performed by the loop, the only place that can start pipelines in the group.
+        afterStops.append(contentsOf: machine.pipelineStopped(partition: partition, now: clock.now))
     }
 
     private func leaseValue(_ partition: Int) -> [UInt8] {

@@ -17,6 +17,8 @@ public final class NATSConnection: @unchecked Sendable {
 
     let handle: CPointer
     let executor: BlockingExecutor
+    /// Unsubscribed subscriptions waiting for a read-loop fence before they are freed.
+    let retired = RetiredSubscriptions()
 
     private init(name: String, redactedURL: String, events: AsyncStream<ConnectionEvent>, handle: CPointer, executor: BlockingExecutor) {
         self.name = name
@@ -27,6 +29,9 @@ public final class NATSConnection: @unchecked Sendable {
     }
 
     deinit {
+        // Closing joins the read loop, so the parked subscriptions can go before the connection.
+        natsConnection_Close(handle.raw)
+        retired.destroyAll()
         natsConnection_Destroy(handle.raw)
     }
 
@@ -114,6 +119,7 @@ public final class NATSConnection: @unchecked Sendable {
     /// contexts made from this connection stop working.
     public func close(drainTimeout: Duration? = nil) async {
         let handle = handle
+        let retired = retired
         try? await executor.run {
             if let drainTimeout, natsConnection_DrainTimeout(handle.raw, drainTimeout.natsMilliseconds) == NATS_OK {
                 // Drain continues in libnats' threads; it closes the connection when done.
@@ -123,6 +129,7 @@ public final class NATSConnection: @unchecked Sendable {
                 }
             }
             natsConnection_Close(handle.raw)
+            retired.destroyAll()
         }
     }
 

@@ -40,7 +40,12 @@ final class SubscriptionHandle: Sendable {
 
     deinit {
         // A plain core subscription: destroying it only unsubscribes the inbox; the durable consumer
-        // is untouched.
-        natsSubscription_Destroy(subscription.raw)
+        // is untouched. Not destroyed at once: an abandoned pull's deliveries may be in libnats' read
+        // loop right now (`RetiredSubscriptions`).
+        let subscription = subscription
+        let connection = context.connection
+        natsSubscription_Unsubscribe(subscription.raw)
+        connection.retired.park { natsSubscription_Destroy(subscription.raw) }
+        connection.executor.detached { connection.retired.reap(connection.handle.raw) }
     }
 }

@@ -90,23 +90,45 @@ public final class KeyValueBucket: @unchecked Sendable {
     }
 
     /// The keys that currently hold a value.
+    ///
+    /// What `kvStore_Keys` does (an ordered watcher over the bucket, headers only, deletes skipped, until
+    /// the initial values are in, within 2 s; each key once), except that the watcher is stopped, then freed only after a
+    /// read-loop fence: `kvStore_Keys` frees it at once, while the read loop may hold a delivery for it
+    /// (another replica's renewal) — libnats 3.4.1's use-after-free (`RetiredSubscriptions`).
     public func keys() async throws -> [String] {
         let kv = handle
+        let connection = context.connection
         return try await executor.run {
-            var list = kvKeysList()
             var options = kvWatchOptions()
             try natsCheck(kvWatchOptions_Init(&options), "kvWatchOptions_Init")
-            options.Timeout = 2_000
-            let status = kvStore_Keys(&list, kv.raw, &options)
+            options.IgnoreDeletes = true
+            options.MetaOnly = true
+            var raw: OpaquePointer?
+            let status = kvStore_WatchAll(&raw, kv.raw, &options)
             if status == NATS_NOT_FOUND { return [] }
             try natsCheck(status, "kvStore_Keys")
-            defer { kvKeysList_Destroy(&list) }
-            var keys: [String] = []
-            keys.reserveCapacity(Int(list.Count))
-            for i in 0..<Int(list.Count) {
-                if let key = list.Keys[i] { keys.append(String(cString: key)) }
+            guard let raw else { throw NATSError(code: .other, operation: "kvStore_Keys") }
+            let watcher = CPointer(raw)
+            defer {
+                kvWatcher_Stop(watcher.raw)
+                connection.retired.park { kvWatcher_Destroy(watcher.raw) }
+                // On the connection's queue: the fence's round trip must not hold up this bucket's renewals.
+                connection.executor.detached { connection.retired.reap(connection.handle.raw) }
             }
-            return keys.sorted()
+            let deadline = nats_Now() + 2_000
+            var keys: [String] = []
+            while true {
+                let remaining = deadline - nats_Now()
+                guard remaining > 0 else { throw NATSError(code: .timeout, operation: "kvStore_Keys", detail: "the initial values did not arrive in 2 s") }
+                var entry: OpaquePointer?
+                try natsCheck(kvWatcher_Next(&entry, watcher.raw, remaining), "kvStore_Keys")
+                // A nil entry marks the end of the initial values.
+                guard let entry else { break }
+                if let key = kvEntry_Key(entry) { keys.append(String(cString: key)) }
+                kvEntry_Destroy(entry)
+            }
+            // A key written while the initial values arrive can come twice.
+            return Set(keys).sorted()
         }
     }
 

@@ -14,6 +14,7 @@ final class ScratchJetStreamCluster: @unchecked Sendable {
     let monitorPorts: [Int]
     let directory: URL
     private var processes: [Process?]
+    private var frozen: Set<Int> = []
 
     init() throws {
         var ports: [Int] = []
@@ -29,8 +30,12 @@ final class ScratchJetStreamCluster: @unchecked Sendable {
         processes = Array(repeating: nil, count: Self.size)
     }
 
-    /// All client URLs, comma-separated: what `PROJECTION_NATS_URL` gets.
-    var urls: String { clientPorts.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",") }
+    /// The client URLs, comma-separated: what `PROJECTION_NATS_URL` gets. A frozen node's is left out for
+    /// the test's own later connections: libnats 3.4.1's connect waits for a frozen node's INFO with no
+    /// deadline (a stream-info connect once hung for over 10 minutes on it).
+    var urls: String {
+        clientPorts.indices.filter { !frozen.contains($0) }.map { "nats://127.0.0.1:\(clientPorts[$0])" }.joined(separator: ",")
+    }
 
     /// The server name of node `index` (what stream info reports as the leader).
     func serverName(_ index: Int) -> String { "scratch-n\(index)" }
@@ -80,12 +85,14 @@ final class ScratchJetStreamCluster: @unchecked Sendable {
     /// SIGSTOP: the node freezes and keeps its sockets open.
     func freeze(_ index: Int) {
         guard let process = processes[index], process.isRunning else { return }
+        frozen.insert(index)
         kill(process.processIdentifier, SIGSTOP)
     }
 
     func thaw(_ index: Int) {
         guard let process = processes[index] else { return }
         kill(process.processIdentifier, SIGCONT)
+        frozen.remove(index)
     }
 
     func isRunning(_ index: Int) -> Bool { processes[index]?.isRunning ?? false }
