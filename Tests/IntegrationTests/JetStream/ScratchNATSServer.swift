@@ -1,12 +1,12 @@
 import Foundation
 
-/// A throwaway nats-server (plain NATS, no JetStream) on a random high port, for tests that
+/// A throwaway nats-server (plain NATS, no JetStream) on a free port (`FreePort`), for tests that
 /// must stop and restart the server. Never touches the dev stack's server.
 final class ScratchNATSServer {
     static let executable = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    let port = Int.random(in: 24_000...28_999)
+    let port = FreePort.next()
     private var process: Process?
 
     var url: String { "nats://127.0.0.1:\(port)" }

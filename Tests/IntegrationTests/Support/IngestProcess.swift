@@ -24,7 +24,7 @@ final class IngestProcess: @unchecked Sendable {
         return StoreFixture.repositoryRoot.appendingPathComponent(".build/debug/projection-ingest")
     }
 
-    init(environment: [String: String], port: Int = Int.random(in: 20_000...29_999)) {
+    init(environment: [String: String], port: Int = FreePort.next()) {
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         env["PORT_HTTP"] = String(port)

@@ -143,18 +143,5 @@ final class ScratchJetStreamCluster: @unchecked Sendable {
     deinit { stopAll() }
 
     /// A port the kernel just handed out (bound and released), so unlikely to collide with others'.
-    private static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { return Int.random(in: 30_000...39_999) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    private static func freePort() -> Int { FreePort.next() }
 }
