@@ -48,6 +48,11 @@ final class IngestProcess: @unchecked Sendable {
 
     var isRunning: Bool { process?.isRunning ?? false }
 
+    /// A test that fails before its `terminate()` leaves no ingest running behind it.
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     /// `kill -9`: no chance to drain or ack.
     func kill9() {
         guard let process, process.isRunning else { return }
