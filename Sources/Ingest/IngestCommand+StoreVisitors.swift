@@ -29,7 +29,7 @@ extension IngestCommand {
         let logger: Logger
 
         func visit<Store: ProjectionStore>(_ makeStore: @escaping @Sendable () -> Store) async throws -> any Service {
-            PartitionCoordinator(configuration: configuration, schema: schema, status: status, logger: logger, makeStore: makeStore)
+            SpecializedService(PartitionCoordinator(configuration: configuration, schema: schema, status: status, logger: logger, makeStore: makeStore))
         }
     }
 }

@@ -104,7 +104,7 @@ public struct IngestCommand: AsyncParsableCommand {
                           metrics: IngressMetrics(projection: configuration.projection)).register(on: router)
             extra.append(link)
         }
-        try await Self.serve(pipeline, status: status, router: router, configuration: configuration, logger: logger,
+        try await Self.serve(SpecializedService(pipeline), status: status, router: router, configuration: configuration, logger: logger,
                              registry: registry, skipping: pipeline, extraServices: extra)
     }
 
