@@ -1,4 +1,5 @@
 import Foundation
+@testable import Migrate
 import Synchronization
 
 /// Ports for the processes tests start (ingest, scratch nats-servers). The kernel picks a port that
@@ -18,18 +19,6 @@ enum FreePort {
         return Int.random(in: 20_000...29_999)
     }
 
-    private static func kernelChosen() -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
-    }
+    /// projection-migrate picks its own free ports the same way (`rebuild`'s temporary endpoints).
+    private static func kernelChosen() -> Int? { Migrate.FreePort.pick() }
 }
