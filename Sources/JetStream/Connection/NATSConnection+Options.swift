@@ -5,10 +5,16 @@ extension NATSConnection {
         public var maxReconnect: Int
         /// Pause between two reconnect attempts to the same server.
         public var reconnectWait: Duration
-        /// How often the client PINGs the server to detect a dead connection.
+        /// How often the client PINGs the server to detect a dead connection. With `maxPingsOut` it
+        /// bounds how long an idle connection stays on a frozen (SIGSTOPped, paused, partitioned)
+        /// server, whose kernel still acknowledges TCP: about (maxPingsOut + 1) × pingInterval.
         public var pingInterval: Duration
         /// Unanswered PINGs after which the connection is considered stale.
         public var maxPingsOut: Int
+        /// How long one socket write may wait for room before the connection is treated as broken
+        /// and libnats reconnects; nil blocks for ever. Without it a writer to a frozen server blocks
+        /// inside libnats holding the connection's lock, so not even the PING timer can notice.
+        public var writeDeadline: Duration?
         /// Timeout for establishing the TCP connection to one server.
         public var connectTimeout: Duration
         /// Bytes buffered while reconnecting (publishes, acks) before calls start failing.
@@ -21,8 +27,9 @@ extension NATSConnection {
         public init(
             maxReconnect: Int = -1,
             reconnectWait: Duration = .seconds(2),
-            pingInterval: Duration = .seconds(20),
-            maxPingsOut: Int = 3,
+            pingInterval: Duration = .seconds(5),
+            maxPingsOut: Int = 2,
+            writeDeadline: Duration? = .seconds(5),
             connectTimeout: Duration = .seconds(2),
             reconnectBufferSize: Int = 8 * 1024 * 1024,
             sendAsap: Bool = false
@@ -31,6 +38,7 @@ extension NATSConnection {
             self.reconnectWait = reconnectWait
             self.pingInterval = pingInterval
             self.maxPingsOut = maxPingsOut
+            self.writeDeadline = writeDeadline
             self.connectTimeout = connectTimeout
             self.reconnectBufferSize = reconnectBufferSize
             self.sendAsap = sendAsap

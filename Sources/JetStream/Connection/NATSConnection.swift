@@ -78,6 +78,9 @@ public final class NATSConnection: @unchecked Sendable {
             natsOptions_SetReconnectBufSize(opts, Int32(clamping: options.reconnectBufferSize)),
             "natsOptions_SetReconnectBufSize"
         )
+        if let writeDeadline = options.writeDeadline {
+            try natsCheck(natsOptions_SetWriteDeadline(opts, writeDeadline.natsMilliseconds), "natsOptions_SetWriteDeadline")
+        }
         if options.sendAsap {
             try natsCheck(natsOptions_SetSendAsap(opts, true), "natsOptions_SetSendAsap")
         }
@@ -99,6 +102,13 @@ public final class NATSConnection: @unchecked Sendable {
     /// Whether the connection is currently connected (false while reconnecting or after close).
     public var isConnected: Bool {
         natsConnection_Status(handle.raw) == NATS_CONN_STATUS_CONNECTED
+    }
+
+    /// The server this connection is on now (credentials redacted), or nil while disconnected.
+    public var connectedURL: String? {
+        var buffer = [CChar](repeating: 0, count: 512)
+        guard natsConnection_GetConnectedUrl(handle.raw, &buffer, buffer.count) == NATS_OK, buffer[0] != 0 else { return nil }
+        return Self.redact(url: String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     /// Whether the connection is closed for good.

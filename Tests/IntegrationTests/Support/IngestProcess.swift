@@ -65,7 +65,7 @@ final class IngestProcess: @unchecked Sendable {
     /// SIGSTOP: the process freezes mid-work (a long GC pause, a stalled VM) and keeps its sockets.
     func freeze() {
         guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGSTOP)
+        ProcessFreezer.freeze(process.processIdentifier)
     }
 
     /// SIGCONT after `freeze()`.

@@ -86,7 +86,7 @@ final class ScratchJetStreamCluster: @unchecked Sendable {
     func freeze(_ index: Int) {
         guard let process = processes[index], process.isRunning else { return }
         frozen.insert(index)
-        kill(process.processIdentifier, SIGSTOP)
+        ProcessFreezer.freeze(process.processIdentifier)
     }
 
     func thaw(_ index: Int) {
