@@ -39,6 +39,8 @@ ROWS = [
     ("cluster-follower-kill", "NATS cluster: follower `kill -9`, restarted", "ClusterFaultTests"),
     ("cluster-rolling-restart", "NATS cluster: rolling restart of all three nodes (SIGTERM, start, healthy, next) while a producer publishes", "ClusterFaultTests"),
     ("replica-cluster-leader-kill", "Replica mode (3 replicas × 6 partitions, R3 lease bucket): lease bucket's leader `kill -9`", "ClusterReplicaFaultTests"),
+    ("replica-cluster-leader-freeze", "Replica mode (same run): lease bucket's leader `SIGSTOP` 15 s, `SIGCONT`", "ClusterReplicaFaultTests"),
+    ("replica-cluster-meta-leader-kill", "Replica mode (same run): JetStream meta leader `kill -9`", "ClusterReplicaFaultTests"),
     ("replica-cluster-rolling-restart", "Replica mode (same run): rolling restart of all three nodes", "ClusterReplicaFaultTests"),
     ("poison-flood", "Poison flood: 3,000 bad facts in a row mid-stream", "FaultMatrixTests"),
     ("large-facts", "1 MB facts: 200 waiting in the stream at start", "IngestMemoryBoundTests"),

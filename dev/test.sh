@@ -80,8 +80,8 @@ if [[ $# -eq 0 ]]; then
   echo "== ingest through JetStream cluster node faults (ClusterFaultTests)"
   PROJECTION_CHAOS=1 PROJECTION_CLUSTER_FAULTS=all swift test --skip-build --filter ClusterFaultTests
   # Replica mode on the same kind of scratch cluster: 3 replicas × 6 partitions, R3 streams and lease
-  # bucket, the lease bucket's leader kill -9'd, then a rolling restart, on both stores (about 1.5 minutes;
-  # PROJECTION_CLUSTER_REPLICA_ORDERS to change the size).
+  # bucket: the lease bucket's leader kill -9'd, the new one frozen 15 s, the meta leader kill -9'd, then a
+  # rolling restart, on both stores (about 3 minutes; PROJECTION_CLUSTER_REPLICA_ORDERS to change the size).
   echo "== replica mode through JetStream cluster faults (ClusterReplicaFaultTests)"
   PROJECTION_CHAOS=1 swift test --skip-build --filter ClusterReplicaFaultTests
   # The fault matrix's remaining rows: ingest SIGSTOP, a slow store (latency proxy), poison and duplicate

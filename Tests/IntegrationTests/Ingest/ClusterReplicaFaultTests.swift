@@ -10,10 +10,15 @@ import Testing
 /// 1. `kill -9` of the node leading the lease bucket's stream (it leads some partition streams too), and
 ///    a restart once the survivors elected a new leader. Lease renewals fail during the election, so
 ///    leases lapse and partitions change hands under new epochs: the fencing is what keeps it exact.
-/// 2. A rolling restart of all three nodes (`ScratchJetStreamCluster.rollingRestart`).
+/// 2. `SIGSTOP` of the node now leading the lease bucket, for 15 s (well past Raft heartbeats and the
+///    clients' PINGs), then `SIGCONT`. Its kernel keeps every connection open: replicas connected to it
+///    must notice by themselves and move, and renewals stall until the survivors elect a leader.
+/// 3. `kill -9` of the JetStream meta leader, restarted once the replicas moved again.
+/// 4. A rolling restart of all three nodes (`ScratchJetStreamCluster.rollingRestart`).
 ///
 /// The verdict: exact totals on both stores, every partition at its stream's end without restarting a
 /// replica, and no partition's checkpoint (read from the store every 100 ms) ever going backwards.
+/// CI runs all four faults; PROJECTION_CLUSTER_REPLICA_FAULTS=kill skips the freeze and the meta kill.
 /// Timings are printed and written to the fault matrix, never asserted.
 ///
 /// Gated like the chaos tests (PROJECTION_CHAOS=1).
@@ -23,9 +28,14 @@ struct ClusterReplicaFaultTests {
     static let orders = Int(ProcessInfo.processInfo.environment["PROJECTION_CLUSTER_REPLICA_ORDERS"] ?? "") ?? 16_000
     static let partitions = 6
     static let replicas = 3
+    /// PROJECTION_CLUSTER_REPLICA_STORES=postgres (or clickhouse) runs one store, when chasing a failure.
+    static let stores: [StoreKind] = {
+        let only = ProcessInfo.processInfo.environment["PROJECTION_CLUSTER_REPLICA_STORES"] ?? ""
+        return [StoreKind.postgres, .clickhouse].filter { only.isEmpty || only.contains($0.rawValue) }
+    }()
 
-    @Test("3 replicas × 6 partitions, R3 streams and lease bucket: lease-bucket leader kill -9, then a rolling restart",
-          arguments: [StoreKind.postgres, .clickhouse])
+    @Test("3 replicas × 6 partitions, R3 streams and lease bucket: lease-bucket leader kill -9 and freeze, meta leader kill -9, rolling restart",
+          arguments: ClusterReplicaFaultTests.stores)
     func replicasThroughClusterFaults(kind: StoreKind) async throws {
         let cluster = try ScratchJetStreamCluster()
         defer { cluster.stopAll() }
@@ -77,6 +87,8 @@ struct ClusterReplicaFaultTests {
         }
 
         var leaderKill: Duration?, electedAfter: Duration?, rolling: [Duration?] = []
+        var leaderFreeze: Duration?, frozenName = "?", frozenElectedAfter: Duration?, metaKill: Duration?, metaName = "?"
+        let allFaults = ProcessInfo.processInfo.environment["PROJECTION_CLUSTER_REPLICA_FAULTS"] != "kill"
         var victimName = "?"
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Every partition's checkpoint, from the store, every 100 ms until the faults are over.
@@ -88,7 +100,7 @@ struct ClusterReplicaFaultTests {
             }
             // The producer, through both faults; spaced so it still publishes during the rolling restart.
             group.addTask {
-                _ = try await RetryingPublisher.publish(messages[third...], natsURL: cluster.urls, chunk: 400, pause: .milliseconds(700))
+                _ = try await RetryingPublisher.publish(messages[third...], natsURL: cluster.urls, chunk: 400, pause: .milliseconds(allFaults ? 1400 : 700))
             }
 
             let quarter = UInt64(third / 4)
@@ -115,7 +127,44 @@ struct ClusterReplicaFaultTests {
             try cluster.start(victim)
             #expect(try await cluster.waitUntilHealthy(timeout: .seconds(90)), "the killed node rejoined; its log:\n\(cluster.log(victim).suffix(2000))")
 
-            // Fault 2: a rolling restart of all three nodes.
+            if allFaults {
+                // Fault 2: the lease bucket's leader frozen past its heartbeats and the clients' PINGs.
+                let frozenInfo = try await cluster.streamInfo("KV_\(bucket)")
+                frozenName = try #require(frozenInfo.clusterLeader, "the lease bucket has a leader")
+                let frozen = try #require(cluster.index(ofServer: frozenName))
+                let beforeFreeze = await total() ?? 0
+                let frozenAt = clock.now
+                cluster.freeze(frozen)
+                try await Eventually.wait("a lease-bucket leader on a live node", timeout: .seconds(60)) {
+                    let leader = try? await cluster.streamInfo("KV_\(bucket)").clusterLeader
+                    return leader != nil && leader != frozenName
+                }
+                frozenElectedAfter = clock.now - frozenAt
+                try await Eventually.wait("the replicas moving while a node is frozen", timeout: .seconds(120)) {
+                    if (await total() ?? 0) > beforeFreeze { return true }
+                    return await caughtUp()
+                }
+                leaderFreeze = clock.now - frozenAt
+                while clock.now - frozenAt < .seconds(15) { try await clock.sleep(for: .milliseconds(200)) }
+                cluster.thaw(frozen)
+                #expect(try await cluster.waitUntilHealthy(timeout: .seconds(90)), "the frozen node recovered; its log:\n\(cluster.log(frozen).suffix(2000))")
+
+                // Fault 3: kill -9 of the JetStream meta leader.
+                metaName = try #require(await cluster.metaLeader(seenBy: 0), "the meta leader is known")
+                let meta = try #require(cluster.index(ofServer: metaName))
+                let beforeMeta = await total() ?? 0
+                let metaKilledAt = clock.now
+                cluster.kill9(meta)
+                try await Eventually.wait("the replicas moving after the meta leader's kill", timeout: .seconds(120)) {
+                    if (await total() ?? 0) > beforeMeta { return true }
+                    return await caughtUp()
+                }
+                metaKill = clock.now - metaKilledAt
+                try cluster.start(meta)
+                #expect(try await cluster.waitUntilHealthy(timeout: .seconds(90)), "the meta leader rejoined; its log:\n\(cluster.log(meta).suffix(2000))")
+            }
+
+            // Fault 4: a rolling restart of all three nodes.
             rolling = try await cluster.rollingRestart(position: { await total() }, caughtUp: { await caughtUp() })
 
             // Wait for the producer, then for every partition to reach its stream's end.
@@ -128,6 +177,12 @@ struct ClusterReplicaFaultTests {
         let done = await caughtUp()
         let reached = try? await ReplicaScaleOutTests.checkpoints(fixture)
         #expect(done, "every partition caught up without restarting a replica: \(String(describing: reached)), expected \(corpus.lastSequence)")
+        if !done {
+            for (i, replica) in replicas.enumerated() { print("replica-\(i) log (stalled):\n\(replica.log.suffix(12000))") }
+            for p in 0..<Self.partitions where reached?[p] != corpus.lastSequence[p] {
+                print("stalled partition \(p): \(String(describing: try? await cluster.streamInfo(corpus.stream(p))))")
+            }
+        }
         let allRunning = replicas.allSatisfy { $0.isRunning }
         #expect(allRunning, "no replica exited")
         for replica in replicas {
@@ -147,12 +202,23 @@ struct ClusterReplicaFaultTests {
             recovery: leaderKill.map { [$0] } ?? [], recoveryMeaning: "from the kill -9 until the replicas' checkpoints moved again",
             expected: corpus.corpus, fixture: fixture,
             note: "3 replicas × 6 partitions, lease TTL 3 s; new bucket leader after \(electedAfter.map { "\(FaultMatrixCell.seconds($0))" } ?? "?") s; checkpoints never backwards (\(backwards.count) steps back in \(samples) samples); log lines: lease lapsed \(count("lease lapsed")), fenced \(count("fenced"))").write()
+        if allFaults {
+            await FaultMatrixCell(
+                fault: "replica-cluster-leader-freeze", store: kind, facts: facts, stalled: stalled,
+                recovery: leaderFreeze.map { [$0] } ?? [], recoveryMeaning: "from the SIGSTOP until the replicas' checkpoints moved again",
+                expected: corpus.corpus, fixture: fixture,
+                note: "same run; \(frozenName) frozen 15 s; a bucket leader on a live node after \(frozenElectedAfter.map { "\(FaultMatrixCell.seconds($0))" } ?? "?") s").write()
+            await FaultMatrixCell(
+                fault: "replica-cluster-meta-leader-kill", store: kind, facts: facts, stalled: stalled,
+                recovery: metaKill.map { [$0] } ?? [], recoveryMeaning: "from the kill -9 until the replicas' checkpoints moved again",
+                expected: corpus.corpus, fixture: fixture, note: "same run; meta leader \(metaName)").write()
+        }
         await FaultMatrixCell(
             fault: "replica-cluster-rolling-restart", store: kind, facts: facts, stalled: stalled,
             recovery: rolling.compactMap { $0 }, recoveryMeaning: "per node, from its SIGTERM until the replicas' checkpoints moved again",
             expected: corpus.corpus, fixture: fixture,
             note: "same run as the leader kill; epochs at the end \(epochs.sorted { $0.key < $1.key }.map(\.value))").write()
-        print("cluster-replica \(kind.rawValue): \(facts) facts; bucket leader \(victimName) killed: new leader after \(String(describing: electedAfter)), moving after \(String(describing: leaderKill)); rolling restart moving after \(rolling); \(samples) samples, epochs \(epochs.sorted { $0.key < $1.key }.map(\.value)); lease lapsed \(count("lease lapsed")), fenced \(count("fenced")), lease lost \(count("lease lost"))")
+        print("cluster-replica \(kind.rawValue): \(facts) facts; bucket leader \(victimName) killed: new leader after \(String(describing: electedAfter)), moving after \(String(describing: leaderKill)); \(frozenName) frozen: moving after \(String(describing: leaderFreeze)); meta leader \(metaName) killed: moving after \(String(describing: metaKill)); rolling restart moving after \(rolling); \(samples) samples, epochs \(epochs.sorted { $0.key < $1.key }.map(\.value)); lease lapsed \(count("lease lapsed")), fenced \(count("fenced")), lease lost \(count("lease lost"))")
 
         let daily = try await fixture.dailyTotals()
         #expect(daily == corpus.corpus.daily, "daily_sales: 0 lost, 0 doubled")
