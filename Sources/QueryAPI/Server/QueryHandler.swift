@@ -91,19 +91,22 @@ struct QueryHandler: Sendable {
         var headers: HTTPFields = [.contentType: options.codec.contentType]
         // The body depends on Accept-Encoding: caches (GET answers are cacheable) must key on it.
         headers[Self.vary] = "Accept-Encoding"
-        var buffer: ByteBuffer
+        var body: [UInt8]
         switch options.codec {
-        case .json: buffer = ByteBuffer(string: JSONWriter.write(try ResponseEncoder.encode(result, method: method)))
-        case .proto: buffer = ByteBuffer(bytes: try ProtoResponseEncoder.encode(result, method: method))
+        case .json:
+            // Straight into bytes: the same bytes as `JSONWriter.write(_:)`, without a String to copy.
+            body = []
+            JSONWriter.write(try ResponseEncoder.encode(result, method: method), into: &body)
+        case .proto: body = try ProtoResponseEncoder.encode(result, method: method)
         }
-        if options.responseCompression != .identity, buffer.readableBytes >= ConnectCompression.minResponseBytes {
-            let (body, compressed) = options.responseCompression.compress(Array(buffer.readableBytesView))
+        if options.responseCompression != .identity, body.count >= ConnectCompression.minResponseBytes {
+            let (smaller, compressed) = options.responseCompression.compress(body)
             if compressed {
-                buffer = ByteBuffer(bytes: body)
+                body = smaller
                 headers[.contentEncoding] = options.responseCompression.rawValue
             }
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     private func body(of request: Request) async throws(ConnectError) -> [UInt8] {
