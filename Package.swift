@@ -180,7 +180,7 @@ let package = Package(
         // The QueryAPI module: Connect protocol, codecs, catalog, OpenAPI. No servers.
         .testTarget(
             name: "QueryAPITests",
-            dependencies: ["QueryAPI", "Columnstore", "JetStream"],
+            dependencies: ["QueryAPI", "Columnstore", "JetStream", "HTTPGuards"],
             swiftSettings: swiftSettings
         ),
         // The C-library wrappers' pure parts (DSNs, errors, encodings). No servers.

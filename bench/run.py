@@ -613,50 +613,77 @@ class Bench:
 
     def run_query_only(self):
         """`--only query`: scenario 3 alone. The corpus goes into fresh databases with `raw-insert` (the
-        rows the ingest would write, without NATS), then the API and the store are queried as in a full run."""
+        rows the ingest would write, without NATS), then the API and the store are queried as in a full run.
+        With `--query-binaries A,B,…` each projection-query executable serves a round in turn on the same
+        database (an A/B of two builds), and each round records the server's CPU per request."""
         sc = self.results["scenarios"]
-        expected = None
+        binaries = self.args.query_binaries.split(",") if self.args.query_binaries else [None]
         for store in self.stores:
             name = f"{self.tag}_q_{store[:2]}"
             self.prepare(store, name)
             raw = self.bench("raw-insert", "--store", store, "--dsn", self.dsn[store], "--name", name, *self.corpus_args(),
                              "--batch", INGEST_SETTINGS["PROJECTION_BATCH_MAX_FACTS"])
             self.check(f"raw-insert {store}: every fact written", raw["facts"] == self.profile["facts"])
-            query_port = self.free_port()
+            for index, binary in enumerate(binaries):
+                queries = self.query_round(store, name, binary)
+                if binary:
+                    queries["binary"] = binary
+                    sc.setdefault("query_rounds", {}).setdefault(store, []).append(queries)
+                sc.setdefault("query", {})[store] = queries
+            if not self.args.keep:
+                self.prepare(store, name, drop=True)
+
+    def query_round(self, store, name, binary=None):
+        """One projection-query (this build's, or `binary`) on database `name`: direct, API JSON, API proto,
+        direct again (and direct prepared on Postgres), interleaved so a change in the machine's load shows."""
+        query_port = self.free_port()
+        default_bin = self.bin
+        self.bin = Path(binary).parent if binary else self.bin
+        try:
             query = self.start("projection-query", {
                 "PROJECTION_STORE_KIND": "postgres_table" if store == "postgres" else "clickhouse",
                 "PROJECTION_STORE_DSN": self.isolated_dsn(store, name), "PORT_HTTP": str(query_port),
                 "PROJECTION_HTTP_HOST": "127.0.0.1", "PROJECTION_SQL_DIR": str(REPO / "sql"),
             }, f"query-{store}")
-            api_ready = self.wait_ready(query, query_port)
-            self.check(f"query API {store}: ready", api_ready, "" if api_ready else f"see {self.out}/query-{store}.log")
-            load = ["--requests", self.args.requests or self.profile["requests"], "--concurrency", self.profile["concurrency"],
-                    *self.corpus_args()]
-            queries = {}
-            try:
-                # Interleaved (direct, JSON, proto, direct again) so a change in the machine's load shows.
-                queries["direct"] = self.bench("query-load", "--mode", "direct", "--store", store, "--sql-dir", REPO / "sql", *load,
-                                               env={"PROJECTION_STORE_DSN": self.isolated_dsn(store, name)})
-                if api_ready:
-                    queries["api"] = self.bench("query-load", "--mode", "api", "--api-port", query_port, *load)
-                    queries["api_proto"] = self.bench("query-load", "--mode", "api", "--codec", "proto", "--api-port", query_port, *load)
-                queries["direct_after"] = self.bench("query-load", "--mode", "direct", "--store", store, "--sql-dir", REPO / "sql",
-                                                     *load, env={"PROJECTION_STORE_DSN": self.isolated_dsn(store, name)})
-                if store == "postgres":
-                    # The same with each statement prepared once per connection, as the API does.
-                    queries["direct_prepared"] = self.bench("query-load", "--mode", "direct", "--prepared", "--store", store,
-                                                            "--sql-dir", REPO / "sql", *load,
-                                                            env={"PROJECTION_STORE_DSN": self.isolated_dsn(store, name)})
-            except RuntimeError as error:
-                self.check(f"query load {store}", False, str(error))
-            for mode, result in queries.items():
-                for method, m in result["methods"].items():
-                    self.check(f"query {mode} {store} {method}: every request answered", m["answered"] == m["count"],
-                               f"{m['answered']}/{m['count']}")
-            sc.setdefault("query", {})[store] = queries
-            self.stop(query)
-            if not self.args.keep:
-                self.prepare(store, name, drop=True)
+        finally:
+            self.bin = default_bin
+        api_ready = self.wait_ready(query, query_port)
+        self.check(f"query API {store}: ready", api_ready, "" if api_ready else f"see {self.out}/query-{store}.log")
+        load = ["--requests", self.args.requests or self.profile["requests"], "--concurrency", self.profile["concurrency"],
+                *self.corpus_args()]
+        direct_env = {"PROJECTION_STORE_DSN": self.isolated_dsn(store, name)}
+        queries = {}
+        try:
+            queries["direct"] = self.bench("query-load", "--mode", "direct", "--store", store, "--sql-dir", REPO / "sql", *load,
+                                           env=direct_env)
+            if api_ready:
+                for mode, codec in (("api", []), ("api_proto", ["--codec", "proto"])):
+                    _, cpu_before = self.proc_usage(query.pid)
+                    queries[mode] = self.bench("query-load", "--mode", "api", *codec, "--api-port", query_port, *load)
+                    _, cpu_after = self.proc_usage(query.pid)
+                    # Every request the server saw, warm-up included (query-load's default 20 per method).
+                    served = sum(m["count"] + 20 for m in queries[mode]["methods"].values())
+                    queries[mode]["server_cpu_us_per_request"] = (cpu_after - cpu_before) / served * 1e6
+                    queries[mode]["load_average"] = os.getloadavg()
+            queries["direct_after"] = self.bench("query-load", "--mode", "direct", "--store", store, "--sql-dir", REPO / "sql",
+                                                 *load, env=direct_env)
+            if store == "postgres":
+                # The same with each statement prepared once per connection, as the API does.
+                queries["direct_prepared"] = self.bench("query-load", "--mode", "direct", "--prepared", "--store", store,
+                                                        "--sql-dir", REPO / "sql", *load, env=direct_env)
+        except RuntimeError as error:
+            self.check(f"query load {store}", False, str(error))
+        for mode, result in queries.items():
+            for method, m in result["methods"].items():
+                self.check(f"query {mode} {store} {method}: every request answered", m["answered"] == m["count"],
+                           f"{m['answered']}/{m['count']}")
+        for mode in ("api", "api_proto"):
+            if mode in queries:
+                p50 = {method: round(m["p50_ms"], 2) for method, m in queries[mode]["methods"].items()}
+                log(f"  query {store} {mode} ({binary or 'this build'}): server CPU {queries[mode]['server_cpu_us_per_request']:.0f} µs/request, "
+                    f"p50 ms {p50}, load {queries[mode]['load_average'][0]:.1f}")
+        self.stop(query)
+        return queries
 
     def run_drain_only(self):
         """`--only drain`: the C floor, then the backlog drained by each ingest binary into each store, with the
@@ -813,6 +840,8 @@ def main():
     parser.add_argument("--requests", type=int, help="query-load: measured requests per method (default: the profile's)")
     parser.add_argument("--ingest-binaries", help="--only drain: comma-separated projection-ingest executables drained in turn "
                         "on the same backlog (A/B of two builds; default: the build's own); --only ingress: each one loaded in turn")
+    parser.add_argument("--query-binaries", help="--only query: comma-separated projection-query executables, each serving "
+                        "a round in turn on the same database (A/B of two builds; default: the build's own)")
     args = parser.parse_args()
     sys.path.insert(0, str(BENCH))
     return Bench(args).run()

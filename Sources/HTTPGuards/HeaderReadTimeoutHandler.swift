@@ -3,7 +3,7 @@ import NIOHTTPTypes
 
 /// Closes a connection whose request headers are not complete within `timeout` of their first
 /// byte. The idle timeout cannot catch a client that trickles header bytes just often enough, and
-/// the body has its own deadline in `QueryHandler`.
+/// the body has its own deadline (the query API's `BodyReadTimeoutHandler`, the ingress's body timeout).
 ///
 /// It sits after the HTTP decoder (so it sees where a head ends) and puts a `FirstByteObserver`
 /// at the front of the pipeline (so it sees where one starts).

@@ -45,10 +45,23 @@ public enum PostgresValue: Sendable, Hashable {
         case .bytea(let bytes):
             return "\\x" + PostgresValue.hex(bytes)
         case .date(let year, let month, let day):
-            return String(format: "%04d-%02d-%02d", year, month, day)
+            return PostgresValue.dateText(year: year, month: month, day: day)
         case .timestamptz(let date):
             return PostgresValue.timestampText(date)
         }
+    }
+
+    /// `YYYY-MM-DD`. Written by hand for the dates a query binds (`String(format:)` was a visible
+    /// part of a query API request's CPU); other values keep `%04d-%02d-%02d`'s exact text.
+    static func dateText(year: Int, month: Int, day: Int) -> String {
+        guard (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day) else {
+            return String(format: "%04d-%02d-%02d", year, month, day)
+        }
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: width - digits.count) + digits
+        }
+        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
     }
 
     static func hex(_ bytes: [UInt8]) -> String {

@@ -6,6 +6,11 @@ import Columnstore
 /// Runs prepared queries on Postgres with `$n` parameters, on pooled connections whose session
 /// has `statement_timeout`, `TimeZone=UTC` and `default_transaction_read_only=on`.
 ///
+/// The session also has `plan_cache_mode = force_custom_plan`: a statement is parsed once but planned
+/// for each execution's parameters, as an unnamed one is. Postgres' default switches a statement to a
+/// generic plan after five executions, and for a date-range query (GetTopCustomers) that plan misjudged
+/// the range and ran 2× slower than the custom one (docs/BENCHMARKS.md).
+///
 /// The DSN's role should be read-only as well (see docs/QUERY_API.md); the session setting is a
 /// second guard, not the only one.
 public final class PostgresQueryExecutor: QueryExecutor {
@@ -21,6 +26,7 @@ public final class PostgresQueryExecutor: QueryExecutor {
             SET DateStyle = 'ISO, YMD';
             SET IntervalStyle = 'iso_8601';
             SET extra_float_digits = 3;
+            SET plan_cache_mode = force_custom_plan;
             SET default_transaction_read_only = on
             """
         self.pool = PostgresConnectionPool(dsn: dsn, capacity: limits.maxConnections, sessionSetup: setup, logger: logger)

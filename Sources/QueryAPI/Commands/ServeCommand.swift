@@ -3,6 +3,8 @@ import Columnstore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import StoreBackends
@@ -21,6 +23,11 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     func run() async throws {
+        // Swift concurrency's jobs run on the server's NIO event loops instead of a pool of their own:
+        // a request's task then resumes on the loop that read it and writes its answer there, which
+        // saves thread hand-offs on every request (docs/BENCHMARKS.md, "Query API overhead"). Nothing
+        // here blocks a concurrency thread: libpq and curl run on their connections' own queues.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info

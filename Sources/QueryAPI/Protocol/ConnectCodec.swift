@@ -19,6 +19,12 @@ enum ConnectCodec: String, Sendable, CaseIterable {
             self = .json
             return
         }
+        // What clients send, compared as is before the general parse (which allocates per part).
+        switch header {
+        case "application/json": self = .json; return
+        case "application/proto": self = .proto; return
+        default: break
+        }
         let parts = header.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let mediaType = parts[0].lowercased()
         // `charset=utf-8` is the only parameter allowed, and only for JSON (proto3 JSON is UTF-8).

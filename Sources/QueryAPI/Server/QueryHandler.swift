@@ -1,5 +1,6 @@
 import Columnstore
 import Foundation
+import HTTPGuards
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -89,40 +90,35 @@ struct QueryHandler: Sendable {
     static func response(_ result: QueryResult, method: QueryMethodSchema, options: ConnectRequestOptions) throws(ConnectError) -> Response {
         var headers: HTTPFields = [.contentType: options.codec.contentType]
         // The body depends on Accept-Encoding: caches (GET answers are cacheable) must key on it.
-        headers[HTTPField.Name("vary")!] = "Accept-Encoding"
-        var buffer: ByteBuffer
+        headers[Self.vary] = "Accept-Encoding"
+        var body: [UInt8]
         switch options.codec {
-        case .json: buffer = ByteBuffer(string: JSONWriter.write(try ResponseEncoder.encode(result, method: method)))
-        case .proto: buffer = ByteBuffer(bytes: try ProtoResponseEncoder.encode(result, method: method))
+        case .json:
+            // Straight into bytes: the same bytes as `JSONWriter.write(_:)`, without a String to copy.
+            body = []
+            JSONWriter.write(try ResponseEncoder.encode(result, method: method), into: &body)
+        case .proto: body = try ProtoResponseEncoder.encode(result, method: method)
         }
-        if options.responseCompression != .identity, buffer.readableBytes >= ConnectCompression.minResponseBytes {
-            let (body, compressed) = options.responseCompression.compress(Array(buffer.readableBytesView))
+        if options.responseCompression != .identity, body.count >= ConnectCompression.minResponseBytes {
+            let (smaller, compressed) = options.responseCompression.compress(body)
             if compressed {
-                buffer = ByteBuffer(bytes: body)
+                body = smaller
                 headers[.contentEncoding] = options.responseCompression.rawValue
             }
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     private func body(of request: Request) async throws(ConnectError) -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             throw Self.tooLarge(maxBodyBytes)
         }
-        let (limit, timeout, body) = (maxBodyBytes, bodyReadTimeout, request.body)
+        // Read in this task: the read timeout is kept on the event loop (`BodyReadTimeoutHandler`),
+        // whose expiry ends the body stream with `BodyReadTimedOut`.
         do {
-            return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-                group.addTask { Array(try await body.collect(upTo: limit).readableBytesView) }
-                group.addTask {
-                    try await CancellableSleep.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let bytes = try await group.next() ?? nil else { throw Self.bodyTimedOut(timeout) }
-                return bytes
-            }
-        } catch let error as ConnectError {
-            throw error
+            return Array(try await request.body.collect(upTo: maxBodyBytes).readableBytesView)
+        } catch is BodyReadTimedOut {
+            throw Self.bodyTimedOut(bodyReadTimeout)
         } catch is NIOTooManyBytesError {
             // A chunked body has no Content-Length; it is refused once it passes the limit.
             throw Self.tooLarge(maxBodyBytes)
@@ -132,6 +128,8 @@ struct QueryHandler: Sendable {
             throw ConnectError(.invalidArgument, "request body: could not be read")
         }
     }
+
+    static let vary = HTTPField.Name("vary")!
 
     static func bodyTimedOut(_ timeout: Duration) -> ConnectError {
         ConnectError(.deadlineExceeded, "request body: not received within \(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000) ms")

@@ -1,3 +1,4 @@
+import Foundation
 import Prometheus
 
 /// Request counters by method and code, and latency histograms by method, registered directly on
@@ -14,11 +15,30 @@ final class QueryMetrics: Sendable {
         self.registry = registry
     }
 
+    /// The registry's counter and histogram of each (method, code) seen so far: the registry builds
+    /// the metric's name and looks it up on every call, which cost more than recording. The labels
+    /// are few (RPC names and fixed labels, times the Connect codes), so this stays small.
+    private let lock = NSLock()
+    private nonisolated(unsafe) var instruments: [InstrumentKey: (Counter, DurationHistogram)] = [:]
+
+    private struct InstrumentKey: Hashable {
+        let method: String
+        let code: String
+    }
+
     /// Records one finished request. `method` is an RPC name or a fixed label (never raw paths).
     func record(method: String, code: String, duration: Duration) {
-        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("code", code)]).increment()
-        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("method", method)], buckets: Self.buckets)
-            .record(duration)
+        let key = InstrumentKey(method: method, code: code)
+        let (counter, histogram) = lock.withLock {
+            if let found = instruments[key] { return found }
+            let made = (
+                registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("code", code)]),
+                registry.makeDurationHistogram(descriptor: Self.latency, labels: [("method", method)], buckets: Self.buckets))
+            instruments[key] = made
+            return made
+        }
+        counter.increment()
+        histogram.record(duration)
     }
 
     static var requests: MetricNameDescriptor {

@@ -1,0 +1,35 @@
+import Columnstore
+import Testing
+@testable import PostgresBackend
+
+/// The query executor's prepared statements are planned for each execution's parameters, as an unnamed
+/// statement is: with Postgres' default (`plan_cache_mode = auto`) a statement switches to a generic plan
+/// after five executions, and for a range query that plan was 2× slower (docs/BENCHMARKS.md).
+@Suite("Query executor on Postgres: plans per execution")
+struct QueryPostgresPlanTests {
+    @Test("a query run past five times on one pooled connection gets no generic plan")
+    func noGenericPlans() async throws {
+        // One connection, so the probe runs on the session that prepared the query.
+        let executor = PostgresQueryExecutor(dsn: DevStack.postgresDSN, limits: QueryLimits(maxConnections: 1))
+        let probe = PreparedQuery(
+            method: "Probe", store: .postgres, path: "probe.sql",
+            sql: "SELECT count(*)::bigint AS n FROM generate_series(1, 20) AS g(i) WHERE i > length($1) /* plan-mode-probe */",
+            placeholders: [QueryPlaceholder(name: "tenant_id", storeType: nil)])
+        let plans = PreparedQuery(
+            method: "Plans", store: .postgres, path: "plans.sql",
+            sql: """
+                SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements
+                WHERE statement LIKE '%plan-mode-probe */' AND length($1) >= 0
+                """,
+            placeholders: [QueryPlaceholder(name: "tenant_id", storeType: nil)])
+        for tenant in ["a", "bb", "ccc", "dddd", "eeeee", "ffffff", "ggggggg", "hhhhhhhh"] {
+            let result = try await executor.execute(probe, tenant: tenant, parameters: [:])
+            #expect(result.rows.first?["n"] == .int64(Int64(20 - tenant.count)))
+        }
+        let counts = try await executor.execute(plans, tenant: "t", parameters: [:])
+        await executor.shutdown()
+        #expect(counts.rows.count == 1, "the probe was prepared once on the connection")
+        #expect(counts.rows.first?["generic"] == .int64(0))
+        #expect(counts.rows.first?["custom"] == .int64(8))
+    }
+}
