@@ -43,6 +43,10 @@ public struct FactMapper: Sendable {
 
     public let schema: ProjectionSchema
     private let plans: [String: TypePlan]
+    /// The plans of small schemas, found by scanning (lengths first) rather than by hashing the
+    /// type name per fact, which cost more than the scan of a handful of types.
+    private let scannedPlans: [(factType: String, plan: TypePlan)]
+    private static let scanLimit = 16
 
     public init(schema: ProjectionSchema) {
         self.schema = schema
@@ -59,12 +63,19 @@ public struct FactMapper: Sendable {
             plans[binding.factType] = TypePlan(keyParts: binding.keyParts, tables: tables)
         }
         self.plans = plans
+        self.scannedPlans = plans.count <= Self.scanLimit ? plans.map { ($0.key, $0.value) } : []
+    }
+
+    private func plan(for factType: String) -> TypePlan? {
+        if plans.count > Self.scanLimit { return plans[factType] }
+        for entry in scannedPlans where entry.factType.matchesKey(factType) { return entry.plan }
+        return nil
     }
 
     /// - Returns: nil when no table consumes the fact's type.
     /// - Throws: a `FactRejection` when the fact can never be applied (missing field, value that does not fit).
     public func map(_ fact: FactEnvelope, sequence: UInt64, subject: String) throws(FactRejection) -> MappedFact? {
-        guard let plan = plans[fact.type], !plan.tables.isEmpty else { return nil }
+        guard let plan = plan(for: fact.type), !plan.tables.isEmpty else { return nil }
         try Self.checkTenant(fact.tenant)
         let key = try idempotencyKey(fact, parts: plan.keyParts, sequence: sequence, subject: subject)
         var rows: [TableRow] = []
@@ -162,6 +173,9 @@ public struct FactMapper: Sendable {
         switch source.value {
         case .data(let path):
             raw = lookup(fact.data, path)
+        case .envelope(.streamSequence) where source.transform == .none && plan.column.type == .uint64 && sequence <= ValueDomain.maxUInt64:
+            // What the literal's round trip (`String(sequence)`, then parsed back) gives, without it.
+            return .uint64(sequence)
         case .envelope(let attribute):
             raw = envelopeValue(attribute, fact: fact, sequence: sequence, subject: subject)
         case .constant(let literal):
@@ -172,13 +186,19 @@ public struct FactMapper: Sendable {
                 raw = .string(literal)
             }
         }
-        guard let raw, raw != .null else {
+        // A pattern, not `!= .null`: JSONValue's `==` walked the value (~25 instructions a column).
+        guard let raw, !Self.isNull(raw) else {
             if source.isRequired {
                 throw FactRejection(code: .missingField, field: plan.field, detail: "is required by column \(plan.column.name)")
             }
             return plan.absent
         }
         return try ColumnConversion.convert(raw, to: plan.column.type, transform: source.transform, field: plan.field)
+    }
+
+    private static func isNull(_ value: JSONValue) -> Bool {
+        if case .null = value { return true }
+        return false
     }
 
     private func lookup(_ data: JSONValue, _ path: FieldPath) -> JSONValue? {
@@ -190,3 +210,4 @@ public struct FactMapper: Sendable {
         return current
     }
 }
+
