@@ -10,12 +10,12 @@ struct FactJSONParser {
     static let maximumDepth = 512
     /// Objects up to this many members find duplicates by scanning; larger ones build an index, so a
     /// hostile object with many keys stays linear.
-    private static let scanLimit = 16
+    static let scanLimit = 16
 
     let bytes: UnsafeBufferPointer<UInt8>
     var index: Int
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>, start: Int) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, start: Int) {
         self.bytes = bytes
         self.index = start
     }
@@ -53,7 +53,7 @@ struct FactJSONParser {
         }
     }
 
-    private mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
         // JSONSerialization without `.fragmentsAllowed`: a bare scalar is not a document.
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") else {
@@ -69,7 +69,7 @@ struct FactJSONParser {
         JSONParseError(offset: index, reason: reason)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -78,7 +78,7 @@ struct FactJSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -147,7 +147,7 @@ struct FactJSONParser {
         members.append((key, value))
     }
 
-    private func duplicate(_ key: String) -> JSONParseError {
+    func duplicate(_ key: String) -> JSONParseError {
         let shown = key.count > 64 ? String(key.prefix(64)) + "…" : key
         return error("duplicate key '\(shown)' (ambiguous)")
     }

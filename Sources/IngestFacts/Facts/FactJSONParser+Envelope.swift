@@ -1,0 +1,116 @@
+import Columnstore
+
+extension FactJSONParser {
+    /// A structured fact's body, read for its attributes.
+    enum Envelope {
+        case attributes(EnvelopeAttributes)
+        /// Valid JSON, but not an object.
+        case notAnObject
+    }
+
+    /// A top-level key: one of the attributes decoding reads, or another member's decoded name.
+    private enum EnvelopeKey {
+        case attribute(EnvelopeAttributes.Slot)
+        case other(String)
+    }
+
+    /// Parses a structured CloudEvent straight into its attributes: the top-level members are sorted as
+    /// they are read, so neither a member list nor a `String` per attribute key is built. Accepts and
+    /// refuses exactly what `parse(_:)` does (the same grammar, depth, encodings and duplicate keys).
+    static func parseEnvelope(_ body: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> Envelope {
+        switch FactJSONParser.encoding(of: body) {
+        case .utf8(let skip):
+            var parser = FactJSONParser(body, start: skip)
+            return try parser.parseEnvelopeDocument()
+        case .transcoded(let utf8):
+            let result: Result<Envelope, JSONParseError> = utf8.withUnsafeBufferPointer { buffer in
+                var parser = FactJSONParser(buffer, start: 0)
+                do throws(JSONParseError) {
+                    return .success(try parser.parseEnvelopeDocument())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return try result.get()
+        case .undecodable:
+            throw JSONParseError(offset: 0, reason: "the body is not in a Unicode encoding")
+        }
+    }
+
+    private mutating func parseEnvelopeDocument() throws(JSONParseError) -> Envelope {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
+            // Anything else is parsed as a document, so invalid JSON is still told from a valid array.
+            _ = try parseDocument()
+            return .notAnObject
+        }
+        var attributes = EnvelopeAttributes()
+        try parseEnvelopeMembers(into: &attributes)
+        skipWhitespace()
+        guard index == bytes.count else { throw error("unexpected data after the JSON value") }
+        return .attributes(attributes)
+    }
+
+    /// `parseObject(depth: 1)`, with each member handed to the attributes instead of kept.
+    private mutating func parseEnvelopeMembers(into attributes: inout EnvelopeAttributes) throws(JSONParseError) {
+        index += 1
+        // Other members' names, only to refuse duplicates (scanned while few, then indexed).
+        var others: [String] = []
+        var otherIndex: Set<String> = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let key = try parseEnvelopeKey()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue(depth: 1)
+            switch key {
+            case .attribute(let slot):
+                guard attributes.set(slot, value) else { throw duplicate(slot.name) }
+            case .other(let name):
+                if others.count < Self.scanLimit {
+                    guard !others.contains(where: { $0.matchesKey(name) }) else { throw duplicate(name) }
+                    others.append(name)
+                } else {
+                    if otherIndex.isEmpty { otherIndex = Set(others) }
+                    guard otherIndex.insert(name).inserted else { throw duplicate(name) }
+                }
+            }
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return }
+            guard bytes[index] == UInt8(ascii: ",") else { throw error("expected ',' or '}'") }
+            index += 1
+            skipWhitespace()
+            // A trailing comma is accepted, as JSONSerialization did.
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
+        }
+    }
+
+    /// A key at `index` (on its opening quote). A plain ASCII key is matched against the attribute
+    /// names in place; a key with escapes or other bytes is decoded (and validated) as any string.
+    private mutating func parseEnvelopeKey() throws(JSONParseError) -> EnvelopeKey {
+        let quote = index
+        index += 1
+        skipPlainASCII()
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let name = UnsafeBufferPointer(rebasing: bytes[(quote + 1)..<index])
+                index += 1
+                if let slot = EnvelopeAttributes.Slot(ascii: name) { return .attribute(slot) }
+                return .other(Self.asciiString(name))
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+            index += 1
+        }
+        index = quote
+        let key = try parseString()
+        if let slot = EnvelopeAttributes.Slot(key) { return .attribute(slot) }
+        return .other(key)
+    }
+}
