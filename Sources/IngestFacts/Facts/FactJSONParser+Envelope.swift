@@ -94,6 +94,11 @@ extension FactJSONParser {
     /// A key at `index` (on its opening quote). A plain ASCII key is matched against the attribute
     /// names in place; a key with escapes or other bytes is decoded (and validated) as any string.
     private mutating func parseEnvelopeKey() throws(JSONParseError) -> EnvelopeKey {
+        // The usual keys, recognised by comparing the bytes in place (the comparison is the scan).
+        if let (slot, length) = attributeKey(at: index + 1) {
+            index += length + 2
+            return .attribute(slot)
+        }
         let quote = index
         index += 1
         skipPlainASCII()
@@ -112,5 +117,26 @@ extension FactJSONParser {
         let key = try parseString()
         if let slot = EnvelopeAttributes.Slot(key) { return .attribute(slot) }
         return .other(key)
+    }
+
+    /// The attribute whose name, then a closing quote, is at `start`, with the name's length.
+    @inline(__always)
+    private func attributeKey(at start: Int) -> (EnvelopeAttributes.Slot, Int)? {
+        guard start < bytes.count else { return nil }
+        func named(_ literal: StaticString, _ slot: EnvelopeAttributes.Slot) -> (EnvelopeAttributes.Slot, Int)? {
+            let length = literal.utf8CodeUnitCount
+            guard bytes.count - start > length, bytes[start + length] == UInt8(ascii: "\"") else { return nil }
+            let name = literal.utf8Start
+            for offset in 1..<length where bytes[start + offset] != name[offset] { return nil }
+            return (slot, length)
+        }
+        switch bytes[start] {
+        case UInt8(ascii: "i"): return named("id", .id)
+        case UInt8(ascii: "t"): return named("type", .type) ?? named("time", .time) ?? named("tenantid", .tenantid) ?? named("traceparent", .traceparent)
+        case UInt8(ascii: "s"): return named("specversion", .specversion) ?? named("source", .source) ?? named("subject", .subject)
+        case UInt8(ascii: "d"): return named("data", .data)
+        case UInt8(ascii: "c"): return named("correlationid", .correlationid)
+        default: return nil
+        }
     }
 }
