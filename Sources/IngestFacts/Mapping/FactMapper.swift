@@ -7,17 +7,29 @@ public struct FactMapper: Sendable {
     /// (and interpolating the field name) was 8% of ingest CPU.
     private final class ColumnPlan: Sendable {
         let column: ColumnSchema
-        let source: ColumnSource?
         /// The value's name in rejections: `data.<path>`, the envelope attribute, or the column.
         let field: String
         /// The value when the fact type does not feed the column.
         let unfed: ColumnValue
         /// The value when an optional source is absent.
         let absent: ColumnValue
+        /// The source's parts and the column's type, stored apart: reading them copies no
+        /// `ColumnSource` (its fact-type string and path) per column per fact.
+        let value: SourceValue?
+        let transform: SourceTransform
+        let isRequired: Bool
+        let type: ColumnType
+        /// The stream sequence into a uint64 column: stored as is (what `String(sequence)` parsed
+        /// back gave), decided once.
+        let sequenceAsUInt64: Bool
 
         init(column: ColumnSchema, source: ColumnSource?) {
             self.column = column
-            self.source = source
+            value = source?.value
+            transform = source?.transform ?? .none
+            isRequired = source?.isRequired ?? false
+            type = column.type
+            sequenceAsUInt64 = source?.value == .envelope(.streamSequence) && source?.transform == SourceTransform.none && column.type == .uint64
             switch source?.value {
             case .data(let path)?: field = "data.\(path)"
             case .envelope(let attribute)?: field = attribute.rawValue
@@ -168,19 +180,18 @@ public struct FactMapper: Sendable {
     }
 
     private func value(for plan: ColumnPlan, fact: FactEnvelope, sequence: UInt64, subject: String) throws(FactRejection) -> ColumnValue {
-        guard let source = plan.source else { return plan.unfed }
+        if plan.sequenceAsUInt64, sequence <= ValueDomain.maxUInt64 { return .uint64(sequence) }
         let raw: JSONValue?
-        switch source.value {
-        case .data(let path):
+        switch plan.value {
+        case nil:
+            return plan.unfed
+        case .data(let path)?:
             raw = lookup(fact.data, path)
-        case .envelope(.streamSequence) where source.transform == .none && plan.column.type == .uint64 && sequence <= ValueDomain.maxUInt64:
-            // What the literal's round trip (`String(sequence)`, then parsed back) gives, without it.
-            return .uint64(sequence)
-        case .envelope(let attribute):
+        case .envelope(let attribute)?:
             raw = envelopeValue(attribute, fact: fact, sequence: sequence, subject: subject)
-        case .constant(let literal):
+        case .constant(let literal)?:
             // A constant is written as text in the annotation; `true`/`false` are a bool column's values.
-            if plan.column.type == .bool, literal == "true" || literal == "false" {
+            if plan.type == .bool, literal == "true" || literal == "false" {
                 raw = .bool(literal == "true")
             } else {
                 raw = .string(literal)
@@ -188,12 +199,12 @@ public struct FactMapper: Sendable {
         }
         // A pattern, not `!= .null`: JSONValue's `==` walked the value (~25 instructions a column).
         guard let raw, !Self.isNull(raw) else {
-            if source.isRequired {
+            if plan.isRequired {
                 throw FactRejection(code: .missingField, field: plan.field, detail: "is required by column \(plan.column.name)")
             }
             return plan.absent
         }
-        return try ColumnConversion.convert(raw, to: plan.column.type, transform: source.transform, field: plan.field)
+        return try ColumnConversion.convert(raw, to: plan.type, transform: plan.transform, field: plan.field)
     }
 
     private static func isNull(_ value: JSONValue) -> Bool {
