@@ -67,11 +67,11 @@ extension FactJSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            let value = try parseValue(depth: 1)
             switch key {
             case .attribute(let slot):
-                guard attributes.set(slot, value) else { throw duplicate(slot.name) }
+                guard attributes.set(slot, try parseValue(depth: 1)) else { throw duplicate(slot.name) }
             case .other(let name):
+                try skipOtherValue()
                 if others.count < Self.scanLimit {
                     guard !others.contains(where: { $0.matchesKey(name) }) else { throw duplicate(name) }
                     others.append(name)
@@ -89,6 +89,27 @@ extension FactJSONParser {
             // A trailing comma is accepted, as JSONSerialization did.
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
         }
+    }
+
+    /// Validates a value no attribute needs, as `parseValue(depth: 1)` would, without building it
+    /// when it is a plain ASCII string (e.g. `datacontenttype`).
+    private mutating func skipOtherValue() throws(JSONParseError) {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            _ = try parseValue(depth: 1)
+            return
+        }
+        let quote = index
+        index += 1
+        skipPlainASCII()
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") { index += 1; return }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+            index += 1
+        }
+        // Escapes, other bytes or no end: the string parser validates (and refuses) them.
+        index = quote
+        _ = try parseString()
     }
 
     /// A key at `index` (on its opening quote). A plain ASCII key is matched against the attribute

@@ -115,6 +115,17 @@ struct FactEnvelopeParserTests {
             Array(#"{"i"#.utf8) + [0xFF] + Array(#"d":"a"}"#.utf8),
             Array(#"{"id":"a","k"#.utf8) + [0xC3, 0x28] + Array(#"":1}"#.utf8),
             Array(#"{"id":"a","k"#.utf8) + [0xC3, 0xA9] + Array(#"":1,"k"#.utf8) + [0xC3, 0xA9] + Array(#"":2}"#.utf8),
+            // Other members' string values are validated without being built.
+            Array(#"{"id":"a","datacontenttype":"application/"#.utf8) + [0xFF] + Array(#"json"}"#.utf8),
+            Array(#"{"id":"a","datacontenttype":"application/"#.utf8) + [0xC3, 0xA9] + Array(#"json"}"#.utf8),
+            Array(#"{"id":"a","datacontenttype":"application/"#.utf8) + [0x1F] + Array(#"json"}"#.utf8),
+            Array(#"{"id":"a","datacontenttype":"application/\x"}"#.utf8),
+            Array(#"{"id":"a","datacontenttype":"application/\u0000\ud83d\ude00"}"#.utf8),
+            Array(#"{"id":"a","datacontenttype":"application/\ud83d"}"#.utf8),
+            Array(#"{"id":"a","datacontenttype":"application/json"#.utf8),
+            Array(#"{"id":"a","datacontenttype":"application/json""#.utf8),
+            Array(#"{"id":"a","datacontenttype":"a"b"}"#.utf8),
+            Array(#"{"id":"a","datacontenttype":"","datacontenttype":"x"}"#.utf8),
         ]
         for body in bodies {
             #expect(fastPath(body) == reference(body), "\(body)")
