@@ -18,23 +18,7 @@ extension FactJSONParser {
     /// they are read, so neither a member list nor a `String` per attribute key is built. Accepts and
     /// refuses exactly what `parse(_:)` does (the same grammar, depth, encodings and duplicate keys).
     static func parseEnvelope(_ body: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> Envelope {
-        switch FactJSONParser.encoding(of: body) {
-        case .utf8(let skip):
-            var parser = FactJSONParser(body, start: skip)
-            return try parser.parseEnvelopeDocument()
-        case .transcoded(let utf8):
-            let result: Result<Envelope, JSONParseError> = utf8.withUnsafeBufferPointer { buffer in
-                var parser = FactJSONParser(buffer, start: 0)
-                do throws(JSONParseError) {
-                    return .success(try parser.parseEnvelopeDocument())
-                } catch {
-                    return .failure(error)
-                }
-            }
-            return try result.get()
-        case .undecodable:
-            throw JSONParseError(offset: 0, reason: "the body is not in a Unicode encoding")
-        }
+        try reading(body) { (parser: inout FactJSONParser) throws(JSONParseError) in try parser.parseEnvelopeDocument() }
     }
 
     private mutating func parseEnvelopeDocument() throws(JSONParseError) -> Envelope {

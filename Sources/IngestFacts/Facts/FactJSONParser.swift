@@ -34,15 +34,21 @@ struct FactJSONParser {
 
     /// Parses in place (the ingest reads the body where libnats received it, without a copy).
     static func parse(_ body: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        try reading(body) { (parser: inout FactJSONParser) throws(JSONParseError) in try parser.parseDocument() }
+    }
+
+    /// Runs `read` with a parser over the body's UTF-8: in place after any BOM, or transcoded from
+    /// UTF-16/32 (rare: the copy is not on the hot path).
+    static func reading<T>(_ body: UnsafeBufferPointer<UInt8>, _ read: (inout FactJSONParser) throws(JSONParseError) -> T) throws(JSONParseError) -> T {
         switch FactJSONParser.encoding(of: body) {
         case .utf8(let skip):
             var parser = FactJSONParser(body, start: skip)
-            return try parser.parseDocument()
+            return try read(&parser)
         case .transcoded(let utf8):
-            let result: Result<JSONValue, JSONParseError> = utf8.withUnsafeBufferPointer { buffer in
+            let result: Result<T, JSONParseError> = utf8.withUnsafeBufferPointer { buffer in
                 var parser = FactJSONParser(buffer, start: 0)
                 do throws(JSONParseError) {
-                    return .success(try parser.parseDocument())
+                    return .success(try read(&parser))
                 } catch {
                     return .failure(error)
                 }
