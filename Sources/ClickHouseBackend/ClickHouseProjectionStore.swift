@@ -232,9 +232,13 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     /// Rows of one table in RowBinary, in the table's column order.
     package static func rowBinary(_ rows: [[ColumnValue]], of table: TableSchema) throws -> [UInt8] {
         var w = RowBinaryWriter(reservingCapacity: rows.count * table.columns.count * 10)
+        // The columns' types read once per batch: zipping the schema's columns with each row copied a
+        // whole `ColumnSchema` per value.
+        let types = table.columns.map(\.type)
+        let nullable = table.columns.map(\.nullable)
         for row in rows {
-            for (column, value) in zip(table.columns, row) {
-                try ClickHouseProjectionStore.write(value, as: column, into: &w)
+            for index in 0..<min(row.count, types.count) {
+                try ClickHouseProjectionStore.write(row[index], type: types[index], nullable: nullable[index], into: &w) { table.columns[index].name }
             }
         }
         return w.take()
@@ -242,11 +246,16 @@ public final class ClickHouseProjectionStore: ProjectionStore {
 
     /// RowBinary for one value, following the column types the generator emits (ColumnType+ClickHouse).
     static func write(_ value: ColumnValue, as column: ColumnSchema, into w: inout RowBinaryWriter) throws {
-        if column.nullable {
+        try write(value, type: column.type, nullable: column.nullable, into: &w) { column.name }
+    }
+
+    /// - Parameter name: the column's name, for the error only.
+    static func write(_ value: ColumnValue, type: ColumnType, nullable: Bool, into w: inout RowBinaryWriter, name: () -> String) throws {
+        if nullable {
             if case .null = value { w.writeUInt8(1); return }
             w.writeUInt8(0)
         }
-        switch (column.type, value) {
+        switch (type, value) {
         case (.string, .string(let s)): w.writeString(s)
         case (.int32, .int64(let v)): w.writeInt32(Int32(truncatingIfNeeded: v))
         case (.int64, .int64(let v)): w.writeInt64(v)
@@ -258,7 +267,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         case (.decimal(let precision, let scale), .string(let text)):
             // Decimal(P, S) is its value in units of 10^-S, as Int32/64/128 by precision.
             guard let units = DecimalText.units(text, scale: scale), units.magnitude < DecimalText.limit(precision: precision).magnitude else {
-                throw StoreError(code: .schemaMismatch, detail: "column \(column.name) of type \(column.type.canonicalName) cannot hold \(text)")
+                throw StoreError(code: .schemaMismatch, detail: "column \(name()) of type \(type.canonicalName) cannot hold \(text)")
             }
             switch precision {
             case ...9: w.writeInt32(Int32(units))
@@ -268,7 +277,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         case (.timestamp, .timestamp(let ms)): w.writeDateTime64(ticks: ms)
         case (.string, .null): w.writeString("")
         default:
-            throw StoreError(code: .schemaMismatch, detail: "column \(column.name) of type \(column.type.canonicalName) cannot hold \(value)")
+            throw StoreError(code: .schemaMismatch, detail: "column \(name()) of type \(type.canonicalName) cannot hold \(value)")
         }
     }
 }

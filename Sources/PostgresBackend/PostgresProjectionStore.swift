@@ -194,7 +194,7 @@ public actor PostgresProjectionStore: ProjectionStore {
             types.append(fact.factType)
             tenants.append(fact.tenant)
             keys.append(fact.idempotencyKey)
-            sequences.appendBare(String(fact.sequence))
+            sequences.appendInteger(fact.sequence, negative: false)
         }
         return [types.literal, tenants.literal, keys.literal, sequences.literal]
     }

@@ -1,8 +1,64 @@
 import Columnstore
 
-/// The CloudEvents attributes a structured fact's members are sorted into, in one pass (the parser
-/// refuses duplicate keys, so each attribute is set at most once).
+/// The CloudEvents attributes a structured fact's members are sorted into, in one pass (duplicate keys
+/// are refused, so each attribute is set at most once).
 struct EnvelopeAttributes {
+    /// The attributes decoding reads; every other member is parsed (so it must be valid) and dropped.
+    enum Slot {
+        case specversion, id, type, source, time, tenantid, subject, traceparent, correlationid, data
+
+        /// The slot of a decoded key.
+        init?(_ key: String) {
+            guard let slot = key.utf8.withContiguousStorageIfAvailable({ Slot(ascii: $0) }) ?? Slot(ascii: Array(key.utf8)) else { return nil }
+            self = slot
+        }
+
+        /// The slot of a key's bytes: by length first, then the bytes (the names are ASCII, so no other
+        /// spelling of the same length equals one, as `String` comparison would have it).
+        init?(ascii name: UnsafeBufferPointer<UInt8>) {
+            switch name.count {
+            case 2 where Self.matches(name, "id"): self = .id
+            case 4 where Self.matches(name, "type"): self = .type
+            case 4 where Self.matches(name, "time"): self = .time
+            case 4 where Self.matches(name, "data"): self = .data
+            case 6 where Self.matches(name, "source"): self = .source
+            case 7 where Self.matches(name, "subject"): self = .subject
+            case 8 where Self.matches(name, "tenantid"): self = .tenantid
+            case 11 where Self.matches(name, "specversion"): self = .specversion
+            case 11 where Self.matches(name, "traceparent"): self = .traceparent
+            case 13 where Self.matches(name, "correlationid"): self = .correlationid
+            default: return nil
+            }
+        }
+
+        init?(ascii name: [UInt8]) {
+            guard let slot = name.withUnsafeBufferPointer({ Slot(ascii: $0) }) else { return nil }
+            self = slot
+        }
+
+        @inline(__always)
+        private static func matches(_ name: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+            let expected = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+            for offset in 0..<name.count where name[offset] != expected[offset] { return false }
+            return true
+        }
+
+        var name: String {
+            switch self {
+            case .specversion: "specversion"
+            case .id: "id"
+            case .type: "type"
+            case .source: "source"
+            case .time: "time"
+            case .tenantid: "tenantid"
+            case .subject: "subject"
+            case .traceparent: "traceparent"
+            case .correlationid: "correlationid"
+            case .data: "data"
+            }
+        }
+    }
+
     var specversion: JSONValue?
     var id: JSONValue?
     var type: JSONValue?
@@ -14,20 +70,24 @@ struct EnvelopeAttributes {
     var correlationid: JSONValue?
     var data: JSONValue?
 
-    mutating func take(_ key: String, _ value: JSONValue) {
-        // By length first: most comparisons of different strings are then avoided.
-        switch (key.utf8.count, key) {
-        case (11, "specversion"): specversion = value
-        case (2, "id"): id = value
-        case (4, "type"): type = value
-        case (6, "source"): source = value
-        case (4, "time"): time = value
-        case (8, "tenantid"): tenantid = value
-        case (7, "subject"): subject = value
-        case (11, "traceparent"): traceparent = value
-        case (13, "correlationid"): correlationid = value
-        case (4, "data"): data = value
-        default: break
+    /// Sets the slot's value; false when it was set already (a duplicate key).
+    mutating func set(_ slot: Slot, _ value: JSONValue) -> Bool {
+        func put(_ field: inout JSONValue?) -> Bool {
+            guard field == nil else { return false }
+            field = value
+            return true
+        }
+        switch slot {
+        case .specversion: return put(&specversion)
+        case .id: return put(&id)
+        case .type: return put(&type)
+        case .source: return put(&source)
+        case .time: return put(&time)
+        case .tenantid: return put(&tenantid)
+        case .subject: return put(&subject)
+        case .traceparent: return put(&traceparent)
+        case .correlationid: return put(&correlationid)
+        case .data: return put(&data)
         }
     }
 }

@@ -34,18 +34,16 @@ public struct FactDecoder: Sendable {
     }
 
     private func decodeStructured(body: UnsafeBufferPointer<UInt8>) throws(FactRejection) -> FactEnvelope {
-        let document: JSONValue
+        // The top level is read straight into the attributes (no member list to build and drop).
+        let envelope: FactJSONParser.Envelope
         do throws(JSONParseError) {
-            document = try FactJSONParser.parse(body)
+            envelope = try FactJSONParser.parseEnvelope(body)
         } catch {
             throw FactRejection(code: .invalidJSON, detail: "the body is not valid JSON")
         }
-        guard case .object(let members) = document else {
+        guard case .attributes(let attributes) = envelope else {
             throw FactRejection(code: .invalidJSON, detail: "a structured CloudEvent must be a JSON object")
         }
-        // One pass over the members instead of a lookup per attribute.
-        var attributes = EnvelopeAttributes()
-        for member in members { attributes.take(member.key, member.value) }
         func attribute(_ name: String, _ value: JSONValue?) throws(FactRejection) -> String? {
             switch value {
             case nil, .null?: return nil

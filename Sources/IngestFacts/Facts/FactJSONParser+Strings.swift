@@ -7,6 +7,7 @@ extension FactJSONParser {
         index += 1
         let start = index
         var ascii = true
+        skipPlainASCII()
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -22,9 +23,41 @@ extension FactJSONParser {
         throw error("unterminated string")
     }
 
+    /// Moves `index` past string bytes that need no attention (not a quote, backslash, control
+    /// character or non-ASCII byte), eight at a time; the byte loops then look at what stopped it.
+    @inline(__always)
+    mutating func skipPlainASCII() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while bytes.count - index >= 8 {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let quote = word ^ 0x2222_2222_2222_2222
+            let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            // A byte's high bit is set by each test when the byte is: equal to `"` (quote has a zero
+            // byte), to `\`, below 0x20, or at least 0x80. Borrows can flag a byte only after a byte
+            // that really matched, so a zero result means all eight are plain.
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- 0x2020_2020_2020_2020) & ~word) | word
+            guard special & highs == 0 else { return }
+            index += 8
+        }
+    }
+
+    /// A string of bytes known to be ASCII. Up to 15 make a small string, built in place without
+    /// another validation pass.
+    static func asciiString(_ run: UnsafeBufferPointer<UInt8>) -> String {
+        if run.count <= 15, let source = run.baseAddress {
+            return String(unsafeUninitializedCapacity: run.count) { target in
+                target.baseAddress!.initialize(from: source, count: run.count)
+                return run.count
+            }
+        }
+        return String(decoding: run, as: UTF8.self)
+    }
+
     /// Strict UTF-8: invalid bytes make the body invalid, as they did, instead of being replaced.
     private func makeString(_ run: UnsafeBufferPointer<UInt8>, ascii: Bool) throws(JSONParseError) -> String {
-        if ascii { return String(decoding: run, as: UTF8.self) }
+        if ascii { return Self.asciiString(run) }
         guard let string = String(validating: run, as: UTF8.self) else { throw error("invalid UTF-8") }
         return string
     }

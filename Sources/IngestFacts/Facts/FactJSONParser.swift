@@ -10,12 +10,12 @@ struct FactJSONParser {
     static let maximumDepth = 512
     /// Objects up to this many members find duplicates by scanning; larger ones build an index, so a
     /// hostile object with many keys stays linear.
-    private static let scanLimit = 16
+    static let scanLimit = 16
 
     let bytes: UnsafeBufferPointer<UInt8>
     var index: Int
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>, start: Int) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, start: Int) {
         self.bytes = bytes
         self.index = start
     }
@@ -34,15 +34,21 @@ struct FactJSONParser {
 
     /// Parses in place (the ingest reads the body where libnats received it, without a copy).
     static func parse(_ body: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        try reading(body) { (parser: inout FactJSONParser) throws(JSONParseError) in try parser.parseDocument() }
+    }
+
+    /// Runs `read` with a parser over the body's UTF-8: in place after any BOM, or transcoded from
+    /// UTF-16/32 (rare: the copy is not on the hot path).
+    static func reading<T>(_ body: UnsafeBufferPointer<UInt8>, _ read: (inout FactJSONParser) throws(JSONParseError) -> T) throws(JSONParseError) -> T {
         switch FactJSONParser.encoding(of: body) {
         case .utf8(let skip):
             var parser = FactJSONParser(body, start: skip)
-            return try parser.parseDocument()
+            return try read(&parser)
         case .transcoded(let utf8):
-            let result: Result<JSONValue, JSONParseError> = utf8.withUnsafeBufferPointer { buffer in
+            let result: Result<T, JSONParseError> = utf8.withUnsafeBufferPointer { buffer in
                 var parser = FactJSONParser(buffer, start: 0)
                 do throws(JSONParseError) {
-                    return .success(try parser.parseDocument())
+                    return .success(try read(&parser))
                 } catch {
                     return .failure(error)
                 }
@@ -53,7 +59,7 @@ struct FactJSONParser {
         }
     }
 
-    private mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
         // JSONSerialization without `.fragmentsAllowed`: a bare scalar is not a document.
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") else {
@@ -69,7 +75,7 @@ struct FactJSONParser {
         JSONParseError(offset: index, reason: reason)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -78,7 +84,7 @@ struct FactJSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -147,7 +153,7 @@ struct FactJSONParser {
         members.append((key, value))
     }
 
-    private func duplicate(_ key: String) -> JSONParseError {
+    func duplicate(_ key: String) -> JSONParseError {
         let shown = key.count > 64 ? String(key.prefix(64)) + "…" : key
         return error("duplicate key '\(shown)' (ambiguous)")
     }

@@ -7,17 +7,29 @@ public struct FactMapper: Sendable {
     /// (and interpolating the field name) was 8% of ingest CPU.
     private final class ColumnPlan: Sendable {
         let column: ColumnSchema
-        let source: ColumnSource?
         /// The value's name in rejections: `data.<path>`, the envelope attribute, or the column.
         let field: String
         /// The value when the fact type does not feed the column.
         let unfed: ColumnValue
         /// The value when an optional source is absent.
         let absent: ColumnValue
+        /// The source's parts and the column's type, stored apart: reading them copies no
+        /// `ColumnSource` (its fact-type string and path) per column per fact.
+        let value: SourceValue?
+        let transform: SourceTransform
+        let isRequired: Bool
+        let type: ColumnType
+        /// The stream sequence into a uint64 column: stored as is (what `String(sequence)` parsed
+        /// back gave), decided once.
+        let sequenceAsUInt64: Bool
 
         init(column: ColumnSchema, source: ColumnSource?) {
             self.column = column
-            self.source = source
+            value = source?.value
+            transform = source?.transform ?? .none
+            isRequired = source?.isRequired ?? false
+            type = column.type
+            sequenceAsUInt64 = source?.value == .envelope(.streamSequence) && source?.transform == SourceTransform.none && column.type == .uint64
             switch source?.value {
             case .data(let path)?: field = "data.\(path)"
             case .envelope(let attribute)?: field = attribute.rawValue
@@ -43,6 +55,10 @@ public struct FactMapper: Sendable {
 
     public let schema: ProjectionSchema
     private let plans: [String: TypePlan]
+    /// The plans of small schemas, found by scanning (lengths first) rather than by hashing the
+    /// type name per fact, which cost more than the scan of a handful of types.
+    private let scannedPlans: [(factType: String, plan: TypePlan)]
+    private static let scanLimit = 16
 
     public init(schema: ProjectionSchema) {
         self.schema = schema
@@ -59,12 +75,19 @@ public struct FactMapper: Sendable {
             plans[binding.factType] = TypePlan(keyParts: binding.keyParts, tables: tables)
         }
         self.plans = plans
+        self.scannedPlans = plans.count <= Self.scanLimit ? plans.map { ($0.key, $0.value) } : []
+    }
+
+    private func plan(for factType: String) -> TypePlan? {
+        if plans.count > Self.scanLimit { return plans[factType] }
+        for entry in scannedPlans where entry.factType.matchesKey(factType) { return entry.plan }
+        return nil
     }
 
     /// - Returns: nil when no table consumes the fact's type.
     /// - Throws: a `FactRejection` when the fact can never be applied (missing field, value that does not fit).
     public func map(_ fact: FactEnvelope, sequence: UInt64, subject: String) throws(FactRejection) -> MappedFact? {
-        guard let plan = plans[fact.type], !plan.tables.isEmpty else { return nil }
+        guard let plan = plan(for: fact.type), !plan.tables.isEmpty else { return nil }
         try Self.checkTenant(fact.tenant)
         let key = try idempotencyKey(fact, parts: plan.keyParts, sequence: sequence, subject: subject)
         var rows: [TableRow] = []
@@ -157,28 +180,36 @@ public struct FactMapper: Sendable {
     }
 
     private func value(for plan: ColumnPlan, fact: FactEnvelope, sequence: UInt64, subject: String) throws(FactRejection) -> ColumnValue {
-        guard let source = plan.source else { return plan.unfed }
+        if plan.sequenceAsUInt64, sequence <= ValueDomain.maxUInt64 { return .uint64(sequence) }
         let raw: JSONValue?
-        switch source.value {
-        case .data(let path):
+        switch plan.value {
+        case nil:
+            return plan.unfed
+        case .data(let path)?:
             raw = lookup(fact.data, path)
-        case .envelope(let attribute):
+        case .envelope(let attribute)?:
             raw = envelopeValue(attribute, fact: fact, sequence: sequence, subject: subject)
-        case .constant(let literal):
+        case .constant(let literal)?:
             // A constant is written as text in the annotation; `true`/`false` are a bool column's values.
-            if plan.column.type == .bool, literal == "true" || literal == "false" {
+            if plan.type == .bool, literal == "true" || literal == "false" {
                 raw = .bool(literal == "true")
             } else {
                 raw = .string(literal)
             }
         }
-        guard let raw, raw != .null else {
-            if source.isRequired {
+        // A pattern, not `!= .null`: JSONValue's `==` walked the value (~25 instructions a column).
+        guard let raw, !Self.isNull(raw) else {
+            if plan.isRequired {
                 throw FactRejection(code: .missingField, field: plan.field, detail: "is required by column \(plan.column.name)")
             }
             return plan.absent
         }
-        return try ColumnConversion.convert(raw, to: plan.column.type, transform: source.transform, field: plan.field)
+        return try ColumnConversion.convert(raw, to: plan.type, transform: plan.transform, field: plan.field)
+    }
+
+    private static func isNull(_ value: JSONValue) -> Bool {
+        if case .null = value { return true }
+        return false
     }
 
     private func lookup(_ data: JSONValue, _ path: FieldPath) -> JSONValue? {
@@ -190,3 +221,4 @@ public struct FactMapper: Sendable {
         return current
     }
 }
+

@@ -34,6 +34,23 @@ struct PostgresArrayLiteralTests {
         #expect(literal.literal == #"{"\"start","end\\","\\\"\\\"",42}"#)
     }
 
+    @Test("integers are spelled as String(value) spells them, at every width and at the limits")
+    func integers() {
+        var signed: [Int64] = [0, -1, 1, .min, .max, .min + 1, .max - 1]
+        var unsigned: [UInt64] = [0, 1, .max, .max - 1, UInt64(Int64.max), UInt64(Int64.max) + 1]
+        var power: UInt64 = 1
+        for _ in 0..<19 {
+            power *= 10
+            unsigned += [power - 1, power, power + 1]
+            // 10^19 is past Int64.max.
+            if power <= UInt64(Int64.max) { signed += [Int64(power - 1), -Int64(power - 1), Int64(power), -Int64(power)] }
+        }
+        var literal = PostgresArrayLiteral()
+        for value in signed { literal.append(.int64(value)) }
+        for value in unsigned { literal.append(.uint64(value)) }
+        #expect(literal.literal == "{" + (signed.map(String.init) + unsigned.map(String.init)).joined(separator: ",") + "}")
+    }
+
     @Test("an empty literal is an empty array")
     func empty() {
         #expect(PostgresArrayLiteral().literal == "{}")
