@@ -6,8 +6,6 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import Metrics
-import NIOCore
-import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -34,12 +32,6 @@ public struct IngestCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        // Swift concurrency's jobs run on NIO's event loops instead of a pool of their own (as
-        // projection-query does): an ingress request's task then resumes on the loop that read it and
-        // writes its answer there, saving thread hand-offs per event (docs/INGRESS.md, "Tests and
-        // numbers"). Every mode takes it (pipeline, replica, ingress). Nothing in ingest blocks a
-        // concurrency thread for long: libpq, curl and libnats' waiting calls run on their own queues.
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let parsed = Result { try IngestConfiguration(settings: try SettingsSource.fromEnvironment()) }
         let level = (try? parsed.get())?.logLevel ?? .info
         LoggingSystem.bootstrap { label in
