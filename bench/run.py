@@ -183,6 +183,21 @@ class Bench:
         ticks = os.sysconf("SC_CLK_TCK")
         return hwm, (int(fields[11]) + int(fields[12])) / ticks
 
+    @staticmethod
+    def thread_switches(pid):
+        """Context switches (voluntary + involuntary) summed over a live process's threads; threads that
+        ended in between are not counted, so this is a lower bound of the switches between two reads."""
+        total = 0
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/status") as f:
+                    for line in f:
+                        if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                            total += int(line.split()[1])
+            except FileNotFoundError:
+                pass
+        return total
+
     # ------------------------------------------------------------------ ingest
 
     def ingest_env(self, store, name, durable, port, stream=None, prefix=None):
@@ -519,7 +534,7 @@ class Bench:
                 r = results[mode]
                 log(f"  ingress {store} {mode} ({binary or 'this build'}): {r['events_per_second']:,.0f} events/s, "
                     f"CPU µs/event: ingest {r.get('ingest_cpu_us_per_event', -1):.1f}, nats-server {r.get('nats_server_cpu_us_per_event', -1):.1f}, "
-                    f"client {r['client_cpu_us_per_event']:.1f}; load {r['load_average'][0]:.1f}")
+                    f"client {r['client_cpu_us_per_event']:.1f}; ingest thread switches/event {r.get('ingest_thread_switches_per_event', -1):.1f}; load {r['load_average'][0]:.1f}")
             if query_port:
                 # Freshness is a steady-state number: start once the consumer has applied the single and
                 # batch loads (a faster ingress can leave it a backlog, which every probe would wait behind).
@@ -544,12 +559,15 @@ class Bench:
     def ingress_cpu(self, ingest, load):
         """Runs an ingress load and adds the CPU per event of ingest (which also consumes the events) and nats-server."""
         _, ingest_before = self.proc_usage(ingest.pid)
+        switches_before = self.thread_switches(ingest.pid)
         servers_before = self.server_cpu()
         result = load()
         _, ingest_after = self.proc_usage(ingest.pid)
+        switches_after = self.thread_switches(ingest.pid)
         servers_after = self.server_cpu()
         events = max(result["events"], 1)
         result["ingest_cpu_us_per_event"] = (ingest_after - ingest_before) / events * 1e6
+        result["ingest_thread_switches_per_event"] = (switches_after - switches_before) / events
         if "nats" in servers_before and "nats" in servers_after:
             result["nats_server_cpu_us_per_event"] = (servers_after["nats"] - servers_before["nats"]) / events * 1e6
         result["load_average"] = os.getloadavg()
