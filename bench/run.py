@@ -427,10 +427,7 @@ class Bench:
                 queries["api_proto"] = self.bench("query-load", "--mode", "api", "--codec", "proto", "--api-port", query_port, *load)
         except RuntimeError as error:
             self.check(f"query load {store}", False, str(error))
-        for mode, result in queries.items():
-            for method, m in result["methods"].items():
-                self.check(f"query {mode} {store} {method}: every request answered", m["answered"] == m["count"],
-                           f"{m['answered']}/{m['count']}")
+        self.check_answered(store, queries)
         sc.setdefault("query", {})[store] = queries
 
         # Scenario 2: freshness through the query API (direct to the store if the API is not up), on a
@@ -691,10 +688,7 @@ class Bench:
                                                         "--sql-dir", REPO / "sql", *load, env=direct_env)
         except RuntimeError as error:
             self.check(f"query load {store}", False, str(error))
-        for mode, result in queries.items():
-            for method, m in result["methods"].items():
-                self.check(f"query {mode} {store} {method}: every request answered", m["answered"] == m["count"],
-                           f"{m['answered']}/{m['count']}")
+        self.check_answered(store, queries)
         for mode in ("api", "api_proto"):
             if mode in queries:
                 p50 = {method: round(m["p50_ms"], 2) for method, m in queries[mode]["methods"].items()}
@@ -744,6 +738,13 @@ class Bench:
                     f"nats-server {drain['nats_server_cpu_us_per_fact']:.2f}, store {drain['store_cpu_us_per_fact']:.2f}, "
                     f"load {drain['load_average'][0]:.1f}, nats traffic per fact {drain['nats_traffic_per_fact']}")
                 self.prepare(store, name, drop=True)
+
+    def check_answered(self, store, queries):
+        """Every query-load request in every mode got its answer."""
+        for mode, result in queries.items():
+            for method, m in result["methods"].items():
+                self.check(f"query {mode} {store} {method}: every request answered", m["answered"] == m["count"],
+                           f"{m['answered']}/{m['count']}")
 
     def decode_callgrind(self):
         """Instructions per fact for decode + map, and + each store's batch encoding, counted by callgrind

@@ -86,6 +86,26 @@ struct ClusterReplicaFaultTests {
             return (0..<Self.partitions).allSatisfy { checkpoints[$0] == corpus.lastSequence[$0] }
         }
 
+        /// Strikes the lease bucket's leader; returns it, when a live node led the bucket, and when the
+        /// replicas' checkpoints moved again (or all were at the end).
+        func strikeBucketLeader(_ what: String, _ strike: (Int) -> Void) async throws -> (name: String, index: Int, elected: Duration, moving: Duration) {
+            let name = try #require(try await cluster.streamInfo("KV_\(bucket)").clusterLeader, "the lease bucket has a leader")
+            let index = try #require(cluster.index(ofServer: name))
+            let before = await total() ?? 0
+            let struckAt = clock.now
+            strike(index)
+            try await Eventually.wait("a lease-bucket leader on a live node after the \(what)", timeout: .seconds(60)) {
+                let leader = try? await cluster.streamInfo("KV_\(bucket)").clusterLeader
+                return leader != nil && leader != name
+            }
+            let elected = clock.now - struckAt
+            try await Eventually.wait("the replicas moving after the \(what)", timeout: .seconds(120)) {
+                if (await total() ?? 0) > before { return true }
+                return await caughtUp()
+            }
+            return (name, index, elected, clock.now - struckAt)
+        }
+
         var leaderKill: Duration?, electedAfter: Duration?, rolling: [Duration?] = []
         var leaderFreeze: Duration?, frozenName = "?", frozenElectedAfter: Duration?, metaKill: Duration?, metaName = "?"
         let allFaults = ProcessInfo.processInfo.environment["PROJECTION_CLUSTER_REPLICA_FAULTS"] != "kill"
@@ -107,44 +127,19 @@ struct ClusterReplicaFaultTests {
             try await Eventually.wait("a quarter of the first third applied", timeout: .seconds(120)) { (await total() ?? 0) >= quarter }
 
             // Fault 1: kill -9 of the lease bucket's stream leader.
-            let info = try await cluster.streamInfo("KV_\(bucket)")
-            #expect(info.replicas == 3, "the lease bucket is R3")
-            victimName = try #require(info.clusterLeader, "the lease bucket has a leader")
-            let victim = try #require(cluster.index(ofServer: victimName))
-            let before = await total() ?? 0
-            let killedAt = clock.now
-            cluster.kill9(victim)
-            try await Eventually.wait("a new lease-bucket leader", timeout: .seconds(60)) {
-                let leader = try? await cluster.streamInfo("KV_\(bucket)").clusterLeader
-                return leader != nil && leader != victimName
-            }
-            electedAfter = clock.now - killedAt
-            try await Eventually.wait("the replicas moving after the kill", timeout: .seconds(120)) {
-                if (await total() ?? 0) > before { return true }
-                return await caughtUp()
-            }
-            leaderKill = clock.now - killedAt
+            #expect(try await cluster.streamInfo("KV_\(bucket)").replicas == 3, "the lease bucket is R3")
+            let killed = try await strikeBucketLeader("kill") { cluster.kill9($0) }
+            (victimName, electedAfter, leaderKill) = (killed.name, killed.elected, killed.moving)
+            let victim = killed.index
             try cluster.start(victim)
             #expect(try await cluster.waitUntilHealthy(timeout: .seconds(90)), "the killed node rejoined; its log:\n\(cluster.log(victim).suffix(2000))")
 
             if allFaults {
                 // Fault 2: the lease bucket's leader frozen past its heartbeats and the clients' PINGs.
-                let frozenInfo = try await cluster.streamInfo("KV_\(bucket)")
-                frozenName = try #require(frozenInfo.clusterLeader, "the lease bucket has a leader")
-                let frozen = try #require(cluster.index(ofServer: frozenName))
-                let beforeFreeze = await total() ?? 0
                 let frozenAt = clock.now
-                cluster.freeze(frozen)
-                try await Eventually.wait("a lease-bucket leader on a live node", timeout: .seconds(60)) {
-                    let leader = try? await cluster.streamInfo("KV_\(bucket)").clusterLeader
-                    return leader != nil && leader != frozenName
-                }
-                frozenElectedAfter = clock.now - frozenAt
-                try await Eventually.wait("the replicas moving while a node is frozen", timeout: .seconds(120)) {
-                    if (await total() ?? 0) > beforeFreeze { return true }
-                    return await caughtUp()
-                }
-                leaderFreeze = clock.now - frozenAt
+                let froze = try await strikeBucketLeader("freeze") { cluster.freeze($0) }
+                (frozenName, frozenElectedAfter, leaderFreeze) = (froze.name, froze.elected, froze.moving)
+                let frozen = froze.index
                 while clock.now - frozenAt < .seconds(15) { try await clock.sleep(for: .milliseconds(200)) }
                 cluster.thaw(frozen)
                 #expect(try await cluster.waitUntilHealthy(timeout: .seconds(90)), "the frozen node recovered; its log:\n\(cluster.log(frozen).suffix(2000))")
