@@ -17,7 +17,7 @@ struct SettingsDeclarationTests {
         "PROJECTION_BUILD_COMMIT",           // baked into the image (BuildInfo)
         "PROJECTION_POSTGRES_DSN", "PROJECTION_CLICKHOUSE_DSN", // printed by `dev/stack env` for tests and benchmarks
         "PROJECTION_WRITE_SETTINGS_DOC",     // this test's own switch
-        "PROJECTION_CHAOS", "PROJECTION_CLUSTER_FAULTS", "PROJECTION_CLUSTER_ORDERS", // switches of the chaos and cluster fault tests
+        "PROJECTION_CHAOS", "PROJECTION_CLUSTER_FAULTS", "PROJECTION_CLUSTER_ORDERS", "PROJECTION_CLUSTER_REPLICA_FAULTS", // switches of the chaos and cluster fault tests
     ]
 
     static func reads(_ parse: (SettingsSource) throws -> Void, _ environments: [[String: String]]) rethrows -> Set<String> {
