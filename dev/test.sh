@@ -82,7 +82,7 @@ if [[ $# -eq 0 ]]; then
   # Replica mode on the same kind of scratch cluster: 3 replicas × 6 partitions, R3 streams and lease
   # bucket: the lease bucket's leader kill -9'd, then a rolling restart, on both stores (about 1.5 minutes;
   # PROJECTION_CLUSTER_REPLICA_ORDERS to change the size). Without PROJECTION_CLUSTER_REPLICA_FAULTS=kill
-  # it also freezes the new bucket leader and kills the meta leader: that variant failed 2 of 18 runs on a
+  # it also freezes the new bucket leader and kills the meta leader: that variant failed 2 of 19 runs on a
   # loaded developer machine (docs/RELIABILITY.md, open findings), so CI keeps to the kill until it is understood.
   echo "== replica mode through JetStream cluster faults (ClusterReplicaFaultTests)"
   PROJECTION_CHAOS=1 PROJECTION_CLUSTER_REPLICA_FAULTS=kill swift test --skip-build --filter ClusterReplicaFaultTests
