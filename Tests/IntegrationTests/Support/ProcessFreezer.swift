@@ -6,7 +6,8 @@ import Foundation
 enum ProcessFreezer {
     static func freeze(_ pid: pid_t) {
         kill(pid, SIGSTOP)
-        for _ in 0..<500 where !isStopped(pid) { usleep(2_000) }
+        // A generous bound only against a process that is gone; a stop normally shows within milliseconds.
+        for _ in 0..<5_000 where !isStopped(pid) { usleep(2_000) }
     }
 
     /// The state letter in `/proc/<pid>/stat` is `T` for a stopped process (after the `)` that ends
