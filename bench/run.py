@@ -674,11 +674,14 @@ class Bench:
             if api_ready:
                 for mode, codec in (("api", []), ("api_proto", ["--codec", "proto"])):
                     _, cpu_before = self.proc_usage(query.pid)
+                    switches_before = self.thread_switches(query.pid)
                     queries[mode] = self.bench("query-load", "--mode", "api", *codec, "--api-port", query_port, *load)
                     _, cpu_after = self.proc_usage(query.pid)
+                    switches_after = self.thread_switches(query.pid)
                     # Every request the server saw, warm-up included (query-load's default 20 per method).
                     served = sum(m["count"] + 20 for m in queries[mode]["methods"].values())
                     queries[mode]["server_cpu_us_per_request"] = (cpu_after - cpu_before) / served * 1e6
+                    queries[mode]["server_thread_switches_per_request"] = (switches_after - switches_before) / served
                     queries[mode]["load_average"] = os.getloadavg()
             queries["direct_after"] = self.bench("query-load", "--mode", "direct", "--store", store, "--sql-dir", REPO / "sql",
                                                  *load, env=direct_env)
@@ -693,6 +696,7 @@ class Bench:
             if mode in queries:
                 p50 = {method: round(m["p50_ms"], 2) for method, m in queries[mode]["methods"].items()}
                 log(f"  query {store} {mode} ({binary or 'this build'}): server CPU {queries[mode]['server_cpu_us_per_request']:.0f} µs/request, "
+                    f"thread switches {queries[mode].get('server_thread_switches_per_request', -1):.1f}/request, "
                     f"p50 ms {p50}, load {queries[mode]['load_average'][0]:.1f}")
         self.stop(query)
         return queries
