@@ -6,12 +6,13 @@ import Columnstore
 /// its epoch before loading the checkpoint, and a batch checks the fence before its intent and again
 /// before its rows.
 ///
-/// Why the two checks suffice (docs/DESIGN.md, "Partition leases"): a stale owner that passes the check
-/// before its rows wrote its intent earlier, so that intent reached the store before the fence; the new
-/// owner then loads it as the pending batch and re-forms exactly that range, whose deduplication tokens
-/// make ClickHouse drop whichever copy of the rows arrives second. The race left is an intent insert
-/// that is sent before the fence and lands after the new owner loaded its checkpoint; the lease's safety
-/// margin (the old owner stops writing well before its lease can expire) bounds it.
+/// Why this suffices (docs/DESIGN.md, "Partition leases"): a stale owner that passes the check before
+/// its rows wrote its intent earlier, so that intent reached the store before the fence; the new owner
+/// then loads it as the pending batch and re-forms exactly that range, whose deduplication tokens make
+/// ClickHouse drop whichever copy of the rows arrives second. The intent itself is an `INSERT … SELECT`
+/// whose condition the server evaluates when it runs the statement, so an intent held up in flight (a
+/// frozen process, a slow network) past a new owner's fence writes nothing; it cannot later be read as
+/// a pending batch.
 extension ClickHouseProjectionStore {
     public func fence(_ consumer: ConsumerID, epoch: UInt64) async throws {
         let current = try await highestEpoch(consumer)
@@ -38,6 +39,33 @@ extension ClickHouseProjectionStore {
             after = fields[2] != "before"
         }
         try await insertCheckpointRow(consumer, first: first, last: last, after: after, epoch: epoch, version: version)
+    }
+
+    /// The intent (BEFORE) row of a leased batch, written only if no newer epoch has fenced the consumer
+    /// by the time the server runs the statement. The check and the insert are one statement: checked
+    /// by the client first, an intent sent before a fence could land after the new owner had loaded its
+    /// checkpoint and be read later as a pending batch that never was.
+    package func writeIntentUnlessFenced(_ payload: BatchPayload) async throws {
+        let epoch = payload.leaseEpoch ?? 0
+        let consumer = payload.consumer
+        let response = try await client.execute(
+            """
+            INSERT INTO _projection_checkpoints (projection, consumer, partition, first_sequence, last_sequence, state, lease_epoch, version, updated_at)
+            SELECT {p:String}, {c:String}, {n:UInt32}, {f:UInt64}, {l:UInt64}, 'before', {e:UInt64}, {v:UInt64}, fromUnixTimestamp64Milli({t:Int64}, 'UTC')
+            WHERE (SELECT max(lease_epoch) FROM _projection_checkpoints
+                   WHERE projection = {p:String} AND consumer = {c:String} AND partition = {n:UInt32}) <= {e:UInt64}
+            """,
+            parameters: ["p": consumer.projection, "c": consumer.consumer, "n": String(consumer.partition),
+                         "f": String(payload.range.first), "l": String(payload.range.last), "e": String(epoch),
+                         "v": String(payload.range.last * 2), "t": String(Int64(clock().timeIntervalSince1970 * 1000))],
+            settings: ["insert_deduplicate": "0"])
+        guard let written = response.summary?.writtenRows else {
+            throw StoreError(code: .unexpectedResponse, detail: "no X-ClickHouse-Summary for the intent of \(consumer)")
+        }
+        if written == 0 {
+            let current = try await highestEpoch(consumer)
+            throw StoreError(code: .fenced, detail: "\(consumer) was fenced by lease epoch \(current); this writer holds \(epoch)")
+        }
     }
 
     /// Throws `.fenced` when a newer epoch than the batch's fenced its consumer.

@@ -15,7 +15,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
 
     let client: ClickHouseClient
     let schema: ProjectionSchema
-    private let clock: @Sendable () -> Date
+    let clock: @Sendable () -> Date
 
     static let seenKeysTable = "_projection_seen_keys"
     static let quarantineTable = "_projection_quarantine"
@@ -58,8 +58,11 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     public func run(_ step: BatchStep, _ payload: BatchPayload) async throws -> BatchOutcome? {
         switch step {
         case .persistIntent:
-            try await checkFence(payload)
-            try await writeCheckpointRow(payload, after: false)
+            if payload.leaseEpoch != nil {
+                try await writeIntentUnlessFenced(payload)
+            } else {
+                try await writeCheckpointRow(payload, after: false)
+            }
             return nil
         case .insertRows:
             try await checkFence(payload)

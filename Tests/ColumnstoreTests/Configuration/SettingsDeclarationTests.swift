@@ -18,6 +18,7 @@ struct SettingsDeclarationTests {
         "PROJECTION_POSTGRES_DSN", "PROJECTION_CLICKHOUSE_DSN", // printed by `dev/stack env` for tests and benchmarks
         "PROJECTION_WRITE_SETTINGS_DOC",     // this test's own switch
         "PROJECTION_CHAOS", "PROJECTION_CLUSTER_FAULTS", "PROJECTION_CLUSTER_ORDERS", "PROJECTION_CLUSTER_REPLICA_FAULTS", // switches of the chaos and cluster fault tests
+        "PROJECTION_NATS_PUBLISH_PROBE", "PROJECTION_NATS_PUBLISH_PROBE_FAULTS", // the on-demand nats-server probe
     ]
 
     static func reads(_ parse: (SettingsSource) throws -> Void, _ environments: [[String: String]]) rethrows -> Set<String> {

@@ -5,7 +5,7 @@ import Testing
 
 /// Replica mode through a JetStream cluster's faults (issue #21): 3 real `projection-ingest` replicas
 /// share 6 partitions (one R3 stream each) through leases in an R3 KV bucket on a scratch three-node
-/// cluster, while a producer keeps publishing (retrying through the faults). Two faults in one run:
+/// cluster, while a producer keeps publishing (retrying through the faults). Up to four faults in one run:
 ///
 /// 1. `kill -9` of the node leading the lease bucket's stream (it leads some partition streams too), and
 ///    a restart once the survivors elected a new leader. Lease renewals fail during the election, so
@@ -18,7 +18,9 @@ import Testing
 ///
 /// The verdict: exact totals on both stores, every partition at its stream's end without restarting a
 /// replica, and no partition's checkpoint (read from the store every 100 ms) ever going backwards.
-/// CI runs all four faults; PROJECTION_CLUSTER_REPLICA_FAULTS=kill skips the freeze and the meta kill.
+/// CI runs them in two runs, `freeze` (1, 2) and `meta` (1, 3, 4), so that no node frozen earlier is
+/// restarted: nats-server 2.9.10 can then come back with a copy of a stream that lacks acknowledged
+/// messages and serve it (`ClusterPublishProbeTests`, docs/RELIABILITY.md). `all` runs 1–4 in one run.
 /// Timings are printed and written to the fault matrix, never asserted.
 ///
 /// Gated like the chaos tests (PROJECTION_CHAOS=1).
@@ -28,6 +30,19 @@ struct ClusterReplicaFaultTests {
     static let orders = Int(ProcessInfo.processInfo.environment["PROJECTION_CLUSTER_REPLICA_ORDERS"] ?? "") ?? 16_000
     static let partitions = 6
     static let replicas = 3
+    enum Fault: Hashable { case freeze, metaLeaderKill, rollingRestart }
+    /// Which faults follow the lease bucket leader's kill (PROJECTION_CLUSTER_REPLICA_FAULTS):
+    /// `freeze` (the freeze, no node restarted after it), `meta` (the meta leader's kill and the rolling
+    /// restart), `kill` (the rolling restart), `all` (every fault in one run: the frozen node is restarted
+    /// later, which nats-server 2.9.10 does not always survive; docs/RELIABILITY.md).
+    static let faults: Set<Fault> = {
+        switch ProcessInfo.processInfo.environment["PROJECTION_CLUSTER_REPLICA_FAULTS"] ?? "all" {
+        case "kill": [.rollingRestart]
+        case "freeze": [.freeze]
+        case "meta": [.metaLeaderKill, .rollingRestart]
+        default: [.freeze, .metaLeaderKill, .rollingRestart]
+        }
+    }()
     /// PROJECTION_CLUSTER_REPLICA_STORES=postgres (or clickhouse) runs one store, when chasing a failure.
     static let stores: [StoreKind] = {
         let only = ProcessInfo.processInfo.environment["PROJECTION_CLUSTER_REPLICA_STORES"] ?? ""
@@ -108,7 +123,7 @@ struct ClusterReplicaFaultTests {
 
         var leaderKill: Duration?, electedAfter: Duration?, rolling: [Duration?] = []
         var leaderFreeze: Duration?, frozenName = "?", frozenElectedAfter: Duration?, metaKill: Duration?, metaName = "?"
-        let allFaults = ProcessInfo.processInfo.environment["PROJECTION_CLUSTER_REPLICA_FAULTS"] != "kill"
+        let faults = Self.faults
         var victimName = "?"
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Every partition's checkpoint, from the store, every 100 ms until the faults are over.
@@ -120,7 +135,7 @@ struct ClusterReplicaFaultTests {
             }
             // The producer, through both faults; spaced so it still publishes during the rolling restart.
             group.addTask {
-                _ = try await RetryingPublisher.publish(messages[third...], natsURL: cluster.urls, chunk: 400, pause: .milliseconds(allFaults ? 1400 : 700))
+                _ = try await RetryingPublisher.publish(messages[third...], natsURL: cluster.urls, chunk: 400, pause: .milliseconds(faults.count > 1 ? 1400 : 700))
             }
 
             let quarter = UInt64(third / 4)
@@ -134,7 +149,7 @@ struct ClusterReplicaFaultTests {
             try cluster.start(victim)
             #expect(try await cluster.waitUntilHealthy(timeout: .seconds(90)), "the killed node rejoined; its log:\n\(cluster.log(victim).suffix(2000))")
 
-            if allFaults {
+            if faults.contains(.freeze) {
                 // Fault 2: the lease bucket's leader frozen past its heartbeats and the clients' PINGs.
                 let frozenAt = clock.now
                 let froze = try await strikeBucketLeader("freeze") { cluster.freeze($0) }
@@ -143,7 +158,8 @@ struct ClusterReplicaFaultTests {
                 while clock.now - frozenAt < .seconds(15) { try await clock.sleep(for: .milliseconds(200)) }
                 cluster.thaw(frozen)
                 #expect(try await cluster.waitUntilHealthy(timeout: .seconds(90)), "the frozen node recovered; its log:\n\(cluster.log(frozen).suffix(2000))")
-
+            }
+            if faults.contains(.metaLeaderKill) {
                 // Fault 3: kill -9 of the JetStream meta leader.
                 metaName = try #require(await cluster.metaLeader(seenBy: 0), "the meta leader is known")
                 let meta = try #require(cluster.index(ofServer: metaName))
@@ -160,7 +176,9 @@ struct ClusterReplicaFaultTests {
             }
 
             // Fault 4: a rolling restart of all three nodes.
-            rolling = try await cluster.rollingRestart(position: { await total() }, caughtUp: { await caughtUp() })
+            if faults.contains(.rollingRestart) {
+                rolling = try await cluster.rollingRestart(position: { await total() }, caughtUp: { await caughtUp() })
+            }
 
             // Wait for the producer, then for every partition to reach its stream's end.
             _ = try await group.next()
@@ -191,23 +209,31 @@ struct ClusterReplicaFaultTests {
             recovery: leaderKill.map { [$0] } ?? [], recoveryMeaning: "from the kill -9 until the replicas' checkpoints moved again",
             expected: corpus.corpus, fixture: fixture,
             note: "3 replicas × 6 partitions, lease TTL 3 s; new bucket leader after \(electedAfter.map { "\(FaultMatrixCell.seconds($0))" } ?? "?") s; checkpoints never backwards (\(backwards.count) steps back in \(samples) samples); log lines: lease lapsed \(count("lease lapsed")), fenced \(count("fenced"))").write()
-        if allFaults {
+        if faults.contains(.freeze) {
             await FaultMatrixCell(
                 fault: "replica-cluster-leader-freeze", store: kind, facts: facts, stalled: stalled,
                 recovery: leaderFreeze.map { [$0] } ?? [], recoveryMeaning: "from the SIGSTOP until the replicas' checkpoints moved again",
                 expected: corpus.corpus, fixture: fixture,
                 note: "same run; \(frozenName) frozen 15 s; a bucket leader on a live node after \(frozenElectedAfter.map { "\(FaultMatrixCell.seconds($0))" } ?? "?") s").write()
+        }
+        if faults.contains(.metaLeaderKill) {
             await FaultMatrixCell(
                 fault: "replica-cluster-meta-leader-kill", store: kind, facts: facts, stalled: stalled,
                 recovery: metaKill.map { [$0] } ?? [], recoveryMeaning: "from the kill -9 until the replicas' checkpoints moved again",
                 expected: corpus.corpus, fixture: fixture, note: "same run; meta leader \(metaName)").write()
         }
-        await FaultMatrixCell(
-            fault: "replica-cluster-rolling-restart", store: kind, facts: facts, stalled: stalled,
-            recovery: rolling.compactMap { $0 }, recoveryMeaning: "per node, from its SIGTERM until the replicas' checkpoints moved again",
-            expected: corpus.corpus, fixture: fixture,
-            note: "same run as the leader kill; epochs at the end \(epochs.sorted { $0.key < $1.key }.map(\.value))").write()
+        if faults.contains(.rollingRestart) {
+            await FaultMatrixCell(
+                fault: "replica-cluster-rolling-restart", store: kind, facts: facts, stalled: stalled,
+                recovery: rolling.compactMap { $0 }, recoveryMeaning: "per node, from its SIGTERM until the replicas' checkpoints moved again",
+                expected: corpus.corpus, fixture: fixture,
+                note: "same run as the leader kill; epochs at the end \(epochs.sorted { $0.key < $1.key }.map(\.value))").write()
+        }
         print("cluster-replica \(kind.rawValue): \(facts) facts; bucket leader \(victimName) killed: new leader after \(String(describing: electedAfter)), moving after \(String(describing: leaderKill)); \(frozenName) frozen: moving after \(String(describing: leaderFreeze)); meta leader \(metaName) killed: moving after \(String(describing: metaKill)); rolling restart moving after \(rolling); \(samples) samples, epochs \(epochs.sorted { $0.key < $1.key }.map(\.value)); lease lapsed \(count("lease lapsed")), fenced \(count("fenced")), lease lost \(count("lease lost"))")
+
+        // Whether every node holds the same copy of each stream (a diverged copy can feed a consumer).
+        let divergent = try await cluster.divergentStreams((0..<Self.partitions).map { corpus.stream($0) })
+        print("cluster-replica \(kind.rawValue): stream copies differing between nodes: \(divergent.isEmpty ? "none" : "\(divergent)")")
 
         let daily = try await fixture.dailyTotals()
         let orders = try await fixture.orders()

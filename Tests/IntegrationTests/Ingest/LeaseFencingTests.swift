@@ -1,3 +1,4 @@
+import ClickHouseHTTP
 import Columnstore
 import Foundation
 import Testing
@@ -85,6 +86,39 @@ struct LeaseFencingTests {
         case .clickhouse:
             try await check(ClickHouseProjectionStore(client: try .init(dsn: fixture.dsn), schema: schema), fixture: fixture, facts: facts)
         }
+        await fixture.drop()
+    }
+
+    /// ClickHouse's fence check for an intent runs inside the INSERT (the server evaluates it when the
+    /// statement arrives), so a stale owner's intent that reaches the store after a newer fence, however
+    /// late, leaves no row that a later owner could read as a pending batch.
+    @Test("ClickHouse: an intent arriving after a newer fence writes no row")
+    func lateIntentWritesNothing() async throws {
+        let (schema, facts) = try Self.facts()
+        let fixture = try await StoreFixture.make(.clickhouse, prefix: "fence")
+        let client = try ClickHouseClient(dsn: fixture.dsn)
+        let store = ClickHouseProjectionStore(client: client, schema: schema)
+        let consumer = ConsumerID(projection: "orders-analytics", consumer: "late-intent", partition: 2)
+        try await store.fence(consumer, epoch: 5)
+        let first = Array(facts[..<10])
+        try await write(store, consumer, first, epoch: 5)
+        let committed = try await store.loadCheckpoint(consumer)
+        try await store.fence(consumer, epoch: 9)
+
+        let late = Array(facts[10..<20])
+        let payload = BatchPayload(consumer: consumer, range: SequenceRange(first: late.first!.sequence, last: late.last!.sequence),
+                                   facts: late, quarantined: [], leaseEpoch: 5)
+        await expectFenced { try await store.writeIntentUnlessFenced(payload) }
+        let rows = try await client.query(
+            "SELECT count() FROM _projection_checkpoints WHERE consumer = 'late-intent' AND lease_epoch = 5 AND state = 'before' AND first_sequence = {f:UInt64} FORMAT TabSeparated",
+            parameters: ["f": String(payload.range.first)])
+        #expect(rows.text.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "no intent row of the stale epoch")
+        #expect(try await store.loadCheckpoint(consumer) == committed, "the checkpoint is the fenced one")
+
+        // The current owner's intent is written by the same statement.
+        let current = BatchPayload(consumer: consumer, range: payload.range, facts: late, quarantined: [], leaseEpoch: 9)
+        try await store.writeIntentUnlessFenced(current)
+        #expect(try await store.loadCheckpoint(consumer) == StoredCheckpoint(committed: committed.committed, pending: payload.range))
         await fixture.drop()
     }
 }
