@@ -512,7 +512,7 @@ class Bench:
         default_bin = self.bin
         self.bin = Path(binary).parent if binary else self.bin
         try:
-            ingest = self.start("projection-ingest", env, f"ingest-ingress-{store}")
+            ingest = self.start("projection-ingest", env, f"ingest-ingress-{store}{round_tag}")
         finally:
             self.bin = default_bin
         ready = self.wait_ready(ingest, port)
@@ -607,24 +607,27 @@ class Bench:
         return asyncio.run(count())
 
     def run_ingress_only(self):
-        """`--only ingress`: scenario 7 alone, on fresh databases (no backlog, no other scenario)."""
+        """`--only ingress`: scenario 7 alone, on fresh databases (no backlog, no other scenario). Each round of
+        `--ingest-binaries` gets its own database: every round's stream numbers from 1, and ClickHouse's insert
+        deduplication tokens (`<projection>:<table>:<first>-<last>`) name no stream, so a round whose batch
+        ranges repeat an earlier round's (regular freshness ticks do) had its inserts dropped as duplicates."""
+        binaries = (self.args.ingest_binaries or "").split(",") if self.args.ingest_binaries else [None]
         for store in self.stores:
-            name = f"{self.tag}_in_{store[:2]}"
-            self.prepare(store, name)
-            query_port = self.free_port()
-            query = self.start("projection-query", {
-                "PROJECTION_STORE_KIND": "postgres_table" if store == "postgres" else "clickhouse",
-                "PROJECTION_STORE_DSN": self.isolated_dsn(store, name), "PORT_HTTP": str(query_port),
-                "PROJECTION_HTTP_HOST": "127.0.0.1", "PROJECTION_SQL_DIR": str(REPO / "sql"),
-            }, f"query-{store}")
-            api_ready = self.wait_ready(query, query_port)
-            self.check(f"query API {store}: ready", api_ready)
-            binaries = (self.args.ingest_binaries or "").split(",") if self.args.ingest_binaries else [None]
             for index, binary in enumerate(binaries):
+                name = f"{self.tag}_in_{store[:2]}" + (f"{index}" if binary else "")
+                self.prepare(store, name)
+                query_port = self.free_port()
+                query = self.start("projection-query", {
+                    "PROJECTION_STORE_KIND": "postgres_table" if store == "postgres" else "clickhouse",
+                    "PROJECTION_STORE_DSN": self.isolated_dsn(store, name), "PORT_HTTP": str(query_port),
+                    "PROJECTION_HTTP_HOST": "127.0.0.1", "PROJECTION_SQL_DIR": str(REPO / "sql"),
+                }, f"query-{store}" + (f"-r{index}" if binary else ""))
+                api_ready = self.wait_ready(query, query_port)
+                self.check(f"query API {store}: ready", api_ready)
                 self.run_ingress(store, name, query_port if api_ready else None, binary, f"r{index}" if binary else "")
-            self.stop(query)
-            if not self.args.keep:
-                self.prepare(store, name, drop=True)
+                self.stop(query)
+                if not self.args.keep:
+                    self.prepare(store, name, drop=True)
 
     def run_query_only(self):
         """`--only query`: scenario 3 alone. The corpus goes into fresh databases with `raw-insert` (the

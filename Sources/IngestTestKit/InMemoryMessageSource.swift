@@ -114,7 +114,8 @@ public final class InMemoryMessageSource: MessageSource {
         }
     }
 
-    public func fetch(batch: Int, maxBytes: Int, timeout: Duration) async throws -> [InMemoryMessage] {
+    /// Returns what is there at once, with or without `fill` (waiting would only slow the fake down).
+    public func fetch(batch: Int, maxBytes: Int, timeout: Duration, fill: Bool) async throws -> [InMemoryMessage] {
         let messages = try state.withLock { state -> [InMemoryMessage] in
             guard state.connected, state.bound else { throw InMemoryFault.disconnected }
             if state.rng.chance(state.faults.failFetch) {

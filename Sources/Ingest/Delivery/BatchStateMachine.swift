@@ -116,6 +116,13 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         return openedAt + policy.linger
     }
 
+    /// When the open batch's linger ends even while a batch is in flight (the earliest it is cut by
+    /// linger once that write is done); nil when nothing is open. Only the fetch planning reads it.
+    public var openLingerEnd: ContinuousClock.Instant? {
+        guard let openedAt, !open.isEmpty else { return nil }
+        return lingerDeadline ?? (inFlight != nil ? openedAt + policy.linger : nil)
+    }
+
     // MARK: - Inputs
 
     public mutating func start() -> Action {

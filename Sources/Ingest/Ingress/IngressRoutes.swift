@@ -14,6 +14,16 @@ struct IngressRoutes: Sendable {
     let status: any IngestStatusReporting
     let logger: Logger
     let metrics: IngressMetrics
+    let bodyDeadlines: BodyDeadlines
+
+    init(settings: IngressSettings, link: IngressLink, status: any IngestStatusReporting, logger: Logger, metrics: IngressMetrics) {
+        self.settings = settings
+        self.link = link
+        self.status = status
+        self.logger = logger
+        self.metrics = metrics
+        self.bodyDeadlines = BodyDeadlines(timeout: settings.bodyTimeout)
+    }
 
     static let path = "events"
 
@@ -33,7 +43,7 @@ struct IngressRoutes: Sendable {
     private func handle(_ request: Request) async throws -> Response {
         let grant = try settings.tokens.authorize(request.headers[.authorization])
         let wait = try Self.waitOption(request.uri.queryParameters.get("wait"), max: settings.maxWait)
-        let body = try await Self.body(of: request, limit: settings.maxBodyBytes, timeout: settings.bodyTimeout)
+        let body = try await Self.body(of: request, limit: settings.maxBodyBytes, deadlines: bodyDeadlines)
         var ceHeaders: [(name: String, value: String)] = []
         for field in request.headers where field.name.canonicalName.hasPrefix("ce-") {
             ceHeaders.append((field.name.canonicalName, field.value))
@@ -95,25 +105,31 @@ struct IngressRoutes: Sendable {
         return .milliseconds(ms)
     }
 
-    /// The body, bounded by bytes (413) and by time (408).
-    static func body(of request: Request, limit: Int, timeout: Duration) async throws(IngressError) -> [UInt8] {
+    /// The body, bounded by bytes (413) and by time (408). One child task reads it; the parent waits
+    /// for it or for `deadlines`' coarse timer, whichever comes first (then the read is cancelled).
+    static func body(of request: Request, limit: Int, deadlines: BodyDeadlines) async throws(IngressError) -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw IngressError(.tooLarge, attribute: "body", "larger than \(limit) bytes (PROJECTION_INGRESS_MAX_BODY_BYTES)")
         }
         let body = request.body
-        do {
-            return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-                group.addTask { Array(try await body.collect(upTo: limit).readableBytesView) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
+        let read = deadlines.start()
+        let outcome = await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    read.finish(.success(Array(try await body.collect(upTo: limit).readableBytesView)))
+                } catch {
+                    read.finish(.failure(error))
                 }
-                defer { group.cancelAll() }
-                guard let bytes = try await group.next() ?? nil else {
-                    throw IngressError(.bodyTimeout, attribute: "body", "not received within PROJECTION_INGRESS_BODY_TIMEOUT_MS")
-                }
-                return bytes
             }
+            defer { group.cancelAll() }
+            return await read.outcome()
+        }
+        deadlines.finished(read)
+        do {
+            guard let outcome else {
+                throw IngressError(.bodyTimeout, attribute: "body", "not received within PROJECTION_INGRESS_BODY_TIMEOUT_MS")
+            }
+            return try outcome.get()
         } catch let error as IngressError {
             throw error
         } catch is NIOTooManyBytesError {

@@ -259,7 +259,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
     }
 
     private func startFetch(_ group: inout TaskGroup<Event>) {
-        let timeout = fetchTimeout()
+        let plan = FetchPlan.next(openUntil: machine.openLingerEnd, now: clock.now, linger: configuration.batching.linger)
         let batch = configuration.fetchBatch
         let maxBytes = configuration.fetchMaxBytes
         let from = generation
@@ -267,24 +267,11 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         fetchRunning = true
         group.addTask {
             do {
-                return .fetched(try await source.fetch(batch: batch, maxBytes: maxBytes, timeout: timeout), generation: from)
+                return .fetched(try await source.fetch(batch: batch, maxBytes: maxBytes, timeout: plan.timeout, fill: plan.fill), generation: from)
             } catch {
                 return .fetchFailed(error, generation: from)
             }
         }
-    }
-
-    private func fetchTimeout() -> Duration {
-        // A fetch returns when its batch is full or its time is up, holding what arrived meanwhile: with
-        // nothing buffered it still must not hold a fact longer than the linger would (with writes
-        // overlapping, a fetch starts right after a batch was cut, when the buffer is empty).
-        guard let deadline = machine.lingerDeadline else {
-            return max(.milliseconds(10), min(configuration.batching.linger, .milliseconds(500)))
-        }
-        let remaining = deadline - clock.now
-        // At least 10 ms: a pull the client abandons after a millisecond is still served by the server,
-        // and its late deliveries wait in the subscription (see PullSubscription.fetch).
-        return max(.milliseconds(10), min(remaining, .milliseconds(500)))
     }
 
     /// Decodes and maps each message once, on receipt; hands the sequences to the state machine. What

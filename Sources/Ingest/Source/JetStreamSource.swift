@@ -68,7 +68,7 @@ public actor JetStreamSource: MessageSource {
         subscription = try await js.bindPullConsumer(stream: stream, durable: durable)
     }
 
-    public func fetch(batch: Int, maxBytes: Int, timeout: Duration) async throws -> [JetStreamMessage] {
+    public func fetch(batch: Int, maxBytes: Int, timeout: Duration, fill: Bool) async throws -> [JetStreamMessage] {
         guard let subscription else { throw NATSError(code: .subscriptionClosed, operation: "fetch", detail: "not consuming") }
         fetching += 1
         defer {
@@ -78,7 +78,7 @@ public actor JetStreamSource: MessageSource {
                 fetchesEnded.removeAll()
             }
         }
-        return try await subscription.fetch(batch: batch, maxBytes: maxBytes, timeout: timeout)
+        return try await subscription.fetch(batch: batch, maxBytes: maxBytes, timeout: timeout, fill: fill)
     }
 
     public nonisolated func settle(acked: [JetStreamMessage], terminated: [JetStreamMessage]) {

@@ -16,8 +16,10 @@ public protocol MessageSource: Sendable {
     func consume(from sequence: UInt64) async throws
 
     /// Up to `batch` messages and about `maxBytes` payload bytes, waiting at most `timeout`; `[]` if
-    /// none arrived in time.
-    func fetch(batch: Int, maxBytes: Int, timeout: Duration) async throws -> [Message]
+    /// none arrived in time. With `fill` it may keep collecting until `batch` or `timeout` even when
+    /// some messages are there (a batch lingers anyway; fewer, fuller fetches), without it it may return
+    /// as soon as some are there (`FetchPlan` decides).
+    func fetch(batch: Int, maxBytes: Int, timeout: Duration, fill: Bool) async throws -> [Message]
 
     /// Acks (under ack-all, an ack settles every delivery at or below its sequence) and terminates
     /// (poison: never delivered again). Best effort: a lost ack only means a redelivery, which the

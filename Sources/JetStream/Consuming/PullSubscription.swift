@@ -30,8 +30,13 @@ public final class PullSubscription: @unchecked Sendable {
     /// Deliveries that arrive after a fetch gave up (its pull was still open) are simply the next
     /// fetch's first messages, returned without a new pull.
     ///
+    /// With `fill`, the fetch does not return early: one pull (for what the late deliveries left of
+    /// `batch`) stays open for the whole `timeout` and the server delivers into it as messages arrive,
+    /// so a trickle of messages costs one pull per fetch instead of one per message (a lingering batch
+    /// waits that long anyway).
+    ///
     /// Calls are serialized per subscription; the blocking wait runs on the subscription's own queue.
-    public func fetch(batch: Int, maxBytes: Int? = nil, timeout: Duration) async throws -> [JetStreamMessage] {
+    public func fetch(batch: Int, maxBytes: Int? = nil, timeout: Duration, fill: Bool = false) async throws -> [JetStreamMessage] {
         guard batch > 0 else { throw NATSError(code: .invalidArgument, operation: "fetch", detail: "batch must be positive") }
         guard maxBytes.map({ $0 > 0 }) ?? true else { throw NATSError(code: .invalidArgument, operation: "fetch", detail: "maxBytes must be positive") }
         guard let handle = currentHandle() else {
@@ -45,6 +50,15 @@ public final class PullSubscription: @unchecked Sendable {
             var taken = Taken(batch: batch, maxBytes: bound)
             // Late deliveries of earlier pulls first, without waiting.
             _ = try Self.read(handle, into: &taken, reply: nil, deadline: nil)
+            if fill {
+                if taken.isFull { return taken.messages }
+                let reply = handle.nextReplySubject()
+                let request = PullRequest(batch: batch - taken.messages.count, maxBytes: bound,
+                                          timeoutMillis: max(1, deadline - nats_Now()), noWait: false)
+                try natsCheck(natsConnection_PublishRequestString(connection, handle.nextSubject, reply, request.json), "natsConnection_PublishRequestString")
+                _ = try Self.read(handle, into: &taken, reply: reply, deadline: deadline)
+                return taken.messages
+            }
             if !taken.messages.isEmpty { return taken.messages }
             // Then what natsSubscription_Fetch does: a pull answered at once with what is there; only if
             // nothing was there, a pull that waits.

@@ -236,6 +236,40 @@ struct JetStreamClientTests {
         }
     }
 
+    /// The consumer's fetch while a batch lingers (FetchPlan): one pull stays open and the server
+    /// delivers into it as messages arrive, instead of the fetch returning at the first message.
+    @Test func fillingFetchCollectsWhatArrivesDuringItsPull() async throws {
+        try await withStream { js, stream in
+            for index in 1...2 {
+                try await js.publish(subject: "\(stream).f", data: [UInt8(index)])
+            }
+            try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "fill", filterSubject: "\(stream).>", ackWait: .seconds(30)))
+            let subscription = try await js.bindPullConsumer(stream: stream, durable: "fill")
+            defer { subscription.destroy() }
+            // The generous timeout only guards a hang: the fetch ends once its batch of 5 is full.
+            async let filled = subscription.fetch(batch: 5, timeout: .seconds(30), fill: true)
+            // Its pull is open (the two stored messages already taken) before the other three are published.
+            var waiting = 0
+            for _ in 0..<1000 where waiting == 0 {
+                waiting = try await js.consumerInfo(stream: stream, durable: "fill").numWaiting
+                if waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(waiting == 1)
+            for index in 3...5 {
+                try await js.publish(subject: "\(stream).f", data: [UInt8(index)])
+            }
+            #expect(try await filled.map(\.metadata.streamSequence) == [1, 2, 3, 4, 5])
+
+            // Fewer messages than the batch: what arrived, once the pull expires.
+            try await js.publish(subject: "\(stream).f", data: [6])
+            let partial = try await subscription.fetch(batch: 100, timeout: .milliseconds(300), fill: true)
+            #expect(partial.map(\.metadata.streamSequence) == [6])
+            let none = try await subscription.fetch(batch: 100, timeout: .milliseconds(50), fill: true)
+            #expect(none.isEmpty)
+            #expect(try await js.consumerInfo(stream: stream, durable: "fill").numWaiting == 0, "the expired pulls are gone")
+        }
+    }
+
     @Test func ensurePullConsumerUpdatesChangedSettings() async throws {
         try await withStream { js, stream in
             let created = try await js.ensurePullConsumer(
