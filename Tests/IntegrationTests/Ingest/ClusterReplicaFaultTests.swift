@@ -60,12 +60,7 @@ struct ClusterReplicaFaultTests {
         let corpus = PartitionedCorpus(orders: Self.orders, partitions: Self.partitions, seed: kind == .postgres ? 31 : 32)
         let fixture = try await StoreFixture.make(kind, prefix: "clrep")
         let bucket = DevStack.uniqueName("leases")
-        let connection = try await NATSConnection.connect(url: cluster.urls, name: "cluster-replica-test")
-        let js = try connection.jetStream()
-        for p in 0..<Self.partitions {
-            _ = try await js.ensureStream(name: corpus.stream(p), subjects: ["\(corpus.subjectPrefix).p\(p).>"], storage: .file, replicas: 3)
-        }
-        await connection.close()
+        try await corpus.ensureStreams(natsURL: cluster.urls, replicas: 3)
         let messages = corpus.corpus.messages
         let third = messages.count / 3
         _ = try await RetryingPublisher.publish(messages[..<third], natsURL: cluster.urls)

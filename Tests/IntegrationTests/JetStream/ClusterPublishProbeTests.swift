@@ -31,12 +31,7 @@ struct ClusterPublishProbeTests {
         #expect(try await cluster.waitUntilHealthy(), "the cluster formed")
 
         let corpus = PartitionedCorpus(orders: 16_000, partitions: Self.partitions, seed: UInt64(seed))
-        let connection = try await NATSConnection.connect(url: cluster.urls, name: "publish-probe")
-        let js = try connection.jetStream()
-        for p in 0..<Self.partitions {
-            _ = try await js.ensureStream(name: corpus.stream(p), subjects: ["\(corpus.subjectPrefix).p\(p).>"], storage: .file, replicas: 3)
-        }
-        await connection.close()
+        try await corpus.ensureStreams(natsURL: cluster.urls, replicas: 3)
         let messages = corpus.corpus.messages
         let clock = ContinuousClock()
 

@@ -51,6 +51,16 @@ struct PartitionedCorpus {
 
     func stream(_ partition: Int) -> String { "\(streamPrefix)_P\(partition)" }
 
+    /// Creates every partition's stream (file storage, `replicas` copies) on the server or cluster at `natsURL`.
+    func ensureStreams(natsURL: String, replicas: Int) async throws {
+        let connection = try await NATSConnection.connect(url: natsURL, name: "projection-tests-partitioned-streams")
+        let js = try connection.jetStream()
+        for p in 0..<partitions {
+            _ = try await js.ensureStream(name: stream(p), subjects: ["\(subjectPrefix).p\(p).>"], storage: .file, replicas: replicas)
+        }
+        await connection.close()
+    }
+
     /// Publishes every message to its partition's stream, with `Nats-Msg-Id` like a real producer.
     func publish(natsURL: String = DevStack.natsURL) async throws {
         let connection = try await NATSConnection.connect(url: natsURL, name: "projection-tests-partitioned-publisher")
