@@ -80,14 +80,12 @@ if [[ $# -eq 0 ]]; then
   echo "== ingest through JetStream cluster node faults (ClusterFaultTests)"
   PROJECTION_CHAOS=1 PROJECTION_CLUSTER_FAULTS=all swift test --skip-build --filter ClusterFaultTests
   # Replica mode on the same kind of scratch cluster: 3 replicas × 6 partitions, R3 streams and lease
-  # bucket, on both stores (PROJECTION_CLUSTER_REPLICA_ORDERS to change the size). Two runs, each after a
-  # kill -9 of the lease bucket's leader: the new bucket leader frozen 15 s; then the meta leader kill -9'd
-  # and a rolling restart (about 4 minutes together). Not one run of all four: a node frozen and later
-  # restarted can come back from nats-server 2.9.10 with a copy of a stream that lacks acknowledged
-  # messages (ClusterPublishProbeTests, docs/RELIABILITY.md), which no consumer of that copy can notice.
-  echo "== replica mode through JetStream cluster faults (ClusterReplicaFaultTests: freeze, then meta + rolling)"
-  PROJECTION_CHAOS=1 PROJECTION_CLUSTER_REPLICA_FAULTS=freeze swift test --skip-build --filter ClusterReplicaFaultTests
-  PROJECTION_CHAOS=1 PROJECTION_CLUSTER_REPLICA_FAULTS=meta swift test --skip-build --filter ClusterReplicaFaultTests
+  # bucket: the lease bucket's leader kill -9'd, the new one frozen 15 s, the meta leader kill -9'd and a
+  # rolling restart, on both stores (about 3 minutes; PROJECTION_CLUSTER_REPLICA_ORDERS to change the size).
+  # When nats-server 2.9.10 kept differing copies of a stream (the test compares them), exact totals are
+  # recorded as that known server issue (docs/RELIABILITY.md); everything else is still required.
+  echo "== replica mode through JetStream cluster faults (ClusterReplicaFaultTests)"
+  PROJECTION_CHAOS=1 PROJECTION_CLUSTER_REPLICA_FAULTS=all swift test --skip-build --filter ClusterReplicaFaultTests
   # The fault matrix's remaining rows: ingest SIGSTOP, a slow store (latency proxy), poison and duplicate
   # floods. Every fault test above writes its cell to .dev/fault-matrix/ (dev/fault-matrix.py renders them).
   echo "== fault matrix: ingest frozen, slow store, poison and duplicate floods (FaultMatrixTests)"

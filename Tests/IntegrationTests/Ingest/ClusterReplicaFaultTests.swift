@@ -18,9 +18,10 @@ import Testing
 ///
 /// The verdict: exact totals on both stores, every partition at its stream's end without restarting a
 /// replica, and no partition's checkpoint (read from the store every 100 ms) ever going backwards.
-/// CI runs them in two runs, `freeze` (1, 2) and `meta` (1, 3, 4), so that no node frozen earlier is
-/// restarted: nats-server 2.9.10 can then come back with a copy of a stream that lacks acknowledged
-/// messages and serve it (`ClusterPublishProbeTests`, docs/RELIABILITY.md). `all` runs 1–4 in one run.
+/// CI runs all four in one run (the default, `all`). After these faults nats-server 2.9.10 sometimes keeps
+/// a copy of a stream that lacks acknowledged messages and serves it (`ClusterPublishProbeTests`,
+/// docs/RELIABILITY.md); the test compares the nodes' copies, and when they differ the exact totals are a
+/// known issue of the server rather than a failure. The other verdicts hold either way.
 /// Timings are printed and written to the fault matrix, never asserted.
 ///
 /// Gated like the chaos tests (PROJECTION_CHAOS=1).
@@ -31,10 +32,9 @@ struct ClusterReplicaFaultTests {
     static let partitions = 6
     static let replicas = 3
     enum Fault: Hashable { case freeze, metaLeaderKill, rollingRestart }
-    /// Which faults follow the lease bucket leader's kill (PROJECTION_CLUSTER_REPLICA_FAULTS):
-    /// `freeze` (the freeze, no node restarted after it), `meta` (the meta leader's kill and the rolling
-    /// restart), `kill` (the rolling restart), `all` (every fault in one run: the frozen node is restarted
-    /// later, which nats-server 2.9.10 does not always survive; docs/RELIABILITY.md).
+    /// Which faults follow the lease bucket leader's kill (PROJECTION_CLUSTER_REPLICA_FAULTS): `all`
+    /// (default), `freeze` (the freeze only), `meta` (the meta leader's kill and the rolling restart),
+    /// `kill` (the rolling restart).
     static let faults: Set<Fault> = {
         switch ProcessInfo.processInfo.environment["PROJECTION_CLUSTER_REPLICA_FAULTS"] ?? "all" {
         case "kill": [.rollingRestart]
@@ -184,7 +184,23 @@ struct ClusterReplicaFaultTests {
 
         let done = await caughtUp()
         let reached = try? await ReplicaScaleOutTests.checkpoints(fixture)
-        #expect(done, "every partition caught up without restarting a replica: \(String(describing: reached)), expected \(corpus.lastSequence)")
+        // Whether every node holds the same copy of each stream. nats-server 2.9.10 sometimes keeps a
+        // copy that lacks acknowledged messages, numbered without gaps, and serves it (ClusterPublishProbeTests,
+        // docs/RELIABILITY.md): a consumer placed on it cannot see what is missing. Exactness is then a
+        // known issue of the server, recorded as such; with identical copies it is required.
+        let divergent = try await cluster.divergentStreams((0..<Self.partitions).map { corpus.stream($0) })
+        print("cluster-replica \(kind.rawValue): stream copies differing between nodes: \(divergent.isEmpty ? "none" : "\(divergent)")")
+        let logIsConsistent = divergent.isEmpty
+        func expectExact(_ body: () async throws -> Void) async rethrows {
+            if logIsConsistent {
+                try await body()
+            } else {
+                await withKnownIssue("nats-server 2.9.10 kept differing copies of a stream: \(divergent)", isIntermittent: true) { try await body() }
+            }
+        }
+        await expectExact {
+            #expect(done, "every partition caught up without restarting a replica: \(String(describing: reached)), expected \(corpus.lastSequence)")
+        }
         let allRunning = replicas.allSatisfy { $0.isRunning }
         #expect(allRunning, "no replica exited")
         for replica in replicas {
@@ -203,7 +219,7 @@ struct ClusterReplicaFaultTests {
             fault: "replica-cluster-leader-kill", store: kind, facts: facts, stalled: stalled,
             recovery: leaderKill.map { [$0] } ?? [], recoveryMeaning: "from the kill -9 until the replicas' checkpoints moved again",
             expected: corpus.corpus, fixture: fixture,
-            note: "3 replicas × 6 partitions, lease TTL 3 s; new bucket leader after \(electedAfter.map { "\(FaultMatrixCell.seconds($0))" } ?? "?") s; checkpoints never backwards (\(backwards.count) steps back in \(samples) samples); log lines: lease lapsed \(count("lease lapsed")), fenced \(count("fenced"))").write()
+            note: "3 replicas × 6 partitions, lease TTL 3 s; new bucket leader after \(electedAfter.map { "\(FaultMatrixCell.seconds($0))" } ?? "?") s; checkpoints never backwards (\(backwards.count) steps back in \(samples) samples); log lines: lease lapsed \(count("lease lapsed")), fenced \(count("fenced"))\(logIsConsistent ? "" : "; nats-server's copies of a stream differed between nodes (known issue, docs/RELIABILITY.md)")").write()
         if faults.contains(.freeze) {
             await FaultMatrixCell(
                 fault: "replica-cluster-leader-freeze", store: kind, facts: facts, stalled: stalled,
@@ -226,10 +242,6 @@ struct ClusterReplicaFaultTests {
         }
         print("cluster-replica \(kind.rawValue): \(facts) facts; bucket leader \(victimName) killed: new leader after \(String(describing: electedAfter)), moving after \(String(describing: leaderKill)); \(frozenName) frozen: moving after \(String(describing: leaderFreeze)); meta leader \(metaName) killed: moving after \(String(describing: metaKill)); rolling restart moving after \(rolling); \(samples) samples, epochs \(epochs.sorted { $0.key < $1.key }.map(\.value)); lease lapsed \(count("lease lapsed")), fenced \(count("fenced")), lease lost \(count("lease lost"))")
 
-        // Whether every node holds the same copy of each stream (a diverged copy can feed a consumer).
-        let divergent = try await cluster.divergentStreams((0..<Self.partitions).map { corpus.stream($0) })
-        print("cluster-replica \(kind.rawValue): stream copies differing between nodes: \(divergent.isEmpty ? "none" : "\(divergent)")")
-
         let daily = try await fixture.dailyTotals()
         let orders = try await fixture.orders()
         if !done || daily != corpus.corpus.daily || orders != corpus.corpus.orders {
@@ -242,9 +254,12 @@ struct ClusterReplicaFaultTests {
             print("tenants with other totals: \(tenants.sorted()), in partitions \(Set(tenants.map { PartitionedCorpus.partition(ofTenant: $0, partitions: Self.partitions) }).sorted())")
             for (i, replica) in replicas.enumerated() { print("replica-\(i) log:\n\(replica.log.suffix(12000))") }
         }
-        #expect(daily == corpus.corpus.daily, "daily_sales: 0 lost, 0 doubled")
-        #expect(orders == corpus.corpus.orders, "orders: every order exactly once")
-        #expect(try await fixture.quarantineCount() == corpus.corpus.poisonCount, "the quarantine holds exactly the poison facts")
+        let quarantined = try await fixture.quarantineCount()
+        await expectExact {
+            #expect(daily == corpus.corpus.daily, "daily_sales: 0 lost, 0 doubled")
+            #expect(orders == corpus.corpus.orders, "orders: every order exactly once")
+            #expect(quarantined == corpus.corpus.poisonCount, "the quarantine holds exactly the poison facts")
+        }
         if daily == corpus.corpus.daily, orders == corpus.corpus.orders { await fixture.drop() }
     }
 }
