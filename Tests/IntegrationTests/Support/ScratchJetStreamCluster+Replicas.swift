@@ -30,9 +30,10 @@ extension ScratchJetStreamCluster {
         return states
     }
 
-    /// Streams whose copies differ between the nodes once they had `settle` to catch up: each with every
-    /// node's copy. Identical copies are what a replicated log promises; a difference is a divergence.
-    func divergentStreams(_ names: [String], settle: Duration = .seconds(20)) async throws -> [String: [String]] {
+    /// Streams whose copies still differ between the nodes after `settle`: each with every node's copy.
+    /// Identical copies are what a replicated log promises. Copies that agree end the wait at once, so the
+    /// settle is only a generous guard for a follower still catching up on a slow machine, not a threshold.
+    func divergentStreams(_ names: [String], settle: Duration = .seconds(120)) async throws -> [String: [String]] {
         let clock = ContinuousClock()
         let deadline = clock.now + settle
         var differing: [String: [String]] = [:]
