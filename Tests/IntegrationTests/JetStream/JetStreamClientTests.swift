@@ -249,24 +249,28 @@ struct JetStreamClientTests {
             // The generous timeout only guards a hang: the fetch ends once its batch of 5 is full.
             async let filled = subscription.fetch(batch: 5, timeout: .seconds(30), fill: true)
             // Its pull is open (the two stored messages already taken) before the other three are published.
-            var waiting = 0
-            for _ in 0..<1000 where waiting == 0 {
-                waiting = try await js.consumerInfo(stream: stream, durable: "fill").numWaiting
-                if waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            try await Eventually.wait("the filling fetch's pull is open", timeout: .seconds(60)) {
+                try await js.consumerInfo(stream: stream, durable: "fill").numWaiting == 1
             }
-            #expect(waiting == 1)
             for index in 3...5 {
                 try await js.publish(subject: "\(stream).f", data: [UInt8(index)])
             }
             #expect(try await filled.map(\.metadata.streamSequence) == [1, 2, 3, 4, 5])
 
-            // Fewer messages than the batch: what arrived, once the pull expires.
+            // Fewer messages than the batch: what arrived, once the pull expires (repeated until it came,
+            // so a slow machine only takes more rounds, never changes the verdict).
             try await js.publish(subject: "\(stream).f", data: [6])
-            let partial = try await subscription.fetch(batch: 100, timeout: .milliseconds(300), fill: true)
-            #expect(partial.map(\.metadata.streamSequence) == [6])
+            var partial: [UInt64] = []
+            try await Eventually.wait("message 6 returned by an expiring filling fetch", timeout: .seconds(60)) {
+                partial += try await subscription.fetch(batch: 100, timeout: .milliseconds(300), fill: true).map(\.metadata.streamSequence)
+                return !partial.isEmpty
+            }
+            #expect(partial == [6])
             let none = try await subscription.fetch(batch: 100, timeout: .milliseconds(50), fill: true)
             #expect(none.isEmpty)
-            #expect(try await js.consumerInfo(stream: stream, durable: "fill").numWaiting == 0, "the expired pulls are gone")
+            try await Eventually.wait("the expired pulls are gone", timeout: .seconds(60)) {
+                try await js.consumerInfo(stream: stream, durable: "fill").numWaiting == 0
+            }
         }
     }
 
