@@ -35,7 +35,7 @@ public final class JetStreamMessage: @unchecked Sendable {
     }
 
     deinit {
-        natsMsg_Destroy(message.raw)
+        projection_natsMsg_DestroyNow(message.raw)
     }
 
     // MARK: - Payload

@@ -43,7 +43,7 @@ extension PullSubscription {
                 continue
             }
             let answersThisPull = reply != nil && natsMsg_GetSubject(msg).map { String(cString: $0) } == reply
-            natsMsg_Destroy(msg)
+            projection_natsMsg_DestroyNow(msg)
             guard answersThisPull else { continue }
             switch pullStatus.outcome {
             case .ignore:

@@ -5,6 +5,10 @@ import CNATS
 enum NATSLibrary {
     private static let openStatus: natsStatus = nats_Open(-1)
 
+    /// The linked libnats' major version: `projection_natsMsg_DestroyNow` (CNATS' shim) relies on the
+    /// message layout of 3.x.
+    static var majorVersion: UInt32 { nats_GetVersionNumber() >> 16 }
+
     static func ensureOpen() throws {
         try natsCheck(openStatus, "nats_Open")
     }

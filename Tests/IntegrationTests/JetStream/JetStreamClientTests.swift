@@ -1,5 +1,5 @@
 import Foundation
-import JetStream
+@testable import JetStream
 import Testing
 
 /// Against the dev stack's nats-server (JetStream enabled). Each test uses its own stream
@@ -165,6 +165,38 @@ struct JetStreamClientTests {
                 seen += batch.map(\.metadata.streamSequence)
             }
             #expect(seen == Array(1...7))
+        }
+    }
+
+    /// Released deliveries are freed by the releasing thread (`projection_natsMsg_DestroyNow`, CNATS'
+    /// shim), which relies on nats.c 3.x's message layout: the linked library must be a 3.x, and
+    /// deliveries whose headers were parsed (libnats then holds a header table per message) are released
+    /// a batch at a time while the subscription keeps delivering.
+    @Test func releasedMessagesAreFreedByTheReleasingThread() async throws {
+        #expect(NATSLibrary.majorVersion == 3, "the release path relies on nats.c 3.x's message layout; re-check CNATS/shim.h")
+        try await withStream { js, stream in
+            let total = 6000
+            for index in 0..<total {
+                try await js.publish(OutboundMessage(subject: "\(stream).s", data: Array("fact \(index)".utf8),
+                                                     headers: ["ce-id": "\(index)"]))
+            }
+            try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(durableName: "freed"))
+            let sub = try await js.bindPullConsumer(stream: stream, durable: "freed")
+            defer { sub.destroy() }
+            var seen = 0
+            var ids = Set<String>()
+            while seen < total {
+                let batch = try await sub.fetch(batch: 1000, timeout: .seconds(5))
+                #expect(!batch.isEmpty)
+                if batch.isEmpty { break }
+                for message in batch {
+                    ids.insert(message.header("ce-id") ?? "")
+                    try message.ack()
+                }
+                seen += batch.count
+            }
+            #expect(seen == total)
+            #expect(ids.count == total)
         }
     }
 
