@@ -116,7 +116,7 @@ public final class JetStreamMessage: @unchecked Sendable {
                 let reply = try ackSubject(message.raw, operation: "ackSync")
                 var answer: OpaquePointer?
                 try natsCheck(natsConnection_RequestString(&answer, connection.raw, reply, "+ACK", waitMillis), "ackSync")
-                natsMsg_Destroy(answer)
+                projection_natsMsg_DestroyNow(answer)
                 state.settled = true
             }
         }

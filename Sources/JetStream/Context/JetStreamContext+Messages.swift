@@ -22,7 +22,7 @@ extension JetStreamContext {
                 natsConnection_Request(&reply, connection.raw, "$JS.API.STREAM.MSG.GET.\(stream)", bytes.baseAddress, Int32(bytes.count), timeout)
             }
             try natsCheck(status, "$JS.API.STREAM.MSG.GET")
-            defer { natsMsg_Destroy(reply) }
+            defer { projection_natsMsg_DestroyNow(reply) }
             let length = Int(natsMsg_GetDataLength(reply))
             guard length > 0, let data = natsMsg_GetData(reply) else {
                 throw NATSError(code: .protocolViolation, operation: "$JS.API.STREAM.MSG.GET", detail: "empty reply")

@@ -110,7 +110,7 @@ final class AsyncPublishAcks: @unchecked Sendable {
 
     /// The C ack handler; `closure` is an unmanaged reference to an `AsyncPublishAcks`.
     static let handler: jsPubAckHandler = { _, msg, ack, failure, closure in
-        defer { natsMsg_Destroy(msg) }
+        defer { projection_natsMsg_DestroyNow(msg) }
         guard let closure else { return }
         let acks = Unmanaged<AsyncPublishAcks>.fromOpaque(closure).takeUnretainedValue()
         var idPointer: UnsafePointer<CChar>?

@@ -18,7 +18,7 @@ extension JetStreamContext {
         let js = handle
         return try await publisher.run {
             let msg = try message.makeNATSMessage()
-            defer { natsMsg_Destroy(msg) }
+            defer { projection_natsMsg_DestroyNow(msg) }
             return try message.withPublishOptions { options in
                 var jsErr = jsErrCode(rawValue: 0)
                 var ack: UnsafeMutablePointer<jsPubAck>?
@@ -51,7 +51,7 @@ extension JetStreamContext {
             for message in messages {
                 var msg: OpaquePointer? = try message.makeNATSMessage()
                 // libnats takes ownership on success and clears `msg`; destroying nil is a no-op.
-                defer { natsMsg_Destroy(msg) }
+                defer { projection_natsMsg_DestroyNow(msg) }
                 try message.withPublishOptions { options in
                     try natsCheck(js_PublishMsgAsync(js.raw, &msg, options), "js_PublishMsgAsync")
                 }

@@ -35,7 +35,7 @@ extension JetStreamContext {
                 do {
                     msg = try message.makeNATSMessage()
                     // libnats takes ownership on success and clears `msg`; destroying nil is a no-op.
-                    defer { natsMsg_Destroy(msg) }
+                    defer { projection_natsMsg_DestroyNow(msg) }
                     try message.withPublishOptions(maxWait: maxWait) { options in
                         try natsCheck(js_PublishMsgAsync(js.raw, &msg, options), "js_PublishMsgAsync")
                     }

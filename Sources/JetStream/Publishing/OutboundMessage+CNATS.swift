@@ -14,7 +14,7 @@ extension OutboundMessage {
                 try natsCheck(natsMsgHeader_Set(msg, name, value), "natsMsgHeader_Set")
             }
         } catch {
-            natsMsg_Destroy(msg)
+            projection_natsMsg_DestroyNow(msg)
             throw error
         }
         return msg
