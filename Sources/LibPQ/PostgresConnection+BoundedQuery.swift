@@ -17,7 +17,7 @@ extension PostgresConnection {
         _ sql: String, _ params: [PostgresValue] = [], timeout: Duration, maxRows: Int, maxBytes: Int, prepared: Bool = false
     ) async throws -> PostgresRows {
         let encoded = params.map(\.textEncoding)
-        guard !sql.utf8.contains(0), !encoded.contains(where: { $0?.utf8.contains(0) ?? false }) else {
+        guard !sql.containsNUL, !encoded.contains(where: { $0?.containsNUL ?? false }) else {
             throw PostgresError(code: .invalidValue, message: "SQL text and parameters cannot contain NUL characters")
         }
         let types = params.map { Oid($0.typeOID) }

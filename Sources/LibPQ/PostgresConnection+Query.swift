@@ -8,7 +8,7 @@ extension PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ params: [PostgresValue] = []) async throws -> PostgresRows {
         let encoded = params.map(\.textEncoding)
-        guard !sql.utf8.contains(0), !encoded.contains(where: { $0?.utf8.contains(0) ?? false }) else {
+        guard !sql.containsNUL, !encoded.contains(where: { $0?.containsNUL ?? false }) else {
             throw PostgresError(code: .invalidValue, message: "SQL text and parameters cannot contain NUL characters")
         }
         let types = params.map { Oid($0.typeOID) }
@@ -26,7 +26,7 @@ extension PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ params: [PostgresValue] = [], timeout: Duration) async throws -> PostgresRows {
         let encoded = params.map(\.textEncoding)
-        guard !sql.utf8.contains(0), !encoded.contains(where: { $0?.utf8.contains(0) ?? false }) else {
+        guard !sql.containsNUL, !encoded.contains(where: { $0?.containsNUL ?? false }) else {
             throw PostgresError(code: .invalidValue, message: "SQL text and parameters cannot contain NUL characters")
         }
         let types = params.map { Oid($0.typeOID) }
@@ -50,7 +50,7 @@ extension PostgresConnection {
     ///
     /// Outside an explicit transaction the statements run in one implicit transaction.
     public func execute(_ sql: String) async throws {
-        guard !sql.utf8.contains(0) else {
+        guard !sql.containsNUL else {
             throw PostgresError(code: .invalidValue, message: "SQL text cannot contain NUL characters")
         }
         try await withHandle { handle in
@@ -62,7 +62,7 @@ extension PostgresConnection {
 
     /// `execute(_:)` with a client-side deadline, as `query(_:_:timeout:)`.
     public func execute(_ sql: String, timeout: Duration) async throws {
-        guard !sql.utf8.contains(0) else {
+        guard !sql.containsNUL else {
             throw PostgresError(code: .invalidValue, message: "SQL text cannot contain NUL characters")
         }
         try await withHandle(timeout: timeout) { handle in

@@ -59,7 +59,7 @@ public final class PostgresConnection: @unchecked Sendable {
     public static func connect(
         dsn: String, logger: Logger = Logger(label: "projection.postgres")
     ) async throws -> PostgresConnection {
-        guard !dsn.utf8.contains(0) else {
+        guard !dsn.containsNUL else {
             throw PostgresError(code: .invalidValue, message: "the DSN contains a NUL character")
         }
         let secret = password(in: dsn)
@@ -81,7 +81,7 @@ public final class PostgresConnection: @unchecked Sendable {
     public static func connect(
         dsn: String, logger: Logger = Logger(label: "projection.postgres"), timeout: Duration
     ) async throws -> PostgresConnection {
-        guard !dsn.utf8.contains(0) else {
+        guard !dsn.containsNUL else {
             throw PostgresError(code: .invalidValue, message: "the DSN contains a NUL character")
         }
         let secret = password(in: dsn)
