@@ -1,7 +1,8 @@
 import CNATS
 
 extension OutboundMessage {
-    /// Builds a libnats message (payload copied); the caller must `natsMsg_Destroy` it.
+    /// Builds a libnats message (payload copied); the caller must destroy it (`projection_natsMsg_DestroyNow`)
+    /// unless libnats took it over.
     func makeNATSMessage() throws -> OpaquePointer {
         var msg: OpaquePointer?
         let status = data.withUnsafeBytes { bytes in

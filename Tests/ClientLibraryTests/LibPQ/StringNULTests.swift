@@ -19,8 +19,8 @@ struct StringNULTests {
         }
     }
 
-    @Test func bridgedStringsAreCheckedToo() {
-        // A Foundation-bridged string may have no contiguous UTF-8 storage: the fallback walks it.
+    @Test func stringsFromFoundationAreCheckedToo() {
+        // Strings that came through Foundation, whichever storage they ended up with.
         let bridged = NSString(string: "abc\u{0}def") as String
         #expect(bridged.containsNUL)
         #expect(!(NSString(string: "abcdef") as String).containsNUL)
