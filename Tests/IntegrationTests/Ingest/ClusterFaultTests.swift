@@ -83,7 +83,7 @@ struct ClusterFaultTests {
         let targetName: String
         switch fault {
         case .metaLeaderKill:
-            targetName = try #require(await cluster.metaLeader(seenBy: cluster.index(ofServer: streamLeader) ?? 0), "the meta leader is known")
+            targetName = try #require(try await cluster.agreedMetaLeader(), "two nodes agree on the meta leader")
         case .followerKill:
             targetName = try #require((0..<ScratchJetStreamCluster.size).map(cluster.serverName).first { $0 != streamLeader })
         case .streamLeaderKill, .streamLeaderFreeze, .rollingRestart:

@@ -156,7 +156,7 @@ struct ClusterReplicaFaultTests {
             }
             if faults.contains(.metaLeaderKill) {
                 // Fault 3: kill -9 of the JetStream meta leader.
-                metaName = try #require(await cluster.metaLeader(seenBy: 0), "the meta leader is known")
+                metaName = try #require(try await cluster.agreedMetaLeader(), "two nodes agree on the meta leader")
                 let meta = try #require(cluster.index(ofServer: metaName))
                 let beforeMeta = await total() ?? 0
                 let metaKilledAt = clock.now

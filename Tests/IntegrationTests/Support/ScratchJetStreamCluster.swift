@@ -113,6 +113,23 @@ final class ScratchJetStreamCluster: @unchecked Sendable {
         return meta["leader"] as? String
     }
 
+    /// The JetStream meta leader, once two running, unfrozen nodes name the same one (`/jsz`); nil if they
+    /// do not within the generous `timeout`. Right after a fault a node can report no leader (an election
+    /// under way) or a stale one, so one node's snapshot is not enough to pick a node to kill.
+    func agreedMetaLeader(timeout: Duration = .seconds(90)) async throws -> String? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            var votes: [String: Int] = [:]
+            for index in 0..<Self.size where isRunning(index) && !frozen.contains(index) {
+                if let leader = await metaLeader(seenBy: index), !leader.isEmpty { votes[leader, default: 0] += 1 }
+            }
+            if let agreed = votes.first(where: { $0.value >= 2 })?.key { return agreed }
+            try await clock.sleep(for: .milliseconds(200))
+        }
+        return nil
+    }
+
     /// Polls until every running node is healthy; false if the deadline passes first.
     func waitUntilHealthy(timeout: Duration = .seconds(60)) async throws -> Bool {
         let clock = ContinuousClock()
