@@ -6,18 +6,71 @@ import Columnstore
 /// read them without defaults); NULL columns are omitted.
 enum ResponseEncoder {
     static func encode(_ result: QueryResult, method: QueryMethodSchema) throws(ConnectError) -> JSONValue {
+        let fields = columns(of: result, for: method)
         switch method.response {
         case .rows(let field):
             var rows: [JSONValue] = []
-            rows.reserveCapacity(result.rows.count)
-            for row in result.rows { rows.append(try encodeRow(row, method: method)) }
+            rows.reserveCapacity(result.values.count)
+            for row in result.values { rows.append(try encodeRow(row, fields: fields, method: method)) }
             return .object([(jsonName(field), .array(rows))])
         case .single(let field):
-            guard let row = result.rows.first else { throw notFound(method) }
-            return .object([(jsonName(field), try encodeRow(row, method: method))])
+            guard let row = result.values.first else { throw notFound(method) }
+            return .object([(jsonName(field), try encodeRow(row, fields: fields, method: method))])
         case .message:
-            guard let row = result.rows.first else { throw notFound(method) }
-            return try encodeRow(row, method: method)
+            guard let row = result.values.first else { throw notFound(method) }
+            return try encodeRow(row, fields: fields, method: method)
+        }
+    }
+
+    /// The response message as compact JSON appended to `out`: byte for byte
+    /// `JSONWriter.write(encode(result, method:))`, without building the message's tree first.
+    static func write(_ result: QueryResult, method: QueryMethodSchema, into out: inout [UInt8]) throws(ConnectError) {
+        let plan = WritePlan(columns(of: result, for: method))
+        switch method.response {
+        case .rows(let field):
+            out.append(UInt8(ascii: "{"))
+            JSONWriter.writeString(jsonName(field), into: &out)
+            out.append(contentsOf: ":[".utf8)
+            for (index, row) in result.values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                try writeRow(row, plan: plan, method: method, into: &out)
+            }
+            out.append(contentsOf: "]}".utf8)
+        case .single(let field):
+            guard let row = result.values.first else { throw notFound(method) }
+            out.append(UInt8(ascii: "{"))
+            JSONWriter.writeString(jsonName(field), into: &out)
+            out.append(UInt8(ascii: ":"))
+            try writeRow(row, plan: plan, method: method, into: &out)
+            out.append(UInt8(ascii: "}"))
+        case .message:
+            guard let row = result.values.first else { throw notFound(method) }
+            try writeRow(row, plan: plan, method: method, into: &out)
+        }
+    }
+
+    /// The fields an answer writes, resolved once: each one's `"jsonName":` bytes, type and column.
+    private struct WritePlan {
+        struct Field {
+            let key: [UInt8]
+            let type: QueryFieldType
+            let column: Int
+            let index: Int
+        }
+        let fields: [Field]
+        let all: [(field: QueryFieldSchema, column: Int?)]
+
+        init(_ all: [(field: QueryFieldSchema, column: Int?)]) {
+            self.all = all
+            var fields: [Field] = []
+            for (index, entry) in all.enumerated() {
+                guard let column = entry.column else { continue }
+                var key: [UInt8] = []
+                JSONWriter.writeString(entry.field.jsonName, into: &key)
+                key.append(UInt8(ascii: ":"))
+                fields.append(Field(key: key, type: entry.field.type, column: column, index: index))
+            }
+            self.fields = fields
         }
     }
 
@@ -26,17 +79,117 @@ enum ResponseEncoder {
         return ConnectError(.notFound, "\(short) not found")
     }
 
-    static func encodeRow(_ row: [String: ColumnValue], method: QueryMethodSchema) throws(ConnectError) -> JSONValue {
+    /// Each row field with the position of the column it reads (by proto name, else JSON name), or
+    /// nil when the result has no such column. Resolved once per answer, not per row (shared by both codecs).
+    static func columns(of result: QueryResult, for method: QueryMethodSchema) -> [(field: QueryFieldSchema, column: Int?)] {
+        method.rowFields.map { ($0, result.columnIndex($0.name, or: $0.jsonName)) }
+    }
+
+    static func encodeRow(_ row: [ColumnValue], fields: [(field: QueryFieldSchema, column: Int?)], method: QueryMethodSchema) throws(ConnectError) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = []
-        for field in method.rowFields {
-            guard let value = row[field.name] ?? row[field.jsonName], value != .null else { continue }
-            guard let json = json(value, for: field.type) else {
-                throw ConnectError(.internal, "the query result does not fit the response",
-                                   detail: "\(method.name): column '\(field.name)' holds \(value), not \(field.type)")
-            }
-            members.append((field.jsonName, json))
+        for (field, column) in fields {
+            guard let column, column < row.count, case let value = row[column], value != .null else { continue }
+            members.append((field.jsonName, try json(value, field: field, method: method)))
         }
         return .object(members)
+    }
+
+    private static func writeRow(_ row: [ColumnValue], plan: WritePlan, method: QueryMethodSchema, into out: inout [UInt8]) throws(ConnectError) {
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        for field in plan.fields {
+            guard field.column < row.count else { continue }
+            let value = row[field.column]
+            if value == .null { continue }
+            let mark = out.count
+            if !first { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: field.key)
+            guard writeValue(value, for: field.type, into: &out) else {
+                out.removeSubrange(mark...)
+                _ = try json(value, field: plan.all[field.index].field, method: method)
+                continue
+            }
+            first = false
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends `JSONWriter.write(json(value, for: type))` without building the `JSONValue`: integers'
+    /// digits and strings go straight into `out`. False when the value does not fit the type.
+    static func writeValue(_ value: ColumnValue, for type: QueryFieldType, into out: inout [UInt8]) -> Bool {
+        switch type {
+        case .int64, .uint64, .int32, .uint32:
+            guard let fitted = fittedInteger(value, for: type) else { return false }
+            // 64-bit integers are strings in proto3 JSON, as in `json(_:for:)`.
+            let quoted = type == .int64 || type == .uint64
+            if quoted { out.append(UInt8(ascii: "\"")) }
+            switch fitted {
+            case .negative(let n):
+                out.append(UInt8(ascii: "-"))
+                appendDigits(n.magnitude, into: &out)
+            case .nonNegative(let p):
+                appendDigits(p, into: &out)
+            }
+            if quoted { out.append(UInt8(ascii: "\"")) }
+            return true
+        case .bool:
+            guard case .bool(let b) = value else { return false }
+            out.append(contentsOf: (b ? "true" : "false").utf8)
+            return true
+        case .string:
+            switch value {
+            case .string(let s):
+                JSONWriter.writeString(s, into: &out)
+                return true
+            case .int64(let v) where v < 0:
+                out.append(contentsOf: "\"-".utf8)
+                appendDigits(v.magnitude, into: &out)
+                out.append(UInt8(ascii: "\""))
+                return true
+            case .int64(let v):
+                out.append(UInt8(ascii: "\""))
+                appendDigits(UInt64(v), into: &out)
+                out.append(UInt8(ascii: "\""))
+                return true
+            case .uint64(let v):
+                out.append(UInt8(ascii: "\""))
+                appendDigits(v, into: &out)
+                out.append(UInt8(ascii: "\""))
+                return true
+            default:
+                break
+            }
+        default:
+            break
+        }
+        guard let json = json(value, for: type) else { return false }
+        JSONWriter.write(json, into: &out)
+        return true
+    }
+
+    /// Decimal digits of `value`, as `String(value)` spells them.
+    private static func appendDigits(_ value: UInt64, into out: inout [UInt8]) {
+        if value < 10 {
+            out.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var v = value, i = 20
+            while v > 0 {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i...]))
+        }
+    }
+
+    private static func json(_ value: ColumnValue, field: QueryFieldSchema, method: QueryMethodSchema) throws(ConnectError) -> JSONValue {
+        guard let json = json(value, for: field.type) else {
+            throw ConnectError(.internal, "the query result does not fit the response",
+                               detail: "\(method.name): column '\(field.name)' holds \(value), not \(field.type)")
+        }
+        return json
     }
 
     /// A column value in the JSON form of a proto field type, or nil when it does not fit.

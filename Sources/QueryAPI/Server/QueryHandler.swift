@@ -94,9 +94,11 @@ struct QueryHandler: Sendable {
         var body: [UInt8]
         switch options.codec {
         case .json:
-            // Straight into bytes: the same bytes as `JSONWriter.write(_:)`, without a String to copy.
+            // Straight into bytes: the same bytes as `JSONWriter.write(_:)` of `ResponseEncoder.encode`,
+            // without a String to copy or the message's tree to build.
             body = []
-            JSONWriter.write(try ResponseEncoder.encode(result, method: method), into: &body)
+            body.reserveCapacity(256 + result.values.count * 96)
+            try ResponseEncoder.write(result, method: method, into: &body)
         case .proto: body = try ProtoResponseEncoder.encode(result, method: method)
         }
         if options.responseCompression != .identity, body.count >= ConnectCompression.minResponseBytes {

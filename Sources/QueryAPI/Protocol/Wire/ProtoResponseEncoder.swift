@@ -6,35 +6,40 @@ import Columnstore
 /// `internal`; a date column in a string field is `YYYY-MM-DD`, a timestamp RFC 3339.
 enum ProtoResponseEncoder {
     static func encode(_ result: QueryResult, method: QueryMethodSchema) throws(ConnectError) -> [UInt8] {
+        let fields = ResponseEncoder.columns(of: result, for: method)
         switch method.response {
         case .rows:
-            var writer = ProtoWireWriter(capacity: result.rows.count * 48)
+            var writer = ProtoWireWriter(capacity: result.values.count * 48)
             var row = ProtoWireWriter(capacity: 128)
-            for values in result.rows {
+            for values in result.values {
                 row.bytes.removeAll(keepingCapacity: true)
-                try encodeRow(values, method: method, into: &row)
+                try encodeRow(values, fields: fields, method: method, into: &row)
                 writer.writeLengthDelimited(method.responseFieldNumber, row.bytes)
             }
             return writer.bytes
         case .single:
-            guard let values = result.rows.first else { throw ResponseEncoder.notFound(method) }
+            guard let values = result.values.first else { throw ResponseEncoder.notFound(method) }
             var row = ProtoWireWriter(capacity: 128)
-            try encodeRow(values, method: method, into: &row)
+            try encodeRow(values, fields: fields, method: method, into: &row)
             var writer = ProtoWireWriter(capacity: row.bytes.count + 8)
             writer.writeLengthDelimited(method.responseFieldNumber, row.bytes)
             return writer.bytes
         case .message:
-            guard let values = result.rows.first else { throw ResponseEncoder.notFound(method) }
+            guard let values = result.values.first else { throw ResponseEncoder.notFound(method) }
             var row = ProtoWireWriter(capacity: 128)
-            try encodeRow(values, method: method, into: &row)
+            try encodeRow(values, fields: fields, method: method, into: &row)
             return row.bytes
         }
     }
 
-    static func encodeRow(_ row: [String: ColumnValue], method: QueryMethodSchema, into writer: inout ProtoWireWriter) throws(ConnectError) {
-        for field in method.rowFields {
-            guard let value = row[field.name] ?? row[field.jsonName], value != .null else { continue }
-            guard write(value, field: field, into: &writer) else {
+    static func encodeRow(
+        _ row: [ColumnValue], fields: [(field: QueryFieldSchema, column: Int?)], method: QueryMethodSchema, into writer: inout ProtoWireWriter
+    ) throws(ConnectError) {
+        // By position: a `for (field, column) in` loop copied each field's schema (strings, enum table) per row.
+        for index in fields.indices {
+            guard let column = fields[index].column, column < row.count, case let value = row[column], value != .null else { continue }
+            guard write(value, field: fields[index].field, into: &writer) else {
+                let field = fields[index].field
                 throw ConnectError(.internal, "the query result does not fit the response",
                                    detail: "\(method.name): column '\(field.name)' holds \(value), not \(field.type)")
             }
