@@ -14,7 +14,7 @@ extension ClickHouseClient {
         queryID: String?,
         requestTimeout: Duration? = nil
     ) async throws -> ClickHouseResponse {
-        let queryID = queryID ?? UUID().uuidString.lowercased()
+        let queryID = queryID ?? Self.newQueryID()
         var merged = defaults
         if configuration.acceptCompressedResponse { merged["enable_http_compression"] = "1" }
         merged.merge(dsn.settings) { _, new in new }

@@ -121,6 +121,54 @@ struct QueryValueDecodingTests {
             == .timestamp(1_772_360_100_123))
     }
 
+    /// Postgres timestamps are parsed on their bytes; over generated texts — every offset form Postgres
+    /// prints, fractions of any length, BC and far years, infinities, stray characters, non-ASCII —
+    /// the answer is the string rewrite's, value for value.
+    @Test func timestampBytesParseAgreesWithTheStringRewrite() {
+        var state: UInt64 = 0x5EED
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        func pick(_ options: [String]) -> String { options[next(options.count)] }
+        var parsed = 0
+        for _ in 0..<5_000 {
+            let date = pick(["2026-03-01", "1970-01-01", "0001-01-01", "9999-12-31", "2024-02-29", "2023-02-29", "1969-12-31", "12345-01-01", "2026-13-01"])
+            let time = pick(["10:15:00", "00:00:00", "23:59:59", "23:59:60", "24:00:00", "1:2:3"])
+            let fraction = pick(["", ".1", ".123", ".123456", ".000001", ".9999999", "."])
+            let offset = pick(["+00", "-00", "+05:30", "-03", "+05:30:15", "+14", "Z", "", "+", "+00:", "-12:00:00"])
+            let tail = pick(["", "", "", " BC", "x", "é", " "])
+            let separator = pick([" ", " ", "T", "t", "  "])
+            let text = next(40) == 0 ? pick(["infinity", "-infinity", "not a timestamp", "2026-03-01"]) : date + separator + time + fraction + offset + tail
+            let bytes = PostgresQueryExecutor.parseTimestamp(text)
+            let string = PostgresQueryExecutor.parseTimestampText(text)
+            #expect(bytes == string, "\(text)")
+            if bytes != nil { parsed += 1 }
+        }
+        #expect(parsed > 500, "\(parsed) of 5,000 parsed")
+        #expect(PostgresQueryExecutor.parseTimestamp("2026-03-01 10:15:00.123456+00") == 1_772_360_100_123)
+        #expect(PostgresQueryExecutor.parseTimestamp("2026-03-01 10:15:00") == 1_772_360_100_000)
+        #expect(PostgresQueryExecutor.parseTimestamp("2026-03-01 15:45:00+05:30") == 1_772_360_100_000)
+    }
+
+    /// The per-query settings and timestamp parameters are spelled without Foundation's formatting;
+    /// the text is what `String(format: "%.3f")` and the `T` → space rewrite gave.
+    @Test func clickHouseQueryTextsMatchTheirFoundationSpelling() {
+        for millis: Int64 in [1, 9, 10, 99, 100, 999, 1_000, 1_001, 1_500, 29_999, 30_000, 86_400_123, 3_600_000_007] {
+            #expect(ClickHouseQueryExecutor.seconds(milliseconds: millis) == String(format: "%.3f", Double(millis) / 1000))
+        }
+        var state: UInt64 = 3
+        for _ in 0..<2_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let millis = Int64(bitPattern: state >> 1) % 400_000_000_000_000 - 62_000_000_000_000
+            let text = RFC3339.format(milliseconds: millis).dropLast()
+            let expected = (text.contains(".") ? String(text) : String(text) + ".000").replacingOccurrences(of: "T", with: " ")
+            #expect(ClickHouseQueryExecutor.encodeParameter(.timestamp(millis)) == expected, "\(millis)")
+            let seconds = 1 + Int64(state % 4_000_000_000)
+            #expect(ClickHouseQueryExecutor.seconds(milliseconds: seconds) == String(format: "%.3f", Double(seconds) / 1000))
+        }
+    }
+
     @Test func malformedCellsAreRejected() {
         #expect(ClickHouseQueryExecutor.cellValue(.string("x"), type: "Decimal(10, 2)") == nil)
         #expect(ClickHouseQueryExecutor.cellValue(.string("1e5"), type: "Decimal(10, 2)") == nil)

@@ -23,30 +23,32 @@ extension ClickHouseQueryExecutor {
         guard case .array(let meta)? = document["meta"], case .array(let data)? = document["data"] else {
             throw bad("JSONCompact body without meta/data")
         }
-        var columns: [(name: String, type: String, zone: TimeZone?)] = []
+        var columns: [(name: String, type: String, base: String, zone: TimeZone?)] = []
         for column in meta {
             guard case .string(let name)? = column["name"], case .string(let type)? = column["type"] else {
                 throw bad("meta entry without name/type")
             }
-            columns.append((name, type, ClickHouseTypeName.timeZone(ofBase: ClickHouseTypeName.base(type), server: serverTimeZone)))
+            let base = ClickHouseTypeName.base(type)
+            columns.append((name, type, base, ClickHouseTypeName.timeZone(ofBase: base, server: serverTimeZone)))
         }
         guard data.count <= maxRows else {
             throw QueryError(code: .resourceExhausted, message: "the result has more rows than the server allows")
         }
-        var rows: [[String: ColumnValue]] = []
+        var rows: [[ColumnValue]] = []
         rows.reserveCapacity(data.count)
         for entry in data {
             guard case .array(let cells) = entry, cells.count == columns.count else { throw bad("row width differs from meta") }
-            var row: [String: ColumnValue] = [:]
+            var row: [ColumnValue] = []
+            row.reserveCapacity(columns.count)
             for (column, cell) in zip(columns, cells) {
-                guard let value = cellValue(cell, type: column.type, zone: column.zone) else {
+                guard let value = cellValue(cell, base: column.base, zone: column.zone) else {
                     throw bad("cannot read column '\(column.name)' of type \(column.type)")
                 }
-                row[column.name] = value
+                row.append(value)
             }
             rows.append(row)
         }
-        return QueryResult(columns: columns.map(\.name), rows: rows)
+        return QueryResult(columns: columns.map(\.name), values: rows)
     }
 
     /// One JSONCompact cell as a typed value, per its ClickHouse type (wrappers unwrapped).
@@ -56,8 +58,12 @@ extension ClickHouseQueryExecutor {
     /// days, `DateTime`/`DateTime64` as UTC milliseconds (printed in the column's zone, `zone`;
     /// nil is UTC, which projection tables use).
     static func cellValue(_ cell: JSONValue, type raw: String, zone: TimeZone? = nil) -> ColumnValue? {
+        cellValue(cell, base: ClickHouseTypeName.base(raw), zone: zone)
+    }
+
+    /// `cellValue(_:type:zone:)` for a type already unwrapped (`ClickHouseTypeName.base`), once per column.
+    static func cellValue(_ cell: JSONValue, base type: String, zone: TimeZone? = nil) -> ColumnValue? {
         if case .null = cell { return .null }
-        let type = ClickHouseTypeName.base(raw)
         let text: String
         switch cell {
         case .string(let s): text = s
@@ -88,7 +94,8 @@ extension ClickHouseQueryExecutor {
                 if text.hasSuffix("Z") || text.hasSuffix("z"), let millis = RFC3339.parseMilliseconds(text) {
                     return .timestamp(millis)
                 }
-                guard let local = RFC3339.parseMilliseconds(text.replacingOccurrences(of: " ", with: "T") + "Z") else {
+                // The parser takes a space where `T` separates date and time, the only place either may stand.
+                guard let local = RFC3339.parseMilliseconds(text + "Z") else {
                     return nil
                 }
                 return .timestamp(zone.map { ClickHouseTypeName.utcMilliseconds(local: local, in: $0) } ?? local)

@@ -30,7 +30,7 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
     func settings(timeout: Duration) -> [String: String] {
         let millis = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         return [
-            "max_execution_time": String(format: "%.3f", Double(millis) / 1000),
+            "max_execution_time": Self.seconds(milliseconds: millis),
             "timeout_overflow_mode": "throw",
             "max_result_rows": String(limits.maxRows),
             "result_overflow_mode": "throw",
@@ -39,6 +39,13 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
             // changeable_in_readonly. Decimal scale and date-time zones come from the column types.
             "readonly": "1",
         ]
+    }
+
+    /// Whole milliseconds as seconds with three decimals (`1.500`), what `String(format: "%.3f")`
+    /// printed, without Foundation's formatter on every query.
+    static func seconds(milliseconds millis: Int64) -> String {
+        let fraction = millis % 1000
+        return "\(millis / 1000)." + (fraction < 100 ? (fraction < 10 ? "00" : "0") : "") + String(fraction)
     }
 
     public func execute(
@@ -100,7 +107,7 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
             let text = RFC3339.format(milliseconds: millis)
             let body = text.dropLast() // Z
             let withFraction = body.contains(".") ? String(body) : String(body) + ".000"
-            return withFraction.replacingOccurrences(of: "T", with: " ")
+            return String(decoding: withFraction.utf8.map { $0 == UInt8(ascii: "T") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
         }
     }
 
