@@ -18,6 +18,9 @@ struct QueryLoadCommand: AsyncParsableCommand {
     @Option(help: "Unmeasured requests per method first (connections, caches).")
     var warmup: Int = 20
 
+    @Option(help: "Comma-separated methods to run (default: every method of the mix).")
+    var methods: String?
+
     func run() async throws {
         let mix = QueryMix(generator: corpus.generator, facts: corpus.facts)
         let catalog = try target.loadCatalog()
@@ -25,8 +28,12 @@ struct QueryLoadCommand: AsyncParsableCommand {
         for _ in 0..<max(1, concurrency) { transports.append(try await target.connect(catalog: catalog)) }
         defer { transports.forEach { $0.close() } }
 
+        let chosen = self.methods.map { $0.split(separator: ",").map(String.init) } ?? QueryMix.methods
+        if let unknown = chosen.first(where: { !QueryMix.methods.contains($0) }) {
+            throw ValidationError("unknown method \(unknown); the mix has \(QueryMix.methods.joined(separator: ", "))")
+        }
         var methods: [String: Any] = [:]
-        for method in QueryMix.methods {
+        for method in chosen {
             for i in 0..<warmup { _ = try await transports[i % transports.count].send(mix.request(method, index: 1_000_000 + i)) }
             let requests = self.requests, workers = transports.count
             let start = ContinuousClock.now
