@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
         // saves thread hand-offs on every request (docs/BENCHMARKS.md, "Query API overhead"). Nothing
         // here blocks a concurrency thread: libpq and curl run on their connections' own queues.
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        // The access log's timestamps go through glibc's localtime, which stats /etc/localtime on every
+        // call while TZ is unset (a system call per request); naming the same file reads it once.
+        if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 0) }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info

@@ -90,6 +90,8 @@ struct ConnectMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// A client-supplied value fit for a log line: printable and short.
     static func printable(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(128)))
+        // The usual value (a tenant id, a path) is short printable ASCII: kept as it is.
+        if text.utf8.count <= 128, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(128)))
     }
 }
