@@ -27,7 +27,7 @@ extension ClickHouseClient {
         items.append(("query_id", queryID))
         if let statementInURL { items.append(("query", statementInURL)) }
 
-        let url = dsn.baseURL + "?" + items.map { "\(Self.percentEncode($0.0))=\(Self.percentEncode($0.1))" }
+        let url = baseURL + "?" + items.map { "\(Self.percentEncode($0.0))=\(Self.percentEncode($0.1))" }
             .joined(separator: "&")
         let request = CurlRequest(
             method: .post,
@@ -69,7 +69,7 @@ extension ClickHouseClient {
     }
 
     /// Credentials travel in headers, never in the URL (which shows up in logs and errors).
-    var authHeaders: [String] {
+    static func authHeaders(_ dsn: ClickHouseDSN) -> [String] {
         var headers = ["X-ClickHouse-User: \(Self.headerSafe(dsn.user))"]
         // curl drops a header with an empty value; a missing key means an empty password.
         if !dsn.password.isEmpty { headers.append("X-ClickHouse-Key: \(Self.headerSafe(dsn.password))") }

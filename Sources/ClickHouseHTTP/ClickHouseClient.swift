@@ -11,6 +11,9 @@ public final class ClickHouseClient: Sendable {
     public let configuration: Configuration
     let pool: CurlHandlePool
     let logger: Logger
+    /// The credential headers and the URL up to its query, built once: every request sends them.
+    let authHeaders: [String]
+    let baseURL: String
 
     public init(
         dsn: ClickHouseDSN,
@@ -21,6 +24,8 @@ public final class ClickHouseClient: Sendable {
         self.configuration = configuration
         self.pool = CurlHandlePool(size: configuration.poolSize)
         self.logger = logger
+        self.authHeaders = Self.authHeaders(dsn)
+        self.baseURL = dsn.baseURL
     }
 
     /// Parses `dsn` (see `ClickHouseDSN`); throws `ClickHouseError` with code `.invalidDSN`.

@@ -91,5 +91,5 @@ public struct ClickHouseDSN: Sendable, Hashable, CustomStringConvertible, Custom
     /// `scheme://host:port/` without credentials; requests add their own query string.
     var baseURL: String { "\(scheme)://\(hostForURL):\(port)/" }
 
-    private var hostForURL: String { host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host }
+    private var hostForURL: String { host.utf8.contains(UInt8(ascii: ":")) && !host.hasPrefix("[") ? "[\(host)]" : host }
 }
