@@ -180,13 +180,13 @@ let package = Package(
         // The QueryAPI module: Connect protocol, codecs, catalog, OpenAPI. No servers.
         .testTarget(
             name: "QueryAPITests",
-            dependencies: ["QueryAPI", "Columnstore", "JetStream", "HTTPGuards"],
+            dependencies: ["QueryAPI", "Columnstore", "JetStream", "HTTPGuards", "IngestTestKit"],
             swiftSettings: swiftSettings
         ),
         // The C-library wrappers' pure parts (DSNs, errors, encodings). No servers.
         .testTarget(
             name: "ClientLibraryTests",
-            dependencies: ["ClickHouseHTTP", "LibPQ", "JetStream", "Columnstore"],
+            dependencies: ["ClickHouseHTTP", "LibPQ", "JetStream", "Columnstore", "IngestTestKit"],
             swiftSettings: swiftSettings
         ),
         // Against the real dev stack (dev/stack up); hosts from env, defaults match the stack.

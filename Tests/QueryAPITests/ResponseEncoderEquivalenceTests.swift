@@ -1,5 +1,6 @@
 import Columnstore
 @testable import QueryAPI
+import IngestTestKit
 import Testing
 
 /// The query API writes answers from result columns resolved once per answer (`ResponseEncoder.write`,
@@ -9,21 +10,9 @@ import Testing
 /// proto name, else of its JSON name (of equal names the last), NULL is omitted, a misfit is `internal`.
 @Suite("Query response mapping: column positions agree with the row-map rules")
 struct ResponseEncoderEquivalenceTests {
-    /// A small seeded generator: the cases are the same on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let types: [QueryFieldType] = [.string, .bytes, .bool, .int32, .int64, .uint32, .uint64, .float, .double, .timestamp]
 
-    static func value(_ rng: inout Seeded) -> ColumnValue {
+    static func value(_ rng: inout SplitMix64) -> ColumnValue {
         switch Int.random(in: 0..<9, using: &rng) {
         case 0: return .null
         case 1: return .string(["", "a", "q\"uote", "line\nbreak", "\u{2028}", "日本", "-12", "42"].randomElement(using: &rng)!)
@@ -76,7 +65,7 @@ struct ResponseEncoderEquivalenceTests {
 
     @Test("JSON and protobuf answers over 3,000 generated results")
     func generated() {
-        var rng = Seeded(state: 20_261_205)
+        var rng = SplitMix64(seed: 20_261_205)
         var answered = 0, failed = 0
         for _ in 0..<3_000 {
             let fieldCount = Int.random(in: 0...5, using: &rng)

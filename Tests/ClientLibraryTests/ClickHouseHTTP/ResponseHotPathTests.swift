@@ -1,4 +1,5 @@
 import Foundation
+import IngestTestKit
 import Testing
 @testable import ClickHouseHTTP
 
@@ -6,21 +7,10 @@ import Testing
 /// ids) answer exactly as the general ones they stand in for, over generated inputs.
 @Suite("ClickHouse response hot paths")
 struct ResponseHotPathTests {
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func byteTrimmingAgreesWithCharacterTrimming() {
         let pieces = [" ", "\t", "\r\n", "\n", "\r", "\u{0B}", "\u{0C}", "\u{A0}", "\u{85}", "\u{2028}", "\u{3000}", "\u{301}",
                       "a", "Z", "text/plain", "é", "日本", "\"", ":", "x-clickhouse-summary", "e\u{301}", "🇩🇪", ""]
-        var rng = Seeded(state: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<20_000 {
             let text = (0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
             #expect(text.trimmingWhitespace() == text.trimmingWhitespaceByCharacter(), "\(Array(text.unicodeScalars))")
@@ -39,7 +29,7 @@ struct ResponseHotPathTests {
 
         let keys = ["read_rows", "elapsed_ns", "a\\\"b", "é", "", "x y"]
         let values = ["\"1\"", "\"\"", "12", "0", "007", "-3", "1.5", "1e3", "\"a\\nb\"", "\"\\u00e9\"", "true", "null", "{}", "[1]", "\"日本\"", "123456789012345678901"]
-        var rng = Seeded(state: 11)
+        var rng = SplitMix64(seed: 11)
         for _ in 0..<5_000 {
             let members = (0..<Int.random(in: 0...4, using: &rng)).map { _ in
                 "\"\(keys.randomElement(using: &rng)!)\"" + [":", ": ", " :"].randomElement(using: &rng)! + values.randomElement(using: &rng)!
