@@ -91,17 +91,26 @@ public final class KeyValueBucket: @unchecked Sendable {
 
     /// The keys that currently hold a value.
     ///
-    /// What `kvStore_Keys` does (an ordered watcher over the bucket, headers only, deletes skipped, until
-    /// the initial values are in, within 2 s; each key once), except that the watcher is stopped, then freed only after a
+    /// What `kvStore_Keys` does (an ordered watcher over the bucket, headers only, until the initial values
+    /// are in, within 2 s; each key once), except that the end of the initial values also waits for the
+    /// stream's last sequence (`KeyListing`: libnats' own marker comes early under concurrent writes), and that the watcher is stopped, then freed only after a
     /// read-loop fence: `kvStore_Keys` frees it at once, while the read loop may hold a delivery for it
     /// (another replica's renewal) — libnats 3.4.1's use-after-free (`RetiredSubscriptions`).
     public func keys() async throws -> [String] {
         let kv = handle
         let connection = context.connection
+        // Before the watcher starts: the listing is complete only past this sequence (`KeyListing`).
+        let lastSequence: UInt64
+        do {
+            lastSequence = try await context.streamInfo(name: "KV_" + name).lastSequence
+        } catch let error as NATSError where error.code == .notFound {
+            return []
+        }
         return try await executor.run {
             var options = kvWatchOptions()
             try natsCheck(kvWatchOptions_Init(&options), "kvWatchOptions_Init")
-            options.IgnoreDeletes = true
+            // Deletes are delivered: a key's newest message decides whether it holds a value.
+            options.IgnoreDeletes = false
             options.MetaOnly = true
             var raw: OpaquePointer?
             let status = kvStore_WatchAll(&raw, kv.raw, &options)
@@ -116,19 +125,23 @@ public final class KeyValueBucket: @unchecked Sendable {
                 connection.executor.detached { connection.retired.reap(connection.handle.raw) }
             }
             let deadline = nats_Now() + 2_000
-            var keys: [String] = []
+            var listing = KeyListing(lastSequence: lastSequence)
             while true {
                 let remaining = deadline - nats_Now()
                 guard remaining > 0 else { throw NATSError(code: .timeout, operation: "kvStore_Keys", detail: "the initial values did not arrive in 2 s") }
                 var entry: OpaquePointer?
                 try natsCheck(kvWatcher_Next(&entry, watcher.raw, remaining), "kvStore_Keys")
-                // A nil entry marks the end of the initial values.
-                guard let entry else { break }
-                if let key = kvEntry_Key(entry) { keys.append(String(cString: key)) }
-                kvEntry_Destroy(entry)
+                // A nil entry is libnats' end of the initial values.
+                guard let entry else {
+                    if listing.endOfInitialValues() { break }
+                    continue
+                }
+                defer { kvEntry_Destroy(entry) }
+                guard let key = kvEntry_Key(entry) else { continue }
+                let operation: KeyListing.Operation = kvEntry_Operation(entry) == kvOp_Put ? .put : .delete
+                if listing.add(key: String(cString: key), revision: kvEntry_Revision(entry), operation: operation) { break }
             }
-            // A key written while the initial values arrive can come twice.
-            return Set(keys).sorted()
+            return listing.keys
         }
     }
 
