@@ -10,6 +10,8 @@
 /// the watcher starts, and deliveries come in stream order, so once one at or past it has arrived every
 /// key at rest has been delivered (a key written since arrives with its newer revision). Deletes are
 /// delivered too and remove their key, so the answer is the keys whose newest message holds a value.
+/// (If the message at that sequence expired or was purged after it was read, none may come: the caller
+/// then ends a short while after libnats' marker, as libnats alone would have.)
 struct KeyListing {
     enum Operation { case put, delete }
 

@@ -126,14 +126,24 @@ public final class KeyValueBucket: @unchecked Sendable {
             }
             let deadline = nats_Now() + 2_000
             var listing = KeyListing(lastSequence: lastSequence)
+            // After libnats' marker, the rest of the initial values are already on their way; if none at or past
+            // the last sequence comes within this, that message is gone (expired or purged since it was read)
+            // and the listing ends as libnats' would.
+            var markerDeadline: Int64?
             while true {
-                let remaining = deadline - nats_Now()
-                guard remaining > 0 else { throw NATSError(code: .timeout, operation: "kvStore_Keys", detail: "the initial values did not arrive in 2 s") }
+                let remaining = min(deadline, markerDeadline ?? deadline) - nats_Now()
+                if remaining <= 0 {
+                    if markerDeadline != nil { break }
+                    throw NATSError(code: .timeout, operation: "kvStore_Keys", detail: "the initial values did not arrive in 2 s")
+                }
                 var entry: OpaquePointer?
-                try natsCheck(kvWatcher_Next(&entry, watcher.raw, remaining), "kvStore_Keys")
+                let next = kvWatcher_Next(&entry, watcher.raw, remaining)
+                if next == NATS_TIMEOUT, markerDeadline != nil { break }
+                try natsCheck(next, "kvStore_Keys")
                 // A nil entry is libnats' end of the initial values.
                 guard let entry else {
                     if listing.endOfInitialValues() { break }
+                    markerDeadline = nats_Now() + Self.afterMarkerGrace
                     continue
                 }
                 defer { kvEntry_Destroy(entry) }
@@ -144,6 +154,9 @@ public final class KeyValueBucket: @unchecked Sendable {
             return listing.keys
         }
     }
+
+    /// How long a listing waits past libnats' end marker for the stream's last sequence (milliseconds).
+    static let afterMarkerGrace: Int64 = 250
 
     /// JetStream's answer to a compare-and-set whose expected revision does not match (10071).
     private static func isWrongLastSequence(_ error: NATSError) -> Bool {

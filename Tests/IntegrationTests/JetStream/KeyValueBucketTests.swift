@@ -62,4 +62,27 @@ struct KeyValueBucketTests {
             #expect(try await kv.update("lease.x.0", value: [3], last: first) == nil, "the expired owner cannot renew")
         }
     }
+
+    /// The listing waits for the stream's last sequence (`KeyListing`); when every message, the newest
+    /// included, has expired, none comes, and the listing still answers (empty) instead of timing out.
+    @Test("keys: deletes count, and a bucket whose messages all expired lists nothing")
+    func keysAfterDeletesAndExpiry() async throws {
+        try await withBucket(ttl: .seconds(1)) { kv in
+            _ = try await kv.put("a", value: [1])
+            _ = try await kv.put("b", value: [2])
+            try await kv.delete("a")
+            #expect(try await kv.keys() == ["b"])
+            let clock = ContinuousClock()
+            // Generous: expiry runs on the server's own schedule.
+            let deadline = clock.now + .seconds(30)
+            var keys = try await kv.keys()
+            while !keys.isEmpty, clock.now < deadline {
+                try await clock.sleep(for: .milliseconds(250))
+                keys = try await kv.keys()
+            }
+            #expect(keys.isEmpty, "still listed after every message expired: \(keys)")
+            let info = try await kv.context.streamInfo(name: "KV_" + kv.name)
+            #expect(info.messages == 0 && info.lastSequence >= 3, "the newest message is gone, its sequence still the last")
+        }
+    }
 }
