@@ -92,10 +92,12 @@ public final class KeyValueBucket: @unchecked Sendable {
     /// The keys that currently hold a value.
     ///
     /// What `kvStore_Keys` does (an ordered watcher over the bucket, headers only, until the initial values
-    /// are in, within 2 s; each key once), except that the end of the initial values also waits for the
-    /// stream's last sequence (`KeyListing`: libnats' own marker comes early under concurrent writes), and that the watcher is stopped, then freed only after a
-    /// read-loop fence: `kvStore_Keys` frees it at once, while the read loop may hold a delivery for it
-    /// (another replica's renewal) — libnats 3.4.1's use-after-free (`RetiredSubscriptions`).
+    /// are in, within 2 s; each key once), except that:
+    /// - the end of the initial values also waits for the stream's last sequence (`KeyListing`: libnats'
+    ///   own marker comes early under concurrent writes);
+    /// - the watcher is stopped, then freed only after a read-loop fence: `kvStore_Keys` frees it at once,
+    ///   while the read loop may hold a delivery for it (another replica's renewal) — libnats 3.4.1's
+    ///   use-after-free (`RetiredSubscriptions`).
     public func keys() async throws -> [String] {
         let kv = handle
         let connection = context.connection
