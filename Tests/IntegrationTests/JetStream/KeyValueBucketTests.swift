@@ -67,11 +67,17 @@ struct KeyValueBucketTests {
     /// included, has expired, none comes, and the listing still answers (empty) instead of timing out.
     @Test("keys: deletes count, and a bucket whose messages all expired lists nothing")
     func keysAfterDeletesAndExpiry() async throws {
-        try await withBucket(ttl: .seconds(1)) { kv in
+        // Deletes in a bucket whose TTL no slow moment can reach.
+        try await withBucket { kv in
             _ = try await kv.put("a", value: [1])
             _ = try await kv.put("b", value: [2])
             try await kv.delete("a")
             #expect(try await kv.keys() == ["b"])
+        }
+        try await withBucket(ttl: .seconds(1)) { kv in
+            _ = try await kv.put("a", value: [1])
+            _ = try await kv.put("b", value: [2])
+            try await kv.delete("a")
             let clock = ContinuousClock()
             // Generous: expiry runs on the server's own schedule.
             let deadline = clock.now + .seconds(30)
