@@ -106,8 +106,7 @@ enum ResponseEncoder {
             out.append(contentsOf: field.key)
             guard writeValue(value, for: field.type, into: &out) else {
                 out.removeSubrange(mark...)
-                _ = try json(value, field: plan.all[field.index].field, method: method)
-                continue
+                throw misfit(value, field: plan.all[field.index].field, method: method)
             }
             first = false
         }
@@ -185,11 +184,14 @@ enum ResponseEncoder {
     }
 
     private static func json(_ value: ColumnValue, field: QueryFieldSchema, method: QueryMethodSchema) throws(ConnectError) -> JSONValue {
-        guard let json = json(value, for: field.type) else {
-            throw ConnectError(.internal, "the query result does not fit the response",
-                               detail: "\(method.name): column '\(field.name)' holds \(value), not \(field.type)")
-        }
+        guard let json = json(value, for: field.type) else { throw misfit(value, field: field, method: method) }
         return json
+    }
+
+    /// A column value that does not fit its response field: the server's mistake, `internal`.
+    static func misfit(_ value: ColumnValue, field: QueryFieldSchema, method: QueryMethodSchema) -> ConnectError {
+        ConnectError(.internal, "the query result does not fit the response",
+                     detail: "\(method.name): column '\(field.name)' holds \(value), not \(field.type)")
     }
 
     /// A column value in the JSON form of a proto field type, or nil when it does not fit.

@@ -39,9 +39,7 @@ enum ProtoResponseEncoder {
         for index in fields.indices {
             guard let column = fields[index].column, column < row.count, case let value = row[column], value != .null else { continue }
             guard write(value, field: fields[index].field, into: &writer) else {
-                let field = fields[index].field
-                throw ConnectError(.internal, "the query result does not fit the response",
-                                   detail: "\(method.name): column '\(field.name)' holds \(value), not \(field.type)")
+                throw ResponseEncoder.misfit(value, field: fields[index].field, method: method)
             }
         }
     }
