@@ -2,15 +2,24 @@ import JetStream
 import Logging
 import ServiceLifecycle
 
-/// The ingress's own NATS connection and JetStream context (acks tracked per message), separate from
+/// The ingress's own NATS connections and JetStream contexts (acks tracked per message), separate from
 /// the consumer's so publishing never queues behind fetches. Connects at start and again on demand;
 /// while NATS is unreachable, requests get 503 at once instead of waiting.
+///
+/// Two connections, because libnats' `sendAsap` is per connection and each choice is wrong for one kind
+/// of request. A request of a few events waits for their PubAcks, so its publishes must not sit ~1 ms in
+/// libnats' write buffer for the flusher (that wait was most of a single event's time): `sendAsap`. A
+/// batch of hundreds sent that way costs one socket write per event (and a nats-server read for each),
+/// so batches go through a buffered connection whose writes carry many events each.
 actor IngressLink: Service {
+    /// Most messages a request may have to be sent on the `sendAsap` connection.
+    static let immediateMessages = 8
+
     private let url: String
     private let name: String
     private let publishTimeout: Duration
     private let logger: Logger
-    private var context: JetStreamContext?
+    private var contexts: (immediate: JetStreamContext, buffered: JetStreamContext)?
     private var connecting = false
     private var lastFailure: ContinuousClock.Instant?
 
@@ -21,27 +30,44 @@ actor IngressLink: Service {
         self.logger = logger
     }
 
-    /// A connected context, or `.unavailable`.
-    func jetStream() async throws(IngressError) -> JetStreamContext {
-        if let context, !context.connection.isClosed {
-            guard context.connection.isConnected else { throw Self.unavailable("NATS is reconnecting") }
-            return context
+    /// A connected context for a request of `messages` messages, or `.unavailable`.
+    func jetStream(messages: Int = 1) async throws(IngressError) -> JetStreamContext {
+        let pair = try await connected()
+        return messages <= Self.immediateMessages ? pair.immediate : pair.buffered
+    }
+
+    private func connected() async throws(IngressError) -> (immediate: JetStreamContext, buffered: JetStreamContext) {
+        if let contexts, !contexts.immediate.connection.isClosed, !contexts.buffered.connection.isClosed {
+            guard contexts.immediate.connection.isConnected, contexts.buffered.connection.isConnected else {
+                throw Self.unavailable("NATS is reconnecting")
+            }
+            return contexts
         }
         guard !connecting else { throw Self.unavailable("connecting to NATS") }
         if let lastFailure, ContinuousClock.now - lastFailure < .seconds(1) { throw Self.unavailable("NATS is unreachable") }
         connecting = true
         defer { connecting = false }
+        if let stale = contexts {
+            contexts = nil
+            await stale.immediate.connection.close()
+            await stale.buffered.connection.close()
+        }
+        var opened: [NATSConnection] = []
         do {
-            // sendAsap: a request waits for its PubAcks, so its publishes must not sit ~1 ms in
-            // libnats' write buffer waiting for more (that wait was most of a single event's time).
-            let connection = try await NATSConnection.connect(url: url, name: name, options: .init(connectTimeout: .seconds(2), sendAsap: true))
-            let js = try connection.jetStream(options: .init(
-                requestTimeout: publishTimeout, maxPendingAsyncPublishes: 65_536, asyncPublishStallWait: publishTimeout, tracksAsyncAcks: true))
-            context = js
+            var made: [JetStreamContext] = []
+            for sendAsap in [true, false] {
+                let connection = try await NATSConnection.connect(url: url, name: name, options: .init(connectTimeout: .seconds(2), sendAsap: sendAsap))
+                opened.append(connection)
+                made.append(try connection.jetStream(options: .init(
+                    requestTimeout: publishTimeout, maxPendingAsyncPublishes: 65_536, asyncPublishStallWait: publishTimeout, tracksAsyncAcks: true)))
+            }
+            let pair = (immediate: made[0], buffered: made[1])
+            contexts = pair
             lastFailure = nil
-            logger.info("ingress connected to NATS", metadata: ["nats": "\(connection.redactedURL)"])
-            return js
+            logger.info("ingress connected to NATS", metadata: ["nats": "\(pair.immediate.connection.redactedURL)"])
+            return pair
         } catch {
+            for connection in opened { await connection.close() }
             lastFailure = ContinuousClock.now
             logger.warning("ingress cannot reach NATS", metadata: ["error": "\(error)"])
             throw Self.unavailable("NATS is unreachable")
@@ -53,9 +79,12 @@ actor IngressLink: Service {
     }
 
     func run() async throws {
-        _ = try? await jetStream()
+        _ = try? await connected()
         // Nothing to do until shutdown; then in-flight publishes get a moment to be acknowledged.
         try? await gracefulShutdown()
-        if let context { await context.connection.close(drainTimeout: .seconds(2)) }
+        if let contexts {
+            await contexts.immediate.connection.close(drainTimeout: .seconds(2))
+            await contexts.buffered.connection.close(drainTimeout: .seconds(2))
+        }
     }
 }

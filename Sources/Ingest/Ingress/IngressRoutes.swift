@@ -76,7 +76,7 @@ struct IngressRoutes: Sendable {
     /// Publishes and returns every ack, or throws `.unavailable` if any event is not known to be stored.
     private func publish(_ messages: [OutboundMessage]) async throws(IngressError) -> [PubAck] {
         guard !messages.isEmpty else { return [] }
-        let js = try await link.jetStream()
+        let js = try await link.jetStream(messages: messages.count)
         let outcomes = await js.publishTracked(messages, timeout: settings.publishTimeout)
         var acks: [PubAck] = []
         acks.reserveCapacity(outcomes.count)
