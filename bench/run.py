@@ -497,6 +497,17 @@ class Bench:
             self.prepare(store, name, drop=True)
 
     INGRESS_TOKEN = "bench-ingress-token-0123456789"
+    INGRESS_ADMIN_TOKEN = "bench-admin-token-0123456789"
+
+    def admin_post(self, port, path):
+        """POST to an ingest's token-protected admin endpoint; raises RuntimeError unless it answers 2xx."""
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=b"", method="POST",
+                                         headers={"Authorization": f"Bearer {self.INGRESS_ADMIN_TOKEN}"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.loads(response.read() or b"{}")
+        except (OSError, ValueError) as error:
+            raise RuntimeError(f"POST {path}: {error}") from error
 
     def run_ingress(self, store, name, query_port, binary=None, round_tag=""):
         """Scenario 8: POST /events of projection-ingest with PROJECTION_INGRESS on. Single events back to back
@@ -508,7 +519,8 @@ class Bench:
         port = self.free_port()
         env = dict(self.ingest_env(store, name, f"ingress_{self.tag}_{store[:2]}{round_tag}", port, stream, prefix),
                    PROJECTION_INGRESS="true", PROJECTION_INGRESS_TOKENS=f"{self.INGRESS_TOKEN}=ingress:*",
-                   PROJECTION_INGRESS_SUBJECT=f"{prefix}.{{tenant}}.{{type}}", PROJECTION_INGRESS_MAX_BODY_BYTES=str(4 << 20))
+                   PROJECTION_INGRESS_SUBJECT=f"{prefix}.{{tenant}}.{{type}}", PROJECTION_INGRESS_MAX_BODY_BYTES=str(4 << 20),
+                   PROJECTION_ADMIN_TOKEN=self.INGRESS_ADMIN_TOKEN)
         default_bin = self.bin
         self.bin = Path(binary).parent if binary else self.bin
         try:
@@ -527,7 +539,16 @@ class Bench:
             results["batch"] = self.ingress_cpu(ingest, lambda: self.bench(
                 "ingress-load", "--scenario", "batch", "--ingest-port", port, "--batch-size", 500,
                 "--events", self.profile["ingress_batch"], "--tag", f"{tag}b", env=token_env))
-            for mode in ("single", "batch"):
+            # The same batches with the consumer paused: the ingress alone (POST→PubAck), without the store
+            # consumer of the same process competing for this machine's two cores. Reported beside, not instead.
+            self.admin_post(port, "/admin/pause")
+            try:
+                results["batch_alone"] = self.ingress_cpu(ingest, lambda: self.bench(
+                    "ingress-load", "--scenario", "batch", "--ingest-port", port, "--batch-size", 500,
+                    "--events", self.profile["ingress_batch"], "--tag", f"{tag}a", env=token_env))
+            finally:
+                self.admin_post(port, "/admin/resume")
+            for mode in ("single", "batch", "batch_alone"):
                 r = results[mode]
                 log(f"  ingress {store} {mode} ({binary or 'this build'}): {r['events_per_second']:,.0f} events/s, "
                     f"CPU µs/event: ingest {r.get('ingest_cpu_us_per_event', -1):.1f}, nats-server {r.get('nats_server_cpu_us_per_event', -1):.1f}, "
@@ -542,7 +563,8 @@ class Bench:
                 results["freshness"] = fresh
                 self.check(f"ingress freshness {store}: latencies measured", fresh["latency"]["count"] > 0,
                            f"{fresh['latency']['count']} probes seen, {fresh['probes_not_seen']} not")
-            sent = results["single"]["events"] + results["batch"]["events"] + results.get("freshness", {}).get("published", 0)
+            sent = (results["single"]["events"] + results["batch"]["events"] + results["batch_alone"]["events"]
+                    + results.get("freshness", {}).get("published", 0))
             stored = self.stream_messages(stream)
             self.check(f"ingress {store}: every acknowledged event is in the stream", stored == sent, f"{stored} stored, {sent} acknowledged")
         except RuntimeError as error:

@@ -5,9 +5,24 @@ import Columnstore
 /// the same id and the stream's duplicate window stores it once.
 enum IngressMessageID {
     static func derive(source: String, id: String) -> String {
-        var bytes = Array("\(source.utf8.count):".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(source.utf8.count + id.utf8.count + 21)
+        bytes.append(contentsOf: String(source.utf8.count).utf8)
+        bytes.append(UInt8(ascii: ":"))
         bytes.append(contentsOf: source.utf8)
         bytes.append(contentsOf: id.utf8)
-        return "ce-" + Hex.lowercase(SHA256.digest(bytes))
+        let digest = SHA256.digest(bytes)
+        // "ce-" and 64 hex digits, written once.
+        return String(unsafeUninitializedCapacity: 67) { out in
+            let digits: StaticString = "0123456789abcdef"
+            out[0] = UInt8(ascii: "c"); out[1] = UInt8(ascii: "e"); out[2] = UInt8(ascii: "-")
+            digits.withUTF8Buffer { digits in
+                for (index, byte) in digest.enumerated() {
+                    out[3 + index * 2] = digits[Int(byte >> 4)]
+                    out[4 + index * 2] = digits[Int(byte & 0xF)]
+                }
+            }
+            return 67
+        }
     }
 }

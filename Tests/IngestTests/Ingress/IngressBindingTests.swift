@@ -57,6 +57,10 @@ struct IngressBindingTests {
         #expect(IngressMessageID.derive(source: "a", id: "b") == IngressMessageID.derive(source: "a", id: "b"))
         #expect(IngressMessageID.derive(source: "ab", id: "c") != IngressMessageID.derive(source: "a", id: "bc"))
         #expect(IngressMessageID.derive(source: "a", id: "b").count == 3 + 64)
+        // Pinned: a producer's retry across an upgrade must get the id its first attempt got
+        // (SHA-256 of "<UTF-8 length of source>:<source><id>", computed independently).
+        #expect(IngressMessageID.derive(source: "/shop", id: "e1") == "ce-4cac7864a45f59d4d77de3e25c47c89494983c74af3d4f66469a5946d56acb80")
+        #expect(IngressMessageID.derive(source: "/ß/ünïcøde", id: "e-🚀") == "ce-bfd9016ac527cc043299aa339132fa5495649236114b54e3451bfe74903ebfd8")
     }
 
     @Test("subject templates and NATS filters")
