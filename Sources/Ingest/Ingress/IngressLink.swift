@@ -33,14 +33,14 @@ actor IngressLink: Service {
     /// A connected context for a request of `messages` messages, or `.unavailable`.
     func jetStream(messages: Int = 1) async throws(IngressError) -> JetStreamContext {
         let pair = try await connected()
-        return messages <= Self.immediateMessages ? pair.immediate : pair.buffered
+        let context = messages <= Self.immediateMessages ? pair.immediate : pair.buffered
+        guard context.connection.isConnected else { throw Self.unavailable("NATS is reconnecting") }
+        return context
     }
 
     private func connected() async throws(IngressError) -> (immediate: JetStreamContext, buffered: JetStreamContext) {
+        // libnats reconnects a connection by itself; only a closed one (out of attempts) is replaced.
         if let contexts, !contexts.immediate.connection.isClosed, !contexts.buffered.connection.isClosed {
-            guard contexts.immediate.connection.isConnected, contexts.buffered.connection.isConnected else {
-                throw Self.unavailable("NATS is reconnecting")
-            }
             return contexts
         }
         guard !connecting else { throw Self.unavailable("connecting to NATS") }
