@@ -56,6 +56,10 @@ struct IngestMetrics: Sendable {
     func lag(_ value: UInt64) {
         Gauge(label: "projection_lag", dimensions: gaugeDimensions).record(Double(value))
     }
+    /// 1 while the stream's bounds contradict the checkpoint (`StreamBounds.problem(checkpoint:)`), else 0.
+    func streamProblem(_ present: Bool) {
+        Gauge(label: "projection_stream_problem", dimensions: gaugeDimensions).record(present ? 1 : 0)
+    }
     func checkpoint(_ value: UInt64) {
         Gauge(label: "projection_checkpoint", dimensions: gaugeDimensions).record(Double(value))
     }

@@ -723,17 +723,29 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         let now = clock.now
         if let last = lastStreamInfo, now - last < .seconds(1) { return }
         lastStreamInfo = now
-        guard let bounds = try? await source.streamBounds() else { return }
+        // The checkpoint first: every fact applied by then was in the stream before its bounds are read,
+        // so the bounds cannot trail it unless the stream is another one (the actor may apply more while
+        // the request is out).
         let checkpoint = machine.checkpoint
+        guard let bounds = try? await source.streamBounds() else { return }
         let lag = bounds.last > checkpoint ? bounds.last - checkpoint : 0
         metrics.lag(lag)
+        let problem = bounds.problem(checkpoint: checkpoint)
+        if let problem, problem != status.rawSnapshot.streamProblem {
+            logger.error("the stream cannot deliver facts the checkpoint has not applied", metadata: [
+                "stream": "\(configuration.stream)", "problem": "\(problem)"])
+        }
+        metrics.streamProblem(problem != nil)
         // The age of the oldest fact not yet applied: the lowest held message's, or (nothing held: paused,
         // or before the first fetch) the stream's first message after the checkpoint.
         var oldest = oldestHeldAt()
         if lag > 0, oldest == nil {
             oldest = try? await source.firstMessage(atOrAfter: checkpoint + 1)?.storedAt
         }
-        status.update { $0.streamLastSequence = bounds.last; $0.lag = lag; $0.oldestPendingAt = lag > 0 ? oldest : nil }
+        status.update {
+            $0.streamLastSequence = bounds.last; $0.lag = lag; $0.oldestPendingAt = lag > 0 ? oldest : nil
+            $0.streamProblem = problem
+        }
     }
 
     /// When the lowest held message (fetched, not yet applied) was stored in the stream.

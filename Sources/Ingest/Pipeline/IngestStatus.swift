@@ -20,6 +20,9 @@ public final class IngestStatus: Sendable {
         public var factsApplied: UInt64 = 0
         public var factsQuarantined: UInt64 = 0
         public var factsDuplicate: UInt64 = 0
+        /// Why the stream cannot hold facts the checkpoint has not applied (re-created, or facts gone
+        /// before they were applied), or nil; refreshed every second (`StreamBounds.problem(checkpoint:)`).
+        public var streamProblem: String?
         /// When the checkpoint last moved (or was loaded).
         public var checkpointMovedAt: Date?
         /// When the oldest fact not yet applied was stored in the stream; nil when unknown or caught up.
@@ -34,6 +37,7 @@ public final class IngestStatus: Sendable {
         enum CodingKeys: String, CodingKey {
             case checkpoint, lag
             case streamLastSequence = "stream_last_sequence"
+            case streamProblem = "stream_problem"
             case pendingBatch = "pending_batch"
             case lastError = "last_error"
             case lastErrorAt = "last_error_at"
