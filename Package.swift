@@ -166,7 +166,7 @@ let package = Package(
         // Pure logic, no I/O.
         .testTarget(
             name: "ColumnstoreTests",
-            dependencies: ["Columnstore", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "LibPQ", "Ingest", "Migrate", "QueryAPI"],
+            dependencies: ["Columnstore", "ClickHouseBackend", "PostgresBackend", "ClickHouseHTTP", "LibPQ", "Ingest", "Migrate", "QueryAPI", "IngestTestKit"],
             swiftSettings: swiftSettings
         ),
         // The Ingest and IngestFacts modules: the state machines and mapping, and the real pipeline driven

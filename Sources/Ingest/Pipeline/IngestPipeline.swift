@@ -732,7 +732,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         metrics.lag(lag)
         let problem = bounds.problem(checkpoint: checkpoint)
         if let problem, problem != status.rawSnapshot.streamProblem {
-            logger.error("the stream cannot deliver facts the checkpoint has not applied", metadata: [
+            logger.error("the stream is not the one the checkpoint was written against", metadata: [
                 "stream": "\(configuration.stream)", "problem": "\(problem)"])
         }
         metrics.streamProblem(problem != nil)

@@ -20,8 +20,8 @@ public final class IngestStatus: Sendable {
         public var factsApplied: UInt64 = 0
         public var factsQuarantined: UInt64 = 0
         public var factsDuplicate: UInt64 = 0
-        /// Why the stream cannot hold facts the checkpoint has not applied (re-created, or facts gone
-        /// before they were applied), or nil; refreshed every second (`StreamBounds.problem(checkpoint:)`).
+        /// Why the stream cannot be the one the checkpoint was written against (re-created: its last
+        /// sequence is below the checkpoint), or nil; refreshed every second (`StreamBounds.problem(checkpoint:)`).
         public var streamProblem: String?
         /// When the checkpoint last moved (or was loaded).
         public var checkpointMovedAt: Date?
