@@ -64,7 +64,7 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
             let exists = try await client.query("EXISTS TABLE \(Self.ledgerTable) FORMAT TabSeparated").text
             guard exists.trimmingCharacters(in: .whitespacesAndNewlines) == "1" else { return [] }
             // `plan` and `status` only read, so an old ledger may still lack the column.
-            let schemaHash = try await hasSchemaHashColumn() ? "argMax(schema_hash, version)" : "''"
+            let schemaHash = try await hasColumn("schema_hash", in: Self.ledgerTable) ? "argMax(schema_hash, version)" : "''"
             let response = try await client.query("""
                 SELECT file_name AS name, argMax(checksum, version) AS sum, max(statements_applied) AS applied,
                        argMax(statements_total, version) AS total, toString(max(applied_at)) AS at,
@@ -87,17 +87,21 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
     public func prepareLedger() async throws {
         try await storeCall("create the ledger") {
             try await client.execute(Self.createLedger)
-            if try await !hasSchemaHashColumn() { try await client.execute(Self.addSchemaHash) }
+            if try await !hasColumn("schema_hash", in: Self.ledgerTable) { try await client.execute(Self.addSchemaHash) }
             try await client.execute(ClickHouseMigrationLock.createTable)
+            // A lock table from before claim epochs: add the column and the deduplication window together.
+            if try await !hasColumn("epoch", in: ClickHouseMigrationLock.table) {
+                for statement in ClickHouseMigrationLock.upgradeTable { try await client.execute(statement) }
+            }
         }
     }
 
-    private func hasSchemaHashColumn() async throws -> Bool {
+    private func hasColumn(_ column: String, in table: String) async throws -> Bool {
         let count = try await client.query("""
             SELECT count() FROM system.columns
-            WHERE database = currentDatabase() AND table = '\(Self.ledgerTable)' AND name = 'schema_hash'
+            WHERE database = currentDatabase() AND table = {table:String} AND name = {column:String}
             FORMAT TabSeparated
-            """).text
+            """, parameters: ["table": table, "column": column]).text
         return count.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 

@@ -2,25 +2,29 @@ import ClickHouseHTTP
 import Foundation
 import Columnstore
 
-/// A lease-based lock for migration runs on ClickHouse, which has no compare-and-swap.
+/// A lease-based lock for migration runs on ClickHouse, which has no transactions.
 ///
-/// Protocol: each attempt inserts a claim row under a fresh random owner, with `claimed_at` and
-/// `expires_at` from the *server's* clock, waits `settle`, then reads every unexpired, unreleased
-/// claim; the lowest `(claimed_at, owner)` wins. Losers withdraw their claim and retry after
-/// `poll` while the holder is alive. The holder renews its lease every `lease / 3` and checks,
-/// before each statement, that its lease is still comfortably valid.
+/// The claim is a compare-and-swap built on insert deduplication: every acquisition is an *epoch*
+/// (one more than the highest epoch in the table), and each run's claim for epoch n is inserted with
+/// the deduplication token `<lock name>:<n>`. The table keeps a window of recent tokens
+/// (`non_replicated_deduplication_window`), and the server checks and records a token under the
+/// table's parts lock, so of several runs that claim the same epoch exactly one insert writes a row;
+/// the others are dropped as duplicates. Each run then reads epoch n's claim: the run whose owner it
+/// names holds the lock, the others wait. No settle time, and no window in which two runs both win.
+///
+/// The holder renews its lease every `lease / 3` (renewals are plain inserts, without deduplication)
+/// and checks before each statement that its lease is still comfortably valid. A holder that stalls
+/// past its lease can still overlap the next holder by the statement in flight; statements are
+/// idempotent for that case.
 ///
 /// `withLock` holds the lock for exactly its body: the renewal loop is a child task of the call,
 /// ended when the body ends, and the claim is withdrawn before it returns.
-///
-/// The race: a claim becomes visible only when its insert commits, a few milliseconds after
-/// `now64()` was evaluated. Two claims that overlap that window are both visible after `settle`
-/// (far longer), so both readers pick the same winner. Unsafe only if an insert stalls for longer
-/// than `settle` between evaluating its timestamp and committing, or if a holder stalls past its
-/// lease; in both cases at most one in-flight statement overlaps, and statements are idempotent.
 actor ClickHouseMigrationLock {
     static let table = "_projection_migration_lock"
     static let name = "projection-migrate"
+    /// How many claim tokens the table remembers. A run whose claim is this many inserts late could
+    /// write a second row for an epoch; the earliest claim of an epoch wins then, as before.
+    static let deduplicationWindow = 10_000
 
     static let createTable = """
         CREATE TABLE IF NOT EXISTS \(table)
@@ -30,16 +34,24 @@ actor ClickHouseMigrationLock {
             `claimed_at` DateTime64(6, 'UTC'),
             `expires_at` DateTime64(3, 'UTC'),
             `released` UInt8,
-            `version` UInt64
+            `version` UInt64,
+            `epoch` UInt64 DEFAULT 0
         )
         ENGINE = ReplacingMergeTree(version)
         ORDER BY (lock_name, owner)
         TTL toDateTime(expires_at) + INTERVAL 1 DAY
+        SETTINGS non_replicated_deduplication_window = \(deduplicationWindow)
         """
+
+    /// Brings a table created before epochs (no `epoch` column, no deduplication window) up to date;
+    /// both statements are idempotent.
+    static let upgradeTable = [
+        "ALTER TABLE \(table) ADD COLUMN IF NOT EXISTS `epoch` UInt64 DEFAULT 0",
+        "ALTER TABLE \(table) MODIFY SETTING non_replicated_deduplication_window = \(deduplicationWindow)",
+    ]
 
     private let client: ClickHouseClient
     private let lease: Duration
-    private let settle: Duration
     private let poll: Duration
     private let clock = ContinuousClock()
 
@@ -49,10 +61,9 @@ actor ClickHouseMigrationLock {
     /// Why the last renewal did not extend the lease (nil after one that did): for the lost-lock error's context.
     private(set) var lastRenewalProblem: String?
 
-    init(client: ClickHouseClient, lease: Duration, settle: Duration = .milliseconds(500), poll: Duration = .milliseconds(500)) {
+    init(client: ClickHouseClient, lease: Duration, poll: Duration = .milliseconds(500)) {
         self.client = client
         self.lease = max(lease, .seconds(1))
-        self.settle = settle
         self.poll = poll
     }
 
@@ -82,17 +93,18 @@ actor ClickHouseMigrationLock {
         let deadline = clock.now + timeout
         var announced = false
         while true {
-            if let holder = try await holder() {
+            let state = try await readState()
+            if let holder = state.holder {
                 if !announced {
                     onEvent(.waitingForLock(holder: holder))
                     announced = true
                 }
             } else {
                 let candidate = "migrate-" + UUID().uuidString.lowercased()
+                let epoch = state.epoch + 1
                 let claimedAt = clock.now
-                try await claim(candidate)
-                try await clock.sleep(for: settle)
-                let winner = try await holder()
+                try await claim(candidate, epoch: epoch)
+                let winner = try await claimant(of: epoch)
                 if winner == candidate {
                     owner = candidate
                     validUntil = claimedAt + lease
@@ -100,7 +112,6 @@ actor ClickHouseMigrationLock {
                     onEvent(.lockAcquired)
                     return
                 }
-                try? await withdraw(candidate)
                 if let winner, !announced {
                     onEvent(.waitingForLock(holder: winner))
                     announced = true
@@ -150,19 +161,21 @@ actor ClickHouseMigrationLock {
         do {
             // Only an unexpired claim is extended: an expired one may already have been overtaken.
             try await client.execute("""
-                INSERT INTO \(Self.table) (lock_name, owner, claimed_at, expires_at, released, version)
-                SELECT lock_name, owner, argMax(claimed_at, version), now64(3, 'UTC') + toIntervalMillisecond({lease:UInt64}), 0, max(version) + 1
+                INSERT INTO \(Self.table) (lock_name, owner, claimed_at, expires_at, released, version, epoch)
+                SELECT lock_name, owner, argMax(claimed_at, version), now64(3, 'UTC') + toIntervalMillisecond({lease:UInt64}), 0,
+                       max(version) + 1, argMax(epoch, version)
                 FROM \(Self.table)
                 WHERE lock_name = {name:String} AND owner = {owner:String}
                 GROUP BY lock_name, owner
                 HAVING argMax(released, version) = 0 AND argMax(expires_at, version) > now64(3, 'UTC')
-                """, parameters: ["name": Self.name, "owner": owner, "lease": String(lease.migrationMilliseconds)])
+                """, parameters: ["name": Self.name, "owner": owner, "lease": String(lease.migrationMilliseconds)],
+                settings: Self.plainInsert)
             if try await holder() == owner {
                 validUntil = started + lease
                 lastRenewalProblem = nil
             } else {
                 lost = true
-                lastRenewalProblem = "the claim was no longer the earliest unexpired one"
+                lastRenewalProblem = "the claim had expired or been withdrawn before it was renewed"
             }
         } catch {
             // A failed renewal leaves the old lease; checkHeld stops the run if it runs out.
@@ -170,24 +183,58 @@ actor ClickHouseMigrationLock {
         }
     }
 
-    private func claim(_ candidate: String) async throws {
+    /// Renewals and withdrawals must never be mistaken for duplicates of each other.
+    private static let plainInsert = ["insert_deduplicate": "0"]
+
+    /// Inserts a claim for `epoch`; the server drops it if another run's claim for `epoch` is already in.
+    private func claim(_ candidate: String, epoch: UInt64) async throws {
         try await client.execute("""
-            INSERT INTO \(Self.table) (lock_name, owner, claimed_at, expires_at, released, version)
-            SELECT {name:String}, {owner:String}, now64(6, 'UTC'), now64(3, 'UTC') + toIntervalMillisecond({lease:UInt64}), 0, 1
-            """, parameters: ["name": Self.name, "owner": candidate, "lease": String(lease.migrationMilliseconds)])
+            INSERT INTO \(Self.table) (lock_name, owner, claimed_at, expires_at, released, version, epoch)
+            SELECT {name:String}, {owner:String}, now64(6, 'UTC'), now64(3, 'UTC') + toIntervalMillisecond({lease:UInt64}), 0, 1,
+                   {epoch:UInt64}
+            """,
+            parameters: ["name": Self.name, "owner": candidate, "lease": String(lease.migrationMilliseconds), "epoch": String(epoch)],
+            settings: ["insert_deduplicate": "1", "insert_deduplication_token": Self.claimToken(epoch: epoch)])
     }
+
+    /// The deduplication token of an epoch's claim: the same for every run claiming that epoch.
+    static func claimToken(epoch: UInt64) -> String { "\(name):\(epoch)" }
 
     private func withdraw(_ candidate: String) async throws {
         try await client.execute("""
-            INSERT INTO \(Self.table) (lock_name, owner, claimed_at, expires_at, released, version)
-            SELECT lock_name, owner, argMax(claimed_at, version), now64(3, 'UTC'), 1, max(version) + 1
+            INSERT INTO \(Self.table) (lock_name, owner, claimed_at, expires_at, released, version, epoch)
+            SELECT lock_name, owner, argMax(claimed_at, version), now64(3, 'UTC'), 1, max(version) + 1, argMax(epoch, version)
             FROM \(Self.table)
             WHERE lock_name = {name:String} AND owner = {owner:String}
             GROUP BY lock_name, owner
-            """, parameters: ["name": Self.name, "owner": candidate])
+            """, parameters: ["name": Self.name, "owner": candidate], settings: Self.plainInsert)
     }
 
-    /// The owner of the earliest unexpired, unreleased claim.
+    /// The highest epoch claimed so far (0 for none) and the owner of a live claim, if any.
+    private func readState() async throws -> (epoch: UInt64, holder: String?) {
+        let text = try await client.query("""
+            SELECT max(epoch) FROM \(Self.table) WHERE lock_name = {name:String} FORMAT TabSeparated
+            """, parameters: ["name": Self.name]).text
+        let epoch = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        return (epoch, try await holder())
+    }
+
+    /// The owner whose claim for `epoch` the server kept (the earliest, should a late claim ever
+    /// have outlived the deduplication window).
+    private func claimant(of epoch: UInt64) async throws -> String? {
+        let text = try await client.query("""
+            SELECT owner FROM \(Self.table)
+            WHERE lock_name = {name:String} AND epoch = {epoch:UInt64}
+            ORDER BY claimed_at, owner
+            LIMIT 1
+            FORMAT TabSeparated
+            """, parameters: ["name": Self.name, "epoch": String(epoch)]).text
+        let owner = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return owner.isEmpty ? nil : owner
+    }
+
+    /// The owner of the earliest unexpired, unreleased claim (of any epoch, and claims written before
+    /// epochs existed).
     private func holder() async throws -> String? {
         let text = try await client.query("""
             SELECT owner FROM (
