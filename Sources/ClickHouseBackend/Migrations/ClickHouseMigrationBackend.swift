@@ -93,7 +93,17 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
             if try await !hasColumn("epoch", in: ClickHouseMigrationLock.table) {
                 for statement in ClickHouseMigrationLock.upgradeTable { try await client.execute(statement) }
             }
+            if try await hasTableTTL(ClickHouseMigrationLock.table) { try await client.execute(ClickHouseMigrationLock.removeTTL) }
         }
+    }
+
+    private func hasTableTTL(_ table: String) async throws -> Bool {
+        let text = try await client.query("""
+            SELECT count() FROM system.tables
+            WHERE database = currentDatabase() AND name = {table:String} AND position(create_table_query, ' TTL ') > 0
+            FORMAT TabSeparated
+            """, parameters: ["table": table]).text
+        return text.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
     private func hasColumn(_ column: String, in table: String) async throws -> Bool {

@@ -39,7 +39,6 @@ actor ClickHouseMigrationLock {
         )
         ENGINE = ReplacingMergeTree(version)
         ORDER BY (lock_name, owner)
-        TTL toDateTime(expires_at) + INTERVAL 1 DAY
         SETTINGS non_replicated_deduplication_window = \(deduplicationWindow)
         """
 
@@ -49,6 +48,11 @@ actor ClickHouseMigrationLock {
         "ALTER TABLE \(table) ADD COLUMN IF NOT EXISTS `epoch` UInt64 DEFAULT 0",
         "ALTER TABLE \(table) MODIFY SETTING non_replicated_deduplication_window = \(deduplicationWindow)",
     ]
+
+    /// Earlier tables expired their rows a day after each lease. The highest epoch must never go back
+    /// (the server remembers the tokens of epochs whose rows a TTL would delete), so the TTL goes; the
+    /// table keeps about one row per run.
+    static let removeTTL = "ALTER TABLE \(table) REMOVE TTL"
 
     private let client: ClickHouseClient
     private let lease: Duration
@@ -92,6 +96,8 @@ actor ClickHouseMigrationLock {
     private func acquire(timeout: Duration, onEvent: @Sendable (MigrationEvent) -> Void) async throws {
         let deadline = clock.now + timeout
         var announced = false
+        // The highest epoch found spent (see below).
+        var spent: UInt64 = 0
         while true {
             let state = try await readState()
             if let holder = state.holder {
@@ -101,20 +107,30 @@ actor ClickHouseMigrationLock {
                 }
             } else {
                 let candidate = "migrate-" + UUID().uuidString.lowercased()
-                let epoch = state.epoch + 1
+                let epoch = max(state.epoch, spent) + 1
                 let claimedAt = clock.now
                 try await claim(candidate, epoch: epoch)
-                let winner = try await claimant(of: epoch)
-                if winner == candidate {
+                switch try await claimant(of: epoch) {
+                case candidate?:
                     owner = candidate
                     validUntil = claimedAt + lease
                     lost = false
                     onEvent(.lockAcquired)
                     return
-                }
-                if let winner, !announced {
-                    onEvent(.waitingForLock(holder: winner))
-                    announced = true
+                case let winner?:
+                    // Normally the server dropped this claim; should it ever have been written (a token
+                    // forgotten), withdraw it so it does not hold others up until it expires.
+                    try? await withdraw(candidate)
+                    if !announced {
+                        onEvent(.waitingForLock(holder: winner))
+                        announced = true
+                    }
+                case nil:
+                    // The server remembered the epoch's token but holds no row for it (rows deleted by
+                    // hand, or by an earlier release's TTL): nobody can win that epoch, so every run
+                    // moves on to the next one, which is again decided by one insert.
+                    spent = epoch
+                    continue
                 }
             }
             guard clock.now < deadline else {

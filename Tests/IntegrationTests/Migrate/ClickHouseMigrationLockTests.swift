@@ -172,6 +172,7 @@ struct ClickHouseMigrationLockTests {
             let create = try await client.query("SHOW CREATE TABLE \(ClickHouseMigrationLock.table) FORMAT TabSeparatedRaw").text
             #expect(create.contains("`epoch` UInt64"), "\(create)")
             #expect(create.contains("non_replicated_deduplication_window = \(ClickHouseMigrationLock.deduplicationWindow)"), "\(create)")
+            #expect(!create.contains(" TTL "), "the TTL would delete rows whose epoch tokens the server still remembers: \(create)")
 
             let lock = ClickHouseMigrationLock(client: client, lease: Self.lease, poll: .milliseconds(50))
             await #expect(throws: MigrationError.self) {
@@ -184,6 +185,29 @@ struct ClickHouseMigrationLockTests {
                 """, parameters: ["name": ClickHouseMigrationLock.name])
             let ran = try await lock.withLock(timeout: .seconds(30), onEvent: { _ in }) { () async -> Bool in true }
             #expect(ran)
+        }
+    }
+
+    @Test("epochs whose token the server remembers but whose rows are gone are skipped, not waited on")
+    func spentEpochsSkipped() async throws {
+        try await MigrationSandbox.with(.clickhouse) { sandbox in
+            let client = try ClickHouseClient(dsn: sandbox.dsn)
+            try await client.execute(ClickHouseMigrationLock.createTable)
+            for epoch: UInt64 in 1...3 {
+                try await client.execute("""
+                    INSERT INTO \(ClickHouseMigrationLock.table) (lock_name, owner, claimed_at, expires_at, released, version, epoch)
+                    SELECT {name:String}, 'gone-\(epoch)', now64(6, 'UTC'), now64(3, 'UTC'), 1, 1, \(epoch)
+                    """, parameters: ["name": ClickHouseMigrationLock.name],
+                    settings: ["insert_deduplicate": "1", "insert_deduplication_token": ClickHouseMigrationLock.claimToken(epoch: epoch)])
+            }
+            // The rows go; the server still remembers epochs 1–3's tokens.
+            try await client.execute("ALTER TABLE \(ClickHouseMigrationLock.table) DELETE WHERE 1", settings: ["mutations_sync": "2"])
+            #expect(try await Self.claims(client).isEmpty)
+            let lock = ClickHouseMigrationLock(client: client, lease: Self.lease, poll: .milliseconds(50))
+            let ran = try await lock.withLock(timeout: .seconds(60), onEvent: { _ in }) { () async -> Bool in true }
+            #expect(ran)
+            let epochs = try await client.query("SELECT DISTINCT epoch FROM \(ClickHouseMigrationLock.table) FORMAT TabSeparated").text
+            #expect(epochs.trimmingCharacters(in: .whitespacesAndNewlines) == "4", "\(epochs)")
         }
     }
 }
