@@ -138,7 +138,7 @@ def _fill_clickhouse(db: str) -> str:
     dsn = _with_path(CH_DSN, "/" + db)
     _migrate("clickhouse", dsn)
     rows = ",".join(f"('{t}','{d}',{c},{g},{r})" for t, d, c, g, r in DAILY_SALES)
-    _ch(f"INSERT INTO daily_sales VALUES {rows}", db)
+    _ch(f"INSERT INTO daily_sales (tenant_id, day, order_count, gross_cents, refund_cents) VALUES {rows}", db)
     rows = ",".join(f"('{t}','{o}','{c}',{a},'{cur}','{p}',{v})" for t, o, c, a, cur, p, v in ORDERS)
     _ch(f"INSERT INTO orders VALUES {rows}", db)
     return dsn

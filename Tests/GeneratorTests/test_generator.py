@@ -4,7 +4,8 @@ Postgres, checked against an independent model (genproj.Model) and against each 
 
     GENERATOR_RUNS=8          projections per session (CI default)
     GENERATOR_SEED=1000       first seed; run i uses seed+i (print shows each seed: rerun one with
-                              GENERATOR_SEED=<seed> GENERATOR_RUNS=1)
+                              GENERATOR_SEED=<seed> GENERATOR_RUNS=1); without it, the regression
+                              seeds (REGRESSION_SEEDS) run too
     GENERATOR_FACTS=300       facts per projection
     GENERATOR_FEATURES=all    or a list: "all,-decimal,-ties" / "hostile,kill" (see genproj.ALL_FEATURES)
     GENERATOR_STALL_SECONDS=120   fail when a checkpoint has not moved this long (stall detection only)
@@ -25,6 +26,10 @@ import harness
 
 RUNS = int(os.environ.get("GENERATOR_RUNS", "8"))
 SEED = int(os.environ.get("GENERATOR_SEED", "1000"))
+# Seeds that once found a defect, run as well by default (all features): 8004, 8094 and 8109 made a
+# sum-only aggregate row whose sums were all zero, which ClickHouse's SummingMergeTree merged away
+# while Postgres kept it (fixed by the `_projection_facts` count, docs/ANNOTATIONS.md "Aggregates").
+REGRESSION_SEEDS = [] if "GENERATOR_SEED" in os.environ else [8004, 8094, 8109]
 FACTS = int(os.environ.get("GENERATOR_FACTS", "300"))
 
 
@@ -50,7 +55,7 @@ def binaries():
     return harness.bin_dir()
 
 
-@pytest.mark.parametrize("seed", [SEED + i for i in range(RUNS)])
+@pytest.mark.parametrize("seed", [SEED + i for i in range(RUNS)] + REGRESSION_SEEDS)
 def test_generated_projection(seed, binaries):
     feats = features()
     workdir = Path(tempfile.mkdtemp(prefix=f"generator-{seed}-"))

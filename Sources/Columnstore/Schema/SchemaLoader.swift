@@ -265,7 +265,7 @@ struct SchemaLoader {
             versionColumn: options.hasVersionColumn ? options.versionColumn : nil
         )
         try SchemaValidator.validate(table, element: element)
-        return table.withSkippableMeasuresNullable()
+        return table.withSkippableMeasuresNullable().withFactCount()
     }
 
     private func loadColumn(_ field: Google_Protobuf_FieldDescriptorProto, element: String, bindings: [FactBinding]) throws -> ColumnSchema {

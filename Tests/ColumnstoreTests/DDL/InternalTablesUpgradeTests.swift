@@ -34,8 +34,9 @@ struct InternalTablesUpgradeTests {
             schema: .ordersAnalytics, target: target, existingFiles: try directory.migrationFileNames(), lock: try directory.readLock()
         )
         let migration = try #require(plan.migration)
-        #expect(migration.name == "0002_internal_quarantine_partition.sql")
-        #expect(plan.changes.isEmpty)
+        // The frozen folder also predates `daily_sales._projection_facts` (2026-12-05), which rides along.
+        #expect(migration.name == "0002_add_daily_sales__projection_facts.sql")
+        #expect(plan.changes.map(\.description) == ["table 'daily_sales': add column '_projection_facts'"])
         #expect(plan.internalUpgrades.map(\.version) == [2])
         #expect(MigrationScript.isGenerated(migration.contents))
         try FixtureFiles.expectGolden(migration.contents, "orders-analytics-upgrade/\(target.directoryName)/\(migration.name)")
@@ -59,18 +60,23 @@ struct InternalTablesUpgradeTests {
             )
             return MigrationScript.statements(in: try #require(plan.migration).contents)
         }
+        // The last statement of each is `daily_sales._projection_facts`, which the frozen folder also predates.
         #expect(try statements(.clickhouse(cluster: nil)) == [
             "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS `partition` UInt32, MODIFY ORDER BY (projection, stream_sequence, partition)",
+            "ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
         ])
         #expect(try statements(.clickhouse(cluster: "analytics")) == [
             "ALTER TABLE _projection_quarantine_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `partition` UInt32, "
                 + "MODIFY ORDER BY (projection, stream_sequence, partition)",
             "ALTER TABLE _projection_quarantine ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `partition` UInt32",
+            "ALTER TABLE daily_sales_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
+            "ALTER TABLE daily_sales ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
         ])
         #expect(try statements(.postgres) == [
             "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS partition integer NOT NULL DEFAULT 0",
             "ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, "
                 + "ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition)",
+            "ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS _projection_facts bigint NOT NULL DEFAULT 0",
         ])
     }
 
@@ -151,9 +157,9 @@ struct InternalTablesUpgradeTests {
         let initial = try #require(FileManager.default.contents(atPath: directory.path + "/0001_initial.sql"))
 
         let plan = try MigrationGenerator.generate(schema: .ordersAnalytics, target: target, outputRoot: root)
-        #expect(plan.migration?.name == "0002_internal_quarantine_partition.sql")
+        #expect(plan.migration?.name == "0002_add_daily_sales__projection_facts.sql")
         #expect(FileManager.default.contents(atPath: directory.path + "/0001_initial.sql") == initial)
-        #expect(try directory.migrationFileNames() == ["0001_initial.sql", "0002_internal_quarantine_partition.sql"])
+        #expect(try directory.migrationFileNames() == ["0001_initial.sql", "0002_add_daily_sales__projection_facts.sql"])
         #expect(try directory.readLock() == SchemaSnapshot(.ordersAnalytics, target: target))
         #expect(try MigrationGenerator.generate(schema: .ordersAnalytics, target: target, outputRoot: root).isUpToDate)
     }

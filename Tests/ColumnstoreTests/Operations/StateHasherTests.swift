@@ -12,9 +12,9 @@ struct StateHasherTests {
 
     var acmeSales: [[ColumnValue]] {
         [
-            [.string("acme"), Self.day("2026-11-01"), .int64(3), .int64(3500), .int64(200)],
-            [.string("acme"), Self.day("2026-11-02"), .int64(3), .int64(3500), .int64(0)],
-            [.string("acme"), Self.day("2026-11-05"), .int64(0), .int64(0), .int64(300)],
+            [.string("acme"), Self.day("2026-11-01"), .int64(3), .int64(3500), .int64(200), .uint64(4)],
+            [.string("acme"), Self.day("2026-11-02"), .int64(3), .int64(3500), .int64(0), .uint64(3)],
+            [.string("acme"), Self.day("2026-11-05"), .int64(0), .int64(0), .int64(300), .uint64(1)],
         ]
     }
 
@@ -22,9 +22,9 @@ struct StateHasherTests {
     func knownAnswer() throws {
         let hash = try StateHasher.hash(acmeSales.reversed(), tenant: "acme", layout: sales)
         let text = sales.header
-            + "acme\t2026-11-01\t3\t3500\t200\n"
-            + "acme\t2026-11-02\t3\t3500\t0\n"
-            + "acme\t2026-11-05\t0\t0\t300\n"
+            + "acme\t2026-11-01\t3\t3500\t200\t4\n"
+            + "acme\t2026-11-02\t3\t3500\t0\t3\n"
+            + "acme\t2026-11-05\t0\t0\t300\t1\n"
         #expect(hash.digest == SHA256.hexDigest(Array(text.utf8)))
         #expect(hash.rowCount == 3)
         #expect(hash.digest.count == 64)
@@ -64,10 +64,13 @@ struct StateHasherTests {
     func sensitive() throws {
         let base = try StateHasher.hash(acmeSales, tenant: "acme", layout: sales).digest
         for row in acmeSales.indices {
-            for column in 2..<5 {
+            for column in 2..<6 {
                 var changed = acmeSales
-                guard case .int64(let v) = changed[row][column] else { continue }
-                changed[row][column] = .int64(v + 1)
+                switch changed[row][column] {
+                case .int64(let v): changed[row][column] = .int64(v + 1)
+                case .uint64(let v): changed[row][column] = .uint64(v + 1)
+                default: Issue.record("unexpected value in column \(column)")
+                }
                 #expect(try StateHasher.hash(changed, tenant: "acme", layout: sales).digest != base)
             }
         }
@@ -83,13 +86,21 @@ struct StateHasherTests {
         #expect(Set(digests).count == 3)
     }
 
-    @Test("rows whose sums are all zero are not state (ClickHouse's SummingMergeTree deletes them)")
+    @Test("rows whose sums are all zero, the fact count included, are not state (only rows from before the count; ClickHouse's SummingMergeTree deletes them)")
     func zeroRows() throws {
-        let withZero = acmeSales + [[.string("acme"), Self.day("2026-11-09"), .int64(0), .int64(0), .int64(0)]]
+        let withZero = acmeSales + [[.string("acme"), Self.day("2026-11-09"), .int64(0), .int64(0), .int64(0), .uint64(0)]]
         #expect(try StateHasher.hash(withZero, tenant: "acme", layout: sales) == StateHasher.hash(acmeSales, tenant: "acme", layout: sales))
         let onlyZero = try StateHasher.hash([withZero[3]], tenant: "acme", layout: sales)
         #expect(onlyZero.rowCount == 0)
         #expect(onlyZero.digest == SHA256.hexDigest(Array(sales.header.utf8)))
+    }
+
+    @Test("a row whose sums cancel out is state: its fact count keeps it on both stores")
+    func cancelledRowsKept() throws {
+        let cancelled: [ColumnValue] = [.string("acme"), Self.day("2026-11-09"), .int64(0), .int64(0), .int64(0), .uint64(2)]
+        let hash = try StateHasher.hash(acmeSales + [cancelled], tenant: "acme", layout: sales)
+        #expect(hash.rowCount == 4)
+        #expect(hash != (try StateHasher.hash(acmeSales, tenant: "acme", layout: sales)))
     }
 
     @Test("the table digest covers tenants in byte order, whatever order they were hashed in")

@@ -50,7 +50,14 @@ struct OrdersAnalyticsSchemaTests {
         #expect(sales.kind == .aggregate)
         #expect(sales.primaryKey == ["tenant_id", "day"])
         #expect(sales.orderBy == ["tenant_id", "day"])
-        #expect(sales.measureColumns.map(\.name) == ["order_count", "gross_cents", "refund_cents"])
+        // The declared sums, then the fact count every sum-only table gets (TableSchema+FactCount).
+        #expect(sales.measureColumns.map(\.name) == ["order_count", "gross_cents", "refund_cents", "_projection_facts"])
+        let count = try #require(sales.column(named: TableSchema.factCountColumn))
+        #expect(count.type == .uint64 && count.aggregate == .sum && !count.nullable)
+        #expect(count.sources == [
+            ColumnSource(factType: "orders.order_placed.v1", value: .constant("1")),
+            ColumnSource(factType: "orders.order_refunded.v1", value: .constant("1")),
+        ])
         #expect(sales.measureColumns.allSatisfy { $0.aggregate == .sum })
         #expect(sales.factTypes == ["orders.order_placed.v1", "orders.order_refunded.v1"])
         let day = try #require(sales.column(named: "day"))

@@ -122,7 +122,7 @@ struct QueryBadInputTests {
             let connection = try await LibPQ.PostgresConnection.connect(dsn: fixture.readerDSN)
             defer { connection.close() }
             await #expect(throws: LibPQ.PostgresError.self) {
-                try await connection.query("INSERT INTO daily_sales VALUES ('acme', '2026-01-01', 1, 1, 0)")
+                try await connection.query("INSERT INTO daily_sales (tenant_id, day, order_count, gross_cents, refund_cents) VALUES ('acme', '2026-01-01', 1, 1, 0)")
             }
             let rows = try await connection.query("SELECT count(*) AS n FROM daily_sales")
             #expect(rows.single?.int64("n") == Int64(QueryFixtureData.dailySales.count))

@@ -38,10 +38,10 @@ enum QueryFixtureData {
             "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
         }
         // 2026-11-01 of acme arrives in two parts; the query must sum them.
-        try await client.execute("INSERT INTO daily_sales VALUES ('acme', '2026-11-01', 2, 3000, 0)")
-        try await client.execute("INSERT INTO daily_sales VALUES ('acme', '2026-11-01', 1, 500, 200)")
+        try await client.execute("INSERT INTO daily_sales (tenant_id, day, order_count, gross_cents, refund_cents) VALUES ('acme', '2026-11-01', 2, 3000, 0)")
+        try await client.execute("INSERT INTO daily_sales (tenant_id, day, order_count, gross_cents, refund_cents) VALUES ('acme', '2026-11-01', 1, 500, 200)")
         for (tenant, day, count, gross, refund) in dailySales where !(tenant == acme && day == "2026-11-01") {
-            try await client.execute("INSERT INTO daily_sales VALUES (\(q(tenant)), '\(day)', \(count), \(gross), \(refund))")
+            try await client.execute("INSERT INTO daily_sales (tenant_id, day, order_count, gross_cents, refund_cents) VALUES (\(q(tenant)), '\(day)', \(count), \(gross), \(refund))")
         }
         // An older version of o1 in its own part; FINAL must hide it.
         try await client.execute("INSERT INTO orders VALUES ('acme', 'o1', 'c0', 1000, 'EUR', '2026-11-01 10:00:00.123', 1)")
@@ -53,7 +53,7 @@ enum QueryFixtureData {
     static func insert(into connection: PostgresConnection) async throws {
         for (tenant, day, count, gross, refund) in dailySales {
             try await connection.query(
-                "INSERT INTO daily_sales VALUES ($1, $2::date, $3, $4, $5)",
+                "INSERT INTO daily_sales (tenant_id, day, order_count, gross_cents, refund_cents) VALUES ($1, $2::date, $3, $4, $5)",
                 [.text(tenant), .text(day), .int64(count), .int64(gross), .int64(refund)])
         }
         for (tenant, order, customer, amount, currency, placed, version) in orders {

@@ -88,7 +88,8 @@ CREATE TABLE IF NOT EXISTS daily_sales_local ON CLUSTER analytics
     `day` Date,
     `order_count` Int64,
     `gross_cents` Int64,
-    `refund_cents` Int64
+    `refund_cents` Int64,
+    `_projection_facts` UInt64
 )
 ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/daily_sales_local', '{replica}')
 PARTITION BY toYYYYMM(day)

@@ -76,7 +76,8 @@ CREATE TABLE IF NOT EXISTS daily_sales
     `day` Date,
     `order_count` Int64,
     `gross_cents` Int64,
-    `refund_cents` Int64
+    `refund_cents` Int64,
+    `_projection_facts` UInt64
 )
 ENGINE = SummingMergeTree
 PARTITION BY toYYYYMM(day)

@@ -58,5 +58,6 @@ CREATE TABLE IF NOT EXISTS daily_sales (
     order_count bigint NOT NULL DEFAULT 0,
     gross_cents bigint NOT NULL DEFAULT 0,
     refund_cents bigint NOT NULL DEFAULT 0,
+    _projection_facts bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, day)
 );

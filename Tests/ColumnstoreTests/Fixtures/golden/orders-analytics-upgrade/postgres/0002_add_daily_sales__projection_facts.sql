@@ -3,7 +3,10 @@
 -- store: postgres
 -- Statements end with ';' at the end of a line and are separated by one empty line.
 -- * internal table _projection_quarantine: add column partition, key (projection, stream_sequence, partition)
+-- * table 'daily_sales': add column '_projection_facts'
 
 ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS partition integer NOT NULL DEFAULT 0;
 
 ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition);
+
+ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS _projection_facts bigint NOT NULL DEFAULT 0;

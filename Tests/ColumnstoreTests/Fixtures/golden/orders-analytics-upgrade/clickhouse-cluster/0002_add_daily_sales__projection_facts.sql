@@ -3,7 +3,12 @@
 -- store: clickhouse (cluster analytics)
 -- Statements end with ';' at the end of a line and are separated by one empty line.
 -- * internal table _projection_quarantine: add column partition, key (projection, stream_sequence, partition)
+-- * table 'daily_sales': add column '_projection_facts'
 
 ALTER TABLE _projection_quarantine_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `partition` UInt32, MODIFY ORDER BY (projection, stream_sequence, partition);
 
 ALTER TABLE _projection_quarantine ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `partition` UInt32;
+
+ALTER TABLE daily_sales_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64;
+
+ALTER TABLE daily_sales ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64;

@@ -3,5 +3,8 @@
 -- store: clickhouse
 -- Statements end with ';' at the end of a line and are separated by one empty line.
 -- * internal table _projection_quarantine: add column partition, key (projection, stream_sequence, partition)
+-- * table 'daily_sales': add column '_projection_facts'
 
 ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS `partition` UInt32, MODIFY ORDER BY (projection, stream_sequence, partition);
+
+ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64;
