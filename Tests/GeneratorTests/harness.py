@@ -78,21 +78,25 @@ def ch_query(sql: str, db: str | None = None, settings: dict | None = None) -> s
         return r.read().decode()
 
 
-_handed_out: set = set()
+_handed_out: list = []
 
 
 def free_port() -> int:
-    """A free port in 19100-19999 not handed out before (a child may not have bound it yet)."""
-    for port in range(19100 + os.getpid() % 400, 19999):
+    """A free port in 19100-19999 not handed out recently (a child may not have bound it yet). Ports are
+    reused once 600 others have been handed out since: long sessions (hundreds of seeds) ran out before."""
+    start = os.getpid() % 900
+    for i in range(900):
+        port = 19100 + (start + i) % 900
         if port in _handed_out:
             continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
-                _handed_out.add(port)
-                return port
             except OSError:
                 continue
+        _handed_out.append(port)
+        del _handed_out[:-600]
+        return port
     raise RuntimeError("no free port in 19100-19999")
 
 
