@@ -130,16 +130,19 @@ actor ClickHouseMigrationLock {
                     // hand, or by an earlier release's TTL): nobody can win that epoch, so every run
                     // moves on to the next one, which is again decided by one insert.
                     spent = epoch
+                    guard clock.now < deadline else { throw Self.timedOut(timeout) }
                     continue
                 }
             }
-            guard clock.now < deadline else {
-                throw MigrationError(
-                    .lockTimeout,
-                    "another projection-migrate run holds the lock (\(Self.table)); gave up after \(timeout) — retry once it has finished")
-            }
+            guard clock.now < deadline else { throw Self.timedOut(timeout) }
             try await clock.sleep(for: poll)
         }
+    }
+
+    private static func timedOut(_ timeout: Duration) -> MigrationError {
+        MigrationError(
+            .lockTimeout,
+            "another projection-migrate run holds the lock (\(table)); gave up after \(timeout) — retry once it has finished")
     }
 
     /// Throws `.lockLost` unless the lease is held with a safety margin left.
