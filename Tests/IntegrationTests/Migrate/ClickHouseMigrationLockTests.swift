@@ -139,7 +139,7 @@ struct ClickHouseMigrationLockTests {
                     group.addTask {
                         try await ClickHouseClient(dsn: sandbox.dsn).execute("""
                             INSERT INTO \(ClickHouseMigrationLock.table) (lock_name, owner, claimed_at, expires_at, released, version, epoch)
-                            SELECT {name:String}, {owner:String}, now64(6, 'UTC'), now64(3, 'UTC') + INTERVAL 60 SECOND, 0, 1, 7
+                            SELECT {name:String}, {owner:String}, now64(6, 'UTC'), now64(3, 'UTC') + INTERVAL 1 HOUR, 0, 1, 7
                             """, parameters: ["name": ClickHouseMigrationLock.name, "owner": "run-\(index)"],
                             settings: ["insert_deduplicate": "1", "insert_deduplication_token": ClickHouseMigrationLock.claimToken(epoch: 7)])
                     }
@@ -154,7 +154,8 @@ struct ClickHouseMigrationLockTests {
     func legacyTableUpgraded() async throws {
         try await MigrationSandbox.with(.clickhouse) { sandbox in
             let client = try ClickHouseClient(dsn: sandbox.dsn)
-            // The table as earlier releases created it, holding a live claim of a run of such a release.
+            // The table as earlier releases created it, holding a live claim of a run of such a release (an hour
+            // long, so it is still live whenever the blocked attempt below runs, however slow the machine).
             try await client.execute("""
                 CREATE TABLE \(ClickHouseMigrationLock.table)
                 (`lock_name` String, `owner` String, `claimed_at` DateTime64(6, 'UTC'), `expires_at` DateTime64(3, 'UTC'),
@@ -163,7 +164,7 @@ struct ClickHouseMigrationLockTests {
                 """)
             try await client.execute("""
                 INSERT INTO \(ClickHouseMigrationLock.table) (lock_name, owner, claimed_at, expires_at, released, version)
-                SELECT {name:String}, 'older-release', now64(6, 'UTC'), now64(3, 'UTC') + INTERVAL 60 SECOND, 0, 1
+                SELECT {name:String}, 'older-release', now64(6, 'UTC'), now64(3, 'UTC') + INTERVAL 1 HOUR, 0, 1
                 """, parameters: ["name": ClickHouseMigrationLock.name])
             let backend = try ClickHouseMigrationBackend(dsn: sandbox.dsn)
             try await backend.prepareLedger()
@@ -204,7 +205,7 @@ struct ClickHouseMigrationLockTests {
             try await client.execute("ALTER TABLE \(ClickHouseMigrationLock.table) DELETE WHERE 1", settings: ["mutations_sync": "2"])
             #expect(try await Self.claims(client).isEmpty)
             let lock = ClickHouseMigrationLock(client: client, lease: Self.lease, poll: .milliseconds(50))
-            let ran = try await lock.withLock(timeout: .seconds(60), onEvent: { _ in }) { () async -> Bool in true }
+            let ran = try await lock.withLock(timeout: .seconds(300), onEvent: { _ in }) { () async -> Bool in true }
             #expect(ran)
             let epochs = try await client.query("SELECT DISTINCT epoch FROM \(ClickHouseMigrationLock.table) FORMAT TabSeparated").text
             #expect(epochs.trimmingCharacters(in: .whitespacesAndNewlines) == "4", "\(epochs)")
