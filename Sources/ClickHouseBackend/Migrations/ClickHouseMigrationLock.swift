@@ -248,8 +248,7 @@ actor ClickHouseMigrationLock {
             LIMIT 1
             FORMAT TabSeparated
             """, parameters: ["name": Self.name, "epoch": String(epoch)]).text
-        let owner = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return owner.isEmpty ? nil : owner
+        return Self.owner(in: text)
     }
 
     /// The owner of the earliest unexpired, unreleased claim (of any epoch, and claims written before
@@ -265,6 +264,11 @@ actor ClickHouseMigrationLock {
             LIMIT 1
             FORMAT TabSeparated
             """, parameters: ["name": Self.name]).text
+        return Self.owner(in: text)
+    }
+
+    /// The owner a one-row, one-column answer names, or nil for no row.
+    private static func owner(in text: String) -> String? {
         let owner = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return owner.isEmpty ? nil : owner
     }
