@@ -34,6 +34,7 @@ ALL_FEATURES = {
     "number_overflow", # JSON number literals beyond double range (1e400): quarantined naming the field
     "int64_min",     # -9223372036854775808 (the int64 lower bound, inside the domain)
     "domain",        # well-formed values one past a domain bound (dates 1969/2149-06-07, 2^63, 1e400, too many digits)
+    "query",         # a query RPC per table (projection-query on both stores, JSON / binary / the official client)
 }
 
 EPOCH = dt.date(1970, 1, 1)
@@ -262,6 +263,7 @@ class Column:
     low_cardinality: bool = False
     codec: str | None = None
     proto_field: str = "string"   # proto field type to declare
+    row_field: str = ""           # the field type in the query RPC's row message (Projection.with_queries)
 
 
 @dataclass
@@ -304,8 +306,65 @@ class Projection:
     tables: list
     features: set
 
+    queries: bool = False
+
     def binding(self, ref):
         return next(b for b in self.bindings if b.ref == ref)
+
+    # ------------------------------------------------------------------ query RPCs
+    @staticmethod
+    def row_optional(c):
+        """Row fields that may be NULL are proto3 `optional`, so NULL (absent) differs from a zero."""
+        return c.nullable or c.aggregate in ("min", "max")
+
+    def with_queries(self):
+        """Adds a query RPC per table: `ListTable<i>` answers the caller's tenant's rows in primary-key order,
+        `limit` bounded by a param option. Row field types are drawn from a generator of their own, so the
+        tables (and every earlier seed's projection) stay as they were."""
+        rng = random.Random(self.seed * 131 + 7)
+        for t in self.tables:
+            for c in t.columns:
+                # Every wire encoding of the column's values: varint, zigzag and fixed width.
+                c.row_field = rng.choice({"string": ["string"], "int32": ["int32", "sint32", "sfixed32"],
+                                          "int64": ["int64", "sint64", "sfixed64"], "uint64": ["uint64", "fixed64"],
+                                          "float64": ["double"], "bool": ["bool"], "date": ["string"], "decimal": ["string"],
+                                          "timestamp": ["google.protobuf.Timestamp", "string"]}[c.type.name])
+        self.queries = True
+        return self
+
+    def query_messages(self):
+        out = []
+        for i, t in enumerate(self.tables):
+            out += [f"message ListTable{i}Request {{",
+                    "  optional uint32 limit = 1 [(projection.v1.param) = { default_value: 1000 min: 1 max: 1000 }];", "}", "",
+                    f"message ListTable{i}Response {{", f"  repeated Table{i}Row rows = 1;", "}", "", f"message Table{i}Row {{"]
+            for n, c in enumerate(t.columns, start=1):
+                out.append(f"  {'optional ' if self.row_optional(c) else ''}{c.row_field} {c.name} = {n};")
+            out += ["}", ""]
+        return out
+
+    def query_sql(self, store: str) -> dict:
+        """`ListTable<i>.sql` per store, as a user would write them: ClickHouse folds unmerged parts (GROUP BY
+        for aggregates, FINAL for LATEST); Postgres holds one row per key; strings order by bytes on both."""
+        files = {}
+        for i, t in enumerate(self.tables):
+            names = [c.name for c in t.columns]
+            if store == "clickhouse":
+                order = ", ".join(t.primary_key)
+                where = "tenant_id = {tenant_id:String}"
+                if t.kind == "aggregate":
+                    inner = [c.name if c.name in t.primary_key else f"{c.aggregate}({c.name}) AS a_{c.name}" for c in t.columns]
+                    outer = [c.name if c.name in t.primary_key else f"a_{c.name} AS {c.name}" for c in t.columns]
+                    sql = (f"SELECT {', '.join(outer)}\nFROM (\n    SELECT {', '.join(inner)}\n    FROM {t.name}\n    WHERE {where}\n"
+                           f"    GROUP BY {order}\n)\nORDER BY {order}\nLIMIT {{limit:UInt32}}\n")
+                else:
+                    final = " FINAL" if t.kind == "latest" else ""
+                    sql = f"SELECT {', '.join(names)}\nFROM {t.name}{final}\nWHERE {where}\nORDER BY {order}\nLIMIT {{limit:UInt32}}\n"
+            else:
+                order = ", ".join(k + (' COLLATE "C"' if t.col(k).type.name == "string" else "") for k in t.primary_key)
+                sql = f"SELECT {', '.join(names)}\nFROM {t.name}\nWHERE tenant_id = {{tenant_id}}\nORDER BY {order}\nLIMIT {{limit}}\n"
+            files[f"ListTable{i}.sql"] = f"-- ListTable{i}: the caller's rows of {t.name} ({t.kind}) in primary-key order.\n" + sql
+        return files
 
     def consumes(self, ref):
         return any(ref in t.refs for t in self.tables)
@@ -326,7 +385,14 @@ class Projection:
             else:
                 parts += f' idempotency_key: "{b.key_path}"'
             out.append(f"    facts: {{ {parts} }}")
-        out += ["  };", "}", ""]
+        out += ["  };"]
+        if self.queries:
+            for i in range(len(self.tables)):
+                out += [f"  rpc ListTable{i}(ListTable{i}Request) returns (ListTable{i}Response) {{",
+                        "    option idempotency_level = NO_SIDE_EFFECTS;", "    option (projection.v1.query) = {};", "  }"]
+        out += ["}", ""]
+        if self.queries:
+            out += self.query_messages()
         for i, t in enumerate(self.tables):
             opts = f'name: "{t.name}" kind: TABLE_KIND_{t.kind.upper()}'
             opts += " primary_key: [" + ", ".join(f'"{k}"' for k in t.primary_key) + "]"
@@ -573,7 +639,8 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
         rng.shuffle(order)
         cols = cols[:len(pk) + (1 if version else 0)] + order
         tables.append(Table(f"t{i}_{kind}", kind, cols, pk, version, partition))
-    return Projection(seed, f"gen-{seed}", f"gen.s{seed}.v1", bindings, tables, features)
+    proj = Projection(seed, f"gen-{seed}", f"gen.s{seed}.v1", bindings, tables, features)
+    return proj.with_queries() if "query" in features else proj
 
 
 # ----------------------------------------------------------------------------- values

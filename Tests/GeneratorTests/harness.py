@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import genproj
+import querycheck
 
 REPO = Path(__file__).resolve().parents[2]
 NATS_URL = os.environ.get("PROJECTION_NATS_URL", "nats://127.0.0.1:4222")
@@ -249,6 +250,11 @@ class Run:
             raise AssertionError(f"protoc rejected the generated proto (generator bug):\n{r.stderr}")
         self.model = genproj.Model(self.proj)
         self.model.apply(self.facts)
+        if self.proj.queries:
+            for store in ("clickhouse", "postgres"):
+                (self.dir / "sql" / store / "queries").mkdir(parents=True, exist_ok=True)
+                for name, text in self.proj.query_sql(store).items():
+                    (self.dir / "sql" / store / "queries" / name).write_text(text)
 
     def env(self, store: str) -> dict:
         e = dict(os.environ)
@@ -308,6 +314,11 @@ class Run:
         log = open(self.dir / f"ingest-{store}-{attempt}.log", "wb")
         self.procs[store] = subprocess.Popen([str(self.bin / "projection-ingest")], env=env, stdout=log, stderr=subprocess.STDOUT)
 
+    def lost_port(self, store: str, attempt: int) -> bool:
+        """The ingest exited because its HTTP port was bound by someone else (sessions running side by side)."""
+        log = (self.dir / f"ingest-{store}-{attempt}.log").read_text(errors="replace")
+        return "Address already in use" in log and attempt < 5
+
     def status(self, store: str):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.ports[store]}/admin/ingestion", timeout=10) as r:
@@ -344,6 +355,12 @@ class Run:
                     continue
                 st = self.status(s)
                 p = self.procs.get(s)
+                if p is not None and p.poll() is not None and self.lost_port(s, attempts[s]):
+                    # Another session's child took the port between free_port() and the bind: a new port.
+                    self.notes.append(f"{s}: port {self.ports.pop(s)} was taken; restarted on another")
+                    attempts[s] += 1
+                    self.start_ingest(s, attempts[s])
+                    continue
                 if p is not None and p.poll() is not None:
                     self.fail("no stall", f"{s}: projection-ingest exited with {p.returncode} (log {self.dir}/ingest-{s}-{attempts[s]}.log)")
                     done.add(s)
@@ -378,6 +395,7 @@ class Run:
         self.check_quarantine(conn)
         self.check_tables(conn, "")
         self.check_hash("")
+        querycheck.check_queries(self)  # before OPTIMIZE: ClickHouse answers from unmerged parts
         if "optimize" in self.features:
             for t in self.proj.tables:
                 ch_query(f"OPTIMIZE TABLE {t.name} FINAL", self.db)

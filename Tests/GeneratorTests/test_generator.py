@@ -1,6 +1,7 @@
 """Issue 13's generator test: random annotated projections x random facts (edge and hostile values,
 duplicates, version ties), through the real projection-migrate / projection-ingest on ClickHouse AND
-Postgres, checked against an independent model (genproj.Model) and against each other (state hash).
+Postgres, checked against an independent model (genproj.Model) and against each other (state hash);
+then each table's generated query RPC through projection-query on both stores (querycheck.py).
 
     GENERATOR_RUNS=8          projections per session (CI default)
     GENERATOR_SEED=1000       first seed; run i uses seed+i (print shows each seed: rerun one with
