@@ -1,4 +1,5 @@
 import ClickHouseHTTP
+import Foundation
 import Columnstore
 
 /// Lease fencing on ClickHouse, which has no transactions to lock a row in. The fence is the highest
@@ -21,24 +22,28 @@ extension ClickHouseProjectionStore {
         }
         let response = try await client.query(
             """
-            SELECT first_sequence, last_sequence, state, version FROM _projection_checkpoints
+            SELECT first_sequence, last_sequence, state, version, batch_scope FROM _projection_checkpoints
             WHERE projection = {p:String} AND consumer = {c:String} AND partition = {n:UInt32}
-            ORDER BY version DESC, lease_epoch DESC LIMIT 1 FORMAT TabSeparated
+            ORDER BY version DESC, lease_epoch DESC LIMIT 1 FORMAT JSONCompactEachRow
             """,
-            parameters: ["p": consumer.projection, "c": consumer.consumer, "n": String(consumer.partition)])
-        // Same state and version as the newest row, under the new epoch: ReplacingMergeTree keeps the
-        // last inserted of equal versions, so the fence survives merges until a newer state replaces it.
+            parameters: ["p": consumer.projection, "c": consumer.consumer, "n": String(consumer.partition)],
+            settings: ["output_format_json_quote_64bit_integers": "1"])
+        // Same state, version and batch scope as the newest row, under the new epoch: ReplacingMergeTree
+        // keeps the last inserted of equal versions, so the fence survives merges until a newer state
+        // replaces it; a pending batch keeps the scope its tokens were written under.
         var first: UInt64 = 0, last: UInt64 = 0, after = true, version: UInt64 = 0
-        let line = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var scope = ClickHouseBatchScope.current(for: consumer)
+        let line = response.body.split(separator: UInt8(ascii: "\n")).first ?? []
         if !line.isEmpty {
-            let fields = line.split(separator: "\t").map(String.init)
-            guard fields.count == 4, let f = UInt64(fields[0]), let l = UInt64(fields[1]), let v = UInt64(fields[3]) else {
+            guard let fields = try? JSONSerialization.jsonObject(with: Data(line)) as? [String], fields.count == 5,
+                  let f = UInt64(fields[0]), let l = UInt64(fields[1]), let v = UInt64(fields[3]) else {
                 throw StoreError(code: .unexpectedResponse, detail: "unreadable checkpoint row for \(consumer)")
             }
             (first, last, version) = (f, l, v)
             after = fields[2] != "before"
+            scope = ClickHouseBatchScope(name: fields[4])
         }
-        try await insertCheckpointRow(consumer, first: first, last: last, after: after, epoch: epoch, version: version)
+        try await insertCheckpointRow(consumer, first: first, last: last, after: after, epoch: epoch, version: version, scope: scope)
     }
 
     /// The intent (BEFORE) row of a leased batch, written only if no newer epoch has fenced the consumer
@@ -50,14 +55,15 @@ extension ClickHouseProjectionStore {
         let consumer = payload.consumer
         let response = try await client.execute(
             """
-            INSERT INTO _projection_checkpoints (projection, consumer, partition, first_sequence, last_sequence, state, lease_epoch, version, updated_at)
-            SELECT {p:String}, {c:String}, {n:UInt32}, {f:UInt64}, {l:UInt64}, 'before', {e:UInt64}, {v:UInt64}, fromUnixTimestamp64Milli({t:Int64}, 'UTC')
+            INSERT INTO _projection_checkpoints (projection, consumer, partition, first_sequence, last_sequence, state, lease_epoch, version, updated_at, batch_scope)
+            SELECT {p:String}, {c:String}, {n:UInt32}, {f:UInt64}, {l:UInt64}, 'before', {e:UInt64}, {v:UInt64}, fromUnixTimestamp64Milli({t:Int64}, 'UTC'), {s:String}
             WHERE (SELECT max(lease_epoch) FROM _projection_checkpoints
                    WHERE projection = {p:String} AND consumer = {c:String} AND partition = {n:UInt32}) <= {e:UInt64}
             """,
             parameters: ["p": consumer.projection, "c": consumer.consumer, "n": String(consumer.partition),
                          "f": String(payload.range.first), "l": String(payload.range.last), "e": String(epoch),
-                         "v": String(payload.range.last * 2), "t": String(Int64(clock().timeIntervalSince1970 * 1000))],
+                         "v": String(payload.range.last * 2), "t": String(Int64(clock().timeIntervalSince1970 * 1000)),
+                         "s": scope(of: payload).name],
             settings: ["insert_deduplicate": "0"])
         guard let written = response.summary?.writtenRows else {
             // No summary (a proxy that drops the header): the fence read afterwards tells the same, since a

@@ -8,7 +8,8 @@ import Columnstore
 /// safe to repeat instead (see docs/DESIGN.md):
 /// 1. `persistIntent`: a checkpoint row with state BEFORE and the batch's range;
 /// 2. `insertRows`: seen keys, quarantine and table rows, each insert with
-///    `insert_deduplication_token = <projection>:<table>:<first>-<last>`, so a repeat is dropped;
+///    `insert_deduplication_token = <projection>:<table>:<scope>:<first>-<last>`, so a repeat is dropped
+///    (the scope, `ClickHouseBatchScope`, names the consumer and partition the range belongs to);
 /// 3. `persistCheckpoint`: the row with state AFTER, which is the checkpoint.
 public final class ClickHouseProjectionStore: ProjectionStore {
     public typealias Guarantee = EffectivelyOnce
@@ -27,6 +28,10 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     /// drop those inserts. Read with the checkpoint, so a reload after a cutover picks up the new one.
     private let generation = Mutex<String>("")
 
+    /// The pending batch of each consumer loaded here, with the scope its intent recorded: that batch is
+    /// re-formed under it (an intent of an earlier release has the legacy scope). Others use the current one.
+    private let pendingScopes = Mutex<[ConsumerID: (range: SequenceRange, scope: ClickHouseBatchScope)]>([:])
+
     public init(client: ClickHouseClient, schema: ProjectionSchema, clock: @escaping @Sendable () -> Date = Date.init) {
         self.client = client
         self.schema = schema
@@ -37,22 +42,36 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         try await loadGeneration()
         let response = try await client.query(
             """
-            SELECT first_sequence, last_sequence, state FROM _projection_checkpoints
+            SELECT first_sequence, last_sequence, state, batch_scope FROM _projection_checkpoints
             WHERE projection = {p:String} AND consumer = {c:String} AND partition = {n:UInt32}
-            ORDER BY version DESC, lease_epoch DESC LIMIT 1 FORMAT TabSeparated
+            ORDER BY version DESC, lease_epoch DESC LIMIT 1 FORMAT JSONCompactEachRow
             """,
-            parameters: ["p": consumer.projection, "c": consumer.consumer, "n": String(consumer.partition)])
-        let line = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            parameters: ["p": consumer.projection, "c": consumer.consumer, "n": String(consumer.partition)],
+            settings: ["output_format_json_quote_64bit_integers": "1"])
+        pendingScopes.withLock { $0[consumer] = nil }
+        let line = response.body.split(separator: UInt8(ascii: "\n")).first ?? []
         if line.isEmpty { return .empty }
-        let fields = line.split(separator: "\t").map(String.init)
-        guard fields.count == 3, let first = UInt64(fields[0]), let last = UInt64(fields[1]) else {
+        // JSON, not TSV: the scope holds the durable's name, which TabSeparated would escape.
+        guard let fields = try? JSONSerialization.jsonObject(with: Data(line)) as? [String], fields.count == 4,
+              let first = UInt64(fields[0]), let last = UInt64(fields[1]) else {
             throw StoreError(code: .unexpectedResponse, detail: "unreadable checkpoint row for \(consumer)")
         }
         switch fields[2] {
         case "after": return StoredCheckpoint(committed: last)
-        case "before": return StoredCheckpoint(committed: first - 1, pending: SequenceRange(first: first, last: last))
+        case "before":
+            let pending = SequenceRange(first: first, last: last)
+            pendingScopes.withLock { $0[consumer] = (pending, ClickHouseBatchScope(name: fields[3])) }
+            return StoredCheckpoint(committed: first - 1, pending: pending)
         default: throw StoreError(code: .unexpectedResponse, detail: "unknown checkpoint state \(fields[2])")
         }
+    }
+
+    /// The scope `payload` is written under: the one its intent recorded when it is the pending batch
+    /// loaded by `loadCheckpoint`, else the consumer's current scope.
+    func scope(of payload: BatchPayload) -> ClickHouseBatchScope {
+        let pending = pendingScopes.withLock { $0[payload.consumer] }
+        if let pending, pending.range == payload.range { return pending.scope }
+        return .current(for: payload.consumer)
     }
 
     public func run(_ step: BatchStep, _ payload: BatchPayload) async throws -> BatchOutcome? {
@@ -73,6 +92,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             }
         case .persistCheckpoint:
             try await writeCheckpointRow(payload, after: true)
+            pendingScopes.withLock { if $0[payload.consumer]?.range == payload.range { $0[payload.consumer] = nil } }
             return nil
         case .commitTransaction:
             preconditionFailure("ClickHouse has no multi-statement transactions")
@@ -81,8 +101,10 @@ public final class ClickHouseProjectionStore: ProjectionStore {
 
     public func checkWritable() async throws {
         try await client.query("SELECT 1 FROM _projection_checkpoints LIMIT 0")
-        // The newest internal-table layout (quarantine partition): an unmigrated store is not writable.
-        try await client.query("SELECT partition FROM _projection_quarantine LIMIT 0")
+        // The newest internal-table layout (batch scopes, internal tables version 3): an unmigrated
+        // store is not writable.
+        try await client.query("SELECT batch, partition FROM _projection_seen_keys LIMIT 0")
+        try await client.query("SELECT batch_scope FROM _projection_checkpoints LIMIT 0")
     }
 
     private func loadGeneration() async throws {
@@ -95,9 +117,9 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     }
 
     /// Token for an internal (shared) table: the batch's token plus the tables' generation.
-    private func internalToken(_ payload: BatchPayload, table: String) -> String {
+    private func internalToken(_ payload: BatchPayload, table: String, scope: ClickHouseBatchScope) -> String {
         let suffix = generation.withLock { $0 }
-        let token = payload.deduplicationToken(table: table)
+        let token = payload.deduplicationToken(table: table, scope: scope.name)
         return suffix.isEmpty ? token : token + "@" + suffix
     }
 
@@ -107,11 +129,14 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     /// is `2*last`, AFTER is `2*last+1`, so the newest state always wins without a clock.
     private func writeCheckpointRow(_ payload: BatchPayload, after: Bool) async throws {
         try await insertCheckpointRow(payload.consumer, first: payload.range.first, last: payload.range.last, after: after,
-                                      epoch: payload.leaseEpoch ?? 0, version: payload.range.last * 2 + (after ? 1 : 0))
+                                      epoch: payload.leaseEpoch ?? 0, version: payload.range.last * 2 + (after ? 1 : 0),
+                                      scope: scope(of: payload))
     }
 
     /// One row of `_projection_checkpoints` (state `after` or `before`), never deduplicated.
-    func insertCheckpointRow(_ consumer: ConsumerID, first: UInt64, last: UInt64, after: Bool, epoch: UInt64, version: UInt64) async throws {
+    func insertCheckpointRow(
+        _ consumer: ConsumerID, first: UInt64, last: UInt64, after: Bool, epoch: UInt64, version: UInt64, scope: ClickHouseBatchScope
+    ) async throws {
         var w = RowBinaryWriter(reservingCapacity: 128)
         w.writeString(consumer.projection)
         w.writeString(consumer.consumer)
@@ -122,9 +147,11 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         w.writeUInt64(epoch)
         w.writeUInt64(version)
         w.writeDateTime64(ticks: Int64(clock().timeIntervalSince1970 * 1000))
+        w.writeString(scope.name)
         try await client.insert(
             into: Self.checkpointsTable,
-            columns: ["projection", "consumer", "partition", "first_sequence", "last_sequence", "state", "lease_epoch", "version", "updated_at"],
+            columns: ["projection", "consumer", "partition", "first_sequence", "last_sequence", "state", "lease_epoch", "version", "updated_at",
+                      "batch_scope"],
             body: .bytes(w.take()),
             settings: ["insert_deduplicate": "0"])
     }
@@ -132,19 +159,21 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     private func insertRows(_ payload: BatchPayload) async throws -> BatchOutcome {
         let (facts, inBatchDuplicates) = payload.withoutInBatchDuplicates()
         let projection = payload.consumer.projection
+        let scope = scope(of: payload)
 
-        // Keys first: the batch's keys are recorded under its own range, then the keys recorded by an
-        // EARLIER batch (sequence below this range) are the duplicates. That answer does not change when
-        // this step is repeated, so a repeat forms exactly the same rows (and tokens drop them).
+        // Keys first: the batch's keys are recorded under its own identity, then the keys recorded by ANY
+        // OTHER batch are the duplicates. That answer does not change when this step is repeated (one
+        // writer per consumer), so a repeat forms exactly the same rows (and tokens drop them).
         if !facts.isEmpty {
             let now = Int64(clock().timeIntervalSince1970 * 1000)
             try await client.insert(
                 into: Self.seenKeysTable,
-                columns: ["projection", "fact_type", "tenant_id", "idempotency_key", "stream_sequence", "seen_at"],
-                body: .bytes(Self.seenKeysRowBinary(facts, projection: projection, seenAtMillis: now)),
-                settings: ["insert_deduplication_token": internalToken(payload, table: Self.seenKeysTable)])
+                columns: Self.seenKeysColumns,
+                body: .bytes(Self.seenKeysRowBinary(facts, projection: projection, seenAtMillis: now,
+                                                    batch: scope.batchID(payload.range), partition: payload.consumer.partition)),
+                settings: ["insert_deduplication_token": internalToken(payload, table: Self.seenKeysTable, scope: scope)])
         }
-        let seenBefore = facts.isEmpty ? [] : try await keysSeenBefore(payload)
+        let seenBefore = facts.isEmpty ? [] : try await keysSeenBefore(payload, scope: scope)
 
         var accumulator = RowAccumulator(schema: schema)
         var applied = 0
@@ -159,7 +188,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
                 body: .bytes(try Self.rowBinary(rows, of: table)),
                 // A batch may span any number of partitions (months of late facts): the server's limit
                 // of 100 would refuse it as TOO_MANY_PARTS on every retry, a stall driven by data.
-                settings: ["insert_deduplication_token": payload.deduplicationToken(table: table.name),
+                settings: ["insert_deduplication_token": payload.deduplicationToken(table: table.name, scope: scope.name),
                            "max_partitions_per_insert_block": "0"])
         }
 
@@ -184,14 +213,37 @@ public final class ClickHouseProjectionStore: ProjectionStore {
                 into: Self.quarantineTable,
                 columns: ["projection", "stream_sequence", "subject", "fact_id", "fact_type", "tenant_id", "reason", "raw", "headers", "quarantined_at", "partition"],
                 body: .bytes(w.take()),
-                settings: ["insert_deduplication_token": internalToken(payload, table: Self.quarantineTable)])
+                settings: ["insert_deduplication_token": internalToken(payload, table: Self.quarantineTable, scope: scope)])
         }
         return BatchOutcome(applied: applied, duplicates: inBatchDuplicates + facts.count - applied, quarantined: payload.quarantined.count)
     }
 
-    /// Keys recorded by an earlier batch, not counting facts quarantined after the store refused them
-    /// (their batch recorded their keys before the refusal; on Postgres that transaction rolled back).
-    private func keysSeenBefore(_ payload: BatchPayload) async throws -> Set<IdempotencyKey> {
+    /// Keys of this batch recorded by another batch, not counting facts quarantined after the store
+    /// refused them (their batch recorded their keys before the refusal; on Postgres that transaction
+    /// rolled back). Any other batch: an earlier one of this consumer, another partition's (a tenant moved
+    /// by re-partitioning), another durable's on this or another stream, a rebuild's cut-over keys, rows
+    /// of earlier releases (empty `batch`): as on Postgres, a key once applied stays applied.
+    private func keysSeenBefore(_ payload: BatchPayload, scope: ClickHouseBatchScope) async throws -> Set<IdempotencyKey> {
+        if scope.isLegacy { return try await keysSeenBeforeLegacy(payload) }
+        let response = try await client.query(
+            """
+            SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
+            WHERE projection = {p:String} AND batch != {b:String}
+              AND (stream_sequence, if(batch = '', {n:UInt32}, partition)) NOT IN (
+                SELECT stream_sequence, partition FROM _projection_quarantine WHERE projection = {p:String})
+              AND (fact_type, tenant_id, idempotency_key) IN (
+                SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
+                WHERE projection = {p:String} AND batch = {b:String})
+            GROUP BY fact_type, tenant_id, idempotency_key
+            FORMAT JSONCompactEachRow
+            """,
+            parameters: ["p": payload.consumer.projection, "b": scope.batchID(payload.range), "n": String(payload.consumer.partition)])
+        return try Self.keys(response.body)
+    }
+
+    /// The rule of releases before 2026-12-06, for the batch such a release left pending (its keys were
+    /// recorded without a batch): keys recorded below the batch's first sequence.
+    private func keysSeenBeforeLegacy(_ payload: BatchPayload) async throws -> Set<IdempotencyKey> {
         let response = try await client.query(
             """
             SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
@@ -207,8 +259,12 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             """,
             parameters: ["p": payload.consumer.projection, "first": String(payload.range.first), "last": String(payload.range.last),
                          "n": String(payload.consumer.partition)])
+        return try Self.keys(response.body)
+    }
+
+    private static func keys(_ body: [UInt8]) throws -> Set<IdempotencyKey> {
         var keys = Set<IdempotencyKey>()
-        for line in response.body.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+        for line in body.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
             guard let row = try JSONSerialization.jsonObject(with: Data(line)) as? [String], row.count == 3 else {
                 throw StoreError(code: .unexpectedResponse, detail: "unreadable seen-key row")
             }
@@ -217,10 +273,13 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         return keys
     }
 
+    /// The columns `seenKeysRowBinary` writes, in its order.
+    static let seenKeysColumns = ["projection", "fact_type", "tenant_id", "idempotency_key", "stream_sequence", "seen_at", "batch", "partition"]
+
     /// The rows of `_projection_seen_keys` recording `facts`' keys, in RowBinary (`projection-decode-bench`
     /// measures this encoding too).
-    package static func seenKeysRowBinary(_ facts: [MappedFact], projection: String, seenAtMillis: Int64) -> [UInt8] {
-        var w = RowBinaryWriter(reservingCapacity: facts.count * 48)
+    package static func seenKeysRowBinary(_ facts: [MappedFact], projection: String, seenAtMillis: Int64, batch: String, partition: Int) -> [UInt8] {
+        var w = RowBinaryWriter(reservingCapacity: facts.count * (56 + batch.utf8.count))
         for fact in facts {
             w.writeString(projection)
             w.writeString(fact.factType)
@@ -228,6 +287,8 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             w.writeString(fact.idempotencyKey)
             w.writeUInt64(fact.sequence)
             w.writeDateTime64(ticks: seenAtMillis)
+            w.writeString(batch)
+            w.writeUInt32(UInt32(clamping: partition))
         }
         return w.take()
     }

@@ -55,7 +55,9 @@ batch.reserveCapacity(batchFacts)
     do {
         for fact in kept { try accumulator.add(fact) }
         if encoding == "clickhouse" {
-            encodedBytes += ClickHouseProjectionStore.seenKeysRowBinary(kept, projection: consumer.projection, seenAtMillis: 0).count
+            encodedBytes += ClickHouseProjectionStore.seenKeysRowBinary(
+                kept, projection: consumer.projection, seenAtMillis: 0,
+                batch: "\(consumer.consumer)/p\(consumer.partition)/\(payload.range.first)-\(payload.range.last)", partition: consumer.partition).count
             for (table, _, tableRows) in accumulator.rowsByTable where !tableRows.isEmpty {
                 encodedBytes += try ClickHouseProjectionStore.rowBinary(tableRows, of: table).count
             }

@@ -11,9 +11,9 @@ extension ClickHouseRebuilder {
         for layout in layouts where !(try await exists(layout.table.name + RebuildGeneration.rebuildSuffix)) {
             throw RebuildError(code: .nothingToCutOver, detail: "no shadow tables (\(RebuildGeneration.rebuildSuffix)): run a rebuild first")
         }
-        // Keys first, so that from here on the live ingest skips what the rebuild applied. Keys above the
-        // live checkpoint get sequence 0: the seen-key check counts a key as applied only when recorded
-        // below the batch it arrives in, and the live ingest will meet those facts again above it.
+        // Keys first, so that from here on the live ingest skips what the rebuild applied: copied under no
+        // batch, every key counts as another batch's. Keys above the live checkpoint also get sequence 0,
+        // for a batch an earlier release left pending (its rule counts keys recorded below the batch).
         try await client.execute("DELETE FROM _projection_seen_keys WHERE projection = {p:String} AND tenant_id = {t:String}",
                                  parameters: ["p": live, "t": tenant])
         try await client.execute(

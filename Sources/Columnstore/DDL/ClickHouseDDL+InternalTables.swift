@@ -13,6 +13,9 @@ extension ClickHouseDDL {
                 .init(name: "lease_epoch", type: "UInt64"),
                 .init(name: "version", type: "UInt64"),
                 .init(name: "updated_at", type: "DateTime64(3, 'UTC')"),
+                // The batch's scope (the sequence space its range is in), recorded with its intent; empty
+                // for rows of releases before internal tables version 3. Last, as the upgrade adds it.
+                .init(name: "batch_scope", type: "String"),
             ],
             engine: "ReplacingMergeTree",
             engineArguments: ["version"],
@@ -28,6 +31,10 @@ extension ClickHouseDDL {
                 .init(name: "idempotency_key", type: "String"),
                 .init(name: "stream_sequence", type: "UInt64"),
                 .init(name: "seen_at", type: "DateTime64(3, 'UTC')"),
+                // The batch that recorded the key (scope and range) and its partition; empty and 0 for
+                // rows of releases before internal tables version 3. Last, as the upgrade adds them.
+                .init(name: "batch", type: "LowCardinality(String)"),
+                .init(name: "partition", type: "UInt32"),
             ],
             engine: "MergeTree",
             orderBy: ["projection", "fact_type", "tenant_id", "idempotency_key"],
@@ -77,6 +84,19 @@ extension ClickHouseDDL {
             return [
                 "ALTER TABLE \(ClickHouseTableDefinition.localName(table))\(onCluster) \(addColumn), \(orderBy);",
                 "ALTER TABLE \(table)\(onCluster) \(addColumn);",
+            ]
+        case 3:
+            let checkpoints = "_projection_checkpoints", seenKeys = "_projection_seen_keys"
+            let addScope = "ADD COLUMN IF NOT EXISTS `batch_scope` String"
+            let addBatch = "ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32"
+            guard cluster != nil else {
+                return ["ALTER TABLE \(checkpoints) \(addScope);", "ALTER TABLE \(seenKeys) \(addBatch);"]
+            }
+            return [
+                "ALTER TABLE \(ClickHouseTableDefinition.localName(checkpoints))\(onCluster) \(addScope);",
+                "ALTER TABLE \(checkpoints)\(onCluster) \(addScope);",
+                "ALTER TABLE \(ClickHouseTableDefinition.localName(seenKeys))\(onCluster) \(addBatch);",
+                "ALTER TABLE \(seenKeys)\(onCluster) \(addBatch);",
             ]
         default:
             return []

@@ -12,6 +12,8 @@ public struct InternalTablesUpgrade: Sendable, Hashable, CustomStringConvertible
     public var slug: String
     /// The summary line of the migration.
     public var description: String
+    /// Whether Postgres tables change too (a ClickHouse-only step only moves a Postgres folder's lock).
+    public var changesPostgres: Bool = true
 
     /// Every step, oldest first. Version 1 is the layout before the first step.
     public static let all: [InternalTablesUpgrade] = [
@@ -20,6 +22,13 @@ public struct InternalTablesUpgrade: Sendable, Hashable, CustomStringConvertible
         InternalTablesUpgrade(
             version: 2, slug: "internal_quarantine_partition",
             description: "internal table _projection_quarantine: add column partition, key (projection, stream_sequence, partition)"
+        ),
+        // ClickHouse batches name the sequence space of their range (consumer and partition) in their
+        // deduplication tokens and seen keys, recorded with the intent (2026-12-06). Postgres: no change.
+        InternalTablesUpgrade(
+            version: 3, slug: "internal_batch_scope",
+            description: "ClickHouse internal tables: _projection_checkpoints add column batch_scope, _projection_seen_keys add columns batch and partition",
+            changesPostgres: false
         ),
     ]
 

@@ -61,15 +61,20 @@ public enum MigrationPlanner {
         // Internal tables first: they are independent of the projection's tables, and an upgrade that
         // fails then leaves the projection's tables untouched.
         let upgrades = InternalTablesUpgrade.steps(after: lock.internalTables)
+        // The steps this migration carries DDL for: a ClickHouse-only step moves a Postgres folder's lock only.
+        let expressed = upgrades.filter { step in
+            if case .postgres = target { return step.changesPostgres }
+            return true
+        }
         let statements = upgrades.flatMap { upgradeStatements(for: $0, target: target) } + changes.flatMap { ddl(for: $0, target: target) }
         guard !statements.isEmpty else {
             // Nothing this store expresses changed (e.g. a TTL for Postgres): record the state only.
             return MigrationPlan(target: target, changes: changes, internalUpgrades: upgrades, migration: nil, lock: lockFile)
         }
         let text = MigrationScript.render(
-            projection: schema.name, target: target, summary: upgrades.map(\.description) + changes.map(\.description), statements: statements
+            projection: schema.name, target: target, summary: expressed.map(\.description) + changes.map(\.description), statements: statements
         )
-        let slug = changes.isEmpty ? upgrades.map(\.slug).joined(separator: "_") : slug(for: changes)
+        let slug = changes.isEmpty ? expressed.map(\.slug).joined(separator: "_") : slug(for: changes)
         return MigrationPlan(
             target: target, changes: changes, internalUpgrades: upgrades,
             migration: GeneratedFile(name: fileName(number, String(slug.prefix(60))), contents: text),

@@ -19,8 +19,12 @@ public struct BatchPayload: Sendable {
         self.leaseEpoch = leaseEpoch
     }
 
-    /// The `insert_deduplication_token` for one table's insert of this batch: `<projection>:<table>:<first>-<last>`.
-    public func deduplicationToken(table: String) -> String {
+    /// The `insert_deduplication_token` for one table's insert of this batch:
+    /// `<projection>:<table>:<scope>:<first>-<last>`, the scope naming the sequence space the range is in
+    /// (`ClickHouseBatchScope`). An empty scope gives the tokens of releases before 2026-12-06,
+    /// `<projection>:<table>:<first>-<last>[:p<partition>]`, for a batch left pending by such a release.
+    public func deduplicationToken(table: String, scope: String = "") -> String {
+        guard scope.isEmpty else { return "\(consumer.projection):\(table):\(scope):\(range.first)-\(range.last)" }
         var token = "\(consumer.projection):\(table):\(range.first)-\(range.last)"
         if consumer.partition != 0 { token += ":p\(consumer.partition)" }
         return token

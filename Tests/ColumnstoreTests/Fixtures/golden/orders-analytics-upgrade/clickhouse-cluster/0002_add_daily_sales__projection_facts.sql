@@ -3,11 +3,20 @@
 -- store: clickhouse (cluster analytics)
 -- Statements end with ';' at the end of a line and are separated by one empty line.
 -- * internal table _projection_quarantine: add column partition, key (projection, stream_sequence, partition)
+-- * ClickHouse internal tables: _projection_checkpoints add column batch_scope, _projection_seen_keys add columns batch and partition
 -- * table 'daily_sales': add column '_projection_facts'
 
 ALTER TABLE _projection_quarantine_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `partition` UInt32, MODIFY ORDER BY (projection, stream_sequence, partition);
 
 ALTER TABLE _projection_quarantine ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `partition` UInt32;
+
+ALTER TABLE _projection_checkpoints_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `batch_scope` String;
+
+ALTER TABLE _projection_checkpoints ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `batch_scope` String;
+
+ALTER TABLE _projection_seen_keys_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32;
+
+ALTER TABLE _projection_seen_keys ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32;
 
 ALTER TABLE daily_sales_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64;
 

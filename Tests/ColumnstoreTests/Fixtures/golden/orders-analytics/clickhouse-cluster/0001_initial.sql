@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS _projection_checkpoints_local ON CLUSTER analytics
     `state` Enum8('before' = 1, 'after' = 2),
     `lease_epoch` UInt64,
     `version` UInt64,
-    `updated_at` DateTime64(3, 'UTC')
+    `updated_at` DateTime64(3, 'UTC'),
+    `batch_scope` String
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/_projection_checkpoints_local', '{replica}', version)
 ORDER BY (projection, consumer, partition)
@@ -32,7 +33,9 @@ CREATE TABLE IF NOT EXISTS _projection_seen_keys_local ON CLUSTER analytics
     `tenant_id` String,
     `idempotency_key` String,
     `stream_sequence` UInt64,
-    `seen_at` DateTime64(3, 'UTC')
+    `seen_at` DateTime64(3, 'UTC'),
+    `batch` LowCardinality(String),
+    `partition` UInt32
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/_projection_seen_keys_local', '{replica}')
 ORDER BY (projection, fact_type, tenant_id, idempotency_key)
