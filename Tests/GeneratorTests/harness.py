@@ -320,6 +320,10 @@ class Run:
         return "Address already in use" in log and attempt < 5
 
     def status(self, store: str):
+        # Only once this attempt's process says it listens: before, another session's process on the port could answer.
+        logs = sorted(self.dir.glob(f"ingest-{store}-*.log"), key=lambda f: int(f.stem.rsplit("-", 1)[1]))
+        if not logs or f"listening on 0.0.0.0:{self.ports.get(store)}" not in logs[-1].read_text(errors="replace"):
+            return None
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.ports[store]}/admin/ingestion", timeout=10) as r:
                 return json.loads(r.read())

@@ -56,12 +56,14 @@ class QueryServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"projection-query on {self.store} exited with {self.proc.returncode}: "
                                    f"{self.log.read_text(errors='replace')[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/readyz", timeout=5) as r:
-                    if r.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
+            # Only once this process says it listens: before, another session's server on the port could answer.
+            if f"listening on 127.0.0.1:{self.port}" in self.log.read_text(errors="replace"):
+                try:
+                    with urllib.request.urlopen(self.url + "/readyz", timeout=5) as r:
+                        if r.status == 200:
+                            return
+                except (urllib.error.URLError, ConnectionError, OSError):
+                    pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"projection-query on {self.store} not ready after {timeout:.0f}s: "
                                    f"{self.log.read_text(errors='replace')[-2000:]}")
