@@ -48,9 +48,20 @@ extension ClickHouseProjectionStore {
 
     public func removeQuarantined(projection: String, keys: [QuarantineKey]) async throws {
         guard !keys.isEmpty else { return }
+        let tuples = keys.map { "(\($0.partition),\($0.sequence))" }.joined(separator: ",")
+        // A fact the store refused had its key recorded before the refusal (Postgres rolled its back). The
+        // entry kept that key from counting; without the entry it would, and the re-driven fact (or a
+        // producer's re-send after a skip) would be taken for a duplicate, which Postgres applies. So the
+        // key goes first, then the entry: a crash between leaves the entry, which still excludes the key.
+        // Rows of releases before internal tables version 3 have no batch and no partition: left alone.
+        try await client.execute(
+            """
+            DELETE FROM _projection_seen_keys WHERE projection = {p:String} AND batch != ''
+              AND (partition, stream_sequence) IN {k:Array(Tuple(UInt32, UInt64))}
+            """,
+            parameters: ["p": projection, "k": "[" + tuples + "]"])
         // A lightweight delete: the rows disappear from reads at once. A re-driven fact that is still
         // poison is quarantined again under its new sequence.
-        let tuples = keys.map { "(\($0.partition),\($0.sequence))" }.joined(separator: ",")
         try await client.execute(
             "DELETE FROM _projection_quarantine WHERE projection = {p:String} AND (partition, stream_sequence) IN {k:Array(Tuple(UInt32, UInt64))}",
             parameters: ["p": projection, "k": "[" + tuples + "]"])

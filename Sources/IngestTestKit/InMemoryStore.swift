@@ -143,8 +143,10 @@ public final class InMemoryStore<Guarantee: DeliveryGuarantee>: ProjectionStore 
             if payload.range.last > checkpoint.committed { checkpoint.pending = payload.range }
             return nil
         case .insertRows:
-            // ClickHouse drops an insert whose deduplication token it has seen.
-            guard state.tokens.insert(payload.deduplicationToken(table: "all")).inserted else { return BatchOutcome() }
+            // ClickHouse drops an insert whose deduplication token it has seen; tokens name the batch's
+            // consumer and partition (ClickHouseBatchScope), so equal ranges of two consumers both count.
+            let scope = "\(payload.consumer.consumer)/p\(payload.consumer.partition)"
+            guard state.tokens.insert(payload.deduplicationToken(table: "all", scope: scope)).inserted else { return BatchOutcome() }
             return write(payload, &state)
         case .persistCheckpoint:
             checkpoint.committed = max(checkpoint.committed, payload.range.last)

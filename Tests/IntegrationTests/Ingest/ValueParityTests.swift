@@ -171,6 +171,71 @@ struct ValueParityTests {
         #expect(reasons.first?[1].hasPrefix("store_rejected: ") == true, "\(reasons)")
     }
 
+    @Test("a fact refused within its batch, then re-driven, is applied once on both stores", arguments: [StoreKind.postgres, .clickhouse])
+    func refusedFactRedriven(kind: StoreKind) async throws {
+        let stream = DevStack.uniqueName("VD").uppercased()
+        let subject = stream.lowercased()
+        let schema = ProjectionSchema(name: "value-redrive", storeKinds: [.postgres, .clickhouse], bindings: [
+            FactBinding(factType: Self.reading, ref: "reading", idempotencyKey: FieldPath(["id"])),
+        ], tables: [TableSchema(name: "totals", kind: .aggregate, columns: [
+            ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: Self.reading, value: .envelope(.tenant))]),
+            ColumnSchema(name: "total", type: .int64, aggregate: .sum, sources: [ColumnSource(factType: Self.reading, value: .data(FieldPath(["v"])))]),
+        ], primaryKey: ["tenant_id"])])
+        let body = { (id: String, value: Int64) in
+            Array(#"{"specversion":"1.0","id":"\#(id)","type":"\#(Self.reading)","source":"t","tenantid":"t1","data":{"id":"\#(id)","v":\#(value)}}"#.utf8)
+        }
+        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "value-parity-tests")
+        let js = try connection.jetStream()
+        try await js.ensureStream(name: stream, subjects: ["\(subject).>"], storage: .file)
+        defer { Task { await FactPublisher.deleteStream(stream) } }
+        let fixture = try await Self.fixture(kind, schema: schema)
+        defer { Task { await fixture.drop() } }
+        func ingest(last: UInt64) async throws -> IngestStatus.Snapshot {
+            switch kind {
+            case .clickhouse:
+                let store = ClickHouseProjectionStore(client: try ClickHouseClient(dsn: fixture.dsn), schema: schema)
+                return try await Self.run(store, schema: schema, fixture: fixture, stream: stream, subject: subject, last: last)
+            case .postgres:
+                let store = PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: Logger(label: "test"))
+                return try await Self.run(store, schema: schema, fixture: fixture, stream: stream, subject: subject, last: last)
+            }
+        }
+        func quarantined() async throws -> [[String]] {
+            let sql = "SELECT toString(partition), toString(stream_sequence) FROM _projection_quarantine WHERE projection = 'value-redrive'"
+            return try await fixture.rows(sql, postgres: sql.replacingOccurrences(of: "toString(partition)", with: "partition::text")
+                .replacingOccurrences(of: "toString(stream_sequence)", with: "stream_sequence::text"))
+        }
+        func total() async throws -> [[String]] {
+            try await fixture.rows("SELECT toString(sum(total)) FROM totals WHERE tenant_id = 't1'",
+                                   postgres: "SELECT total::text FROM totals WHERE tenant_id = 't1'")
+        }
+        // One batch whose sum leaves int64: both stores refuse it, isolate `big-2` and apply the rest.
+        _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: body("big-1", Int64.max - 10)))
+        _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: body("big-2", 20)))
+        var snapshot = try await ingest(last: 2)
+        #expect(snapshot.checkpoint == 2, "stalled: \(snapshot.lastError ?? "")")
+        #expect(try await quarantined() == [["0", "2"]])
+        #expect(try await total() == [[String(Int64.max - 10)]])
+
+        // The fix: room is made; then `big-2` is re-driven (entry removed, published again), as the admin
+        // re-drive does in the order it could be applied in: after the removal.
+        _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: body("room", -100)))
+        switch kind {
+        case .clickhouse:
+            try await ClickHouseProjectionStore(client: try ClickHouseClient(dsn: fixture.dsn), schema: schema)
+                .removeQuarantined(projection: schema.name, keys: [QuarantineKey(partition: 0, sequence: 2)])
+        case .postgres:
+            try await PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: Logger(label: "test"))
+                .removeQuarantined(projection: schema.name, keys: [QuarantineKey(partition: 0, sequence: 2)])
+        }
+        _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: body("big-2", 20)))
+        await connection.close()
+        snapshot = try await ingest(last: 4)
+        #expect(snapshot.checkpoint == 4, "stalled: \(snapshot.lastError ?? "")")
+        #expect(try await quarantined() == [])
+        #expect(try await total() == [[String(Int64.max - 90)]], "\(kind): the re-driven fact is applied, once")
+    }
+
     // MARK: - Support
 
     static func publish(stream: String, subject: String) async throws -> UInt64 {
