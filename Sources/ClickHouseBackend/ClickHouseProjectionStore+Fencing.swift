@@ -1,5 +1,4 @@
 import ClickHouseHTTP
-import Foundation
 import Columnstore
 
 /// Lease fencing on ClickHouse, which has no transactions to lock a row in. The fence is the highest
@@ -20,30 +19,12 @@ extension ClickHouseProjectionStore {
         guard current <= epoch else {
             throw StoreError(code: .fenced, detail: "\(consumer) is held by lease epoch \(current), above \(epoch)")
         }
-        let response = try await client.query(
-            """
-            SELECT first_sequence, last_sequence, state, version, batch_scope FROM _projection_checkpoints
-            WHERE projection = {p:String} AND consumer = {c:String} AND partition = {n:UInt32}
-            ORDER BY version DESC, lease_epoch DESC LIMIT 1 FORMAT JSONCompactEachRow
-            """,
-            parameters: ["p": consumer.projection, "c": consumer.consumer, "n": String(consumer.partition)],
-            settings: ["output_format_json_quote_64bit_integers": "1"])
         // Same state, version and batch scope as the newest row, under the new epoch: ReplacingMergeTree
         // keeps the last inserted of equal versions, so the fence survives merges until a newer state
         // replaces it; a pending batch keeps the scope its tokens were written under.
-        var first: UInt64 = 0, last: UInt64 = 0, after = true, version: UInt64 = 0
-        var scope = ClickHouseBatchScope.current(for: consumer)
-        let line = response.body.split(separator: UInt8(ascii: "\n")).first ?? []
-        if !line.isEmpty {
-            guard let fields = try? JSONSerialization.jsonObject(with: Data(line)) as? [String], fields.count == 5,
-                  let f = UInt64(fields[0]), let l = UInt64(fields[1]), let v = UInt64(fields[3]) else {
-                throw StoreError(code: .unexpectedResponse, detail: "unreadable checkpoint row for \(consumer)")
-            }
-            (first, last, version) = (f, l, v)
-            after = fields[2] != "before"
-            scope = ClickHouseBatchScope(name: fields[4])
-        }
-        try await insertCheckpointRow(consumer, first: first, last: last, after: after, epoch: epoch, version: version, scope: scope)
+        let row = try await newestCheckpointRow(consumer)
+            ?? ClickHouseCheckpointRow(first: 0, last: 0, after: true, version: 0, scope: .current(for: consumer))
+        try await insertCheckpointRow(consumer, first: row.first, last: row.last, after: row.after, epoch: epoch, version: row.version, scope: row.scope)
     }
 
     /// The intent (BEFORE) row of a leased batch, written only if no newer epoch has fenced the consumer

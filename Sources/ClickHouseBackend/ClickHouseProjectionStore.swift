@@ -40,30 +40,27 @@ public final class ClickHouseProjectionStore: ProjectionStore {
 
     public func loadCheckpoint(_ consumer: ConsumerID) async throws -> StoredCheckpoint {
         try await loadGeneration()
+        let newest = try await newestCheckpointRow(consumer)
+        pendingScopes.withLock { $0[consumer] = nil }
+        guard let row = newest else { return .empty }
+        if row.after { return StoredCheckpoint(committed: row.last) }
+        let pending = SequenceRange(first: row.first, last: row.last)
+        pendingScopes.withLock { $0[consumer] = (pending, row.scope) }
+        return StoredCheckpoint(committed: row.first - 1, pending: pending)
+    }
+
+    /// The consumer's newest checkpoint row (highest version, then epoch), or nil before its first batch.
+    func newestCheckpointRow(_ consumer: ConsumerID) async throws -> ClickHouseCheckpointRow? {
         let response = try await client.query(
             """
-            SELECT first_sequence, last_sequence, state, batch_scope FROM _projection_checkpoints
+            SELECT \(ClickHouseCheckpointRow.columns) FROM _projection_checkpoints
             WHERE projection = {p:String} AND consumer = {c:String} AND partition = {n:UInt32}
             ORDER BY version DESC, lease_epoch DESC LIMIT 1 FORMAT JSONCompactEachRow
             """,
             parameters: ["p": consumer.projection, "c": consumer.consumer, "n": String(consumer.partition)],
             settings: ["output_format_json_quote_64bit_integers": "1"])
-        pendingScopes.withLock { $0[consumer] = nil }
-        let line = response.body.split(separator: UInt8(ascii: "\n")).first ?? []
-        if line.isEmpty { return .empty }
-        // JSON, not TSV: the scope holds the durable's name, which TabSeparated would escape.
-        guard let fields = try? JSONSerialization.jsonObject(with: Data(line)) as? [String], fields.count == 4,
-              let first = UInt64(fields[0]), let last = UInt64(fields[1]) else {
-            throw StoreError(code: .unexpectedResponse, detail: "unreadable checkpoint row for \(consumer)")
-        }
-        switch fields[2] {
-        case "after": return StoredCheckpoint(committed: last)
-        case "before":
-            let pending = SequenceRange(first: first, last: last)
-            pendingScopes.withLock { $0[consumer] = (pending, ClickHouseBatchScope(name: fields[3])) }
-            return StoredCheckpoint(committed: first - 1, pending: pending)
-        default: throw StoreError(code: .unexpectedResponse, detail: "unknown checkpoint state \(fields[2])")
-        }
+        guard let line = response.body.split(separator: UInt8(ascii: "\n")).first, !line.isEmpty else { return nil }
+        return try ClickHouseCheckpointRow.parse(line, consumer: consumer)
     }
 
     /// The scope `payload` is written under: the one its intent recorded when it is the pending batch
@@ -100,7 +97,6 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     }
 
     public func checkWritable() async throws {
-        try await client.query("SELECT 1 FROM _projection_checkpoints LIMIT 0")
         // The newest internal-table layout (batch scopes, internal tables version 3): an unmigrated
         // store is not writable.
         try await client.query("SELECT batch, partition FROM _projection_seen_keys LIMIT 0")

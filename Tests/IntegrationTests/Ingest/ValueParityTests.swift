@@ -191,14 +191,7 @@ struct ValueParityTests {
         let fixture = try await Self.fixture(kind, schema: schema)
         defer { Task { await fixture.drop() } }
         func ingest(last: UInt64) async throws -> IngestStatus.Snapshot {
-            switch kind {
-            case .clickhouse:
-                let store = ClickHouseProjectionStore(client: try ClickHouseClient(dsn: fixture.dsn), schema: schema)
-                return try await Self.run(store, schema: schema, fixture: fixture, stream: stream, subject: subject, last: last)
-            case .postgres:
-                let store = PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: Logger(label: "test"))
-                return try await Self.run(store, schema: schema, fixture: fixture, stream: stream, subject: subject, last: last)
-            }
+            try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: last)
         }
         func quarantined() async throws -> [[String]] {
             let sql = "SELECT toString(partition), toString(stream_sequence) FROM _projection_quarantine WHERE projection = 'value-redrive'"
@@ -279,7 +272,9 @@ struct ValueParityTests {
         }
     }
 
-    static func ingest(_ kind: StoreKind, fixture: StoreFixture, stream: String, subject: String, last: UInt64) async throws -> IngestStatus.Snapshot {
+    static func ingest(
+        _ kind: StoreKind, schema: ProjectionSchema = schema, fixture: StoreFixture, stream: String, subject: String, last: UInt64
+    ) async throws -> IngestStatus.Snapshot {
         switch kind {
         case .clickhouse:
             let store = ClickHouseProjectionStore(client: try ClickHouseClient(dsn: fixture.dsn), schema: schema)
