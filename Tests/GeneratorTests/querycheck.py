@@ -50,7 +50,9 @@ class QueryServer:
                                      stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def wait_ready(self, timeout=120.0):
+    def wait_ready(self):
+        # A hang guard like the ingest's stall detection (GENERATOR_STALL_SECONDS), not a speed verdict.
+        timeout = harness.STALL_SECONDS
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
@@ -70,7 +72,7 @@ class QueryServer:
             time.sleep(0.1)
 
     def post(self, service: str, rpc: str, body: bytes, content_type: str, tenant: str | None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=harness.STALL_SECONDS)
         try:
             conn.putrequest("POST", f"/{service}/{rpc}")
             conn.putheader("content-type", content_type)
