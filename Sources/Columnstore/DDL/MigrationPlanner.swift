@@ -61,10 +61,10 @@ public enum MigrationPlanner {
         // Internal tables first: they are independent of the projection's tables, and an upgrade that
         // fails then leaves the projection's tables untouched.
         let upgrades = InternalTablesUpgrade.steps(after: lock.internalTables)
-        // The steps this migration carries DDL for: a ClickHouse-only step moves a Postgres folder's lock only.
+        // The steps this migration carries DDL for: a step for the other store moves this folder's lock only.
         let expressed = upgrades.filter { step in
             if case .postgres = target { return step.changesPostgres }
-            return true
+            return step.changesClickHouse
         }
         let statements = upgrades.flatMap { upgradeStatements(for: $0, target: target) } + changes.flatMap { ddl(for: $0, target: target) }
         guard !statements.isEmpty else {

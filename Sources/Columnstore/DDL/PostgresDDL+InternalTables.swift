@@ -20,7 +20,7 @@ extension PostgresDDL {
             idempotency_key text NOT NULL,
             stream_sequence bigint NOT NULL,
             seen_at timestamptz NOT NULL DEFAULT now(),
-            PRIMARY KEY (projection, fact_type, tenant_id, idempotency_key)
+            PRIMARY KEY (tenant_id, idempotency_key, fact_type, projection)
         );
         """,
         """
@@ -51,6 +51,13 @@ extension PostgresDDL {
                 "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS partition integer NOT NULL DEFAULT 0;",
                 "ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, "
                     + "ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition);",
+            ]
+        case 4:
+            // The same key set in another column order (rebuilding the index, under an exclusive lock for
+            // its duration); the constraint keeps the name CREATE TABLE gives it.
+            return [
+                "ALTER TABLE _projection_seen_keys DROP CONSTRAINT IF EXISTS _projection_seen_keys_pkey, "
+                    + "ADD CONSTRAINT _projection_seen_keys_pkey PRIMARY KEY (tenant_id, idempotency_key, fact_type, projection);",
             ]
         default:
             return []

@@ -24,7 +24,7 @@ struct InternalTablesUpgradeTests {
         let lock = try #require(try Self.frozenDirectory(.postgres).readLock())
         #expect(lock.format == 1)
         #expect(lock.internalTables == 1)
-        #expect(InternalTablesUpgrade.currentVersion == 3)
+        #expect(InternalTablesUpgrade.currentVersion == 4)
     }
 
     @Test("an older folder gets the upgrade as its next migration, matching the golden files", arguments: targets)
@@ -37,7 +37,7 @@ struct InternalTablesUpgradeTests {
         // The frozen folder also predates `daily_sales._projection_facts` (2026-12-05), which rides along.
         #expect(migration.name == "0002_add_daily_sales__projection_facts.sql")
         #expect(plan.changes.map(\.description) == ["table 'daily_sales': add column '_projection_facts'"])
-        #expect(plan.internalUpgrades.map(\.version) == [2, 3])
+        #expect(plan.internalUpgrades.map(\.version) == [2, 3, 4])
         #expect(MigrationScript.isGenerated(migration.contents))
         try FixtureFiles.expectGolden(migration.contents, "orders-analytics-upgrade/\(target.directoryName)/\(migration.name)")
 
@@ -82,6 +82,8 @@ struct InternalTablesUpgradeTests {
             "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS partition integer NOT NULL DEFAULT 0",
             "ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, "
                 + "ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition)",
+            "ALTER TABLE _projection_seen_keys DROP CONSTRAINT IF EXISTS _projection_seen_keys_pkey, "
+                + "ADD CONSTRAINT _projection_seen_keys_pkey PRIMARY KEY (tenant_id, idempotency_key, fact_type, projection)",
             "ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS _projection_facts bigint NOT NULL DEFAULT 0",
         ])
     }
@@ -106,6 +108,28 @@ struct InternalTablesUpgradeTests {
         }
     }
 
+    @Test("a first generation keys the Postgres seen keys tenant and key first, as version 4 does")
+    func freshSeenKeys() throws {
+        let plan = try MigrationPlanner.plan(schema: .ordersAnalytics, target: .postgres, existingFiles: [], lock: nil)
+        let statements = MigrationScript.statements(in: try #require(plan.migration).contents)
+        let seenKeys = try #require(statements.first { $0.hasPrefix("CREATE TABLE IF NOT EXISTS _projection_seen_keys") })
+        #expect(seenKeys.contains("PRIMARY KEY (tenant_id, idempotency_key, fact_type, projection)"))
+        let upgrade = try #require(InternalTablesUpgrade.all.first { $0.version == 4 })
+        #expect(PostgresDDL.internalTableStatements(for: upgrade).joined().contains("PRIMARY KEY (tenant_id, idempotency_key, fact_type, projection)"))
+    }
+
+    @Test("a Postgres-only step moves a ClickHouse folder's lock and writes no migration")
+    func postgresOnlyStepOnClickHouse() throws {
+        var lock = SchemaSnapshot(.ordersAnalytics, target: .clickhouse(cluster: nil))
+        lock.internalTables = 3
+        let plan = try MigrationPlanner.plan(
+            schema: .ordersAnalytics, target: .clickhouse(cluster: nil), existingFiles: ["0001_initial.sql"], lock: lock
+        )
+        #expect(plan.internalUpgrades.map(\.version) == [4])
+        #expect(plan.migration == nil)
+        #expect(try SchemaSnapshot.decode(try #require(plan.lock).contents).internalTables == 4)
+    }
+
     @Test("every upgrade step has DDL for every target", arguments: targets)
     func everyStepHasDDL(target: DDLTarget) {
         for upgrade in InternalTablesUpgrade.all {
@@ -116,6 +140,8 @@ struct InternalTablesUpgradeTests {
             }
             if case .postgres = target, !upgrade.changesPostgres {
                 #expect(statements.isEmpty, "version \(upgrade.version) changes ClickHouse only")
+            } else if case .clickhouse = target, !upgrade.changesClickHouse {
+                #expect(statements.isEmpty, "version \(upgrade.version) changes Postgres only")
             } else {
                 #expect(!statements.isEmpty, "version \(upgrade.version) for \(target)")
             }

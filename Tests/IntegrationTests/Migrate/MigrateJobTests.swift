@@ -232,6 +232,45 @@ struct MigrateJobTests {
         }
     }
 
+    @Test("a Postgres deployment's seen keys take the version 4 key through apply, keeping every key and refusing its duplicates")
+    func seenKeysKeyOrderUpgrade() async throws {
+        let fixtures = StoreFixture.repositoryRoot.appendingPathComponent("Tests/ColumnstoreTests/Fixtures")
+        let frozen = try String(contentsOf: fixtures.appendingPathComponent("internal-v1/orders-analytics/postgres/0001_initial.sql"), encoding: .utf8)
+        let upgrade = "0004_internal_seen_keys_key_order.sql"
+        let upgradeText = try String(contentsOf: StoreFixture.repositoryRoot.appendingPathComponent("sql/postgres/\(upgrade)"), encoding: .utf8)
+        let freshText = try String(contentsOf: fixtures.appendingPathComponent("golden/orders-analytics/postgres/0001_initial.sql"), encoding: .utf8)
+        let key = """
+            SELECT c.conname, string_agg(a.attname, ',' ORDER BY array_position(c.conkey, a.attnum))
+            FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+            WHERE c.conrelid = '_projection_seen_keys'::regclass AND c.contype = 'p' GROUP BY c.conname
+            """
+        var fresh: [[String]] = []
+        try await MigrationSandbox.with(.postgres, files: ["0001_initial.sql": freshText]) { sandbox in
+            #expect(try await sandbox.migrate("apply").status == 0)
+            fresh = try await sandbox.rows(key)
+        }
+        #expect(fresh == [["_projection_seen_keys_pkey", "tenant_id,idempotency_key,fact_type,projection"]])
+        try await MigrationSandbox.with(.postgres, files: ["0001_initial.sql": frozen]) { sandbox in
+            #expect(try await sandbox.migrate("apply").status == 0)
+            #expect(try await sandbox.rows(key) == [["_projection_seen_keys_pkey", "projection,fact_type,tenant_id,idempotency_key"]])
+            // Keys that differ in one column each: all distinct under either order.
+            let insert = """
+                INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence)
+                VALUES ('p', 't', 'a', 'k', 1), ('q', 't', 'a', 'k', 2), ('p', 'u', 'a', 'k', 3), ('p', 't', 'b', 'k', 4), ('p', 't', 'a', 'l', 5)
+                ON CONFLICT DO NOTHING RETURNING stream_sequence
+                """
+            #expect(try await sandbox.rows(insert).count == 5)
+
+            try Data(upgradeText.utf8).write(to: sandbox.migrationDirectory.appendingPathComponent(upgrade))
+            let second = try await sandbox.migrate("apply")
+            #expect(second.status == 0, "\(second.all)")
+            #expect(second.output.contains("apply: applied 1 file(s)"), "\(second.all)")
+            #expect(try await sandbox.rows(key) == fresh, "upgraded and fresh keys agree")
+            #expect(try await sandbox.rows("SELECT stream_sequence FROM _projection_seen_keys ORDER BY stream_sequence") == [["1"], ["2"], ["3"], ["4"], ["5"]])
+            #expect(try await sandbox.rows(insert).isEmpty, "every key recorded before the upgrade still counts as seen")
+        }
+    }
+
     @Test("a ClickHouse migration killed midway resumes from the next statement")
     func clickhouseResumeAfterCrash() async throws {
         let statements = ["CREATE TABLE IF NOT EXISTS steps (n UInt32) ENGINE = MergeTree ORDER BY n"]

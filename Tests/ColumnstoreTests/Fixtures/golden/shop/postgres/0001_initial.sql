@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS _projection_seen_keys (
     idempotency_key text NOT NULL,
     stream_sequence bigint NOT NULL,
     seen_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (projection, fact_type, tenant_id, idempotency_key)
+    PRIMARY KEY (tenant_id, idempotency_key, fact_type, projection)
 );
 
 CREATE TABLE IF NOT EXISTS _projection_quarantine (
