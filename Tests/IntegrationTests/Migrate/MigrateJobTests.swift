@@ -174,12 +174,17 @@ struct MigrateJobTests {
                 SELECT column_name, data_type, is_nullable, coalesce(column_default, '') FROM information_schema.columns
                 WHERE table_schema = current_schema() AND table_name = '_projection_quarantine' ORDER BY ordinal_position
                 """)
-                + sandbox.rows("""
-                SELECT c.conname, string_agg(a.attname, ',' ORDER BY array_position(c.conkey, a.attnum))
-                FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
-                WHERE c.conrelid = '_projection_quarantine'::regclass AND c.contype = 'p' GROUP BY c.conname
-                """)
+                + primaryKey(sandbox, of: "_projection_quarantine")
         }
+    }
+
+    /// A Postgres table's primary key: its constraint name and its columns in key order.
+    static func primaryKey(_ sandbox: MigrationSandbox, of table: String) async throws -> [[String]] {
+        try await sandbox.rows("""
+            SELECT c.conname, string_agg(a.attname, ',' ORDER BY array_position(c.conkey, a.attnum))
+            FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+            WHERE c.conrelid = '\(table)'::regclass AND c.contype = 'p' GROUP BY c.conname
+            """)
     }
 
     @Test("a deployment migrated before the quarantine had a partition upgrades through apply, keeping its entries", arguments: [StoreKind.clickhouse, .postgres])
@@ -239,20 +244,15 @@ struct MigrateJobTests {
         let upgrade = "0004_internal_seen_keys_key_order.sql"
         let upgradeText = try String(contentsOf: StoreFixture.repositoryRoot.appendingPathComponent("sql/postgres/\(upgrade)"), encoding: .utf8)
         let freshText = try String(contentsOf: fixtures.appendingPathComponent("golden/orders-analytics/postgres/0001_initial.sql"), encoding: .utf8)
-        let key = """
-            SELECT c.conname, string_agg(a.attname, ',' ORDER BY array_position(c.conkey, a.attnum))
-            FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
-            WHERE c.conrelid = '_projection_seen_keys'::regclass AND c.contype = 'p' GROUP BY c.conname
-            """
         var fresh: [[String]] = []
         try await MigrationSandbox.with(.postgres, files: ["0001_initial.sql": freshText]) { sandbox in
             #expect(try await sandbox.migrate("apply").status == 0)
-            fresh = try await sandbox.rows(key)
+            fresh = try await Self.primaryKey(sandbox, of: "_projection_seen_keys")
         }
         #expect(fresh == [["_projection_seen_keys_pkey", "tenant_id,idempotency_key,fact_type,projection"]])
         try await MigrationSandbox.with(.postgres, files: ["0001_initial.sql": frozen]) { sandbox in
             #expect(try await sandbox.migrate("apply").status == 0)
-            #expect(try await sandbox.rows(key) == [["_projection_seen_keys_pkey", "projection,fact_type,tenant_id,idempotency_key"]])
+            #expect(try await Self.primaryKey(sandbox, of: "_projection_seen_keys") == [["_projection_seen_keys_pkey", "projection,fact_type,tenant_id,idempotency_key"]])
             // Keys that differ in one column each: all distinct under either order.
             let insert = """
                 INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence)
@@ -265,7 +265,7 @@ struct MigrateJobTests {
             let second = try await sandbox.migrate("apply")
             #expect(second.status == 0, "\(second.all)")
             #expect(second.output.contains("apply: applied 1 file(s)"), "\(second.all)")
-            #expect(try await sandbox.rows(key) == fresh, "upgraded and fresh keys agree")
+            #expect(try await Self.primaryKey(sandbox, of: "_projection_seen_keys") == fresh, "upgraded and fresh keys agree")
             #expect(try await sandbox.rows("SELECT stream_sequence FROM _projection_seen_keys ORDER BY stream_sequence") == [["1"], ["2"], ["3"], ["4"], ["5"]])
             #expect(try await sandbox.rows(insert).isEmpty, "every key recorded before the upgrade still counts as seen")
         }
