@@ -5,11 +5,12 @@ import Synchronization
 ///
 /// libnats 3.4.1's read loop looks a subscription up, drops the lookup's lock and then uses it without
 /// holding a reference (nats.c #637, fixed upstream in 3.6.1). Freeing a subscription while a delivery for
-/// it is being read (an abandoned pull's late messages, a KV watcher's next update) was a use-after-free:
-/// the replica crash in `strdup` on a freed object (docs/RELIABILITY.md). So a subscription is first
-/// unsubscribed, which takes it out of the lookup, and freed only after a flush: its PONG is read by the
-/// same read loop after whatever message it was handling, so by then nothing holds the old pointer.
-/// Closing the connection joins the read loop, so whatever is still parked is freed then.
+/// it is being read (an abandoned pull's late messages; a KV watcher's next update, while key listings
+/// used one) was a use-after-free: the replica crash in `strdup` on a freed object (docs/RELIABILITY.md).
+/// So a subscription is first unsubscribed, which takes it out of the lookup, and freed only after a
+/// flush: its PONG is read by the same read loop after whatever message it was handling, so by then
+/// nothing holds the old pointer. Closing the connection joins the read loop, so whatever is still
+/// parked is freed then.
 final class RetiredSubscriptions: Sendable {
     private let parked = Mutex<[@Sendable () -> Void]>([])
 

@@ -89,76 +89,37 @@ public final class KeyValueBucket: @unchecked Sendable {
         }
     }
 
-    /// The keys that currently hold a value.
+    /// The keys that currently hold a value, sorted.
     ///
-    /// What `kvStore_Keys` does (an ordered watcher over the bucket, headers only, until the initial values
-    /// are in, within 2 s; each key once), except that:
-    /// - the end of the initial values also waits for the stream's last sequence (`KeyListing`: libnats'
-    ///   own marker comes early under concurrent writes);
-    /// - the watcher is stopped, then freed only after a read-loop fence: `kvStore_Keys` frees it at once,
-    ///   while the read loop may hold a delivery for it (another replica's renewal) — libnats 3.4.1's
-    ///   use-after-free (`RetiredSubscriptions`).
+    /// Read without a watcher (`KeyValueBucket+Listing.swift`): the bucket stream's subjects that still
+    /// have a message (stream info with a subjects filter), then each one's newest message, both answered
+    /// by the stream's leader. A put holds a value; a delete or purge marker does not; a subject whose
+    /// messages expired in between has none.
+    ///
+    /// Not libnats' `kvStore_Keys`: its ordered watcher is an ephemeral consumer made and deleted on every
+    /// call (once per lease tick per replica: meta-layer work on a cluster), its end marker comes early
+    /// under concurrent writes, and in libnats 3.4.1 a reconnect re-creates an ordered consumer on a thread
+    /// of its own that races the watcher's stop (the likeliest suspect in a replica crash during a rolling
+    /// restart, docs/RELIABILITY.md).
     public func keys() async throws -> [String] {
-        let kv = handle
-        let connection = context.connection
-        // Before the watcher starts: the listing is complete only past this sequence (`KeyListing`).
-        let lastSequence: UInt64
-        do {
-            lastSequence = try await context.streamInfo(name: "KV_" + name).lastSequence
-        } catch let error as NATSError where error.code == .notFound {
-            return []
-        }
+        let js = context.handle
+        let bucket = name
         return try await executor.run {
-            var options = kvWatchOptions()
-            try natsCheck(kvWatchOptions_Init(&options), "kvWatchOptions_Init")
-            // Deletes are delivered: a key's newest message decides whether it holds a value.
-            options.IgnoreDeletes = false
-            options.MetaOnly = true
-            var raw: OpaquePointer?
-            let status = kvStore_WatchAll(&raw, kv.raw, &options)
-            if status == NATS_NOT_FOUND { return [] }
-            try natsCheck(status, "kvStore_Keys")
-            guard let raw else { throw NATSError(code: .other, operation: "kvStore_Keys") }
-            let watcher = CPointer(raw)
-            defer {
-                kvWatcher_Stop(watcher.raw)
-                connection.retired.park { kvWatcher_Destroy(watcher.raw) }
-                // On the connection's queue: the fence's round trip must not hold up this bucket's renewals.
-                connection.executor.detached { connection.retired.reap(connection.handle.raw) }
+            let stream = "KV_" + bucket
+            let subjects: [String]
+            do {
+                subjects = try Self.subjects(js, stream: stream, filter: Self.subjectPrefix(bucket: bucket) + ">")
+            } catch let error as NATSError where error.code == .notFound {
+                return []
             }
-            let deadline = nats_Now() + 2_000
-            var listing = KeyListing(lastSequence: lastSequence)
-            // After libnats' marker, the rest of the initial values are already on their way; if none at or past
-            // the last sequence comes within this, that message is gone (expired or purged since it was read)
-            // and the listing ends as libnats' would.
-            var markerDeadline: Int64?
-            while true {
-                let remaining = min(deadline, markerDeadline ?? deadline) - nats_Now()
-                if remaining <= 0 {
-                    if markerDeadline != nil { break }
-                    throw NATSError(code: .timeout, operation: "kvStore_Keys", detail: "the initial values did not arrive in 2 s")
-                }
-                var entry: OpaquePointer?
-                let next = kvWatcher_Next(&entry, watcher.raw, remaining)
-                if next == NATS_TIMEOUT, markerDeadline != nil { break }
-                try natsCheck(next, "kvStore_Keys")
-                // A nil entry is libnats' end of the initial values.
-                guard let entry else {
-                    if listing.endOfInitialValues() { break }
-                    markerDeadline = nats_Now() + Self.afterMarkerGrace
-                    continue
-                }
-                defer { kvEntry_Destroy(entry) }
-                guard let key = kvEntry_Key(entry) else { continue }
-                let operation: KeyListing.Operation = kvEntry_Operation(entry) == kvOp_Put ? .put : .delete
-                if listing.add(key: String(cString: key), revision: kvEntry_Revision(entry), operation: operation) { break }
+            var keys: [String] = []
+            for subject in subjects.sorted() {
+                guard let key = Self.key(subject: subject, bucket: bucket) else { continue }
+                if try Self.holdsValue(js, stream: stream, subject: subject) { keys.append(key) }
             }
-            return listing.keys
+            return keys
         }
     }
-
-    /// How long a listing waits past libnats' end marker for the stream's last sequence (milliseconds).
-    static let afterMarkerGrace: Int64 = 250
 
     /// JetStream's answer to a compare-and-set whose expected revision does not match (10071).
     private static func isWrongLastSequence(_ error: NATSError) -> Bool {

@@ -1,5 +1,5 @@
 import Foundation
-import JetStream
+@testable import JetStream
 import Testing
 
 /// The KV operations leases are built on, against the dev stack's nats-server.
@@ -63,8 +63,8 @@ struct KeyValueBucketTests {
         }
     }
 
-    /// The listing waits for the stream's last sequence (`KeyListing`); when every message, the newest
-    /// included, has expired, none comes, and the listing still answers (empty) instead of timing out.
+    /// The listing reads the subjects that still have a message, then each one's newest: a delete marker
+    /// is not a value, and a bucket whose messages all expired has no subjects left.
     @Test("keys: deletes count, and a bucket whose messages all expired lists nothing")
     func keysAfterDeletesAndExpiry() async throws {
         // Deletes in a bucket whose TTL no slow moment can reach.
@@ -93,5 +93,41 @@ struct KeyValueBucketTests {
             let keys = try await kv.keys()
             #expect(keys.isEmpty, "still listed after every message expired: \(keys)")
         }
+    }
+
+    @Test("keys while another connection keeps writing: the keys at rest every time, each once, no subscription made")
+    func keysWhileAnotherConnectionWrites() async throws {
+        let reading = try await NATSConnection.connect(url: DevStack.natsURL, name: "projection-tests-kv-reader")
+        let writing = try await NATSConnection.connect(url: DevStack.natsURL, name: "projection-tests-kv-writer")
+        let name = DevStack.uniqueName("kvchurn").replacingOccurrences(of: ".", with: "_")
+        let kv = try await reading.jetStream().keyValueBucket(name: name, ttl: .seconds(60), storage: .memory)
+        let writer = try await writing.jetStream().keyValueBucket(name: name, ttl: .seconds(60), storage: .memory)
+        let expected = ["hold.t", "lease.t.0", "lease.t.1", "replica.t.r0"]
+        for key in expected { try await kv.put(key, value: Array(key.utf8)) }
+
+        var mismatches: [[String]] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // The written keys come and go between a listing's subjects and its reads, so only the keys at
+            // rest are expected.
+            group.addTask {
+                var n = 0
+                while !Task.isCancelled {
+                    n += 1
+                    try await writer.put("noise.\(n % 2)", value: Array(String(n).utf8))
+                }
+            }
+            for _ in 0..<300 {
+                let keys = try await kv.keys()
+                if keys.filter({ !$0.hasPrefix("noise.") }) != expected || Set(keys).count != keys.count { mismatches.append(keys) }
+            }
+            group.cancelAll()
+            try? await group.waitForAll()
+        }
+        #expect(mismatches.isEmpty, "keys() answered \(mismatches.prefix(3)) instead of \(expected)")
+        // Listing opens no subscription (no ordered watcher, nothing to retire).
+        #expect(reading.retired.count == 0)
+        try await reading.jetStream().deleteKeyValueBucket(name: name)
+        await writing.close()
+        await reading.close()
     }
 }
