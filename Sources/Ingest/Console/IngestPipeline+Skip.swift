@@ -45,7 +45,7 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
         let bucket = try await source.keyValueBucket(name: Self.auditBucket)
         let prefix = SkippedFact.keyPrefix(projection: configuration.consumer.projection, consumer: configuration.consumer.consumer)
         var records: [SkippedFact] = []
-        for key in try await bucket.keys() where key.hasPrefix(prefix) {
+        for key in try await bucket.keys(prefix: prefix) {
             guard records.count < limit else { break }
             if let entry = try await bucket.get(key), let record = try? JSONCoding.decode(SkippedFact.self, from: Data(entry.value)) {
                 records.append(record)

@@ -7,6 +7,12 @@ extension KeyValueBucket {
         "$KV.\(bucket)."
     }
 
+    /// The subject filter that lists the keys starting with `keyPrefix`: the prefix itself when it ends at
+    /// a token boundary (`.`), else the whole bucket.
+    static func subjectFilter(bucket: String, keyPrefix: String) -> String {
+        subjectPrefix(bucket: bucket) + (keyPrefix.hasSuffix(".") ? keyPrefix : "") + ">"
+    }
+
     /// The key a bucket subject stands for; nil for a subject outside the bucket.
     static func key(subject: String, bucket: String) -> String? {
         let prefix = subjectPrefix(bucket: bucket)

@@ -101,20 +101,23 @@ public final class KeyValueBucket: @unchecked Sendable {
     /// under concurrent writes, and in libnats 3.4.1 a reconnect re-creates an ordered consumer on a thread
     /// of its own that races the watcher's stop (the likeliest suspect in a replica crash during a rolling
     /// restart, docs/RELIABILITY.md).
-    public func keys() async throws -> [String] {
+    ///
+    /// - Parameter prefix: only keys starting with it. One ending in `.` narrows the server's answer too
+    ///   (a subject filter matches whole tokens); any other is applied to the listing.
+    public func keys(prefix: String = "") async throws -> [String] {
         let js = context.handle
         let bucket = name
         return try await executor.run {
             let stream = "KV_" + bucket
             let subjects: [String]
             do {
-                subjects = try Self.subjects(js, stream: stream, filter: Self.subjectPrefix(bucket: bucket) + ">")
+                subjects = try Self.subjects(js, stream: stream, filter: Self.subjectFilter(bucket: bucket, keyPrefix: prefix))
             } catch let error as NATSError where error.code == .notFound {
                 return []
             }
             var keys: [String] = []
             for subject in subjects.sorted() {
-                guard let key = Self.key(subject: subject, bucket: bucket) else { continue }
+                guard let key = Self.key(subject: subject, bucket: bucket), key.hasPrefix(prefix) else { continue }
                 if try Self.holdsValue(js, stream: stream, subject: subject) { keys.append(key) }
             }
             return keys

@@ -14,6 +14,14 @@ struct KeyValueListingTests {
         #expect(KeyValueBucket.subjectPrefix(bucket: "leases") + ">" == "$KV.leases.>")
     }
 
+    @Test("a key prefix narrows the subject filter only at a token boundary")
+    func prefixFilters() {
+        #expect(KeyValueBucket.subjectFilter(bucket: "b", keyPrefix: "") == "$KV.b.>")
+        #expect(KeyValueBucket.subjectFilter(bucket: "b", keyPrefix: "skip.p.c.") == "$KV.b.skip.p.c.>")
+        // "lease.t" would also have to match "lease.t2.x": the server cannot filter on part of a token.
+        #expect(KeyValueBucket.subjectFilter(bucket: "b", keyPrefix: "lease.t") == "$KV.b.>")
+    }
+
     @Test("a put holds a value; delete and purge markers do not; other operations are read as values")
     func operations() {
         #expect(KeyValueBucket.holdsValue(operation: nil))
