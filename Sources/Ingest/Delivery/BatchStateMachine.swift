@@ -102,6 +102,13 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         guard case .consuming = phase, !draining, !restarting, verifying == nil else { return false }
         return !openIsFull || refillFrom != nil
     }
+    /// Backpressure for a fetch started before `count` fetched messages of `bytes` payload bytes are
+    /// received (so nats-server delivers the next fetch while these are decoded): true only if the open
+    /// batch still has room after them. Not while a hole is refilled, where what arrives decides more.
+    public func wantsMessages(beforeReceiving count: Int, bytes: Int) -> Bool {
+        guard wantsMessages, refillFrom == nil else { return false }
+        return open.count + count < policy.maxFacts && openBytes + bytes < policy.maxBytes
+    }
     /// Payload bytes held but not yet in flight.
     public var bufferedBytes: Int { openBytes }
     /// Enough is held for a full batch, by count or by bytes.

@@ -175,7 +175,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
             }
             // The next fetch overlaps the write of the batch in flight (still one batch in flight: order and
             // the checkpoint protocol are unchanged); PROJECTION_OVERLAP_FETCH=false waits instead.
-            if !shuttingDown, !paused, !fetchRunning, !stepRunning || configuration.overlapFetch, consuming, machine.wantsMessages {
+            if mayFetch, machine.wantsMessages {
                 startFetch(&group)
             }
             if !fetchRunning, !stepRunning {
@@ -193,6 +193,13 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 fetchFailures = 0
                 let connected = source.isConnected
                 status.update { $0.natsConnected = connected }
+                // The next fetch is sent before these are decoded, so nats-server delivers it meanwhile (else
+                // each fetch's round trip and each decode wait for each other). Only while the open batch
+                // has room for these and more: the buffer's bound grows by at most the one fetch in flight.
+                if !messages.isEmpty, mayFetch,
+                   machine.wantsMessages(beforeReceiving: messages.count, bytes: messages.reduce(0) { $0 + $1.dataCount }) {
+                    startFetch(&group)
+                }
                 actions = receive(messages)
                 actions += machine.tick(now: clock.now)
                 await refreshLag()
@@ -216,6 +223,11 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 actions += machine.tick(now: clock.now)
             }
         }
+    }
+
+    /// Whether a fetch may start now, backpressure aside.
+    private var mayFetch: Bool {
+        !shuttingDown && !paused && !fetchRunning && (!stepRunning || configuration.overlapFetch) && consuming
     }
 
     /// Fetches have stayed empty with nothing held for `stalledWatch.after`, yet the stream holds a fact

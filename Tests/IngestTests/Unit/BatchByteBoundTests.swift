@@ -35,6 +35,22 @@ struct BatchByteBoundTests {
         #expect(machine.bufferedCount == 1)
     }
 
+    @Test("a fetch sent before the last one is received is wanted only if the open batch has room after it")
+    func fetchAheadOfReceiving() {
+        var machine = started()
+        _ = machine.received(deliveries([300]), now: t0).withoutHolds()
+        // 300 held: 600 more bytes leave room, 700 fill the batch (1,000), as do 99 more facts (100).
+        #expect(machine.wantsMessages(beforeReceiving: 2, bytes: 600))
+        #expect(!machine.wantsMessages(beforeReceiving: 2, bytes: 700))
+        #expect(machine.wantsMessages(beforeReceiving: 98, bytes: 98))
+        #expect(!machine.wantsMessages(beforeReceiving: 99, bytes: 99))
+        // Never where a plain fetch is not wanted: while a full batch waits behind the one in flight.
+        _ = machine.received(deliveries([800, 900], from: 2), now: t0).withoutHolds()
+        #expect(machine.pendingBatch != nil)
+        #expect(!machine.wantsMessages)
+        #expect(!machine.wantsMessages(beforeReceiving: 1, bytes: 1))
+    }
+
     @Test("no more is wanted while a full batch's bytes are held behind the one in flight")
     func backpressureByBytes() {
         var machine = started()
