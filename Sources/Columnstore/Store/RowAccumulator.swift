@@ -11,33 +11,56 @@ public struct RowAccumulator {
         var measures: [(index: Int, function: AggregateFunction, type: ColumnType)]
         var versionIndex: Int?
         var rows: [[ColumnValue]] = []
-        var rowByKey: [[ColumnValue]: Int] = [:]
+        /// The rows by key, without building a key per row: the first row of each key hash, and for each
+        /// row the next one with the same hash (-1: none). Keys compare as `[ColumnValue]` would (`==`).
+        var firstRowByHash: [Int: Int] = [:]
+        var nextRowWithHash: [Int] = []
 
         mutating func add(_ values: [ColumnValue]) throws(StoreError) {
             switch table.kind {
             case .append:
                 rows.append(values)
             case .aggregate:
-                let key = keyIndexes.map { values[$0] }
-                if let existing = rowByKey[key] {
+                let hash = keyHash(values)
+                if let existing = row(withKeyOf: values, hash: hash) {
                     for (i, function, type) in measures {
                         rows[existing][i] = try RowAccumulator.fold(function, rows[existing][i], values[i], type: type, column: table.columns[i].name)
                     }
                 } else {
-                    rowByKey[key] = rows.count
-                    rows.append(values)
+                    insert(values, hash: hash)
                 }
             case .latest:
-                let key = keyIndexes.map { values[$0] }
-                if let existing = rowByKey[key] {
+                let hash = keyHash(values)
+                if let existing = row(withKeyOf: values, hash: hash) {
                     // Rows arrive in stream order, so on equal versions the later fact wins.
                     if let v = versionIndex, RowAccumulator.compare(values[v], rows[existing][v], type: table.columns[v].type) == .orderedAscending { return }
                     rows[existing] = values
                 } else {
-                    rowByKey[key] = rows.count
-                    rows.append(values)
+                    insert(values, hash: hash)
                 }
             }
+        }
+
+        private func keyHash(_ values: [ColumnValue]) -> Int {
+            var hasher = Hasher()
+            for i in keyIndexes { hasher.combine(values[i]) }
+            return hasher.finalize()
+        }
+
+        private func row(withKeyOf values: [ColumnValue], hash: Int) -> Int? {
+            var candidate = firstRowByHash[hash] ?? -1
+            while candidate >= 0 {
+                let row = rows[candidate]
+                if keyIndexes.allSatisfy({ row[$0] == values[$0] }) { return candidate }
+                candidate = nextRowWithHash[candidate]
+            }
+            return nil
+        }
+
+        private mutating func insert(_ values: [ColumnValue], hash: Int) {
+            nextRowWithHash.append(firstRowByHash[hash] ?? -1)
+            firstRowByHash[hash] = rows.count
+            rows.append(values)
         }
     }
 

@@ -1,4 +1,5 @@
 import Columnstore
+import IngestTestKit
 import Testing
 
 @Suite("Row pre-aggregation")
@@ -33,6 +34,68 @@ struct RowAccumulatorTests {
         #expect(rows[0].rows == [[.string("a"), .int64(4), .int64(9)], [.string("b"), .int64(2), .int64(1)]])
         #expect(rows[1].rows == [[.string("a"), .string("new"), .uint64(9)]])
         #expect(rows[2].rows.count == 2)
+    }
+
+    /// Composite keys (a string that may be NULL, an integer that may be NULL) drawn from a small domain,
+    /// so keys repeat often: the folded rows must equal a reference that groups by linear search with
+    /// `==` on the key columns and folds by the documented rules, in first-seen order.
+    @Test("generated rows with repeating composite keys fold like a linear-search reference", arguments: 0..<20)
+    func generatedFoldsMatchReference(seed: UInt64) throws {
+        let schema = ProjectionSchema(
+            name: "t", storeKinds: [.clickhouse], bindings: [],
+            tables: [
+                TableSchema(name: "agg", kind: .aggregate, columns: [
+                    ColumnSchema(name: "k1", type: .string, nullable: true),
+                    ColumnSchema(name: "n", type: .int64, aggregate: .sum),
+                    ColumnSchema(name: "k2", type: .int64, nullable: true),
+                    ColumnSchema(name: "hi", type: .int64, nullable: true, aggregate: .max),
+                ], primaryKey: ["k2", "k1"]),
+                TableSchema(name: "latest", kind: .latest, columns: [
+                    ColumnSchema(name: "v", type: .string),
+                    ColumnSchema(name: "k1", type: .string, nullable: true),
+                    ColumnSchema(name: "ver", type: .uint64),
+                    ColumnSchema(name: "k2", type: .int64, nullable: true),
+                ], primaryKey: ["k1", "k2"], versionColumn: "ver"),
+            ])
+        var random = SplitMix64(seed: 0xACC0 &+ seed)
+        let strings: [ColumnValue] = [.null, .string(""), .string("a"), .string("A"), .string("é"), .string("e\u{301}"), .string("a\u{0}b"), .string(String(repeating: "x", count: 40))]
+        let ints: [ColumnValue] = [.null, .int64(0), .int64(-1), .int64(.min), .int64(.max), .int64(7)]
+        var accumulator = RowAccumulator(schema: schema)
+        var aggregate: [[ColumnValue]] = []
+        var latest: [[ColumnValue]] = []
+        for _ in 0..<2_000 {
+            let k1 = strings.randomElement(using: &random)!, k2 = ints.randomElement(using: &random)!
+            if Bool.random(using: &random) {
+                let n = ColumnValue.int64(Int64.random(in: -1_000...1_000, using: &random))
+                let hi: ColumnValue = Int.random(in: 0..<4, using: &random) == 0 ? .null : .int64(Int64.random(in: -50...50, using: &random))
+                let row = [k1, n, k2, hi]
+                try accumulator.add(TableRow(tableIndex: 0, values: row))
+                if let i = aggregate.firstIndex(where: { $0[0] == k1 && $0[2] == k2 }) {
+                    guard case .int64(let a) = aggregate[i][1], case .int64(let b) = n else { Issue.record("sum is not int64"); return }
+                    aggregate[i][1] = .int64(a + b)
+                    switch (aggregate[i][3], hi) {
+                    case (.null, _): aggregate[i][3] = hi
+                    case (.int64(let x), .int64(let y)) where y > x: aggregate[i][3] = hi
+                    default: break
+                    }
+                } else {
+                    aggregate.append(row)
+                }
+            } else {
+                let row: [ColumnValue] = [.string("v\(Int.random(in: 0..<1_000, using: &random))"), k1, .uint64(UInt64.random(in: 0..<5, using: &random)), k2]
+                try accumulator.add(TableRow(tableIndex: 1, values: row))
+                if let i = latest.firstIndex(where: { $0[1] == k1 && $0[3] == k2 }) {
+                    guard case .uint64(let old) = latest[i][2], case .uint64(let new) = row[2] else { Issue.record("version is not uint64"); return }
+                    if new >= old { latest[i] = row }
+                } else {
+                    latest.append(row)
+                }
+            }
+        }
+        let folded = accumulator.rowsByTable
+        #expect(folded[0].rows == aggregate)
+        #expect(folded[1].rows == latest)
+        #expect(aggregate.count > 20 && latest.count > 20, "the domain gives many keys, each repeated")
     }
 
     @Test("in-batch duplicates: the first fact in stream order wins")
