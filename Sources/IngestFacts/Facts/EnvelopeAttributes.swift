@@ -70,24 +70,21 @@ struct EnvelopeAttributes {
     var correlationid: JSONValue?
     var data: JSONValue?
 
-    /// Sets the slot's value; false when it was set already (a duplicate key).
-    mutating func set(_ slot: Slot, _ value: JSONValue) -> Bool {
-        func put(_ field: inout JSONValue?) -> Bool {
-            guard field == nil else { return false }
-            field = value
-            return true
-        }
+    /// Sets the slot's value; false when it was set already (a duplicate key). The value is taken, not
+    /// copied: the parser hands over what it just built.
+    mutating func set(_ slot: Slot, _ value: consuming JSONValue) -> Bool {
         switch slot {
-        case .specversion: return put(&specversion)
-        case .id: return put(&id)
-        case .type: return put(&type)
-        case .source: return put(&source)
-        case .time: return put(&time)
-        case .tenantid: return put(&tenantid)
-        case .subject: return put(&subject)
-        case .traceparent: return put(&traceparent)
-        case .correlationid: return put(&correlationid)
-        case .data: return put(&data)
+        case .specversion: guard specversion == nil else { return false }; specversion = value
+        case .id: guard id == nil else { return false }; id = value
+        case .type: guard type == nil else { return false }; type = value
+        case .source: guard source == nil else { return false }; source = value
+        case .time: guard time == nil else { return false }; time = value
+        case .tenantid: guard tenantid == nil else { return false }; tenantid = value
+        case .subject: guard subject == nil else { return false }; subject = value
+        case .traceparent: guard traceparent == nil else { return false }; traceparent = value
+        case .correlationid: guard correlationid == nil else { return false }; correlationid = value
+        case .data: guard data == nil else { return false }; data = value
         }
+        return true
     }
 }

@@ -139,7 +139,7 @@ struct FactJSONParser {
     /// Appends a member. A key that occurs twice makes the fact ambiguous (a `tenantid` sent twice
     /// would pick its tenant by parser), so it is refused rather than resolved; the query API's request
     /// parser refuses duplicates too.
-    private func insert(_ key: String, _ value: JSONValue, into members: inout [(key: String, value: JSONValue)], positions: inout [String: Int]) throws(JSONParseError) {
+    private func insert(_ key: String, _ value: consuming JSONValue, into members: inout [(key: String, value: JSONValue)], positions: inout [String: Int]) throws(JSONParseError) {
         if members.count < Self.scanLimit {
             guard !members.contains(where: { $0.key.matchesKey(key) }) else { throw duplicate(key) }
             members.append((key, value))

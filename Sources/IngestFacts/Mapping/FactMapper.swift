@@ -212,13 +212,23 @@ public struct FactMapper: Sendable {
         return false
     }
 
+    /// Walks the path without copying the document or its members on the way: only the value found is
+    /// copied out (the walk by `first(where:)` copied the document and each member's key and value).
     private func lookup(_ data: JSONValue, _ path: FieldPath) -> JSONValue? {
-        var current = data
-        for component in path.components {
-            guard case .object(let members) = current, let member = members.first(where: { $0.key.matchesKey(component) }) else { return nil }
-            current = member.value
+        let components = path.components
+        guard let first = components.first else { return data }
+        guard var current = Self.member(of: data, first) else { return nil }
+        for component in components.dropFirst() {
+            guard let next = Self.member(of: current, component) else { return nil }
+            current = next
         }
         return current
+    }
+
+    private static func member(of value: JSONValue, _ name: String) -> JSONValue? {
+        guard case .object(let members) = value else { return nil }
+        for index in members.indices where members[index].key.matchesKey(name) { return members[index].value }
+        return nil
     }
 }
 
