@@ -33,6 +33,7 @@ public final class InMemoryMessageSource: MessageSource {
         var ackFloor: UInt64 = 0
         var terminated: Set<UInt64> = []
         var emptyFetches = 0
+        var fetchesRunning = 0
         var connected = true
         var rng: SplitMix64
         var faults: SourceFaults
@@ -47,6 +48,10 @@ public final class InMemoryMessageSource: MessageSource {
         public var failedFetches = 0
         public var expiries = 0
         public var consumersCreated = 0
+        /// Consumers re-created while a fetch was running: its pull could be served by the new consumer
+        /// under the pipeline's old binding (JetStreamSource waits for such a fetch; the pipeline must
+        /// not ask while one of its fetches is under way).
+        public var consumedDuringFetch = 0
         /// Every stream sequence terminated (poison), over all incarnations.
         public var terminated: Set<UInt64> = []
     }
@@ -100,6 +105,7 @@ public final class InMemoryMessageSource: MessageSource {
     public func consume(from sequence: UInt64) async throws {
         try state.withLock { state in
             guard state.connected else { throw InMemoryFault.disconnected }
+            if state.fetchesRunning > 0 { state.stats.consumedDuringFetch += 1 }
             state.incarnation += 1
             state.bound = true
             state.cursor = max(sequence, 1)
@@ -116,6 +122,10 @@ public final class InMemoryMessageSource: MessageSource {
 
     /// Returns what is there at once, with or without `fill` (waiting would only slow the fake down).
     public func fetch(batch: Int, maxBytes: Int, timeout: Duration, fill: Bool) async throws -> [InMemoryMessage] {
+        state.withLock { $0.fetchesRunning += 1 }
+        defer { state.withLock { $0.fetchesRunning -= 1 } }
+        // A real fetch takes a while to reach the server: let the pipeline run meanwhile.
+        await Task.yield()
         let messages = try state.withLock { state -> [InMemoryMessage] in
             guard state.connected, state.bound else { throw InMemoryFault.disconnected }
             if state.rng.chance(state.faults.failFetch) {

@@ -120,6 +120,8 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
     }
 
     private var fetchRunning = false
+    /// Events taken from the group out of turn (while a fetch was awaited), handled by the loop first.
+    private var deferredEvents: [Event] = []
     /// Fetches failed in a row (the backoff before re-creating the consumer).
     private var fetchFailures = 0
     private var stalledWatch: StalledConsumerWatch
@@ -185,7 +187,13 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 await refreshLag()
                 continue
             }
-            guard let event = await group.next() else { break }
+            let event: Event
+            if deferredEvents.isEmpty {
+                guard let next = await group.next() else { break }
+                event = next
+            } else {
+                event = deferredEvents.removeFirst()
+            }
             switch event {
             case .fetched(let messages, let from):
                 fetchRunning = false
@@ -195,10 +203,14 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 status.update { $0.natsConnected = connected }
                 // The next fetch is sent before these are decoded, so nats-server delivers it meanwhile (else
                 // each fetch's round trip and each decode wait for each other). Only while the open batch
-                // has room for these and more: the buffer's bound grows by at most the one fetch in flight.
-                if !messages.isEmpty, mayFetch,
+                // has room for these and more, so the bound on held bytes is the one it was: under a batch
+                // open (these included), one batch in flight, one fetch (docs/DESIGN.md).
+                // With PROJECTION_OVERLAP_FETCH=false a fetch never runs beside a store step, and receiving
+                // these may cut one.
+                if !messages.isEmpty, mayFetch, configuration.overlapFetch,
                    machine.wantsMessages(beforeReceiving: messages.count, bytes: messages.reduce(0) { $0 + $1.dataCount }) {
-                    startFetch(&group)
+                    // If nothing is open yet, these open a batch now: the fetch fills until its linger ends.
+                    startFetch(&group, openUntil: machine.openLingerEnd ?? clock.now + configuration.batching.linger)
                 }
                 actions = receive(messages)
                 actions += machine.tick(now: clock.now)
@@ -221,6 +233,20 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 stepRunning = false
                 actions = stepFinished(step, batch, attempt: attempt, result)
                 actions += machine.tick(now: clock.now)
+            }
+        }
+    }
+
+    /// Before the consumer is re-created: waits for a fetch still running and drops what it returns (its
+    /// consumer is about to be deleted; the new one delivers from the restart's sequence). A fetch task
+    /// may not have reached the source yet, so the source's own wait for running fetches cannot see it,
+    /// and it would then pull from the re-created consumer under the old generation. A store step's
+    /// result that arrives meanwhile is kept for the loop.
+    private func endRunningFetch(_ group: inout TaskGroup<Event>) async {
+        while fetchRunning, let event = await group.next() {
+            switch event {
+            case .fetched, .fetchFailed: fetchRunning = false
+            case .stepFinished: deferredEvents.append(event)
             }
         }
     }
@@ -270,8 +296,8 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         }
     }
 
-    private func startFetch(_ group: inout TaskGroup<Event>) {
-        let plan = FetchPlan.next(openUntil: machine.openLingerEnd, now: clock.now, linger: configuration.batching.linger)
+    private func startFetch(_ group: inout TaskGroup<Event>, openUntil: ContinuousClock.Instant? = nil) {
+        let plan = FetchPlan.next(openUntil: openUntil ?? machine.openLingerEnd, now: clock.now, linger: configuration.batching.linger)
         let batch = configuration.fetchBatch
         let maxBytes = configuration.fetchMaxBytes
         let from = generation
@@ -382,6 +408,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 }
                 queue.append(machine.checkpointLoaded(checkpoint))
             case .startConsuming(let from):
+                await endRunningFetch(&group)
                 await startConsuming(from: from)
                 machine.consumerStarted()
             case .verifyGaps(let gaps, let batch):

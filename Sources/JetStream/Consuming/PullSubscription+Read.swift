@@ -1,5 +1,9 @@
 import CNATS
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension PullSubscription {
     /// What one fetch has taken so far, and whether that is all it may take.
