@@ -31,6 +31,7 @@ public struct SchemaError: Error, Sendable, CustomStringConvertible {
             case missingSource
             case invalidSource
             case invalidQuery
+            case invalidTenantColumn
         }
 
         private let base: Base
@@ -75,6 +76,9 @@ public struct SchemaError: Error, Sendable, CustomStringConvertible {
         /// A source has no value, a bad transform, constant or data path, or repeats a fact.
         public static let invalidSource = Code(.invalidSource)
         public static let invalidQuery = Code(.invalidQuery)
+        /// A table has no column fed only by the tenant attribute for every fact feeding it, or an
+        /// aggregate or latest table's primary key leaves it out.
+        public static let invalidTenantColumn = Code(.invalidTenantColumn)
 
         public var description: String { base.rawValue }
     }

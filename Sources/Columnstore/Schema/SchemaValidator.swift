@@ -34,6 +34,24 @@ enum SchemaValidator {
             throw SchemaError(.invalidSortKey, element: element, "the sort key of \(table.kind.rawValue) table '\(name)' must consist of the primary key columns")
         }
 
+        // Tenancy: the query API scopes every read to one tenant, so every row must carry the tenant the
+        // envelope named (a producer cannot choose it in `data`), and facts of different tenants must never
+        // fold into one row. The state hash orders rows by this column too.
+        let isTenant = { (c: ColumnSchema) in !c.sources.isEmpty && c.sources.allSatisfy { $0.value == .envelope(.tenant) } }
+        guard let tenant = table.columns.first(where: isTenant) else {
+            throw SchemaError(.invalidTenantColumn, element: element,
+                              "table '\(name)' needs a tenant column: a column whose every source is envelope: ENVELOPE_ATTRIBUTE_TENANT")
+        }
+        let feeding = Set(table.columns.flatMap { $0.sources.map(\.factType) })
+        if let unscoped = feeding.sorted().first(where: { tenant.source(forFactType: $0) == nil }) {
+            throw SchemaError(.invalidTenantColumn, element: element,
+                              "tenant column '\(tenant.name)' of table '\(name)' has no source for fact '\(unscoped)', which feeds the table")
+        }
+        if table.kind != .append && !table.primaryKey.contains(tenant.name) {
+            throw SchemaError(.invalidTenantColumn, element: element,
+                              "the primary_key of \(table.kind.rawValue) table '\(name)' must include its tenant column '\(tenant.name)': otherwise facts of different tenants share a row")
+        }
+
         // Measures.
         let measures = table.measureColumns
         if table.kind == .aggregate {

@@ -119,11 +119,15 @@ public struct RowAccumulator {
             if overflowed || sum > UInt64(Int64.max) { throw overflow() }
             return .uint64(sum)
         case (.float64(let x), .float64(let y), _):
-            return .float64(x + y)
+            // Postgres refuses a finite sum that overflows (`float8pl`: 22003); infinite inputs stay allowed.
+            let sum = x + y
+            if sum.isInfinite && x.isFinite && y.isFinite { throw overflow() }
+            return .float64(sum)
         case (.string(let x), .string(let y), .decimal(let precision, let scale)):
             guard let ux = DecimalText.units(x, scale: scale), let uy = DecimalText.units(y, scale: scale) else { throw overflow() }
-            let total = ux + uy
-            guard total.magnitude < DecimalText.limit(precision: precision).magnitude else { throw overflow() }
+            // Two decimal(38) values can pass Int128's bound (~1.7e38): report it, never trap.
+            let (total, overflowed) = ux.addingReportingOverflow(uy)
+            guard !overflowed, total.magnitude < DecimalText.limit(precision: precision).magnitude else { throw overflow() }
             return .string(DecimalText.text(units: total, scale: scale))
         default:
             return a

@@ -77,6 +77,12 @@ struct SchemaErrorTests {
         Case(name: "missing table kind", code: .missingTableKind, mentions: "table 'orders' needs kind") {
             message("Order", in: &$0) { $0.options.Projection_V1_table.clearKind() }
         },
+        Case(name: "tenant taken from the data", code: .invalidTenantColumn, mentions: "table 'orders' needs a tenant column") {
+            field("tenant_id", of: "Order", in: &$0) { $0.options.Projection_V1_column.source[0].data = "order_id" }
+        },
+        Case(name: "aggregate key without the tenant", code: .invalidTenantColumn, mentions: "must include its tenant column 'tenant_id'") {
+            message("DailySales", in: &$0) { $0.options.Projection_V1_table.primaryKey = ["day"] }
+        },
         Case(name: "missing primary key", code: .missingPrimaryKey, mentions: "latest table 'orders' needs a primary_key") {
             message("Order", in: &$0) { $0.options.Projection_V1_table.primaryKey = [] }
         },

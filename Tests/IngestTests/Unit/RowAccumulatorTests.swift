@@ -116,6 +116,37 @@ struct RowAccumulatorTests {
         #expect(duplicates == 1)
         #expect(payload.deduplicationToken(table: "orders") == "p:orders:1-3")
     }
+
+    /// Swift's `==` calls canonically equivalent strings equal; the stores compare bytes. Keys, tenants
+    /// and idempotency keys that differ only in normalization must stay apart here too, or whether two
+    /// facts share a row would depend on where a batch boundary falls.
+    @Test("keys differing only in Unicode normalization are different keys, in rows and in idempotency keys")
+    func normalizationIsNotEquality() throws {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(composed == decomposed, "the premise: Swift's String == is canonical equivalence")
+        #expect(ColumnValue.string(composed) != ColumnValue.string(decomposed))
+        #expect(Set([ColumnValue.string(composed), .string(decomposed), .string(composed)]).count == 2)
+        var acc = RowAccumulator(schema: schema)
+        try acc.add(TableRow(tableIndex: 0, values: [.string(composed), .int64(1), .int64(1)]))
+        try acc.add(TableRow(tableIndex: 0, values: [.string(decomposed), .int64(2), .int64(2)]))
+        try acc.add(TableRow(tableIndex: 0, values: [.string(composed), .int64(4), .int64(0)]))
+        try acc.add(TableRow(tableIndex: 1, values: [.string(decomposed), .string("d"), .uint64(1)]))
+        try acc.add(TableRow(tableIndex: 1, values: [.string(composed), .string("c"), .uint64(1)]))
+        #expect(acc.rowsByTable[0].rows == [[.string(composed), .int64(5), .int64(1)], [.string(decomposed), .int64(2), .int64(2)]])
+        #expect(acc.rowsByTable[1].rows.count == 2)
+
+        let facts = [
+            MappedFact(sequence: 1, factType: "x", tenant: "t", idempotencyKey: composed, rows: []),
+            MappedFact(sequence: 2, factType: "x", tenant: "t", idempotencyKey: decomposed, rows: []),
+            MappedFact(sequence: 3, factType: "x", tenant: composed, idempotencyKey: "k", rows: []),
+            MappedFact(sequence: 4, factType: "x", tenant: decomposed, idempotencyKey: "k", rows: []),
+            MappedFact(sequence: 5, factType: "x", tenant: "t", idempotencyKey: decomposed, rows: []),
+        ]
+        let payload = BatchPayload(consumer: ConsumerID(projection: "p", consumer: "c"), range: SequenceRange(first: 1, last: 5), facts: facts, quarantined: [])
+        let (kept, duplicates) = payload.withoutInBatchDuplicates()
+        #expect(kept.map(\.sequence) == [1, 2, 3, 4])
+        #expect(duplicates == 1)
+    }
 }
 
 @Suite("Row pre-aggregation: the stores' folds")
@@ -171,5 +202,25 @@ struct RowAccumulatorParityTests {
         } catch {
             #expect(error.code == .dataRejected)
         }
+
+        // Two decimal(38) values whose sum passes Int128's bound: a rejection, never a trap.
+        let wide = ProjectionSchema(name: "t", storeKinds: [.clickhouse], bindings: [], tables: [
+            TableSchema(name: "w", kind: .aggregate, columns: [
+                ColumnSchema(name: "k", type: .string),
+                ColumnSchema(name: "d", type: .decimal(precision: 38, scale: 0), aggregate: .sum),
+                ColumnSchema(name: "f", type: .float64, aggregate: .sum),
+            ], primaryKey: ["k"]),
+        ])
+        let big = String(repeating: "9", count: 38)
+        var wideSums = RowAccumulator(schema: wide)
+        try wideSums.add(TableRow(tableIndex: 0, values: [.string("a"), .string(big), .float64(0)]))
+        #expect(throws: StoreError.self) { try wideSums.add(TableRow(tableIndex: 0, values: [.string("a"), .string(big), .float64(0)])) }
+        // A finite float sum that overflows is refused, as Postgres refuses it; infinities stay allowed.
+        var floats = RowAccumulator(schema: wide)
+        try floats.add(TableRow(tableIndex: 0, values: [.string("a"), .string("0"), .float64(.greatestFiniteMagnitude)]))
+        #expect(throws: StoreError.self) { try floats.add(TableRow(tableIndex: 0, values: [.string("a"), .string("0"), .float64(.greatestFiniteMagnitude)])) }
+        try floats.add(TableRow(tableIndex: 0, values: [.string("b"), .string("0"), .float64(.infinity)]))
+        try floats.add(TableRow(tableIndex: 0, values: [.string("b"), .string("0"), .float64(1)]))
+        #expect(floats.rowsByTable[0].rows.last == [.string("b"), .string("0"), .float64(.infinity)])
     }
 }
