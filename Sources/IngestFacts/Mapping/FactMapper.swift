@@ -46,6 +46,8 @@ public struct FactMapper: Sendable {
         var columns: [ColumnPlan]
         /// Positions of the primary key's string columns: together they must fit a btree entry.
         var keyStringColumns: [Int]
+        /// The sort key's string columns when Postgres indexes it apart from the primary key (same entry limit).
+        var sortStringColumns: [Int]
         var tableName: String
     }
     private struct TypePlan: Sendable {
@@ -70,6 +72,8 @@ public struct FactMapper: Sendable {
                     tableIndex: index,
                     columns: table.columns.map { ColumnPlan(column: $0, source: $0.source(forFactType: binding.factType)) },
                     keyStringColumns: table.columns.indices.filter { table.primaryKey.contains(table.columns[$0].name) && table.columns[$0].type == .string },
+                    sortStringColumns: table.orderBy == table.primaryKey ? []
+                        : table.columns.indices.filter { table.orderBy.contains(table.columns[$0].name) && table.columns[$0].type == .string },
                     tableName: table.name)
             }
             plans[binding.factType] = TypePlan(keyParts: binding.keyParts, tables: tables)
@@ -98,7 +102,8 @@ public struct FactMapper: Sendable {
             for column in table.columns {
                 values.append(try value(for: column, fact: fact, sequence: sequence, subject: subject))
             }
-            if !table.keyStringColumns.isEmpty { try Self.checkKeyBytes(values, table: table) }
+            if !table.keyStringColumns.isEmpty { try Self.checkKeyBytes(values, columns: table.keyStringColumns, key: "primary key", table: table) }
+            if !table.sortStringColumns.isEmpty { try Self.checkKeyBytes(values, columns: table.sortStringColumns, key: "sort key", table: table) }
             rows.append(TableRow(tableIndex: table.tableIndex, values: values))
         }
         return MappedFact(sequence: sequence, factType: fact.type, tenant: fact.tenant, idempotencyKey: key, rows: rows)
@@ -113,15 +118,15 @@ public struct FactMapper: Sendable {
         }
     }
 
-    private static func checkKeyBytes(_ values: [ColumnValue], table: TablePlan) throws(FactRejection) {
+    private static func checkKeyBytes(_ values: [ColumnValue], columns: [Int], key: String, table: TablePlan) throws(FactRejection) {
         var total = 0
-        for index in table.keyStringColumns {
+        for index in columns {
             if case .string(let string) = values[index] { total += string.utf8.count }
         }
         guard total > ValueDomain.maxKeyStringBytes else { return }
-        let names = table.keyStringColumns.map { table.columns[$0].field }.joined(separator: ", ")
+        let names = columns.map { table.columns[$0].field }.joined(separator: ", ")
         throw FactRejection(code: .invalidValue, field: names,
-                            detail: "the primary key strings of table \(table.tableName) take \(total) bytes; at most \(ValueDomain.maxKeyStringBytes) fit both stores' key entries")
+                            detail: "the \(key) strings of table \(table.tableName) take \(total) bytes; at most \(ValueDomain.maxKeyStringBytes) fit both stores' key entries")
     }
 
     /// One part: its text as before composite keys (so existing seen keys still match). Several parts:

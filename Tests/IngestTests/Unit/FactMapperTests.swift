@@ -97,4 +97,29 @@ struct FactMapperTests {
         let nul = try fact("orders.order_placed.v1", #"{"order_id":"o","customer_id":"c","amount_cents":1,"currency":"EUR","placed_at":"2026-03-01T10:00:00Z"}"#, tenant: #"t\u0000"#)
         #expect(throws: FactRejection.self) { try mapper.map(nul, sequence: 1, subject: "s") }
     }
+
+    /// Postgres indexes an append table's sort key apart from its primary key, with the same entry
+    /// limit: a long sort-key string is refused with its field named, on both stores alike.
+    @Test("sort-key strings indexed apart from the primary key have the key limit too")
+    func sortKeyBytes() throws {
+        let schema = ProjectionSchema(
+            name: "p", storeKinds: [.clickhouse, .postgres],
+            bindings: [FactBinding(factType: "e.v1", ref: "e", idempotencyKey: FieldPath(["id"]))],
+            tables: [TableSchema(name: "log", kind: .append, columns: [
+                ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: "e.v1", value: .envelope(.tenant))]),
+                ColumnSchema(name: "seq", type: .uint64, sources: [ColumnSource(factType: "e.v1", value: .envelope(.streamSequence))]),
+                ColumnSchema(name: "note", type: .string, sources: [ColumnSource(factType: "e.v1", value: .data(FieldPath(["note"])))]),
+            ], primaryKey: ["tenant_id", "seq"], orderBy: ["tenant_id", "note"])])
+        let mapper = FactMapper(schema: schema)
+        let ok = try #require(try mapper.map(try fact("e.v1", #"{"id":"1","note":"\#(String(repeating: "n", count: 1_990))"}"#), sequence: 1, subject: "s"))
+        #expect(ok.rows.count == 1)
+        let long = try fact("e.v1", #"{"id":"2","note":"\#(String(repeating: "n", count: 3_000))"}"#)
+        do {
+            _ = try mapper.map(long, sequence: 2, subject: "s")
+            Issue.record("a 3,000-byte sort-key string was accepted")
+        } catch {
+            #expect(error.code == .invalidValue)
+            #expect(error.field == "tenant, data.note" && error.detail.contains("sort key"), "\(error)")
+        }
+    }
 }
