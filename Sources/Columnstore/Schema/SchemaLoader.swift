@@ -98,6 +98,11 @@ struct SchemaLoader {
             if tables.contains(where: { $0.name == table.name }) {
                 throw SchemaError(.duplicateTable, element: entry.fullName, "table '\(table.name)' is declared twice")
             }
+            // On a ClickHouse cluster `x` is a Distributed table over `x_local`.
+            if let clash = tables.first(where: { $0.name + SchemaNaming.clusterLocalSuffix == table.name || table.name + SchemaNaming.clusterLocalSuffix == $0.name }) {
+                throw SchemaError(.duplicateTable, element: entry.fullName,
+                                  "tables '\(clash.name)' and '\(table.name)' clash: a ClickHouse cluster names the local table of '<name>' '<name>_local'")
+            }
             tables.append(table)
         }
         let methods = try service.method
@@ -205,7 +210,7 @@ struct SchemaLoader {
         let options = entry.proto.options.Projection_V1_table
         let element = entry.fullName
         let name = options.hasName ? options.name : SchemaNaming.snakeCase(entry.proto.name)
-        if let problem = SchemaNaming.identifierProblem(name) {
+        if let problem = SchemaNaming.identifierProblem(name) ?? SchemaNaming.tableNameProblem(name) {
             throw SchemaError(.invalidName, element: element, "table name \(problem)")
         }
         let kind: TableKind
@@ -271,7 +276,7 @@ struct SchemaLoader {
     private func loadColumn(_ field: Google_Protobuf_FieldDescriptorProto, element: String, bindings: [FactBinding]) throws -> ColumnSchema {
         let options = field.options.Projection_V1_column
         let name = options.hasName ? options.name : field.name
-        if let problem = SchemaNaming.identifierProblem(name) {
+        if let problem = SchemaNaming.identifierProblem(name) ?? SchemaNaming.columnNameProblem(name) {
             throw SchemaError(.invalidName, element: element, "column name \(problem)")
         }
         let type = try columnType(of: field, options: options, element: element)

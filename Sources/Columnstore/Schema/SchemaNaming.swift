@@ -33,6 +33,36 @@ enum SchemaNaming {
         return nil
     }
 
+    /// Column names the stores keep for themselves: Postgres' system columns, ClickHouse's virtual
+    /// columns of MergeTree tables (a table declaring one fails to create on that store only).
+    static let reservedColumnNames: Set<String> = [
+        "tableoid", "xmin", "cmin", "xmax", "cmax", "ctid", "oid",
+        "_part", "_part_index", "_part_uuid", "_part_offset", "_part_granule_offset", "_part_data_version",
+        "_partition_id", "_partition_value", "_sample_factor", "_row_exists", "_block_number", "_block_offset",
+        "_disk_name", "_table", "_database", "_shard_num",
+    ]
+
+    /// Derived tables are named `<table>` + one of these (rebuild shadows, kept generations, the
+    /// Postgres cutover's parking name); ClickHouse clusters add `_local`.
+    static let derivedTableSuffixes = ["__rebuild", "__previous", "__swap"]
+    static let clusterLocalSuffix = "_local"
+    /// Postgres truncates identifiers at 63 bytes: a table name leaves room for the longest suffix.
+    static let maxTableNameLength = 63 - 10
+
+    /// Why `name` cannot be a column name (beyond `identifierProblem`), or `nil` when it can.
+    static func columnNameProblem(_ name: String) -> String? {
+        reservedColumnNames.contains(name) ? "'\(name)' is a system column name of Postgres or ClickHouse" : nil
+    }
+
+    /// Why `name` cannot be a table name (beyond `identifierProblem`), or `nil` when it can.
+    static func tableNameProblem(_ name: String) -> String? {
+        if name.unicodeScalars.count > maxTableNameLength {
+            return "'\(name)' is longer than \(maxTableNameLength) characters (derived tables such as '<name>__previous' must fit 63)"
+        }
+        if name.contains("__") { return "'\(name)' contains '__', which derived tables' names use" }
+        return nil
+    }
+
     /// Whether `name` is a valid projection name (lowercase words joined by '-').
     static func isValidProjectionName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.count <= 63 else { return false }

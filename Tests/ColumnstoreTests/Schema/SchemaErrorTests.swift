@@ -95,6 +95,21 @@ struct SchemaErrorTests {
         Case(name: "reserved table name", code: .invalidName, mentions: "'order' is a reserved SQL word") {
             message("Order", in: &$0) { $0.options.Projection_V1_table.name = "order" }
         },
+        Case(name: "table name leaving no room for derived tables", code: .invalidName, mentions: "longer than 53 characters") {
+            message("Order", in: &$0) { $0.options.Projection_V1_table.name = String(repeating: "o", count: 54) }
+        },
+        Case(name: "table name with a double underscore", code: .invalidName, mentions: "contains '__'") {
+            message("Order", in: &$0) { $0.options.Projection_V1_table.name = "daily_sales__rebuild" }
+        },
+        Case(name: "table named like another's cluster-local table", code: .duplicateTable, mentions: "'<name>_local'") {
+            message("Order", in: &$0) { $0.options.Projection_V1_table.name = "daily_sales_local" }
+        },
+        Case(name: "a store's system column name", code: .invalidName, mentions: "'xmin' is a system column name") {
+            field("currency", of: "Order", in: &$0) { $0.options.Projection_V1_column.name = "xmin" }
+        },
+        Case(name: "a ClickHouse virtual column name", code: .invalidName, mentions: "'_row_exists' is a system column name") {
+            field("currency", of: "Order", in: &$0) { $0.options.Projection_V1_column.name = "_row_exists" }
+        },
         Case(name: "internal table prefix", code: .invalidName, mentions: "reserved prefix") {
             message("Order", in: &$0) { $0.options.Projection_V1_table.name = "_projection_orders" }
         },
