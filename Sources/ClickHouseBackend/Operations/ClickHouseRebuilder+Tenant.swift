@@ -38,8 +38,11 @@ extension ClickHouseRebuilder {
             let name = layout.table.name, tenantColumn = "`\(layout.tenantColumn.name)`"
             let columns = layout.table.columns.map { "`\($0.name)`" }.joined(separator: ", ")
             try await client.execute("DELETE FROM \(name) WHERE \(tenantColumn) = {t:String}", parameters: ["t": tenant])
+            // A latest table's shadow may hold unmerged versions of a row; without FINAL they would land in
+            // one new part in read order, and on equal versions that order, not the stream's, would win.
+            let final = layout.table.kind == .latest ? " FINAL" : ""
             try await client.execute(
-                "INSERT INTO \(name) (\(columns)) SELECT \(columns) FROM \(name + RebuildGeneration.rebuildSuffix) WHERE \(tenantColumn) = {t:String}",
+                "INSERT INTO \(name) (\(columns)) SELECT \(columns) FROM \(name + RebuildGeneration.rebuildSuffix)\(final) WHERE \(tenantColumn) = {t:String}",
                 parameters: ["t": tenant], settings: ["insert_deduplicate": "0"])
             try await client.execute("DROP TABLE \(name + RebuildGeneration.rebuildSuffix) SYNC")
         }

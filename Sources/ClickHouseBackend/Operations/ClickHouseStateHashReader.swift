@@ -122,6 +122,11 @@ public final class ClickHouseStateHashReader: StateHashReader {
         } catch {
             throw StateHashError(.unexpectedValue, table: layout.table.name, "unreadable JSONCompact answer: \(error)")
         }
+        // A server before 25.11 writes an error that strikes after the first rows into the JSON document
+        // itself, as an `exception` member beside shorter `data`: never a hash of part of a table.
+        if case .string(let exception)? = document["exception"] {
+            throw StateHashError(.store, table: layout.table.name, "the store failed while answering: \(exception.prefix(300))")
+        }
         guard case .array(let data)? = document["data"] else {
             throw StateHashError(.unexpectedValue, table: layout.table.name, "JSONCompact answer without data")
         }
