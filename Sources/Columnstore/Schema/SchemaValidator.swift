@@ -182,17 +182,20 @@ enum SchemaValidator {
         }
     }
 
+    /// Whether the constant is a value of the column's domain, as ingest would convert it: a constant
+    /// that loads but fits no fact would quarantine every fact that the source feeds.
     private static func constantFits(_ literal: String, _ type: ColumnType) -> Bool {
         switch type {
-        case .string: return true
+        case .string: return !literal.unicodeScalars.contains("\u{0}")
         case .int32: return Int32(literal) != nil
         case .int64: return Int64(literal) != nil
-        case .uint64: return UInt64(literal) != nil
-        case .float64, .decimal: return Double(literal) != nil
+        case .uint64: return UInt64(literal).map { $0 <= ValueDomain.maxUInt64 } ?? false
+        case .float64: return Double(literal)?.isFinite ?? false
+        case .decimal(let precision, let scale):
+            if case .success = DecimalText.canonical(literal, precision: precision, scale: scale) { return true }
+            return false
         case .bool: return literal == "true" || literal == "false"
-        case .date:
-            let parts = literal.split(separator: "-")
-            return parts.count == 3 && parts.map(\.count) == [4, 2, 2] && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
+        case .date: return RFC3339.parseDate(literal).map { ValueDomain.dates.contains($0) } ?? false
         case .timestamp: return false
         }
     }

@@ -257,4 +257,26 @@ struct SchemaErrorTests {
         #expect(error.code == .projectionNotFound)
         #expect(error.description.contains("'billing'"))
     }
+
+    /// A constant must be a value of its column's domain as ingest converts it, or every fact that
+    /// source feeds would be quarantined: each literal below parses loosely but fits no fact.
+    @Test("constants outside their column's domain are refused at load", arguments: [
+        ("9223372036854775808", ColumnType.uint64), ("-1", .uint64), ("inf", .float64), ("nan", .float64),
+        ("0.125", .decimal(precision: 5, scale: 2)), ("1000", .decimal(precision: 5, scale: 2)),
+        ("2024-02-30", .date), ("1969-12-31", .date), ("2200-01-01", .date), ("a\u{0}b", .string),
+        ("2147483648", .int32), ("1.5", .int64),
+    ])
+    func constantsOutsideTheDomain(literal: String, type: ColumnType) {
+        let column = ColumnSchema(name: "c", type: type)
+        #expect(SchemaValidator.sourceProblem(ColumnSource(factType: "f", value: .constant(literal)), column: column) != nil)
+    }
+
+    @Test("constants inside their column's domain load", arguments: [
+        ("9223372036854775807", ColumnType.uint64), ("1.5e3", .float64), ("-0.5", .float64), ("12.3", .decimal(precision: 5, scale: 2)),
+        ("2024-02-29", .date), ("1970-01-01", .date), ("-2147483648", .int32), ("true", .bool), ("text", .string),
+    ])
+    func constantsInsideTheDomain(literal: String, type: ColumnType) {
+        let column = ColumnSchema(name: "c", type: type)
+        #expect(SchemaValidator.sourceProblem(ColumnSource(factType: "f", value: .constant(literal)), column: column) == nil)
+    }
 }
