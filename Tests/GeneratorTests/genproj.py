@@ -274,9 +274,15 @@ class Table:
     primary_key: list
     version: str | None = None
     partition: tuple | None = None  # (column, MONTH|DAY)
+    sort_key: list = field(default_factory=list)  # append tables: sort_key_order, no primary key
 
     def col(self, name):
         return next(c for c in self.columns if c.name == name)
+
+    @property
+    def order_key(self):
+        """The columns rows are ordered by: the primary key, or an append table's sort key."""
+        return self.primary_key or self.sort_key
 
     @property
     def refs(self):
@@ -350,7 +356,7 @@ class Projection:
         for i, t in enumerate(self.tables):
             names = [c.name for c in t.columns]
             if store == "clickhouse":
-                order = ", ".join(t.primary_key)
+                order = ", ".join(t.order_key)
                 where = "tenant_id = {tenant_id:String}"
                 if t.kind == "aggregate":
                     inner = [c.name if c.name in t.primary_key else f"{c.aggregate}({c.name}) AS a_{c.name}" for c in t.columns]
@@ -361,7 +367,7 @@ class Projection:
                     final = " FINAL" if t.kind == "latest" else ""
                     sql = f"SELECT {', '.join(names)}\nFROM {t.name}{final}\nWHERE {where}\nORDER BY {order}\nLIMIT {{limit:UInt32}}\n"
             else:
-                order = ", ".join(k + (' COLLATE "C"' if t.col(k).type.name == "string" else "") for k in t.primary_key)
+                order = ", ".join(k + (' COLLATE "C"' if t.col(k).type.name == "string" else "") for k in t.order_key)
                 sql = f"SELECT {', '.join(names)}\nFROM {t.name}\nWHERE tenant_id = {{tenant_id}}\nORDER BY {order}\nLIMIT {{limit}}\n"
             files[f"ListTable{i}.sql"] = f"-- ListTable{i}: the caller's rows of {t.name} ({t.kind}) in primary-key order.\n" + sql
         return files
@@ -395,7 +401,8 @@ class Projection:
             out += self.query_messages()
         for i, t in enumerate(self.tables):
             opts = f'name: "{t.name}" kind: TABLE_KIND_{t.kind.upper()}'
-            opts += " primary_key: [" + ", ".join(f'"{k}"' for k in t.primary_key) + "]"
+            if t.primary_key:
+                opts += " primary_key: [" + ", ".join(f'"{k}"' for k in t.primary_key) + "]"
             if t.version:
                 opts += f' version_column: "{t.version}"'
             if t.partition:
@@ -405,6 +412,8 @@ class Projection:
                 o = []
                 if c.nullable:
                     o.append("nullable: true")
+                if c.name in t.sort_key:
+                    o.append(f"sort_key_order: {t.sort_key.index(c.name) + 1}")
                 if c.aggregate:
                     o.append(f"aggregate: AGGREGATE_FUNCTION_{c.aggregate.upper()}")
                 if c.low_cardinality:
@@ -556,7 +565,7 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
             seq = Column("seq", CType("uint64"), sources={r: Source(r, "envelope", "stream_sequence") for r in feeding},
                          codec=rng.choice([None, "Delta, ZSTD", "ZSTD(3)"]), proto_field="uint64")
             cols.append(seq)
-            pk.append("seq")
+            pk.append("seq")  # becomes the sort key below: an append table takes no primary key
         elif kind == "aggregate":
             for _ in range(rng.randint(1, 2)):
                 t = g.ctype(["string", "int32", "int64", "bool", "date", "timestamp"])
@@ -638,7 +647,10 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
         order = cols[len(pk) + (1 if version else 0):]
         rng.shuffle(order)
         cols = cols[:len(pk) + (1 if version else 0)] + order
-        tables.append(Table(f"t{i}_{kind}", kind, cols, pk, version, partition))
+        if kind == "append":
+            tables.append(Table(f"t{i}_{kind}", kind, cols, [], version, partition, sort_key=pk))
+        else:
+            tables.append(Table(f"t{i}_{kind}", kind, cols, pk, version, partition))
     proj = Projection(seed, f"gen-{seed}", f"gen.s{seed}.v1", bindings, tables, features)
     return proj.with_queries() if "query" in features else proj
 

@@ -72,8 +72,18 @@ package struct ClickHouseDDL {
             partitionBy: table.partitionBy.map(partitionExpression),
             orderBy: table.orderBy,
             ttl: ttlExpression(table),
-            shardingKey: table.primaryKey
+            shardingKey: Self.shardingKey(table)
         )
+    }
+
+    /// What a cluster's Distributed table hashes to pick a row's shard: the primary key, else (append
+    /// tables) the sort key, else every non-nullable column. Never `rand()`: a batch retried after a
+    /// partial failure must send each row to the shard it went to first, or that shard drops the
+    /// retry's block by its deduplication token while another shard takes the row a second time.
+    static func shardingKey(_ table: TableSchema) -> [String] {
+        if !table.primaryKey.isEmpty { return table.primaryKey }
+        if !table.orderBy.isEmpty { return table.orderBy }
+        return table.columns.filter { !$0.nullable }.map(\.name)
     }
 
     static func column(_ column: ColumnSchema, in table: TableSchema, withCodec: Bool) -> ClickHouseTableDefinition.Column {

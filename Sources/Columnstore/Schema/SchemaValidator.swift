@@ -12,6 +12,12 @@ enum SchemaValidator {
         }
 
         // Keys.
+        // Every fact is a row of an append table: a key would be a uniqueness constraint on Postgres (the
+        // first fact per key kept) and none on ClickHouse (all kept), so the stores would disagree.
+        if table.kind == .append && !table.primaryKey.isEmpty {
+            throw SchemaError(.invalidKey, element: element,
+                              "append table '\(name)' keeps every fact as a row and takes no primary_key (Postgres would keep only the first fact per key, ClickHouse all of them); order it with the columns' sort_key_order")
+        }
         if table.primaryKey.isEmpty && table.kind != .append {
             throw SchemaError(.missingPrimaryKey, element: element, "\(table.kind.rawValue) table '\(name)' needs a primary_key")
         }

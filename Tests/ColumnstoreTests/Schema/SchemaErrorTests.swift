@@ -83,6 +83,12 @@ struct SchemaErrorTests {
         Case(name: "aggregate key without the tenant", code: .invalidTenantColumn, mentions: "must include its tenant column 'tenant_id'") {
             message("DailySales", in: &$0) { $0.options.Projection_V1_table.primaryKey = ["day"] }
         },
+        Case(name: "append table with a primary key", code: .invalidKey, mentions: "append table 'orders' keeps every fact as a row and takes no primary_key") {
+            message("Order", in: &$0) {
+                $0.options.Projection_V1_table.kind = .append
+                $0.options.Projection_V1_table.clearVersionColumn()
+            }
+        },
         Case(name: "missing primary key", code: .missingPrimaryKey, mentions: "latest table 'orders' needs a primary_key") {
             message("Order", in: &$0) { $0.options.Projection_V1_table.primaryKey = [] }
         },

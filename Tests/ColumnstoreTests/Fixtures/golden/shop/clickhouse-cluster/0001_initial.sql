@@ -82,7 +82,7 @@ TTL toDateTime(viewed_at) + INTERVAL 30 DAY
 SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS item_views ON CLUSTER analytics AS item_views_local
-ENGINE = Distributed(analytics, currentDatabase(), item_views_local, rand());
+ENGINE = Distributed(analytics, currentDatabase(), item_views_local, cityHash64(tenant_id, viewed_at, item_id));
 
 CREATE TABLE IF NOT EXISTS item_prices_local ON CLUSTER analytics
 (

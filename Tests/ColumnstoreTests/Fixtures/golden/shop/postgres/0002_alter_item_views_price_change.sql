@@ -13,6 +13,7 @@ ALTER TABLE item_views ADD COLUMN IF NOT EXISTS position integer NOT NULL DEFAUL
 CREATE TABLE IF NOT EXISTS price_change (
     tenant_id text NOT NULL,
     change_id text NOT NULL,
-    on_sale boolean NOT NULL,
-    PRIMARY KEY (tenant_id, change_id)
+    on_sale boolean NOT NULL
 );
+
+CREATE INDEX IF NOT EXISTS price_change_sort_idx ON price_change (tenant_id, change_id);
