@@ -34,6 +34,23 @@ def test_ping_and_root_answer_ok(front):
     assert front.request("GET", "/").body == b"Ok.\n"
 
 
+def test_unknown_path_and_empty_post_answer_as_clickhouse_server(front):
+    # NotFoundHandler: plain text, no exception code; a POST without a query: "Empty query" (62, 400).
+    r = front.request("GET", "/nope")
+    assert r.status == 404 and r.header("X-ClickHouse-Exception-Code") is None
+    assert r.text.startswith("There is no handle /nope") and "DB::Exception" not in r.text
+    r = front.request("POST", "/", body=b"")
+    assert r.status == 400 and r.header("X-ClickHouse-Exception-Code") == "62", r.text
+
+
+def test_reserved_parameters_are_not_settings(front):
+    # clickhouse-connect probes with client_protocol_version; it is the handler's, not a setting.
+    assert front.ok("SELECT 1", client_protocol_version="54405") == "1\n"
+    assert front.ok("SELECT 2", session_id="s2", close_session="1") == "2\n"
+    r = front.query("SELECT 3", no_such_setting_here="1")
+    assert r.status == 404 and r.header("X-ClickHouse-Exception-Code") == "115"
+
+
 def test_query_from_url_parameter_body_and_both(front):
     assert front.ok("SELECT 1") == "1\n"
     assert front.ok(body="SELECT 2") == "2\n"

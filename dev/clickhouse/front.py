@@ -24,8 +24,12 @@ clients (curl, libcurl, clickhouse-connect):
   buffered whole before the status is sent, so a query never fails after a 200
   here and the tagged late-exception frame (see exception_frame) never occurs.
 
-Not supported: `session_id` sessions (each request is independent), native
-`compress=1`/`decompress=1`, multipart form data, progress headers.
+Not supported: `session_id` sessions (each request is independent; two requests
+on one session never get SESSION_IS_LOCKED), native `compress=1`/`decompress=1`,
+multipart form data, progress headers, settings profiles, readonly users and
+setting constraints (compose's `projection_ro` has them: check a new query
+setting against compose/clickhouse/users.d/projection.xml), grants, and a
+per-connection request cap.
 
 Usage: front.py --host 127.0.0.1 --port 8123 --data-dir DIR \
          --user default: --user projection:projection --database projection --log FILE
@@ -66,6 +70,8 @@ HANDLER_PARAMS = {
     "session_id", "session_timeout", "session_check", "compress", "decompress",
     "wait_end_of_query", "buffer_size", "stacktrace", "quota_key", "role",
     "enable_http_compression", "http_zlib_compression_level",
+    # reserved by clickhouse-server's HTTPHandler too (clickhouse-connect sends the first one)
+    "client_protocol_version", "close_session",
 }
 
 # Exception name -> HTTP status, as clickhouse-server's exceptionCodeToHTTPStatus.
@@ -545,10 +551,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self._reply(200, b"Ok.\n", "text/html; charset=UTF-8", query_id=None)
             if url.path != "/":
                 self._drain_quietly()
-                err = ClickHouseError(0, "UNKNOWN_HANDLER",
-                                      f"There is no handle {url.path}\n\nUse / or /ping for health checks")
+                # clickhouse-server's NotFoundHandler: plain text, no exception code.
                 status = 404
-                return self._reply(404, err.body(), "text/plain; charset=UTF-8", query_id=None)
+                return self._reply(404, f"There is no handle {url.path}\n\nUse / or /ping for health checks.\n"
+                                   "Or /replicas_status for more sophisticated health checks.\n".encode(),
+                                   "text/plain; charset=UTF-8", query_id=None)
             user = self._authenticate(pmap)
             status = self._run(pmap, params, query_id, readonly_method)
         except ClickHouseError as e:
@@ -629,6 +636,9 @@ class Handler(BaseHTTPRequestHandler):
             head = body.read_head(64 * 1024)
             body_is_data = False
             if not head.strip():
+                # GET / is the server's static "Ok."; a POST without a query reaches the query handler.
+                if self.command == "POST":
+                    raise ClickHouseError(62, "SYNTAX_ERROR", "Empty query")
                 return self._reply(200, b"Ok.\n", "text/html; charset=UTF-8", query_id=None)
 
         if first_keyword(head) == "INSERT":
