@@ -116,7 +116,10 @@ struct ConnectProtocolTests {
         #expect(failure("encoding=json&compression=br&message=x")?.code == .unimplemented)
         #expect(failure("message=x")?.code == .invalidArgument)
         #expect(failure("connect=v2&encoding=json&message=x")?.code == .invalidArgument)
-        #expect(failure("encoding=json&base64=2&message=x")?.code == .invalidArgument)
+        // Only base64=1 means base64: other values are ignored (the spec's rule), the message is taken as it is.
+        for value in ["2", "0", "", "true", "yes", "%00"] {
+            #expect(try ConnectGetRequest.parse(query: "encoding=json&base64=\(value)&message=%7B%7D").message == Array("{}".utf8), "\(value)")
+        }
         #expect(failure("encoding=json&base64=1&message=a")?.code == .invalidArgument)
         #expect(failure("encoding=json&encoding=json")?.code == .invalidArgument)
         #expect(failure("encoding=json&message=%ZZ")?.code == .invalidArgument)
