@@ -75,4 +75,24 @@ struct RequestDecoderTests {
         #expect(throws: ConnectError.self) { try QueryHandler.queryItems("a=%ZZ") }
         #expect(throws: ConnectError.self) { try RequestDecoder.decode(query: [("order_id", "a"), ("order_id", "b")], method: Self.order) }
     }
+
+    /// A method over `fields` (request only).
+    static func method(_ fields: [QueryFieldSchema]) -> QueryMethodSchema {
+        QueryMethodSchema(name: "M", sqlName: "m", requestMessage: "t.Req", requestFields: fields, responseMessage: "t.Res",
+                          response: .message, rowMessage: "t.Res", rowFields: [])
+    }
+
+    @Test("a default_value that does not fit its field (the loader refuses it) is an internal error, not a crash")
+    func unfitDefault() throws {
+        for (type, value): (QueryFieldType, Int64) in [(.uint64, -1), (.uint32, -1), (.int32, Int64(Int32.max) + 1), (.uint32, Int64(UInt32.max) + 1)] {
+            let method = Self.method([QueryFieldSchema(name: "n", jsonName: "n", number: 1, type: type, hints: QueryParameterHints(defaultValue: value))])
+            let error = try #require(failure("{}", method))
+            #expect(error.code == .internal, "\(type) \(value)")
+            #expect(error.detail?.contains("default_value \(value)") == true)
+            // A value given by the request needs no default.
+            #expect(try decode(#"{"n":1}"#, method)["n"] != nil)
+        }
+        let fits = Self.method([QueryFieldSchema(name: "n", jsonName: "n", number: 1, type: .uint64, hints: QueryParameterHints(defaultValue: Int64.max))])
+        #expect(try decode("{}", fits)["n"] == .uint64(UInt64(Int64.max)))
+    }
 }

@@ -488,6 +488,14 @@ struct SchemaLoader {
                     throw SchemaError(.invalidQuery, element: element, "default_value, min and max apply to integer fields only")
                 }
             }
+            // Checked here so a request never meets a default the field cannot hold.
+            let typeRange = Self.range(of: type)
+            for (option, value) in [("default_value", parsed.defaultValue), ("min", parsed.minimum), ("max", parsed.maximum)] {
+                if let value, !typeRange.contains(value) {
+                    throw SchemaError(.invalidQuery, element: element,
+                        "\(option) \(value) does not fit the field's type \(field.type) (\(typeRange.lowerBound)...\(typeRange.upperBound))")
+                }
+            }
             let lower = parsed.minimum ?? .min, upper = parsed.maximum ?? .max
             guard lower <= upper else {
                 throw SchemaError(.invalidQuery, element: element, "min \(lower) is above max \(upper)")
@@ -508,6 +516,16 @@ struct SchemaLoader {
             encoding: Self.encoding(of: field.type),
             enumValues: field.type == .enum ? enumsByName[typeName] ?? [:] : [:]
         )
+    }
+
+    /// The values an integer field holds that a param hint (an int64) can state.
+    private static func range(of type: QueryFieldType) -> ClosedRange<Int64> {
+        switch type {
+        case .int32: return Int64(Int32.min)...Int64(Int32.max)
+        case .uint32: return 0...Int64(UInt32.max)
+        case .uint64: return 0...Int64.max
+        default: return Int64.min...Int64.max
+        }
     }
 
     private static func encoding(of type: Google_Protobuf_FieldDescriptorProto.TypeEnum) -> QueryFieldEncoding {

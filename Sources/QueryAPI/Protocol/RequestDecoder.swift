@@ -84,7 +84,14 @@ enum RequestDecoder {
     private static func absent(_ field: QueryFieldSchema) throws(ConnectError) -> ColumnValue {
         if field.hints?.isRequired == true { throw ConnectError.invalid(field.name, "is required") }
         if let defaultValue = field.hints?.defaultValue {
-            return field.type == .uint64 ? .uint64(UInt64(defaultValue)) : .int64(defaultValue)
+            // The loader refuses defaults that do not fit; should one slip through, it is the server's
+            // mistake (internal), never a crash.
+            do {
+                return try integer(.string(String(defaultValue)), field: field)
+            } catch {
+                throw ConnectError(.internal, "the parameter's default does not fit its field",
+                                   detail: "\(field.name): default_value \(defaultValue) does not fit \(field.type): \(error.message)")
+            }
         }
         // proto3: an absent field has its type's zero value; typed strings have none.
         if field.hints?.valueType != nil { return .null }
