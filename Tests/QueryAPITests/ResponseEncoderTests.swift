@@ -43,4 +43,37 @@ struct ResponseEncoderTests {
             try ResponseEncoder.encode(QueryResult(columns: ["amount_cents"], rows: [["amount_cents": .string("12abc")]]), method: method)
         }
     }
+
+    static func rowMethod(_ fields: [QueryFieldSchema], response: QueryResponseShape = .message, jsonName: String? = nil) -> QueryMethodSchema {
+        QueryMethodSchema(name: "M", sqlName: "m", requestMessage: "t.Req", requestFields: [], responseMessage: "t.Res",
+                          response: response, rowMessage: "t.Row", rowFields: fields, responseFieldJSONName: jsonName)
+    }
+
+    /// Both JSON writers (tree and bytes) agree; the answer as text.
+    func json(_ result: QueryResult, _ method: QueryMethodSchema) throws(ConnectError) -> String {
+        var out: [UInt8] = []
+        try ResponseEncoder.write(result, method: method, into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == JSONWriter.write(try ResponseEncoder.encode(result, method: method)))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test("the response field's json_name keys the rows, a custom one too")
+    func responseJSONName() throws {
+        let fields = [QueryFieldSchema(name: "n", jsonName: "n", number: 1, type: .int32)]
+        let result = QueryResult(columns: ["n"], rows: [["n": .int64(1)]])
+        #expect(try json(result, Self.rowMethod(fields, response: .rows(field: "daily_rows"))) == #"{"dailyRows":[{"n":1}]}"#)
+        #expect(try json(result, Self.rowMethod(fields, response: .rows(field: "daily_rows"), jsonName: "Results")) == #"{"Results":[{"n":1}]}"#)
+        #expect(try json(result, Self.rowMethod(fields, response: .single(field: "the_row"), jsonName: "row")) == #"{"row":{"n":1}}"#)
+        // Loaded from a descriptor set: protoc's json_name for `rows`, or the one the proto sets.
+        #expect(Self.service.method(named: "GetDailySales")!.responseFieldJSONName == "rows")
+        let custom = try EditedDescriptors.ordersAnalytics { file in
+            let index = file.messageType.firstIndex { $0.name == "GetDailySalesResponse" }!
+            file.messageType[index].field[0].jsonName = "dailyRows"
+        }
+        let daily = try #require(custom.queryService?.method(named: "GetDailySales"))
+        #expect(daily.responseFieldJSONName == "dailyRows")
+        #expect(try json(QueryResult(columns: [], rows: []), daily) == #"{"dailyRows":[]}"#)
+        let openAPI = OpenAPIGenerator.document(schema: custom)
+        #expect(JSONWriter.write(openAPI).contains(#""dailyRows":{"type":"array""#))
+    }
 }

@@ -429,6 +429,8 @@ struct SchemaLoader {
             shape = only.label == .repeated ? .rows(field: only.name) : .single(field: only.name)
         }
         let responseFieldNumber = response.proto.field.count == 1 ? Int(response.proto.field[0].number) : 1
+        var responseFieldJSONName: String?
+        if shape != .message, let only = response.proto.field.first, only.hasJsonName { responseFieldJSONName = only.jsonName }
         return QueryMethodSchema(
             name: method.name,
             sqlName: sqlName,
@@ -439,6 +441,7 @@ struct SchemaLoader {
             rowMessage: row.fullName,
             rowFields: try row.proto.field.map { try queryField($0, in: row) },
             responseFieldNumber: responseFieldNumber,
+            responseFieldJSONName: responseFieldJSONName,
             hasNoSideEffects: method.options.idempotencyLevel == .noSideEffects
         )
     }

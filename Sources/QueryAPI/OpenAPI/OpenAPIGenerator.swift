@@ -178,13 +178,13 @@ enum OpenAPIGenerator {
 
     private static func responseSchema(_ method: QueryMethodSchema) -> JSONValue {
         switch method.response {
-        case .rows(let field):
+        case .rows:
             return .object([("type", .string("object")), ("properties", .object([
-                (ResponseEncoder.jsonName(field), .object([("type", .string("array")), ("items", ref(shortName(method.rowMessage)))])),
+                (method.responseFieldJSONName, .object([("type", .string("array")), ("items", ref(shortName(method.rowMessage)))])),
             ]))])
-        case .single(let field):
+        case .single:
             return .object([("type", .string("object")), ("properties", .object([
-                (ResponseEncoder.jsonName(field), ref(shortName(method.rowMessage))),
+                (method.responseFieldJSONName, ref(shortName(method.rowMessage))),
             ]))])
         case .message:
             return rowSchema(method)

@@ -1,21 +1,21 @@
 import Columnstore
 
 /// Maps result rows to the RPC's response message in the proto3 JSON mapping: columns match row
-/// fields by proto name, keys are lowerCamelCase JSON names, int64/uint64 are strings, timestamps
+/// fields by proto name, keys are the fields' JSON names, int64/uint64 are strings, timestamps
 /// RFC 3339, `day`-like date columns `YYYY-MM-DD`. Fields with zero values are emitted (dashboards
 /// read them without defaults); NULL columns are omitted.
 enum ResponseEncoder {
     static func encode(_ result: QueryResult, method: QueryMethodSchema) throws(ConnectError) -> JSONValue {
         let fields = columns(of: result, for: method)
         switch method.response {
-        case .rows(let field):
+        case .rows:
             var rows: [JSONValue] = []
             rows.reserveCapacity(result.values.count)
             for row in result.values { rows.append(try encodeRow(row, fields: fields, method: method)) }
-            return .object([(jsonName(field), .array(rows))])
-        case .single(let field):
+            return .object([(method.responseFieldJSONName, .array(rows))])
+        case .single:
             guard let row = result.values.first else { throw notFound(method) }
-            return .object([(jsonName(field), try encodeRow(row, fields: fields, method: method))])
+            return .object([(method.responseFieldJSONName, try encodeRow(row, fields: fields, method: method))])
         case .message:
             guard let row = result.values.first else { throw notFound(method) }
             return try encodeRow(row, fields: fields, method: method)
@@ -27,19 +27,19 @@ enum ResponseEncoder {
     static func write(_ result: QueryResult, method: QueryMethodSchema, into out: inout [UInt8]) throws(ConnectError) {
         let plan = WritePlan(columns(of: result, for: method))
         switch method.response {
-        case .rows(let field):
+        case .rows:
             out.append(UInt8(ascii: "{"))
-            JSONWriter.writeString(jsonName(field), into: &out)
+            JSONWriter.writeString(method.responseFieldJSONName, into: &out)
             out.append(contentsOf: ":[".utf8)
             for (index, row) in result.values.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 try writeRow(row, plan: plan, method: method, into: &out)
             }
             out.append(contentsOf: "]}".utf8)
-        case .single(let field):
+        case .single:
             guard let row = result.values.first else { throw notFound(method) }
             out.append(UInt8(ascii: "{"))
-            JSONWriter.writeString(jsonName(field), into: &out)
+            JSONWriter.writeString(method.responseFieldJSONName, into: &out)
             out.append(UInt8(ascii: ":"))
             try writeRow(row, plan: plan, method: method, into: &out)
             out.append(UInt8(ascii: "}"))
