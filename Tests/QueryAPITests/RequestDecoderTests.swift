@@ -1,4 +1,6 @@
 import Columnstore
+import Foundation
+import IngestTestKit
 @testable import QueryAPI
 import Testing
 
@@ -80,6 +82,60 @@ struct RequestDecoderTests {
     static func method(_ fields: [QueryFieldSchema]) -> QueryMethodSchema {
         QueryMethodSchema(name: "M", sqlName: "m", requestMessage: "t.Req", requestFields: fields, responseMessage: "t.Res",
                           response: .message, rowMessage: "t.Res", rowFields: [])
+    }
+
+    static let kinds: [String: Int32] = ["KIND_UNSPECIFIED": 0, "KIND_A": 1, "KIND_B": 2, "KIND_ALIAS_A": 1]
+
+    @Test("bytes are base64: standard or URL-safe, padding optional; they must be UTF-8 and name the field otherwise")
+    func bytes() throws {
+        let blob = Self.method([QueryFieldSchema(name: "blob", jsonName: "blob", number: 1, type: .bytes)])
+        // "hé?>" is 68 C3 A9 3F 3E: "aMOpPz4=" in the standard alphabet, "aMOpPz4" without padding.
+        for encoded in ["aMOpPz4=", "aMOpPz4", "aGk=", "aGk", "aGk-", "aGk+", "aGk_", "aGk/"] {
+            let expected = String(decoding: Base64.decode(encoded)!, as: UTF8.self)
+            #expect(try decode(#"{"blob":"\#(encoded)"}"#, blob)["blob"] == .string(expected), "\(encoded)")
+        }
+        #expect(try decode(#"{"blob":"aMOpPz4"}"#, blob)["blob"] == .string("hé?>"))
+        #expect(try decode(#"{"blob":"aGk-"}"#, blob)["blob"] == decode(#"{"blob":"aGk+"}"#, blob)["blob"])
+        for (body, reason) in [(#"{"blob":"aGk=="}"#, "base64"), (#"{"blob":"a"}"#, "base64"), (#"{"blob":"a b="}"#, "base64"),
+                               (#"{"blob":1}"#, "base64"), (#"{"blob":"//4="}"#, "UTF-8"), (#"{"blob":"AA=="}"#, "NUL")] {
+            let error = try #require(failure(body, blob), "\(body)")
+            #expect(error.code == .invalidArgument)
+            #expect(error.message.hasPrefix("blob: ") && error.message.contains(reason), "\(body) → \(error.message)")
+        }
+    }
+
+    @Test("base64 round-trips every length and byte, and decodes what Foundation encodes")
+    func base64() {
+        var rng = SplitMix64(seed: 64)
+        for length in 0..<40 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let encoded = Base64.encode(bytes)
+            #expect(encoded == Data(bytes).base64EncodedString())
+            #expect(Base64.decode(encoded) == bytes)
+            let urlSafe = String(encoded.filter { $0 != "=" }.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
+            #expect(Base64.decode(urlSafe) == bytes)
+        }
+        for bad in ["a", "abcde", "ab=c", "a===", "====", "ab==cd==", "a.bc"] {
+            #expect(Base64.decode(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("enums: a name (an alias binds its value's first name) or a number; unknown ones name the field; absent is the zero value")
+    func enums() throws {
+        let kind = Self.method([QueryFieldSchema(name: "kind", jsonName: "kind", number: 1, type: .enumeration("t.Kind"), enumValues: Self.kinds)])
+        #expect(try decode(#"{"kind":"KIND_B"}"#, kind)["kind"] == .string("KIND_B"))
+        #expect(try decode(#"{"kind":2}"#, kind)["kind"] == .string("KIND_B"))
+        #expect(try decode(#"{"kind":"2"}"#, kind)["kind"] == .string("KIND_B"))
+        #expect(try decode(#"{"kind":"KIND_ALIAS_A"}"#, kind)["kind"] == .string("KIND_A"))
+        #expect(try decode(#"{"kind":1}"#, kind)["kind"] == .string("KIND_A"))
+        #expect(try decode(#"{}"#, kind)["kind"] == .string("KIND_UNSPECIFIED"))
+        #expect(try decode(#"{"kind":null}"#, kind)["kind"] == .string("KIND_UNSPECIFIED"))
+        for body in [#"{"kind":"KIND_C"}"#, #"{"kind":7}"#, #"{"kind":-1}"#, #"{"kind":1.5}"#, #"{"kind":"kind_a"}"#, #"{"kind":true}"#] {
+            let error = try #require(failure(body, kind), "\(body)")
+            #expect(error.code == .invalidArgument)
+            #expect(error.message.hasPrefix("kind: "), "\(body) → \(error.message)")
+        }
+        #expect(failure(#"{"kind":7}"#, kind)?.message == "kind: unknown enum value '7'")
     }
 
     @Test("a default_value that does not fit its field (the loader refuses it) is an internal error, not a crash")

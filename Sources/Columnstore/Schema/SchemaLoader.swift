@@ -16,8 +16,9 @@ struct SchemaLoader {
     /// Messages in declaration order (files in set order, nested depth-first).
     private var messages: [MessageEntry] = []
     private var messagesByName: [String: MessageEntry] = [:]
-    /// Enum values (name → number) by fully-qualified enum name, for the binary codec.
-    private var enumsByName: [String: [String: Int32]] = [:]
+    /// Enum values in declaration order by fully-qualified enum name (the first is the default;
+    /// of aliases the first is the name ProtoJSON writes).
+    private var enumsByName: [String: [(name: String, number: Int32)]] = [:]
 
     init(serializedSet bytes: [UInt8]) throws {
         let set: Google_Protobuf_FileDescriptorSet
@@ -48,9 +49,7 @@ struct SchemaLoader {
     }
 
     private mutating func index(_ enumeration: Google_Protobuf_EnumDescriptorProto, prefix: String) {
-        var values: [String: Int32] = [:]
-        for value in enumeration.value { values[value.name] = value.number }
-        enumsByName[prefix + enumeration.name] = values
+        enumsByName[prefix + enumeration.name] = enumeration.value.map { ($0.name, $0.number) }
     }
 
     // MARK: - Projection
@@ -508,6 +507,7 @@ struct SchemaLoader {
             }
             hints = parsed
         }
+        let enumeration = field.type == .enum ? enumsByName[typeName] ?? [] : []
         return QueryFieldSchema(
             name: field.name,
             jsonName: field.hasJsonName ? field.jsonName : SchemaNaming.lowerCamelCase(field.name),
@@ -517,7 +517,9 @@ struct SchemaLoader {
             isOptional: isOptional,
             hints: hints,
             encoding: Self.encoding(of: field.type),
-            enumValues: field.type == .enum ? enumsByName[typeName] ?? [:] : [:]
+            enumValues: Dictionary(enumeration.map { ($0.name, $0.number) }, uniquingKeysWith: { first, _ in first }),
+            enumNames: Dictionary(enumeration.map { ($0.number, $0.name) }, uniquingKeysWith: { first, _ in first }),
+            enumDefault: enumeration.first?.name
         )
     }
 

@@ -203,7 +203,17 @@ enum OpenAPIGenerator {
             members.append(("format", .string(format)))
         }
         switch field.type {
-        case .string, .bytes, .enumeration:
+        case .bytes:
+            // proto3 JSON: bytes are base64 (OpenAPI's `byte` format).
+            members.append(("type", .string("string")))
+            members.append(("format", .string("byte")))
+        case .enumeration(let name):
+            // Names in answers; requests also take a value's number.
+            members.append(("type", request ? .array([.string("string"), .string("integer")]) : .string("string")))
+            let names = field.enumNames.sorted { $0.key < $1.key }.map { JSONValue.string($0.value) }
+            members.append(("enum", .array(request ? names + field.enumNames.keys.sorted().map { .number(String($0)) } : names)))
+            members.append(("description", .string("A value of \(name): its name\(request ? " or number" : "").")))
+        case .string:
             members.append(("type", .string("string")))
             switch field.hints?.valueType {
             case .date?:

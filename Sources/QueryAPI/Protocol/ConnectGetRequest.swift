@@ -86,15 +86,6 @@ struct ConnectGetRequest: Sendable, Equatable {
 
     /// URL-safe base64 as the spec asks (padding optional); the standard alphabet is accepted too.
     static func base64URL(_ text: String) -> [UInt8]? {
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        guard !standard.contains("=") || standard.hasSuffix("=") else { return nil }
-        standard = standard.trimmingCharacters(in: CharacterSet(charactersIn: "="))
-        switch standard.utf8.count % 4 {
-        case 1: return nil
-        case 2: standard += "=="
-        case 3: standard += "="
-        default: break
-        }
-        return Data(base64Encoded: standard).map { [UInt8]($0) }
+        Base64.decode(text)
     }
 }

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Rules: both the proto name and the lowerCamelCase JSON name are accepted (not both at once);
 /// unknown fields are rejected (proto3 JSON's default); `null` means absent; integers may be
-/// JSON numbers or decimal strings; every error names the field.
+/// JSON numbers or decimal strings; bytes are base64; enums are names or numbers; every error names
+/// the field.
 enum RequestDecoder {
     /// Longest accepted string parameter, in UTF-8 bytes.
     static let maxStringBytes = 4096
@@ -96,7 +97,8 @@ enum RequestDecoder {
         // proto3: an absent field has its type's zero value; typed strings have none.
         if field.hints?.valueType != nil { return .null }
         switch field.type {
-        case .string, .bytes, .enumeration: return .string("")
+        case .string, .bytes: return .string("")
+        case .enumeration: return .string(field.enumDefault ?? "")
         case .bool: return .bool(false)
         case .int32, .int64, .uint32: return .int64(0)
         case .uint64: return .uint64(0)
@@ -108,7 +110,12 @@ enum RequestDecoder {
     static func convert(_ value: JSONValue, field: QueryFieldSchema) throws(ConnectError) -> ColumnValue {
         let name = field.name
         switch field.type {
-        case .string, .bytes, .enumeration:
+        case .bytes:
+            return try bytes(value, field: name)
+        case .enumeration:
+            let number = try enumNumber(value, field: field)
+            return .string(field.enumNames[number] ?? "")
+        case .string:
             guard case .string(let text) = value else { throw ConnectError.invalid(name, "expected a string, got \(value.typeName)") }
             try checkText(text, field: name)
             switch field.hints?.valueType {
@@ -151,6 +158,40 @@ enum RequestDecoder {
         case .message:
             throw ConnectError.invalid(name, "message fields are not supported")
         }
+    }
+
+    /// ProtoJSON bytes: base64, standard or URL-safe, padding optional. The bytes bind as SQL text,
+    /// so they must be UTF-8 (the binary codec's bytes reach here base64-encoded: the same checks).
+    private static func bytes(_ value: JSONValue, field: String) throws(ConnectError) -> ColumnValue {
+        guard case .string(let encoded) = value else { throw ConnectError.invalid(field, "expected a base64 string, got \(value.typeName)") }
+        guard encoded.utf8.count <= (maxStringBytes + 2) / 3 * 4 + 2 else { throw ConnectError.invalid(field, "longer than \(maxStringBytes) bytes") }
+        guard let decoded = Base64.decode(encoded) else { throw ConnectError.invalid(field, "expected base64 (standard or URL-safe)") }
+        // Decoding replaces invalid sequences, so a lossless round trip means valid UTF-8.
+        let text = String(decoding: decoded, as: UTF8.self)
+        guard text.utf8.elementsEqual(decoded) else { throw ConnectError.invalid(field, "is not valid UTF-8 (bytes parameters bind as text)") }
+        try checkText(text, field: field)
+        return .string(text)
+    }
+
+    /// An enum value's number from its name (an alias too) or its number (a JSON number, or decimal
+    /// text as GET query strings carry it); unknown ones are refused, as by the binary codec.
+    static func enumNumber(_ value: JSONValue, field: QueryFieldSchema) throws(ConnectError) -> Int32 {
+        let text: String
+        let number: Int32?
+        switch value {
+        case .string(let name):
+            text = name
+            number = field.enumValues[name] ?? Int32(name)
+        case .number(let digits):
+            text = digits
+            number = Int32(digits)
+        default:
+            throw ConnectError.invalid(field.name, "expected an enum name or number, got \(value.typeName)")
+        }
+        guard let number, field.enumNames[number] != nil else {
+            throw ConnectError.invalid(field.name, "unknown enum value \(printable(text))")
+        }
+        return number
     }
 
     private static func checkText(_ text: String, field: String) throws(ConnectError) {
