@@ -138,6 +138,38 @@ struct RequestDecoderTests {
         #expect(failure(#"{"kind":7}"#, kind)?.message == "kind: unknown enum value '7'")
     }
 
+    @Test("an implicit-presence field's explicit zero is the field absent: default_value and required apply")
+    func implicitZero() throws {
+        let fields = [
+            QueryFieldSchema(name: "limit", jsonName: "limit", number: 1, type: .uint32, hints: QueryParameterHints(defaultValue: 10, minimum: 1, maximum: 100)),
+            QueryFieldSchema(name: "name", jsonName: "name", number: 2, type: .string, hints: QueryParameterHints(isRequired: true)),
+            QueryFieldSchema(name: "kind", jsonName: "kind", number: 3, type: .enumeration("t.Kind"), hints: QueryParameterHints(isRequired: true), enumValues: Self.kinds),
+            QueryFieldSchema(name: "flag", jsonName: "flag", number: 4, type: .bool, hints: QueryParameterHints(isRequired: true)),
+            QueryFieldSchema(name: "ratio", jsonName: "ratio", number: 5, type: .double, hints: QueryParameterHints(isRequired: true)),
+        ]
+        let method = Self.method(fields)
+        let valid = #""name":"n","kind":"KIND_A","flag":true,"ratio":1"#
+        for zero in ["0", #""0""#, "-0", "0.0", "0e3", "null"] {
+            #expect(try decode(#"{"limit":\#(zero),\#(valid)}"#, method)["limit"] == .int64(10), "\(zero)")
+        }
+        // With `optional` the zero is a value: the hints judge it.
+        var optional = fields
+        optional[0].isOptional = true
+        #expect(failure(#"{"limit":0,\#(valid)}"#, Self.method(optional))?.message == "limit: must be at least 1")
+        for (body, field) in [(#"{"name":"","kind":"KIND_A","flag":true,"ratio":1}"#, "name"),
+                              (#"{"name":"n","kind":"KIND_UNSPECIFIED","flag":true,"ratio":1}"#, "kind"),
+                              (#"{"name":"n","kind":0,"flag":true,"ratio":1}"#, "kind"),
+                              (#"{"name":"n","kind":"KIND_A","flag":false,"ratio":1}"#, "flag"),
+                              (#"{"name":"n","kind":"KIND_A","flag":"false","ratio":1}"#, "flag"),
+                              (#"{"name":"n","kind":"KIND_A","flag":true,"ratio":0.0}"#, "ratio")] {
+            #expect(failure(body, method)?.message == "\(field): is required", "\(body)")
+        }
+        // -0.0 is not the zero value bitwise: protobuf writes it, so it is a value here too.
+        let negativeZero = try decode(#"{"ratio":-0.0,"name":"n","kind":"KIND_A","flag":true}"#, method)["ratio"]
+        guard case .float64(let ratio)? = negativeZero else { Issue.record("\(String(describing: negativeZero))"); return }
+        #expect(ratio == 0 && ratio.sign == .minus)
+    }
+
     @Test("a default_value that does not fit its field (the loader refuses it) is an internal error, not a crash")
     func unfitDefault() throws {
         for (type, value): (QueryFieldType, Int64) in [(.uint64, -1), (.uint32, -1), (.int32, Int64(Int32.max) + 1), (.uint32, Int64(UInt32.max) + 1)] {

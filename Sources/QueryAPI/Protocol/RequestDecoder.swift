@@ -5,7 +5,8 @@ import Foundation
 /// proto3 JSON mapping of the RPC's request message and its `(projection.v1.param)` hints.
 ///
 /// Rules: both the proto name and the lowerCamelCase JSON name are accepted (not both at once);
-/// unknown fields are rejected (proto3 JSON's default); `null` means absent; integers may be
+/// unknown fields are rejected (proto3 JSON's default); `null` means absent, and so does the zero
+/// value of a field without presence (proto3's binary form cannot tell them apart); integers may be
 /// JSON numbers or decimal strings; bytes are base64; enums are names or numbers; every error names
 /// the field.
 enum RequestDecoder {
@@ -47,7 +48,7 @@ enum RequestDecoder {
         var values: [String: ColumnValue] = [:]
         for field in method.requestFields {
             let value = given[field.name]?.value
-            if let value, value != .null {
+            if let value, value != .null, field.isOptional || !isZero(value, field: field) {
                 values[field.name] = try convert(value, field: field)
             } else {
                 values[field.name] = try absent(field)
@@ -104,6 +105,33 @@ enum RequestDecoder {
         case .uint64: return .uint64(0)
         case .float, .double: return .float64(0)
         case .timestamp, .message: return .null
+        }
+    }
+
+    /// Whether `value` is the zero value of a field without presence (`0`, `""`, `false`, the zero
+    /// enum, empty bytes; +0.0 but not -0.0, which protobuf writes). Checked before `convert`, so
+    /// hints such as `min` do not refuse what stands for an absent field.
+    static func isZero(_ value: JSONValue, field: QueryFieldSchema) -> Bool {
+        switch (field.type, value) {
+        case (.string, .string(let text)), (.bytes, .string(let text)):
+            return text.isEmpty
+        case (.enumeration, _):
+            return (try? enumNumber(value, field: field)) == 0
+        case (.bool, .bool(let b)):
+            return !b
+        case (.bool, .string(let text)):
+            return text == "false"
+        case (.int32, .number(let text)), (.int32, .string(let text)), (.int64, .number(let text)), (.int64, .string(let text)),
+             (.uint32, .number(let text)), (.uint32, .string(let text)), (.uint64, .number(let text)), (.uint64, .string(let text)):
+            switch parseInteger(text) {
+            case .positive(0)?, .negative(0)?: return true
+            default: return false
+            }
+        case (.float, .number(let text)), (.float, .string(let text)), (.double, .number(let text)), (.double, .string(let text)):
+            guard text.utf8.count <= 64, let d = Double(text) else { return false }
+            return d == 0 && d.sign == .plus
+        default:
+            return false
         }
     }
 
