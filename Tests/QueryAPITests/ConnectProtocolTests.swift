@@ -1,6 +1,7 @@
 import ClickHouseHTTP
 import Columnstore
 import Foundation
+import IngestTestKit
 @testable import QueryAPI
 import Testing
 
@@ -50,6 +51,37 @@ struct ConnectProtocolTests {
         #expect(ConnectCompression.negotiate(acceptEncoding: ["gzip;q=0"]) == .identity)
         #expect(ConnectCompression.negotiate(acceptEncoding: ["br, zstd"]) == .identity)
         #expect(ConnectCompression.negotiate(acceptEncoding: []) == .identity)
+        // An explicit refusal wins over `*`, in either order and across header lines.
+        #expect(ConnectCompression.negotiate(acceptEncoding: ["gzip;q=0, *"]) == .identity)
+        #expect(ConnectCompression.negotiate(acceptEncoding: ["*", "gzip; q=0.000"]) == .identity)
+        #expect(ConnectCompression.negotiate(acceptEncoding: ["*;q=0, gzip"]) == .gzip)
+        #expect(ConnectCompression.negotiate(acceptEncoding: ["*;q=0"]) == .identity)
+    }
+
+    @Test("Accept-Encoding over generated headers: gzip iff gzip is listed and accepted, or unlisted and `*` accepted")
+    func acceptEncodingGenerated() {
+        let items: [(text: String, name: String, accepted: Bool)] = [
+            ("gzip", "gzip", true), ("GZIP;q=0.5", "gzip", true), ("gzip;q=0", "gzip", false), ("gzip ; q=0.0", "gzip", false),
+            ("gzip;q=0.001", "gzip", true), ("*", "*", true), ("*;q=0", "*", false), ("*;q=1", "*", true),
+            ("br", "br", true), ("identity;q=0", "identity", false), ("zstd;q=0", "zstd", false),
+        ]
+        var rng = SplitMix64(seed: 20_261_206)
+        var outcomes: [ConnectCompression: Int] = [:]
+        for _ in 0..<2_000 {
+            let chosen = (0..<Int.random(in: 0...4, using: &rng)).map { _ in items.randomElement(using: &rng)! }
+            // Split the list over one to three header lines.
+            var lines: [[String]] = [[]]
+            for item in chosen {
+                if Bool.random(using: &rng), lines.count < 3 { lines.append([]) }
+                lines[lines.count - 1].append(item.text)
+            }
+            let gzip = chosen.filter { $0.name == "gzip" }, star = chosen.filter { $0.name == "*" }
+            let expected: Bool = gzip.isEmpty ? (!star.isEmpty && star.allSatisfy(\.accepted)) : gzip.allSatisfy(\.accepted)
+            let negotiated = ConnectCompression.negotiate(acceptEncoding: lines.map { $0.joined(separator: ", ") })
+            #expect(negotiated == (expected ? .gzip : .identity), "\(lines)")
+            outcomes[negotiated, default: 0] += 1
+        }
+        #expect(outcomes[.gzip, default: 0] > 200 && outcomes[.identity, default: 0] > 200, "\(outcomes)")
     }
 
     @Test("Connect-Timeout-Ms: 1 to 10 digits, else invalid_argument; Connect-Protocol-Version must be 1 when given")
@@ -84,7 +116,10 @@ struct ConnectProtocolTests {
         #expect(failure("encoding=json&compression=br&message=x")?.code == .unimplemented)
         #expect(failure("message=x")?.code == .invalidArgument)
         #expect(failure("connect=v2&encoding=json&message=x")?.code == .invalidArgument)
-        #expect(failure("encoding=json&base64=2&message=x")?.code == .invalidArgument)
+        // Only base64=1 means base64: other values are ignored (the spec's rule), the message is taken as it is.
+        for value in ["2", "0", "", "true", "yes", "%00"] {
+            #expect(try ConnectGetRequest.parse(query: "encoding=json&base64=\(value)&message=%7B%7D").message == Array("{}".utf8), "\(value)")
+        }
         #expect(failure("encoding=json&base64=1&message=a")?.code == .invalidArgument)
         #expect(failure("encoding=json&encoding=json")?.code == .invalidArgument)
         #expect(failure("encoding=json&message=%ZZ")?.code == .invalidArgument)

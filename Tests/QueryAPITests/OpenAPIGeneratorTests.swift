@@ -54,6 +54,25 @@ struct OpenAPIGeneratorTests {
         #expect(document["paths"]?["/orders.analytics.v1.OrdersAnalyticsQuery/GetTopCustomers"]?["get"] != nil)
     }
 
+    @Test("bytes are base64 (format byte); enums list their names, and requests their numbers too")
+    func bytesAndEnums() {
+        let blob = QueryFieldSchema(name: "blob", jsonName: "blob", number: 1, type: .bytes)
+        for request in [true, false] {
+            #expect(OpenAPIGenerator.fieldSchema(blob, request: request) == .object([("type", .string("string")), ("format", .string("byte"))]))
+        }
+        let kind = QueryFieldSchema(name: "kind", jsonName: "kind", number: 2, type: .enumeration("t.Kind"),
+                                    enumValues: ["KIND_UNSPECIFIED": 0, "KIND_A": 1, "KIND_ALIAS_A": 1])
+        #expect(OpenAPIGenerator.fieldSchema(kind, request: false) == .object([
+            ("type", .string("string")), ("enum", .array([.string("KIND_UNSPECIFIED"), .string("KIND_A")])),
+            ("description", .string("A value of t.Kind: its name.")),
+        ]))
+        #expect(OpenAPIGenerator.fieldSchema(kind, request: true) == .object([
+            ("type", .array([.string("string"), .string("integer")])),
+            ("enum", .array([.string("KIND_UNSPECIFIED"), .string("KIND_A"), .number("0"), .number("1")])),
+            ("description", .string("A value of t.Kind: its name or number.")),
+        ]))
+    }
+
     @Test("the committed docs/openapi.json is up to date (regenerate: projection-query openapi --output docs/openapi.json)")
     func committedIsCurrent() throws {
         let committed = try #require(FileManager.default.contents(atPath: Self.committed))

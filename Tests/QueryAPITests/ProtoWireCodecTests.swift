@@ -174,4 +174,26 @@ struct ProtoWireCodecTests {
         #expect(failure(limit.bytes, top)?.message == "limit: must be at most 1000")
         #expect(failure(limit.bytes, top)?.code == .invalidArgument)
     }
+
+    @Test("bytes reach the JSON form as base64 and bind as JSON's; enum numbers become names, unknown ones refused as by JSON")
+    func bytesAndEnums() throws {
+        let method = Self.method([Self.field("blob", 1, .bytes), Self.field("kind", 2, .enumeration("K"), enumValues: ["K_UNSPECIFIED": 0, "K_A": 1])])
+        var writer = ProtoWireWriter()
+        writer.writeLengthDelimited(1, [0x68, 0xC3, 0xA9])
+        writer.writeTag(2, .varint)
+        writer.writeVarint(1)
+        #expect(JSONWriter.write(try ProtoRequestDecoder.json(writer.bytes, method: method)) == #"{"blob":"aMOp","kind":"K_A"}"#)
+        #expect(try ProtoRequestDecoder.decode(writer.bytes, method: method) == ["blob": .string("hé"), "kind": .string("K_A")])
+        #expect(try ProtoRequestDecoder.decode(writer.bytes, method: method) == RequestDecoder.decode(body: Array(#"{"blob":"aMOp","kind":1}"#.utf8), method: method))
+        // Absent: empty bytes and the enum's zero value, as in JSON.
+        #expect(try ProtoRequestDecoder.decode([], method: method) == ["blob": .string(""), "kind": .string("K_UNSPECIFIED")])
+
+        func failure(_ bytes: [UInt8]) -> ConnectError? {
+            do { _ = try ProtoRequestDecoder.decode(bytes, method: method); return nil } catch { return error }
+        }
+        #expect(failure([0x0A, 0x02, 0xFF, 0xFE])?.message == "blob: is not valid UTF-8 (bytes parameters bind as text)")
+        #expect(failure([0x0A, 0x01, 0x00])?.message == "blob: contains a NUL character")
+        #expect(failure([0x10, 0x07])?.message == "kind: unknown enum value '7'")
+        #expect(failure([0x10, 0x07])?.code == .invalidArgument)
+    }
 }

@@ -53,6 +53,23 @@ struct QueryCatalogTests {
         }
     }
 
+    @Test("repeated and message row fields are refused at load, naming the field", arguments: [
+        QueryFieldSchema(name: "tags", jsonName: "tags", number: 4, type: .string, isRepeated: true),
+        QueryFieldSchema(name: "counts", jsonName: "counts", number: 4, type: .int64, isRepeated: true),
+        QueryFieldSchema(name: "customer", jsonName: "customer", number: 4, type: .message("t.Customer"), isOptional: true),
+    ])
+    func rowFieldsMustBeScalars(field: QueryFieldSchema) throws {
+        var method = Self.topCustomers
+        method.rowFields.append(field)
+        let sql = "SELECT 1 WHERE t = {tenant_id:String} AND {from_day:Date} < {to_day:Date} LIMIT {limit:UInt32}"
+        #expect(throws: Never.self) { try QueryCatalog.prepare(method: Self.topCustomers, store: .clickhouse, text: sql, path: "q.sql") }
+        let error = try #require(throws: QueryCatalogError.self) {
+            try QueryCatalog.prepare(method: method, store: .clickhouse, text: sql, path: "q.sql")
+        }
+        #expect(error.code == .unsupportedField)
+        #expect("\(error)".contains("row field '\(field.name)'") && "\(error)".contains("GetTopCustomers"), "\(error)")
+    }
+
     @Test("a missing file names the RPC, store and path")
     func missingFile() {
         #expect {

@@ -15,11 +15,15 @@ public struct QueryFieldSchema: Sendable, Hashable {
     public var encoding: QueryFieldEncoding
     /// An enum field's values, name → number (the binary codec sends numbers, JSON names).
     public var enumValues: [String: Int32]
+    /// An enum field's name per number: of aliases the first declared, the name ProtoJSON writes.
+    public var enumNames: [Int32: String]
+    /// The name an absent enum field binds: the first declared value (proto3's zero value).
+    public var enumDefault: String?
 
     public init(
         name: String, jsonName: String, number: Int, type: QueryFieldType, isRepeated: Bool = false,
         isOptional: Bool = false, hints: QueryParameterHints? = nil, encoding: QueryFieldEncoding = .plain,
-        enumValues: [String: Int32] = [:]
+        enumValues: [String: Int32] = [:], enumNames: [Int32: String]? = nil, enumDefault: String? = nil
     ) {
         self.name = name
         self.jsonName = jsonName
@@ -30,5 +34,9 @@ public struct QueryFieldSchema: Sendable, Hashable {
         self.hints = hints
         self.encoding = encoding
         self.enumValues = enumValues
+        // Without the declaration order: of aliases the least name, the zero value as the default.
+        let names = enumNames ?? Dictionary(enumValues.map { ($0.value, $0.key) }, uniquingKeysWith: min)
+        self.enumNames = names
+        self.enumDefault = enumDefault ?? names[0]
     }
 }

@@ -16,13 +16,15 @@ public struct QueryMethodSchema: Sendable, Hashable {
     public var rowFields: [QueryFieldSchema]
     /// Field number of the response field that holds the rows (`.rows`, `.single`); unused for `.message`.
     public var responseFieldNumber: Int
+    /// JSON key of that field: its descriptor's `json_name` (a custom one too); "" for `.message`.
+    public var responseFieldJSONName: String
     /// `option idempotency_level = NO_SIDE_EFFECTS;`: Connect allows GET only for such methods.
     public var hasNoSideEffects: Bool
 
     public init(
         name: String, sqlName: String, requestMessage: String, requestFields: [QueryFieldSchema],
         responseMessage: String, response: QueryResponseShape, rowMessage: String, rowFields: [QueryFieldSchema],
-        responseFieldNumber: Int = 1, hasNoSideEffects: Bool = true
+        responseFieldNumber: Int = 1, responseFieldJSONName: String? = nil, hasNoSideEffects: Bool = true
     ) {
         self.name = name
         self.sqlName = sqlName
@@ -33,6 +35,13 @@ public struct QueryMethodSchema: Sendable, Hashable {
         self.rowMessage = rowMessage
         self.rowFields = rowFields
         self.responseFieldNumber = responseFieldNumber
+        switch response {
+        case .rows(let field), .single(let field):
+            // protoc's default json_name when the caller does not say.
+            self.responseFieldJSONName = responseFieldJSONName ?? SchemaNaming.lowerCamelCase(field)
+        case .message:
+            self.responseFieldJSONName = responseFieldJSONName ?? ""
+        }
         self.hasNoSideEffects = hasNoSideEffects
     }
 }

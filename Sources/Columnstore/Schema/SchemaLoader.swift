@@ -16,8 +16,9 @@ struct SchemaLoader {
     /// Messages in declaration order (files in set order, nested depth-first).
     private var messages: [MessageEntry] = []
     private var messagesByName: [String: MessageEntry] = [:]
-    /// Enum values (name → number) by fully-qualified enum name, for the binary codec.
-    private var enumsByName: [String: [String: Int32]] = [:]
+    /// Enum values in declaration order by fully-qualified enum name (the first is the default;
+    /// of aliases the first is the name ProtoJSON writes).
+    private var enumsByName: [String: [(name: String, number: Int32)]] = [:]
 
     init(serializedSet bytes: [UInt8]) throws {
         let set: Google_Protobuf_FileDescriptorSet
@@ -48,9 +49,7 @@ struct SchemaLoader {
     }
 
     private mutating func index(_ enumeration: Google_Protobuf_EnumDescriptorProto, prefix: String) {
-        var values: [String: Int32] = [:]
-        for value in enumeration.value { values[value.name] = value.number }
-        enumsByName[prefix + enumeration.name] = values
+        enumsByName[prefix + enumeration.name] = enumeration.value.map { ($0.name, $0.number) }
     }
 
     // MARK: - Projection
@@ -434,6 +433,8 @@ struct SchemaLoader {
             shape = only.label == .repeated ? .rows(field: only.name) : .single(field: only.name)
         }
         let responseFieldNumber = response.proto.field.count == 1 ? Int(response.proto.field[0].number) : 1
+        var responseFieldJSONName: String?
+        if shape != .message, let only = response.proto.field.first, only.hasJsonName { responseFieldJSONName = only.jsonName }
         return QueryMethodSchema(
             name: method.name,
             sqlName: sqlName,
@@ -444,6 +445,7 @@ struct SchemaLoader {
             rowMessage: row.fullName,
             rowFields: try row.proto.field.map { try queryField($0, in: row) },
             responseFieldNumber: responseFieldNumber,
+            responseFieldJSONName: responseFieldJSONName,
             hasNoSideEffects: method.options.idempotencyLevel == .noSideEffects
         )
     }
@@ -493,6 +495,14 @@ struct SchemaLoader {
                     throw SchemaError(.invalidQuery, element: element, "default_value, min and max apply to integer fields only")
                 }
             }
+            // Checked here so a request never meets a default the field cannot hold.
+            let typeRange = Self.range(of: type)
+            for (option, value) in [("default_value", parsed.defaultValue), ("min", parsed.minimum), ("max", parsed.maximum)] {
+                if let value, !typeRange.contains(value) {
+                    throw SchemaError(.invalidQuery, element: element,
+                        "\(option) \(value) does not fit the field's type \(field.type) (\(typeRange.lowerBound)...\(typeRange.upperBound))")
+                }
+            }
             let lower = parsed.minimum ?? .min, upper = parsed.maximum ?? .max
             guard lower <= upper else {
                 throw SchemaError(.invalidQuery, element: element, "min \(lower) is above max \(upper)")
@@ -502,6 +512,7 @@ struct SchemaLoader {
             }
             hints = parsed
         }
+        let enumeration = field.type == .enum ? enumsByName[typeName] ?? [] : []
         return QueryFieldSchema(
             name: field.name,
             jsonName: field.hasJsonName ? field.jsonName : SchemaNaming.lowerCamelCase(field.name),
@@ -511,8 +522,20 @@ struct SchemaLoader {
             isOptional: isOptional,
             hints: hints,
             encoding: Self.encoding(of: field.type),
-            enumValues: field.type == .enum ? enumsByName[typeName] ?? [:] : [:]
+            enumValues: Dictionary(enumeration.map { ($0.name, $0.number) }, uniquingKeysWith: { first, _ in first }),
+            enumNames: Dictionary(enumeration.map { ($0.number, $0.name) }, uniquingKeysWith: { first, _ in first }),
+            enumDefault: enumeration.first?.name
         )
+    }
+
+    /// The values an integer field holds that a param hint (an int64) can state.
+    private static func range(of type: QueryFieldType) -> ClosedRange<Int64> {
+        switch type {
+        case .int32: return Int64(Int32.min)...Int64(Int32.max)
+        case .uint32: return 0...Int64(UInt32.max)
+        case .uint64: return 0...Int64.max
+        default: return Int64.min...Int64.max
+        }
     }
 
     private static func encoding(of type: Google_Protobuf_FieldDescriptorProto.TypeEnum) -> QueryFieldEncoding {

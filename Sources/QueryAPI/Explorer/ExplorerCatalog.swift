@@ -8,8 +8,8 @@ enum ExplorerCatalog {
         let methods: [JSONValue] = service.methods.map { method in
             let responseKey: JSONValue
             switch method.response {
-            case .rows(let field): responseKey = .object([("kind", .string("rows")), ("field", .string(ResponseEncoder.jsonName(field)))])
-            case .single(let field): responseKey = .object([("kind", .string("single")), ("field", .string(ResponseEncoder.jsonName(field)))])
+            case .rows: responseKey = .object([("kind", .string("rows")), ("field", .string(method.responseFieldJSONName))])
+            case .single: responseKey = .object([("kind", .string("single")), ("field", .string(method.responseFieldJSONName))])
             case .message: responseKey = .object([("kind", .string("message"))])
             }
             return .object([

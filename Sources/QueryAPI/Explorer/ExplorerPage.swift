@@ -79,6 +79,8 @@ function describe(field) {
   if (s.default !== undefined) parts.push("default " + s.default);
   if (s.format === "date") parts.push("YYYY-MM-DD");
   if (s.format === "date-time") parts.push("RFC 3339");
+  if (s.format === "byte") parts.push("base64");
+  if (s.enum) parts.push("one of " + s.enum.filter(v => typeof v === "string").join(" "));
   return parts.join(", ");
 }
 

@@ -178,13 +178,13 @@ enum OpenAPIGenerator {
 
     private static func responseSchema(_ method: QueryMethodSchema) -> JSONValue {
         switch method.response {
-        case .rows(let field):
+        case .rows:
             return .object([("type", .string("object")), ("properties", .object([
-                (ResponseEncoder.jsonName(field), .object([("type", .string("array")), ("items", ref(shortName(method.rowMessage)))])),
+                (method.responseFieldJSONName, .object([("type", .string("array")), ("items", ref(shortName(method.rowMessage)))])),
             ]))])
-        case .single(let field):
+        case .single:
             return .object([("type", .string("object")), ("properties", .object([
-                (ResponseEncoder.jsonName(field), ref(shortName(method.rowMessage))),
+                (method.responseFieldJSONName, ref(shortName(method.rowMessage))),
             ]))])
         case .message:
             return rowSchema(method)
@@ -203,7 +203,17 @@ enum OpenAPIGenerator {
             members.append(("format", .string(format)))
         }
         switch field.type {
-        case .string, .bytes, .enumeration:
+        case .bytes:
+            // proto3 JSON: bytes are base64 (OpenAPI's `byte` format).
+            members.append(("type", .string("string")))
+            members.append(("format", .string("byte")))
+        case .enumeration(let name):
+            // Names in answers; requests also take a value's number.
+            members.append(("type", request ? .array([.string("string"), .string("integer")]) : .string("string")))
+            let names = field.enumNames.sorted { $0.key < $1.key }.map { JSONValue.string($0.value) }
+            members.append(("enum", .array(request ? names + field.enumNames.keys.sorted().map { .number(String($0)) } : names)))
+            members.append(("description", .string("A value of \(name): its name\(request ? " or number" : "").")))
+        case .string:
             members.append(("type", .string("string")))
             switch field.hints?.valueType {
             case .date?:

@@ -30,16 +30,19 @@ enum ConnectCompression: String, Sendable, CaseIterable {
     }
 
     /// gzip when the client accepts it (`Accept-Encoding: gzip`, `gzip;q=0.5`, `*`), else identity.
+    /// An explicit `gzip;q=0` wins over `*` (RFC 9110: `*` matches only codings not listed).
     static func negotiate(acceptEncoding values: [String]) -> ConnectCompression {
+        var gzip: Bool?, any: Bool?
         for value in values {
             for item in value.split(separator: ",") {
                 let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
                 guard let name = parts.first, name == "gzip" || name == "*" else { continue }
-                let refused = parts.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "").range(of: #"^q=0(\.0*)?$"#, options: .regularExpression) != nil }
-                if !refused { return .gzip }
+                let accepted = !parts.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "").range(of: #"^q=0(\.0*)?$"#, options: .regularExpression) != nil }
+                // A coding listed twice counts as refused if any listing refuses it.
+                if name == "gzip" { gzip = (gzip ?? true) && accepted } else { any = (any ?? true) && accepted }
             }
         }
-        return .identity
+        return (gzip ?? any ?? false) ? .gzip : .identity
     }
 
     /// The message inside a (possibly compressed) body, at most `maxBytes` once decompressed.

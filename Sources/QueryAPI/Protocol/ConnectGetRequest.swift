@@ -22,7 +22,8 @@ struct ConnectGetRequest: Sendable, Equatable {
 
     /// Parses the GET form's parameters from the raw query string, with the spec's answers: an
     /// unsupported `encoding` is HTTP 415, an unsupported `compression` `unimplemented`, anything
-    /// else malformed `invalid_argument`. Without `base64=1` the message is the percent-decoded bytes.
+    /// else malformed `invalid_argument`. Without `base64=1` (any other value is ignored, as the spec
+    /// says) the message is the percent-decoded bytes.
     static func parse(query: String) throws(ConnectError) -> ConnectGetRequest {
         var given: [String: [UInt8]] = [:]
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
@@ -46,16 +47,14 @@ struct ConnectGetRequest: Sendable, Equatable {
         let compression = try ConnectCompression(requestEncoding: text("compression"))
         let raw = given["message"] ?? []
         let message: [UInt8]
-        switch text("base64") {
-        case nil, ""?, "0"?:
-            message = raw
-        case "1"?:
+        // Only `base64=1` means base64; the spec says other values "will simply be ignored".
+        if text("base64") == "1" {
             guard let decoded = base64URL(String(decoding: raw, as: UTF8.self)) else {
                 throw ConnectError(.invalidArgument, "query string: message is not valid base64")
             }
             message = decoded
-        case let other?:
-            throw ConnectError(.invalidArgument, "query string: base64 must be 1 or absent, got \(RequestDecoder.printable(other))")
+        } else {
+            message = raw
         }
         return ConnectGetRequest(codec: codec, compression: compression, message: message)
     }
@@ -87,15 +86,6 @@ struct ConnectGetRequest: Sendable, Equatable {
 
     /// URL-safe base64 as the spec asks (padding optional); the standard alphabet is accepted too.
     static func base64URL(_ text: String) -> [UInt8]? {
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        guard !standard.contains("=") || standard.hasSuffix("=") else { return nil }
-        standard = standard.trimmingCharacters(in: CharacterSet(charactersIn: "="))
-        switch standard.utf8.count % 4 {
-        case 1: return nil
-        case 2: standard += "=="
-        case 3: standard += "="
-        default: break
-        }
-        return Data(base64Encoded: standard).map { [UInt8]($0) }
+        Base64.decode(text)
     }
 }

@@ -5,8 +5,10 @@ import Foundation
 /// proto3 JSON mapping of the RPC's request message and its `(projection.v1.param)` hints.
 ///
 /// Rules: both the proto name and the lowerCamelCase JSON name are accepted (not both at once);
-/// unknown fields are rejected (proto3 JSON's default); `null` means absent; integers may be
-/// JSON numbers or decimal strings; every error names the field.
+/// unknown fields are rejected (proto3 JSON's default); `null` means absent, and so does the zero
+/// value of a field without presence (proto3's binary form cannot tell them apart); integers may be
+/// JSON numbers or decimal strings; bytes are base64; enums are names or numbers; every error names
+/// the field.
 enum RequestDecoder {
     /// Longest accepted string parameter, in UTF-8 bytes.
     static let maxStringBytes = 4096
@@ -46,7 +48,7 @@ enum RequestDecoder {
         var values: [String: ColumnValue] = [:]
         for field in method.requestFields {
             let value = given[field.name]?.value
-            if let value, value != .null {
+            if let value, value != .null, field.isOptional || !isZero(value, field: field) {
                 values[field.name] = try convert(value, field: field)
             } else {
                 values[field.name] = try absent(field)
@@ -84,12 +86,20 @@ enum RequestDecoder {
     private static func absent(_ field: QueryFieldSchema) throws(ConnectError) -> ColumnValue {
         if field.hints?.isRequired == true { throw ConnectError.invalid(field.name, "is required") }
         if let defaultValue = field.hints?.defaultValue {
-            return field.type == .uint64 ? .uint64(UInt64(defaultValue)) : .int64(defaultValue)
+            // The loader refuses defaults that do not fit; should one slip through, it is the server's
+            // mistake (internal), never a crash.
+            do {
+                return try integer(.string(String(defaultValue)), field: field)
+            } catch {
+                throw ConnectError(.internal, "the parameter's default does not fit its field",
+                                   detail: "\(field.name): default_value \(defaultValue) does not fit \(field.type): \(error.message)")
+            }
         }
         // proto3: an absent field has its type's zero value; typed strings have none.
         if field.hints?.valueType != nil { return .null }
         switch field.type {
-        case .string, .bytes, .enumeration: return .string("")
+        case .string, .bytes: return .string("")
+        case .enumeration: return .string(field.enumDefault ?? "")
         case .bool: return .bool(false)
         case .int32, .int64, .uint32: return .int64(0)
         case .uint64: return .uint64(0)
@@ -98,10 +108,42 @@ enum RequestDecoder {
         }
     }
 
+    /// Whether `value` is the zero value of a field without presence (`0`, `""`, `false`, the zero
+    /// enum, empty bytes; +0.0 but not -0.0, which protobuf writes). Checked before `convert`, so
+    /// hints such as `min` do not refuse what stands for an absent field.
+    static func isZero(_ value: JSONValue, field: QueryFieldSchema) -> Bool {
+        switch (field.type, value) {
+        case (.string, .string(let text)), (.bytes, .string(let text)):
+            return text.isEmpty
+        case (.enumeration, _):
+            return (try? enumNumber(value, field: field)) == 0
+        case (.bool, .bool(let b)):
+            return !b
+        case (.bool, .string(let text)):
+            return text == "false"
+        case (.int32, .number(let text)), (.int32, .string(let text)), (.int64, .number(let text)), (.int64, .string(let text)),
+             (.uint32, .number(let text)), (.uint32, .string(let text)), (.uint64, .number(let text)), (.uint64, .string(let text)):
+            switch parseInteger(text) {
+            case .positive(0)?, .negative(0)?: return true
+            default: return false
+            }
+        case (.float, .number(let text)), (.float, .string(let text)), (.double, .number(let text)), (.double, .string(let text)):
+            guard text.utf8.count <= 64, let d = Double(text) else { return false }
+            return d == 0 && d.sign == .plus
+        default:
+            return false
+        }
+    }
+
     static func convert(_ value: JSONValue, field: QueryFieldSchema) throws(ConnectError) -> ColumnValue {
         let name = field.name
         switch field.type {
-        case .string, .bytes, .enumeration:
+        case .bytes:
+            return try bytes(value, field: name)
+        case .enumeration:
+            let number = try enumNumber(value, field: field)
+            return .string(field.enumNames[number] ?? "")
+        case .string:
             guard case .string(let text) = value else { throw ConnectError.invalid(name, "expected a string, got \(value.typeName)") }
             try checkText(text, field: name)
             switch field.hints?.valueType {
@@ -144,6 +186,40 @@ enum RequestDecoder {
         case .message:
             throw ConnectError.invalid(name, "message fields are not supported")
         }
+    }
+
+    /// ProtoJSON bytes: base64, standard or URL-safe, padding optional. The bytes bind as SQL text,
+    /// so they must be UTF-8 (the binary codec's bytes reach here base64-encoded: the same checks).
+    private static func bytes(_ value: JSONValue, field: String) throws(ConnectError) -> ColumnValue {
+        guard case .string(let encoded) = value else { throw ConnectError.invalid(field, "expected a base64 string, got \(value.typeName)") }
+        guard encoded.utf8.count <= (maxStringBytes + 2) / 3 * 4 + 2 else { throw ConnectError.invalid(field, "longer than \(maxStringBytes) bytes") }
+        guard let decoded = Base64.decode(encoded) else { throw ConnectError.invalid(field, "expected base64 (standard or URL-safe)") }
+        // Decoding replaces invalid sequences, so a lossless round trip means valid UTF-8.
+        let text = String(decoding: decoded, as: UTF8.self)
+        guard text.utf8.elementsEqual(decoded) else { throw ConnectError.invalid(field, "is not valid UTF-8 (bytes parameters bind as text)") }
+        try checkText(text, field: field)
+        return .string(text)
+    }
+
+    /// An enum value's number from its name (an alias too) or its number (a JSON number, or decimal
+    /// text as GET query strings carry it); unknown ones are refused, as by the binary codec.
+    static func enumNumber(_ value: JSONValue, field: QueryFieldSchema) throws(ConnectError) -> Int32 {
+        let text: String
+        let number: Int32?
+        switch value {
+        case .string(let name):
+            text = name
+            number = field.enumValues[name] ?? Int32(name)
+        case .number(let digits):
+            text = digits
+            number = Int32(digits)
+        default:
+            throw ConnectError.invalid(field.name, "expected an enum name or number, got \(value.typeName)")
+        }
+        guard let number, field.enumNames[number] != nil else {
+            throw ConnectError.invalid(field.name, "unknown enum value \(printable(text))")
+        }
+        return number
     }
 
     private static func checkText(_ text: String, field: String) throws(ConnectError) {

@@ -1,21 +1,21 @@
 import Columnstore
 
 /// Maps result rows to the RPC's response message in the proto3 JSON mapping: columns match row
-/// fields by proto name, keys are lowerCamelCase JSON names, int64/uint64 are strings, timestamps
-/// RFC 3339, `day`-like date columns `YYYY-MM-DD`. Fields with zero values are emitted (dashboards
-/// read them without defaults); NULL columns are omitted.
+/// fields by proto name, keys are the fields' JSON names, int64/uint64 are strings, bytes base64,
+/// enums names of the enum, timestamps RFC 3339, `day`-like date columns `YYYY-MM-DD`. Fields with
+/// zero values are emitted (dashboards read them without defaults); NULL columns are omitted.
 enum ResponseEncoder {
     static func encode(_ result: QueryResult, method: QueryMethodSchema) throws(ConnectError) -> JSONValue {
         let fields = columns(of: result, for: method)
         switch method.response {
-        case .rows(let field):
+        case .rows:
             var rows: [JSONValue] = []
             rows.reserveCapacity(result.values.count)
             for row in result.values { rows.append(try encodeRow(row, fields: fields, method: method)) }
-            return .object([(jsonName(field), .array(rows))])
-        case .single(let field):
+            return .object([(method.responseFieldJSONName, .array(rows))])
+        case .single:
             guard let row = result.values.first else { throw notFound(method) }
-            return .object([(jsonName(field), try encodeRow(row, fields: fields, method: method))])
+            return .object([(method.responseFieldJSONName, try encodeRow(row, fields: fields, method: method))])
         case .message:
             guard let row = result.values.first else { throw notFound(method) }
             return try encodeRow(row, fields: fields, method: method)
@@ -27,19 +27,19 @@ enum ResponseEncoder {
     static func write(_ result: QueryResult, method: QueryMethodSchema, into out: inout [UInt8]) throws(ConnectError) {
         let plan = WritePlan(columns(of: result, for: method))
         switch method.response {
-        case .rows(let field):
+        case .rows:
             out.append(UInt8(ascii: "{"))
-            JSONWriter.writeString(jsonName(field), into: &out)
+            JSONWriter.writeString(method.responseFieldJSONName, into: &out)
             out.append(contentsOf: ":[".utf8)
             for (index, row) in result.values.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 try writeRow(row, plan: plan, method: method, into: &out)
             }
             out.append(contentsOf: "]}".utf8)
-        case .single(let field):
+        case .single:
             guard let row = result.values.first else { throw notFound(method) }
             out.append(UInt8(ascii: "{"))
-            JSONWriter.writeString(jsonName(field), into: &out)
+            JSONWriter.writeString(method.responseFieldJSONName, into: &out)
             out.append(UInt8(ascii: ":"))
             try writeRow(row, plan: plan, method: method, into: &out)
             out.append(UInt8(ascii: "}"))
@@ -54,6 +54,8 @@ enum ResponseEncoder {
         struct Field {
             let key: [UInt8]
             let type: QueryFieldType
+            /// An enum field's values, which its column's names must be among; nil for other types.
+            let enumValues: [String: Int32]?
             let column: Int
             let index: Int
         }
@@ -68,7 +70,9 @@ enum ResponseEncoder {
                 var key: [UInt8] = []
                 JSONWriter.writeString(entry.field.jsonName, into: &key)
                 key.append(UInt8(ascii: ":"))
-                fields.append(Field(key: key, type: entry.field.type, column: column, index: index))
+                var enumValues: [String: Int32]?
+                if case .enumeration = entry.field.type { enumValues = entry.field.enumValues }
+                fields.append(Field(key: key, type: entry.field.type, enumValues: enumValues, column: column, index: index))
             }
             self.fields = fields
         }
@@ -104,7 +108,8 @@ enum ResponseEncoder {
             let mark = out.count
             if !first { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: field.key)
-            guard writeValue(value, for: field.type, into: &out) else {
+            let isKnown = field.enumValues.map { isEnumName(value, of: $0) } ?? true
+            guard isKnown, writeValue(value, for: field.type, into: &out) else {
                 out.removeSubrange(mark...)
                 throw misfit(value, field: plan.all[field.index].field, method: method)
             }
@@ -184,8 +189,20 @@ enum ResponseEncoder {
     }
 
     private static func json(_ value: ColumnValue, field: QueryFieldSchema, method: QueryMethodSchema) throws(ConnectError) -> JSONValue {
-        guard let json = json(value, for: field.type) else { throw misfit(value, field: field, method: method) }
+        guard let json = json(value, for: field) else { throw misfit(value, field: field, method: method) }
         return json
+    }
+
+    /// `json(_:for:)` of the field's type; an enum name must be one of the field's enum, as the
+    /// binary codec requires (it writes the name's number).
+    static func json(_ value: ColumnValue, for field: QueryFieldSchema) -> JSONValue? {
+        if case .enumeration = field.type, !isEnumName(value, of: field.enumValues) { return nil }
+        return json(value, for: field.type)
+    }
+
+    static func isEnumName(_ value: ColumnValue, of values: [String: Int32]) -> Bool {
+        guard case .string(let name) = value else { return false }
+        return values[name] != nil
     }
 
     /// A column value that does not fit its response field: the server's mistake, `internal`.
@@ -235,7 +252,11 @@ enum ResponseEncoder {
             case .date(let days): return .string(RFC3339.format(milliseconds: Int64(days) * 86_400_000))
             default: return nil
             }
-        case .bytes, .enumeration:
+        case .bytes:
+            if case .string(let s) = value { return .string(Base64.encode(s.utf8)) }
+            return nil
+        case .enumeration:
+            // The name is checked against the enum by `json(_:for field:)`, which knows its values.
             if case .string(let s) = value { return .string(s) }
             return nil
         case .message:

@@ -28,7 +28,7 @@ struct ConnectMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             response = try await next(request, context)
         } catch {
-            let connect = Self.connectError(error)
+            let connect = Self.connectError(error, procedurePath: rpc != nil || Self.isProcedurePath(request.uri.path))
             code = connect.code.name
             detail = connect.detail
             response = QueryHandler.json(connect.json, status: .init(code: connect.httpStatus))
@@ -37,7 +37,8 @@ struct ConnectMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         }
         let duration = ContinuousClock.now - start
-        let label = rpc ?? (code == "not_found" ? "unknown" : nil)
+        let unrouted = code == "not_found" || (code == "unimplemented" && response.status.code == 404)
+        let label = rpc ?? (unrouted ? "unknown" : nil)
         if let label { metrics.record(method: label, code: code, duration: duration) }
 
         var metadata: Logger.Metadata = [
@@ -55,7 +56,9 @@ struct ConnectMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
-    static func connectError(_ error: any Error) -> ConnectError {
+    /// `procedurePath`: the path has a Connect procedure's shape (`/<service>/<method>`), so an
+    /// unroutable request there is an unknown procedure, not an unknown page.
+    static func connectError(_ error: any Error, procedurePath: Bool = false) -> ConnectError {
         switch error {
         case let error as ConnectError:
             return error
@@ -63,7 +66,7 @@ struct ConnectMiddleware<Context: RequestContext>: RouterMiddleware {
             return ConnectError(error)
         case let error as HTTPError:
             switch error.status.code {
-            case 404, 405: return ConnectError(.notFound, "no such method or endpoint")
+            case 404, 405: return procedurePath ? unknownProcedure() : ConnectError(.notFound, "no such method or endpoint")
             case 413: return ConnectError(.resourceExhausted, "request body: too large")
             case 400..<500: return ConnectError(.invalidArgument, "bad request")
             default: return ConnectError(.internal, "internal error", detail: "\(error)")
@@ -71,6 +74,21 @@ struct ConnectMiddleware<Context: RequestContext>: RouterMiddleware {
         default:
             return ConnectError(.internal, "internal error", detail: "\(error)")
         }
+    }
+
+    /// The Connect spec maps an unknown procedure to `unimplemented`; the status stays 404, as
+    /// connect-go answers (clients read a 404 as `unimplemented` too).
+    static func unknownProcedure() -> ConnectError {
+        var error = ConnectError(.unimplemented, "no such method or endpoint")
+        error.statusOverride = 404
+        return error
+    }
+
+    /// `/<service>/<method>`: two non-empty segments, the form every Connect procedure path has (a
+    /// method name has no `.`, so `/explorer/catalog.json` stays a page).
+    static func isProcedurePath(_ path: String) -> Bool {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return segments.count == 3 && segments[0].isEmpty && !segments[1].isEmpty && !segments[2].isEmpty && !segments[2].contains(".")
     }
 
     /// `duration` in milliseconds with two decimals (`12.34`), without Foundation's `String(format:)`,

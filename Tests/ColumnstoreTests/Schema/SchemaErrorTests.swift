@@ -202,6 +202,33 @@ struct SchemaErrorTests {
         Case(name: "a nullable SUM measure", code: .invalidMeasure, mentions: "SUM measure 'gross_cents' of table 'daily_sales' cannot be nullable") {
             field("gross_cents", of: "DailySales", in: &$0) { $0.options.Projection_V1_column.nullable = true }
         },
+        // limit is a uint32: hints beyond its range would trap or never match (-1 on a uint64 crashed every request).
+        Case(name: "negative default on an unsigned parameter", code: .invalidQuery, mentions: "GetTopCustomersRequest.limit: default_value -1 does not fit the field's type uint32 (0...4294967295)") {
+            message("GetTopCustomersRequest", in: &$0) {
+                $0.field[2].options.Projection_V1_param.clearMin()
+                $0.field[2].options.Projection_V1_param.defaultValue = -1
+            }
+        },
+        Case(name: "min below an unsigned parameter's range", code: .invalidQuery, mentions: "min -5 does not fit the field's type uint32") {
+            message("GetTopCustomersRequest", in: &$0) { $0.field[2].options.Projection_V1_param.min = -5 }
+        },
+        Case(name: "max above a 32-bit parameter's range", code: .invalidQuery, mentions: "max 4294967296 does not fit the field's type uint32") {
+            message("GetTopCustomersRequest", in: &$0) { $0.field[2].options.Projection_V1_param.max = 4_294_967_296 }
+        },
+        Case(name: "default below an int32 parameter's range", code: .invalidQuery, mentions: "default_value -2147483649 does not fit the field's type int32") {
+            message("GetTopCustomersRequest", in: &$0) {
+                $0.field[2].type = .int32
+                $0.field[2].options.Projection_V1_param.clearMin()
+                $0.field[2].options.Projection_V1_param.defaultValue = -2_147_483_649
+            }
+        },
+        Case(name: "negative default on a uint64 parameter", code: .invalidQuery, mentions: "default_value -1 does not fit the field's type uint64") {
+            message("GetTopCustomersRequest", in: &$0) {
+                $0.field[2].type = .uint64
+                $0.field[2].options.Projection_V1_param.clearMin()
+                $0.field[2].options.Projection_V1_param.defaultValue = -1
+            }
+        },
         Case(name: "numeric limits on a string parameter", code: .invalidQuery, mentions: "apply to integer fields only") {
             message("GetOrderRequest", in: &$0) { $0.field[0].options.Projection_V1_param.max = 3 }
         },

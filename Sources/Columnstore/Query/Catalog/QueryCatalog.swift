@@ -36,7 +36,8 @@ public struct QueryCatalog: Sendable {
     }
 
     /// Parses one query file and checks its placeholders against the request message: exactly
-    /// the request fields plus `tenant_id`, with compatible ClickHouse types.
+    /// the request fields plus `tenant_id`, with compatible ClickHouse types. Request and row
+    /// fields must be scalars.
     public static func prepare(method: QueryMethodSchema, store: StoreKind, text: String, path: String) throws -> PreparedQuery {
         func mismatch(_ reason: String) -> QueryCatalogError {
             QueryCatalogError(.parameterMismatch, method: method.name, path: path, reason)
@@ -61,6 +62,11 @@ public struct QueryCatalog: Sendable {
                     "request field '\(field.name)' must be a scalar (not repeated, not a message)")
             }
             fields[field.name] = field
+        }
+        // An answer writes one value per column: a repeated or message row field would fail every answer.
+        for field in method.rowFields where field.isRepeated || !Self.isScalar(field.type) {
+            throw QueryCatalogError(.unsupportedField, method: method.name, path: path,
+                "row field '\(field.name)' of \(method.rowMessage) must be a scalar (not repeated, not a message): a column holds one value")
         }
         let used = Set(scan.placeholders.map(\.name))
         guard used.contains(PreparedQuery.tenantParameter) else {

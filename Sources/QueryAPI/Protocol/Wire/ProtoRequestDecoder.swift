@@ -6,7 +6,8 @@ import Columnstore
 ///
 /// Binary rules: the last occurrence of a field wins; unknown field numbers are skipped (what
 /// protobuf parsers do: older servers accept newer clients); a known field with the wrong wire
-/// type, a truncated message or invalid UTF-8 is `invalid_argument`.
+/// type, a truncated message or invalid UTF-8 is `invalid_argument`. Bytes become base64 and enum
+/// numbers names, as in JSON.
 enum ProtoRequestDecoder {
     static func decode(_ bytes: [UInt8], method: QueryMethodSchema) throws(ConnectError) -> [String: ColumnValue] {
         try RequestDecoder.decode(json: try json(bytes, method: method), method: method)
@@ -49,7 +50,11 @@ enum ProtoRequestDecoder {
 
     private static func value(of field: QueryFieldSchema, wireType: ProtoWireType, reader: inout ProtoWireReader) throws -> JSONValue {
         switch field.type {
-        case .string, .bytes:
+        case .bytes:
+            // The JSON form of bytes: `RequestDecoder` decodes it and checks the bytes as for JSON.
+            try expect(.lengthDelimited, wireType, field)
+            return .string(Base64.encode(try reader.readLengthDelimited()))
+        case .string:
             try expect(.lengthDelimited, wireType, field)
             let payload = try reader.readLengthDelimited()
             // Decoding replaces invalid sequences, so a lossless round trip means valid UTF-8.
@@ -64,10 +69,8 @@ enum ProtoRequestDecoder {
         case .enumeration:
             try expect(.varint, wireType, field)
             let number = Int32(truncatingIfNeeded: try reader.readVarint())
-            guard let name = field.enumValues.first(where: { $0.value == number })?.key else {
-                throw ConnectError.invalid(field.name, "unknown enum value \(number)")
-            }
-            return .string(name)
+            // An unknown number goes on as a number: `RequestDecoder` refuses it in field order, as for JSON.
+            return field.enumNames[number].map(JSONValue.string) ?? .number(String(number))
         case .int32, .int64, .uint32, .uint64:
             return .string(try integer(field, wireType: wireType, reader: &reader))
         case .float:
