@@ -126,7 +126,7 @@ struct SchemaLoader {
             guard !fact.ref.isEmpty else {
                 throw SchemaError(.invalidBinding, element: factElement, "the binding has no 'ref'")
             }
-            let keyParts = try loadKeyParts(fact, element: factElement)
+            var keyParts = try loadKeyParts(fact, element: factElement)
             if bindings.contains(where: { $0.factType == fact.type }) {
                 throw SchemaError(.duplicateFactType, element: factElement, "fact type '\(fact.type)' is bound twice")
             }
@@ -139,9 +139,11 @@ struct SchemaLoader {
                 guard messagesByName[name] != nil else {
                     throw SchemaError(.invalidBinding, element: factElement, "data message '\(name)' is not in the descriptor set")
                 }
-                for case .data(let path) in keyParts {
-                    if let problem = dataPathProblem(path, in: name) {
-                        throw SchemaError(.invalidBinding, element: factElement, "idempotency key: \(problem)")
+                keyParts = try keyParts.map { part in
+                    guard case .data(let path) = part else { return part }
+                    switch resolveDataPath(path, in: name) {
+                    case .success(let resolved): return .data(resolved)
+                    case .failure(let problem): throw SchemaError(.invalidBinding, element: factElement, "idempotency key: \(problem.description)")
                     }
                 }
                 dataMessage = name
@@ -189,18 +191,46 @@ struct SchemaLoader {
     }
 
     /// Why `path` does not name a field of `message`, or `nil` when it does.
-    private func dataPathProblem(_ path: FieldPath, in message: String) -> String? {
+    /// The path resolved against the binding's data message: each component names a field by its proto
+    /// name or its `json_name` (the other spelling is kept as the path's alternative, read at runtime too);
+    /// only singular message fields are descended into, and the leaf is a scalar in ProtoJSON.
+    private func resolveDataPath(_ path: FieldPath, in message: String) -> Result<FieldPath, DataPathProblem> {
         var current = message
+        var alternatives: [String?] = []
         for (i, component) in path.components.enumerated() {
             guard let entry = messagesByName[current],
                   let field = entry.proto.field.first(where: { $0.name == component || $0.jsonName == component })
-            else { return "'\(path)' is not a field of \(message)" }
+            else { return .failure(DataPathProblem("'\(path)' is not a field of \(message)")) }
+            let other = component == field.name ? field.jsonName : field.name
+            alternatives.append(other.isEmpty || other == component ? nil : other)
+            if field.label == .repeated {
+                return .failure(DataPathProblem("'\(path)' reaches repeated or map field '\(component)' (a JSON array or object): a path names one value"))
+            }
+            let typeName = String(field.typeName.drop(while: { $0 == "." }))
             if i < path.components.count - 1 {
-                guard field.type == .message else { return "'\(path)' descends into non-message field '\(component)'" }
-                current = String(field.typeName.drop(while: { $0 == "." }))
+                guard field.type == .message else { return .failure(DataPathProblem("'\(path)' descends into non-message field '\(component)'")) }
+                guard !typeName.hasPrefix("google.protobuf.") else {
+                    return .failure(DataPathProblem("'\(path)' descends into '\(component)' (\(typeName)), which ProtoJSON writes as one value"))
+                }
+                current = typeName
+            } else if field.type == .message, !Self.scalarWellKnownTypes.contains(typeName) {
+                return .failure(DataPathProblem("'\(path)' ends at message field '\(component)' (a JSON object): name one of its fields"))
             }
         }
-        return nil
+        return .success(FieldPath(path.components, alternatives: alternatives))
+    }
+
+    /// Well-known message types whose ProtoJSON form is a single value a column can hold.
+    static let scalarWellKnownTypes: Set<String> = [
+        "google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.Value",
+        "google.protobuf.DoubleValue", "google.protobuf.FloatValue", "google.protobuf.Int64Value",
+        "google.protobuf.UInt64Value", "google.protobuf.Int32Value", "google.protobuf.UInt32Value",
+        "google.protobuf.BoolValue", "google.protobuf.StringValue", "google.protobuf.BytesValue",
+    ]
+
+    struct DataPathProblem: Error {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 
     // MARK: - Tables
@@ -359,10 +389,14 @@ struct SchemaLoader {
             guard let path = FieldPath(dotted: dotted) else {
                 throw SchemaError(.invalidSource, element: sourceElement, "data path '\(dotted)' is not a dotted field path")
             }
-            if let message = binding.dataMessage, let problem = dataPathProblem(path, in: message) {
-                throw SchemaError(.invalidSource, element: sourceElement, problem)
+            if let message = binding.dataMessage {
+                switch resolveDataPath(path, in: message) {
+                case .success(let resolved): value = .data(resolved)
+                case .failure(let problem): throw SchemaError(.invalidSource, element: sourceElement, problem.description)
+                }
+            } else {
+                value = .data(path)
             }
-            value = .data(path)
         case .envelope(let attribute):
             value = .envelope(try envelopeAttribute(attribute, element: sourceElement))
         case .constant(let literal):

@@ -222,12 +222,20 @@ public struct FactMapper: Sendable {
     private func lookup(_ data: JSONValue, _ path: FieldPath) -> JSONValue? {
         let components = path.components
         guard let first = components.first else { return data }
-        guard var current = Self.member(of: data, first) else { return nil }
-        for component in components.dropFirst() {
-            guard let next = Self.member(of: current, component) else { return nil }
+        guard var current = Self.member(of: data, first, or: path.alternatives[0]) else { return nil }
+        for index in components.indices.dropFirst() {
+            guard let next = Self.member(of: current, components[index], or: path.alternatives[index]) else { return nil }
             current = next
         }
         return current
+    }
+
+    /// The member spelled as annotated, else (a field of a declared data message) its other ProtoJSON
+    /// spelling: proto name or `json_name`.
+    private static func member(of value: JSONValue, _ name: String, or alternative: String?) -> JSONValue? {
+        if let found = member(of: value, name) { return found }
+        guard let alternative else { return nil }
+        return member(of: value, alternative)
     }
 
     private static func member(of value: JSONValue, _ name: String) -> JSONValue? {

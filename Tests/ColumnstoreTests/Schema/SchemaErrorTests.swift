@@ -158,6 +158,22 @@ struct SchemaErrorTests {
         Case(name: "data path missing from the data message", code: .invalidSource, mentions: "'customer' is not a field of orders.analytics.v1.OrderPlacedData") {
             field("customer_id", of: "Order", in: &$0) { $0.options.Projection_V1_column.source[0].data = "customer" }
         },
+        Case(name: "data path reaching a repeated field", code: .invalidSource, mentions: "reaches repeated or map field 'customer_id'") {
+            field("customer_id", of: "OrderPlacedData", in: &$0) { $0.label = .repeated }
+        },
+        Case(name: "data path ending at a message", code: .invalidSource, mentions: "ends at message field 'customer_id'") {
+            field("customer_id", of: "OrderPlacedData", in: &$0) {
+                $0.type = .message
+                $0.typeName = ".orders.analytics.v1.OrderRefundedData"
+            }
+        },
+        Case(name: "data path descending into a well-known type", code: .invalidSource, mentions: "which ProtoJSON writes as one value") {
+            field("customer_id", of: "OrderPlacedData", in: &$0) {
+                $0.type = .message
+                $0.typeName = ".google.protobuf.Timestamp"
+            }
+            field("customer_id", of: "Order", in: &$0) { $0.options.Projection_V1_column.source[0].data = "customer_id.seconds" }
+        },
         Case(name: "envelope attribute of the wrong type", code: .invalidSource, mentions: "envelope streamSequence (uint64) cannot fill a string column") {
             field("order_id", of: "Order", in: &$0) { $0.options.Projection_V1_column.source[0].envelope = .streamSequence }
         },

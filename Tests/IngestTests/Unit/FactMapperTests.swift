@@ -37,6 +37,21 @@ struct FactMapperTests {
         #expect(daily["refund_cents"] == .int64(0))
     }
 
+    /// The bindings declare their data messages, so a producer writing ProtoJSON's default lowerCamelCase
+    /// names (`placedAt`) is read exactly as one preserving the proto names (`placed_at`).
+    @Test("a fact written with ProtoJSON's json_name spellings maps as with the proto names")
+    func jsonNameSpellings() throws {
+        let snake = try fact("orders.order_placed.v1", #"{"order_id":"o-1","customer_id":"c-9","amount_cents":1250,"currency":"EUR","placed_at":"2026-03-01T23:15:00+02:00"}"#)
+        let camel = try fact("orders.order_placed.v1", #"{"orderId":"o-1","customerId":"c-9","amountCents":"1250","currency":"EUR","placedAt":"2026-03-01T23:15:00+02:00"}"#)
+        let a = try #require(try mapper.map(snake, sequence: 42, subject: "s"))
+        let b = try #require(try mapper.map(camel, sequence: 42, subject: "s"))
+        #expect(a == b)
+        #expect(b.idempotencyKey == "o-1")
+        // The annotated spelling wins when a producer sends both.
+        let both = try fact("orders.order_placed.v1", #"{"order_id":"o-1","orderId":"o-2","customer_id":"c-9","amount_cents":1,"currency":"EUR","placed_at":"2026-03-01T23:15:00Z"}"#)
+        #expect(try #require(try mapper.map(both, sequence: 1, subject: "s")).idempotencyKey == "o-1")
+    }
+
     @Test("a refund feeds only daily_sales, on the UTC date of refunded_at")
     func refund() throws {
         let f = try fact("orders.order_refunded.v1", #"{"refund_id":"r-1","order_id":"o-1","amount_cents":"300","refunded_at":"2026-03-02T00:30:00Z"}"#)
