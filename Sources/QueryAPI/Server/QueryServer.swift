@@ -55,7 +55,7 @@ enum QueryServer {
     ) -> some ApplicationProtocol {
         Application(
             router: router,
-            server: GuardedHTTP1.server(readTimeout: configuration.readTimeout, idleTimeout: configuration.idleTimeout, bodyReadTimeout: true),
+            server: GuardedHTTP1.server(readTimeout: configuration.readTimeout, idleTimeout: configuration.idleTimeout, bodyReadTimeout: configuration.readTimeout),
             configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-query",
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
