@@ -59,3 +59,31 @@ int ccurl_gunzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
     if (rc == Z_BUF_ERROR && zs.avail_out == 0) return -2;
     return -1;
 }
+
+struct ccurl_gunzip_stream { z_stream zs; };
+
+ccurl_gunzip_stream *ccurl_gunzip_stream_new(const uint8_t *in, size_t in_len) {
+    ccurl_gunzip_stream *gz = calloc(1, sizeof(ccurl_gunzip_stream));
+    if (!gz) return NULL;
+    if (inflateInit2(&gz->zs, 16 + MAX_WBITS) != Z_OK) { free(gz); return NULL; }
+    gz->zs.next_in = (Bytef *)in;
+    gz->zs.avail_in = (uInt)in_len;
+    return gz;
+}
+
+int ccurl_gunzip_stream_next(ccurl_gunzip_stream *gz, uint8_t *out, size_t out_cap, size_t *produced) {
+    gz->zs.next_out = out;
+    gz->zs.avail_out = (uInt)out_cap;
+    int rc = inflate(&gz->zs, Z_NO_FLUSH);
+    *produced = out_cap - gz->zs.avail_out;
+    if (rc == Z_STREAM_END) return 0;
+    // Stopped with room left: the input ran out before the stream's end.
+    if ((rc == Z_OK || rc == Z_BUF_ERROR) && gz->zs.avail_out == 0) return 1;
+    return -1;
+}
+
+void ccurl_gunzip_stream_free(ccurl_gunzip_stream *gz) {
+    if (!gz) return;
+    inflateEnd(&gz->zs);
+    free(gz);
+}

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Tells a `HeaderReadTimeoutHandler` when raw bytes arrive, before the HTTP decoder sees them.
+/// Tells a `HeaderReadTimeoutHandler` when raw bytes arrive, and how many, before the HTTP decoder sees them.
 final class FirstByteObserver: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -12,7 +12,7 @@ final class FirstByteObserver: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        owner?.bytesArrived()
+        owner?.bytesArrived(unwrapInboundIn(data).readableBytes)
         context.fireChannelRead(data)
     }
 }

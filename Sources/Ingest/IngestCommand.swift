@@ -115,11 +115,15 @@ public struct IngestCommand: AsyncParsableCommand {
         let history = IngestionHistory()
         ConsoleRoutes(history: history, skipping: skipping, token: configuration.adminToken).register(on: router)
         let httpLogger = Logger(label: "projection.ingest.http")
-        // Idle or stalled connections are closed, headers that trickle in past the read timeout too, and
-        // their number is bounded, so clients that open connections and send little cannot pile up.
+        // Idle or stalled connections are closed, headers (and bodies) that trickle in past the read timeout
+        // too, and answers that cannot be written for that long, and their number is bounded, so clients
+        // that open connections and send or read little cannot pile up. The ingress has its own body
+        // deadline with its own 408 (PROJECTION_INGRESS_BODY_TIMEOUT_MS): the general one never comes first.
+        let bodyReadTimeout = max(configuration.httpReadTimeout, configuration.ingress?.bodyTimeout ?? .zero)
         let app = Application(
             router: router,
-            server: GuardedHTTP1.server(readTimeout: configuration.httpReadTimeout, idleTimeout: configuration.httpIdleTimeout),
+            server: GuardedHTTP1.server(readTimeout: configuration.httpReadTimeout, idleTimeout: configuration.httpIdleTimeout,
+                                        bodyReadTimeout: bodyReadTimeout),
             configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-ingest",
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.httpMaxConnections, logger: httpLogger)),

@@ -32,4 +32,13 @@ void ccurl_gzip_free(ccurl_gzip *gz);
 
 // One-shot gunzip for checks; returns 0 on success, -1 on corrupt input, -2 if out is too small.
 int ccurl_gunzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *produced);
+
+// Streaming gunzip, for output grown by the caller a chunk at a time. `in` must stay valid until
+// ccurl_gunzip_stream_free. Returns NULL when zlib cannot allocate its state.
+typedef struct ccurl_gunzip_stream ccurl_gunzip_stream;
+ccurl_gunzip_stream *ccurl_gunzip_stream_new(const uint8_t *in, size_t in_len);
+// Inflates into out[0..<out_cap]; *produced is what it wrote. Returns 0 at the stream's end,
+// 1 when out is full and more may follow, -1 on corrupt or truncated input.
+int ccurl_gunzip_stream_next(ccurl_gunzip_stream *gz, uint8_t *out, size_t out_cap, size_t *produced);
+void ccurl_gunzip_stream_free(ccurl_gunzip_stream *gz);
 #endif

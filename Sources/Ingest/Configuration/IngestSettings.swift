@@ -18,7 +18,7 @@ public enum IngestSettings {
     public static let httpPort = SettingDeclaration.int("PORT_HTTP", default: 8081, range: 1...65535, "the port of `/healthz`, `/readyz`, `/metrics`, `/version` and `/admin/*`")
     public static let httpHost = SettingDeclaration.string("PROJECTION_HTTP_HOST", default: "0.0.0.0", "the listen address of `PORT_HTTP`")
     public static let httpIdleTimeout = SettingDeclaration.milliseconds("PROJECTION_HTTP_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000, "closes HTTP connections that send nothing for this long")
-    public static let httpReadTimeout = SettingDeclaration.milliseconds("PROJECTION_HTTP_READ_TIMEOUT_MS", default: 10_000, range: 100...600_000, "the time a client has to send its request headers")
+    public static let httpReadTimeout = SettingDeclaration.milliseconds("PROJECTION_HTTP_READ_TIMEOUT_MS", default: 10_000, range: 100...600_000, "the time a client has for its request headers (then its body, or the ingress body timeout if longer); an answer stalled unwritten this long closes the connection")
     public static let httpMaxConnections = SettingDeclaration.int("PROJECTION_HTTP_MAX_CONNECTIONS", default: 256, range: 1...1_000_000, "open HTTP connections at most")
     public static let batchMaxFacts = SettingDeclaration.int("PROJECTION_BATCH_MAX_FACTS", default: 5_000, range: 1...1_000_000, "a batch is cut at this many facts")
     public static let batchMaxBytes = SettingDeclaration.int("PROJECTION_BATCH_MAX_BYTES", default: 8 << 20, range: 1_024...(1 << 30), shown: "8 MiB", "… or at this many payload bytes")

@@ -1,5 +1,6 @@
 import Columnstore
 import Foundation
+import HTTPGuards
 import HTTPTypes
 import Hummingbird
 import JetStream
@@ -132,6 +133,9 @@ struct IngressRoutes: Sendable {
             return try outcome.get()
         } catch let error as IngressError {
             throw error
+        } catch is BodyReadTimedOut {
+            // The connection's body deadline (HTTPGuards), when it ends the same instant as this one.
+            throw IngressError(.bodyTimeout, attribute: "body", "not received within PROJECTION_INGRESS_BODY_TIMEOUT_MS")
         } catch is NIOTooManyBytesError {
             throw IngressError(.tooLarge, attribute: "body", "larger than \(limit) bytes (PROJECTION_INGRESS_MAX_BODY_BYTES)")
         } catch let error as HTTPError where error.status == .contentTooLarge {

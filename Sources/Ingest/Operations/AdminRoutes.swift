@@ -56,7 +56,7 @@ struct AdminRoutes: Sendable {
                 for (key, value) in members { object[key] = value }
             }
             for key in object.keys where !["sequences", "tenant", "limit", "partition"].contains(key) {
-                throw HTTPError(.badRequest, message: "\(key): unknown field (expected sequences, tenant, limit or partition)")
+                throw HTTPError(.badRequest, message: "\(Self.printable(key)): unknown field (expected sequences, tenant, limit or partition)")
             }
             func integer(_ value: JSONValue?, in range: ClosedRange<UInt64>) -> UInt64? {
                 guard case .number(let literal)? = value, let number = UInt64(literal), range.contains(number) else { return nil }
@@ -98,6 +98,13 @@ struct AdminRoutes: Sendable {
             let redriven = try await admin.redrive(partition: partition, sequences: sequences, tenant: tenant, limit: limit)
             return try encoded(["redriven": redriven])
         }
+    }
+
+    /// A client's text as an error may quote it: control characters dropped, at most 64 scalars, quoted,
+    /// as the query API's errors do (`RequestDecoder.printable`); a key can be up to the 1 MiB body long.
+    static func printable(_ key: String) -> String {
+        let cleaned = String(String.UnicodeScalarView(key.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(64)))
+        return "'\(cleaned)'"
     }
 
     private func authorize(_ request: Request) throws {

@@ -13,21 +13,27 @@ extension NATSConnection {
         while let schemeEnd = rest.range(of: "://") {
             result += rest[..<schemeEnd.upperBound]
             rest = rest[schemeEnd.upperBound...]
-            // The authority ends at the first '/', ',' or whitespace; user-info ends at its last '@'.
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "," || $0.isWhitespace } ?? rest.endIndex
-            let authority = rest[..<authorityEnd]
-            if let at = authority.lastIndex(of: "@") {
-                let userInfo = authority[..<at]
+            // This URL runs to whitespace, or in a list to the ',' before the next "://". Its user-info ends
+            // at the last '@' in it, since a password may itself hold '/', '@', ':' or ','; only after that
+            // does the host end, at '/', ',' or whitespace. An '@' in a path masks more, never less.
+            let tokenEnd = rest.firstIndex(where: \.isWhitespace) ?? rest.endIndex
+            var urlEnd = tokenEnd
+            if let next = rest[..<tokenEnd].range(of: "://"), let comma = rest[..<next.lowerBound].lastIndex(of: ",") {
+                urlEnd = comma
+            }
+            var hostStart = rest.startIndex
+            if let at = rest[..<urlEnd].lastIndex(of: "@") {
+                let userInfo = rest[..<at]
                 if let colon = userInfo.firstIndex(of: ":") {
                     result += userInfo[..<colon] + ":***"
                 } else {
                     result += "***" // a bare token
                 }
-                result += authority[at...]
-            } else {
-                result += authority
+                hostStart = at
             }
-            rest = rest[authorityEnd...]
+            let hostEnd = rest[hostStart...].firstIndex { $0 == "/" || $0 == "," || $0.isWhitespace } ?? rest.endIndex
+            result += rest[hostStart..<hostEnd]
+            rest = rest[hostEnd...]
         }
         return result + rest
     }

@@ -19,7 +19,7 @@ enum QuerySettings {
     static let maxBodyBytes = SettingDeclaration.int("PROJECTION_MAX_BODY_BYTES", default: 65_536, range: 64...(64 << 20), "request body bytes at most (decompressed)")
     static let maxConcurrency = SettingDeclaration.int("PROJECTION_MAX_CONCURRENCY", default: 16, range: 1...10_000, "queries running at once at most (and store connections)")
     static let httpIdleTimeout = SettingDeclaration.milliseconds("PROJECTION_HTTP_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000, "closes HTTP connections that send nothing for this long")
-    static let httpReadTimeout = SettingDeclaration.milliseconds("PROJECTION_HTTP_READ_TIMEOUT_MS", default: 10_000, range: 100...3_600_000, "the time a client has for its request headers, and then for its body")
+    static let httpReadTimeout = SettingDeclaration.milliseconds("PROJECTION_HTTP_READ_TIMEOUT_MS", default: 10_000, range: 100...3_600_000, "the time a client has for its request headers, then for its body; an answer stalled unwritten this long closes the connection")
     static let httpMaxConnections = SettingDeclaration.int("PROJECTION_HTTP_MAX_CONNECTIONS", default: 1024, range: 1...1_000_000, "open HTTP connections at most")
     static let sqlDirectory = SettingDeclaration.string("PROJECTION_SQL_DIR", default: "sql", "the generated `sql/` directory (per-store query SQL)")
     static let descriptorSet = SettingDeclaration.string(ProjectionSchema.descriptorSetEnvironmentKey, shown: "the built-in orders-analytics", "a compiled descriptor set holding the projection")

@@ -30,7 +30,8 @@ enum QueryServer {
             router.get(path) { request, _ in try await handler.handle(method, request: request) }
         }
         if let build { registry.makeGauge(name: "projection_build_info", labels: build.metricDimensions).set(to: 1.0) }
-        ProbeRoutes(readiness: {
+        // One store round trip at a time and per second, however many probes come.
+        let readiness = SharedReadiness {
             do {
                 try await executor.checkReachable()
                 return (true, "")
@@ -38,7 +39,8 @@ enum QueryServer {
                 logger.warning("store not reachable", metadata: ["error": "\(error)"])
                 return (false, "the store is not reachable")
             }
-        }, emitMetrics: { registry.emit(into: &$0) }, versionJSON: build?.json()).register(on: router)
+        }
+        ProbeRoutes(readiness: { await readiness.current() }, emitMetrics: { registry.emit(into: &$0) }, versionJSON: build?.json()).register(on: router)
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: openAPI)))
         }
@@ -47,15 +49,16 @@ enum QueryServer {
     }
 
     /// The HTTP/1 server with the connection limits: the idle timeout closes connections that send
-    /// nothing (idle, or stalled mid-headers or mid-body), the read timeout those whose headers
-    /// trickle in; at most `maxConnections` are accepted.
+    /// nothing (idle, or stalled mid-headers or mid-body), the read timeout those that send no head or
+    /// trickle one in, and those whose answers stall unwritten (`GuardedHTTP1`); a body has the read
+    /// timeout too; at most `maxConnections` are accepted.
     static func makeApplication(
         router: Router<BasicRequestContext>, configuration: QueryConfiguration, logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
             router: router,
-            server: GuardedHTTP1.server(readTimeout: configuration.readTimeout, idleTimeout: configuration.idleTimeout, bodyReadTimeout: true),
+            server: GuardedHTTP1.server(readTimeout: configuration.readTimeout, idleTimeout: configuration.idleTimeout, bodyReadTimeout: configuration.readTimeout),
             configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-query",
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),

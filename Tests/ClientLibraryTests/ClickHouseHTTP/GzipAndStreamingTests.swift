@@ -24,6 +24,30 @@ struct GzipAndStreamingTests {
         #expect(GzipCompressor.gunzip(compressed, maxOutput: expected.count + 1) == expected)
     }
 
+    @Test("Gzip.decompress grows its output: a small body under a 64 MiB cap gets a small buffer")
+    func decompressDoesNotAllocateTheCap() throws {
+        let cap = 64 << 20
+        let small = Array(String(repeating: "projection ", count: 100).utf8)
+        let inflated = try Gzip.decompress(try #require(Gzip.compress(small)), maxBytes: cap)
+        #expect(inflated == small)
+        #expect(inflated.capacity < 1 << 20, "capacity \(inflated.capacity)")
+        // Many chunks, still exact.
+        let large = Self.sample(5 << 20)
+        #expect(try Gzip.decompress(try #require(Gzip.compress(large)), maxBytes: cap) == large)
+    }
+
+    @Test("Gzip.decompress keeps the cap: exactly the cap passes, one byte more is tooLarge; truncated input is corrupt")
+    func decompressKeepsTheCap() throws {
+        let body = Self.sample(300_000)
+        let compressed = try #require(Gzip.compress(body))
+        #expect(try Gzip.decompress(compressed, maxBytes: body.count) == body)
+        #expect(throws: Gzip.InflateFailure.tooLarge) { try Gzip.decompress(compressed, maxBytes: body.count - 1) }
+        let bomb = try #require(Gzip.compress([UInt8](repeating: 0, count: 64 << 20)))
+        #expect(throws: Gzip.InflateFailure.tooLarge) { try Gzip.decompress(bomb, maxBytes: 1 << 20) }
+        #expect(throws: Gzip.InflateFailure.corrupt) { try Gzip.decompress(Array(compressed.dropLast(100)), maxBytes: 1 << 20) }
+        #expect(throws: Gzip.InflateFailure.corrupt) { try Gzip.decompress(Array("not gzip".utf8), maxBytes: 100) }
+    }
+
     @Test func corruptGzipIsRejected() {
         #expect(GzipCompressor.gunzip([0x1F, 0x8B, 1, 2, 3], maxOutput: 100) == nil)
     }

@@ -27,4 +27,12 @@ struct AdminWireTests {
         #expect(try JSONDecoder().decode(PauseAnswer.self, from: JSONEncoder().encode(pause)) == pause)
         #expect(try JSONDecoder().decode(ReloadAnswer.self, from: Data(#"{"reloaded":true}"#.utf8)) == ReloadAnswer(reloaded: true))
     }
+
+    @Test("an unknown key is quoted in an error shortened and without control characters, not echoed whole")
+    func unknownKeyIsShortened() {
+        let long = String(repeating: "k", count: 1 << 20)
+        #expect(AdminRoutes.printable(long) == "'\(String(repeating: "k", count: 64))'")
+        #expect(AdminRoutes.printable("tenant\u{1B}[2J\n") == "'tenant[2J'")
+        #expect(AdminRoutes.printable("limits") == "'limits'")
+    }
 }

@@ -13,9 +13,15 @@ final class RawHTTPConnection: @unchecked Sendable {
         self.sink = sink
     }
 
-    static func open(host: String = "localhost", port: Int) async throws -> RawHTTPConnection {
+    /// With `reading: false` the connection reads nothing until `startReading()` and its receive buffer
+    /// is small, so the server's answers back up as behind a client that never reads.
+    static func open(host: String = "localhost", port: Int, reading: Bool = true) async throws -> RawHTTPConnection {
         let sink = ReceivedBytes()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if !reading {
+            bootstrap = bootstrap.channelOption(.autoRead, value: false).channelOption(.socketOption(.so_rcvbuf), value: 4096)
+        }
+        let channel = try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ReceivedBytes.Handler(sink: sink)) }
             }
@@ -28,6 +34,7 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 
     var received: String { sink.text }
+    var receivedCount: Int { sink.count }
     var isOpen: Bool { channel.isActive }
 
     /// Polls until the server has closed the connection; false if it is still open after `limit`.
@@ -57,6 +64,28 @@ final class RawHTTPConnection: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         return nil
+    }
+
+    /// Sends `total` bytes of spaces in writes of `chunk`, stopping early once a write fails (the server
+    /// closed the connection) or `limit` has passed; returns the bytes written.
+    func stream(total: Int, chunk: Int = 1 << 20, within limit: Duration) async -> Int {
+        let end = ContinuousClock.now + limit
+        var sent = 0
+        while sent < total, channel.isActive, ContinuousClock.now < end {
+            do {
+                try await channel.writeAndFlush(ByteBuffer(repeating: UInt8(ascii: " "), count: chunk)).get()
+            } catch {
+                break
+            }
+            sent += chunk
+        }
+        return sent
+    }
+
+    /// Reads from now on (after `open(reading: false)`).
+    func startReading() async throws {
+        try await channel.setOption(.autoRead, value: true).get()
+        channel.read()
     }
 
     func close() {

@@ -7,6 +7,7 @@ final class ReceivedBytes: @unchecked Sendable {
     private var bytes: [UInt8] = []
 
     var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
+    var count: Int { lock.withLock { bytes.count } }
 
     func append(_ buffer: ByteBuffer) {
         lock.withLock { bytes.append(contentsOf: buffer.readableBytesView) }
