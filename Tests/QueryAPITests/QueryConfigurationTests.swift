@@ -1,4 +1,5 @@
 import Columnstore
+import IngestTestKit
 @testable import QueryAPI
 import Testing
 
@@ -58,10 +59,36 @@ struct QueryConfigurationTests {
     @Test("the concurrency limiter turns excess away instead of queueing")
     func limiter() {
         let limiter = ConcurrencyLimiter(limit: 2)
-        #expect(limiter.tryAcquire())
-        #expect(limiter.tryAcquire())
-        #expect(!limiter.tryAcquire())
-        limiter.release()
-        #expect(limiter.tryAcquire())
+        #expect(limiter.tryAcquire(tenant: "a") == .admitted)
+        #expect(limiter.tryAcquire(tenant: "a") == .admitted)
+        #expect(limiter.tryAcquire(tenant: "b") == .full)
+        limiter.release(tenant: "a")
+        #expect(limiter.tryAcquire(tenant: "b") == .admitted)
+    }
+
+    /// Generated interleavings of acquires and releases over a few tenants: the limiter agrees with a
+    /// reference count at every step, no tenant ever holds more than its share, and a tenant below its
+    /// share is turned away only when every slot is taken.
+    @Test("one tenant cannot take every slot: generated interleavings match a reference", arguments: 0..<20)
+    func perTenantShare(seed: UInt64) {
+        var random = SplitMix64(seed: 0x11A1 &+ seed)
+        let limit = Int.random(in: 1...8, using: &random)
+        let share = Int.random(in: 1...limit, using: &random)
+        let limiter = ConcurrencyLimiter(limit: limit, perTenant: share)
+        var held: [String: Int] = [:]
+        for _ in 0..<2_000 {
+            let tenant = ["a", "b", "c", "d"].randomElement(using: &random)!
+            if Bool.random(using: &random) || held[tenant, default: 0] == 0 {
+                let total = held.values.reduce(0, +)
+                let expected: ConcurrencyLimiter.Admission =
+                    total >= limit ? .full : held[tenant, default: 0] >= share ? .tenantFull : .admitted
+                #expect(limiter.tryAcquire(tenant: tenant) == expected)
+                if expected == .admitted { held[tenant, default: 0] += 1 }
+            } else {
+                limiter.release(tenant: tenant)
+                held[tenant]! -= 1
+            }
+            #expect(limiter.current == held.values.reduce(0, +))
+        }
     }
 }

@@ -39,6 +39,7 @@ extension QueryConfiguration {
             limits: limits,
             maxBodyBytes: try settings.int(S.maxBodyBytes)!,
             maxConcurrency: concurrency,
+            maxConcurrencyPerTenant: try settings.int(S.maxConcurrencyPerTenant)!,
             idleTimeout: try settings.milliseconds(S.httpIdleTimeout)!,
             readTimeout: try settings.milliseconds(S.httpReadTimeout)!,
             maxConnections: try settings.int(S.httpMaxConnections)!,

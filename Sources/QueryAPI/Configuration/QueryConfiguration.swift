@@ -29,6 +29,9 @@ struct QueryConfiguration: Sendable {
     var maxBodyBytes: Int
     /// `PROJECTION_MAX_CONCURRENCY`, default 16: requests beyond it get `resource_exhausted`.
     var maxConcurrency: Int
+    /// `PROJECTION_MAX_CONCURRENCY_PER_TENANT`, default 8: one tenant's requests beyond it get
+    /// `resource_exhausted` while slots remain for others (multi-tenant only).
+    var maxConcurrencyPerTenant: Int
     /// `PROJECTION_HTTP_IDLE_TIMEOUT_MS`, default 30000: a connection that sends nothing for this
     /// long is closed, whether idle between requests or stalled mid-headers or mid-body.
     var idleTimeout: Duration
@@ -48,7 +51,7 @@ struct QueryConfiguration: Sendable {
         projection: String? = nil, storeKind: StoreKind, storeDSN: String, httpPort: Int = 8080,
         httpHost: String = "0.0.0.0", tenantHeader: String = "x-tenant-id", multiTenant: Bool = true,
         defaultTenant: String = "", tokens: TokenTable = TokenTable(), limits: QueryLimits = QueryLimits(),
-        maxBodyBytes: Int = 65_536, maxConcurrency: Int = 16, idleTimeout: Duration = .seconds(30),
+        maxBodyBytes: Int = 65_536, maxConcurrency: Int = 16, maxConcurrencyPerTenant: Int = 8, idleTimeout: Duration = .seconds(30),
         readTimeout: Duration = .seconds(10), maxConnections: Int = 1024, sqlDirectory: String = "sql", descriptorSetPath: String? = nil
     ) {
         self.projection = projection
@@ -63,6 +66,7 @@ struct QueryConfiguration: Sendable {
         self.limits = limits
         self.maxBodyBytes = maxBodyBytes
         self.maxConcurrency = maxConcurrency
+        self.maxConcurrencyPerTenant = maxConcurrencyPerTenant
         self.idleTimeout = idleTimeout
         self.readTimeout = readTimeout
         self.maxConnections = maxConnections

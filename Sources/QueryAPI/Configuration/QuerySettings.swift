@@ -18,6 +18,7 @@ enum QuerySettings {
     static let maxResultBytes = SettingDeclaration.int("PROJECTION_QUERY_MAX_RESULT_BYTES", default: 4 << 20, range: 1_024...(1 << 30), shown: "4 MiB", "result bytes read from the store per answer at most")
     static let maxBodyBytes = SettingDeclaration.int("PROJECTION_MAX_BODY_BYTES", default: 65_536, range: 64...(64 << 20), "request body bytes at most (decompressed)")
     static let maxConcurrency = SettingDeclaration.int("PROJECTION_MAX_CONCURRENCY", default: 16, range: 1...10_000, "queries running at once at most (and store connections)")
+    static let maxConcurrencyPerTenant = SettingDeclaration.int("PROJECTION_MAX_CONCURRENCY_PER_TENANT", default: 8, range: 1...10_000, "queries of one tenant running at once at most (with PROJECTION_MULTI_TENANT), so one tenant cannot take every slot")
     static let httpIdleTimeout = SettingDeclaration.milliseconds("PROJECTION_HTTP_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000, "closes HTTP connections that send nothing for this long")
     static let httpReadTimeout = SettingDeclaration.milliseconds("PROJECTION_HTTP_READ_TIMEOUT_MS", default: 10_000, range: 100...3_600_000, "the time a client has for its request headers, then for its body; an answer stalled unwritten this long closes the connection")
     static let httpMaxConnections = SettingDeclaration.int("PROJECTION_HTTP_MAX_CONNECTIONS", default: 1024, range: 1...1_000_000, "open HTTP connections at most")
@@ -28,6 +29,6 @@ enum QuerySettings {
     /// In the order `--help` and the docs show them.
     static let all: [SettingDeclaration] = [
         name, storeKind, storeDSN, httpPort, httpHost, tenantHeader, multiTenant, defaultTenant, tokens, tokensFile, queryTimeout, maxRows,
-        maxResultBytes, maxBodyBytes, maxConcurrency, httpIdleTimeout, httpReadTimeout, httpMaxConnections, sqlDirectory, descriptorSet, configFile,
+        maxResultBytes, maxBodyBytes, maxConcurrency, maxConcurrencyPerTenant, httpIdleTimeout, httpReadTimeout, httpMaxConnections, sqlDirectory, descriptorSet, configFile,
     ]
 }

@@ -24,14 +24,16 @@ struct QueryHandler: Sendable {
         // The client's deadline counts from the request's arrival (the body read is part of it).
         let deadline = options.timeout.map { ClientDeadline(arrival: arrival, timeout: $0) }
         if let deadline, deadline.hasPassed { throw deadline.exceeded }
-        guard limiter.tryAcquire() else {
-            throw ConnectError(.resourceExhausted, "too many concurrent requests; retry later")
+        switch limiter.tryAcquire(tenant: tenant) {
+        case .admitted: break
+        case .full: throw ConnectError(.resourceExhausted, "too many concurrent requests; retry later")
+        case .tenantFull: throw ConnectError(.resourceExhausted, "too many concurrent requests for this tenant; retry later")
         }
         let result: QueryResult
         do {
             // The slot is released when the store query has ended, which the executor makes happen
             // by the client's deadline.
-            defer { limiter.release() }
+            defer { limiter.release(tenant: tenant) }
             guard let query = catalog.queries[method.name] else {
                 throw ConnectError(.internal, "the method has no query", detail: "no prepared query for \(method.name)")
             }

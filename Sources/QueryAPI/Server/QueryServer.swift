@@ -17,7 +17,9 @@ enum QueryServer {
         let access = AccessPolicy(configuration: configuration)
         let handler = QueryHandler(
             catalog: catalog, executor: executor, access: access, maxBodyBytes: configuration.maxBodyBytes,
-            bodyReadTimeout: configuration.readTimeout, limiter: ConcurrencyLimiter(limit: configuration.maxConcurrency))
+            bodyReadTimeout: configuration.readTimeout, limiter: ConcurrencyLimiter(
+                limit: configuration.maxConcurrency,
+                perTenant: configuration.multiTenant ? configuration.maxConcurrencyPerTenant : configuration.maxConcurrency))
         var routes: [String: String] = [:]
         for method in service.methods { routes[routePath(service: service, method: method)] = method.name }
 
