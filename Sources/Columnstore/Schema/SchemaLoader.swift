@@ -133,6 +133,11 @@ struct SchemaLoader {
             if bindings.contains(where: { $0.ref == fact.ref || $0.factType == fact.ref }) {
                 throw SchemaError(.invalidBinding, element: factElement, "ref '\(fact.ref)' is used by another binding")
             }
+            // Sources name a fact by ref or by type: a type equal to an earlier binding's ref would be
+            // ambiguous too (checked both ways).
+            if bindings.contains(where: { $0.ref == fact.type }) {
+                throw SchemaError(.invalidBinding, element: factElement, "fact type '\(fact.type)' is another binding's ref")
+            }
             var dataMessage: String?
             if fact.hasDataMessage {
                 let name = fact.dataMessage.hasPrefix(".") ? String(fact.dataMessage.dropFirst()) : fact.dataMessage

@@ -180,6 +180,9 @@ struct SchemaErrorTests {
         Case(name: "source without a value", code: .invalidSource, mentions: "needs one of data, envelope or constant") {
             field("currency", of: "Order", in: &$0) { $0.options.Projection_V1_column.source[0].value = nil }
         },
+        Case(name: "a fact type equal to another binding's ref", code: .invalidBinding, mentions: "is another binding's ref") {
+            $0.service[0].options.Projection_V1_projection.facts[1].type = $0.service[0].options.Projection_V1_projection.facts[0].ref
+        },
         Case(name: "fact type bound twice", code: .duplicateFactType, mentions: "fact type 'orders.order_placed.v1' is bound twice") {
             $0.service[0].options.Projection_V1_projection.facts[1].type = "orders.order_placed.v1"
         },
