@@ -75,6 +75,12 @@ enum SchemaValidator {
                 if column.aggregate != nil && !column.type.isNumeric {
                     throw SchemaError(.invalidMeasure, element: element, "measure '\(column.name)' of table '\(name)' must be a number")
                 }
+                // A double's sum depends on the order of the additions, which the stores choose differently
+                // (Postgres in batch order, ClickHouse as parts merge): the two would answer different sums.
+                if column.aggregate == .sum && column.type == .float64 {
+                    throw SchemaError(.invalidMeasure, element: element,
+                                      "SUM measure '\(column.name)' of table '\(name)' cannot be a double: a floating-point sum depends on the order of additions, which differs between the stores; use COLUMN_TYPE_DECIMAL")
+                }
                 // A missing value adds zero to a sum; MIN and MAX skip it (see `ProjectionSchema.storedNullable`).
                 if column.aggregate == .sum && column.nullable {
                     throw SchemaError(.invalidMeasure, element: element, "SUM measure '\(column.name)' of table '\(name)' cannot be nullable: a missing value adds zero")

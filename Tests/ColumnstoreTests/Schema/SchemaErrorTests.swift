@@ -53,6 +53,9 @@ struct SchemaErrorTests {
         Case(name: "non-key column without aggregate", code: .invalidMeasure, mentions: "column 'gross_cents' of aggregate table 'daily_sales'") {
             field("gross_cents", of: "DailySales", in: &$0) { $0.options.Projection_V1_column.clearAggregate() }
         },
+        Case(name: "SUM of a double", code: .invalidMeasure, mentions: "SUM measure 'gross_cents' of table 'daily_sales' cannot be a double") {
+            field("gross_cents", of: "DailySales", in: &$0) { $0.type = .double }
+        },
         Case(name: "aggregate outside an aggregate table", code: .invalidMeasure, mentions: "column 'amount_cents' has an aggregate") {
             field("amount_cents", of: "Order", in: &$0) { $0.options.Projection_V1_column.aggregate = .sum }
         },
