@@ -295,6 +295,14 @@ class Table:
 
 
 @dataclass
+class Filter:
+    """A filter parameter of a ListTable RPC: request field `name` on `column`, of `kind` (Projection.FILTER_KINDS)."""
+    name: str
+    column: "Column"
+    kind: str
+
+
+@dataclass
 class Binding:
     ref: str
     type: str
@@ -313,6 +321,7 @@ class Projection:
     features: set
 
     queries: bool = False
+    filters: dict = field(default_factory=dict)  # table index -> [Filter] (Projection.with_queries)
 
     def binding(self, ref):
         return next(b for b in self.bindings if b.ref == ref)
@@ -336,13 +345,70 @@ class Projection:
                                           "float64": ["double"], "bool": ["bool"], "date": ["string"], "decimal": ["string"],
                                           "timestamp": ["google.protobuf.Timestamp", "string"]}[c.type.name])
         self.queries = True
+        # Filter parameters, drawn by a generator of their own so row fields stay as they were.
+        frng = random.Random(self.seed * 137 + 11)
+        self.filters = {i: self.draw_filters(t, frng) for i, t in enumerate(self.tables)}
         return self
+
+    # Filter parameter kinds per column type: (proto field declaration, absent means "no filter").
+    FILTER_KINDS = {
+        "string": ["string"], "int32": ["int64"], "int64": ["int64"], "uint64": ["uint64"], "bool": ["bool"],
+        "date": ["date"], "timestamp": ["timestamp", "timestamp_text"], "decimal": ["decimal"],
+    }
+
+    def draw_filters(self, t, rng):
+        """Up to four `optional` filter fields of ListTable<i>Request, each on one column: `f_<column>`. Only key
+        columns of aggregate and latest tables (ClickHouse filters before folding parts), any column of append tables;
+        never tenant_id or float64, no integer filter on a column that may be NULL. Absent, each filter keeps every
+        row, so `{}` answers the whole table."""
+        keys = set(t.order_key) if t.kind != "append" else {c.name for c in t.columns}
+        # `c >= <smallest value>` drops NULLs: integer filters only on columns that are never NULL.
+        candidates = [c for c in t.columns if c.name != "tenant_id" and c.name in keys and c.type.name in self.FILTER_KINDS
+                      and not (self.row_optional(c) and self.FILTER_KINDS[c.type.name][0] in ("int64", "uint64"))]
+        rng.shuffle(candidates)
+        return [Filter(f"f_{c.name}", c, rng.choice(self.FILTER_KINDS[c.type.name])) for c in candidates[:rng.randint(1, 4)]]
+
+    def filter_clause(self, f, store: str) -> str:
+        """The WHERE condition of one filter, on both stores the same: `=` for strings (byte equality), `>=` for
+        numbers, dates and times (NULL columns never match), `NOT f OR c` for bools."""
+        c, n = f.column.name, f.name
+        ch = store == "clickhouse"
+        if f.kind == "string":
+            return f"({{{n}:String}} = '' OR {c} = {{{n}:String}})" if ch else f"({{{n}}} = '' OR {c} = {{{n}}})"
+        if f.kind == "int64":
+            return f"{c} >= {{{n}:Int64}}" if ch else f"{c} >= {{{n}}}"
+        if f.kind == "uint64":
+            return f"{c} >= {{{n}:UInt64}}" if ch else f"{c} >= {{{n}}}"
+        if f.kind == "bool":
+            return f"(NOT {{{n}:Bool}} OR {c})" if ch else f"(NOT {{{n}}} OR {c})"
+        if f.kind == "decimal":
+            s = f.column.type.s
+            return (f"({{{n}:String}} = '' OR {c} >= toDecimal128OrNull({{{n}:String}}, {s}))" if ch
+                    else f"({{{n}}} = '' OR {c} >= CAST(NULLIF({{{n}}}, '') AS numeric))")
+        # date / timestamp: absent binds NULL (Nullable placeholders on ClickHouse, a cast for Postgres' IS NULL).
+        if ch:
+            typ = "Nullable(Date)" if f.kind == "date" else "Nullable(DateTime64(3, 'UTC'))"
+            return f"({{{n}:{typ}}} IS NULL OR {c} >= {{{n}:{typ}}})"
+        cast = "date" if f.kind == "date" else "timestamptz"
+        return f"({{{n}}}::{cast} IS NULL OR {c} >= {{{n}}})"
+
+    @staticmethod
+    def filter_field(f, number: int) -> str:
+        decl = {"string": "optional string", "int64": "optional int64", "uint64": "optional uint64", "bool": "optional bool",
+                "decimal": "optional string", "date": "optional string", "timestamp": "optional google.protobuf.Timestamp",
+                "timestamp_text": "optional string"}[f.kind]
+        opts = {"int64": " [(projection.v1.param) = { default_value: -9223372036854775808 }]",
+                "date": " [(projection.v1.param) = { type: COLUMN_TYPE_DATE }]",
+                "timestamp_text": " [(projection.v1.param) = { type: COLUMN_TYPE_TIMESTAMP }]"}.get(f.kind, "")
+        return f"  {decl} {f.name} = {number}{opts};"
 
     def query_messages(self):
         out = []
         for i, t in enumerate(self.tables):
             out += [f"message ListTable{i}Request {{",
-                    "  optional uint32 limit = 1 [(projection.v1.param) = { default_value: 1000 min: 1 max: 1000 }];", "}", "",
+                    "  optional uint32 limit = 1 [(projection.v1.param) = { default_value: 1000 min: 1 max: 1000 }];"]
+            out += [self.filter_field(f, n) for n, f in enumerate(self.filters.get(i, []), start=2)]
+            out += ["}", "",
                     f"message ListTable{i}Response {{", f"  repeated Table{i}Row rows = 1;", "}", "", f"message Table{i}Row {{"]
             for n, c in enumerate(t.columns, start=1):
                 out.append(f"  {'optional ' if self.row_optional(c) else ''}{c.row_field} {c.name} = {n};")
@@ -357,7 +423,7 @@ class Projection:
             names = [c.name for c in t.columns]
             if store == "clickhouse":
                 order = ", ".join(t.order_key)
-                where = "tenant_id = {tenant_id:String}"
+                where = " AND ".join(["tenant_id = {tenant_id:String}"] + [self.filter_clause(f, store) for f in self.filters.get(i, [])])
                 if t.kind == "aggregate":
                     inner = [c.name if c.name in t.primary_key else f"{c.aggregate}({c.name}) AS a_{c.name}" for c in t.columns]
                     outer = [c.name if c.name in t.primary_key else f"a_{c.name} AS {c.name}" for c in t.columns]
@@ -368,7 +434,8 @@ class Projection:
                     sql = f"SELECT {', '.join(names)}\nFROM {t.name}{final}\nWHERE {where}\nORDER BY {order}\nLIMIT {{limit:UInt32}}\n"
             else:
                 order = ", ".join(k + (' COLLATE "C"' if t.col(k).type.name == "string" else "") for k in t.order_key)
-                sql = f"SELECT {', '.join(names)}\nFROM {t.name}\nWHERE tenant_id = {{tenant_id}}\nORDER BY {order}\nLIMIT {{limit}}\n"
+                where = " AND ".join(["tenant_id = {tenant_id}"] + [self.filter_clause(f, store) for f in self.filters.get(i, [])])
+                sql = f"SELECT {', '.join(names)}\nFROM {t.name}\nWHERE {where}\nORDER BY {order}\nLIMIT {{limit}}\n"
             files[f"ListTable{i}.sql"] = f"-- ListTable{i}: the caller's rows of {t.name} ({t.kind}) in primary-key order.\n" + sql
         return files
 

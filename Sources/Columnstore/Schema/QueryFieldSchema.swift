@@ -40,3 +40,13 @@ public struct QueryFieldSchema: Sendable, Hashable {
         self.enumDefault = enumDefault ?? names[0]
     }
 }
+
+extension QueryFieldSchema {
+    /// Whether the field, left out of a request, binds SQL NULL: a date or timestamp (typed strings and
+    /// `google.protobuf.Timestamp`) that is not `required` has no zero value to bind. A ClickHouse
+    /// placeholder for such a field must be `Nullable(...)` (the catalog checks it at load).
+    public var absentBindsNull: Bool {
+        guard hints?.isRequired != true else { return false }
+        return hints?.valueType != nil || type == .timestamp
+    }
+}

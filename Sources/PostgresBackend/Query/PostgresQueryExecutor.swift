@@ -112,7 +112,8 @@ public final class PostgresQueryExecutor: QueryExecutor {
         case .null: return .null
         case .string(let s): return .text(s)
         case .int64(let v): return .int64(v)
-        // Above Int64.max there is no bigint; numeric text keeps the value exact.
+        // RequestDecoder refuses uint64 values above Int64.max (ValueDomain.maxUInt64, what both stores
+        // hold) with invalid_argument; numeric text is only a fallback that keeps such a value exact.
         case .uint64(let v): return v <= UInt64(Int64.max) ? .int64(Int64(v)) : .text(String(v))
         case .float64(let v): return .double(v)
         case .bool(let v): return .bool(v)

@@ -233,7 +233,12 @@ enum OpenAPIGenerator {
         case .int32: integer("int32", asString: false)
         case .uint32: integer("uint32", asString: false)
         case .int64: integer("int64", asString: true)
-        case .uint64: integer("uint64", asString: true)
+        case .uint64:
+            integer("uint64", asString: true)
+            if request {
+                // Both stores hold uint64 values up to 2^63-1 (Postgres has no unsigned bigint); larger ones are refused.
+                members.append(("description", .string("An unsigned integer up to \(RequestDecoder.maxUInt64), the largest both stores hold.")))
+            }
         case .float: members.append(("type", .string("number"))); members.append(("format", .string("float")))
         case .double: members.append(("type", .string("number"))); members.append(("format", .string("double")))
         case .message(let name): members.append(("$ref", .string("#/components/schemas/\(shortName(name))")))

@@ -12,12 +12,17 @@ import Foundation
 enum RequestDecoder {
     /// Longest accepted string parameter, in UTF-8 bytes.
     static let maxStringBytes = 4096
-    /// Dates both stores represent: ClickHouse `Date` spans 1970-01-01…2149-06-06.
+    /// Dates both stores represent: ClickHouse `Date` spans 1970-01-01…2149-06-06 (the stored date domain).
     static let dateRange: ClosedRange<Int32> = 0...65_535
-    static let timestampRange: ClosedRange<Int64> = 0...(65_536 * 86_400_000 - 1)
+    /// The stored timestamp domain, 1900-01-01…2299-12-31 (ValueDomain.timestamps): ClickHouse
+    /// `DateTime64(P)` placeholders with P ≤ 8 hold all of it (the catalog refuses DateTime64(9), which
+    /// ends in 2262, and requires DateTime64 for timestamps), Postgres `timestamptz` more.
+    static let timestampRange: ClosedRange<Int64> = ValueDomain.timestamps
+    /// The largest uint64 both stores hold (Postgres has no unsigned bigint; ValueDomain.maxUInt64).
+    static let maxUInt64 = ValueDomain.maxUInt64
     /// The ranges as the OpenAPI document and error messages state them.
     static let dateRangeText = "1970-01-01 to 2149-06-06"
-    static let timestampRangeText = "1970-01-01T00:00:00.000Z to 2149-06-06T23:59:59.999Z"
+    static let timestampRangeText = ValueDomain.timestampRangeText.replacingOccurrences(of: " ... ", with: " to ")
 
     /// Decodes a JSON request body; an empty body is the empty message.
     static func decode(body: [UInt8], method: QueryMethodSchema) throws(ConnectError) -> [String: ColumnValue] {
@@ -248,7 +253,7 @@ enum RequestDecoder {
         case .int32: bounds = (Int64(Int32.min), UInt64(Int32.max))
         case .uint32: bounds = (0, UInt64(UInt32.max))
         case .int64: bounds = (Int64.min, UInt64(Int64.max))
-        default: bounds = (0, UInt64.max)
+        default: bounds = (0, maxUInt64)
         }
         guard let parsed = parseInteger(text) else { throw ConnectError.invalid(name, "expected an integer") }
         let inType: Bool
@@ -257,7 +262,15 @@ enum RequestDecoder {
         case .positive(let v): inType = v <= bounds.1
         case .outOfRange: inType = false
         }
-        guard inType else { throw ConnectError.invalid(name, "out of range for \(field.type)") }
+        guard inType else {
+            if field.type == .uint64, case .positive = parsed {
+                throw ConnectError.invalid(name, "out of range for uint64: at most \(maxUInt64), the largest both stores hold")
+            }
+            if field.type == .uint64, case .outOfRange = parsed, !text.hasPrefix("-") {
+                throw ConnectError.invalid(name, "out of range for uint64: at most \(maxUInt64), the largest both stores hold")
+            }
+            throw ConnectError.invalid(name, "out of range for \(field.type)")
+        }
         let lower = field.hints?.minimum, upper = field.hints?.maximum
         switch parsed {
         case .negative(let v):

@@ -80,6 +80,16 @@ public struct QueryCatalog: Sendable {
             if let type = placeholder.storeType, !clickHouseType(type, fits: field) {
                 throw mismatch("placeholder '\(placeholder.name)' has ClickHouse type \(type), which does not fit request field '\(field.name)'")
             }
+            if let type = placeholder.storeType, let precision = dateTime64Precision(type), precision > 8 {
+                throw mismatch("placeholder '\(placeholder.name)' has ClickHouse type \(type): DateTime64(9) ends in 2262, "
+                    + "before the timestamps requests may carry (to 2299-12-31); use DateTime64(3)")
+            }
+            if let type = placeholder.storeType, field.absentBindsNull, !isNullable(type) {
+                // ClickHouse cannot parse NULL (`\N`) as a plain Date or DateTime64 (CANNOT_PARSE_DATE, a 500 on
+                // every request without the field); Postgres would compare with NULL. Nullable makes both agree.
+                throw mismatch("placeholder '\(placeholder.name)' must be Nullable(\(type)): request field '\(field.name)' is not required, "
+                    + "so a request without it binds NULL (mark the field required, or write {\(placeholder.name):Nullable(\(type))})")
+            }
         }
         if let tenant = scan.placeholders.first(where: { $0.name == PreparedQuery.tenantParameter }),
            let type = tenant.storeType, type != "String", type != "LowCardinality(String)" {
@@ -97,6 +107,24 @@ public struct QueryCatalog: Sendable {
         case .message: return false
         default: return true
         }
+    }
+
+    /// Whether a placeholder type is `Nullable(T)` (also under `LowCardinality`).
+    static func isNullable(_ raw: String) -> Bool {
+        var type = Substring(raw)
+        while let (name, arguments) = ClickHouseTypeName.split(type), arguments.count >= 1 {
+            if name == "Nullable" { return true }
+            guard name == "LowCardinality", arguments.count == 1 else { return false }
+            type = arguments[0]
+        }
+        return false
+    }
+
+    /// The precision of a `DateTime64(P[, zone])` placeholder type (under its wrappers); nil for other types.
+    static func dateTime64Precision(_ raw: String) -> Int? {
+        guard let (name, arguments) = ClickHouseTypeName.split(Substring(ClickHouseTypeName.base(raw))),
+              name == "DateTime64", let first = arguments.first else { return nil }
+        return Int(first)
     }
 
     /// Whether a ClickHouse placeholder type can hold every valid value of the field.
