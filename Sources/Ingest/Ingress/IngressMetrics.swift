@@ -1,18 +1,22 @@
 import Metrics
+import Synchronization
 
-/// The ingress's Prometheus series (on `/metrics`): requests by answer, events stored and duplicates.
+/// The ingress's Prometheus series (on `/metrics`): requests by answer, events stored and duplicates,
+/// in-flight body bytes and refusals for want of them.
 struct IngressMetrics: Sendable {
     let projection: String
     // Made once: looking a counter up by label and dimensions on every request showed in a single event's profile.
     private let ok: Counter
     private let events: Counter
     private let duplicates: Counter
+    private let inflightBytes: Gauge
 
     init(projection: String) {
         self.projection = projection
         ok = Counter(label: "projection_ingress_requests_total", dimensions: [("projection", projection), ("outcome", "ok")])
         events = Counter(label: "projection_ingress_events_total", dimensions: [("projection", projection)])
         duplicates = Counter(label: "projection_ingress_duplicates_total", dimensions: [("projection", projection)])
+        inflightBytes = Gauge(label: "projection_ingress_inflight_bytes", dimensions: [("projection", projection)])
     }
 
     /// `outcome`: `ok`, `accepted` (stored, not visible within `?wait=`) or an `IngressError.Code`.
@@ -24,5 +28,15 @@ struct IngressMetrics: Sendable {
     func stored(events: Int, duplicates: Int) {
         self.events.increment(by: events)
         if duplicates > 0 { self.duplicates.increment(by: duplicates) }
+    }
+
+    /// Body bytes held by requests now (`PROJECTION_INGRESS_MAX_INFLIGHT_BYTES` at most).
+    func inflight(_ bytes: Int) {
+        inflightBytes.record(bytes)
+    }
+
+    /// A request refused (503) because the in-flight byte budget had too little left.
+    func overBudget() {
+        Counter(label: "projection_ingress_over_budget_total", dimensions: [("projection", projection)]).increment()
     }
 }

@@ -15,6 +15,7 @@ struct IngressRoutes: Sendable {
     let logger: Logger
     let metrics: IngressMetrics
     let bodyDeadlines: BodyDeadlines
+    let budget: IngressBudget
 
     init(settings: IngressSettings, link: IngressLink, status: any IngestStatusReporting, logger: Logger, metrics: IngressMetrics) {
         self.settings = settings
@@ -23,27 +24,32 @@ struct IngressRoutes: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.bodyDeadlines = BodyDeadlines(timeout: settings.bodyTimeout)
+        self.budget = IngressBudget(capacity: settings.maxInflightBytes, observe: { [metrics] in metrics.inflight($0) })
     }
 
     static let path = "events"
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(stringLiteral: Self.path)) { request, _ in
+            // The request's body bytes, taken from the in-flight budget; given back on every path.
+            let share = budget.share()
+            defer { share.release() }
             do {
-                let response = try await handle(request)
+                let response = try await handle(request, share: share)
                 metrics.request(response.status == .ok ? "ok" : "accepted")
                 return response
             } catch let error as IngressError {
+                if share.refused { metrics.overBudget() }
                 metrics.request(error.code.description)
                 return Self.refusal(error, retryAfter: settings.retryAfterSeconds)
             }
         }
     }
 
-    private func handle(_ request: Request) async throws -> Response {
+    private func handle(_ request: Request, share: IngressBudget.Share) async throws -> Response {
         let grant = try settings.tokens.authorize(request.headers[.authorization])
         let wait = try Self.waitOption(request.uri.queryParameters.get("wait"), max: settings.maxWait)
-        let body = try await Self.body(of: request, limit: settings.maxBodyBytes, deadlines: bodyDeadlines)
+        let body = try await Self.body(of: request, limit: settings.maxBodyBytes, deadlines: bodyDeadlines, share: share)
         var ceHeaders: [(name: String, value: String)] = []
         for field in request.headers where field.name.canonicalName.hasPrefix("ce-") {
             ceHeaders.append((field.name.canonicalName, field.value))
@@ -54,6 +60,8 @@ struct IngressRoutes: Sendable {
             .messages(for: parsed.events, grant: grant, batch: parsed.mode == .batch)
         let acks = try await publish(messages)
         metrics.stored(events: acks.count, duplicates: acks.count { $0.duplicate })
+        // Published: the body is done with, so a `?wait=` holds none of the budget.
+        share.release()
         var answer: [(key: String, value: JSONValue)] = [("stream", .string(acks.first?.stream ?? settings.stream))]
         if parsed.mode == .batch {
             answer.append(("sequences", .array(acks.map { .number(String($0.sequence)) })))
@@ -105,18 +113,34 @@ struct IngressRoutes: Sendable {
         return .milliseconds(ms)
     }
 
-    /// The body, bounded by bytes (413) and by time (408). One child task reads it; the parent waits
-    /// for it or for `deadlines`' coarse timer, whichever comes first (then the read is cancelled).
-    static func body(of request: Request, limit: Int, deadlines: BodyDeadlines) async throws(IngressError) -> [UInt8] {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+    /// The body, bounded by bytes (413), by time (408) and by the in-flight budget (503): `share` takes
+    /// `Content-Length` bytes before anything is read, or a chunked body's bytes as each chunk arrives.
+    /// One child task reads it; the parent waits for it or for `deadlines`' coarse timer, whichever
+    /// comes first (then the read is cancelled).
+    static func body(of request: Request, limit: Int, deadlines: BodyDeadlines, share: IngressBudget.Share) async throws(IngressError) -> [UInt8] {
+        let length = request.headers[.contentLength].flatMap(Int.init)
+        if let length, length > limit {
             throw IngressError(.tooLarge, attribute: "body", "larger than \(limit) bytes (PROJECTION_INGRESS_MAX_BODY_BYTES)")
+        }
+        if let length, !share.take(length) {
+            throw Self.overBudget
         }
         let body = request.body
         let read = deadlines.start()
         let outcome = await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
-                    read.finish(.success(Array(try await body.collect(upTo: limit).readableBytesView)))
+                    var bytes: [UInt8] = []
+                    if let length { bytes.reserveCapacity(length) }
+                    for try await chunk in body {
+                        guard bytes.count + chunk.readableBytes <= limit else {
+                            throw IngressError(.tooLarge, attribute: "body", "larger than \(limit) bytes (PROJECTION_INGRESS_MAX_BODY_BYTES)")
+                        }
+                        // Content-Length was taken whole; HTTP framing holds the body to it.
+                        if length == nil, !share.take(chunk.readableBytes) { throw Self.overBudget }
+                        bytes.append(contentsOf: chunk.readableBytesView)
+                    }
+                    read.finish(.success(bytes))
                 } catch {
                     read.finish(.failure(error))
                 }
@@ -140,6 +164,8 @@ struct IngressRoutes: Sendable {
             throw IngressError(.invalidEvent, attribute: "body", "could not be read")
         }
     }
+
+    static let overBudget = IngressLink.unavailable("the ingress holds PROJECTION_INGRESS_MAX_INFLIGHT_BYTES of request bodies already")
 
     static func refusal(_ error: IngressError, retryAfter: Int) -> Response {
         var body: [(key: String, value: JSONValue)] = [("error", .string(error.code.description)), ("message", .string(error.description))]
