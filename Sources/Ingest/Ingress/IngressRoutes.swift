@@ -16,6 +16,7 @@ struct IngressRoutes: Sendable {
     let metrics: IngressMetrics
     let bodyDeadlines: BodyDeadlines
     let budget: IngressBudget
+    let waiters: IngressWaiters
 
     init(settings: IngressSettings, link: IngressLink, status: any IngestStatusReporting, logger: Logger, metrics: IngressMetrics) {
         self.settings = settings
@@ -25,6 +26,7 @@ struct IngressRoutes: Sendable {
         self.metrics = metrics
         self.bodyDeadlines = BodyDeadlines(timeout: settings.bodyTimeout)
         self.budget = IngressBudget(capacity: settings.maxInflightBytes, observe: { [metrics] in metrics.inflight($0) })
+        self.waiters = IngressWaiters(capacity: settings.maxWaiters, metrics: metrics)
     }
 
     static let path = "events"
@@ -71,14 +73,47 @@ struct IngressRoutes: Sendable {
             answer.append(("duplicate", .bool(ack.duplicate)))
         }
         var status: HTTPResponse.Status = .ok
+        var headers: HTTPFields = [.contentType: "application/json"]
         if let wait, let highest = acks.map(\.sequence).max() {
-            let visible = await CheckpointWait(status: self.status).until(highest, timeout: wait)
+            let visible = await waitVisible(highest, timeout: wait, request: request)
             answer.append(("visible", .bool(visible)))
             // Stored but not yet applied: 202, so a producer does not mistake it for read-your-writes.
             if !visible { status = .accepted }
+            // The wait watched the connection for its close, which ends its keep-alive.
+            headers[.connection] = "close"
         }
-        return Response(status: status, headers: [.contentType: "application/json"],
+        return Response(status: status, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(string: JSONWriter.write(.object(answer)) + "\n")))
+    }
+
+    /// `?wait=`: whether the checkpoint passed `sequence` in time. At most `PROJECTION_INGRESS_MAX_WAITERS`
+    /// wait at once (past that: false at once, so 202); a wait stops as soon as its client closes the
+    /// connection (false: the answer goes nowhere).
+    private func waitVisible(_ sequence: UInt64, timeout: Duration, request: Request) async -> Bool {
+        guard waiters.enter() else {
+            metrics.waitEnded("over_capacity")
+            return false
+        }
+        defer { waiters.leave() }
+        let checkpoint = CheckpointWait(status: self.status)
+        // The body was read whole already. Replaced by a buffer (which keeps the connection's own body
+        // underneath), `consumeWithCancellationOnInboundClose` goes past it to the connection's inbound side
+        // and cancels the wait when that closes. (On the consumed original body it would leave its own
+        // stream unfinished, a NIO fatal error.)
+        var request = request
+        request.body = RequestBody(buffer: ByteBuffer())
+        do {
+            let visible = try await request.body.consumeWithCancellationOnInboundClose { _ in
+                let visible = await checkpoint.until(sequence, timeout: timeout)
+                try Task.checkCancellation()
+                return visible
+            }
+            metrics.waitEnded(visible ? "visible" : "timeout")
+            return visible
+        } catch {
+            metrics.waitEnded("client_gone")
+            return false
+        }
     }
 
     /// Publishes and returns every ack, or throws `.unavailable` if any event is not known to be stored.

@@ -20,6 +20,8 @@ struct IngressSettings: Sendable {
     var maxWait: Duration
     /// `PROJECTION_INGRESS_MAX_INFLIGHT_BYTES` (16 MiB): body bytes all requests hold at once (then 503).
     var maxInflightBytes: Int
+    /// `PROJECTION_INGRESS_MAX_WAITERS` (64): requests in a `?wait=` at once (more answer 202 at once).
+    var maxWaiters: Int
     /// `Retry-After` seconds on a 503 (1).
     var retryAfterSeconds: Int
     /// The stream and its NATS server (the ingest's own).
@@ -71,6 +73,7 @@ struct IngressSettings: Sendable {
             publishTimeout: try settings.milliseconds(S.ingressPublishTimeout)!,
             maxWait: try settings.milliseconds(S.ingressMaxWait)!,
             maxInflightBytes: maxInflightBytes,
+            maxWaiters: try settings.int(S.ingressMaxWaiters)!,
             retryAfterSeconds: try settings.int(S.ingressRetryAfter)!,
             stream: c.stream, natsURL: c.natsURL, maxFactBytes: c.maxFactBytes)
     }

@@ -2,7 +2,7 @@ import Synchronization
 import Testing
 @testable import Ingest
 
-@Suite("Ingress in-flight budget")
+@Suite("Ingress in-flight budget and waiters")
 struct IngressBudgetTests {
     @Test("a share takes what is left or nothing, and gives all of it back once")
     func shares() {
@@ -28,5 +28,16 @@ struct IngressBudgetTests {
             #expect(share.take(10))
         }
         #expect(budget.free == 10)
+    }
+
+    @Test("waiters: at most the capacity at once; a place left is free again")
+    func waiters() {
+        let waiters = IngressWaiters(capacity: 2, metrics: IngressMetrics(projection: "test"))
+        #expect(waiters.enter() && waiters.enter())
+        #expect(!waiters.enter() && waiters.current == 2)
+        waiters.leave()
+        #expect(waiters.enter())
+        let none = IngressWaiters(capacity: 0, metrics: IngressMetrics(projection: "test"))
+        #expect(!none.enter())
     }
 }

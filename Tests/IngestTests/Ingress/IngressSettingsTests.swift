@@ -19,7 +19,7 @@ struct IngressSettingsTests {
         #expect(ingress.maxBodyBytes == 1 << 20 && ingress.maxBatchEvents == 1_000)
         #expect(ingress.publishTimeout == .seconds(5) && ingress.maxWait == .seconds(30) && ingress.bodyTimeout == .seconds(10))
         #expect(ingress.stream == "FACTS" && ingress.maxFactBytes == 1 << 20)
-        #expect(ingress.maxInflightBytes == 16 << 20)
+        #expect(ingress.maxInflightBytes == 16 << 20 && ingress.maxWaiters == 64)
     }
 
     @Test("refused: no tokens, a template the tenant binding or the subjects disagree with, replica mode")
