@@ -7,6 +7,7 @@ the metrics say when that is so."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import threading
@@ -105,6 +106,15 @@ def test_a_flood_of_large_bodies_gets_503_and_every_2xx_event_is_stored_once(tig
         assert status == 503, answer
         assert h.get("retry-after") == "1" and answer["error"] == "unavailable", answer
     assert tight.metric("projection_ingress_over_budget_total") >= FLOOD
+    # A chunked body (no Content-Length) is charged as it arrives: more than is left is 503 too.
+    body, headers, _ = large_batch("chunked", 5000, 40)
+    u = urllib.parse.urlsplit(tight.ingress)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+    conn.request("POST", u.path, body=(body[i:i + 4096] for i in range(0, len(body), 4096)), encode_chunked=True,
+                 headers={**headers, "Authorization": f"Bearer {ACME_TOKEN}", "Transfer-Encoding": "chunked"})
+    r = conn.getresponse()
+    assert r.status == 503 and r.getheader("retry-after") == "1", r.read()
+    conn.close()
     assert stream_last_sequence(tight.stream) == before
     assert tight.ingest.poll() is None
 
