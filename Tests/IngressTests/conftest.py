@@ -113,6 +113,8 @@ class Projection:
     ingest: subprocess.Popen | None = None
     query: subprocess.Popen | None = None
     starts: int = 0
+    # Settings over the ingest's defaults here (e.g. a small in-flight budget).
+    extra: dict = field(default_factory=dict)
 
     @property
     def ingress(self) -> str:
@@ -137,6 +139,7 @@ class Projection:
                        PROJECTION_INGRESS_MAX_BODY_BYTES=str(MAX_BODY), PROJECTION_INGRESS_MAX_BATCH=str(MAX_BATCH),
                        PROJECTION_INGRESS_PUBLISH_TIMEOUT_MS="3000", PROJECTION_INGRESS_BODY_TIMEOUT_MS=str(BODY_TIMEOUT_MS),
                        PROJECTION_ADMIN_TOKEN=ADMIN_TOKEN)
+        env.update(self.extra)
         self.ingest = subprocess.Popen([str(BIN_DIR / "projection-ingest")], env=env, cwd=REPO, stdout=log.open("w"), stderr=subprocess.STDOUT)
         _wait_ready(self.ingest_url, self.ingest, log, "projection-ingest")
 
@@ -163,6 +166,15 @@ class Projection:
                                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
         with urllib.request.urlopen(req, timeout=120) as r:
             return json.loads(r.read())
+
+    def metric(self, name: str, **labels: str) -> float | None:
+        """The first sample of a series on the ingest's /metrics with these labels (among others), or None."""
+        with urllib.request.urlopen(self.ingest_url + "/metrics", timeout=30) as r:
+            text = r.read().decode()
+        for line in text.splitlines():
+            if (line.startswith(name + "{") or line.startswith(name + " ")) and all(f'{k}="{v}"' in line for k, v in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+        return None
 
     def checkpoint(self) -> int:
         with urllib.request.urlopen(self.ingest_url + "/admin/ingestion", timeout=10) as r:
@@ -207,7 +219,7 @@ def _migrate(kind: str, dsn: str) -> None:
     assert r.returncode == 0, f"projection-migrate apply ({kind}) failed: {r.stdout}\n{r.stderr}"
 
 
-def make_projection(store: str, tmp: Path) -> Projection:
+def make_projection(store: str, tmp: Path, **extra: str) -> Projection:
     name = f"ingress_{uuid.uuid4().hex[:12]}"
     if store == "clickhouse":
         _ch(f"CREATE DATABASE {name}")
@@ -221,7 +233,7 @@ def make_projection(store: str, tmp: Path) -> Projection:
         dsn = _with_path(PG_DSN, urllib.parse.urlsplit(PG_DSN).path, f"options=-csearch_path%3D{name}")
         _migrate("postgres_table", dsn)
     suffix = name.split("_")[1]
-    p = Projection(store=store, dsn=dsn, name=name, stream=f"INGRESS_{suffix}", prefix=f"ingress{suffix}", tmp=tmp)
+    p = Projection(store=store, dsn=dsn, name=name, stream=f"INGRESS_{suffix}", prefix=f"ingress{suffix}", tmp=tmp, extra=extra)
     try:
         p.start_ingest()
         p.start_query()

@@ -56,6 +56,10 @@ public enum IngestSettings {
     public static let ingressBodyTimeout = SettingDeclaration.milliseconds("PROJECTION_INGRESS_BODY_TIMEOUT_MS", default: 10_000, range: 100...600_000, "the time an ingress request has for its body (408)")
     public static let ingressPublishTimeout = SettingDeclaration.milliseconds("PROJECTION_INGRESS_PUBLISH_TIMEOUT_MS", default: 5_000, range: 100...600_000, "the wait for the stream's PubAck (then 503)")
     public static let ingressMaxWait = SettingDeclaration.milliseconds("PROJECTION_INGRESS_MAX_WAIT_MS", default: 30_000, range: 0...600_000, "the longest `?wait=` an ingress request may ask for")
+    public static let ingressMaxInflightBytes = SettingDeclaration.int("PROJECTION_INGRESS_MAX_INFLIGHT_BYTES", default: 16 << 20, range: 1_024...(64 << 30), shown: "16 MiB",
+                                                                       "ingress body bytes held at once, all requests together (then 503); at least PROJECTION_INGRESS_MAX_BODY_BYTES")
+    public static let ingressMaxWaiters = SettingDeclaration.int("PROJECTION_INGRESS_MAX_WAITERS", default: 64, range: 0...10_000,
+                                                                 "ingress requests waiting on `?wait=` at once (more answer 202 at once)")
     public static let ingressRetryAfter = SettingDeclaration.int("PROJECTION_INGRESS_RETRY_AFTER_S", default: 1, range: 1...3_600, "the `Retry-After` of a 503")
 
     /// In the order `--help` and the docs show them.
@@ -66,7 +70,7 @@ public enum IngestSettings {
         metricsTenantLabels, descriptorSet, tableSuffix, tenantFilter, tenantSubjectToken, adminToken, logLevel, configFile,
         partitions, replicaID, leaseTTL, leaseBucket,
         ingress, ingressTokens, ingressTokensFile, ingressSubject, ingressMaxBodyBytes, ingressMaxBatch, ingressBodyTimeout,
-        ingressPublishTimeout, ingressMaxWait, ingressRetryAfter,
+        ingressPublishTimeout, ingressMaxWait, ingressMaxInflightBytes, ingressMaxWaiters, ingressRetryAfter,
         streamReplicas,
     ]
 }

@@ -19,11 +19,9 @@ struct IngressRequestParser: Sendable {
             return (.structured, [try Self.structured(try Self.json(body))])
         }
         if media == Self.batchType {
-            guard case .array(let items) = try Self.json(body) else {
+            // The event count is checked while parsing: the element one over the cap is refused before it is built.
+            guard case .array(let items) = try Self.json(body, maxTopLevelElements: maxBatchEvents) else {
                 throw IngressError(.invalidEvent, attribute: "body", "a batch must be a JSON array of events")
-            }
-            guard items.count <= maxBatchEvents else {
-                throw IngressError(.tooLarge, attribute: "body", "a batch holds at most \(maxBatchEvents) events (this one \(items.count))")
             }
             var events: [IngressEvent] = []
             events.reserveCapacity(items.count)
@@ -42,11 +40,30 @@ struct IngressRequestParser: Sendable {
                            "send \(Self.structuredType), \(Self.batchType), or binary mode (ce-specversion and the other ce-* headers, JSON data)")
     }
 
-    static func json(_ body: [UInt8]) throws(IngressError) -> JSONValue {
+    /// The JSON values one request body may build at most: 1024 plus one for every 4 bytes. Real events
+    /// spend far more bytes a value (`"amount_cents":1500,` is 20 bytes for two); a body of bare
+    /// small numbers (`[0,0,0,…]`, 2 bytes each, 24 bytes each once parsed) is refused (413) before its
+    /// parsed form passes about 6 times the body's bytes, instead of reaching 12 or more.
+    static func maxValues(bodyBytes: Int) -> Int {
+        1024 + bodyBytes / 4
+    }
+
+    static func json(_ body: [UInt8], maxTopLevelElements: Int? = nil, attribute: String = "body") throws(IngressError) -> JSONValue {
         do throws(JSONParseError) {
-            return try JSONParser.parse(body)
+            return try JSONParser.parse(body, limits: .init(maxValues: maxValues(bodyBytes: body.count), maxTopLevelElements: maxTopLevelElements))
         } catch {
-            throw IngressError(.invalidEvent, attribute: "body", "not valid JSON (\(error.reason) at byte \(error.offset))")
+            switch error.limit {
+            case .topLevelElements?:
+                throw IngressError(.tooLarge, attribute: "body", "a batch holds at most \(maxTopLevelElements ?? 0) events")
+            case .values?:
+                throw IngressError(.tooLarge, attribute: attribute,
+                                   "more than \(maxValues(bodyBytes: body.count)) JSON values (1024 + one per 4 body bytes)")
+            case nil:
+                if attribute == "data" {
+                    throw IngressError(.invalidEvent, attribute: "data", "the body is not valid JSON (\(error.reason) at byte \(error.offset))")
+                }
+                throw IngressError(.invalidEvent, attribute: "body", "not valid JSON (\(error.reason) at byte \(error.offset))")
+            }
         }
     }
 
@@ -81,16 +98,7 @@ struct IngressRequestParser: Sendable {
         if let contentType, !seen.contains("datacontenttype") {
             attributes.append((key: "datacontenttype", value: .string(contentType)))
         }
-        let data: JSONValue?
-        if body.isEmpty {
-            data = nil
-        } else {
-            do throws(JSONParseError) {
-                data = try JSONParser.parse(body)
-            } catch {
-                throw IngressError(.invalidEvent, attribute: "data", "the body is not valid JSON (\(error.reason) at byte \(error.offset))")
-            }
-        }
+        let data: JSONValue? = body.isEmpty ? nil : try json(body, attribute: "data")
         return try IngressEvent(attributes: attributes, data: data)
     }
 }

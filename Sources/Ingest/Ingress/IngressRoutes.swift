@@ -16,6 +16,8 @@ struct IngressRoutes: Sendable {
     let logger: Logger
     let metrics: IngressMetrics
     let bodyDeadlines: BodyDeadlines
+    let budget: IngressBudget
+    let waiters: IngressWaiters
 
     init(settings: IngressSettings, link: IngressLink, status: any IngestStatusReporting, logger: Logger, metrics: IngressMetrics) {
         self.settings = settings
@@ -24,27 +26,33 @@ struct IngressRoutes: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.bodyDeadlines = BodyDeadlines(timeout: settings.bodyTimeout)
+        self.budget = IngressBudget(capacity: settings.maxInflightBytes, observe: { [metrics] in metrics.inflight($0) })
+        self.waiters = IngressWaiters(capacity: settings.maxWaiters, metrics: metrics)
     }
 
     static let path = "events"
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(stringLiteral: Self.path)) { request, _ in
+            // The request's body bytes, taken from the in-flight budget; given back on every path.
+            let share = budget.share()
+            defer { share.release() }
             do {
-                let response = try await handle(request)
+                let response = try await handle(request, share: share)
                 metrics.request(response.status == .ok ? "ok" : "accepted")
                 return response
             } catch let error as IngressError {
+                if share.refused { metrics.overBudget() }
                 metrics.request(error.code.description)
                 return Self.refusal(error, retryAfter: settings.retryAfterSeconds)
             }
         }
     }
 
-    private func handle(_ request: Request) async throws -> Response {
+    private func handle(_ request: Request, share: IngressBudget.Share) async throws -> Response {
         let grant = try settings.tokens.authorize(request.headers[.authorization])
         let wait = try Self.waitOption(request.uri.queryParameters.get("wait"), max: settings.maxWait)
-        let body = try await Self.body(of: request, limit: settings.maxBodyBytes, deadlines: bodyDeadlines)
+        let body = try await Self.body(of: request, limit: settings.maxBodyBytes, deadlines: bodyDeadlines, share: share)
         var ceHeaders: [(name: String, value: String)] = []
         for field in request.headers where field.name.canonicalName.hasPrefix("ce-") {
             ceHeaders.append((field.name.canonicalName, field.value))
@@ -55,6 +63,8 @@ struct IngressRoutes: Sendable {
             .messages(for: parsed.events, grant: grant, batch: parsed.mode == .batch)
         let acks = try await publish(messages)
         metrics.stored(events: acks.count, duplicates: acks.count { $0.duplicate })
+        // Published: the body is done with, so a `?wait=` holds none of the budget.
+        share.release()
         var answer: [(key: String, value: JSONValue)] = [("stream", .string(acks.first?.stream ?? settings.stream))]
         if parsed.mode == .batch {
             answer.append(("sequences", .array(acks.map { .number(String($0.sequence)) })))
@@ -64,14 +74,47 @@ struct IngressRoutes: Sendable {
             answer.append(("duplicate", .bool(ack.duplicate)))
         }
         var status: HTTPResponse.Status = .ok
+        var headers: HTTPFields = [.contentType: "application/json"]
         if let wait, let highest = acks.map(\.sequence).max() {
-            let visible = await CheckpointWait(status: self.status).until(highest, timeout: wait)
+            let visible = await waitVisible(highest, timeout: wait, request: request)
             answer.append(("visible", .bool(visible)))
             // Stored but not yet applied: 202, so a producer does not mistake it for read-your-writes.
             if !visible { status = .accepted }
+            // The wait watched the connection for its close, which ends its keep-alive.
+            headers[.connection] = "close"
         }
-        return Response(status: status, headers: [.contentType: "application/json"],
+        return Response(status: status, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(string: JSONWriter.write(.object(answer)) + "\n")))
+    }
+
+    /// `?wait=`: whether the checkpoint passed `sequence` in time. At most `PROJECTION_INGRESS_MAX_WAITERS`
+    /// wait at once (past that: false at once, so 202); a wait stops as soon as its client closes the
+    /// connection (false: the answer goes nowhere).
+    private func waitVisible(_ sequence: UInt64, timeout: Duration, request: Request) async -> Bool {
+        guard waiters.enter() else {
+            metrics.waitEnded("over_capacity")
+            return false
+        }
+        defer { waiters.leave() }
+        let checkpoint = CheckpointWait(status: self.status)
+        // The body was read whole already. Replaced by a buffer (which keeps the connection's own body
+        // underneath), `consumeWithCancellationOnInboundClose` goes past it to the connection's inbound side
+        // and cancels the wait when that closes. (On the consumed original body it would leave its own
+        // stream unfinished, a NIO fatal error.)
+        var request = request
+        request.body = RequestBody(buffer: ByteBuffer())
+        do {
+            let visible = try await request.body.consumeWithCancellationOnInboundClose { _ in
+                let visible = await checkpoint.until(sequence, timeout: timeout)
+                try Task.checkCancellation()
+                return visible
+            }
+            metrics.waitEnded(visible ? "visible" : "timeout")
+            return visible
+        } catch {
+            metrics.waitEnded("client_gone")
+            return false
+        }
     }
 
     /// Publishes and returns every ack, or throws `.unavailable` if any event is not known to be stored.
@@ -106,18 +149,34 @@ struct IngressRoutes: Sendable {
         return .milliseconds(ms)
     }
 
-    /// The body, bounded by bytes (413) and by time (408). One child task reads it; the parent waits
-    /// for it or for `deadlines`' coarse timer, whichever comes first (then the read is cancelled).
-    static func body(of request: Request, limit: Int, deadlines: BodyDeadlines) async throws(IngressError) -> [UInt8] {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+    /// The body, bounded by bytes (413), by time (408) and by the in-flight budget (503): `share` takes
+    /// `Content-Length` bytes before anything is read, or a chunked body's bytes as each chunk arrives.
+    /// One child task reads it; the parent waits for it or for `deadlines`' coarse timer, whichever
+    /// comes first (then the read is cancelled).
+    static func body(of request: Request, limit: Int, deadlines: BodyDeadlines, share: IngressBudget.Share) async throws(IngressError) -> [UInt8] {
+        let length = request.headers[.contentLength].flatMap(Int.init)
+        if let length, length > limit {
             throw IngressError(.tooLarge, attribute: "body", "larger than \(limit) bytes (PROJECTION_INGRESS_MAX_BODY_BYTES)")
+        }
+        if let length, !share.take(length) {
+            throw Self.overBudget
         }
         let body = request.body
         let read = deadlines.start()
         let outcome = await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
-                    read.finish(.success(Array(try await body.collect(upTo: limit).readableBytesView)))
+                    var bytes: [UInt8] = []
+                    if let length { bytes.reserveCapacity(length) }
+                    for try await chunk in body {
+                        guard bytes.count + chunk.readableBytes <= limit else {
+                            throw IngressError(.tooLarge, attribute: "body", "larger than \(limit) bytes (PROJECTION_INGRESS_MAX_BODY_BYTES)")
+                        }
+                        // Content-Length was taken whole; HTTP framing holds the body to it.
+                        if length == nil, !share.take(chunk.readableBytes) { throw Self.overBudget }
+                        bytes.append(contentsOf: chunk.readableBytesView)
+                    }
+                    read.finish(.success(bytes))
                 } catch {
                     read.finish(.failure(error))
                 }
@@ -144,6 +203,8 @@ struct IngressRoutes: Sendable {
             throw IngressError(.invalidEvent, attribute: "body", "could not be read")
         }
     }
+
+    static let overBudget = IngressLink.unavailable("the ingress holds PROJECTION_INGRESS_MAX_INFLIGHT_BYTES of request bodies already")
 
     static func refusal(_ error: IngressError, retryAfter: Int) -> Response {
         var body: [(key: String, value: JSONValue)] = [("error", .string(error.code.description)), ("message", .string(error.description))]

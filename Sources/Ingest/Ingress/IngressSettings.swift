@@ -18,6 +18,10 @@ struct IngressSettings: Sendable {
     var publishTimeout: Duration
     /// `PROJECTION_INGRESS_MAX_WAIT_MS` (30000): the longest `?wait=` honoured.
     var maxWait: Duration
+    /// `PROJECTION_INGRESS_MAX_INFLIGHT_BYTES` (16 MiB): body bytes all requests hold at once (then 503).
+    var maxInflightBytes: Int
+    /// `PROJECTION_INGRESS_MAX_WAITERS` (64): requests in a `?wait=` at once (more answer 202 at once).
+    var maxWaiters: Int
     /// `Retry-After` seconds on a 503 (1).
     var retryAfterSeconds: Int
     /// The stream and its NATS server (the ingest's own).
@@ -55,13 +59,21 @@ struct IngressSettings: Sendable {
         guard c.subjects.contains(where: { SubjectTemplate.matches(sample, filter: $0.replacingOccurrences(of: "{partition}", with: "0")) }) else {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_INGRESS_SUBJECT", reason: "its subjects are not among PROJECTION_SUBJECTS, so the ingest would never read them")
         }
+        let maxBodyBytes = try settings.int(S.ingressMaxBodyBytes)!
+        let maxInflightBytes = try settings.int(S.ingressMaxInflightBytes)!
+        guard maxInflightBytes >= maxBodyBytes else {
+            throw ConfigurationError(code: .invalid, setting: "PROJECTION_INGRESS_MAX_INFLIGHT_BYTES",
+                                     reason: "must be at least PROJECTION_INGRESS_MAX_BODY_BYTES (\(maxBodyBytes)), or a largest body would never be taken")
+        }
         return IngressSettings(
             tokens: tokens, subjects: template,
-            maxBodyBytes: try settings.int(S.ingressMaxBodyBytes)!,
+            maxBodyBytes: maxBodyBytes,
             maxBatchEvents: try settings.int(S.ingressMaxBatch)!,
             bodyTimeout: try settings.milliseconds(S.ingressBodyTimeout)!,
             publishTimeout: try settings.milliseconds(S.ingressPublishTimeout)!,
             maxWait: try settings.milliseconds(S.ingressMaxWait)!,
+            maxInflightBytes: maxInflightBytes,
+            maxWaiters: try settings.int(S.ingressMaxWaiters)!,
             retryAfterSeconds: try settings.int(S.ingressRetryAfter)!,
             stream: c.stream, natsURL: c.natsURL, maxFactBytes: c.maxFactBytes)
     }

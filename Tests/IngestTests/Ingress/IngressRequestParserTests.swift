@@ -76,6 +76,42 @@ struct IngressRequestParserTests {
         #expect(notArray?.attribute == "body")
     }
 
+    @Test("an element-count bomb is 413 at the element one over the batch cap, and values are bounded by the body")
+    func elementBombs() throws {
+        let batch = "application/cloudevents-batch+json"
+        // 1 MiB of `[0,0,…]` and of `[{"a":0},…]`: refused as too many events, not parsed whole.
+        let zeros = Array(("[" + Array(repeating: "0", count: 1 << 19).joined(separator: ",") + "]").utf8)
+        let objects = Array(("[" + Array(repeating: "{\"a\":0}", count: 1 << 17).joined(separator: ",") + "]").utf8)
+        for body in [zeros, objects] {
+            let error = refusal { _ = try parser.parse(contentType: batch, ceHeaders: [], body: body) }
+            #expect(error?.code == .tooLarge && error?.attribute == "body")
+        }
+        // The same bomb as one event's data: over the value bound (1024 + body bytes / 4), 413 too.
+        let data = Array("{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"/s\",\"type\":\"t.v1\",\"data\":{\"a\":\(String(decoding: zeros, as: UTF8.self))}}".utf8)
+        let error = refusal { _ = try parser.parse(contentType: "application/cloudevents+json", ceHeaders: [], body: data) }
+        #expect(error?.code == .tooLarge && error?.attribute == "body")
+        let binary = refusal {
+            _ = try parser.parse(contentType: "application/json", ceHeaders: [("ce-specversion", "1.0"), ("ce-id", "e"), ("ce-source", "/s"), ("ce-type", "t.v1")],
+                                 body: Array("{\"a\":\(String(decoding: zeros, as: UTF8.self))}".utf8))
+        }
+        #expect(binary?.code == .tooLarge && binary?.attribute == "data")
+    }
+
+    @Test("JSONParser limits: top-level elements counted before each is built, values at any depth")
+    func parserLimits() throws {
+        #expect(try JSONParser.parse(Array("[1,2,3]".utf8), limits: .init(maxTopLevelElements: 3)) == .array([.number("1"), .number("2"), .number("3")]))
+        #expect(throws: JSONParseError(offset: 7, reason: "more than 3 elements", limit: .topLevelElements)) {
+            try JSONParser.parse(Array("[1,2,3,4]".utf8), limits: .init(maxTopLevelElements: 3))
+        }
+        // Nested arrays are not top-level elements.
+        #expect(throws: Never.self) { try JSONParser.parse(Array("[[1,2,3,4]]".utf8), limits: .init(maxTopLevelElements: 1)) }
+        #expect(throws: Never.self) { try JSONParser.parse(Array("{\"a\":[1,2]}".utf8), limits: .init(maxValues: 4)) }
+        let tooMany = #expect(throws: JSONParseError.self) { try JSONParser.parse(Array("{\"a\":[1,2,3]}".utf8), limits: .init(maxValues: 4)) }
+        #expect(tooMany?.limit == .values)
+        let invalid = #expect(throws: JSONParseError.self) { try JSONParser.parse(Array("[1,".utf8), limits: .init(maxValues: 4)) }
+        #expect(invalid?.limit == nil)
+    }
+
     @Test("binary mode: ce-* headers, percent-decoded; Content-Type is datacontenttype; the body is data")
     func binary() throws {
         let headers: [(name: String, value: String)] = [("ce-specversion", "1.0"), ("ce-id", "b%C3%B61"), ("ce-source", "/shop"),

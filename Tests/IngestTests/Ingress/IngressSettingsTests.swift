@@ -19,6 +19,7 @@ struct IngressSettingsTests {
         #expect(ingress.maxBodyBytes == 1 << 20 && ingress.maxBatchEvents == 1_000)
         #expect(ingress.publishTimeout == .seconds(5) && ingress.maxWait == .seconds(30) && ingress.bodyTimeout == .seconds(10))
         #expect(ingress.stream == "FACTS" && ingress.maxFactBytes == 1 << 20)
+        #expect(ingress.maxInflightBytes == 16 << 20 && ingress.maxWaiters == 64)
     }
 
     @Test("refused: no tokens, a template the tenant binding or the subjects disagree with, replica mode")
@@ -30,5 +31,10 @@ struct IngressSettingsTests {
         #expect(throws: ConfigurationError.self) { try configuration(on.merging(["PROJECTION_PARTITIONS": "2"]) { $1 }) }
         #expect(throws: ConfigurationError.self) { try configuration(on.merging(["PROJECTION_INGRESS_TOKENS_FILE": "/nonexistent/tokens"]) { $1 }) }
         #expect((try? configuration(on.merging(["PROJECTION_TENANT_SUBJECT_TOKEN": "2"]) { $1 }))?.ingress != nil)
+        // An in-flight budget smaller than one largest body would refuse that body forever.
+        #expect(throws: ConfigurationError.self) {
+            try configuration(on.merging(["PROJECTION_INGRESS_MAX_BODY_BYTES": "65536", "PROJECTION_INGRESS_MAX_INFLIGHT_BYTES": "65535"]) { $1 })
+        }
+        #expect((try? configuration(on.merging(["PROJECTION_INGRESS_MAX_BODY_BYTES": "65536", "PROJECTION_INGRESS_MAX_INFLIGHT_BYTES": "65536"]) { $1 }))?.ingress != nil)
     }
 }

@@ -4,14 +4,47 @@ public struct JSONParser {
     /// Deepest array/object nesting accepted.
     public static let maximumDepth = 64
 
+    /// Bounds on what one document may build, checked while parsing, so a hostile document is refused
+    /// before its values are built rather than after: a parsed value takes several times the bytes of
+    /// its text (`[0,0,…]` is 2 bytes of text and 24 of `JSONValue` an element).
+    public struct Limits: Sendable, Hashable {
+        /// Values (scalars, arrays and objects, at any depth) the document may hold at most.
+        public var maxValues: Int
+        /// When the document is an array: its elements at most (nil: only `maxValues`).
+        public var maxTopLevelElements: Int?
+
+        public init(maxValues: Int = .max, maxTopLevelElements: Int? = nil) {
+            self.maxValues = maxValues
+            self.maxTopLevelElements = maxTopLevelElements
+        }
+
+        public static let none = Limits()
+    }
+
+    /// The bound a `JSONParseError` reports in `limit`.
+    public enum Limit: Sendable, Hashable {
+        case values
+        case topLevelElements
+    }
+
     private let bytes: [UInt8]
     private var index = 0
+    private let limits: Limits
+    private var values = 0
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: [UInt8], limits: Limits = .none) {
+        self.bytes = bytes
+        self.limits = limits
+    }
 
     /// Parses one JSON document (surrounding whitespace allowed).
     public static func parse<Bytes: Collection<UInt8>>(_ input: Bytes) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(Array(input))
+        try parse(input, limits: .none)
+    }
+
+    /// Parses one JSON document, refusing it (`JSONParseError.limit` set) as soon as it passes `limits`.
+    public static func parse<Bytes: Collection<UInt8>>(_ input: Bytes, limits: Limits) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(Array(input), limits: limits)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -39,6 +72,10 @@ public struct JSONParser {
 
     private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input") }
+        values += 1
+        guard values <= limits.maxValues else {
+            throw JSONParseError(offset: index, reason: "more than \(limits.maxValues) values", limit: .values)
+        }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
@@ -99,6 +136,10 @@ public struct JSONParser {
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
         while true {
             skipWhitespace()
+            // Counted before the element is built: a top-level array one over the bound stops here.
+            if depth == 1, let most = limits.maxTopLevelElements, elements.count >= most {
+                throw JSONParseError(offset: index, reason: "more than \(most) elements", limit: .topLevelElements)
+            }
             elements.append(try parseValue(depth: depth))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
