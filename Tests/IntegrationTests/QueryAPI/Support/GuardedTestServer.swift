@@ -22,26 +22,6 @@ enum GuardedTestServer {
         let router = Router(context: BasicRequestContext.self)
         router.get("healthz") { _, _ in "ok\n" }
         routes(router)
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let app = QueryServer.makeApplication(router: router, configuration: configuration, logger: logger) { channel in
-            portSink.yield(channel.localAddress?.port ?? 0)
-            portSink.finish()
-        }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            do {
-                let result = try await body(port)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
+        return try await QueryAPITestServer.run(router: router, configuration: configuration, logger: logger, body)
     }
 }

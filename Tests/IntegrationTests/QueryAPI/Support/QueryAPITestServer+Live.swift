@@ -45,6 +45,15 @@ extension QueryAPITestServer {
             service: QueryStoreFixture.service, catalog: fixture.catalog, executor: fixture.executor,
             configuration: configuration, registry: PrometheusCollectorRegistry(),
             openAPI: OpenAPIGenerator.render(schema: QueryStoreFixture.schema), logger: logger)
+        return try await run(router: router, configuration: configuration, logger: logger, body)
+    }
+
+    /// Runs `router` behind `QueryServer.makeApplication` (its guards and limits) on the configured host
+    /// and an ephemeral port until `body`, given the port, returns; then shuts the server down.
+    static func run<T: Sendable>(
+        router: Router<BasicRequestContext>, configuration: QueryConfiguration, logger: Logger,
+        _ body: @Sendable (_ port: Int) async throws -> T
+    ) async throws -> T {
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         let app = QueryServer.makeApplication(router: router, configuration: configuration, logger: logger) { channel in
             portSink.yield(channel.localAddress?.port ?? 0)
