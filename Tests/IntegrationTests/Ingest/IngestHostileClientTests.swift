@@ -47,7 +47,10 @@ struct IngestHostileClientTests {
             "PROJECTION_STORE_KIND": StoreKind.postgres.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
             "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
             "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "trickleb-\(subject)",
-            "PROJECTION_HTTP_READ_TIMEOUT_MS": "1000", "PROJECTION_HTTP_IDLE_TIMEOUT_MS": "300000",
+            // The /admin body deadline (this read timeout, no ingress here): 10 s, well inside the trickle's
+            // 60 s. Not shorter: the head deadline runs from connect, and a test process descheduled
+            // between connecting and sending would meet a short one.
+            "PROJECTION_HTTP_READ_TIMEOUT_MS": "10000", "PROJECTION_HTTP_IDLE_TIMEOUT_MS": "300000",
             "PROJECTION_ADMIN_TOKEN": token,
         ])
         try ingest.start()

@@ -71,8 +71,7 @@ struct QueryConnectionGuardTests {
             #expect(await silent.waitUntilClosed(within: Self.generous), "still open after \(Self.generous)")
             #expect(silent.received.isEmpty)
             // A well-behaved client is served, and kept alive after its answer.
-            let client = try await RawHTTPConnection.open(host: "127.0.0.1", port: port)
-            try await client.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let client = try await RawHTTPConnection.open(host: "127.0.0.1", port: port, sending: "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
             #expect(await client.waitForStatus(within: Self.generous) == 200)
             client.close()
         }
@@ -99,8 +98,8 @@ struct QueryConnectionGuardTests {
                 })
             }
         }) { port in
-            let connection = try await RawHTTPConnection.open(host: "127.0.0.1", port: port, reading: false)
-            try await connection.send(String(repeating: "GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n", count: 2))
+            let connection = try await RawHTTPConnection.open(
+                host: "127.0.0.1", port: port, reading: false, sending: String(repeating: "GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n", count: 2))
             // Seen from the server: it gave up writing to the client.
             let end = ContinuousClock.now + Self.generous
             while abandoned.count == 0, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(50)) }

@@ -84,8 +84,7 @@ struct QueryHostileClientTests {
                 $0.idleTimeout = .seconds(300)
                 $0.readTimeout = .seconds(1)
             }) { port, _ in
-                let connection = try await RawHTTPConnection.open(port: port)
-                try await connection.send(Self.head(Self.salesPath, "content-length: 1000\r\n\r\n{"))
+                let connection = try await RawHTTPConnection.open(port: port, sending: Self.head(Self.salesPath, "content-length: 1000\r\n\r\n{"))
                 // One byte at a time keeps the connection from ever being idle.
                 let end = ContinuousClock.now + Self.generous
                 var status: Int?

@@ -15,7 +15,11 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     /// With `reading: false` the connection reads nothing until `startReading()` and its receive buffer
     /// is small, so the server's answers back up as behind a client that never reads.
-    static func open(host: String = "localhost", port: Int, reading: Bool = true) async throws -> RawHTTPConnection {
+    ///
+    /// `sending` is written by the channel itself the moment the connection is up: the servers' head
+    /// deadline runs from the connection's start, so a request sent after an async hop would meet a short
+    /// deadline whenever the test process is descheduled for longer (a verdict depending on speed).
+    static func open(host: String = "localhost", port: Int, reading: Bool = true, sending initial: String? = nil) async throws -> RawHTTPConnection {
         let sink = ReceivedBytes()
         var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         if !reading {
@@ -23,7 +27,10 @@ final class RawHTTPConnection: @unchecked Sendable {
         }
         let channel = try await bootstrap
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ReceivedBytes.Handler(sink: sink)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ReceivedBytes.Handler(sink: sink))
+                    if let initial { try channel.pipeline.syncOperations.addHandler(InitialBytes(initial)) }
+                }
             }
             .connect(host: host, port: port).get()
         return RawHTTPConnection(channel: channel, sink: sink)
@@ -90,5 +97,17 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     func close() {
         channel.close(promise: nil)
+    }
+
+    /// Writes its bytes when the channel becomes active, then stays out of the way.
+    private final class InitialBytes: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        private let text: String
+        init(_ text: String) { self.text = text }
+
+        func channelActive(context: ChannelHandlerContext) {
+            context.writeAndFlush(NIOAny(ByteBuffer(string: text)), promise: nil)
+            context.fireChannelActive()
+        }
     }
 }
