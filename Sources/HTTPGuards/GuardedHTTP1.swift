@@ -11,9 +11,12 @@ public enum GuardedHTTP1 {
     /// with `BodyReadTimedOut` (see `BodyReadTimeoutHandler`).
     public static func server(readTimeout: Duration, idleTimeout: Duration, bodyReadTimeout: Duration? = nil) -> HTTPServerBuilder {
         // `additionalChannelHandlers` is evaluated per connection: each gets its own handlers.
-        .http1(configuration: .init(
+        let configuration = HTTP1Channel.Configuration(
             additionalChannelHandlers: [HeaderReadTimeoutHandler(timeout: readTimeout), WriteStallTimeoutHandler(timeout: readTimeout)]
                 + (bodyReadTimeout.map { [BodyReadTimeoutHandler(timeout: $0)] } ?? []),
-            idleTimeout: .init(idleTimeout)))
+            idleTimeout: .init(idleTimeout))
+        return HTTPServerBuilder { responder in
+            LoopBoundHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configuration))
+        }
     }
 }
