@@ -181,9 +181,23 @@ public actor PostgresProjectionStore: ProjectionStore {
             [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition)), .int64(Int64(payload.range.last)),
              .int64(Int64(payload.leaseEpoch ?? 0))])
         guard advanced.affectedRows == 1 else {
+            // A retry of this very batch after its COMMIT went through but the reply was lost (a dropped
+            // connection, the client deadline): every fact is already seen and the checkpoint stands exactly
+            // at this batch's end. It is done; without this the batch would be retried forever.
+            if applied == 0, try await Self.checkpoint(of: consumer, on: connection) == payload.range.last {
+                return BatchOutcome(applied: 0, duplicates: inBatchDuplicates + facts.count, quarantined: payload.quarantined.count)
+            }
             throw StoreError(code: .checkpointConflict, detail: "the checkpoint of \(consumer) is already at or past \(payload.range.last)")
         }
         return BatchOutcome(applied: applied, duplicates: inBatchDuplicates + facts.count - applied, quarantined: payload.quarantined.count)
+    }
+
+    /// The stored checkpoint of `consumer`, read inside the batch's transaction.
+    private static func checkpoint(of consumer: ConsumerID, on connection: PostgresConnection) async throws -> UInt64? {
+        let rows = try await connection.query(
+            "SELECT last_sequence FROM _projection_checkpoints WHERE projection = $1 AND consumer = $2 AND partition = $3",
+            [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition))])
+        return rows.first?.int64(at: 0).map { UInt64($0) }
     }
 
     /// The seen-key statement's arrays for `facts`: fact types, tenants, keys, sequences
