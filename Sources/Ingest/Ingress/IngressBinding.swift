@@ -39,6 +39,6 @@ struct IngressBinding: Sendable {
             throw IngressError(.tooLarge, attribute: "data", "the event is \(body.count) bytes; the limit is \(maxFactBytes) (PROJECTION_MAX_FACT_BYTES)")
         }
         return OutboundMessage(subject: subjects.subject(tenant: tenant, type: event.type), data: body,
-                               headers: ["Content-Type": IngressRequestParser.structuredType], messageID: event.messageID)
+                               headers: ["Content-Type": IngressRequestParser.structuredType], messageID: event.messageID(tenant: tenant))
     }
 }

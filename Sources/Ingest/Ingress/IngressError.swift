@@ -2,7 +2,7 @@
 /// attribute and the rule, never a token or a stored value.
 public struct IngressError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
-        fileprivate enum Base: String, Sendable {
+        fileprivate enum Base: String, Sendable, CaseIterable {
             case invalidEvent = "invalid_event"
             case unauthorized
             case forbidden
@@ -28,6 +28,9 @@ public struct IngressError: Error, Sendable, CustomStringConvertible {
         public static let bodyTimeout = Code(base: .bodyTimeout)
 
         public var description: String { base.rawValue }
+
+        /// Every code (the metrics export each refusal's series at 0 from the start).
+        public static var all: [Code] { Base.allCases.map { Code(base: $0) } }
 
         /// The HTTP status code of this refusal.
         public var httpStatus: Int {

@@ -18,6 +18,10 @@ extension IngressEvent {
             guard (1...20).contains(name.utf8.count), name.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) }) else {
                 throw IngressError(.invalidEvent, attribute: String(name.prefix(64)), "attribute names are 1 to 20 lowercase letters or digits (CloudEvents 1.0)")
             }
+            // `data` is the event's payload, never an attribute (a `ce-data` header in binary mode).
+            guard name != "data" else {
+                throw IngressError(.invalidEvent, attribute: "data", "is not an attribute: in binary mode the request body is the data")
+            }
             switch value {
             case .null: continue
             case .string(let s):
@@ -60,8 +64,10 @@ extension IngressEvent {
         guard SubjectTemplate.isTypeTokens(self.type) else {
             throw IngressError(.invalidEvent, attribute: "type", "must be dot-separated non-empty tokens without spaces, '*', '>', '{' or '}' (it becomes part of the subject)")
         }
-        if let time, !Self.isRFC3339(time) {
-            throw IngressError(.invalidEvent, attribute: "time", "must be an RFC 3339 timestamp, e.g. 2026-11-01T10:00:00Z")
+        // The consumer's own parse too: a date that does not exist (02-31) would pass the syntax and be
+        // quarantined later, after a 200.
+        if let time, !Self.isRFC3339(time) || RFC3339.parseMilliseconds(time) == nil {
+            throw IngressError(.invalidEvent, attribute: "time", "must be an RFC 3339 timestamp of a real date, e.g. 2026-11-01T10:00:00Z")
         }
         if let contentType = datacontenttype, !Self.isJSONMediaType(contentType) {
             throw IngressError(.invalidEvent, attribute: "datacontenttype", "must be application/json or a +json type: data must be a JSON object")

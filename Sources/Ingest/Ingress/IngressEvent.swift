@@ -39,6 +39,6 @@ struct IngressEvent: Sendable {
         return out
     }
 
-    /// The message id that makes a retry of this event a duplicate in the stream.
-    var messageID: String { IngressMessageID.derive(source: source, id: id) }
+    /// The message id that makes a retry of this event, bound to `tenant`, a duplicate in the stream.
+    func messageID(tenant: String) -> String { IngressMessageID.derive(tenant: tenant, type: type, source: source, id: id) }
 }

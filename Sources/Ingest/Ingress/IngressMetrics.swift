@@ -19,6 +19,15 @@ struct IngressMetrics: Sendable {
         duplicates = Counter(label: "projection_ingress_duplicates_total", dimensions: [("projection", projection)])
         waitersNow = Gauge(label: "projection_ingress_waiters", dimensions: [("projection", projection)])
         inflightBytes = Gauge(label: "projection_ingress_inflight_bytes", dimensions: [("projection", projection)])
+        // Every series known in advance starts at 0, so the first refusal is an increase
+        // (Prometheus: "avoid missing metrics").
+        for outcome in ["accepted"] + IngressError.Code.all.map(\.description) {
+            Counter(label: "projection_ingress_requests_total", dimensions: [("projection", projection), ("outcome", outcome)]).increment(by: 0)
+        }
+        for outcome in ["visible", "timeout", "client_gone", "over_capacity"] {
+            Counter(label: "projection_ingress_waits_total", dimensions: [("projection", projection), ("outcome", outcome)]).increment(by: 0)
+        }
+        Counter(label: "projection_ingress_over_budget_total", dimensions: [("projection", projection)]).increment(by: 0)
     }
 
     /// `outcome`: `ok`, `accepted` (stored, not visible within `?wait=`) or an `IngressError.Code`.

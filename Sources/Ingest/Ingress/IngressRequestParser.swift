@@ -88,14 +88,20 @@ struct IngressRequestParser: Sendable {
         var seen: Set<String> = []
         for header in ceHeaders {
             let name = String(header.name.dropFirst(3)).lowercased()
-            // A repeated header: the first value counts (HTTP may also have joined them).
-            guard seen.insert(name).inserted else { continue }
+            // A repeated header has no single value (and a proxy may have joined the copies with commas).
+            guard seen.insert(name).inserted else {
+                throw IngressError(.invalidEvent, attribute: String(name.prefix(64)), "the header is repeated")
+            }
+            // The HTTP binding maps `datacontenttype` to Content-Type in binary mode, never to a ce- header.
+            guard name != "datacontenttype" else {
+                throw IngressError(.invalidEvent, attribute: "datacontenttype", "in binary mode it is the Content-Type header, not ce-datacontenttype")
+            }
             guard let value = header.value.removingPercentEncoding else {
                 throw IngressError(.invalidEvent, attribute: name, "the header value is not valid percent-encoded UTF-8")
             }
             attributes.append((key: name, value: .string(value)))
         }
-        if let contentType, !seen.contains("datacontenttype") {
+        if let contentType {
             attributes.append((key: "datacontenttype", value: .string(contentType)))
         }
         let data: JSONValue? = body.isEmpty ? nil : try json(body, attribute: "data")

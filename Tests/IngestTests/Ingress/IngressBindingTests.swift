@@ -30,7 +30,7 @@ struct IngressBindingTests {
     func bound() throws {
         let message = try binding.message(for: try event(), grant: acme)
         #expect(message.subject == "facts.acme.orders.order_placed.v1")
-        #expect(message.messageID == IngressMessageID.derive(source: "/shop", id: "e1"))
+        #expect(message.messageID == IngressMessageID.derive(tenant: "acme", type: "orders.order_placed.v1", source: "/shop", id: "e1"))
         let envelope = try FactDecoder(maxFactBytes: 1 << 20).decode(body: message.data) { _ in nil }
         #expect(envelope.id == "e1" && envelope.source == "/shop" && envelope.type == "orders.order_placed.v1" && envelope.tenant == "acme")
         #expect(envelope.data == .object([("order_id", .string("o1"))]))
@@ -52,15 +52,31 @@ struct IngressBindingTests {
         #expect(batchError?.index == 1)
     }
 
-    @Test("message ids: the same source and id give the same id; the pair cannot be shifted")
-    func messageIDs() {
-        #expect(IngressMessageID.derive(source: "a", id: "b") == IngressMessageID.derive(source: "a", id: "b"))
-        #expect(IngressMessageID.derive(source: "ab", id: "c") != IngressMessageID.derive(source: "a", id: "bc"))
-        #expect(IngressMessageID.derive(source: "a", id: "b").count == 3 + 64)
-        // Pinned: a producer's retry across an upgrade must get the id its first attempt got
-        // (SHA-256 of "<UTF-8 length of source>:<source><id>", computed independently).
-        #expect(IngressMessageID.derive(source: "/shop", id: "e1") == "ce-4cac7864a45f59d4d77de3e25c47c89494983c74af3d4f66469a5946d56acb80")
-        #expect(IngressMessageID.derive(source: "/ß/ünïcøde", id: "e-🚀") == "ce-bfd9016ac527cc043299aa339132fa5495649236114b54e3451bfe74903ebfd8")
+    @Test("message ids: the same tenant, type, source and id give the same id; nothing can be shifted between them")
+    func messageIDs() throws {
+        func id(_ tenant: String, _ type: String, _ source: String, _ id: String) -> String {
+            IngressMessageID.derive(tenant: tenant, type: type, source: source, id: id)
+        }
+        #expect(id("t", "x", "a", "b") == id("t", "x", "a", "b"))
+        #expect(id("t", "x", "ab", "c") != id("t", "x", "a", "bc"))
+        #expect(id("t", "xa", "b", "c") != id("t", "x", "ab", "c"))
+        #expect(id("tx", "a", "b", "c") != id("t", "xa", "b", "c"))
+        #expect(id("t", "x", "a", "b").count == 3 + 64)
+        // Pinned (SHA-256 of "<len>:<tenant><len>:<type><len>:<source><id>", lengths in UTF-8 bytes,
+        // computed independently): a producer's retry across an upgrade must get its first attempt's id.
+        #expect(id("acme", "orders.order_placed.v1", "/shop", "e1") == "ce-c9592c4970ad5550a3783ac43b30690aa82a3fb91488377817b2e45e792cb787")
+        #expect(id("ß", "t.v1", "/ß/ünïcøde", "e-🚀") == "ce-66d37e802e018e1a87d9b6dd2599632073f83d91549ae29d30c9b43db70bdd65")
+    }
+
+    @Test("two tenants' producers sending the same source and id get different message ids (neither is the other's duplicate)")
+    func tenantsDoNotShareMessageIDs() throws {
+        let both = ProducerGrant(tenants: ["acme", "globex"], types: nil)
+        let acmeEvent = try binding.message(for: try event(#","tenantid":"acme""#), grant: both)
+        let globexEvent = try binding.message(for: try event(#","tenantid":"globex""#), grant: both)
+        #expect(acmeEvent.messageID != globexEvent.messageID)
+        #expect(globexEvent.messageID == "ce-8f775f73a992880292c2d1edd816fb312b6f992cdcab77fa45915dfca820e5ca")
+        // The same event again (a retry) keeps its id.
+        #expect(try binding.message(for: try event(#","tenantid":"acme""#), grant: both).messageID == acmeEvent.messageID)
     }
 
     @Test("subject templates and NATS filters")

@@ -46,6 +46,9 @@ struct IngressRequestParserTests {
         (#"{"specversion":"1.0","id":7,"source":"s","type":"t"}"#, "id", 400),
         (#"{"specversion":"1.0","id":"e","source":"s","type":"t","time":"yesterday"}"#, "time", 400),
         (#"{"specversion":"1.0","id":"e","source":"s","type":"t","time":"2026-13-01T00:00:00Z"}"#, "time", 400),
+        // Well-formed but not a real date: the consumer would quarantine it after a 200.
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","time":"2026-02-31T00:00:00Z"}"#, "time", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","time":"2025-02-29T00:00:00Z"}"#, "time", 400),
         (#"{"specversion":"1.0","id":"e","source":"s","type":"t","datacontenttype":"text/plain"}"#, "datacontenttype", 400),
         (#"{"specversion":"1.0","id":"e","source":"s","type":"t","data":[1]}"#, "data", 400),
         (#"{"specversion":"1.0","id":"e","source":"s","type":"t","data_base64":"AA=="}"#, "data_base64", 400),
@@ -126,6 +129,26 @@ struct IngressRequestParserTests {
         #expect(badJSON?.attribute == "data" && badJSON?.code == .invalidEvent)
         let badEscape = refusal { _ = try parser.parse(contentType: nil, ceHeaders: headers + [("ce-x", "%zz")], body: []) }
         #expect(badEscape?.attribute == "x")
+    }
+
+    @Test("binary mode refuses ce-data (the body is the data), a repeated ce- header, and ce-datacontenttype (Content-Type carries it)")
+    func binaryRefusals() throws {
+        let headers: [(name: String, value: String)] = [("ce-specversion", "1.0"), ("ce-id", "b1"), ("ce-source", "/shop"),
+                                                        ("ce-type", "orders.order_placed.v1"), ("ce-tenantid", "acme")]
+        let body = Array(#"{"order_id":"o1"}"#.utf8)
+        // Before: `ce-data: hello` became a `data` attribute beside the body's data (two `data` members).
+        let data = refusal { _ = try parser.parse(contentType: "application/json", ceHeaders: headers + [("ce-data", "hello")], body: body) }
+        #expect(data?.attribute == "data" && data?.code == .invalidEvent)
+        let dataNoBody = refusal { _ = try parser.parse(contentType: nil, ceHeaders: headers + [("CE-Data", "hello")], body: []) }
+        #expect(dataNoBody?.attribute == "data")
+        // Before: the first copy counted silently.
+        let repeated = refusal { _ = try parser.parse(contentType: "application/json", ceHeaders: headers + [("Ce-Id", "b2")], body: body) }
+        #expect(repeated?.attribute == "id" && repeated?.code == .invalidEvent)
+        // Before: ce-datacontenttype won over Content-Type.
+        let type = refusal { _ = try parser.parse(contentType: "application/json", ceHeaders: headers + [("ce-datacontenttype", "application/json")], body: body) }
+        #expect(type?.attribute == "datacontenttype" && type?.code == .invalidEvent)
+        // Unchanged: the one accepted spelling.
+        #expect(try parser.parse(contentType: "application/json", ceHeaders: headers, body: body).events.count == 1)
     }
 
     @Test("anything else is 415", arguments: ["application/json", "text/plain", nil])
