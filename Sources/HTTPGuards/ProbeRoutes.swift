@@ -36,7 +36,7 @@ public struct ProbeRoutes: Sendable {
         router.get("metrics") { _, _ in
             var buffer: [UInt8] = []
             emitMetrics(&buffer)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
     }
 

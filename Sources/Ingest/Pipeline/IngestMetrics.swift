@@ -1,3 +1,4 @@
+import Columnstore
 import Metrics
 
 /// The ingest metrics (Prometheus names). Fact counters carry the fact type, whose cardinality the
@@ -20,6 +21,26 @@ struct IngestMetrics: Sendable {
     func typeLabel(_ factType: String) -> String {
         if factType.isEmpty { return "unknown" }
         return boundTypes.contains(factType) ? factType : "other"
+    }
+
+    /// The reasons `skipped(_:_:)` is called with (documented in OPERATIONS.md).
+    static let skipReasons = ["duplicate_key", "already_applied", "unconsumed_type", "other_tenant"]
+
+    /// Creates every counter series known in advance at 0, so the first quarantine, store error or
+    /// NATS error after a start is an increase (`increase()` needs a sample before it; Prometheus:
+    /// "avoid missing metrics").
+    func exportZeroes(steps: [BatchStep]) {
+        Counter(label: "projection_facts_applied_total", dimensions: [("projection", projection)]).increment(by: 0)
+        for reason in Self.skipReasons { skipped(reason, 0) }
+        for type in boundTypes.sorted() + ["other", "unknown"] {
+            Counter(label: "projection_facts_quarantined_total", dimensions: [("projection", projection), ("type", type)]).increment(by: 0)
+        }
+        redelivered(0)
+        for step in steps {
+            Counter(label: "projection_store_errors_total", dimensions: [("projection", projection), ("step", step.rawValue)]).increment(by: 0)
+        }
+        Counter(label: "projection_delivery_holes_total", dimensions: [("projection", projection)]).increment(by: 0)
+        Counter(label: "projection_nats_errors_total", dimensions: [("projection", projection)]).increment(by: 0)
     }
 
     func consumed(_ factType: String, tenant: String, count: Int = 1) {

@@ -67,6 +67,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         self.status = status
         self.metrics = IngestMetrics(projection: configuration.projection, tenantLabels: configuration.metricsTenantLabels, partition: lease?.partition,
                                      boundTypes: Set(schema.bindings.map(\.factType)))
+        self.metrics.exportZeroes(steps: Store.Guarantee.steps)
         self.logger = logger
         self.logger[metadataKey: "consumer"] = "\(configuration.consumer)"
         self.machine = BatchStateMachine(policy: configuration.batching)

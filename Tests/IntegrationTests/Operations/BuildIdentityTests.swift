@@ -29,6 +29,18 @@ struct BuildIdentityTests {
         #expect(version.body["store"] as? String == "postgres_table")
         let gauge = await ingest.metricsText().split(separator: "\n").first { $0.hasPrefix("projection_build_info{") }
         #expect(gauge?.contains("schema_hash=\"\(SHA256.hexDigest(Array(lock)))\"") == true, "\(gauge ?? "")")
+        // Error counters exist at 0 from the start, so the first error is an increase() (before, a series
+        // appeared only with its first increment).
+        let lines = await ingest.metricsText().split(separator: "\n")
+        func zero(_ name: String, _ label: String = "") -> Bool {
+            lines.contains { $0.hasPrefix(name + "{") && (label.isEmpty || $0.contains(label)) && $0.hasSuffix(" 0") }
+        }
+        #expect(zero("projection_store_errors_total", #"step="commit_transaction""#))
+        #expect(zero("projection_nats_errors_total"))
+        #expect(zero("projection_delivery_holes_total"))
+        #expect(zero("projection_facts_quarantined_total", #"type="other""#))
+        #expect(lines.contains { $0.hasPrefix("projection_facts_quarantined_total{") && $0.contains(#"type="orders.order_placed.v1""#) })
+        #expect(zero("projection_facts_skipped_total", #"reason="other_tenant""#))
         _ = await ingest.terminate()
         await FactPublisher.deleteStream(stream)
         await fixture.drop()
