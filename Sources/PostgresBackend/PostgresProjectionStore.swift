@@ -135,7 +135,18 @@ public actor PostgresProjectionStore: ProjectionStore {
             applied += 1
         }
         for (table, index, rows) in accumulator.rowsByTable where !rows.isEmpty {
-            try await connection.query(upserts[index], Self.upsertArrays(rows, of: table).map { .text($0) })
+            do {
+                try await connection.query(upserts[index], Self.upsertArrays(rows, of: table).map { .text($0) })
+            } catch var error as PostgresError where error.sqlState == "22003" && error.column == nil {
+                // An overflow raised by `t.c + EXCLUDED.c` names no column: name the table's SUM measures,
+                // so the quarantine reason names the field (the batch's own totals were checked already,
+                // so it is the stored total plus this batch's).
+                let sums = table.columns.filter { $0.aggregate == .sum }.map(\.name)
+                if table.kind == .aggregate, !sums.isEmpty {
+                    error.column = "\(table.name).\(sums.count == 1 ? sums[0] : "{" + sums.joined(separator: ",") + "}"), its stored total plus this batch's"
+                }
+                throw error
+            }
         }
 
         // 3. Quarantine, keyed by (sequence, partition) so a retried batch cannot add it twice and

@@ -609,6 +609,9 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         var isolation = RejectionIsolation(sequences: full.facts.map(\.sequence))
         var next = isolation.start()
         var lastRefusal = ""
+        // Each culprit's reason is the refusal of the shortest refused prefix, which ends with it; with
+        // several culprits, the last refusal is only the last one's.
+        var refusalByLastSequence: [UInt64: String] = [:]
         while true {
             switch next {
             case .probe(let sequences):
@@ -620,6 +623,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                     next = isolation.probed(refused: false)
                 } catch let error as StoreError where error.code == .dataRejected {
                     lastRefusal = error.detail
+                    if let last = sequences.last { refusalByLastSequence[last] = error.detail }
                     next = isolation.probed(refused: true)
                 } catch {
                     // Not a data answer (the store is unreachable, say): retry the step as a failure.
@@ -631,7 +635,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                     "batch": "\(batch.range)", "sequences": "\(sequences)", "probes": "\(isolation.probes)", "reason": "\(lastRefusal)"])
                 for s in sequences {
                     guard let held = held[s] else { continue }
-                    held.content = storeRejected(held, sequence: s, reason: lastRefusal)
+                    held.content = storeRejected(held, sequence: s, reason: refusalByLastSequence[s] ?? lastRefusal)
                 }
                 return true
             case .notIsolated:

@@ -169,6 +169,8 @@ struct ValueParityTests {
         let reasons = try await fixture.rows("", postgres: "SELECT stream_sequence, reason FROM _projection_quarantine ORDER BY stream_sequence")
         #expect(reasons.map { $0[0] } == ["3"])
         #expect(reasons.first?[1].hasPrefix("store_rejected: ") == true, "\(reasons)")
+        // The reason names the field (Postgres's own message for `t.c + EXCLUDED.c` names none).
+        #expect(reasons.first?[1].contains("totals.total") == true, "\(reasons)")
     }
 
     @Test("a fact refused within its batch, then re-driven, is applied once on both stores", arguments: [StoreKind.postgres, .clickhouse])
