@@ -17,15 +17,25 @@ struct FreshnessWatch: Service {
         // Ends at once on SIGTERM (the group shuts services down in reverse order: this one first).
         try? await cancelWhenGracefulShutdown { [self] in
             var stalled: [Int: Bool] = [:]
+            var partitions: Set<Int> = []
             while !Task.isCancelled {
-                watch(&stalled)
+                watch(&stalled, &partitions)
                 try await Task.sleep(for: interval)
             }
         }
     }
 
-    private func watch(_ stalled: inout [Int: Bool]) {
-        for (partition, snapshot) in status.freshnessSnapshots() {
+    private func watch(_ stalled: inout [Int: Bool], _ partitions: inout Set<Int>) {
+        let snapshots = status.freshnessSnapshots()
+        // A partition this replica no longer runs (its lease moved): its series go, rather than stay
+        // exported with their last values (a stall alert firing for ever, lag counted twice).
+        let running = Set(snapshots.compactMap(\.partition))
+        for gone in partitions.subtracting(running) {
+            IngestMetrics.removePartitionGauges(projection: projection, partition: gone)
+            stalled[gone] = nil
+        }
+        partitions = running
+        for (partition, snapshot) in snapshots {
             let dimensions = partition.map { [("projection", projection), ("partition", String($0))] } ?? [("projection", projection)]
             Gauge(label: "projection_lag_seconds", dimensions: dimensions).record(snapshot.lagSeconds ?? 0)
             Gauge(label: "projection_stalled", dimensions: dimensions).record(snapshot.stalled ? 1 : 0)

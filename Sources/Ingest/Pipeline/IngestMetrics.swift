@@ -81,6 +81,14 @@ struct IngestMetrics: Sendable {
     func streamProblem(_ present: Bool) {
         Gauge(label: "projection_stream_problem", dimensions: gaugeDimensions).record(present ? 1 : 0)
     }
+    /// Unregisters a partition's gauges (this and `FreshnessWatch`'s), once it no longer runs here.
+    static func removePartitionGauges(projection: String, partition: Int) {
+        let dimensions = [("projection", projection), ("partition", String(partition))]
+        for label in ["projection_lag", "projection_stream_problem", "projection_checkpoint", "projection_lag_seconds", "projection_stalled"] {
+            Gauge(label: label, dimensions: dimensions).destroy()
+        }
+    }
+
     func checkpoint(_ value: UInt64) {
         Gauge(label: "projection_checkpoint", dimensions: gaugeDimensions).record(Double(value))
     }

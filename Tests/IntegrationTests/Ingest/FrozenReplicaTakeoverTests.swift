@@ -95,6 +95,20 @@ struct FrozenReplicaTakeoverTests {
         let wake = clock.now + .seconds(60)
         while clock.now < wake, !gaveUp() { try await clock.sleep(for: .milliseconds(100)) }
         #expect(gaveUp(), "the woken victim gave the partition up; log:\n\(victim.log.suffix(2000))")
+        // And stops exporting that partition's gauges (before, its last `projection_stalled 1` and lag
+        // stayed on its /metrics until a restart). Unless it has taken the partition back meanwhile.
+        var staleSeries: [String] = []
+        let metricsBy = clock.now + .seconds(30)
+        repeat {
+            let series = await victim.metricsText().split(separator: "\n").map(String.init).filter { line in
+                ["projection_stalled{", "projection_lag{", "projection_lag_seconds{", "projection_checkpoint{", "projection_stream_problem{"]
+                    .contains { line.hasPrefix($0) } && line.contains("partition=\"\(partition)\"")
+            }
+            staleSeries = await Self.partitions(of: victim).contains(partition) ? [] : series
+            if staleSeries.isEmpty { break }
+            try await clock.sleep(for: .milliseconds(200))
+        } while clock.now < metricsBy
+        #expect(staleSeries.isEmpty, "the partition's gauges stay exported by the replica that lost it: \(staleSeries)")
         try await publisher.value
         let done = clock.now + .seconds(180)
         var checkpoints: [Int: UInt64] = [:]
