@@ -48,6 +48,9 @@ public actor JetStreamSource: MessageSource {
         // Every time: a stream deleted meanwhile (an operator, a test) is made again.
         try await js.ensureStream(name: stream, subjects: subjects, storage: .file, replicas: replicas)
         streamEnsured = true
+        // Settlements queued on the old binding go out to the old consumer; later ones of its messages
+        // are skipped (their acks would reach the new consumer with old delivery sequences).
+        await subscription?.retire()
         try? await js.deleteConsumer(stream: stream, durable: durable)
         _ = try await js.ensurePullConsumer(stream: stream, config: ConsumerConfig(
             durableName: durable,

@@ -6,12 +6,15 @@ extension JetStreamMessage {
     /// subscription are kept on one thread rather than trusting their concurrent use. The messages are
     /// released there too, after the acks. Failed acks are ignored: an unacked message is redelivered
     /// and recognised as already applied.
+    ///
+    /// Messages of a retired subscription (its durable re-created since) are skipped: the new consumer
+    /// delivers them again and they are settled then (see `SubscriptionHandle.isRetired`).
     public static func settle(acked: [JetStreamMessage], terminated: [JetStreamMessage]) {
         var groups: [ObjectIdentifier: (handle: SubscriptionHandle, acked: [JetStreamMessage], terminated: [JetStreamMessage])] = [:]
-        for message in acked {
+        for message in acked where !message.subscription.isRetired {
             groups[ObjectIdentifier(message.subscription), default: (message.subscription, [], [])].acked.append(message)
         }
-        for message in terminated {
+        for message in terminated where !message.subscription.isRetired {
             groups[ObjectIdentifier(message.subscription), default: (message.subscription, [], [])].terminated.append(message)
         }
         for (_, group) in groups {

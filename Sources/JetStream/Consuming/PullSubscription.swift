@@ -83,6 +83,15 @@ public final class PullSubscription: @unchecked Sendable {
     /// Stops using this subscription; later `fetch` calls fail with `.subscriptionClosed`.
     /// The durable consumer is kept (it is never deleted by a subscription), and messages already
     /// fetched can still be acked: the inbox subscription is destroyed once the last of them is released.
+    /// Before its durable is deleted and re-created under the same name: messages fetched through this
+    /// subscription are no longer acked or terminated (the new consumer delivers them again), and the
+    /// settlements already queued go out first, to the consumer they belong to.
+    public func retire() async {
+        guard let handle = currentHandle() else { return }
+        handle.retire()
+        _ = try? await handle.fetcher.run {}
+    }
+
     public func destroy() {
         lock.lock()
         handle = nil

@@ -20,6 +20,17 @@ final class SubscriptionHandle: Sendable {
     /// The inbox the subscription listens under (`<inbox>.*`).
     let inbox: String
     private let requests = Mutex<UInt64>(0)
+    private let retiredFlag = Atomic<Bool>(false)
+
+    /// Set once the durable behind this subscription is deleted and re-created under the same name
+    /// (`PullSubscription.retire()`): an ack of one of its messages would reach the new consumer with
+    /// the old one's delivery sequence, which moves the new consumer's ack floor past every delivery
+    /// it will make, so its later acks are ignored until it is re-created again.
+    var isRetired: Bool { retiredFlag.load(ordering: .acquiring) }
+
+    func retire() {
+        retiredFlag.store(true, ordering: .releasing)
+    }
 
     init(subscription: CPointer, inbox: String, context: JetStreamContext, stream: String, durable: String) {
         self.subscription = subscription

@@ -235,6 +235,65 @@ struct JetStreamClientTests {
         }
     }
 
+    /// The ingest deletes and re-creates its durable under the same name (a fetch failure, a lost delivery)
+    /// while a batch may be in flight; that batch's ack, with the old consumer's message, used to reach the
+    /// new consumer. With ack-all its old delivery sequence moved the new consumer's ack floor past every
+    /// delivery the new one would make, so all its later acks were ignored.
+    @Test func messagesOfARetiredSubscriptionAreNotSettledOnTheRecreatedConsumer() async throws {
+        try await withStream { js, stream in
+            for index in 1...20 {
+                try await js.publish(subject: "\(stream).d", data: [UInt8(index)])
+            }
+            let config = ConsumerConfig(durableName: "again", ackWait: .seconds(30), ackPolicy: .all)
+            try await js.ensurePullConsumer(stream: stream, config: config)
+            let old = try await js.bindPullConsumer(stream: stream, durable: "again")
+            var held: [JetStreamMessage] = []
+            while held.count < 20 {
+                let more = try await old.fetch(batch: 20 - held.count, timeout: .seconds(5))
+                if more.isEmpty { break }
+                held += more
+            }
+            #expect(held.last?.metadata.streamSequence == 20)
+            // 1…10 are applied; 11…20 are a batch in flight when the consumer is re-created from 11, as
+            // JetStreamSource.consume(from:) does.
+            await old.retire()
+            try await js.deleteConsumer(stream: stream, durable: "again")
+            var from11 = config
+            from11.deliverPolicy = .startSequence(11)
+            try await js.ensurePullConsumer(stream: stream, config: from11)
+            old.destroy()
+            let new = try await js.bindPullConsumer(stream: stream, durable: "again")
+            defer { new.destroy() }
+            func fetch(_ count: Int) async throws -> [JetStreamMessage] {
+                var delivered: [JetStreamMessage] = []
+                while delivered.count < count {
+                    let more = try await new.fetch(batch: count - delivered.count, timeout: .seconds(5))
+                    if more.isEmpty { break }
+                    delivered += more
+                }
+                return delivered
+            }
+            // The new consumer delivers 11…20 (delivery sequences 1…10) before the batch's write ends;
+            // then the batch is settled with the message it holds from the old binding (delivery sequence 20).
+            let again = try await fetch(10)
+            #expect(again.map(\.metadata.streamSequence) == Array(11...20))
+            JetStreamMessage.settle(acked: [held.last!], terminated: [])
+            JetStreamMessage.settle(acked: [again.last!], terminated: [])
+            for index in 21...25 {
+                try await js.publish(subject: "\(stream).d", data: [UInt8(index)])
+            }
+            let later = try await fetch(5)
+            #expect(later.map(\.metadata.streamSequence) == Array(21...25))
+            JetStreamMessage.settle(acked: [later.last!], terminated: [])
+            // Before: the old ack set the new consumer's ack floor to delivery 20, so this ack (delivery
+            // 15) was ignored and 21…25 stayed pending.
+            try await Eventually.wait("the new consumer's acks settle its deliveries", timeout: .seconds(20)) {
+                let info = try await js.consumerInfo(stream: stream, durable: "again")
+                return info.numAckPending == 0 && info.ackFloorStreamSequence == 25
+            }
+        }
+    }
+
     @Test func durableSurvivesDestroyAndRebindingContinuesAfterAcks() async throws {
         try await withStream { js, stream in
             for index in 1...10 {
