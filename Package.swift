@@ -174,7 +174,8 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest", "IngestTestKit", "Columnstore", "IngestFacts", "JetStream",
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: swiftSettings
         ),
         // The QueryAPI module: Connect protocol, codecs, catalog, OpenAPI. No servers.

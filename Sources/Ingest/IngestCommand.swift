@@ -53,7 +53,7 @@ public struct IngestCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(IngestMetrics.factory(registry: registry))
         let build = BuildInfo(projection: configuration.projection, schema: schema, store: configuration.storeKind)
         Gauge(label: "projection_build_info", dimensions: build.metricDimensions).record(1)
         if configuration.partitions != nil {

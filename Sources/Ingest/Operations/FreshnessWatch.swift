@@ -37,7 +37,11 @@ struct FreshnessWatch: Service {
         partitions = running
         for (partition, snapshot) in snapshots {
             let dimensions = partition.map { [("projection", projection), ("partition", String($0))] } ?? [("projection", projection)]
-            Gauge(label: "projection_lag_seconds", dimensions: dimensions).record(snapshot.lagSeconds ?? 0)
+            // Unknown (facts pending, the oldest one's time not read yet) is not 0, which means caught up:
+            // the gauge keeps its last value until the age is known again.
+            if let lagSeconds = snapshot.lagSeconds {
+                Gauge(label: "projection_lag_seconds", dimensions: dimensions).record(lagSeconds)
+            }
             Gauge(label: "projection_stalled", dimensions: dimensions).record(snapshot.stalled ? 1 : 0)
             let key = partition ?? -1
             guard snapshot.stalled != stalled[key, default: false] else { continue }
