@@ -68,7 +68,14 @@ struct JSONParserFastPathTests {
                 #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
             }
         }
-        // Canonically equivalent keys count as the same key, as before (String equality).
-        #expect(throws: JSONParseError.self) { try JSONParser.parse("{\"\u{E9}\":1,\"e\u{301}\":2}") }
+        // Canonically equivalent keys are two members (RFC 8259 compares code points; the consumer's envelope
+        // parser compares bytes): before, Swift's String equality refused them as duplicates.
+        let composed = "\u{E9}", decomposed = "e\u{301}"
+        let pair = try JSONParser.parse("{\"\(composed)\":1,\"\(decomposed)\":2}")
+        guard case .object(let members) = pair else { Issue.record("not an object"); return }
+        #expect(members.count == 2 && members[0].key.hasSameBytes(as: composed) && members[1].key.hasSameBytes(as: decomposed))
+        let large = (0..<20).map { "\"k\($0)\":\($0)" } + ["\"\(composed)\":1", "\"\(decomposed)\":2"]
+        #expect(throws: Never.self) { try JSONParser.parse("{" + large.joined(separator: ",") + "}") }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("{" + (large + ["\"\(decomposed)\":3"]).joined(separator: ",") + "}") }
     }
 }

@@ -1,5 +1,11 @@
 import Columnstore
 
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (48...57).contains(self) || (65...70).contains(self) || (97...102).contains(self)
+    }
+}
+
 extension IngressEvent {
     /// Attributes the consumer reads as strings; a number or bool there would be quarantined later.
     static let stringAttributes: Set<String> = [
@@ -25,6 +31,9 @@ extension IngressEvent {
             switch value {
             case .null: continue
             case .string(let s):
+                guard Self.isCloudEventsString(s) else {
+                    throw IngressError(.invalidEvent, attribute: name, "contains a control character or a Unicode noncharacter (CloudEvents String)")
+                }
                 switch name {
                 case "specversion": specversion = s
                 case "id": id = s
@@ -37,9 +46,17 @@ extension IngressEvent {
                 case "payloadhash": payloadhash = s
                 default: break
                 }
-            case .bool, .number:
+            case .bool:
                 guard !Self.stringAttributes.contains(name) else {
                     throw IngressError(.invalidEvent, attribute: name, "must be a string")
+                }
+            case .number(let literal):
+                guard !Self.stringAttributes.contains(name) else {
+                    throw IngressError(.invalidEvent, attribute: name, "must be a string")
+                }
+                // CloudEvents has no float type: a number is an Integer, 32-bit, written without fraction or exponent.
+                guard Self.isCloudEventsInteger(literal) else {
+                    throw IngressError(.invalidEvent, attribute: name, "extension numbers must be integers from -2147483648 to 2147483647 (CloudEvents Integer)")
                 }
             case .array, .object:
                 throw IngressError(.invalidEvent, attribute: name, Self.stringAttributes.contains(name) ? "must be a string" : "extension values must be a string, number or boolean")
@@ -60,6 +77,9 @@ extension IngressEvent {
         }
         self.id = try required(id, "id")
         self.source = try required(source, "source")
+        guard Self.isURIReference(self.source, absolute: false) else {
+            throw IngressError(.invalidEvent, attribute: "source", "must be a URI-reference (RFC 3986: no spaces, '%' only as %HH), e.g. /shop or urn:shop:1")
+        }
         self.type = try required(type, "type")
         guard SubjectTemplate.isTypeTokens(self.type) else {
             throw IngressError(.invalidEvent, attribute: "type", "must be dot-separated non-empty tokens without spaces, '*', '>', '{' or '}' (it becomes part of the subject)")
@@ -72,8 +92,11 @@ extension IngressEvent {
         if let contentType = datacontenttype, !Self.isJSONMediaType(contentType) {
             throw IngressError(.invalidEvent, attribute: "datacontenttype", "must be application/json or a +json type: data must be a JSON object")
         }
-        if let schema = dataschema, schema.isEmpty {
-            throw IngressError(.invalidEvent, attribute: "dataschema", "must not be empty")
+        if let schema = dataschema, !Self.isURIReference(schema, absolute: true) {
+            throw IngressError(.invalidEvent, attribute: "dataschema", "must be an absolute URI (RFC 3986), e.g. https://example.com/schema.json")
+        }
+        if let subject = raw.first(where: { $0.key == "subject" }), case .string("") = subject.value {
+            throw IngressError(.invalidEvent, attribute: "subject", "must not be empty when present")
         }
         if let tenant = tenantid, !SubjectTemplate.isTenantToken(tenant) {
             throw IngressError(.invalidEvent, attribute: "tenantid", "must be a non-empty token without '.', '*', '>' or spaces")
@@ -89,11 +112,69 @@ extension IngressEvent {
         self.attributes = attributes
     }
 
-    /// `application/json`, or any `…/…+json`, ignoring parameters.
+    /// A JSON media type (CloudEvents JSON format 3.1.1): `*/json` or `*/*+json` once parameters are stripped,
+    /// both parts RFC 6838 names (so `text/json` is JSON and `/+json` is no media type).
     static func isJSONMediaType(_ value: String) -> Bool {
         if value == "application/json" { return true }  // nearly every event: skip the lowercasing
-        let media = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        return media == "application/json" || (media.contains("/") && media.hasSuffix("+json"))
+        let media = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let parts = media.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, isMediaTypeName(parts[0]), isMediaTypeName(parts[1]) else { return false }
+        return parts[1] == "json" || (parts[1].hasSuffix("+json") && parts[1].count > 5)
+    }
+
+    /// RFC 6838 `restricted-name`: a letter or digit, then up to 126 of letters, digits and ``!#$&-^_.+``.
+    static func isMediaTypeName(_ name: Substring) -> Bool {
+        guard let first = name.utf8.first, name.utf8.count <= 127, isAlphaNumeric(first) else { return false }
+        return name.utf8.allSatisfy { isAlphaNumeric($0) || Array("!#$&-^_.+".utf8).contains($0) }
+    }
+
+    private static func isAlphaNumeric(_ b: UInt8) -> Bool {
+        (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b)
+    }
+
+    /// A CloudEvents String: no control characters (U+0000–U+001F, U+007F–U+009F) and no noncharacters.
+    static func isCloudEventsString(_ value: String) -> Bool {
+        // Nearly every attribute is printable ASCII: one pass over the bytes decides.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return true }
+        return value.unicodeScalars.allSatisfy { scalar in
+            let v = scalar.value
+            if v < 0x20 || (0x7F...0x9F).contains(v) { return false }
+            if (0xFDD0...0xFDEF).contains(v) || (v & 0xFFFE) == 0xFFFE { return false }
+            return true
+        }
+    }
+
+    /// A CloudEvents Integer as JSON writes it: `-?(0|[1-9][0-9]*)`, within 32 bits.
+    static func isCloudEventsInteger(_ literal: String) -> Bool {
+        let digits = literal.utf8.first == UInt8(ascii: "-") ? literal.utf8.dropFirst() : literal.utf8[...]
+        guard let first = digits.first, digits.allSatisfy({ (48...57).contains($0) }), first != 48 || digits.count == 1 else { return false }
+        return Int32(literal) != nil
+    }
+
+    /// RFC 3986 URI-reference, checked lightly: only URI characters, `%` only as `%HH`, and a scheme (when
+    /// there is a ':' before any '/', '?' or '#') of a letter then letters, digits, '+', '-' or '.'.
+    /// `absolute`: the scheme is required (a URI, not a relative reference).
+    static func isURIReference(_ value: String, absolute: Bool) -> Bool {
+        let b = Array(value.utf8)
+        guard !b.isEmpty else { return false }
+        let allowed = Array("-._~:/?#[]@!$&'()*+,;=".utf8)
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "%") {
+                guard i + 2 < b.count, b[i + 1].isHexDigit, b[i + 2].isHexDigit else { return false }
+                i += 3
+                continue
+            }
+            guard isAlphaNumeric(c) || allowed.contains(c) else { return false }
+            i += 1
+        }
+        // The scheme, if any: what comes before the first ':' when no '/', '?' or '#' precedes it.
+        let delimiter = b.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? b.count
+        guard let colon = b.firstIndex(of: UInt8(ascii: ":")), colon < delimiter else { return !absolute }
+        let scheme = b[..<colon]
+        guard let first = scheme.first, (65...90).contains(first) || (97...122).contains(first) else { return false }
+        return scheme.allSatisfy { isAlphaNumeric($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
     }
 
     /// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, with fields in range.

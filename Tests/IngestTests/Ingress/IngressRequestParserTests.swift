@@ -50,6 +50,25 @@ struct IngressRequestParserTests {
         (#"{"specversion":"1.0","id":"e","source":"s","type":"t","time":"2026-02-31T00:00:00Z"}"#, "time", 400),
         (#"{"specversion":"1.0","id":"e","source":"s","type":"t","time":"2025-02-29T00:00:00Z"}"#, "time", 400),
         (#"{"specversion":"1.0","id":"e","source":"s","type":"t","datacontenttype":"text/plain"}"#, "datacontenttype", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","datacontenttype":"/+json"}"#, "datacontenttype", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","datacontenttype":"foo/+json"}"#, "datacontenttype", 400),
+        // CloudEvents String: no control characters or noncharacters, in any string attribute.
+        (#"{"specversion":"1.0","id":"a\u0000b","source":"s","type":"t"}"#, "id", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","subject":"line1\nline2"}"#, "subject", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","note":"x\u0085y"}"#, "note", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","note":"x\uFDD0"}"#, "note", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","note":"x\uFFFF"}"#, "note", 400),
+        // source a URI-reference, dataschema an absolute URI, subject non-empty.
+        (#"{"specversion":"1.0","id":"e","source":"not a uri","type":"t"}"#, "source", 400),
+        (#"{"specversion":"1.0","id":"e","source":"/a%zz","type":"t"}"#, "source", 400),
+        (#"{"specversion":"1.0","id":"e","source":"1x:y","type":"t"}"#, "source", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","dataschema":"schema.json"}"#, "dataschema", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","subject":""}"#, "subject", 400),
+        // Extension numbers are CloudEvents Integers.
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","seq":1.5}"#, "seq", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","seq":1e3}"#, "seq", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","seq":2147483648}"#, "seq", 400),
+        (#"{"specversion":"1.0","id":"e","source":"s","type":"t","seq":-0.0}"#, "seq", 400),
         (#"{"specversion":"1.0","id":"e","source":"s","type":"t","data":[1]}"#, "data", 400),
         (#"{"specversion":"1.0","id":"e","source":"s","type":"t","data_base64":"AA=="}"#, "data_base64", 400),
         (#"{"specversion":"1.0","id":"e","source":"s","type":"t","Bad":"x"}"#, "Bad", 400),
@@ -129,6 +148,19 @@ struct IngressRequestParserTests {
         #expect(badJSON?.attribute == "data" && badJSON?.code == .invalidEvent)
         let badEscape = refusal { _ = try parser.parse(contentType: nil, ceHeaders: headers + [("ce-x", "%zz")], body: []) }
         #expect(badEscape?.attribute == "x")
+    }
+
+    @Test("what the CloudEvents rules allow is taken: URI-references, text/json, 32-bit integers, printable Unicode")
+    func accepted() throws {
+        let accepted = [
+            #"{"specversion":"1.0","id":"e","source":"urn:shop:1","type":"t","seq":-2147483648,"big":2147483647,"zero":0}"#,
+            #"{"specversion":"1.0","id":"é-🚀","source":"https://example.com/shop?x=1#f","type":"t","subject":"ß","dataschema":"https://example.com/s.json"}"#,
+            #"{"specversion":"1.0","id":"e","source":"/a%20b","type":"t","datacontenttype":"text/json"}"#,
+            #"{"specversion":"1.0","id":"e","source":"shop","type":"t","datacontenttype":"application/vnd.acme+json; charset=utf-8"}"#,
+        ]
+        for json in accepted {
+            #expect(refusal { _ = try structured(json) } == nil, "\(json)")
+        }
     }
 
     @Test("binary mode refuses ce-data (the body is the data), a repeated ce- header, and ce-datacontenttype (Content-Type carries it)")

@@ -21,7 +21,7 @@ struct IngressStructuredJSONTests {
 
     @Test("the same bytes as the member list written as a String, for attribute orders, extensions, escapes and no data", arguments: [
         #"{"specversion":"1.0","id":"e1","source":"/shop","type":"orders.order_placed.v1","data":{"order_id":"o1","n":-1.5e3}}"#,
-        #"{"type":"a.b","tenantid":"globex","specversion":"1.0","id":"e\"2\u2028","source":"/s\\x","flag":true,"count":3}"#,
+        #"{"type":"a.b","tenantid":"globex","specversion":"1.0","id":"e\"2\u2028","source":"/s","note":"/s\\x","flag":true,"count":3}"#,
         #"{"data":{"a":[1,{"b":null}],"é":"😀\n"},"id":"e3","tenantid":"acme","source":"/s","specversion":"1.0","type":"t.v1","time":"2026-11-01T10:00:00Z"}"#,
         #"{"specversion":"1.0","id":"e4","source":"/s","type":"t","subject":null,"data":null}"#,
     ])

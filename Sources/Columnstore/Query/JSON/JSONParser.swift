@@ -102,18 +102,20 @@ public struct JSONParser {
         var members: [(key: String, value: JSONValue)] = []
         // Small objects (nearly all) find a duplicate by scanning, which beats hashing every key;
         // larger ones build the set, so a hostile object with many keys stays linear.
-        var keys: Set<String>?
+        var keys: Set<JSONMemberName>?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let key = try parseString()
-            if keys == nil, members.count >= 16 { keys = Set(members.map(\.key)) }
+            // Names are equal when their code points are (RFC 8259), not under Unicode equivalence (Swift's
+            // `==`): "\u00e9" and "e\u0301" are two members.
+            if keys == nil, members.count >= 16 { keys = Set(members.map { JSONMemberName($0.key) }) }
             if keys != nil {
-                guard keys!.insert(key).inserted else { throw error("duplicate key") }
+                guard keys!.insert(JSONMemberName(key)).inserted else { throw error("duplicate key") }
             } else {
-                guard !members.contains(where: { $0.key == key }) else { throw error("duplicate key") }
+                guard !members.contains(where: { $0.key.hasSameBytes(as: key) }) else { throw error("duplicate key") }
             }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
