@@ -99,6 +99,8 @@ struct IngressBindingTests {
                                              separator: "\n", setting: "PROJECTION_INGRESS_TOKENS_FILE")
         #expect(try table.authorize("Bearer shop-token-0123456789") == ProducerGrant(tenants: ["acme"], types: ["orders.order_placed.v1", "orders.order_refunded.v1"]))
         #expect(try table.authorize("bearer batch-token-0123456789").types == nil)
+        #expect(try table.authorize("Bearer  \tbatch-token-0123456789 \t").types == nil)
+        #expect(refusal { _ = try table.authorize("Bearer batch-token-01234567") }?.code == .unauthorized)
         #expect(refusal { _ = try table.authorize(nil) }?.code == .unauthorized)
         #expect(refusal { _ = try table.authorize("Bearer nope-nope-nope-nope") }?.code == .unauthorized)
         for bad in ["short=acme:*", "long-enough-token-1=*:*", "long-enough-token-1=acme", "long-enough-token-1=a.b:*", "long-enough-token-1=acme:"] {
