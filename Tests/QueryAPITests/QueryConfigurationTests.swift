@@ -1,5 +1,6 @@
 import Columnstore
 import IngestTestKit
+import HTTPTypes
 @testable import QueryAPI
 import Testing
 
@@ -26,6 +27,10 @@ struct QueryConfigurationTests {
         (["PROJECTION_STORE_DSN": "x", "PROJECTION_TENANT_HEADER": "x tenant"], "PROJECTION_TENANT_HEADER"),
         (["PROJECTION_STORE_DSN": "x", "PROJECTION_TOKENS": "short=acme"], "PROJECTION_TOKENS"),
         (["PROJECTION_STORE_DSN": "x", "PROJECTION_TOKENS": "0123456789abcdef0123"], "PROJECTION_TOKENS"),
+        // Given but naming no token: fails closed (before, the server started without authentication).
+        (["PROJECTION_STORE_DSN": "x", "PROJECTION_TOKENS": ";"], "PROJECTION_TOKENS"),
+        (["PROJECTION_STORE_DSN": "x", "PROJECTION_TOKENS": " ; # none"], "PROJECTION_TOKENS"),
+        (["PROJECTION_STORE_DSN": "x", "PROJECTION_TOKENS_FILE": "/dev/null"], "PROJECTION_TOKENS_FILE"),
     ])
     func invalid(values: [String: String], setting: String) {
         #expect {
@@ -54,6 +59,21 @@ struct QueryConfigurationTests {
         do { _ = try policy.tenant(for: [.authorization: "Bearer nope"]) } catch { #expect(error.code == .unauthenticated) }
         let open = AccessPolicy(configuration: QueryConfiguration(storeKind: .postgres, storeDSN: "x", multiTenant: false, defaultTenant: "solo"))
         #expect(try open.tenant(for: [:]) == "solo")
+    }
+
+    @Test("a grant matches the tenant's bytes: composed and decomposed forms are two tenants, as in both stores")
+    func grantsByBytes() throws {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        let policy = AccessPolicy(configuration: QueryConfiguration(
+            storeKind: .postgres, storeDSN: "x", tokens: TokenTable(["aaaaaaaaaaaaaaaa": .tenants([composed])])))
+        #expect(try policy.tenant(for: [.authorization: "Bearer aaaaaaaaaaaaaaaa", HTTPField.Name("x-tenant-id")!: composed]).hasSameBytes(as: composed))
+        // Before: Swift's String equality let this grant read the other tenant.
+        do {
+            _ = try policy.tenant(for: [.authorization: "Bearer aaaaaaaaaaaaaaaa", HTTPField.Name("x-tenant-id")!: decomposed])
+            Issue.record("the decomposed tenant was allowed")
+        } catch {
+            #expect(error.code == .permissionDenied)
+        }
     }
 
     @Test("the concurrency limiter turns excess away instead of queueing")

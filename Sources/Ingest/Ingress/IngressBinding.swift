@@ -22,7 +22,7 @@ struct IngressBinding: Sendable {
     func message(for event: IngressEvent, grant: ProducerGrant) throws(IngressError) -> OutboundMessage {
         let tenant: String
         if let claimed = event.claimedTenant {
-            guard grant.tenants.contains(claimed) else {
+            guard grant.allows(tenant: claimed) else {
                 throw IngressError(.forbidden, attribute: "tenantid", "this producer token may not send for that tenant")
             }
             tenant = claimed

@@ -354,7 +354,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
             if let token = configuration.tenantSubjectToken {
                 fact.tenant = try TenantBinding(token: token).tenant(fact.tenant, subject: message.subject)
             }
-            if let filter = configuration.tenantFilter, fact.tenant != filter {
+            if let filter = configuration.tenantFilter, !fact.tenant.hasSameBytes(as: filter) {
                 // A tenant-scoped rebuild: other tenants' facts are not this consumer's.
                 metrics.skipped("other_tenant", 1)
                 return .unconsumed

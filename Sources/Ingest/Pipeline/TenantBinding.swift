@@ -1,3 +1,4 @@
+import Columnstore
 import IngestFacts
 
 /// `PROJECTION_TENANT_SUBJECT_TOKEN`: the subject's N-th token (1-based) names a fact's tenant. NATS
@@ -13,7 +14,7 @@ struct TenantBinding: Sendable {
             throw FactRejection(code: .invalidEnvelope, field: "tenantid", detail: "the subject has no token \(token) to name the tenant")
         }
         let bound = String(tokens[token - 1])
-        guard claimed.isEmpty || claimed == bound else {
+        guard claimed.isEmpty || claimed.hasSameBytes(as: bound) else {
             throw FactRejection(code: .invalidEnvelope, field: "tenantid", detail: "differs from the tenant of the subject (token \(token))")
         }
         return bound

@@ -11,14 +11,24 @@ extension QueryConfiguration {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_TENANT_HEADER", reason: "must be an HTTP header name ([a-z0-9_-]+)")
         }
         var tokens = TokenTable()
+        // A token source that is given but names no token (an empty secret file, only comments, ";") would
+        // start the server without authentication: fail closed instead.
         if let inline = settings.string(S.tokens) {
-            tokens.merge(try TokenTable.parse(inline, separator: ";", setting: "PROJECTION_TOKENS"))
+            let parsed = try TokenTable.parse(inline, separator: ";", setting: "PROJECTION_TOKENS")
+            guard parsed.isEnabled else {
+                throw ConfigurationError(code: .invalid, setting: "PROJECTION_TOKENS", reason: "names no token; unset it to run without tokens")
+            }
+            tokens.merge(parsed)
         }
         if let path = settings.string(S.tokensFile) {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw ConfigurationError(code: .unreadableFile, setting: "PROJECTION_TOKENS_FILE", reason: "no readable file at \(path)")
             }
-            tokens.merge(try TokenTable.parse(text, separator: "\n", setting: "PROJECTION_TOKENS_FILE"))
+            let parsed = try TokenTable.parse(text, separator: "\n", setting: "PROJECTION_TOKENS_FILE")
+            guard parsed.isEnabled else {
+                throw ConfigurationError(code: .invalid, setting: "PROJECTION_TOKENS_FILE", reason: "the file names no token; unset it to run without tokens")
+            }
+            tokens.merge(parsed)
         }
         let concurrency = try settings.int(S.maxConcurrency)!
         let limits = QueryLimits(

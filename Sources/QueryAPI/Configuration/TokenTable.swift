@@ -15,7 +15,9 @@ struct TokenTable: Sendable {
         func allows(_ tenant: String) -> Bool {
             switch self {
             case .all: return true
-            case .tenants(let set): return set.contains(tenant)
+            // By bytes, as the stores compare tenants: Swift's `==` would let a grant of "café" (composed)
+            // read "café" (decomposed), another tenant to both stores.
+            case .tenants(let set): return set.firstIndex(of: tenant).map { set[$0].hasSameBytes(as: tenant) } ?? false
             }
         }
     }

@@ -38,6 +38,13 @@ struct IngressBindingTests {
         #expect(try TenantBinding(token: 2).tenant(envelope.tenant, subject: message.subject) == "acme")
     }
 
+    @Test("a grant's tenant matches by bytes: the decomposed form of a granted composed tenant is another tenant (403)")
+    func tenantBytes() throws {
+        let grant = ProducerGrant(tenants: ["caf\u{E9}"], types: nil)
+        #expect(try binding.message(for: try event(#","tenantid":"caf\u00e9""#), grant: grant).subject.hasPrefix("facts.caf\u{E9}."))
+        #expect(refusal { _ = try binding.message(for: try event(#","tenantid":"cafe\u0301""#), grant: grant) }?.code == .forbidden)
+    }
+
     @Test("a forged tenant or a type outside the grant is 403; several tenants need tenantid")
     func refused() throws {
         #expect(refusal { _ = try binding.message(for: try! event(#","tenantid":"globex""#), grant: acme) }?.code == .forbidden)
