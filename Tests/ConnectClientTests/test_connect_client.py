@@ -158,11 +158,17 @@ def test_binary_and_compressed_wire(server, stubs):
                                 {"content-type": "application/json", "accept-encoding": "br, gzip"})
     assert status == 200 and headers["content-type"] == "application/json"
     assert headers.get("content-encoding") == "gzip" and len(json.loads(gzip.decompress(body))["rows"]) == 28
-    assert headers.get("vary") == "Accept-Encoding"
+    # One tenant's answer: private, and keyed on the tenant header and the token too, so a shared cache in
+    # front of GET answers cannot hand it to another tenant.
+    assert headers.get("vary") == "Accept-Encoding, Authorization, x-tenant-id"
+    assert headers.get("cache-control") == "private"
     # Small answers are not worth compressing.
     status, headers, _ = raw(server, "POST", f"/{SERVICE}/GetOrder", b'{"orderId":"o1"}',
                              {"content-type": "application/json", "accept-encoding": "gzip"})
     assert status == 200 and "content-encoding" not in headers
+    # Errors too.
+    status, headers, _ = raw(server, "POST", f"/{SERVICE}/GetOrder", b'{"orderId":1}', {"content-type": "application/json"})
+    assert status == 400 and headers.get("cache-control") == "private"
 
 
 def error(body: bytes) -> dict:

@@ -36,6 +36,12 @@ struct ConnectMiddleware<Context: RequestContext>: RouterMiddleware {
                 if let field = HTTPField.Name(name) { response.headers[field] = value }
             }
         }
+        if rpc != nil {
+            // An answer is one tenant's (chosen by a header, or by the token): a shared cache must not
+            // serve it to another, so it is private and varies on both (GET answers are cacheable).
+            response.headers[.cacheControl] = "private"
+            response.headers[QueryHandler.vary] = "Accept-Encoding, Authorization, \(tenantHeader)"
+        }
         let duration = ContinuousClock.now - start
         let unrouted = code == "not_found" || (code == "unimplemented" && response.status.code == 404)
         let label = rpc ?? (unrouted ? "unknown" : nil)
