@@ -214,6 +214,10 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         return BatchOutcome(applied: applied, duplicates: inBatchDuplicates + facts.count - applied, quarantined: payload.quarantined.count)
     }
 
+    /// On a cluster the quarantine subquery is GLOBAL: seen keys are sharded by key and quarantine rows by
+    /// sequence, and with `distributed_product_mode=local` (SCALING.md) a plain NOT IN would read only the
+    /// shard's own quarantine rows, so a refused fact re-sent later would count as already applied.
+    ///
     /// Keys of this batch recorded by another batch, not counting facts quarantined after the store
     /// refused them (their batch recorded their keys before the refusal; on Postgres that transaction
     /// rolled back). Any other batch: an earlier one of this consumer, another partition's (a tenant moved
@@ -225,7 +229,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             """
             SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
             WHERE projection = {p:String} AND batch != {b:String}
-              AND (stream_sequence, if(batch = '', {n:UInt32}, partition)) NOT IN (
+              AND (stream_sequence, if(batch = '', {n:UInt32}, partition)) GLOBAL NOT IN (
                 SELECT stream_sequence, partition FROM _projection_quarantine WHERE projection = {p:String})
               AND (fact_type, tenant_id, idempotency_key) IN (
                 SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
@@ -244,7 +248,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             """
             SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
             WHERE projection = {p:String} AND stream_sequence < {first:UInt64}
-              AND stream_sequence NOT IN (
+              AND stream_sequence GLOBAL NOT IN (
                 SELECT stream_sequence FROM _projection_quarantine
                 WHERE projection = {p:String} AND partition = {n:UInt32} AND stream_sequence < {first:UInt64})
               AND (fact_type, tenant_id, idempotency_key) IN (

@@ -82,7 +82,8 @@ public final class ClickHouseClient: Sendable {
     ) async throws -> ClickHouseResponse {
         try await send(
             sql: sql, statementInURL: nil, body: .bytes(Array(sql.utf8)), bodyIsGzip: false,
-            parameters: parameters.mapValues(Self.escapeParameter), settings: settings, defaults: ["wait_end_of_query": "1"], queryID: queryID)
+            // `async_insert=0`: an `INSERT … VALUES` here (intents, checkpoints) is in the table when answered.
+            parameters: parameters.mapValues(Self.escapeParameter), settings: Self.synchronousInsert(settings), defaults: ["wait_end_of_query": "1"], queryID: queryID)
     }
 
     /// Inserts data with a full statement such as `INSERT INTO t (a, b) FORMAT RowBinary`.
@@ -90,6 +91,10 @@ public final class ClickHouseClient: Sendable {
     /// The statement travels in the URL; `body` is the data, streamed with chunked encoding
     /// when it is a stream, gzipped per `Configuration`. Uses `wait_end_of_query=1`.
     /// Pass `insert_deduplication_token` in `settings` to make a retry idempotent.
+    ///
+    /// `async_insert=0` unless `settings` says otherwise (over the DSN's and the user profile's): with async
+    /// inserts on, the answer could come before the block is in the table and the deduplication token would
+    /// not be the block's, while the caller acks facts on this answer.
     @discardableResult
     public func insert(
         _ statement: String,
@@ -98,6 +103,7 @@ public final class ClickHouseClient: Sendable {
         queryID: String? = nil
     ) async throws -> ClickHouseResponse {
         let defaults = ["wait_end_of_query": "1"]
+        let settings = Self.synchronousInsert(settings)
         switch body.storage {
         case .bytes(let bytes):
             if configuration.compressRequestBody && bytes.count >= configuration.compressionThreshold {
@@ -167,5 +173,12 @@ public final class ClickHouseClient: Sendable {
     /// Quotes an identifier with backticks, escaping backslashes and backticks.
     public static func quoteIdentifier(_ name: String) -> String {
         "`" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "`", with: "\\`") + "`"
+    }
+
+    /// `settings` with `async_insert=0` unless they set it.
+    static func synchronousInsert(_ settings: [String: String]) -> [String: String] {
+        var settings = settings
+        if settings["async_insert"] == nil { settings["async_insert"] = "0" }
+        return settings
     }
 }

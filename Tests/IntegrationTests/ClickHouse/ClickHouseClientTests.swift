@@ -77,6 +77,24 @@ struct ClickHouseClientTests {
         }
     }
 
+    /// Facts are acked on an insert's answer: the insert must not be an async one, even when the DSN (or
+    /// the user's profile) turns async inserts on. The engine reports the setting each statement ran with.
+    @Test func insertsAreSynchronousWhateverTheDSNSays() async throws {
+        let dsn = DevStack.clickhouseDSN + (DevStack.clickhouseDSN.contains("?") ? "&" : "?") + "async_insert=1"
+        let client = try ClickHouseClient(dsn: dsn)
+        // The default is evaluated by the insert, with the insert's settings.
+        try await withTable(client, columns: "id UInt64, setting String DEFAULT toString(getSetting('async_insert'))") { table in
+            try await client.execute("INSERT INTO \(table) (id) VALUES (1)")
+            var row = RowBinaryWriter()
+            row.writeUInt64(2)
+            try await client.insert("INSERT INTO \(table) (id) FORMAT RowBinary", body: .bytes(row.bytes))
+            let rows = try await client.query("SELECT id, setting FROM \(table) ORDER BY id FORMAT TabSeparated")
+            #expect(rows.text == "1\tfalse\n2\tfalse\n", "\(rows.text)")
+            // The DSN's setting holds for queries (nothing to keep synchronous there).
+            #expect(try await client.query("SELECT toString(getSetting('async_insert')) FORMAT TabSeparated").text == "true\n")
+        }
+    }
+
     @Test func queryIDRoundTrips() async throws {
         let client = try makeClient()
         let queryID = "projection-test-\(UUID().uuidString)"
