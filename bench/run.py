@@ -501,7 +501,7 @@ class Bench:
 
     def admin_post(self, port, path):
         """POST to an ingest's token-protected admin endpoint; raises RuntimeError unless it answers 2xx."""
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=b"", method="POST",
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method="POST",
                                          headers={"Authorization": f"Bearer {self.INGRESS_ADMIN_TOKEN}"})
         try:
             with urllib.request.urlopen(request, timeout=60) as response:

@@ -162,7 +162,8 @@ class Projection:
             return json.loads(r.read())
 
     def admin(self, operation: str) -> dict:
-        req = urllib.request.Request(f"{self.ingest_url}/admin/{operation}", data=b"", method="POST",
+        # No form type (urllib's default with a body): admin changes refuse those (cross-site forms).
+        req = urllib.request.Request(f"{self.ingest_url}/admin/{operation}", method="POST",
                                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
         with urllib.request.urlopen(req, timeout=120) as r:
             return json.loads(r.read())

@@ -20,7 +20,7 @@ struct ConsoleRoutes: Sendable {
         }
         guard let skipping else { return }
         router.post("admin/quarantine/skip") { request, _ in
-            try AdminToken(token).authorize(request)
+            try AdminToken(token).authorizeChange(request)
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let body = try Self.skipRequest(Array(buffer.readableBytesView))
             let skipped = try await skipping.skip(partition: body.partition, sequences: body.sequences, note: body.note)

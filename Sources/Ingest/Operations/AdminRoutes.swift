@@ -14,12 +14,12 @@ struct AdminRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("admin/pause") { request, _ in
-            try authorize(request)
+            try authorizeChange(request)
             let idle = await admin.pause()
             return try encoded(PauseAnswer(paused: true, idle: idle))
         }
         router.post("admin/reload") { request, _ in
-            try authorize(request)
+            try authorizeChange(request)
             do {
                 try await admin.reload()
             } catch let error as AdminError {
@@ -28,7 +28,7 @@ struct AdminRoutes: Sendable {
             return try encoded(ReloadAnswer(reloaded: true))
         }
         router.post("admin/resume") { request, _ in
-            try authorize(request)
+            try authorizeChange(request)
             await admin.resume()
             return try encoded(PauseAnswer(paused: false))
         }
@@ -45,7 +45,7 @@ struct AdminRoutes: Sendable {
             return try encoded(QuarantinePage(facts: facts.map(QuarantinePage.Fact.init), nextAfterSequence: next))
         }
         router.post("admin/quarantine/redrive") { request, context in
-            try authorize(request)
+            try authorizeChange(request)
             let buffer = try await request.body.collect(upTo: 1 << 20)
             // The strict parser: a bool is not a number (`[true]` was sequence 1), duplicates are refused.
             var object: [String: JSONValue] = [:]
@@ -109,6 +109,10 @@ struct AdminRoutes: Sendable {
 
     private func authorize(_ request: Request) throws {
         try AdminToken(token).authorize(request)
+    }
+
+    private func authorizeChange(_ request: Request) throws {
+        try AdminToken(token).authorizeChange(request)
     }
 
     static func unsigned(_ text: String?, field: String, default fallback: UInt64, min: UInt64 = 0, max: UInt64 = .max) throws -> UInt64 {

@@ -202,6 +202,37 @@ struct IngestAdminTests {
         await FactPublisher.deleteStream(stream)
     }
 
+    @Test("admin changes refuse what a cross-site HTML form can send, even with the token (a proxy may add it)")
+    func crossSiteFormsRefused() async throws {
+        let fixture = try await StoreFixture.make(.postgres, prefix: "admin")
+        let stream = DevStack.uniqueName("ADMIN").uppercased()
+        let ingest = IngestProcess(environment: [
+            "PROJECTION_STORE_KIND": StoreKind.postgres.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
+            "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
+            "PROJECTION_SUBJECTS": "\(stream.lowercased()).>", "PROJECTION_DURABLE": "admin-csrf", "PROJECTION_ADMIN_TOKEN": Self.token,
+        ])
+        try ingest.start()
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(20)
+        while await ingest.get("/readyz") != 200, clock.now < deadline { try await clock.sleep(for: .milliseconds(100)) }
+        for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "Text/Plain; charset=utf-8"] {
+            let refused = await ingest.request("POST", "/admin/pause", token: Self.token, body: #"{"x":""}"#, headers: ["Content-Type": type])
+            #expect(refused?.status == 415, "\(type)")
+        }
+        let redrive = await ingest.request("POST", "/admin/quarantine/redrive", token: Self.token, body: #"{"limit":1000,"tenant":"="}"#,
+                                           headers: ["Content-Type": "text/plain"])
+        #expect(redrive?.status == 415)
+        let crossSite = await ingest.request("POST", "/admin/pause", token: Self.token, headers: ["Sec-Fetch-Site": "cross-site"])
+        #expect(crossSite?.status == 403)
+        #expect(await ingest.admin()?["paused"] as? Bool == false, "nothing refused took effect")
+        // JSON, or no body, as before.
+        #expect(await ingest.request("POST", "/admin/pause", token: Self.token)?.status == 200)
+        #expect(await ingest.request("POST", "/admin/resume", token: Self.token, body: "{}")?.status == 200)
+        _ = await ingest.terminate()
+        await fixture.drop()
+        await FactPublisher.deleteStream(stream)
+    }
+
     static func largeOrder(subject: String) -> (subject: String, body: [UInt8]) {
         let event: [String: Any] = [
             "specversion": "1.0", "id": "big-fact-1", "source": "/tests", "type": "orders.order_placed.v1", "tenantid": "t1",

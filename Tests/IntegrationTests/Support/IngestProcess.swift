@@ -124,12 +124,13 @@ final class IngestProcess: @unchecked Sendable {
     }
 
     /// Any request to the ingest's HTTP port: status and body, or nil while it is not answering.
-    func request(_ method: String, _ path: String, token: String? = nil, body: String? = nil) async -> (status: Int, body: [String: Any])? {
+    func request(_ method: String, _ path: String, token: String? = nil, body: String? = nil, headers: [String: String] = [:]) async -> (status: Int, body: [String: Any])? {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { return nil }
         var request = URLRequest(url: url)
         request.httpMethod = method
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body { request.httpBody = Data(body.utf8); request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         guard let (data, response) = try? await URLSession.shared.data(for: request), let http = response as? HTTPURLResponse else { return nil }
         return (http.statusCode, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
     }
