@@ -139,7 +139,10 @@ public actor ClickHouseMigrationBackend: MigrationBackend {
             case .execute(let index):
                 try await migrationLock.checkHeld()
                 do {
-                    try await client.execute(file.statements[index])
+                    // A type change or a TTL materialisation is a mutation, run in the background unless
+                    // asked to wait: the file is recorded applied only once it has run (and a failed
+                    // conversion fails here, not for ever in system.mutations); on a cluster, on every replica.
+                    try await client.execute(file.statements[index], settings: ["mutations_sync": "2", "alter_sync": "2"])
                 } catch {
                     throw MigrationError(.statement, file: file.name, statement: index + 1, "\(error)")
                 }

@@ -39,12 +39,18 @@ public struct MigrationFile: Sendable, Hashable {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw MigrationError(.files, "no migration folder at \(directory)")
         }
-        let names: [String]
+        let all: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter(isMigrationName).sorted()
+            all = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
             throw MigrationError(.files, "cannot list \(directory)")
         }
+        // A `.sql` file that is not `NNNN_name.sql` (`005_backfill.sql`, `0005-backfill.sql`) would never be
+        // applied while `generate` numbers after it: refuse it rather than skip it silently.
+        if let stray = all.filter({ $0.hasSuffix(".sql") && !isMigrationName($0) }).sorted().first {
+            throw MigrationError(.files, file: stray, "is not named NNNN_name.sql (four or more digits, then '_'), so it would never be applied; rename it or move it out of \(directory)")
+        }
+        let names = all.filter(isMigrationName).sorted()
         return try names.map { name in
             let path = (directory as NSString).appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: path) else {

@@ -15,7 +15,12 @@ public struct MigrationRunPlan: Sendable, Hashable {
                 return PlannedMigration(name: file.name, state: .pending, file: file, entry: nil)
             }
             let state: PlannedMigration.State
-            if entry.checksum != file.checksum {
+            if entry.checksum != file.checksum, entry.statementsApplied <= 0 {
+                // Started but no statement ran (ClickHouse records the start before statement 1, which
+                // failed): nothing of the old text is in the store, so the fixed file runs from the start.
+                // Postgres rolls a failed file back, ledger row included, so it has this freedom anyway.
+                state = .pending
+            } else if entry.checksum != file.checksum {
                 state = .modified
             } else if entry.statementsApplied >= file.statements.count {
                 state = .applied

@@ -1,3 +1,4 @@
+import Foundation
 import Columnstore
 import Testing
 
@@ -19,6 +20,22 @@ struct MigrationRunPlanTests {
         #expect(!MigrationFile.isMigrationName("abcd_x.sql"))
         #expect(!MigrationFile.isMigrationName("0001_initial.sql.bak"))
         #expect(!MigrationFile.isMigrationName("GetOrder.sql"))
+    }
+
+    @Test("a .sql file not named NNNN_name.sql is refused by name, not skipped (generate would number after it)")
+    func strayFileRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stray-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data("CREATE TABLE a (x String);\n".utf8).write(to: URL(fileURLWithPath: directory + "/0001_initial.sql"))
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: directory + "/schema.lock.json"))
+        #expect(try MigrationFile.load(directory: directory).map(\.name) == ["0001_initial.sql"])
+        try Data("SELECT 1;\n".utf8).write(to: URL(fileURLWithPath: directory + "/005_backfill.sql"))
+        #expect {
+            _ = try MigrationFile.load(directory: directory)
+        } throws: { error in
+            "\(error)".contains("005_backfill.sql")
+        }
     }
 
     @Test("a file's checksum is the SHA-256 of its bytes and its statements come from the splitter")
@@ -48,6 +65,19 @@ struct MigrationRunPlanTests {
         #expect(plan.isUpToDate)
         #expect(plan.migrations.map(\.state) == [.applied, .applied])
         try plan.checkNoneModified()
+    }
+
+    @Test("a file whose first statement failed (recorded 0 of N, ClickHouse) may be fixed in place; one with a statement applied may not")
+    func fixedAfterFirstStatementFailed() throws {
+        let fixed = Self.file(first.name, "CREATE TABLE a (x String);\n\nCREATE TABLE b (y String, fixed UInt8);\n")
+        let startedOnly = [MigrationLedgerEntry(name: first.name, checksum: "checksum-of-the-broken-text", statementsApplied: 0, statementsTotal: 2)]
+        let plan = MigrationRunPlan(files: [fixed], ledger: startedOnly)
+        // Before: `.modified` for good, though nothing of the old text ran.
+        #expect(plan.migrations.map(\.state) == [.pending])
+        #expect(plan.toApply.map(\.statementsToRun) == [2])
+        try plan.checkNoneModified()
+        let oneRan = [MigrationLedgerEntry(name: first.name, checksum: "checksum-of-the-broken-text", statementsApplied: 1, statementsTotal: 2)]
+        #expect(MigrationRunPlan(files: [fixed], ledger: oneRan).migrations.map(\.state) == [.modified])
     }
 
     @Test("an interrupted file resumes after its recorded statement count")
