@@ -43,6 +43,15 @@ struct QueryCatalogTests {
         ("SELECT 1 WHERE t = {tenant_id:String} AND {from_day:Date} < {to_day:Date} LIMIT {limit:UInt32} OFFSET {skip:UInt32}", "skip"),
         ("SELECT 1 WHERE t = {tenant_id} AND {from_day:Date} < {to_day:Date} LIMIT {limit:UInt32}", "type"),
         ("SELECT 1; DROP TABLE x", "one statement"),
+        // The tenant only as `<column> = {tenant_id}`: anything else can read other tenants' rows.
+        ("SELECT {tenant_id:String} AS t WHERE {from_day:Date} < {to_day:Date} LIMIT {limit:UInt32}", "only as <tenant column>"),
+        ("SELECT 1 WHERE like(t, {tenant_id:String}) AND {from_day:Date} < {to_day:Date} LIMIT {limit:UInt32}", "only as <tenant column>"),
+        ("SELECT 1 WHERE t LIKE {tenant_id:String} AND {from_day:Date} < {to_day:Date} LIMIT {limit:UInt32}", "only as <tenant column>"),
+        ("SELECT 1 WHERE t >= {tenant_id:String} AND {from_day:Date} < {to_day:Date} LIMIT {limit:UInt32}", "only as <tenant column>"),
+        ("SELECT 1 WHERE lower(t) = {tenant_id:String} AND {from_day:Date} < {to_day:Date} LIMIT {limit:UInt32}", "only as <tenant column>"),
+        ("SELECT 1 WHERE t = {tenant_id:String} OR t2 != {tenant_id:String} AND {from_day:Date} < {to_day:Date} LIMIT {limit:UInt32}", "only as <tenant column>"),
+        // In a ClickHouse `#` comment the placeholder is not bound: the file has no tenant filter.
+        ("SELECT 1 WHERE 1 # t = {tenant_id:String}\n AND {from_day:Date} < {to_day:Date} LIMIT {limit:UInt32}", "tenant"),
         ("-- nothing", "no statement"),
     ])
     func mismatches(sql: String, fragment: String) {
@@ -50,6 +59,14 @@ struct QueryCatalogTests {
             _ = try QueryCatalog.prepare(method: Self.topCustomers, store: .clickhouse, text: sql, path: "bad.sql")
         } throws: { error in
             "\(error)".contains(fragment) && "\(error)".contains("GetTopCustomers")
+        }
+    }
+
+    @Test("the tenant's equality may be written either way round, qualified or quoted")
+    func tenantEqualities() throws {
+        for filter in ["o.tenant_id = {tenant_id:String}", "{tenant_id:String} = o.tenant_id", "`tenant_id`={tenant_id:String}", "\"org\" = {tenant_id:String}"] {
+            let sql = "SELECT 1 FROM orders o WHERE \(filter) AND {from_day:Date} < {to_day:Date} LIMIT {limit:UInt32}"
+            #expect(throws: Never.self, "\(filter)") { _ = try QueryCatalog.prepare(method: Self.topCustomers, store: .clickhouse, text: sql, path: "ok.sql") }
         }
     }
 

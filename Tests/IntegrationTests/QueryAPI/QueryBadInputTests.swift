@@ -109,8 +109,8 @@ struct QueryBadInputTests {
         // 60 s sleep), so only the 200 ms deadline can end them.
         try await QueryAPITestServer.withFixture(store, limits: QueryLimits(timeout: .milliseconds(200), maxRows: 2, maxConnections: 2)) { fixture in
             let slowSQL = store == .clickhouse
-                ? "SELECT count() AS n FROM system.numbers WHERE {tenant_id:String} != 'x' AND number % 1000000007 = 1000000006"
-                : "SELECT pg_sleep(60)::text AS n, {tenant_id}::text AS t"
+                ? "SELECT count() AS n FROM (SELECT number, char(1) AS tenant_id FROM system.numbers) WHERE NOT (tenant_id = {tenant_id:String}) AND number % 1000000007 = 1000000006"
+                : "SELECT pg_sleep(60)::text AS n, c.tenant_id AS t FROM (SELECT chr(1) AS tenant_id) AS c WHERE NOT (c.tenant_id = {tenant_id})"
             let slow = try QueryCatalog.prepare(
                 method: QueryStoreFixture.service.methods[0].withoutRequestFields, store: store, text: slowSQL, path: "slow.sql")
             await #expect {

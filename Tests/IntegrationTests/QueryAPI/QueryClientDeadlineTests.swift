@@ -21,8 +21,8 @@ struct QueryClientDeadlineTests {
             // GetDailySales is made endless: an unbounded scan that matches nothing, or a 60 s sleep.
             let method = try #require(QueryStoreFixture.service.methods.first { $0.name == "GetDailySales" })
             let slowSQL = store == .clickhouse
-                ? "SELECT count() AS n FROM system.numbers WHERE {tenant_id:String} != 'x' AND number % 1000000007 = 1000000006"
-                : "SELECT pg_sleep(60)::text AS n, {tenant_id}::text AS t"
+                ? "SELECT count() AS n FROM (SELECT number, char(1) AS tenant_id FROM system.numbers) WHERE NOT (tenant_id = {tenant_id:String}) AND number % 1000000007 = 1000000006"
+                : "SELECT pg_sleep(60)::text AS n, c.tenant_id AS t FROM (SELECT chr(1) AS tenant_id) AS c WHERE NOT (c.tenant_id = {tenant_id})"
             var queries = fixture.catalog.queries
             queries[method.name] = try QueryCatalog.prepare(method: method.withoutRequestFields, store: store, text: slowSQL, path: "slow.sql")
             let catalog = QueryCatalog(store: store, queries: queries)

@@ -14,12 +14,12 @@ struct QueryResultBytesTests {
         try await QueryAPITestServer.withFixture(store, limits: limits) { fixture in
             let method = QueryStoreFixture.service.methods[0].withoutRequestFields
             let hugeSQL = store == .clickhouse
-                ? "SELECT repeat('x', 1000) AS s FROM system.numbers WHERE {tenant_id:String} != '' LIMIT 100000"
-                : "SELECT repeat('x', 1000) AS s, {tenant_id}::text AS t FROM generate_series(1, 100000)"
+                ? "SELECT repeat('x', 1000) AS s FROM (SELECT number, char(1) AS tenant_id FROM system.numbers) WHERE NOT (tenant_id = {tenant_id:String}) LIMIT 100000"
+                : "SELECT repeat('x', 1000) AS s, c.tenant_id AS t FROM generate_series(1, 100000), (SELECT chr(1) AS tenant_id) AS c WHERE NOT (c.tenant_id = {tenant_id})"
             let huge = try QueryCatalog.prepare(method: method, store: store, text: hugeSQL, path: "huge.sql")
             let smallSQL = store == .clickhouse
-                ? "SELECT repeat('x', 1000) AS s FROM system.numbers WHERE {tenant_id:String} != '' LIMIT 10"
-                : "SELECT repeat('x', 1000) AS s, {tenant_id}::text AS t FROM generate_series(1, 10)"
+                ? "SELECT repeat('x', 1000) AS s FROM (SELECT number, char(1) AS tenant_id FROM system.numbers) WHERE NOT (tenant_id = {tenant_id:String}) LIMIT 10"
+                : "SELECT repeat('x', 1000) AS s, c.tenant_id AS t FROM generate_series(1, 10), (SELECT chr(1) AS tenant_id) AS c WHERE NOT (c.tenant_id = {tenant_id})"
             let small = try QueryCatalog.prepare(method: method, store: store, text: smallSQL, path: "small.sql")
 
             let outcomes = await withTaskGroup(of: QueryError.Code?.self) { group in

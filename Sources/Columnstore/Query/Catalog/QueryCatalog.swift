@@ -73,6 +73,11 @@ public struct QueryCatalog: Sendable {
             let hint = store == .clickhouse ? "{tenant_id:String}" : "{tenant_id}"
             throw mismatch("the query must filter by the tenant: use \(hint)")
         }
+        guard scan.tenantOutsideEquality == 0 else {
+            let hint = store == .clickhouse ? "{tenant_id:String}" : "{tenant_id}"
+            throw mismatch("the tenant placeholder may appear only as <tenant column> = \(hint) (not in a SELECT list, under LIKE or in a function): "
+                + "anything else can read other tenants' rows")
+        }
         for placeholder in scan.placeholders where placeholder.name != PreparedQuery.tenantParameter {
             guard let field = fields[placeholder.name] else {
                 throw mismatch("placeholder '\(placeholder.name)' is not a field of \(method.requestMessage)")

@@ -6,12 +6,16 @@ enum QueryTemplate {
         /// trailing `;`.
         var sql: String
         var placeholders: [QueryPlaceholder]
+        /// Occurrences of the tenant placeholder that are not one side of `<column> = {tenant_id}` (or
+        /// its mirror): the tenant in a SELECT list, under LIKE, inside a function call.
+        var tenantOutsideEquality = 0
     }
 
     static func scan(_ text: String, store: StoreKind) throws(QueryCatalogError) -> Scan {
         let chars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         var placeholders: [QueryPlaceholder] = []
+        var tenantOutsideEquality = 0
         var i = 0
         // Whether anything but comments and whitespace was seen.
         var hasCode = false
@@ -42,7 +46,10 @@ enum QueryTemplate {
                 guard closed else { throw fail("unterminated quoted text") }
                 continue
             }
-            if c == "-", i + 1 < chars.count, chars[i + 1] == "-" {
+            // ClickHouse also reads `# ` and `#!` as line comments: a placeholder there is not bound.
+            let lineComment = i + 1 < chars.count
+                && ((c == "-" && chars[i + 1] == "-") || (store == .clickhouse && c == "#" && (chars[i + 1] == " " || chars[i + 1] == "!")))
+            if lineComment {
                 while i < chars.count, chars[i] != "\n" { out.append(chars[i]); i += 1 }
                 continue
             }
@@ -70,6 +77,9 @@ enum QueryTemplate {
                     throw fail("placeholder '{\(inner)}' must be {name:Type} with name matching [a-z_][a-z0-9_]*")
                 }
                 let type = parts.count > 1 ? parts[1] : nil
+                if name == PreparedQuery.tenantParameter, !Self.isEqualitySide(chars, open: i, close: close) {
+                    tenantOutsideEquality += 1
+                }
                 switch store {
                 case .clickhouse:
                     guard let type, !type.isEmpty else { throw fail("ClickHouse placeholder '{\(name)}' needs a type: {\(name):Type}") }
@@ -93,7 +103,30 @@ enum QueryTemplate {
         }
         let sql = String(out).trimmingSpaces()
         guard hasCode, !sql.isEmpty else { throw fail("the file holds no statement") }
-        return Scan(sql: sql, placeholders: placeholders)
+        return Scan(sql: sql, placeholders: placeholders, tenantOutsideEquality: tenantOutsideEquality)
+    }
+
+    /// Whether the placeholder at `open...close` is one side of `<identifier> = {…}` or `{…} = <identifier>`
+    /// (a plain or quoted column name, qualified or not; `=` alone, not `<=`, `>=`, `!=`, `:=`, `==`).
+    static func isEqualitySide(_ chars: [Unicode.Scalar], open: Int, close: Int) -> Bool {
+        func isNameEnd(_ c: Unicode.Scalar) -> Bool {
+            c == "_" || c == "\"" || c == "`" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
+        }
+        var k = open - 1
+        while k >= 0, chars[k].properties.isWhitespace { k -= 1 }
+        if k >= 1, chars[k] == "=", !"=!<>:".unicodeScalars.contains(chars[k - 1]) {
+            var j = k - 1
+            while j >= 0, chars[j].properties.isWhitespace { j -= 1 }
+            if j >= 0, isNameEnd(chars[j]) { return true }
+        }
+        var n = close + 1
+        while n < chars.count, chars[n].properties.isWhitespace { n += 1 }
+        if n + 1 < chars.count, chars[n] == "=", !"=>".unicodeScalars.contains(chars[n + 1]) {
+            var j = n + 1
+            while j < chars.count, chars[j].properties.isWhitespace { j += 1 }
+            if j < chars.count, isNameEnd(chars[j]) { return true }
+        }
+        return false
     }
 }
 
