@@ -60,6 +60,12 @@ enum SchemaNaming {
             return "'\(name)' is longer than \(maxTableNameLength) characters (derived tables such as '<name>__previous' must fit 63)"
         }
         if name.contains("__") { return "'\(name)' contains '__', which derived tables' names use" }
+        // Postgres puts tables and indexes in one namespace and names a table's indexes `<table>_pkey` and
+        // `<table>_sort_idx`: a table so named is skipped by `CREATE TABLE IF NOT EXISTS` (or its index is),
+        // and apply reports success while Postgres lacks it.
+        if let suffix = ["_pkey", "_sort_idx"].first(where: { name.hasSuffix($0) }) {
+            return "'\(name)' ends in '\(suffix)', which Postgres index names use"
+        }
         return nil
     }
 

@@ -110,6 +110,12 @@ struct SchemaErrorTests {
         Case(name: "table name with a double underscore", code: .invalidName, mentions: "contains '__'") {
             message("Order", in: &$0) { $0.options.Projection_V1_table.name = "daily_sales__rebuild" }
         },
+        Case(name: "table named like a Postgres primary-key index", code: .invalidName, mentions: "ends in '_pkey'") {
+            message("Order", in: &$0) { $0.options.Projection_V1_table.name = "daily_sales_pkey" }
+        },
+        Case(name: "table named like a Postgres sort index", code: .invalidName, mentions: "ends in '_sort_idx'") {
+            message("Order", in: &$0) { $0.options.Projection_V1_table.name = "events_sort_idx" }
+        },
         Case(name: "table named like another's cluster-local table", code: .duplicateTable, mentions: "'<name>_local'") {
             message("Order", in: &$0) { $0.options.Projection_V1_table.name = "daily_sales_local" }
         },
