@@ -49,7 +49,7 @@ struct ConsoleRoutes: Sendable {
         var object: [String: JSONValue] = [:]
         for (key, value) in members { object[key] = value }
         for key in object.keys where !["sequences", "partition", "note"].contains(key) {
-            throw HTTPError(.badRequest, message: "\(key): unknown field (expected sequences, partition or note)")
+            throw HTTPError(.badRequest, message: "\(AdminRoutes.printable(key)): unknown field (expected sequences, partition or note)")
         }
         guard case .array(let list)? = object["sequences"], !list.isEmpty, list.count <= AdminRoutes.maxLimit else {
             throw HTTPError(.badRequest, message: "sequences: expected 1 to \(AdminRoutes.maxLimit) positive integers")

@@ -36,8 +36,10 @@ struct AdminToken: Sendable {
             throw HTTPError(.forbidden, message: "admin operations are disabled: set PROJECTION_ADMIN_TOKEN")
         }
         let header = request.headers[.authorization] ?? ""
-        let prefix = "Bearer "
-        guard header.hasPrefix(prefix), Self.constantTimeEqual(Array(header.utf8.dropFirst(prefix.utf8.count)), Array(token.utf8)) else {
+        // The scheme is case-insensitive (RFC 9110 11.1), as the query API and the ingress read it.
+        let prefix = "bearer "
+        guard header.utf8.count > prefix.utf8.count, header.prefix(prefix.count).lowercased() == prefix,
+              Self.constantTimeEqual(Array(header.utf8.dropFirst(prefix.utf8.count)), Array(token.utf8)) else {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "Authorization: a valid admin bearer token is required")
         }
     }

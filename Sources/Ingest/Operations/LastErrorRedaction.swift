@@ -9,7 +9,11 @@ enum LastErrorRedaction {
     static let notice = "details need the admin token"
 
     static func redacted(_ document: Data) -> Data {
-        guard let value = try? JSONParser.parse(Array(document)) else { return document }
+        // Fails closed: a document that does not parse (it never should: the service's own encoder wrote
+        // it) is not shown unredacted.
+        guard let value = try? JSONParser.parse(Array(document)) else {
+            return Data(#"{"error":"the status document could not be redacted; read it with the admin token"}"#.utf8)
+        }
         return Data(JSONWriter.write(redact(value)).utf8)
     }
 

@@ -16,7 +16,7 @@ struct StateHashRoutes: Sendable {
             let query = request.uri.queryParameters
             let table = query.get("table"), tenant = query.get("tenant")
             if let table, !schema.tables.contains(where: { $0.name == table }) {
-                throw HTTPError(.badRequest, message: "table: unknown table \(table); known: \(schema.tables.map(\.name).joined(separator: ", "))")
+                throw HTTPError(.badRequest, message: "table: unknown table \(AdminRoutes.printable(table)); known: \(schema.tables.map(\.name).joined(separator: ", "))")
             }
             if let tenant, tenant.isEmpty { throw HTTPError(.badRequest, message: "tenant: must not be empty") }
             let report = try await backend.stateHashReport(schema: schema, table: table, tenant: tenant)

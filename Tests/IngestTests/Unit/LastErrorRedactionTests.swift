@@ -17,4 +17,11 @@ struct LastErrorRedactionTests {
         #expect(partition["last_error"] as? String == "fetch: details need the admin token")
         #expect((partition["lag"] as? NSNumber)?.intValue == 3)
     }
+
+    @Test("a document that does not parse is not shown unredacted")
+    func failsClosed() {
+        let broken = #"{"last_error":"insert_rows: value 'secret-42'""#
+        let text = String(decoding: LastErrorRedaction.redacted(Data(broken.utf8)), as: UTF8.self)
+        #expect(!text.contains("secret-42") && text.contains("admin token"))
+    }
 }

@@ -228,6 +228,9 @@ struct IngestAdminTests {
         // JSON, or no body, as before.
         #expect(await ingest.request("POST", "/admin/pause", token: Self.token)?.status == 200)
         #expect(await ingest.request("POST", "/admin/resume", token: Self.token, body: "{}")?.status == 200)
+        // The scheme is case-insensitive (RFC 9110), as on the query API and the ingress.
+        #expect(await ingest.request("POST", "/admin/resume", headers: ["Authorization": "bearer \(Self.token)"])?.status == 200)
+        #expect(await ingest.request("POST", "/admin/resume", headers: ["Authorization": "Bearer"])?.status == 401)
         _ = await ingest.terminate()
         await fixture.drop()
         await FactPublisher.deleteStream(stream)
