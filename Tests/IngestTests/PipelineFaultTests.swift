@@ -2,6 +2,7 @@ import Columnstore
 import Foundation
 @testable import Ingest
 import IngestTestKit
+import Logging
 import Testing
 
 /// The pipeline's bookkeeping without servers: the real `IngestPipeline` and state machine over the
@@ -153,6 +154,35 @@ struct PipelineFaultTests {
             #expect(entry.reason.contains("(order \(order))"), "\(entry.sequence): \(entry.reason)")
         }
         #expect(store.committed(runner.configuration.consumer) == stream.last)
+    }
+
+    @Test("a retry whose backoff outlasts the partition lease is not run (the lease is checked after the backoff)")
+    func leaseLapsesDuringBackoff() async throws {
+        let source = InMemoryMessageSource()
+        _ = OrderStream(orders: 3, into: source)
+        // The first step fails; its retry waits 3 s, past the lease (1 s).
+        let store = InMemoryStore<ExactlyOnce>(decide: { _, _, index in index == 1 ? .fail : .proceed })
+        let configuration = try IngestConfiguration(settings: SettingsSource(values: [
+            "PROJECTION_STORE_KIND": "postgres_table", "PROJECTION_STORE_DSN": "postgresql://unused@127.0.0.1/unused",
+            "PROJECTION_SUBJECTS": "facts.>", "PROJECTION_BATCH_MAX_FACTS": "6", "PROJECTION_FETCH_BATCH": "4",
+            "PROJECTION_BATCH_LINGER_MS": "2", "PROJECTION_RETRY_INITIAL_MS": "3000", "PROJECTION_RETRY_MAX_MS": "3000", "PORT_HTTP": "1",
+        ]))
+        var logger = Logger(label: "test.lease")
+        logger.logLevel = .critical
+        let lease = PartitionLease(partition: 0, epoch: 1, validUntil: ContinuousClock.now + .seconds(1))
+        let pipeline = IngestPipeline(configuration: configuration, store: store, source: source, schema: .ordersAnalytics,
+                                      status: IngestStatus(), logger: logger, lease: lease)
+        let task = Task { try await pipeline.runPartition() }
+        // Ends by itself once the lease is found lapsed (the guard only stops a hang).
+        let clock = ContinuousClock()
+        let end = clock.now + .seconds(60)
+        while await pipeline.endReason == nil, clock.now < end { try await clock.sleep(for: .milliseconds(20)) }
+        task.cancel()
+        _ = try? await task.value
+        #expect(await pipeline.endReason == .leaseLost)
+        // Only the first, failed attempt reached the store: before, the retry ran after the lease lapsed.
+        #expect(store.stepsRun == 1)
+        #expect(store.committed(configuration.consumer) == 0)
     }
 
     @Test("a drain writes and acks what is held; nothing runs after run() returns")

@@ -538,8 +538,14 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         stepRunning = true
         let store = store
         let clock = clock
+        let lease = lease
         group.addTask {
             if let delay { try? await clock.sleep(for: delay) }
+            // Checked again after the backoff (up to PROJECTION_RETRY_MAX_MS): the lease may have lapsed, or
+            // the task been cancelled, while it slept. Then nothing is written; the loop's next step sees why.
+            if Task.isCancelled || !(lease?.isValid(at: clock.now) ?? true) {
+                return .stepFinished(step, batch, attempt: attempt, .failure(CancellationError()))
+            }
             let result: Result<BatchOutcome?, any Error>
             do { result = .success(try await store.run(step, payload)) } catch { result = .failure(error) }
             return .stepFinished(step, batch, attempt: attempt, result)
