@@ -160,6 +160,19 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
         let js = try connection.jetStream(options: .init(requestTimeout: timeout))
         let bucket = try await js.keyValueBucket(
             name: configuration.leaseBucket, ttl: configuration.lease.ttl, replicas: configuration.streamReplicas)
+        // An existing bucket keeps the TTL it was made with, and the server expires lease keys by it while
+        // this replica renews and stops by its own: a shorter one lets another replica take a partition
+        // before the owner stops, none (0) keeps a dead replica's partitions for ever. Take none then.
+        let expiry = try await js.streamInfo(name: "KV_" + configuration.leaseBucket).maxAgeNanoseconds
+        let ttl = configuration.lease.ttl.components
+        let ttlNanoseconds = ttl.seconds * 1_000_000_000 + ttl.attoseconds / 1_000_000_000
+        guard expiry == ttlNanoseconds else {
+            await connection.close()
+            throw ConfigurationError(
+                code: .invalid, setting: "PROJECTION_LEASE_TTL_MS",
+                reason: "is \(ttlNanoseconds / 1_000_000) ms, but the lease bucket \(configuration.leaseBucket) expires keys after "
+                    + (expiry == 0 ? "never" : "\(expiry / 1_000_000) ms") + ": every replica and the bucket must agree (delete the bucket while no replica runs, or set the TTL it has)")
+        }
         self.connection = connection
         self.bucket = bucket
         return bucket

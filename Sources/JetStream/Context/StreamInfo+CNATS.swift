@@ -14,6 +14,7 @@ extension StreamInfo {
             consumerCount: Int(state.Consumers)
         )
         replicas = Int(config?.Replicas ?? 1)
+        maxAgeNanoseconds = config?.MaxAge ?? 0
         if let leader = info.pointee.Cluster?.pointee.Leader, leader.pointee != 0 {
             clusterLeader = String(cString: leader)
         }

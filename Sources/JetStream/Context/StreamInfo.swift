@@ -16,6 +16,8 @@ public struct StreamInfo: Sendable, Equatable {
     public var consumerCount: Int
     /// Copies the stream is configured with (1 on a single server).
     public var replicas: Int = 1
+    /// How long the stream keeps a message, in nanoseconds (0: for ever). A key-value bucket's TTL.
+    public var maxAgeNanoseconds: Int64 = 0
     /// The server name of the stream's Raft leader in a JetStream cluster; nil on a single server
     /// or while no leader is elected.
     public var clusterLeader: String?
