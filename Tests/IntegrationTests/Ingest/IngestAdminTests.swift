@@ -180,41 +180,41 @@ struct IngestAdminTests {
         for stream in streams { await FactPublisher.deleteStream(stream) }
     }
 
-    @Test("without PROJECTION_ADMIN_TOKEN the admin operations are disabled")
-    func disabledWithoutToken() async throws {
+    /// An ingest on an empty stream of its own (Postgres), ready; `stop` ends it and drops what it made.
+    static func readyIngest(durable: String, adminToken: String?) async throws -> (ingest: IngestProcess, stop: () async -> Void) {
         let fixture = try await StoreFixture.make(.postgres, prefix: "admin")
         let stream = DevStack.uniqueName("ADMIN").uppercased()
-        let ingest = IngestProcess(environment: [
+        var environment = [
             "PROJECTION_STORE_KIND": StoreKind.postgres.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
             "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
-            "PROJECTION_SUBJECTS": "\(stream.lowercased()).>", "PROJECTION_DURABLE": "admin-off",
-        ])
+            "PROJECTION_SUBJECTS": "\(stream.lowercased()).>", "PROJECTION_DURABLE": durable,
+        ]
+        if let adminToken { environment["PROJECTION_ADMIN_TOKEN"] = adminToken }
+        let ingest = IngestProcess(environment: environment)
         try ingest.start()
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(20)
         while await ingest.get("/readyz") != 200, clock.now < deadline { try await clock.sleep(for: .milliseconds(100)) }
+        return (ingest, {
+            _ = await ingest.terminate()
+            await fixture.drop()
+            await FactPublisher.deleteStream(stream)
+        })
+    }
+
+    @Test("without PROJECTION_ADMIN_TOKEN the admin operations are disabled")
+    func disabledWithoutToken() async throws {
+        let (ingest, stop) = try await Self.readyIngest(durable: "admin-off", adminToken: nil)
         let response = await ingest.request("POST", "/admin/pause", token: Self.token)
         #expect(response?.status == 403)
         #expect("\(response?.body ?? [:])".contains("PROJECTION_ADMIN_TOKEN"))
         #expect(await ingest.admin()?["paused"] as? Bool == false)
-        _ = await ingest.terminate()
-        await fixture.drop()
-        await FactPublisher.deleteStream(stream)
+        await stop()
     }
 
     @Test("admin changes refuse what a cross-site HTML form can send, even with the token (a proxy may add it)")
     func crossSiteFormsRefused() async throws {
-        let fixture = try await StoreFixture.make(.postgres, prefix: "admin")
-        let stream = DevStack.uniqueName("ADMIN").uppercased()
-        let ingest = IngestProcess(environment: [
-            "PROJECTION_STORE_KIND": StoreKind.postgres.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
-            "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
-            "PROJECTION_SUBJECTS": "\(stream.lowercased()).>", "PROJECTION_DURABLE": "admin-csrf", "PROJECTION_ADMIN_TOKEN": Self.token,
-        ])
-        try ingest.start()
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(20)
-        while await ingest.get("/readyz") != 200, clock.now < deadline { try await clock.sleep(for: .milliseconds(100)) }
+        let (ingest, stop) = try await Self.readyIngest(durable: "admin-csrf", adminToken: Self.token)
         for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "Text/Plain; charset=utf-8"] {
             let refused = await ingest.request("POST", "/admin/pause", token: Self.token, body: #"{"x":""}"#, headers: ["Content-Type": type])
             #expect(refused?.status == 415, "\(type)")
@@ -231,9 +231,7 @@ struct IngestAdminTests {
         // The scheme is case-insensitive (RFC 9110), as on the query API and the ingress.
         #expect(await ingest.request("POST", "/admin/resume", headers: ["Authorization": "bearer \(Self.token)"])?.status == 200)
         #expect(await ingest.request("POST", "/admin/resume", headers: ["Authorization": "Bearer"])?.status == 401)
-        _ = await ingest.terminate()
-        await fixture.drop()
-        await FactPublisher.deleteStream(stream)
+        await stop()
     }
 
     static func largeOrder(subject: String) -> (subject: String, body: [UInt8]) {
