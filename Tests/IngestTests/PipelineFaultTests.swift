@@ -160,16 +160,17 @@ struct PipelineFaultTests {
     func leaseLapsesDuringBackoff() async throws {
         let source = InMemoryMessageSource()
         _ = OrderStream(orders: 3, into: source)
-        // The first step fails; its retry waits 3 s, past the lease (1 s).
+        // The first step fails; its retry waits 4 s, past the lease (2 s). (On a machine too loaded to run the
+        // first step within 2 s, nothing runs at all: the verdict below holds either way.)
         let store = InMemoryStore<ExactlyOnce>(decide: { _, _, index in index == 1 ? .fail : .proceed })
         let configuration = try IngestConfiguration(settings: SettingsSource(values: [
             "PROJECTION_STORE_KIND": "postgres_table", "PROJECTION_STORE_DSN": "postgresql://unused@127.0.0.1/unused",
             "PROJECTION_SUBJECTS": "facts.>", "PROJECTION_BATCH_MAX_FACTS": "6", "PROJECTION_FETCH_BATCH": "4",
-            "PROJECTION_BATCH_LINGER_MS": "2", "PROJECTION_RETRY_INITIAL_MS": "3000", "PROJECTION_RETRY_MAX_MS": "3000", "PORT_HTTP": "1",
+            "PROJECTION_BATCH_LINGER_MS": "2", "PROJECTION_RETRY_INITIAL_MS": "4000", "PROJECTION_RETRY_MAX_MS": "4000", "PORT_HTTP": "1",
         ]))
         var logger = Logger(label: "test.lease")
         logger.logLevel = .critical
-        let lease = PartitionLease(partition: 0, epoch: 1, validUntil: ContinuousClock.now + .seconds(1))
+        let lease = PartitionLease(partition: 0, epoch: 1, validUntil: ContinuousClock.now + .seconds(2))
         let pipeline = IngestPipeline(configuration: configuration, store: store, source: source, schema: .ordersAnalytics,
                                       status: IngestStatus(), logger: logger, lease: lease)
         let task = Task { try await pipeline.runPartition() }
@@ -180,8 +181,8 @@ struct PipelineFaultTests {
         task.cancel()
         _ = try? await task.value
         #expect(await pipeline.endReason == .leaseLost)
-        // Only the first, failed attempt reached the store: before, the retry ran after the lease lapsed.
-        #expect(store.stepsRun == 1)
+        // At most the first, failed attempt reached the store: before, the retry ran after the lease lapsed.
+        #expect(store.stepsRun <= 1)
         #expect(store.committed(configuration.consumer) == 0)
     }
 
