@@ -125,8 +125,12 @@ extension IngressEvent {
     /// RFC 6838 `restricted-name`: a letter or digit, then up to 126 of letters, digits and ``!#$&-^_.+``.
     static func isMediaTypeName(_ name: Substring) -> Bool {
         guard let first = name.utf8.first, name.utf8.count <= 127, isAlphaNumeric(first) else { return false }
-        return name.utf8.allSatisfy { isAlphaNumeric($0) || Array("!#$&-^_.+".utf8).contains($0) }
+        return name.utf8.allSatisfy { isAlphaNumeric($0) || mediaTypeNameMarks.contains($0) }
     }
+
+    // Made once: these checks run for every event (its `source`), so no per-call arrays.
+    private static let mediaTypeNameMarks = Array("!#$&-^_.+".utf8)
+    private static let uriMarks = Array("-._~:/?#[]@!$&'()*+,;=".utf8)
 
     private static func isAlphaNumeric(_ b: UInt8) -> Bool {
         (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b)
@@ -157,7 +161,6 @@ extension IngressEvent {
     static func isURIReference(_ value: String, absolute: Bool) -> Bool {
         let b = Array(value.utf8)
         guard !b.isEmpty else { return false }
-        let allowed = Array("-._~:/?#[]@!$&'()*+,;=".utf8)
         var i = 0
         while i < b.count {
             let c = b[i]
@@ -166,7 +169,7 @@ extension IngressEvent {
                 i += 3
                 continue
             }
-            guard isAlphaNumeric(c) || allowed.contains(c) else { return false }
+            guard isAlphaNumeric(c) || uriMarks.contains(c) else { return false }
             i += 1
         }
         // The scheme, if any: what comes before the first ':' when no '/', '?' or '#' precedes it.
