@@ -543,12 +543,15 @@ class Bench:
             # consumer of the same process competing for this machine's two cores. Reported beside, not instead.
             self.admin_post(port, "/admin/pause")
             try:
+                results["single_alone"] = self.ingress_cpu(ingest, lambda: self.bench(
+                    "ingress-load", "--scenario", "single", "--ingest-port", port,
+                    "--events", self.profile["ingress_single"], "--tag", f"{tag}t", env=token_env))
                 results["batch_alone"] = self.ingress_cpu(ingest, lambda: self.bench(
                     "ingress-load", "--scenario", "batch", "--ingest-port", port, "--batch-size", 500,
                     "--events", self.profile["ingress_batch"], "--tag", f"{tag}a", env=token_env))
             finally:
                 self.admin_post(port, "/admin/resume")
-            for mode in ("single", "batch", "batch_alone"):
+            for mode in ("single", "batch", "single_alone", "batch_alone"):
                 r = results[mode]
                 log(f"  ingress {store} {mode} ({binary or 'this build'}): {r['events_per_second']:,.0f} events/s, "
                     f"CPU µs/event: ingest {r.get('ingest_cpu_us_per_event', -1):.1f}, nats-server {r.get('nats_server_cpu_us_per_event', -1):.1f}, "
@@ -563,7 +566,7 @@ class Bench:
                 results["freshness"] = fresh
                 self.check(f"ingress freshness {store}: latencies measured", fresh["latency"]["count"] > 0,
                            f"{fresh['latency']['count']} probes seen, {fresh['probes_not_seen']} not")
-            sent = (results["single"]["events"] + results["batch"]["events"] + results["batch_alone"]["events"]
+            sent = (results["single"]["events"] + results["batch"]["events"] + results["single_alone"]["events"] + results["batch_alone"]["events"]
                     + results.get("freshness", {}).get("published", 0))
             stored = self.stream_messages(stream)
             self.check(f"ingress {store}: every acknowledged event is in the stream", stored == sent, f"{stored} stored, {sent} acknowledged")

@@ -63,11 +63,12 @@ public struct StoreBackend: Sendable, CustomStringConvertible {
     /// The migration backend.
     /// - Parameters:
     ///   - lease: the ClickHouse lock lease.
+    ///   - tableLocks: Postgres: how long a statement waits for a table lock, and a file is retried.
     ///   - afterRecord: test-only fault injection (projection-migrate's `PROJECTION_MIGRATE_TEST_CRASH_AFTER_STATEMENTS`).
-    public func migrationBackend(lease: Duration = .seconds(30), afterRecord: (@Sendable (Int) -> Void)? = nil) throws -> any MigrationBackend {
+    public func migrationBackend(lease: Duration = .seconds(30), tableLocks: DDLLockPolicy = DDLLockPolicy(), afterRecord: (@Sendable (Int) -> Void)? = nil) throws -> any MigrationBackend {
         switch kind {
         case .clickhouse: try ClickHouseMigrationBackend(dsn: dsn, lease: lease, afterRecord: afterRecord)
-        case .postgres: PostgresMigrationBackend(dsn: dsn)
+        case .postgres: PostgresMigrationBackend(dsn: dsn, tableLocks: tableLocks)
         }
     }
 

@@ -1,3 +1,4 @@
+import Columnstore
 import Prometheus
 import Testing
 @testable import Ingest
@@ -21,5 +22,24 @@ struct IngestMetricsTests {
         #expect(text.contains(#"projection_batch_commit_seconds_bucket{projection="p",le="60.0"} 0"#), "\(text)")
         #expect(text.contains(#"projection_batch_commit_seconds_bucket{projection="p",le="0.001"} 0"#), "\(text)")
         #expect(text.contains(#"projection_batch_size_bucket{projection="p",le="1.0"} 1"#), "\(text)")
+    }
+
+    @Test("every family is registered with its MetricCatalog help text")
+    func help() {
+        let registry = PrometheusCollectorRegistry()
+        let factory = IngestMetrics.factory(registry: registry)
+        factory.makeCounter(label: "projection_facts_applied_total", dimensions: [("projection", "p")]).increment(by: 2)
+        factory.makeRecorder(label: "projection_lag", dimensions: [("projection", "p")], aggregate: false).record(Int64(5))
+        factory.makeTimer(label: "projection_batch_commit_seconds", dimensions: [("projection", "p")]).recordNanoseconds(1_000)
+        factory.makeRecorder(label: "projection_batch_size", dimensions: [("projection", "p")], aggregate: true).record(Int64(3))
+        // The same family again (as every Counter(label:) call does) is the same series, not a help clash.
+        factory.makeCounter(label: "projection_facts_applied_total", dimensions: [("projection", "p")]).increment(by: 1)
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        let text = String(decoding: buffer, as: UTF8.self)
+        for name in ["projection_facts_applied_total", "projection_lag", "projection_batch_commit_seconds", "projection_batch_size"] {
+            #expect(text.contains("# HELP \(name) \(MetricCatalog.help(name))\n"), "\(text)")
+        }
+        #expect(text.contains(#"projection_facts_applied_total{projection="p"} 3"#), "\(text)")
     }
 }

@@ -9,6 +9,9 @@ public enum MigrationEvent: Sendable, Hashable {
     /// Statement `number` (1-based) of `file` ran. `recorded` is true when the ledger already
     /// shows it (ClickHouse, per statement); on Postgres the whole file commits at once.
     case statementApplied(file: String, number: Int, total: Int, recorded: Bool)
+    /// Statement `statement` of `file` waited its whole `lock_timeout` for a table lock another session
+    /// holds (Postgres); the file was rolled back and is tried again after a pause.
+    case waitingForTableLock(file: String, statement: Int, attempt: Int)
     /// A file is applied and recorded in the ledger.
     case fileApplied(name: String, statements: Int)
 }

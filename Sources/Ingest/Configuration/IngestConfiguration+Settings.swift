@@ -72,6 +72,7 @@ extension IngestConfiguration {
         storeTimeout = try settings.milliseconds(S.storeTimeout)!
         drainTimeout = try settings.milliseconds(S.drainTimeout)!
         metricsTenantLabels = try settings.bool(S.metricsTenantLabels)
+        metricsTenantLabelLimit = try settings.int(S.metricsTenantLabelLimit)!
         descriptorSetPath = settings.string(S.descriptorSet)
         tableSuffix = settings.string(S.tableSuffix.name) ?? ""
         guard tableSuffix.count <= 32, tableSuffix.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }), tableSuffix.allSatisfy(\.isASCII) else {

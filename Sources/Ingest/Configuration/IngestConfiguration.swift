@@ -63,6 +63,8 @@ public struct IngestConfiguration: Sendable {
     public var drainTimeout: Duration
     /// `PROJECTION_METRICS_TENANT_LABELS`; default false. Tenant labels multiply series: only for few tenants.
     public var metricsTenantLabels: Bool
+    /// `PROJECTION_METRICS_TENANT_LABEL_LIMIT`; default 100. Tenants beyond it share the label `other`.
+    public var metricsTenantLabelLimit: Int
     /// `PROJECTION_DESCRIPTOR_SET`: a FileDescriptorSet of the user's projection; default the built-in example.
     public var descriptorSetPath: String?
     /// `PROJECTION_ADMIN_TOKEN`: the bearer token the mutating admin endpoints (pause, resume, quarantine

@@ -37,6 +37,7 @@ public enum IngestSettings {
     public static let storeTimeout = SettingDeclaration.milliseconds("PROJECTION_STORE_TIMEOUT_MS", default: 60_000, range: 1_000...3_600_000, "each store request ends (and is retried) after this long")
     public static let drainTimeout = SettingDeclaration.milliseconds("PROJECTION_DRAIN_TIMEOUT_MS", default: 10_000, range: 0...600_000, "SIGTERM gives a failing batch this long before abandoning it (unacked)")
     public static let metricsTenantLabels = SettingDeclaration.bool("PROJECTION_METRICS_TENANT_LABELS", default: false, "label the consumed-facts metric by tenant (mind the cardinality)")
+    public static let metricsTenantLabelLimit = SettingDeclaration.int("PROJECTION_METRICS_TENANT_LABEL_LIMIT", default: 100, range: 1...10_000, "with tenant labels: the first this many tenants seen get a series of their own, later ones share `tenant=\"other\"` (producers choose tenants)")
     public static let descriptorSet = SettingDeclaration.string(ProjectionSchema.descriptorSetEnvironmentKey, shown: "the built-in orders-analytics", "a compiled descriptor set (`protoc --descriptor_set_out --include_imports`) holding the projection")
     public static let tableSuffix = SettingDeclaration.string("PROJECTION_TABLE_SUFFIX", default: "", "writes to `<table><suffix>` (set by rebuilds)")
     public static let overlapFetch = SettingDeclaration.bool("PROJECTION_OVERLAP_FETCH", default: true, "fetch the next batch while one is written")
@@ -67,7 +68,7 @@ public enum IngestSettings {
         name, storeKind, storeDSN, natsURL, stream, subjects, durable, partition, httpPort, httpHost, httpIdleTimeout, httpReadTimeout,
         httpMaxConnections, batchMaxFacts, batchMaxBytes, batchLinger, retryInitial, retryMax, fetchBatch, fetchMaxBytes, maxAckPending,
         ackWait, maxFactBytes, storeTimeout, drainTimeout, overlapFetch, startAt, stallAfter, readyMaxLagFacts, readyMaxLagSeconds,
-        metricsTenantLabels, descriptorSet, tableSuffix, tenantFilter, tenantSubjectToken, adminToken, logLevel, configFile,
+        metricsTenantLabels, metricsTenantLabelLimit, descriptorSet, tableSuffix, tenantFilter, tenantSubjectToken, adminToken, logLevel, configFile,
         partitions, replicaID, leaseTTL, leaseBucket,
         ingress, ingressTokens, ingressTokensFile, ingressSubject, ingressMaxBodyBytes, ingressMaxBatch, ingressBodyTimeout,
         ingressPublishTimeout, ingressMaxWait, ingressMaxInflightBytes, ingressMaxWaiters, ingressRetryAfter,

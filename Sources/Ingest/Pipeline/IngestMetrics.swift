@@ -2,12 +2,14 @@ import Columnstore
 import Metrics
 import Prometheus
 
-/// The ingest metrics (Prometheus names). Fact counters carry the fact type, whose cardinality the
-/// annotations bound; tenant labels are off by default (`PROJECTION_METRICS_TENANT_LABELS=true` adds them
-/// to the consumed counter, for deployments with few tenants).
+/// The ingest metrics (Prometheus names, help texts in `MetricCatalog`). Fact counters carry the fact
+/// type, whose cardinality the annotations bound; tenant labels are off by default
+/// (`PROJECTION_METRICS_TENANT_LABELS=true` adds them to the consumed counter, bounded by `TenantLabelSet`).
 struct IngestMetrics: Sendable {
     let projection: String
-    var tenantLabels = false
+    /// The tenants labelled on their own; nil: no tenant label.
+    var tenants: TenantLabelSet?
+    var tenantLabels: Bool { tenants != nil }
     /// Set in replica mode, where one process runs several partitions: gauges are per partition.
     var partition: Int?
 
@@ -27,8 +29,8 @@ struct IngestMetrics: Sendable {
     /// The metrics factory, with buckets for the ranges these histograms see: a commit takes from under
     /// a millisecond to minutes (retries within the 60 s store timeout), a batch 1 to 5,000+ facts. The
     /// library's defaults (5 ms–10 s, 5–10,000) put every slow commit in +Inf and every small batch in one bucket.
-    static func factory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
-        var factory = PrometheusMetricsFactory(registry: registry)
+    static func factory(registry: PrometheusCollectorRegistry) -> CatalogMetricsFactory {
+        var factory = CatalogMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["projection_batch_commit_seconds"] = [
             .milliseconds(1), .microseconds(2_500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
             .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .microseconds(2_500_000), .seconds(5),
@@ -60,7 +62,7 @@ struct IngestMetrics: Sendable {
 
     func consumed(_ factType: String, tenant: String, count: Int = 1) {
         var dimensions = [("projection", projection), ("type", factType)]
-        if tenantLabels { dimensions.append(("tenant", tenant)) }
+        if let tenants { dimensions.append(("tenant", tenants.label(tenant))) }
         Counter(label: "projection_facts_consumed_total", dimensions: dimensions).increment(by: count)
     }
     func applied(_ count: Int) {

@@ -65,7 +65,8 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         self.mapper = FactMapper(schema: schema)
         self.decoder = FactDecoder(maxFactBytes: configuration.maxFactBytes)
         self.status = status
-        self.metrics = IngestMetrics(projection: configuration.projection, tenantLabels: configuration.metricsTenantLabels, partition: lease?.partition,
+        self.metrics = IngestMetrics(projection: configuration.projection,
+                                     tenants: configuration.metricsTenantLabels ? .process(limit: configuration.metricsTenantLabelLimit) : nil, partition: lease?.partition,
                                      boundTypes: Set(schema.bindings.map(\.factType)))
         self.metrics.exportZeroes(steps: Store.Guarantee.steps)
         self.logger = logger

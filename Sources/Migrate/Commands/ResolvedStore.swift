@@ -13,8 +13,8 @@ struct ResolvedStore: Sendable {
     /// - Parameters:
     ///   - lease: the ClickHouse lock lease.
     ///   - afterRecord: test-only fault injection, see `ApplyCommand`.
-    func backend(lease: Duration = .seconds(30), afterRecord: (@Sendable (Int) -> Void)? = nil) throws -> any MigrationBackend {
-        try StoreBackend(kind: kind, dsn: dsn).migrationBackend(lease: lease, afterRecord: afterRecord)
+    func backend(lease: Duration = .seconds(30), tableLocks: DDLLockPolicy = DDLLockPolicy(), afterRecord: (@Sendable (Int) -> Void)? = nil) throws -> any MigrationBackend {
+        try StoreBackend(kind: kind, dsn: dsn).migrationBackend(lease: lease, tableLocks: tableLocks, afterRecord: afterRecord)
     }
 
     /// The backend of this store, for the rebuilder and state hash reader.

@@ -31,14 +31,16 @@ public actor PostgresMigrationBackend: MigrationBackend {
     private var connection: PostgresConnection?
     private var lockKey: Int64?
     private let poll: Duration
+    private let tableLocks: DDLLockPolicy
 
     public nonisolated let store = StoreKind.postgres
     public nonisolated let location: String
 
-    public init(dsn: String, poll: Duration = .milliseconds(250)) {
+    public init(dsn: String, poll: Duration = .milliseconds(250), tableLocks: DDLLockPolicy = DDLLockPolicy()) {
         self.dsn = dsn
         self.location = PostgresDSN.redacted(dsn)
         self.poll = poll
+        self.tableLocks = tableLocks
     }
 
     /// The advisory-lock key for a schema: the first 8 bytes of SHA-256("projection-migrate:<schema>").
@@ -138,16 +140,54 @@ public actor PostgresMigrationBackend: MigrationBackend {
         _ = try? await connection.advisoryUnlock(key)
     }
 
+    /// Applies one file in one transaction. Every statement waits at most `tableLocks.attempt` for a
+    /// table lock (`lock_timeout`): an `ALTER TABLE` queued behind a long query would otherwise make every
+    /// later query of that table (the query API's, the ingest's) queue behind it for as long as that query
+    /// runs. A file that timed out is rolled back whole and tried again until `tableLocks.total` has passed.
     public func apply(_ migration: PlannedMigration, runID: String, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
         guard let file = migration.file else { return }
         let total = file.statements.count
         onEvent(.fileStarted(name: file.name, statements: total, resumingAt: 0))
+        let clock = ContinuousClock()
+        let deadline = clock.now + tableLocks.total
+        var attempt = 1
+        while true {
+            do {
+                try await applyOnce(file, schemaHash: migration.schemaHash, runID: runID, onEvent: onEvent)
+                break
+            } catch let waited as TableLockTimeout {
+                let pause = tableLocks.pause(afterAttempt: attempt)
+                guard clock.now + pause < deadline else {
+                    throw MigrationError(
+                        .lockTimeout, file: file.name, statement: waited.statement,
+                        "another session holds a lock on a table this statement changes (see pg_locks and pg_stat_activity); "
+                            + "gave up after \(attempt) attempt(s) of \(tableLocks.attempt) each within \(tableLocks.total) — the file was rolled back; retry once that session is done")
+                }
+                onEvent(.waitingForTableLock(file: file.name, statement: waited.statement, attempt: attempt))
+                try await clock.sleep(for: pause)
+                attempt += 1
+            }
+        }
+        onEvent(.fileApplied(name: file.name, statements: total))
+    }
+
+    /// A statement gave up waiting for a table lock (SQLSTATE 55P03 under `lock_timeout`).
+    private struct TableLockTimeout: Error {
+        let statement: Int
+    }
+
+    private func applyOnce(_ file: MigrationFile, schemaHash: String, runID: String, onEvent: @escaping @Sendable (MigrationEvent) -> Void) async throws {
+        let total = file.statements.count
         let connection = try await open()
         do {
             try await connection.transaction { connection in
+                // For this transaction only; a whole number of milliseconds, at least 1 (0 would mean no limit).
+                try await connection.execute("SET LOCAL lock_timeout = '\(max(1, tableLocks.attempt.wholeMilliseconds))ms'")
                 for (index, statement) in file.statements.enumerated() {
                     do {
                         try await connection.execute(statement)
+                    } catch let error as PostgresError where error.sqlState == "55P03" {
+                        throw TableLockTimeout(statement: index + 1)
                     } catch {
                         throw MigrationError(.statement, file: file.name, statement: index + 1, "\(error) (the file was rolled back)")
                     }
@@ -159,14 +199,15 @@ public actor PostgresMigrationBackend: MigrationBackend {
                     INSERT INTO \(Self.ledgerTable) (file_name, checksum, statements_applied, statements_total, applied_by, schema_hash)
                     VALUES ($1, $2, $3, $3, $4, $5)
                     """,
-                    [.text(file.name), .text(file.checksum), .int64(Int64(total)), .text(runID), .text(migration.schemaHash)])
+                    [.text(file.name), .text(file.checksum), .int64(Int64(total)), .text(runID), .text(schemaHash)])
             }
         } catch let error as MigrationError {
+            throw error
+        } catch let error as TableLockTimeout {
             throw error
         } catch {
             throw MigrationError(.store, file: file.name, "cannot record \(file.name) on \(location) (the file was rolled back): \(error)")
         }
-        onEvent(.fileApplied(name: file.name, statements: total))
     }
 
     public func close() async {

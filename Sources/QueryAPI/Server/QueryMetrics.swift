@@ -1,3 +1,4 @@
+import Columnstore
 import Foundation
 import Prometheus
 
@@ -41,14 +42,11 @@ final class QueryMetrics: Sendable {
         histogram.record(duration)
     }
 
-    static var requests: MetricNameDescriptor {
-        MetricNameDescriptor(
-        namespace: "projection", subsystem: "query", metricName: "requests", unitName: "total",
-        helpText: "Query API requests by RPC and result code.")
-    }
-    static var latency: MetricNameDescriptor {
-        MetricNameDescriptor(
-        namespace: "projection", subsystem: "query", metricName: "request_duration", unitName: "seconds",
-        helpText: "Query API request latency by RPC.")
+    static var requests: MetricNameDescriptor { descriptor("projection_query_requests_total") }
+    static var latency: MetricNameDescriptor { descriptor("projection_query_request_duration_seconds") }
+
+    /// A metric of `MetricCatalog`, with its help text.
+    static func descriptor(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: MetricCatalog.help(name))
     }
 }

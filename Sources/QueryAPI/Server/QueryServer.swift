@@ -31,7 +31,7 @@ enum QueryServer {
             router.post(path) { request, _ in try await handler.handle(method, request: request) }
             router.get(path) { request, _ in try await handler.handle(method, request: request) }
         }
-        if let build { registry.makeGauge(name: "projection_build_info", labels: build.metricDimensions).set(to: 1.0) }
+        if let build { registry.makeGauge(descriptor: QueryMetrics.descriptor("projection_build_info"), labels: build.metricDimensions).set(to: 1.0) }
         // One store round trip at a time and per second, however many probes come.
         let readiness = SharedReadiness {
             do {

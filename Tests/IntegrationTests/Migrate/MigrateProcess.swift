@@ -76,6 +76,11 @@ struct MigrateProcess {
         return Outcome(status: code, output: output, error: error)
     }
 
+    /// What the child printed to stdout so far.
+    func outputSoFar() -> String {
+        (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    }
+
     /// Runs to completion.
     static func run(_ arguments: [String], environment: [String: String]) async throws -> Outcome {
         try await MigrateProcess(arguments, environment: environment).wait()
