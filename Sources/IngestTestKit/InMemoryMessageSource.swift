@@ -20,6 +20,8 @@ public final class InMemoryMessageSource: MessageSource {
 
     struct State {
         var log: [Stored] = []
+        /// The highest sequence ever assigned: deleting messages never makes a sequence be used twice.
+        var lastAssigned: UInt64 = 0
         var messageIDs: Set<String> = []
         var incarnation = 0
         var bound = false
@@ -75,10 +77,17 @@ public final class InMemoryMessageSource: MessageSource {
     public func append(subject: String, data: [UInt8], headers: [String: String] = [:], messageID: String? = nil) -> UInt64? {
         state.withLock { state in
             if let messageID, !state.messageIDs.insert(messageID).inserted { return nil }
-            let sequence = (state.log.last?.sequence ?? 0) + 1
+            state.lastAssigned += 1
+            let sequence = state.lastAssigned
             state.log.append(Stored(sequence: sequence, subject: subject, data: data, headers: headers.mapValues { [$0] }, storedAt: Date()))
             return sequence
         }
+    }
+
+    /// Deletes messages from the stream (as a purge, `max_age` or a message delete does); the stream's
+    /// last sequence stays where it was.
+    public func delete(_ sequences: Set<UInt64>) {
+        state.withLock { state in state.log.removeAll { sequences.contains($0.sequence) } }
     }
 
     /// Changes the faults from now on (e.g. none, so a test can finish).
@@ -91,7 +100,7 @@ public final class InMemoryMessageSource: MessageSource {
         state.withLock { $0.connected = connected }
     }
 
-    public var lastSequence: UInt64 { state.withLock { $0.log.last?.sequence ?? 0 } }
+    public var lastSequence: UInt64 { state.withLock { $0.lastAssigned } }
     public var statistics: Statistics { state.withLock { $0.stats } }
     /// The consumer's ack floor: everything at or below it is settled.
     public var ackFloor: UInt64 { state.withLock { $0.ackFloor } }
@@ -178,7 +187,7 @@ public final class InMemoryMessageSource: MessageSource {
     public func streamBounds() async throws -> StreamBounds {
         try state.withLock { state in
             guard state.connected else { throw InMemoryFault.disconnected }
-            return StreamBounds(first: state.log.first?.sequence ?? 0, last: state.log.last?.sequence ?? 0)
+            return StreamBounds(first: state.log.first?.sequence ?? (state.lastAssigned == 0 ? 0 : state.lastAssigned + 1), last: state.lastAssigned)
         }
     }
 

@@ -68,6 +68,13 @@ public final class InMemoryStore<Guarantee: DeliveryGuarantee>: ProjectionStore 
         }
     }
 
+    public func highestLeaseEpoch() async throws -> UInt64 {
+        try state.withLock { state in
+            guard state.available else { throw InMemoryFault.storeUnavailable }
+            return state.epochs.values.max() ?? 0
+        }
+    }
+
     public func run(_ step: BatchStep, _ payload: BatchPayload) async throws -> BatchOutcome? {
         let index = state.withLock { state -> Int in
             state.stepsRun += 1

@@ -23,6 +23,13 @@ extension PostgresProjectionStore {
         }
     }
 
+    public func highestLeaseEpoch() async throws -> UInt64 {
+        let rows = try await withConnection { connection in
+            try await connection.query("SELECT coalesce(max(lease_epoch), 0) AS epoch FROM _projection_checkpoints")
+        }
+        return rows.first?.int64(at: 0).map { UInt64(max($0, 0)) } ?? 0
+    }
+
     /// Inside the batch transaction: locks the checkpoint row and throws `.fenced` when a newer epoch
     /// holds it. A missing row (never fenced) counts as epoch 0.
     static func checkFence(_ consumer: ConsumerID, epoch: UInt64, on connection: PostgresConnection) async throws {

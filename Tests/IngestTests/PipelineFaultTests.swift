@@ -3,6 +3,7 @@ import Foundation
 @testable import Ingest
 import IngestTestKit
 import Logging
+import Synchronization
 import Testing
 
 /// The pipeline's bookkeeping without servers: the real `IngestPipeline` and state machine over the
@@ -69,6 +70,34 @@ struct PipelineFaultTests {
         _ = try await runner.runUntilApplied(through: stream.last)
         #expect(source.statistics.consumersCreated >= 3, "\(source.statistics)")
         Self.expectExactlyOnce(store, stream, consumer: runner.configuration.consumer)
+    }
+
+    @Test("a pending batch whose last messages were deleted before the restart is applied without them, with no newer facts")
+    func pendingTailDeleted() async throws {
+        let source = InMemoryMessageSource()
+        let stream = OrderStream(orders: 12, into: source)
+        // The intent (the pending range) is recorded, then the process dies before writing rows.
+        let died = OnceFlag()
+        let store = InMemoryStore<EffectivelyOnce>(decide: { step, _, _ in step == .insertRows && died.fire() ? .crash(afterEffect: false) : .proceed })
+        let configuration = try PipelineRunner<EffectivelyOnce>.configuration(maxFacts: 100, fetchBatch: 100)
+        let runner = PipelineRunner(configuration: configuration, source: source, store: store)
+        let first = runner.makePipeline()
+        let task = Task { try await first.run() }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while !store.crashed, clock.now < deadline { try await clock.sleep(for: .milliseconds(2)) }
+        task.cancel()
+        _ = try? await task.value
+        try #require(store.crashed)
+        store.recover()
+        let pending = try #require(try await store.loadCheckpoint(configuration.consumer).pending)
+        #expect(pending.last == stream.last)
+        // Retention took the range's last two messages meanwhile; nothing newer is published.
+        source.delete([pending.last - 1, pending.last])
+        let crashes = try await runner.runUntilApplied(through: pending.last)
+        #expect(crashes == 0)
+        #expect(store.committed(configuration.consumer) == pending.last)
+        #expect(Set(store.applied) == stream.expectedApplied.subtracting([pending.last - 1, pending.last]))
     }
 
     @Test("a crash before or after every store step: exactly once after restarts", arguments: [false, true])
@@ -253,4 +282,10 @@ struct PipelineAdministrationTests {
         // Nobody waits on a stopped pipeline.
         await #expect(throws: AdminError.self) { try await pipeline.reload() }
     }
+}
+
+/// True the first time `fire()` is called, then false (a fault that happens once, from a @Sendable closure).
+final class OnceFlag: Sendable {
+    private let fired = Atomic<Bool>(false)
+    func fire() -> Bool { !fired.exchange(true, ordering: .relaxed) }
 }

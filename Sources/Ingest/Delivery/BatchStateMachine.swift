@@ -245,6 +245,23 @@ public struct BatchStateMachine<Guarantee: DeliveryGuarantee>: Sendable {
         return actions
     }
 
+    /// The pending range being re-formed (a recovery batch not cut yet), if any.
+    public var pendingRecovery: SequenceRange? {
+        if case .consuming(let recovering) = phase { return recovering }
+        return nil
+    }
+
+    /// The stream holds nothing of this consumer's above `held` (the highest sequence held when the
+    /// pipeline asked) up to the end of the pending range: those messages were deleted or expired since
+    /// the range was recorded, so no delivery will ever reach its end, and without newer facts the
+    /// recovery batch would wait for ever. It is cut as it is; its gap check asks the stream once more
+    /// before anything is written (a message found there is fetched again, as for any hole).
+    public mutating func recoveryTailAbsent(after held: UInt64, now: ContinuousClock.Instant) -> [Action] {
+        guard case .consuming(recovering: let range?) = phase, held == highestAccepted, highestAccepted < range.last,
+              inFlight == nil, verifying == nil, !restarting, refillFrom == nil else { return [] }
+        return [cutRecoveryBatch(range, now: now)]
+    }
+
     /// A fetch failed (NATS unreachable, the consumer gone): re-create the consumer right after the
     /// checkpoint. Held messages above it come again and are recognised as redeliveries.
     public mutating func fetchFailed() -> Action {

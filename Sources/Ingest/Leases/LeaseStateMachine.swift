@@ -56,7 +56,9 @@ public struct LeaseStateMachine: Sendable {
         case extendLease(partition: Int, validUntil: ContinuousClock.Instant)
         /// `graceful`: drain (finish and ack what is held); otherwise cancel at once, acking nothing more.
         case stopPipeline(partition: Int, graceful: Bool)
-        case deleteLease(partition: Int)
+        /// Delete the lease key if it is still at `revision` (compare-and-set): after a lapse another
+        /// replica may have created it anew, and deleting theirs would let a third take the partition.
+        case deleteLease(partition: Int, revision: UInt64)
     }
 
     public let partitions: Int
@@ -161,7 +163,7 @@ public struct LeaseStateMachine: Sendable {
         guard owned[partition] == .acquiring else { return [] }
         if shuttingDown {
             owned[partition] = nil
-            return [.deleteLease(partition: partition)]
+            return [.deleteLease(partition: partition, revision: revision)]
         }
         let lease = Lease(epoch: revision, revision: revision, validUntil: validUntil(sentAt), lastRenewal: sentAt)
         owned[partition] = .running(lease)
@@ -213,7 +215,9 @@ public struct LeaseStateMachine: Sendable {
         case .running(let lease), .releasing(let lease):
             owned[partition] = nil
             // Still ours: delete the key so another replica takes it now rather than after the TTL.
-            return now < lease.validUntil ? [.deleteLease(partition: partition)] : []
+            // A renewal still unanswered may have moved the key past `lease.revision`: then the delete
+            // finds another revision and does nothing, and the key expires with its TTL.
+            return now < lease.validUntil ? [.deleteLease(partition: partition, revision: lease.revision)] : []
         case .stopping:
             owned[partition] = nil
             return []

@@ -34,6 +34,9 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     private nonisolated let shutdownRequested = Mutex(false)
     private var shuttingDown = false
     private var wasHeld = false
+    /// The bucket's revisions must be checked against the store's epochs (`keepRevisionsAboveEpochs`):
+    /// at the first connection, and again after a pipeline was fenced (the bucket may be new since).
+    private var epochFloorUnchecked = true
 
     private struct Running {
         var pipeline: IngestPipeline<Store, JetStreamSource>
@@ -130,6 +133,10 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     private func observe() async -> LeaseStateMachine.View? {
         do {
             let bucket = try await connectedBucket()
+            if epochFloorUnchecked {
+                try await keepRevisionsAboveEpochs()
+                epochFloorUnchecked = false
+            }
             let now = clock.now
             if lastHeartbeat.map({ now - $0 >= configuration.lease.renewEvery }) ?? true {
                 try await bucket.put(replicaPrefix + configuration.replicaID, value: Array(#"{"replica":"\#(configuration.replicaID)"}"#.utf8))
@@ -176,6 +183,23 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
         self.connection = connection
         self.bucket = bucket
         return bucket
+    }
+
+    /// Lease epochs are the bucket's revisions (stream sequences), which start again at 1 when the bucket
+    /// is deleted and re-created (as the TTL check above tells operators to do). The store's checkpoints
+    /// still hold the old epochs, so every new owner would be fenced until the revisions caught up, hours
+    /// of renewals later. When the bucket's last sequence is below the store's highest epoch, a purge up to
+    /// that epoch + 1 moves the next revision past it. It also drops the bucket's keys, all of them written
+    /// at revisions the store fences anyway (their owners' renewals fail and they re-acquire).
+    private func keepRevisionsAboveEpochs() async throws {
+        guard let js = connection.map({ try? $0.jetStream() }) ?? nil else { return }
+        let floor = try await makeStore().highestLeaseEpoch()
+        let stream = "KV_" + configuration.leaseBucket
+        let last = try await js.streamInfo(name: stream).lastSequence
+        guard last < floor else { return }
+        logger.error("the lease bucket's revisions are below the store's lease epochs (it was re-created): moving them past the highest epoch", metadata: [
+            "bucket": "\(configuration.leaseBucket)", "bucket_last_revision": "\(last)", "highest_epoch": "\(floor)"])
+        try await js.purgeStream(name: stream, upTo: floor + 1)
     }
 
     // MARK: - Actions
@@ -226,10 +250,13 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
                     r.lease.revoke()
                     r.stop.finish()
                 }
-            case .deleteLease(let partition):
+            case .deleteLease(let partition, let revision):
                 do {
-                    try await bucket?.delete(leaseKey(partition))
-                    logger.info("lease released", metadata: ["partition": "\(partition)"])
+                    if try await bucket?.delete(leaseKey(partition), last: revision) == false {
+                        logger.info("lease not released: the key moved on since (it expires or is someone else's)", metadata: ["partition": "\(partition)"])
+                    } else {
+                        logger.info("lease released", metadata: ["partition": "\(partition)"])
+                    }
                 } catch {
                     // It expires with the TTL instead.
                     logger.warning("releasing a lease failed", metadata: ["partition": "\(partition)", "error": "\(error)"])
@@ -275,6 +302,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
         r.stop.finish()
         status.stopped(partition: partition)
         let reason = await pipeline.endReason
+        if reason == .fenced { epochFloorUnchecked = true }
         logger.info("partition stopped", metadata: ["partition": "\(partition)", "reason": "\(reason.map { "\($0)" } ?? "drained")"])
         // Performed by the loop, the only place that can start pipelines in the group.
         afterStops.append(contentsOf: machine.pipelineStopped(partition: partition, now: clock.now))

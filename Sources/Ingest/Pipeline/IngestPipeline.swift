@@ -39,6 +39,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
     /// Bound to a consumer (nothing is fetched before).
     private var consuming = false
     private var lastStreamInfo: ContinuousClock.Instant?
+    private var lastRecoveryTailCheck: ContinuousClock.Instant?
     /// Raised by SIGTERM's handler (on another task) or `drain()`; the loop notices it between events.
     private nonisolated let drainRequested = Mutex(false)
     private var drainLogged = false
@@ -217,6 +218,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 actions = receive(messages)
                 actions += machine.tick(now: clock.now)
                 await refreshLag()
+                if messages.isEmpty { actions += await recoveryTailCheck() }
                 if actions.isEmpty, await consumerStalled(fetched: messages.count) {
                     actions = [machine.fetchFailed()]
                 }
@@ -763,6 +765,27 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         while !shuttingDown, !Task.isCancelled, clock.now < deadline {
             try? await clock.sleep(for: min(.milliseconds(100), deadline - clock.now))
         }
+    }
+
+    /// A fetch came back empty while a recovery batch waits for the end of its range: if the stream holds
+    /// nothing of the range above what is held (deleted or expired since it was recorded), the batch is cut
+    /// without it (`BatchStateMachine.recoveryTailAbsent`). At most once a second.
+    private func recoveryTailCheck() async -> [BatchStateMachine<Store.Guarantee>.Action] {
+        guard let range = machine.pendingRecovery, machine.highestAcceptedSequence < range.last else { return [] }
+        let now = clock.now
+        if let last = lastRecoveryTailCheck, now - last < .seconds(1) { return [] }
+        lastRecoveryTailCheck = now
+        let held = machine.highestAcceptedSequence
+        let next: UInt64?
+        do {
+            next = try await source.firstMessage(atOrAfter: held + 1)?.sequence
+        } catch {
+            return []  // Asked again after the next empty fetch.
+        }
+        if let next, next <= range.last { return [] }  // It exists: its delivery comes.
+        logger.warning("the end of the pending batch is no longer in the stream: cutting it without it", metadata: [
+            "pending_first": "\(range.first)", "pending_last": "\(range.last)", "held_through": "\(held)"])
+        return machine.recoveryTailAbsent(after: held, now: clock.now)
     }
 
     private func refreshLag() async {

@@ -60,6 +60,19 @@ extension JetStreamContext {
         }
     }
 
+    /// Removes every message below `sequence`; on a stream whose last sequence is below it, the next
+    /// message gets `sequence` (nats-server moves the stream's first sequence up).
+    public func purgeStream(name: String, upTo sequence: UInt64) async throws {
+        let js = handle
+        try await api.run {
+            var options = jsOptions()
+            try natsCheck(jsOptions_Init(&options), "jsOptions_Init")
+            options.Stream.Purge.Sequence = sequence
+            var jsErr = jsErrCode(rawValue: 0)
+            try natsCheck(js_PurgeStream(js.raw, name, &options, &jsErr), "js_PurgeStream", jsErr)
+        }
+    }
+
     // MARK: - Blocking helpers (run on `api`)
 
     private static func addStream(

@@ -89,6 +89,22 @@ public final class KeyValueBucket: @unchecked Sendable {
         }
     }
 
+    /// Deletes the key only while its revision is `last` (a delete marker, compare-and-set), so a value
+    /// written since by anyone is left alone. libnats 3.4.1 has no delete with a revision; this sends what
+    /// nats.go's `Delete(key, LastRevision(last))` does: a `KV-Operation: DEL` message on the key's subject
+    /// with `Nats-Expected-Last-Subject-Sequence` (buckets of the default JetStream domain).
+    /// - Returns: false when the key moved on (written, deleted or expired) since `last`.
+    public func delete(_ key: String, last: UInt64) async throws -> Bool {
+        do {
+            _ = try await context.publish(
+                subject: "$KV.\(name).\(key)", data: [],
+                headers: ["KV-Operation": "DEL", "Nats-Expected-Last-Subject-Sequence": String(last)])
+            return true
+        } catch let error as NATSError where Self.isWrongLastSequence(error) {
+            return false
+        }
+    }
+
     /// The keys that currently hold a value, sorted.
     ///
     /// Read without a watcher (`KeyValueBucket+Listing.swift`): the bucket stream's subjects that still

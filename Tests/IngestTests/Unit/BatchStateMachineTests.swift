@@ -101,6 +101,38 @@ struct BatchStateMachineTests {
         #expect(machine.gapsVerified(firstFound: nil, now: t0) == [.runStep(.persistIntent, recovered)])
     }
 
+    @Test("a recovery range whose end left the stream is cut when the stream says so, and its gap is checked")
+    func recoveryTailAbsent() {
+        var machine = BatchStateMachine<EffectivelyOnce>(policy: policy)
+        _ = machine.start()
+        _ = machine.checkpointLoaded(StoredCheckpoint(committed: 10, pending: SequenceRange(first: 11, last: 16)))
+        #expect(machine.pendingRecovery == SequenceRange(first: 11, last: 16))
+        _ = machine.received([11, 12, 13], now: t0)
+        // An answer about another held sequence (a delivery came in between) changes nothing.
+        #expect(machine.recoveryTailAbsent(after: 12, now: t0) == [])
+        let recovered = Batch(range: SequenceRange(first: 11, last: 16), sequences: [11, 12, 13], isRecovery: true)
+        #expect(machine.recoveryTailAbsent(after: 13, now: t0) == [.verifyGaps([SequenceRange(first: 14, last: 16)], recovered)])
+        #expect(machine.pendingRecovery == nil)
+        // The stream still had one after all (a race): fetched again from it, the range still pending.
+        #expect(machine.gapsVerified(firstFound: 15, now: t0) == [.startConsuming(fromSequence: 15)])
+        #expect(machine.pendingRecovery == SequenceRange(first: 11, last: 16))
+        machine.consumerStarted()
+        #expect(machine.received([(sequence: 15, delivery: 1), (sequence: 17, delivery: 2)], now: t0).withoutHolds()
+                == [.verifyGaps([SequenceRange(first: 14, last: 14), SequenceRange(first: 16, last: 16)],
+                                Batch(range: SequenceRange(first: 11, last: 16), sequences: [11, 12, 13, 15], isRecovery: true))])
+        #expect(machine.gapsVerified(firstFound: nil, now: t0) == [.runStep(.persistIntent, Batch(range: SequenceRange(first: 11, last: 16), sequences: [11, 12, 13, 15], isRecovery: true))])
+    }
+
+    @Test("nothing is cut by a tail answer outside a recovery")
+    func recoveryTailAbsentIgnored() {
+        var machine = BatchStateMachine<EffectivelyOnce>(policy: policy)
+        _ = machine.start()
+        _ = machine.checkpointLoaded(StoredCheckpoint(committed: 0, pending: nil))
+        _ = machine.received([1, 2], now: t0)
+        #expect(machine.pendingRecovery == nil)
+        #expect(machine.recoveryTailAbsent(after: 2, now: t0) == [])
+    }
+
     @Test("backpressure: no more fetching while a full batch waits behind the one in flight")
     func backpressure() {
         var machine = started(ExactlyOnce.self)

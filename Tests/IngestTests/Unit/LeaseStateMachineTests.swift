@@ -94,10 +94,18 @@ struct LeaseStateMachineTests {
     @Test("a fenced or failed pipeline gives its still-valid lease back at once")
     func pipelineEnds() {
         var machine = holding([2])
-        #expect(machine.pipelineStopped(partition: 2, now: t0 + .seconds(1)) == [.deleteLease(partition: 2)])
+        #expect(machine.pipelineStopped(partition: 2, now: t0 + .seconds(1)) == [.deleteLease(partition: 2, revision: 100)])
         #expect(machine.owned.isEmpty)
         // Stale: a second report for the same partition.
         #expect(machine.pipelineStopped(partition: 2, now: t0 + .seconds(1)) == [])
+    }
+
+    @Test("the release names the lease's latest revision: a key written since (by anyone) is not deleted")
+    func releaseIsCompareAndSet() {
+        var machine = holding([2])
+        _ = machine.tick(now: t0 + .seconds(4), view: nil)
+        _ = machine.renewed(partition: 2, revision: 170, sentAt: t0 + .seconds(4))
+        #expect(machine.pipelineStopped(partition: 2, now: t0 + .seconds(5)) == [.deleteLease(partition: 2, revision: 170)])
     }
 
     @Test("a pipeline ending after its lease lapsed leaves the key alone (it may be someone else's)")
@@ -115,7 +123,7 @@ struct LeaseStateMachineTests {
                             .stopPipeline(partition: 3, graceful: true), .stopPipeline(partition: 2, graceful: true)])
         // Draining partitions keep their leases renewed until they stopped.
         #expect(machine.tick(now: t0 + .seconds(4), view: view(Set(0..<6), replicas: 3)).count == 6)
-        #expect(machine.pipelineStopped(partition: 5, now: t0 + .seconds(4)) == [.deleteLease(partition: 5)])
+        #expect(machine.pipelineStopped(partition: 5, now: t0 + .seconds(4)) == [.deleteLease(partition: 5, revision: 105)])
         #expect(machine.holding == [0, 1, 2, 3, 4])
         // Not handed back twice, and nothing acquired while above the share.
         let later = machine.tick(now: t0 + .seconds(4), view: view(Set(0..<5), replicas: 3))
@@ -149,12 +157,12 @@ struct LeaseStateMachineTests {
         #expect(!machine.isFinished)
         // No acquisitions while shutting down, even with free partitions.
         #expect(machine.tick(now: t0 + .seconds(1), view: view([], replicas: 1)) == [])
-        #expect(machine.pipelineStopped(partition: 1, now: t0 + .seconds(1)) == [.deleteLease(partition: 1)])
-        #expect(machine.pipelineStopped(partition: 4, now: t0 + .seconds(1)) == [.deleteLease(partition: 4)])
+        #expect(machine.pipelineStopped(partition: 1, now: t0 + .seconds(1)) == [.deleteLease(partition: 1, revision: 100)])
+        #expect(machine.pipelineStopped(partition: 4, now: t0 + .seconds(1)) == [.deleteLease(partition: 4, revision: 101)])
         #expect(machine.isFinished)
         // A create that succeeds after shutdown began is given straight back.
         #expect(partial.shutdown() == [])
-        #expect(partial.acquired(partition: 0, revision: 9, sentAt: t0) == [.deleteLease(partition: 0)])
+        #expect(partial.acquired(partition: 0, revision: 9, sentAt: t0) == [.deleteLease(partition: 0, revision: 9)])
     }
 
     @Test("a cutover's hold: every running partition is drained and handed back, nothing is acquired until it is gone")
@@ -162,8 +170,8 @@ struct LeaseStateMachineTests {
         var machine = holding([0, 1])
         let held = LeaseStateMachine.View(taken: [0, 1, 2], liveReplicas: 2, held: true)
         #expect(machine.tick(now: t0 + .milliseconds(100), view: held) == [.stopPipeline(partition: 0, graceful: true), .stopPipeline(partition: 1, graceful: true)])
-        #expect(machine.pipelineStopped(partition: 0, now: t0 + .milliseconds(200)) == [.deleteLease(partition: 0)])
-        #expect(machine.pipelineStopped(partition: 1, now: t0 + .milliseconds(200)) == [.deleteLease(partition: 1)])
+        #expect(machine.pipelineStopped(partition: 0, now: t0 + .milliseconds(200)) == [.deleteLease(partition: 0, revision: 100)])
+        #expect(machine.pipelineStopped(partition: 1, now: t0 + .milliseconds(200)) == [.deleteLease(partition: 1, revision: 101)])
         // Free partitions are left alone while held.
         #expect(machine.tick(now: t0 + .milliseconds(300), view: LeaseStateMachine.View(taken: [], liveReplicas: 2, held: true)) == [])
         #expect(machine.holding == [])

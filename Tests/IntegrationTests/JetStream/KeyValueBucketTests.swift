@@ -45,7 +45,28 @@ struct KeyValueBucketTests {
         }
     }
 
-    @Test("a key not written again within the TTL expires and is free to create")
+    @Test("delete with a revision removes only the value written at that revision")
+    func compareAndDelete() async throws {
+        try await withBucket { kv in
+            let first = try #require(try await kv.create("lease.p.3", value: [1]))
+            let second = try #require(try await kv.update("lease.p.3", value: [2], last: first))
+            // Another owner's newer value is left alone.
+            #expect(try await kv.delete("lease.p.3", last: first) == false)
+            #expect(try await kv.get("lease.p.3")?.value == [2])
+            #expect(try await kv.delete("lease.p.3", last: second) == true)
+            #expect(try await kv.get("lease.p.3") == nil)
+            #expect(try await kv.keys() == [])
+            // A delete marker is a revision of its own: deleting again at the old revision is refused, and
+            // the key can be created anew (what the next owner does).
+            #expect(try await kv.delete("lease.p.3", last: second) == false)
+            let third = try #require(try await kv.create("lease.p.3", value: [3]))
+            #expect(third > second)
+            // A key never written has revision 0: a delete naming any other finds nothing to delete.
+            #expect(try await kv.delete("lease.p.9", last: 1) == false)
+        }
+    }
+
+        @Test("a key not written again within the TTL expires and is free to create")
     func ttlExpiry() async throws {
         try await withBucket(ttl: .seconds(1)) { kv in
             let first = try #require(try await kv.create("lease.x.0", value: [1]))
