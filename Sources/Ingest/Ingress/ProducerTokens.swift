@@ -1,5 +1,6 @@
 import Columnstore
 import Foundation
+import HTTPGuards
 
 /// Producer bearer tokens of the ingress: `TOKEN=tenant[,tenant…]:type[,type…]` (or `:*` for every
 /// fact type). `PROJECTION_INGRESS_TOKENS` separates entries with `;`, `PROJECTION_INGRESS_TOKENS_FILE`
@@ -17,14 +18,9 @@ struct ProducerTokens: Sendable {
 
     /// The grant of the request's `Authorization: Bearer …` header.
     func authorize(_ authorization: String?) throws(IngressError) -> ProducerGrant {
-        guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
+        guard let token = BearerToken.parse(authorization) else {
             throw IngressError(.unauthorized, attribute: "Authorization", "a producer token is required (Authorization: Bearer <token>)")
         }
-        // Tokens are printable ASCII without spaces: trimming spaces and tabs byte-wise is enough (Foundation's
-        // trimming showed in a single event's profile).
-        var token = Substring(authorization).dropFirst(7)
-        while let c = token.utf8.first, c == 0x20 || c == 0x09 { token = token.dropFirst() }
-        while let c = token.utf8.last, c == 0x20 || c == 0x09 { token = token.dropLast() }
         guard let grant = grants[String(token)] else {
             throw IngressError(.unauthorized, attribute: "Authorization", "unknown producer token")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPGuards
 import HTTPTypes
 import Hummingbird
 
@@ -35,11 +36,9 @@ struct AdminToken: Sendable {
         guard let token else {
             throw HTTPError(.forbidden, message: "admin operations are disabled: set PROJECTION_ADMIN_TOKEN")
         }
-        let header = request.headers[.authorization] ?? ""
-        // The scheme is case-insensitive (RFC 9110 11.1), as the query API and the ingress read it.
-        let prefix = "bearer "
-        guard header.utf8.count > prefix.utf8.count, header.prefix(prefix.count).lowercased() == prefix,
-              Self.constantTimeEqual(Array(header.utf8.dropFirst(prefix.utf8.count)), Array(token.utf8)) else {
+        // Read as the query API and the ingress read it (`BearerToken`).
+        guard let presented = BearerToken.parse(request.headers[.authorization]),
+              Self.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) else {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "Authorization: a valid admin bearer token is required")
         }
     }

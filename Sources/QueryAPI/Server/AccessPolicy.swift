@@ -1,3 +1,4 @@
+import HTTPGuards
 import Hummingbird
 
 /// Who may read which tenant: the tenant header, multi-tenancy and optional bearer tokens.
@@ -27,9 +28,7 @@ struct AccessPolicy: Sendable {
             guard values.count == 1, let value = values.first else {
                 throw ConnectError(.unauthenticated, "a bearer token is required (Authorization: Bearer <token>)")
             }
-            let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            guard parts.count == 2, parts[0].lowercased() == "bearer",
-                  let found = tokens.grant(for: String(parts[1]).trimmingCharacters(in: " \t")) else {
+            guard let token = BearerToken.parse(value), let found = tokens.grant(for: String(token)) else {
                 throw ConnectError(.unauthenticated, "the bearer token is not valid")
             }
             grant = found
