@@ -373,17 +373,20 @@ def summary(results, charts):
                   "back on one keep-alive connection; batches of 500 on one connection; and 1,000 events/s in 10 ms ticks (one batch "
                   "request per tick) with a probe order every 100 ms, latency = visible through `GetOrder` on the query API − the "
                   "instant before its POST. Batches are measured with the store consumer of the same process running (the "
-                  "target's column) and again with it paused (the ingress alone, without the consumer competing for the cores).", "",
-                  "| Store | Single events/s (target ≥ 5,000) | Batch events/s (target ≥ 50,000) | Batch events/s, consumer paused | POST→visible p50 | p95 at 1,000/s (target < 1 s) |",
-                  "| --- | --- | --- | --- | --- | --- |"]
+                  "target's column) and again with it paused (the ingress alone, without the consumer competing for the cores). "
+                  "CPU per event (ingest, nats-server) is in results.json.", "",
+                  "| Store | Single events/s (target ≥ 5,000) | Single events/s, consumer paused | Batch events/s (target ≥ 50,000) | Batch events/s, consumer paused | POST→visible p50 | p95 at 1,000/s (target < 1 s) |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
         for x in stores:
             r = ingress.get(x)
             if not r:
                 continue
             single, batch, alone, fresh = r.get("single"), r.get("batch"), r.get("batch_alone"), r.get("freshness")
+            single_alone = r.get("single_alone")
             lat = fresh["latency"] if fresh else {}
             lines.append(f"| {STORE_NAMES[x]} | "
                          + (fmt_rate(single["events_per_second"]) + verdict(single["events_per_second"] >= 5_000) if single else "–") + " | "
+                         + (fmt_rate(single_alone["events_per_second"]) if single_alone else "–") + " | "
                          + (fmt_rate(batch["events_per_second"]) + verdict(batch["events_per_second"] >= 50_000) if batch else "–") + " | "
                          + (fmt_rate(alone["events_per_second"]) if alone else "–") + " | "
                          + (f"{fmt_ms(lat['p50_ms'])} ms" if "p50_ms" in lat else "–") + " | "
