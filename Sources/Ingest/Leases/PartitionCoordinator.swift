@@ -37,6 +37,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     /// The bucket's revisions must be checked against the store's epochs (`keepRevisionsAboveEpochs`):
     /// at the first connection, and again after a pipeline was fenced (the bucket may be new since).
     private var epochFloorUnchecked = true
+    private var epochFloorWarned = false
 
     private struct Running {
         var pipeline: IngestPipeline<Store, JetStreamSource>
@@ -134,8 +135,18 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
         do {
             let bucket = try await connectedBucket()
             if epochFloorUnchecked {
-                try await keepRevisionsAboveEpochs()
-                epochFloorUnchecked = false
+                // Leases are still taken while the store cannot be asked (its pipelines wait for it anyway);
+                // the check runs again each tick until it succeeds.
+                do {
+                    try await keepRevisionsAboveEpochs()
+                    epochFloorUnchecked = false
+                    epochFloorWarned = false
+                } catch {
+                    if !epochFloorWarned {
+                        logger.warning("cannot compare the lease bucket's revisions with the store's lease epochs yet", metadata: ["error": "\(error)"])
+                        epochFloorWarned = true
+                    }
+                }
             }
             let now = clock.now
             if lastHeartbeat.map({ now - $0 >= configuration.lease.renewEvery }) ?? true {
