@@ -67,13 +67,8 @@ extension ClickHouseProjectionStore {
         }
     }
 
-    public func highestLeaseEpoch() async throws -> UInt64 {
-        let response = try await client.query("SELECT max(lease_epoch) FROM _projection_checkpoints FORMAT TabSeparated")
-        let text = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let value = UInt64(text.isEmpty ? "0" : text) else {
-            throw StoreError(code: .unexpectedResponse, detail: "unreadable highest lease epoch")
-        }
-        return value
+    public func leaseEpoch(_ consumer: ConsumerID) async throws -> UInt64 {
+        try await highestEpoch(consumer)
     }
 
     private func highestEpoch(_ consumer: ConsumerID) async throws -> UInt64 {

@@ -7,15 +7,17 @@ public enum BearerToken {
     public static func parse(_ value: String?) -> Substring? {
         guard let value else { return nil }
         let scheme = "bearer".utf8
-        var rest = Substring(value)
-        guard rest.utf8.count > scheme.count,
-              zip(rest.utf8.prefix(scheme.count), scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        // Sliced by UTF-8 code units, never by Character: a combining mark after a space must not
+        // merge with it into one grapheme and be dropped with it.
+        var rest = Substring(value).utf8[...]
+        guard rest.count > scheme.count,
+              zip(rest.prefix(scheme.count), scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
         rest = rest.dropFirst(scheme.count)
         // At least one space between scheme and token.
-        guard let first = rest.utf8.first, first == 0x20 else { return nil }
-        while let c = rest.utf8.first, c == 0x20 || c == 0x09 { rest = rest.dropFirst() }
-        while let c = rest.utf8.last, c == 0x20 || c == 0x09 { rest = rest.dropLast() }
-        guard !rest.isEmpty, !rest.utf8.contains(0x20), !rest.utf8.contains(0x09) else { return nil }
-        return rest
+        guard rest.first == 0x20 else { return nil }
+        while let c = rest.first, c == 0x20 || c == 0x09 { rest = rest.dropFirst() }
+        while let c = rest.last, c == 0x20 || c == 0x09 { rest = rest.dropLast() }
+        guard !rest.isEmpty, !rest.contains(0x20), !rest.contains(0x09) else { return nil }
+        return Substring(rest)
     }
 }

@@ -68,10 +68,10 @@ public final class InMemoryStore<Guarantee: DeliveryGuarantee>: ProjectionStore 
         }
     }
 
-    public func highestLeaseEpoch() async throws -> UInt64 {
+    public func leaseEpoch(_ consumer: ConsumerID) async throws -> UInt64 {
         try state.withLock { state in
             guard state.available else { throw InMemoryFault.storeUnavailable }
-            return state.epochs.values.max() ?? 0
+            return state.epochs[consumer] ?? 0
         }
     }
 

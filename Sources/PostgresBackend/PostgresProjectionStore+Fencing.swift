@@ -23,9 +23,11 @@ extension PostgresProjectionStore {
         }
     }
 
-    public func highestLeaseEpoch() async throws -> UInt64 {
+    public func leaseEpoch(_ consumer: ConsumerID) async throws -> UInt64 {
         let rows = try await withConnection { connection in
-            try await connection.query("SELECT coalesce(max(lease_epoch), 0) AS epoch FROM _projection_checkpoints")
+            try await connection.query(
+                "SELECT lease_epoch FROM _projection_checkpoints WHERE projection = $1 AND consumer = $2 AND partition = $3",
+                [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition))])
         }
         return rows.first?.int64(at: 0).map { UInt64(max($0, 0)) } ?? 0
     }

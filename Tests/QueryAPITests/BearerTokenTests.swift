@@ -14,10 +14,16 @@ struct BearerTokenTests {
 
     @Test("anything else is no token", arguments: [
         nil, "", "Bearer", "Bearer ", "Bearer    ", "Bearer\tt", "Bearert", "Basic dXNlcjpwYXNz", "Bearer a b",
-        "Bearer a\tb", " Bearer t", "Bearerx t", "Bear t", "Bearer\u{00A0}t",
+        "Bearer a\tb", " Bearer t", "Bearerx t", "Bear t", "Bearer\u{00A0}t", "Bearer\u{301} t",
     ] as [String?])
     func refused(_ value: String?) {
         #expect(BearerToken.parse(value) == nil, "\(String(describing: value))")
+    }
+
+    @Test("a combining mark after the space stays part of the token (read by UTF-8, not by grapheme)")
+    func combining() {
+        #expect(BearerToken.parse("Bearer \u{301}tok") == "\u{301}tok")
+        #expect(BearerToken.parse("Bearer tok\u{301}") == "tok\u{301}")
     }
 
     @Test("the letters of the scheme only match themselves in either case")

@@ -11,10 +11,10 @@ public protocol ProjectionStore: Sendable {
     /// and before `loadCheckpoint`. Throws `.fenced` when a higher epoch already holds it.
     func fence(_ consumer: ConsumerID, epoch: UInt64) async throws
 
-    /// The highest lease epoch any checkpoint in the store holds (0 when none). Epochs are a lease
-    /// bucket's revisions, which start again at 1 when the bucket is re-created: replica mode keeps the
-    /// bucket's revisions above this floor, or every new owner would be fenced until they caught up.
-    func highestLeaseEpoch() async throws -> UInt64
+    /// The lease epoch that fences the consumer now (0 when never fenced). Epochs are a lease bucket's
+    /// revisions, which start again at 1 when the bucket is re-created: a replica fenced at start reads it
+    /// to move the bucket's revisions past it (`PartitionCoordinator`).
+    func leaseEpoch(_ consumer: ConsumerID) async throws -> UInt64
 
     /// Runs one step of a batch. Each step must be idempotent for the same payload: after a failure or
     /// a crash it is run again with the same payload.

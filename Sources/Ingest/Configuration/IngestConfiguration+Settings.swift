@@ -88,6 +88,10 @@ extension IngestConfiguration {
         if let adminToken, adminToken.count < 16 {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_ADMIN_TOKEN", reason: "must be at least 16 characters")
         }
+        if let adminToken, adminToken.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) {
+            // An Authorization header's bearer token cannot hold them (RFC 6750 b64token): it could never be presented.
+            throw ConfigurationError(code: .invalid, setting: "PROJECTION_ADMIN_TOKEN", reason: "must not contain spaces, tabs or control characters")
+        }
         ingress = try IngressSettings.from(settings, configuration: self)
     }
 

@@ -34,10 +34,9 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     private nonisolated let shutdownRequested = Mutex(false)
     private var shuttingDown = false
     private var wasHeld = false
-    /// The bucket's revisions must be checked against the store's epochs (`keepRevisionsAboveEpochs`):
-    /// at the first connection, and again after a pipeline was fenced (the bucket may be new since).
-    private var epochFloorUnchecked = true
-    private var epochFloorWarned = false
+    /// An epoch a pipeline was fenced by at start that was above its own lease's: the bucket's revisions
+    /// must pass it (`keepRevisions(above:keys:)`).
+    private var epochFloor: UInt64?
 
     private struct Running {
         var pipeline: IngestPipeline<Store, JetStreamSource>
@@ -134,19 +133,10 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     private func observe() async -> LeaseStateMachine.View? {
         do {
             let bucket = try await connectedBucket()
-            if epochFloorUnchecked {
-                // Leases are still taken while the store cannot be asked (its pipelines wait for it anyway);
-                // the check runs again each tick until it succeeds.
-                do {
-                    try await keepRevisionsAboveEpochs()
-                    epochFloorUnchecked = false
-                    epochFloorWarned = false
-                } catch {
-                    if !epochFloorWarned {
-                        logger.warning("cannot compare the lease bucket's revisions with the store's lease epochs yet", metadata: ["error": "\(error)"])
-                        epochFloorWarned = true
-                    }
-                }
+            if let floor = epochFloor {
+                // NATS calls only (bounded by the bucket's short request timeout), never the store: the
+                // renewals of this loop must not wait for it.
+                if try await keepRevisions(above: floor, keys: bucket.keys()) { epochFloor = nil }
             }
             let now = clock.now
             if lastHeartbeat.map({ now - $0 >= configuration.lease.renewEvery }) ?? true {
@@ -198,19 +188,29 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
 
     /// Lease epochs are the bucket's revisions (stream sequences), which start again at 1 when the bucket
     /// is deleted and re-created (as the TTL check above tells operators to do). The store's checkpoints
-    /// still hold the old epochs, so every new owner would be fenced until the revisions caught up, hours
-    /// of renewals later. When the bucket's last sequence is below the store's highest epoch, a purge up to
-    /// that epoch + 1 moves the next revision past it. It also drops the bucket's keys, all of them written
-    /// at revisions the store fences anyway (their owners' renewals fail and they re-acquire).
-    private func keepRevisionsAboveEpochs() async throws {
-        guard let js = connection.map({ try? $0.jetStream() }) ?? nil else { return }
-        let floor = try await makeStore().highestLeaseEpoch()
+    /// keep the old epochs, so every new owner would be fenced until the revisions caught up, hours of
+    /// renewals later. A pipeline fenced at start reports the epoch that fenced it; when the bucket's last
+    /// sequence is below it, a purge up to it + 1 moves the next revision past it. The purge drops every
+    /// key of the bucket: other partitions' leases (their owners' renewals fail; they stop and acquire
+    /// again, fenced as always) and heartbeats (written again within a renewal). Never while a cutover's
+    /// `hold.` key is there: the cutover's leases and hold must survive; the purge waits until it is gone.
+    /// - Returns: true when nothing is left to do.
+    private func keepRevisions(above floor: UInt64, keys: [String]) async throws -> Bool {
+        guard let connection else { throw NATSError(code: .connectionClosed, operation: "lease bucket revisions") }
+        let timeout = min(configuration.lease.ttl / 5, .seconds(2))
+        let js = try connection.jetStream(options: .init(requestTimeout: timeout))
         let stream = "KV_" + configuration.leaseBucket
         let last = try await js.streamInfo(name: stream).lastSequence
-        guard last < floor else { return }
-        logger.error("the lease bucket's revisions are below the store's lease epochs (it was re-created): moving them past the highest epoch", metadata: [
-            "bucket": "\(configuration.leaseBucket)", "bucket_last_revision": "\(last)", "highest_epoch": "\(floor)"])
+        guard last < floor else { return true }
+        if keys.contains(where: { $0.hasPrefix("hold.") }) {
+            logger.warning("the lease bucket's revisions are below a partition's lease epoch, but a cutover holds the bucket: waiting for it to end", metadata: [
+                "bucket": "\(configuration.leaseBucket)", "bucket_last_revision": "\(last)", "epoch": "\(floor)"])
+            return false
+        }
+        logger.error("the lease bucket's revisions are below a partition's lease epoch (it was re-created): moving them past the epoch", metadata: [
+            "bucket": "\(configuration.leaseBucket)", "bucket_last_revision": "\(last)", "epoch": "\(floor)"])
         try await js.purgeStream(name: stream, upTo: floor + 1)
+        return true
     }
 
     // MARK: - Actions
@@ -263,10 +263,12 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
                 }
             case .deleteLease(let partition, let revision):
                 do {
-                    if try await bucket?.delete(leaseKey(partition), last: revision) == false {
-                        logger.info("lease not released: the key moved on since (it expires or is someone else's)", metadata: ["partition": "\(partition)"])
-                    } else {
+                    guard let bucket else { throw NATSError(code: .connectionClosed, operation: "release lease") }
+                    if try await bucket.delete(leaseKey(partition), last: revision) {
                         logger.info("lease released", metadata: ["partition": "\(partition)"])
+                    } else {
+                        // A renewal still unanswered moved it on, or it lapsed: it expires with the TTL.
+                        logger.info("lease not released: the key moved on since (it expires with the TTL)", metadata: ["partition": "\(partition)"])
                     }
                 } catch {
                     // It expires with the TTL instead.
@@ -313,7 +315,9 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
         r.stop.finish()
         status.stopped(partition: partition)
         let reason = await pipeline.endReason
-        if reason == .fenced { epochFloorUnchecked = true }
+        if reason == .fenced, let by = await pipeline.fencedAtStartBy, by > r.lease.epoch {
+            epochFloor = max(epochFloor ?? 0, by)
+        }
         logger.info("partition stopped", metadata: ["partition": "\(partition)", "reason": "\(reason.map { "\($0)" } ?? "drained")"])
         // Performed by the loop, the only place that can start pipelines in the group.
         afterStops.append(contentsOf: machine.pipelineStopped(partition: partition, now: clock.now))

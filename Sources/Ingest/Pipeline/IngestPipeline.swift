@@ -51,6 +51,8 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
     let lease: PartitionLease?
     /// Why the loop ended, when not by a drain or cancellation.
     public private(set) var endReason: EndReason?
+    /// The epoch that fenced the consumer when its lease's fence was refused at start (nil otherwise).
+    public private(set) var fencedAtStartBy: UInt64?
 
     public enum EndReason: Sendable, Equatable {
         /// The store holds a newer lease epoch for the partition.
@@ -702,6 +704,9 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 return checkpoint
             } catch let error as StoreError where error.code == .fenced {
                 logger.warning("fenced before starting: another replica holds this partition", metadata: ["error": "\(error)"])
+                // What fenced it, for the coordinator: an epoch above every revision the lease bucket has
+                // means the bucket was re-created (its revisions start again at 1).
+                fencedAtStartBy = try? await store.leaseEpoch(configuration.consumer)
                 endReason = .fenced
                 return nil
             } catch {
@@ -771,7 +776,7 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
     /// nothing of the range above what is held (deleted or expired since it was recorded), the batch is cut
     /// without it (`BatchStateMachine.recoveryTailAbsent`). At most once a second.
     private func recoveryTailCheck() async -> [BatchStateMachine<Store.Guarantee>.Action] {
-        guard let range = machine.pendingRecovery, machine.highestAcceptedSequence < range.last else { return [] }
+        guard let range = machine.pendingRecovery, machine.highestAcceptedSequence < range.last, source.isConnected else { return [] }
         let now = clock.now
         if let last = lastRecoveryTailCheck, now - last < .seconds(1) { return [] }
         lastRecoveryTailCheck = now

@@ -52,6 +52,10 @@ struct IngestConfigurationTests {
         (["PROJECTION_LEASE_TTL_MS": "500"], "PROJECTION_LEASE_TTL_MS"),
         (["PROJECTION_LEASE_BUCKET": "leases.x"], "PROJECTION_LEASE_BUCKET"),
         (["PROJECTION_STREAM": "FACTS.X"], "PROJECTION_STREAM"),
+        (["PROJECTION_ADMIN_TOKEN": "short-secret"], "PROJECTION_ADMIN_TOKEN"),
+        (["PROJECTION_ADMIN_TOKEN": "a long secret pass phrase"], "PROJECTION_ADMIN_TOKEN"),
+        (["PROJECTION_ADMIN_TOKEN": "long-secret-token\t0001"], "PROJECTION_ADMIN_TOKEN"),
+        (["PROJECTION_METRICS_TENANT_LABEL_LIMIT": "0"], "PROJECTION_METRICS_TENANT_LABEL_LIMIT"),
     ])
     func invalid(extra: [String: String], setting: String) {
         do {

@@ -34,7 +34,7 @@ struct PostgresTableLockTests {
             try Data(Self.alter.utf8).write(to: sandbox.migrationDirectory.appendingPathComponent("0002_alter.sql"))
             let holder = try await Self.reader(sandbox)
             defer { holder.close() }
-            let blocked = try await sandbox.migrate("apply", ["--lock-timeout", "2", "--ddl-lock-timeout", "0.2"])
+            let blocked = try await sandbox.migrate("apply", ["--lock-timeout", "5", "--ddl-lock-timeout", "0.2"])
             #expect(blocked.status == 3, "\(blocked.all)")
             #expect(blocked.output.contains("0002_alter.sql: statement 1 is waiting for a table lock"), "\(blocked.all)")
             #expect(blocked.error.contains("another session holds a lock on a table"), "\(blocked.all)")
