@@ -19,6 +19,13 @@ struct PostgresTableLockTests {
         return connection
     }
 
+    /// The table created and applied, then an ALTER of it pending while a reader holds it.
+    static func alterBehindReader(_ sandbox: MigrationSandbox) async throws -> PostgresConnection {
+        #expect(try await sandbox.migrate("apply").status == 0)
+        try Data(alter.utf8).write(to: sandbox.migrationDirectory.appendingPathComponent("0002_alter.sql"))
+        return try await reader(sandbox)
+    }
+
     static func hasColumnB(_ sandbox: MigrationSandbox) async throws -> Bool {
         let rows = try await sandbox.rows("""
             SELECT count(*) FROM information_schema.columns
@@ -30,9 +37,7 @@ struct PostgresTableLockTests {
     @Test("a table lock held past --lock-timeout: exit 3 naming the file and statement, the file rolled back")
     func givesUp() async throws {
         try await MigrationSandbox.with(.postgres, files: Self.create) { sandbox in
-            #expect(try await sandbox.migrate("apply").status == 0)
-            try Data(Self.alter.utf8).write(to: sandbox.migrationDirectory.appendingPathComponent("0002_alter.sql"))
-            let holder = try await Self.reader(sandbox)
+            let holder = try await Self.alterBehindReader(sandbox)
             defer { holder.close() }
             let blocked = try await sandbox.migrate("apply", ["--lock-timeout", "5", "--ddl-lock-timeout", "0.2"])
             #expect(blocked.status == 3, "\(blocked.all)")
@@ -56,9 +61,7 @@ struct PostgresTableLockTests {
     @Test("a table lock released while apply retries: the file is applied on a later attempt")
     func retries() async throws {
         try await MigrationSandbox.with(.postgres, files: Self.create) { sandbox in
-            #expect(try await sandbox.migrate("apply").status == 0)
-            try Data(Self.alter.utf8).write(to: sandbox.migrationDirectory.appendingPathComponent("0002_alter.sql"))
-            let holder = try await Self.reader(sandbox)
+            let holder = try await Self.alterBehindReader(sandbox)
             defer { holder.close() }
             let run = try sandbox.start("apply", ["--lock-timeout", "300", "--ddl-lock-timeout", "0.1"])
             // Wait (however long this machine needs) until an attempt has given up, then end the reader.
