@@ -18,11 +18,3 @@ public struct DDLLockPolicy: Sendable, Hashable {
         .seconds(1 << min(max(n - 1, 0), 3))
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    public var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
-    }
-}

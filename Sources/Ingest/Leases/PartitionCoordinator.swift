@@ -172,8 +172,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
         // this replica renews and stops by its own: a shorter one lets another replica take a partition
         // before the owner stops, none (0) keeps a dead replica's partitions for ever. Take none then.
         let expiry = try await js.streamInfo(name: "KV_" + configuration.leaseBucket).maxAgeNanoseconds
-        let ttl = configuration.lease.ttl.components
-        let ttlNanoseconds = ttl.seconds * 1_000_000_000 + ttl.attoseconds / 1_000_000_000
+        let ttlNanoseconds = configuration.lease.ttl.wholeNanoseconds
         guard expiry == ttlNanoseconds else {
             await connection.close()
             throw ConfigurationError(
@@ -264,11 +263,18 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
             case .deleteLease(let partition, let revision):
                 do {
                     guard let bucket else { throw NATSError(code: .connectionClosed, operation: "release lease") }
-                    if try await bucket.delete(leaseKey(partition), last: revision) {
+                    let key = leaseKey(partition)
+                    var released = try await bucket.delete(key, last: revision)
+                    if !released, let entry = try await bucket.get(key), entry.value == leaseValue(partition) {
+                        // A renewal answered after the pipeline stopped moved the key on, and it still names
+                        // this replica: release it at that revision rather than let the partition wait a TTL.
+                        released = try await bucket.delete(key, last: entry.revision)
+                    }
+                    if released {
                         logger.info("lease released", metadata: ["partition": "\(partition)"])
                     } else {
-                        // A renewal still unanswered moved it on, or it lapsed: it expires with the TTL.
-                        logger.info("lease not released: the key moved on since (it expires with the TTL)", metadata: ["partition": "\(partition)"])
+                        // It lapsed, or another replica holds it now: nothing of ours to delete.
+                        logger.info("lease not released: the key is no longer this replica's", metadata: ["partition": "\(partition)"])
                     }
                 } catch {
                     // It expires with the TTL instead.

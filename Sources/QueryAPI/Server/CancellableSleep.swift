@@ -1,3 +1,4 @@
+import Columnstore
 import Dispatch
 import Foundation
 
@@ -29,8 +30,7 @@ enum CancellableSleep {
                 if done { return true }
                 self.continuation = continuation
                 let timer = DispatchSource.makeTimerSource(queue: .global())
-                let (seconds, attoseconds) = duration.components
-                timer.schedule(deadline: .now() + .nanoseconds(Int(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000))))
+                timer.schedule(deadline: .now() + .nanoseconds(Int(max(0, duration.wholeNanoseconds))))
                 timer.setEventHandler { [self] in finish(.success(())) }
                 self.timer = timer
                 timer.activate()

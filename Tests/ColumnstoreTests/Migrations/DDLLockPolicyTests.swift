@@ -17,5 +17,7 @@ struct DDLLockPolicyTests {
         #expect(Duration.microseconds(999).wholeMilliseconds == 0)
         #expect(Duration.seconds(3_600).wholeMilliseconds == 3_600_000)
         #expect((Duration.seconds(5) + .nanoseconds(1)).wholeMilliseconds == 5_000)
+        #expect((Duration.seconds(2) + .nanoseconds(7)).wholeNanoseconds == 2_000_000_007)
+        #expect(Duration.milliseconds(15_000).wholeNanoseconds == 15_000_000_000)
     }
 }
