@@ -24,21 +24,21 @@ extension PostgresProjectionStore {
     }
 
     public func leaseEpoch(_ consumer: ConsumerID) async throws -> UInt64 {
-        let rows = try await withConnection { connection in
-            try await connection.query(
-                "SELECT lease_epoch FROM _projection_checkpoints WHERE projection = $1 AND consumer = $2 AND partition = $3",
-                [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition))])
-        }
+        try await withConnection { connection in try await Self.storedEpoch(consumer, on: connection, locking: false) }
+    }
+
+    /// The consumer's checkpoint row's `lease_epoch` (0 without a row); `locking` takes the row lock.
+    static func storedEpoch(_ consumer: ConsumerID, on connection: PostgresConnection, locking: Bool) async throws -> UInt64 {
+        let rows = try await connection.query(
+            "SELECT lease_epoch FROM _projection_checkpoints WHERE projection = $1 AND consumer = $2 AND partition = $3" + (locking ? " FOR UPDATE" : ""),
+            [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition))])
         return rows.first?.int64(at: 0).map { UInt64(max($0, 0)) } ?? 0
     }
 
     /// Inside the batch transaction: locks the checkpoint row and throws `.fenced` when a newer epoch
     /// holds it. A missing row (never fenced) counts as epoch 0.
     static func checkFence(_ consumer: ConsumerID, epoch: UInt64, on connection: PostgresConnection) async throws {
-        let rows = try await connection.query(
-            "SELECT lease_epoch FROM _projection_checkpoints WHERE projection = $1 AND consumer = $2 AND partition = $3 FOR UPDATE",
-            [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition))])
-        let current = rows.first?.int64(at: 0).map { UInt64($0) } ?? 0
+        let current = try await storedEpoch(consumer, on: connection, locking: true)
         guard current <= epoch else {
             throw StoreError(code: .fenced, detail: "\(consumer) was fenced by lease epoch \(current); this writer holds \(epoch)")
         }

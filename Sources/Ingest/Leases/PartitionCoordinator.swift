@@ -35,7 +35,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     private var shuttingDown = false
     private var wasHeld = false
     /// An epoch a pipeline was fenced by at start that was above its own lease's: the bucket's revisions
-    /// must pass it (`keepRevisions(above:keys:)`).
+    /// must pass it (`keepRevisions(above:of:)`).
     private var epochFloor: UInt64?
 
     private struct Running {
@@ -136,7 +136,7 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
             if let floor = epochFloor {
                 // NATS calls only (bounded by the bucket's short request timeout), never the store: the
                 // renewals of this loop must not wait for it.
-                if try await keepRevisions(above: floor, keys: bucket.keys()) { epochFloor = nil }
+                if try await keepRevisions(above: floor, of: bucket) { epochFloor = nil }
             }
             let now = clock.now
             if lastHeartbeat.map({ now - $0 >= configuration.lease.renewEvery }) ?? true {
@@ -194,14 +194,13 @@ public actor PartitionCoordinator<Store: ProjectionStore>: Service {
     /// again, fenced as always) and heartbeats (written again within a renewal). Never while a cutover's
     /// `hold.` key is there: the cutover's leases and hold must survive; the purge waits until it is gone.
     /// - Returns: true when nothing is left to do.
-    private func keepRevisions(above floor: UInt64, keys: [String]) async throws -> Bool {
-        guard let connection else { throw NATSError(code: .connectionClosed, operation: "lease bucket revisions") }
-        let timeout = min(configuration.lease.ttl / 5, .seconds(2))
-        let js = try connection.jetStream(options: .init(requestTimeout: timeout))
+    private func keepRevisions(above floor: UInt64, of bucket: KeyValueBucket) async throws -> Bool {
+        // The bucket's own context: its short request timeout (connectedBucket) bounds these calls too.
+        let js = bucket.context
         let stream = "KV_" + configuration.leaseBucket
         let last = try await js.streamInfo(name: stream).lastSequence
         guard last < floor else { return true }
-        if keys.contains(where: { $0.hasPrefix("hold.") }) {
+        if try await bucket.keys(prefix: "hold.").isEmpty == false {
             logger.warning("the lease bucket's revisions are below a partition's lease epoch, but a cutover holds the bucket: waiting for it to end", metadata: [
                 "bucket": "\(configuration.leaseBucket)", "bucket_last_revision": "\(last)", "epoch": "\(floor)"])
             return false

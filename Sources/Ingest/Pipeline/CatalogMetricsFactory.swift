@@ -9,12 +9,9 @@ struct CatalogMetricsFactory: MetricsFactory {
     let registry: PrometheusCollectorRegistry
     var durationHistogramBuckets: [String: [Duration]] = [:]
     var valueHistogramBuckets: [String: [Double]] = [:]
-    /// The library's defaults, for histograms without buckets of their own.
-    static let defaultDurationBuckets: [Duration] = [
-        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2_500), .seconds(5), .seconds(10),
-    ]
-    static let defaultValueBuckets: [Double] = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000]
+    /// The library's defaults (its own factory's), for histograms without buckets of their own.
+    static let defaultDurationBuckets = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()).defaultDurationHistogramBuckets
+    static let defaultValueBuckets = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()).defaultValueHistogramBuckets
 
     private func descriptor(_ label: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: label, unitName: "", helpText: MetricCatalog.help(label))
