@@ -41,8 +41,10 @@ struct PostgresTableLockTests {
             defer { holder.close() }
             let blocked = try await sandbox.migrate("apply", ["--lock-timeout", "5", "--ddl-lock-timeout", "0.2"])
             #expect(blocked.status == 3, "\(blocked.all)")
-            #expect(blocked.output.contains("0002_alter.sql: statement 1 is waiting for a table lock"), "\(blocked.all)")
+            // Whether a retry fitted in the budget depends on this machine's speed, so the retry line is not
+            // asserted here (`retries` waits for it); the verdict and what it names are.
             #expect(blocked.error.contains("another session holds a lock on a table"), "\(blocked.all)")
+            #expect(blocked.error.contains("0002_alter.sql"), "\(blocked.all)")
             #expect(try await sandbox.ledger().map { $0[0] } == ["0001_create.sql"])
             #expect(try await !Self.hasColumnB(sandbox))
             // Giving up left nothing holding or queued for the table: a new reader gets it at once
