@@ -24,7 +24,8 @@ extension ClickHouseProjectionStore {
         // replaces it; a pending batch keeps the scope its tokens were written under.
         let row = try await newestCheckpointRow(consumer)
             ?? ClickHouseCheckpointRow(first: 0, last: 0, after: true, version: 0, scope: .current(for: consumer))
-        try await insertCheckpointRow(consumer, first: row.first, last: row.last, after: row.after, epoch: epoch, version: row.version, scope: row.scope)
+        try await insertCheckpointRow(consumer, first: row.first, last: row.last, after: row.after, epoch: epoch, version: row.version, scope: row.scope,
+                                      sumGuard: row.sumGuard)
     }
 
     /// The intent (BEFORE) row of a leased batch, written only if no newer epoch has fenced the consumer
@@ -34,10 +35,13 @@ extension ClickHouseProjectionStore {
     package func writeIntentUnlessFenced(_ payload: BatchPayload) async throws {
         let epoch = payload.leaseEpoch ?? 0
         let consumer = payload.consumer
+        // The sum guard goes in the statement (the request body), not in a parameter: parameters travel
+        // in the URL, which a guard over many keys at risk would take past the server's limit.
+        let guardLiteral = Self.literal(Array((recordedSumGuard(payload) ?? .none).encoded.utf8))
         let response = try await client.execute(
             """
-            INSERT INTO _projection_checkpoints (projection, consumer, partition, first_sequence, last_sequence, state, lease_epoch, version, updated_at, batch_scope)
-            SELECT {p:String}, {c:String}, {n:UInt32}, {f:UInt64}, {l:UInt64}, 'before', {e:UInt64}, {v:UInt64}, fromUnixTimestamp64Milli({t:Int64}, 'UTC'), {s:String}
+            INSERT INTO _projection_checkpoints (projection, consumer, partition, first_sequence, last_sequence, state, lease_epoch, version, updated_at, batch_scope, sum_guard)
+            SELECT {p:String}, {c:String}, {n:UInt32}, {f:UInt64}, {l:UInt64}, 'before', {e:UInt64}, {v:UInt64}, fromUnixTimestamp64Milli({t:Int64}, 'UTC'), {s:String}, \(guardLiteral)
             WHERE (SELECT max(lease_epoch) FROM _projection_checkpoints
                    WHERE projection = {p:String} AND consumer = {c:String} AND partition = {n:UInt32}) <= {e:UInt64}
             """,
@@ -45,7 +49,7 @@ extension ClickHouseProjectionStore {
                          "f": String(payload.range.first), "l": String(payload.range.last), "e": String(epoch),
                          "v": String(payload.range.last * 2), "t": String(Int64(clock().timeIntervalSince1970 * 1000)),
                          "s": scope(of: payload).name],
-            settings: ["insert_deduplicate": "0"])
+            settings: ["insert_deduplicate": "0", "max_query_size": String(max(262_144, guardLiteral.utf8.count + 8192))])
         guard let written = response.summary?.writtenRows else {
             // No summary (a proxy that drops the header): the fence read afterwards tells the same, since a
             // refused intent means a newer epoch is there; an accepted one passes it.

@@ -17,9 +17,23 @@ extension ClickHouseProjectionStore {
 
     /// Parses and converts the batch's rows exactly as `insertRows` would, into the `null` table
     /// function: ClickHouse checks every value against the column types and stores nothing.
+    ///
+    /// The facts `insertRows` skips as applied by another batch are skipped here too (the refused step
+    /// recorded the batch's keys before it was refused): a probe that folded them would answer for other
+    /// rows than the write's, and with stored totals at stake a re-sent fact could hide the culprit (the
+    /// isolation then finds nothing and the batch is retried for ever) or be quarantined in its place.
     public func probe(_ payload: BatchPayload) async throws {
+        let facts = payload.withoutInBatchDuplicates().facts
+        let seenBefore: Set<IdempotencyKey>
+        do {
+            seenBefore = facts.isEmpty ? [] : try await keysSeenBefore(payload, scope: scope(of: payload))
+        } catch let error as ClickHouseError {
+            throw Self.classified(error)
+        }
         var accumulator = RowAccumulator(schema: schema)
-        for fact in payload.withoutInBatchDuplicates().facts { try accumulator.add(fact) }
+        for fact in facts where !seenBefore.contains(IdempotencyKey(fact)) { try accumulator.add(fact) }
+        // The totals recorded before the batch's intent (its rows may have landed since).
+        try (recordedSumGuard(payload) ?? .none).check(accumulator.rowsByTable)
         for (table, _, rows) in accumulator.rowsByTable where !rows.isEmpty {
             let structure = ClickHouseDDL.definition(of: table).columns
                 .map { "`\($0.name)` \($0.type)" }

@@ -32,6 +32,10 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     /// re-formed under it (an intent of an earlier release has the legacy scope). Others use the current one.
     private let pendingScopes = Mutex<[ConsumerID: (range: SequenceRange, scope: ClickHouseBatchScope)]>([:])
 
+    /// The sum guard of each consumer's batch in flight (`SumGuard`): read before its intent, or loaded
+    /// with a pending intent, and kept until its checkpoint, so every attempt checks the same totals.
+    let sumGuards = Mutex<[ConsumerID: (range: SequenceRange, guard: SumGuard)]>([:])
+
     public init(client: ClickHouseClient, schema: ProjectionSchema, clock: @escaping @Sendable () -> Date = Date.init) {
         self.client = client
         self.schema = schema
@@ -42,10 +46,13 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         try await loadGeneration()
         let newest = try await newestCheckpointRow(consumer)
         pendingScopes.withLock { $0[consumer] = nil }
+        sumGuards.withLock { $0[consumer] = nil }
         guard let row = newest else { return .empty }
         if row.after { return StoredCheckpoint(committed: row.last) }
         let pending = SequenceRange(first: row.first, last: row.last)
+        let recorded = try SumGuard(encoded: row.sumGuard)
         pendingScopes.withLock { $0[consumer] = (pending, row.scope) }
+        sumGuards.withLock { $0[consumer] = (pending, recorded) }
         return StoredCheckpoint(committed: row.first - 1, pending: pending)
     }
 
@@ -74,6 +81,9 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     public func run(_ step: BatchStep, _ payload: BatchPayload) async throws -> BatchOutcome? {
         switch step {
         case .persistIntent:
+            // The totals a SUM measure starts from, read before any row of the batch can have landed
+            // and recorded in the intent (SumGuard).
+            _ = try await sumGuard(for: payload)
             if payload.leaseEpoch != nil {
                 try await writeIntentUnlessFenced(payload)
             } else {
@@ -90,6 +100,9 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         case .persistCheckpoint:
             try await writeCheckpointRow(payload, after: true)
             pendingScopes.withLock { if $0[payload.consumer]?.range == payload.range { $0[payload.consumer] = nil } }
+            sumGuards.withLock { if let known = $0[payload.consumer]?.range, known.first <= payload.range.first, payload.range.last <= known.last {
+                $0[payload.consumer] = nil
+            } }
             return nil
         case .commitTransaction:
             preconditionFailure("ClickHouse has no multi-statement transactions")
@@ -97,10 +110,11 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     }
 
     public func checkWritable() async throws {
-        // The newest internal-table layout (batch scopes, internal tables version 3): an unmigrated
+        // The newest internal-table layouts (batch scopes, version 3; sum guards, version 5): an unmigrated
         // store is not writable.
         try await client.query("SELECT batch, partition FROM _projection_seen_keys LIMIT 0")
         try await client.query("SELECT batch_scope FROM _projection_checkpoints LIMIT 0")
+        try await client.query("SELECT sum_guard FROM _projection_checkpoints LIMIT 0")
     }
 
     private func loadGeneration() async throws {
@@ -126,12 +140,14 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     private func writeCheckpointRow(_ payload: BatchPayload, after: Bool) async throws {
         try await insertCheckpointRow(payload.consumer, first: payload.range.first, last: payload.range.last, after: after,
                                       epoch: payload.leaseEpoch ?? 0, version: payload.range.last * 2 + (after ? 1 : 0),
-                                      scope: scope(of: payload))
+                                      scope: scope(of: payload), sumGuard: after ? "" : (recordedSumGuard(payload) ?? .none).encoded)
     }
 
-    /// One row of `_projection_checkpoints` (state `after` or `before`), never deduplicated.
+    /// One row of `_projection_checkpoints` (state `after` or `before`), never deduplicated. `sumGuard`:
+    /// an intent's recorded totals (`SumGuard.encoded`), empty otherwise.
     func insertCheckpointRow(
-        _ consumer: ConsumerID, first: UInt64, last: UInt64, after: Bool, epoch: UInt64, version: UInt64, scope: ClickHouseBatchScope
+        _ consumer: ConsumerID, first: UInt64, last: UInt64, after: Bool, epoch: UInt64, version: UInt64, scope: ClickHouseBatchScope,
+        sumGuard: String = ""
     ) async throws {
         var w = RowBinaryWriter(reservingCapacity: 128)
         w.writeString(consumer.projection)
@@ -144,10 +160,11 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         w.writeUInt64(version)
         w.writeDateTime64(ticks: Int64(clock().timeIntervalSince1970 * 1000))
         w.writeString(scope.name)
+        w.writeString(sumGuard)
         try await client.insert(
             into: Self.checkpointsTable,
             columns: ["projection", "consumer", "partition", "first_sequence", "last_sequence", "state", "lease_epoch", "version", "updated_at",
-                      "batch_scope"],
+                      "batch_scope", "sum_guard"],
             body: .bytes(w.take()),
             settings: ["insert_deduplicate": "0"])
     }
@@ -177,6 +194,8 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             try accumulator.add(fact)
             applied += 1
         }
+        // Across batches, as Postgres's `t.c + EXCLUDED.c`: before any row of the batch is inserted.
+        try (recordedSumGuard(payload) ?? .none).check(accumulator.rowsByTable)
         for (table, _, rows) in accumulator.rowsByTable where !rows.isEmpty {
             try await client.insert(
                 into: table.name,
@@ -223,7 +242,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     /// rolled back). Any other batch: an earlier one of this consumer, another partition's (a tenant moved
     /// by re-partitioning), another durable's on this or another stream, a rebuild's cut-over keys, rows
     /// of earlier releases (empty `batch`): as on Postgres, a key once applied stays applied.
-    private func keysSeenBefore(_ payload: BatchPayload, scope: ClickHouseBatchScope) async throws -> Set<IdempotencyKey> {
+    func keysSeenBefore(_ payload: BatchPayload, scope: ClickHouseBatchScope) async throws -> Set<IdempotencyKey> {
         if scope.isLegacy { return try await keysSeenBeforeLegacy(payload) }
         let response = try await client.query(
             """

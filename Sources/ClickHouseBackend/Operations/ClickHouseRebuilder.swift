@@ -13,7 +13,7 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
     /// Internal tables and their columns after `projection` (the namespace column).
     static let internalTables: [(name: String, columns: [String])] = [
         ("_projection_checkpoints", ["consumer", "partition", "first_sequence", "last_sequence", "state", "lease_epoch", "version", "updated_at",
-                                     "batch_scope"]),
+                                     "batch_scope", "sum_guard"]),
         ("_projection_seen_keys", ["fact_type", "tenant_id", "idempotency_key", "stream_sequence", "seen_at", "batch", "partition"]),
         ("_projection_quarantine", ["stream_sequence", "partition", "subject", "fact_id", "fact_type", "tenant_id", "reason", "raw", "headers", "quarantined_at"]),
     ]

@@ -16,6 +16,9 @@ extension ClickHouseDDL {
                 // The batch's scope (the sequence space its range is in), recorded with its intent; empty
                 // for rows of releases before internal tables version 3. Last, as the upgrade adds it.
                 .init(name: "batch_scope", type: "String"),
+                // An intent's stored SUM totals at risk (`SumGuard` in ClickHouseBackend), JSON or empty;
+                // empty for rows of releases before internal tables version 5. Last, as the upgrade adds it.
+                .init(name: "sum_guard", type: "String"),
             ],
             engine: "ReplacingMergeTree",
             engineArguments: ["version"],
@@ -97,6 +100,14 @@ extension ClickHouseDDL {
                 "ALTER TABLE \(checkpoints)\(onCluster) \(addScope);",
                 "ALTER TABLE \(ClickHouseTableDefinition.localName(seenKeys))\(onCluster) \(addBatch);",
                 "ALTER TABLE \(seenKeys)\(onCluster) \(addBatch);",
+            ]
+        case 5:
+            let checkpoints = "_projection_checkpoints"
+            let addGuard = "ADD COLUMN IF NOT EXISTS `sum_guard` String"
+            guard cluster != nil else { return ["ALTER TABLE \(checkpoints) \(addGuard);"] }
+            return [
+                "ALTER TABLE \(ClickHouseTableDefinition.localName(checkpoints))\(onCluster) \(addGuard);",
+                "ALTER TABLE \(checkpoints)\(onCluster) \(addGuard);",
             ]
         default:
             return []

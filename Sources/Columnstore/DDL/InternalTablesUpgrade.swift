@@ -40,6 +40,13 @@ public struct InternalTablesUpgrade: Sendable, Hashable, CustomStringConvertible
             description: "Postgres internal table _projection_seen_keys: key (tenant_id, idempotency_key, fact_type, projection)",
             changesClickHouse: false
         ),
+        // A ClickHouse batch records the stored SUM totals it may push out of their domain with its
+        // intent, so every attempt of the batch refuses the same facts (2026-12-06). Postgres: no change.
+        InternalTablesUpgrade(
+            version: 5, slug: "internal_sum_guard",
+            description: "ClickHouse internal table _projection_checkpoints: add column sum_guard",
+            changesPostgres: false
+        ),
     ]
 
     /// The layout a first generation creates.

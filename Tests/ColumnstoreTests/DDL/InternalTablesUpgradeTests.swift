@@ -24,7 +24,7 @@ struct InternalTablesUpgradeTests {
         let lock = try #require(try Self.frozenDirectory(.postgres).readLock())
         #expect(lock.format == 1)
         #expect(lock.internalTables == 1)
-        #expect(InternalTablesUpgrade.currentVersion == 4)
+        #expect(InternalTablesUpgrade.currentVersion == 5)
     }
 
     @Test("an older folder gets the upgrade as its next migration, matching the golden files", arguments: targets)
@@ -37,7 +37,7 @@ struct InternalTablesUpgradeTests {
         // The frozen folder also predates `daily_sales._projection_facts` (2026-12-05), which rides along.
         #expect(migration.name == "0002_add_daily_sales__projection_facts.sql")
         #expect(plan.changes.map(\.description) == ["table 'daily_sales': add column '_projection_facts'"])
-        #expect(plan.internalUpgrades.map(\.version) == [2, 3, 4])
+        #expect(plan.internalUpgrades.map(\.version) == [2, 3, 4, 5])
         #expect(MigrationScript.isGenerated(migration.contents))
         try FixtureFiles.expectGolden(migration.contents, "orders-analytics-upgrade/\(target.directoryName)/\(migration.name)")
 
@@ -65,6 +65,7 @@ struct InternalTablesUpgradeTests {
             "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS `partition` UInt32, MODIFY ORDER BY (projection, stream_sequence, partition)",
             "ALTER TABLE _projection_checkpoints ADD COLUMN IF NOT EXISTS `batch_scope` String",
             "ALTER TABLE _projection_seen_keys ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32",
+            "ALTER TABLE _projection_checkpoints ADD COLUMN IF NOT EXISTS `sum_guard` String",
             "ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
         ])
         #expect(try statements(.clickhouse(cluster: "analytics")) == [
@@ -75,6 +76,8 @@ struct InternalTablesUpgradeTests {
             "ALTER TABLE _projection_checkpoints ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `batch_scope` String",
             "ALTER TABLE _projection_seen_keys_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32",
             "ALTER TABLE _projection_seen_keys ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32",
+            "ALTER TABLE _projection_checkpoints_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `sum_guard` String",
+            "ALTER TABLE _projection_checkpoints ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `sum_guard` String",
             "ALTER TABLE daily_sales_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
             "ALTER TABLE daily_sales ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
         ])
@@ -118,16 +121,26 @@ struct InternalTablesUpgradeTests {
         #expect(PostgresDDL.internalTableStatements(for: upgrade).joined().contains("PRIMARY KEY (tenant_id, idempotency_key, fact_type, projection)"))
     }
 
-    @Test("a Postgres-only step moves a ClickHouse folder's lock and writes no migration")
+    @Test("a Postgres-only step moves a ClickHouse folder's lock and writes none of its DDL; a ClickHouse-only step, a Postgres folder's")
     func postgresOnlyStepOnClickHouse() throws {
         var lock = SchemaSnapshot(.ordersAnalytics, target: .clickhouse(cluster: nil))
         lock.internalTables = 3
         let plan = try MigrationPlanner.plan(
             schema: .ordersAnalytics, target: .clickhouse(cluster: nil), existingFiles: ["0001_initial.sql"], lock: lock
         )
-        #expect(plan.internalUpgrades.map(\.version) == [4])
-        #expect(plan.migration == nil)
-        #expect(try SchemaSnapshot.decode(try #require(plan.lock).contents).internalTables == 4)
+        #expect(plan.internalUpgrades.map(\.version) == [4, 5])
+        // Only version 5's statement: version 4 changes Postgres alone.
+        #expect(MigrationScript.statements(in: try #require(plan.migration).contents) == [
+            "ALTER TABLE _projection_checkpoints ADD COLUMN IF NOT EXISTS `sum_guard` String",
+        ])
+        #expect(try SchemaSnapshot.decode(try #require(plan.lock).contents).internalTables == 5)
+
+        var postgres = SchemaSnapshot(.ordersAnalytics, target: .postgres)
+        postgres.internalTables = 4
+        let onPostgres = try MigrationPlanner.plan(schema: .ordersAnalytics, target: .postgres, existingFiles: ["0001_initial.sql"], lock: postgres)
+        #expect(onPostgres.internalUpgrades.map(\.version) == [5])
+        #expect(onPostgres.migration == nil)
+        #expect(try SchemaSnapshot.decode(try #require(onPostgres.lock).contents).internalTables == 5)
     }
 
     @Test("every upgrade step has DDL for every target", arguments: targets)

@@ -131,11 +131,12 @@ struct ValueParityTests {
         #expect(digests[.postgres] == digests[.clickhouse], "the stores' state hashes differ")
     }
 
-    @Test("Postgres refuses a SUM past int64: the fact is isolated and quarantined, the stream goes on")
-    func storeRejectionIsolated() async throws {
+    @Test("a SUM pushed past int64 by a later batch: the fact is isolated and quarantined, the stream goes on, on both stores",
+          arguments: [StoreKind.postgres, .clickhouse])
+    func storeRejectionIsolated(kind: StoreKind) async throws {
         let stream = DevStack.uniqueName("VR").uppercased()
         let subject = stream.lowercased()
-        let schema = ProjectionSchema(name: "value-parity", storeKinds: [.postgres], bindings: [
+        let schema = ProjectionSchema(name: "value-parity", storeKinds: [.postgres, .clickhouse], bindings: [
             FactBinding(factType: Self.reading, ref: "reading", idempotencyKey: FieldPath(["id"])),
         ], tables: [TableSchema(name: "totals", kind: .aggregate, columns: [
             ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: Self.reading, value: .envelope(.tenant))]),
@@ -146,27 +147,29 @@ struct ValueParityTests {
         let js = try connection.jetStream()
         try await js.ensureStream(name: stream, subjects: ["\(subject).>"], storage: .file)
         defer { Task { await FactPublisher.deleteStream(stream) } }
-        let fixture = try await Self.fixture(.postgres, schema: schema)
+        let fixture = try await Self.fixture(kind, schema: schema)
         defer { Task { await fixture.drop() } }
-        let store = PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: Logger(label: "test"))
         // First the large value alone, committed; then a batch in which 20 overflows (and is refused)
         // while the rest fits.
         for (index, value) in values.enumerated() {
             let body = #"{"specversion":"1.0","id":"v\#(index)","type":"\#(Self.reading)","source":"t","tenantid":"t1","data":{"id":"v\#(index)","v":\#(value)}}"#
             _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: Array(body.utf8)))
             if index == 0 {
-                let snapshot = try await Self.run(store, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 1)
+                let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 1)
                 #expect(snapshot.checkpoint == 1)
             }
         }
         await connection.close()
-        let snapshot = try await Self.run(store, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 6)
+        let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 6)
         #expect(snapshot.checkpoint == 6, "stalled: \(snapshot.lastError ?? "")")
-        // A batch is folded before it meets the stored row: max-10 + (5+20+5-1+1) overflows, so the
+        // The stored total and the batch meet as Postgres's `t.c + EXCLUDED.c` does (ClickHouse checks the
+        // totals recorded with the batch's intent, SumGuard): max-10 + (5+20+5-1+1) overflows, so the
         // batch is refused; max-10 + 5 fits, + 20 does not: 20 goes, and max-10 + 10 = max fits.
-        let total = try await fixture.rows("", postgres: "SELECT total FROM totals WHERE tenant_id = 't1'")
+        let total = try await fixture.rows("SELECT toString(sum(total)) FROM totals WHERE tenant_id = 't1'",
+                                           postgres: "SELECT total::text FROM totals WHERE tenant_id = 't1'")
         #expect(total == [[String(Int64.max)]])
-        let reasons = try await fixture.rows("", postgres: "SELECT stream_sequence, reason FROM _projection_quarantine ORDER BY stream_sequence")
+        let reasons = try await fixture.rows("SELECT toString(stream_sequence), reason FROM _projection_quarantine ORDER BY stream_sequence",
+                                             postgres: "SELECT stream_sequence::text, reason FROM _projection_quarantine ORDER BY stream_sequence")
         #expect(reasons.map { $0[0] } == ["3"])
         #expect(reasons.first?[1].hasPrefix("store_rejected: ") == true, "\(reasons)")
         // The reason names the field (Postgres's own message for `t.c + EXCLUDED.c` names none).

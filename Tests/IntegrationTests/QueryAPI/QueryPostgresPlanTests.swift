@@ -9,8 +9,9 @@ import Testing
 struct QueryPostgresPlanTests {
     @Test("a query run past five times on one pooled connection gets no generic plan")
     func noGenericPlans() async throws {
-        // One connection, so the probe runs on the session that prepared the query.
-        let executor = PostgresQueryExecutor(dsn: DevStack.postgresDSN, limits: QueryLimits(maxConnections: 1))
+        // One connection, so the probe runs on the session that prepared the query. The deadline is a hang
+        // guard only: on a loaded machine a first connection and prepare took over the default 10 s.
+        let executor = PostgresQueryExecutor(dsn: DevStack.postgresDSN, limits: QueryLimits(timeout: .seconds(120), maxConnections: 1))
         let probe = PreparedQuery(
             method: "Probe", store: .postgres, path: "probe.sql",
             sql: "SELECT count(*)::bigint AS n FROM generate_series(1, 20) AS g(i) WHERE i > length($1) /* plan-mode-probe */",

@@ -4,6 +4,7 @@
 -- Statements end with ';' at the end of a line and are separated by one empty line.
 -- * internal table _projection_quarantine: add column partition, key (projection, stream_sequence, partition)
 -- * ClickHouse internal tables: _projection_checkpoints add column batch_scope, _projection_seen_keys add columns batch and partition
+-- * ClickHouse internal table _projection_checkpoints: add column sum_guard
 -- * table 'daily_sales': add column '_projection_facts'
 
 ALTER TABLE _projection_quarantine_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `partition` UInt32, MODIFY ORDER BY (projection, stream_sequence, partition);
@@ -17,6 +18,10 @@ ALTER TABLE _projection_checkpoints ON CLUSTER analytics ADD COLUMN IF NOT EXIST
 ALTER TABLE _projection_seen_keys_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32;
 
 ALTER TABLE _projection_seen_keys ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32;
+
+ALTER TABLE _projection_checkpoints_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `sum_guard` String;
+
+ALTER TABLE _projection_checkpoints ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `sum_guard` String;
 
 ALTER TABLE daily_sales_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64;
 

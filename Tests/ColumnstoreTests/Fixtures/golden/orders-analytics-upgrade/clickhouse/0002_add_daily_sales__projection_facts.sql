@@ -4,6 +4,7 @@
 -- Statements end with ';' at the end of a line and are separated by one empty line.
 -- * internal table _projection_quarantine: add column partition, key (projection, stream_sequence, partition)
 -- * ClickHouse internal tables: _projection_checkpoints add column batch_scope, _projection_seen_keys add columns batch and partition
+-- * ClickHouse internal table _projection_checkpoints: add column sum_guard
 -- * table 'daily_sales': add column '_projection_facts'
 
 ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS `partition` UInt32, MODIFY ORDER BY (projection, stream_sequence, partition);
@@ -11,5 +12,7 @@ ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS `partition` UInt32, 
 ALTER TABLE _projection_checkpoints ADD COLUMN IF NOT EXISTS `batch_scope` String;
 
 ALTER TABLE _projection_seen_keys ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32;
+
+ALTER TABLE _projection_checkpoints ADD COLUMN IF NOT EXISTS `sum_guard` String;
 
 ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64;

@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS _projection_checkpoints
     `lease_epoch` UInt64,
     `version` UInt64,
     `updated_at` DateTime64(3, 'UTC'),
-    `batch_scope` String
+    `batch_scope` String,
+    `sum_guard` String
 )
 ENGINE = ReplacingMergeTree(version)
 ORDER BY (projection, consumer, partition)

@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS _projection_checkpoints_local ON CLUSTER analytics
     `lease_epoch` UInt64,
     `version` UInt64,
     `updated_at` DateTime64(3, 'UTC'),
-    `batch_scope` String
+    `batch_scope` String,
+    `sum_guard` String
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/_projection_checkpoints_local', '{replica}', version)
 ORDER BY (projection, consumer, partition)

@@ -1,9 +1,9 @@
 /// Lowercase hexadecimal text of bytes.
-enum Hex {
-    static func lowercase(_ bytes: [UInt8]) -> String {
+public enum Hex {
+    public static func lowercase<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
+        out.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0xF)])

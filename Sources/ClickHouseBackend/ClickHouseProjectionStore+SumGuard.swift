@@ -1,0 +1,114 @@
+import ClickHouseHTTP
+import Columnstore
+
+/// Reading the stored totals a batch's SUM measures start from (`SumGuard`, docs/DESIGN.md "Store
+/// rejections"): one query per aggregate table with SUM measures that the batch touches.
+extension ClickHouseProjectionStore {
+    /// The guard `payload` is checked against: the one recorded for its range (by this process before the
+    /// intent, or read back with a pending intent), else read now. Read only before a batch's intent,
+    /// when none of its rows can have landed.
+    func sumGuard(for payload: BatchPayload) async throws -> SumGuard {
+        if let known = recordedSumGuard(payload) { return known }
+        var entries: [SumGuard.Entry] = []
+        for exposure in try SumGuard.exposure(of: payload.withoutInBatchDuplicates().facts, schema: schema) where !exposure.keys.isEmpty {
+            entries += try SumGuard.entries(for: exposure, totals: try await storedTotals(exposure))
+        }
+        let guarded = SumGuard(entries: entries)
+        sumGuards.withLock { $0[payload.consumer] = (payload.range, guarded) }
+        return guarded
+    }
+
+    /// The guard recorded for `payload`'s range, if any. A range inside the recorded one counts too: a
+    /// pending batch re-formed without a tail that left the stream holds a subset of its facts, which
+    /// stay within the recorded bounds, while its landed rows would spoil a fresh read.
+    func recordedSumGuard(_ payload: BatchPayload) -> SumGuard? {
+        sumGuards.withLock { entry in
+            guard let known = entry[payload.consumer], known.range.first <= payload.range.first,
+                  payload.range.last <= known.range.last else { return nil }
+            return known.guard
+        }
+    }
+
+    /// The stored totals of `exposure`'s keys, per key and SUM column (0 for a key without rows). The
+    /// keys travel in the statement as RowBinary (the bytes the rows are inserted with), so every key
+    /// column type compares exactly as stored, and the key's index comes back with its totals.
+    func storedTotals(_ exposure: SumGuard.Exposure) async throws -> [[String]] {
+        let table = exposure.table
+        let definitions = ClickHouseDDL.definition(of: table).columns
+        let keyColumns = exposure.keyColumns.map { table.columns[$0] }
+        var w = RowBinaryWriter(reservingCapacity: exposure.keys.count * 24)
+        for (index, key) in exposure.keys.enumerated() {
+            w.writeUInt32(UInt32(index))
+            for (value, column) in zip(key.values, keyColumns) {
+                try Self.write(value, type: column.type, nullable: false, into: &w) { column.name }
+            }
+        }
+        var structureColumns = ["`__i` UInt32"]
+        for column in keyColumns {
+            guard let definition = definitions.first(where: { $0.name == column.name }) else {
+                throw StoreError(code: .schemaMismatch, detail: "key column \(column.name) of \(table.name) has no ClickHouse definition")
+            }
+            structureColumns.append("`\(column.name)` \(definition.type)")
+        }
+        let structure = structureColumns.joined(separator: ", ")
+        let keys = keyColumns.map { "`\($0.name)`" }.joined(separator: ", ")
+        let sums = exposure.sumColumns.enumerated().map { slot, index -> String in
+            let column = table.columns[index]
+            let widened: String
+            switch column.type {
+            case .decimal(_, let scale): widened = "toDecimal128(`\(column.name)`, \(scale))"
+            case .float64: widened = "toFloat64(`\(column.name)`)"
+            default: widened = "toInt128(`\(column.name)`)"
+            }
+            return "sum(\(widened)) AS `__t\(slot)`"
+        }.joined(separator: ", ")
+        let totals = exposure.sumColumns.indices.map { "toString(__s.`__t\($0)`)" }.joined(separator: ", ")
+        let join = keyColumns.map { "__keys.`\($0.name)` = __s.`\($0.name)`" }.joined(separator: " AND ")
+        let sql = """
+            WITH __keys AS (SELECT * FROM format(RowBinary, \(Self.literal(Array(structure.utf8))), \(Self.literal(w.take()))))
+            SELECT __keys.`__i`, \(totals)
+            FROM __keys LEFT JOIN (
+                SELECT \(keys), \(sums) FROM `\(table.name)`
+                WHERE (\(keys)) IN (SELECT \(keys) FROM __keys)
+                GROUP BY \(keys)
+            ) AS __s ON \(join)
+            ORDER BY __keys.`__i`
+            FORMAT TabSeparated
+            """
+        let response = try await client.query(sql, settings: [
+            // The keys are part of the statement: let the parser take all of them.
+            "max_query_size": String(max(262_144, sql.utf8.count + 4096)),
+            // A key without rows reads 0, the total it starts from.
+            "join_use_nulls": "0",
+        ])
+        var result = Array(repeating: [String](), count: exposure.keys.count)
+        for line in response.body.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            guard fields.count == exposure.sumColumns.count + 1, let index = Int(fields[0]), result.indices.contains(index) else {
+                throw StoreError(code: .unexpectedResponse, detail: "unreadable stored totals of \(table.name)")
+            }
+            result[index] = Array(fields.dropFirst())
+        }
+        guard result.allSatisfy({ $0.count == exposure.sumColumns.count }) else {
+            throw StoreError(code: .unexpectedResponse, detail: "stored totals of \(table.name) are missing keys")
+        }
+        return result
+    }
+
+    /// A ClickHouse string literal of any bytes: printable ASCII as is (but `'` and `\`), the rest as
+    /// `\xHH`, so the statement stays ASCII whatever the keys hold.
+    static func literal(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = [UInt8(ascii: "'")]
+        out.reserveCapacity(bytes.count * 2 + 2)
+        for byte in bytes {
+            if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "'"), byte != UInt8(ascii: "\\") {
+                out.append(byte)
+            } else {
+                out += [UInt8(ascii: "\\"), UInt8(ascii: "x"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+            }
+        }
+        out.append(UInt8(ascii: "'"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}
