@@ -10,7 +10,7 @@ extension ClickHouseProjectionStore {
     func sumGuard(for payload: BatchPayload) async throws -> SumGuard {
         if let known = recordedSumGuard(payload) { return known }
         var entries: [SumGuard.Entry] = []
-        for exposure in try SumGuard.exposure(of: payload.withoutInBatchDuplicates().facts, schema: schema) where !exposure.keys.isEmpty {
+        for exposure in try SumGuard.exposure(of: payload.facts, schema: schema) where !exposure.keys.isEmpty {
             entries += try SumGuard.entries(for: exposure, totals: try await storedTotals(exposure))
         }
         let guarded = SumGuard(entries: entries)

@@ -103,34 +103,48 @@ struct SumGuard: Sendable, Equatable {
     }
 
     /// The tables of `schema` whose SUM measures `facts` touch, with their keys and bounds. Every fact
-    /// counts, also those the write will skip as seen before: the bounds hold for any subset.
+    /// counts, also in-batch duplicates and those the write will skip as seen before: the bounds hold for
+    /// any subset. One pass, keys by value (the RowBinary hex only once per key): this runs for every
+    /// batch of every aggregate table.
     static func exposure(of facts: [MappedFact], schema: ProjectionSchema) throws -> [Exposure] {
-        var exposures: [Int: Exposure] = [:]
-        var keyIndex: [Int: [String: Int]] = [:]
+        // Per table index: its place in `exposures`, -1 when it has no SUM measure, nil before its first row.
+        var place = [Int?](repeating: nil, count: schema.tables.count)
+        var exposures: [Exposure] = []
+        var keyIndex: [[[ColumnValue]: Int]] = []
         for fact in facts {
             for row in fact.rows {
-                let table = schema.tables[row.tableIndex]
-                guard table.kind == .aggregate else { continue }
-                if exposures[row.tableIndex] == nil {
-                    let sums = table.columns.indices.filter { table.columns[$0].aggregate == .sum }
-                    guard !sums.isEmpty else { continue }
-                    let keys = table.primaryKey.compactMap { name in table.columns.firstIndex { $0.name == name } }
-                    exposures[row.tableIndex] = Exposure(table: table, sumColumns: sums, keyColumns: keys, tableIndex: row.tableIndex)
-                }
-                var exposure = exposures[row.tableIndex]!
-                let values = exposure.keyColumns.map { row.values[$0] }
-                let hex = try keyHex(values, columns: exposure.keyColumns.map { table.columns[$0] })
                 let position: Int
-                if let known = keyIndex[row.tableIndex]?[hex] {
+                if let known = place[row.tableIndex] {
+                    guard known >= 0 else { continue }
                     position = known
                 } else {
-                    position = exposure.keys.count
-                    exposure.keys.append((values, hex))
-                    exposure.bounds.append(Array(repeating: Bounds(), count: exposure.sumColumns.count))
-                    keyIndex[row.tableIndex, default: [:]][hex] = position
+                    let table = schema.tables[row.tableIndex]
+                    let sums = table.columns.indices.filter { table.columns[$0].aggregate == .sum }
+                    guard table.kind == .aggregate, !sums.isEmpty else {
+                        place[row.tableIndex] = -1
+                        continue
+                    }
+                    let keys = table.primaryKey.compactMap { name in table.columns.firstIndex { $0.name == name } }
+                    position = exposures.count
+                    place[row.tableIndex] = position
+                    exposures.append(Exposure(table: table, sumColumns: sums, keyColumns: keys, tableIndex: row.tableIndex))
+                    keyIndex.append([:])
                 }
-                for (slot, column) in exposure.sumColumns.enumerated() {
-                    guard let delta = magnitude(of: row.values[column], type: table.columns[column].type) else { continue }
+                let keyColumns = exposures[position].keyColumns
+                let key = keyColumns.map { row.values[$0] }
+                let k: Int
+                if let found = keyIndex[position][key] {
+                    k = found
+                } else {
+                    k = exposures[position].keys.count
+                    let table = exposures[position].table
+                    exposures[position].keys.append((key, try keyHex(key, columns: keyColumns.map { table.columns[$0] })))
+                    exposures[position].bounds.append(Array(repeating: Bounds(), count: exposures[position].sumColumns.count))
+                    keyIndex[position][key] = k
+                }
+                let sumColumns = exposures[position].sumColumns
+                for (slot, column) in sumColumns.enumerated() {
+                    guard let delta = magnitude(of: row.values[column], type: exposures[position].table.columns[column].type) else { continue }
                     // A float bound that is no longer finite stands for "past every domain" (and an
                     // infinite input, which the stores accept, only costs a recorded total).
                     func bounded(_ m: Magnitude) -> Magnitude {
@@ -138,15 +152,14 @@ struct SumGuard: Sendable, Equatable {
                         return m
                     }
                     if isNegative(delta) {
-                        exposure.bounds[position][slot].negative = bounded(exposure.bounds[position][slot].negative + delta)
+                        exposures[position].bounds[k][slot].negative = bounded(exposures[position].bounds[k][slot].negative + delta)
                     } else {
-                        exposure.bounds[position][slot].positive = bounded(exposure.bounds[position][slot].positive + delta)
+                        exposures[position].bounds[k][slot].positive = bounded(exposures[position].bounds[k][slot].positive + delta)
                     }
                 }
-                exposures[row.tableIndex] = exposure
             }
         }
-        return exposures.keys.sorted().map { exposures[$0]! }
+        return exposures.sorted { $0.tableIndex < $1.tableIndex }
     }
 
     /// The entries to record for `exposure`, given the stored total of each of its keys and SUM columns

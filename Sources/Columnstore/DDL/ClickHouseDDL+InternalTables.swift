@@ -89,28 +89,24 @@ extension ClickHouseDDL {
                 "ALTER TABLE \(table)\(onCluster) \(addColumn);",
             ]
         case 3:
-            let checkpoints = "_projection_checkpoints", seenKeys = "_projection_seen_keys"
-            let addScope = "ADD COLUMN IF NOT EXISTS `batch_scope` String"
-            let addBatch = "ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32"
-            guard cluster != nil else {
-                return ["ALTER TABLE \(checkpoints) \(addScope);", "ALTER TABLE \(seenKeys) \(addBatch);"]
-            }
-            return [
-                "ALTER TABLE \(ClickHouseTableDefinition.localName(checkpoints))\(onCluster) \(addScope);",
-                "ALTER TABLE \(checkpoints)\(onCluster) \(addScope);",
-                "ALTER TABLE \(ClickHouseTableDefinition.localName(seenKeys))\(onCluster) \(addBatch);",
-                "ALTER TABLE \(seenKeys)\(onCluster) \(addBatch);",
-            ]
+            return addColumns([
+                ("_projection_checkpoints", "ADD COLUMN IF NOT EXISTS `batch_scope` String"),
+                ("_projection_seen_keys", "ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32"),
+            ])
         case 5:
-            let checkpoints = "_projection_checkpoints"
-            let addGuard = "ADD COLUMN IF NOT EXISTS `sum_guard` String"
-            guard cluster != nil else { return ["ALTER TABLE \(checkpoints) \(addGuard);"] }
-            return [
-                "ALTER TABLE \(ClickHouseTableDefinition.localName(checkpoints))\(onCluster) \(addGuard);",
-                "ALTER TABLE \(checkpoints)\(onCluster) \(addGuard);",
-            ]
+            return addColumns([("_projection_checkpoints", "ADD COLUMN IF NOT EXISTS `sum_guard` String")])
         default:
             return []
         }
+    }
+
+    /// `ALTER TABLE <table> <clause>` for each table; on a cluster, the replicated local table first and
+    /// then its Distributed table, both `ON CLUSTER`.
+    private func addColumns(_ changes: [(table: String, clause: String)]) -> [String] {
+        guard let cluster else { return changes.map { "ALTER TABLE \($0.table) \($0.clause);" } }
+        return changes.flatMap { change in [
+            "ALTER TABLE \(ClickHouseTableDefinition.localName(change.table)) ON CLUSTER \(cluster) \(change.clause);",
+            "ALTER TABLE \(change.table) ON CLUSTER \(cluster) \(change.clause);",
+        ] }
     }
 }
