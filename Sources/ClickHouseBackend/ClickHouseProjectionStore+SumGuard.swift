@@ -31,7 +31,8 @@ extension ClickHouseProjectionStore {
 
     /// The stored totals of `exposure`'s keys, per key and SUM column (0 for a key without rows). The
     /// keys travel in the statement as RowBinary (the bytes the rows are inserted with), so every key
-    /// column type compares exactly as stored, and the key's index comes back with its totals.
+    /// column type compares exactly as stored, and the key's index comes back with its totals. The
+    /// statement's own names start with `#`, which no column name can (proto field names).
     func storedTotals(_ exposure: SumGuard.Exposure) async throws -> [[String]] {
         let table = exposure.table
         let definitions = ClickHouseDDL.definition(of: table).columns
@@ -43,7 +44,7 @@ extension ClickHouseProjectionStore {
                 try Self.write(value, type: column.type, nullable: false, into: &w) { column.name }
             }
         }
-        var structureColumns = ["`__i` UInt32"]
+        var structureColumns = ["`#i` UInt32"]
         for column in keyColumns {
             guard let definition = definitions.first(where: { $0.name == column.name }) else {
                 throw StoreError(code: .schemaMismatch, detail: "key column \(column.name) of \(table.name) has no ClickHouse definition")
@@ -60,19 +61,19 @@ extension ClickHouseProjectionStore {
             case .float64: widened = "toFloat64(`\(column.name)`)"
             default: widened = "toInt128(`\(column.name)`)"
             }
-            return "sum(\(widened)) AS `__t\(slot)`"
+            return "sum(\(widened)) AS `#t\(slot)`"
         }.joined(separator: ", ")
-        let totals = exposure.sumColumns.indices.map { "toString(__s.`__t\($0)`)" }.joined(separator: ", ")
-        let join = keyColumns.map { "__keys.`\($0.name)` = __s.`\($0.name)`" }.joined(separator: " AND ")
+        let totals = exposure.sumColumns.indices.map { "toString(`#s`.`#t\($0)`)" }.joined(separator: ", ")
+        let join = keyColumns.map { "`#keys`.`\($0.name)` = `#s`.`\($0.name)`" }.joined(separator: " AND ")
         let sql = """
-            WITH __keys AS (SELECT * FROM format(RowBinary, \(Self.literal(Array(structure.utf8))), \(Self.literal(w.take()))))
-            SELECT __keys.`__i`, \(totals)
-            FROM __keys LEFT JOIN (
+            WITH `#keys` AS (SELECT * FROM format(RowBinary, \(Self.literal(Array(structure.utf8))), \(Self.literal(w.take()))))
+            SELECT `#keys`.`#i`, \(totals)
+            FROM `#keys` LEFT JOIN (
                 SELECT \(keys), \(sums) FROM `\(table.name)`
-                WHERE (\(keys)) IN (SELECT \(keys) FROM __keys)
+                WHERE (\(keys)) IN (SELECT \(keys) FROM `#keys`)
                 GROUP BY \(keys)
-            ) AS __s ON \(join)
-            ORDER BY __keys.`__i`
+            ) AS `#s` ON \(join)
+            ORDER BY `#keys`.`#i`
             FORMAT TabSeparated
             """
         let response = try await client.query(sql, settings: [

@@ -108,7 +108,8 @@ struct SumGuardRecoveryTests {
         let schema = ProjectionSchema(name: "sum-guard-keys", storeKinds: [.clickhouse], bindings: [], tables: [
             TableSchema(name: "wide", kind: .aggregate, columns: [
                 ColumnSchema(name: "s", type: .string, lowCardinality: true, sources: []),
-                ColumnSchema(name: "i32", type: .int32, sources: []),
+                // Named as the statement's own index column was once: the statement names its own with `#`.
+                ColumnSchema(name: "__i", type: .int32, sources: []),
                 ColumnSchema(name: "i64", type: .int64, sources: []),
                 ColumnSchema(name: "u64", type: .uint64, sources: []),
                 ColumnSchema(name: "b", type: .bool, sources: []),
@@ -118,7 +119,7 @@ struct SumGuardRecoveryTests {
                 ColumnSchema(name: "f", type: .float64, sources: []),
                 ColumnSchema(name: "total", type: .int64, aggregate: .sum, sources: []),
                 ColumnSchema(name: "amount", type: .decimal(precision: 38, scale: 2), aggregate: .sum, sources: []),
-            ], primaryKey: ["s", "i32", "i64", "u64", "b", "d", "ts", "dec", "f"]),
+            ], primaryKey: ["s", "__i", "i64", "u64", "b", "d", "ts", "dec", "f"]),
         ])
         let fixture = try await ValueParityTests.fixture(.clickhouse, schema: schema)
         defer { Task { await fixture.drop() } }
