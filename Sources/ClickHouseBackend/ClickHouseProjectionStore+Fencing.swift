@@ -49,7 +49,7 @@ extension ClickHouseProjectionStore {
                          "f": String(payload.range.first), "l": String(payload.range.last), "e": String(epoch),
                          "v": String(payload.range.last * 2), "t": String(Int64(clock().timeIntervalSince1970 * 1000)),
                          "s": scope(of: payload).name],
-            settings: ["insert_deduplicate": "0", "max_query_size": String(max(262_144, guardLiteral.utf8.count + 8192))])
+            settings: ["insert_deduplicate": "0"].merging(Self.querySizeSetting(forStatementBytes: guardLiteral.utf8.count + 8192)) { a, _ in a })
         guard let written = response.summary?.writtenRows else {
             // No summary (a proxy that drops the header): the fence read afterwards tells the same, since a
             // refused intent means a newer epoch is there; an accepted one passes it.

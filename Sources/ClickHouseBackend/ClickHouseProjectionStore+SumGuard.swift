@@ -10,7 +10,7 @@ extension ClickHouseProjectionStore {
     func sumGuard(for payload: BatchPayload) async throws -> SumGuard {
         if let known = recordedSumGuard(payload) { return known }
         var entries: [SumGuard.Entry] = []
-        for exposure in try SumGuard.exposure(of: payload.facts, schema: schema) where !exposure.keys.isEmpty {
+        for exposure in SumGuard.exposure(of: payload.facts, schema: schema) where !exposure.keys.isEmpty {
             entries += try SumGuard.entries(for: exposure, totals: try await storedTotals(exposure))
         }
         let guarded = SumGuard(entries: entries)
@@ -76,12 +76,9 @@ extension ClickHouseProjectionStore {
             ORDER BY `#keys`.`#i`
             FORMAT TabSeparated
             """
-        let response = try await client.query(sql, settings: [
-            // The keys are part of the statement: let the parser take all of them.
-            "max_query_size": String(max(262_144, sql.utf8.count + 4096)),
-            // A key without rows reads 0, the total it starts from.
-            "join_use_nulls": "0",
-        ])
+        // A key without rows reads 0, the total it starts from.
+        let response = try await client.query(
+            sql, settings: ["join_use_nulls": "0"].merging(Self.querySizeSetting(forStatementBytes: sql.utf8.count + 4096)) { a, _ in a })
         var result = Array(repeating: [String](), count: exposure.keys.count)
         for line in response.body.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
             let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
@@ -94,6 +91,12 @@ extension ClickHouseProjectionStore {
             throw StoreError(code: .unexpectedResponse, detail: "stored totals of \(table.name) are missing keys")
         }
         return result
+    }
+
+    /// `max_query_size` for a statement of `bytes`, only when the server's default (256 KiB) is too small:
+    /// a profile may forbid changing it, and then every statement that sent it would fail for ever.
+    static func querySizeSetting(forStatementBytes bytes: Int) -> [String: String] {
+        bytes > 262_144 ? ["max_query_size": String(bytes)] : [:]
     }
 
     /// A ClickHouse string literal of any bytes: printable ASCII as is (but `'` and `\`), the rest as

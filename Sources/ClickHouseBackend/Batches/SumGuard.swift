@@ -106,7 +106,7 @@ struct SumGuard: Sendable, Equatable {
     /// counts, also in-batch duplicates and those the write will skip as seen before: the bounds hold for
     /// any subset. One pass, keys by value (the RowBinary hex only once per key): this runs for every
     /// batch of every aggregate table.
-    static func exposure(of facts: [MappedFact], schema: ProjectionSchema) throws -> [Exposure] {
+    static func exposure(of facts: [MappedFact], schema: ProjectionSchema) -> [Exposure] {
         // Per table index: its place in `exposures`, -1 when it has no SUM measure, nil before its first row.
         var place = [Int?](repeating: nil, count: schema.tables.count)
         var exposures: [Exposure] = []
@@ -136,9 +136,12 @@ struct SumGuard: Sendable, Equatable {
                 if let found = keyIndex[position][key] {
                     k = found
                 } else {
-                    k = exposures[position].keys.count
                     let table = exposures[position].table
-                    exposures[position].keys.append((key, try keyHex(key, columns: keyColumns.map { table.columns[$0] })))
+                    // A key the table cannot hold fails the write by itself, if the write gets to it (a
+                    // fact skipped as a duplicate never does): reading its total must not stall the batch.
+                    guard let hex = try? keyHex(key, columns: keyColumns.map { table.columns[$0] }) else { continue }
+                    k = exposures[position].keys.count
+                    exposures[position].keys.append((key, hex))
                     exposures[position].bounds.append(Array(repeating: Bounds(), count: exposures[position].sumColumns.count))
                     keyIndex[position][key] = k
                 }

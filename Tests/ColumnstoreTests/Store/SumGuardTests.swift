@@ -25,7 +25,7 @@ struct SumGuardTests {
     /// The guard a batch of `facts` records when the stored totals are `totals` (per key, per column).
     static func guarded(_ schema: ProjectionSchema, _ facts: [MappedFact], totals: [String: [String]]) throws -> SumGuard {
         var entries: [SumGuard.Entry] = []
-        for exposure in try SumGuard.exposure(of: facts, schema: schema) {
+        for exposure in SumGuard.exposure(of: facts, schema: schema) {
             let keyed = exposure.keys.map { key -> [String] in
                 guard case .string(let tenant) = key.values[0] else { return [] }
                 return totals[tenant] ?? Array(repeating: "0", count: exposure.sumColumns.count)
@@ -136,6 +136,24 @@ struct SumGuardTests {
         // Decimal totals as ClickHouse's toString writes them (trailing zeros trimmed).
         #expect(SumGuard.parseTotal("999.9", type: .decimal(precision: 5, scale: 2)) == .exact(99_990))
         #expect(SumGuard.parseTotal("-3", type: .decimal(precision: 5, scale: 2)) == .exact(-300))
+    }
+
+    @Test("a key the table cannot hold is left out of the reading (its write fails by itself, if it gets there)")
+    func unencodableKey() {
+        let schema = ProjectionSchema(name: "g", storeKinds: [.clickhouse], bindings: [], tables: [
+            TableSchema(name: "daily", kind: .aggregate, columns: [
+                ColumnSchema(name: "day", type: .date, sources: []),
+                ColumnSchema(name: "n", type: .int64, aggregate: .sum, sources: []),
+            ], primaryKey: ["day"]),
+        ])
+        let facts = [
+            MappedFact(sequence: 1, factType: "t", tenant: "a", idempotencyKey: "k1", rows: [TableRow(tableIndex: 0, values: [.date(Int32.max), .int64(1)])]),
+            MappedFact(sequence: 2, factType: "t", tenant: "a", idempotencyKey: "k2", rows: [TableRow(tableIndex: 0, values: [.date(20_000), .int64(1)])]),
+        ]
+        let exposures = SumGuard.exposure(of: facts, schema: schema)
+        #expect(exposures.map { $0.keys.map(\.values) } == [[[.date(20_000)]]])
+        #expect(ClickHouseProjectionStore.querySizeSetting(forStatementBytes: 1_000).isEmpty, "the server's default is left alone when it suffices")
+        #expect(ClickHouseProjectionStore.querySizeSetting(forStatementBytes: 300_000) == ["max_query_size": "300000"])
     }
 
     @Test("the recorded guard survives its encoding byte for byte, and any order of entries encodes alike")

@@ -145,7 +145,7 @@ struct SumGuardRecoveryTests {
         for step in ClickHouseProjectionStore.Guarantee.steps { _ = try await store.run(step, payload) }
 
         // The keys just written and one never written, read back by index.
-        var probe = try #require(try SumGuard.exposure(of: facts, schema: schema).first)
+        var probe = try #require(SumGuard.exposure(of: facts, schema: schema).first)
         #expect(probe.keys.count == hostile.count)
         probe.keys.append((key("new", 99), try SumGuard.keyHex(key("new", 99), columns: Array(schema.tables[0].columns.prefix(9)))))
         probe.bounds.append(probe.bounds[0])
