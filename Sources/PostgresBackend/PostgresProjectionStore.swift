@@ -10,7 +10,7 @@ public actor PostgresProjectionStore: ProjectionStore {
 
     private let dsn: String
     private let schema: ProjectionSchema
-    private let logger: Logger
+    let logger: Logger
     private var connection: PostgresConnection?
     private let upserts: [String]
 
@@ -22,7 +22,7 @@ public actor PostgresProjectionStore: ProjectionStore {
     func setPauseInTransaction(_ pause: (@Sendable () async -> Void)?) { pauseInTransaction = pause }
 
     /// The server ends this store's transactions that sit idle this long (`idle_in_transaction_session_timeout`).
-    private let idleTransactionTimeout: Duration?
+    let idleTransactionTimeout: Duration?
 
     /// `statementDeadline`: a store that stops answering fails the step after this long (and the step
     /// is retried on a new connection) instead of hanging the consumer; nil waits as long as libpq does.

@@ -64,6 +64,44 @@ struct FrozenWriterTests {
         await fixture.drop()
     }
 
+    @Test("a fence ends the session that holds the checkpoint row inside a statement, where the idle-transaction timeout does not reach")
+    func fenceEndsBusyHolder() async throws {
+        let (schema, facts) = try LeaseFencingTests.facts()
+        let fixture = try await StoreFixture.make(.postgres, prefix: "busyholder")
+        let ttl: Duration = .seconds(1)
+        let consumer = ConsumerID(projection: "orders-analytics", consumer: "busy", partition: 0)
+        let old = PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: .init(label: "old"), idleTransactionTimeout: ttl)
+        let new = PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: .init(label: "new"), idleTransactionTimeout: ttl)
+        try await old.fence(consumer, epoch: 5)
+
+        // A session of the replicas' role (and with their idle timeout) locks the row as a batch does, then
+        // stays inside a statement for ten minutes: what a writer frozen while its backend sends a result
+        // or reads a message looks like to the server.
+        let holder = try await PostgresConnection.connect(dsn: fixture.dsn)
+        try await holder.execute("SET idle_in_transaction_session_timeout = \(ttl.wholeMilliseconds)")
+        let pid = try #require(try await holder.query("SELECT pg_backend_pid()")[0].int64(at: 0))
+        try await holder.execute("BEGIN")
+        try await PostgresProjectionStore.checkFence(consumer, epoch: 5, on: holder)
+        let busy = Task { try await holder.execute("SELECT pg_sleep(600)") }
+        let observer = try await PostgresConnection.connect(dsn: fixture.dsn)
+        while try await observer.query(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int4 AND state = 'active' AND query LIKE '%pg_sleep%'",
+            [.int64(pid)])[0].int64(at: 0) != 1 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+
+        try await new.fence(consumer, epoch: 9)
+        #expect(try await new.leaseEpoch(consumer) == 9, "the new owner's epoch is stored")
+        await #expect(throws: PostgresError.self, "the holder's session was ended, its statement with it") { try await busy.value }
+        #expect(try await observer.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int4", [.int64(pid)])[0].int64(at: 0) == 0,
+                "the holder's backend is gone")
+        // The old owner, reconnecting, is fenced off.
+        await LeaseFencingTests().expectFenced { try await LeaseFencingTests().write(old, consumer, Array(facts.prefix(5)), epoch: 5) }
+        holder.close()
+        observer.close()
+        await fixture.drop()
+    }
+
     /// Runs a batch write again when the store dropped its connection (what ingest does with any failure).
     static func retrying(_ body: () async throws -> Void) async throws {
         for attempt in 1...5 {
