@@ -5,7 +5,7 @@ import Testing
 /// The KV operations leases are built on, against the dev stack's nats-server.
 @Suite("JetStream key-value bucket")
 struct KeyValueBucketTests {
-    func withBucket(ttl: Duration = .seconds(30), _ body: (KeyValueBucket) async throws -> Void) async throws {
+    func withBucket(ttl: Duration = .seconds(3600), _ body: (KeyValueBucket) async throws -> Void) async throws {
         let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "projection-tests-kv")
         let js = try connection.jetStream()
         let name = DevStack.uniqueName("kv").replacingOccurrences(of: ".", with: "_")
@@ -127,8 +127,9 @@ struct KeyValueBucketTests {
         let reading = try await NATSConnection.connect(url: DevStack.natsURL, name: "projection-tests-kv-reader")
         let writing = try await NATSConnection.connect(url: DevStack.natsURL, name: "projection-tests-kv-writer")
         let name = DevStack.uniqueName("kvchurn").replacingOccurrences(of: ".", with: "_")
-        let kv = try await reading.jetStream().keyValueBucket(name: name, ttl: .seconds(60), storage: .memory)
-        let writer = try await writing.jetStream().keyValueBucket(name: name, ttl: .seconds(60), storage: .memory)
+        // A TTL no slow run reaches (a loaded machine took 116 s once, and the keys at rest expired).
+        let kv = try await reading.jetStream().keyValueBucket(name: name, ttl: .seconds(3600), storage: .memory)
+        let writer = try await writing.jetStream().keyValueBucket(name: name, ttl: .seconds(3600), storage: .memory)
         let expected = ["hold.t", "lease.t.0", "lease.t.1", "replica.t.r0"]
         for key in expected { try await kv.put(key, value: Array(key.utf8)) }
 

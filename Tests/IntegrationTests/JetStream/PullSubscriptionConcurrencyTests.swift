@@ -46,16 +46,17 @@ struct PullSubscriptionConcurrencyTests {
                 }
                 try await publisher.publishAsyncComplete(timeout: .seconds(60))
             }
+            // A stall guard, not a speed verdict: it ends the loop only after 120 s without one new message.
             let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(120) // "eventually" guard only
-            while seen.count < total, clock.now < deadline {
+            var progressed = clock.now
+            while seen.count < total, clock.now - progressed < .seconds(120) {
                 // Every other pull gives up after 1 ms while the server still delivers to it.
                 let messages = try await sub.fetch(batch: batch, maxBytes: maxBytes, timeout: fetches % 2 == 0 ? .milliseconds(1) : .milliseconds(50))
                 fetches += 1
                 largest = max(largest, messages.count)
                 if messages.count > batch { oversized += 1 }
                 for message in messages {
-                    if !seen.insert(message.metadata.streamSequence).inserted { duplicates += 1 }
+                    if seen.insert(message.metadata.streamSequence).inserted { progressed = clock.now } else { duplicates += 1 }
                 }
                 JetStreamMessage.settle(acked: messages, terminated: [])
             }
@@ -68,12 +69,15 @@ struct PullSubscriptionConcurrencyTests {
         #expect(fetches > 100, "many pulls were made (and half of them abandoned)")
 
         // Everything fetched was acked: nothing is left for the consumer.
+        // Stall guard again: waits while the ack floor keeps moving, gives up after 60 s without a move.
         let clock = ContinuousClock()
-        let settled = clock.now + .seconds(30)
+        var moved = clock.now
         var info = try await js.consumerInfo(stream: stream, durable: "conc")
-        while info.ackFloorStreamSequence < UInt64(total), clock.now < settled {
+        while info.ackFloorStreamSequence < UInt64(total), clock.now - moved < .seconds(60) {
             try await Task.sleep(for: .milliseconds(100))
+            let floor = info.ackFloorStreamSequence
             info = try await js.consumerInfo(stream: stream, durable: "conc")
+            if info.ackFloorStreamSequence != floor { moved = clock.now }
         }
         #expect(info.ackFloorStreamSequence == UInt64(total))
         #expect(info.numPending == 0)
