@@ -7,7 +7,7 @@ import Columnstore
 /// (and the new owner loads a checkpoint that includes it) or sees the higher epoch and rolls back.
 extension PostgresProjectionStore {
     public func fence(_ consumer: ConsumerID, epoch: UInt64) async throws {
-        let lockWait = idleTransactionTimeout.map(Self.fenceLockWait)
+        let lockWait = idleTransactionTimeout.map { Self.fenceLockWait(ttl: $0, statementDeadline: statementDeadline) }
         let raised = try await withConnection { connection in
             guard let lockWait else { return try await Self.raiseEpoch(consumer, epoch: epoch, on: connection) }
             var round = 1
@@ -22,11 +22,26 @@ extension PostgresProjectionStore {
                     // `idle_in_transaction_session_timeout` does not reach (a writer frozen while its
                     // backend sends a result or reads a message). End that session: its transaction
                     // rolls back whole, and the lease already says it may not commit.
-                    let ended = try await Self.endCheckpointLockHolder(consumer, on: connection)
-                    logger.warning("fence: ended the session holding the checkpoint row", metadata: [
-                        "consumer": "\(consumer)", "waited_ms": "\(lockWait.wholeMilliseconds)", "pids": "\(ended)",
-                    ])
                     round += 1
+                    let ended: [Int64]
+                    do {
+                        ended = try await Self.endCheckpointLockHolder(consumer, below: epoch, on: connection)
+                    } catch let error as PostgresError where error.sqlState == "42501" {
+                        // The holder runs under another role (or a superuser): wait for it instead.
+                        logger.warning("fence: the session holding the checkpoint row may not be ended by this role; waiting", metadata: [
+                            "consumer": "\(consumer)", "sqlstate": "42501",
+                        ])
+                        continue
+                    }
+                    if ended.isEmpty {
+                        logger.notice("fence: still waiting for the checkpoint row; no session of this or an older epoch holds it", metadata: [
+                            "consumer": "\(consumer)", "waited_ms": "\(lockWait.wholeMilliseconds)",
+                        ])
+                    } else {
+                        logger.warning("fence: ended the session holding the checkpoint row", metadata: [
+                            "consumer": "\(consumer)", "waited_ms": "\(lockWait.wholeMilliseconds)", "pids": "\(ended)",
+                        ])
+                    }
                 }
             }
         }
@@ -36,9 +51,12 @@ extension PostgresProjectionStore {
     }
 
     /// How long a fence waits for the checkpoint row's lock before it ends the session holding it: a
-    /// third of the lease TTL (at least 100 ms), so a takeover stays inside SCALING.md's bound.
-    static func fenceLockWait(ttl: Duration) -> Duration {
-        max(ttl / 3, .milliseconds(100))
+    /// third of the lease TTL (at least 100 ms), so a takeover stays inside SCALING.md's bound, and below
+    /// half the client's statement deadline, which would otherwise end the wait first and never the holder.
+    static func fenceLockWait(ttl: Duration, statementDeadline: Duration?) -> Duration {
+        let wait = max(ttl / 3, .milliseconds(100))
+        guard let statementDeadline else { return wait }
+        return max(min(wait, statementDeadline / 2), .milliseconds(10))
     }
 
     private static func raiseEpoch(_ consumer: ConsumerID, epoch: UInt64, on connection: PostgresConnection) async throws -> PostgresRows {
@@ -55,19 +73,21 @@ extension PostgresProjectionStore {
 
     /// Terminates the sessions whose open transaction locks the consumer's checkpoint row (the row's
     /// `xmax`: a batch transaction's `FOR UPDATE`, the only lock taken on it, so never a multixact), in
-    /// this database; returns their pids. Allowed for sessions of the same role, which replicas share.
-    private static func endCheckpointLockHolder(_ consumer: ConsumerID, on connection: PostgresConnection) async throws -> [Int64] {
+    /// this database, while the row's epoch is still at most `epoch` (never a newer owner's session);
+    /// returns the pids signalled. Postgres allows it for sessions of the same role, which replicas share
+    /// (42501 otherwise). It does not wait for the end: the caller's next lock wait does.
+    private static func endCheckpointLockHolder(_ consumer: ConsumerID, below epoch: UInt64, on connection: PostgresConnection) async throws -> [Int64] {
         let rows = try await connection.query(
             """
             WITH holder AS MATERIALIZED (
                 SELECT a.pid FROM _projection_checkpoints c
                 JOIN pg_stat_activity a ON a.backend_xid = c.xmax
-                WHERE c.projection = $1 AND c.consumer = $2 AND c.partition = $3
+                WHERE c.projection = $1 AND c.consumer = $2 AND c.partition = $3 AND c.lease_epoch <= $4
                   AND a.pid <> pg_backend_pid() AND a.datname = current_database()
             )
-            SELECT pid FROM holder WHERE pg_terminate_backend(pid, 1000)
+            SELECT pid FROM holder WHERE pg_terminate_backend(pid)
             """,
-            [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition))])
+            [.text(consumer.projection), .text(consumer.consumer), .int64(Int64(consumer.partition)), .int64(Int64(epoch))])
         return rows.compactMap { $0.int64(at: 0) }
     }
 

@@ -15,7 +15,7 @@ public actor PostgresProjectionStore: ProjectionStore {
     private let upserts: [String]
 
     /// The client-side deadline of each statement (`PostgresConnection.statementDeadline`).
-    private let statementDeadline: Duration?
+    let statementDeadline: Duration?
 
     /// Tests only (`@testable`): awaited inside each batch transaction, after its keys are recorded.
     var pauseInTransaction: (@Sendable () async -> Void)?

@@ -243,22 +243,24 @@ struct SumGuard: Sendable, Equatable {
         }
     }
 
-    /// Whether `total` = `stored` + `delta` lies in `type`'s domain. A float total leaves it only by
-    /// becoming infinite from finite operands (Postgres's `float8pl` refuses that; infinite inputs stay allowed).
+    /// Whether `total` = `stored` + `delta` lies in `type`'s domain (`SumDomain`, the fold's rules).
     static func fits(_ total: Magnitude, stored: Magnitude, delta: Magnitude, type: ColumnType) -> Bool {
         if case .float64 = type {
-            if case .float(let s) = stored, !s.isFinite { return true }
-            if case .float(let d) = delta, !d.isFinite { return true }
-            if case .float(let v) = total { return v.isFinite }
-            return false
+            guard case .float(let v) = total else { return false }
+            return SumDomain.accepts(floatSum: v, of: double(stored), double(delta))
         }
-        switch (total, type) {
-        case (.exact(let v), .int32): return v >= Int128(Int32.min) && v <= Int128(Int32.max)
-        case (.exact(let v), .int64): return v >= Int128(Int64.min) && v <= Int128(Int64.max)
-        case (.exact(let v), .uint64): return v >= 0 && v <= Int128(Int64.max)
-        case (.exact(let v), .decimal(let precision, _)): return v.magnitude < DecimalText.limit(precision: precision).magnitude
-        case (.exact, _): return true
-        default: return false
+        switch total {
+        case .exact(let v): return SumDomain.contains(v, type: type)
+        case .float, .saturated: return false
+        }
+    }
+
+    /// A float column's operand (the zero of an untouched bound is exact).
+    private static func double(_ m: Magnitude) -> Double {
+        switch m {
+        case .exact(let v): return Double(v)
+        case .float(let v): return v
+        case .saturated: return .infinity
         }
     }
 

@@ -112,22 +112,21 @@ public struct RowAccumulator {
         switch (a, b, type) {
         case (.int64(let x), .int64(let y), _):
             let (sum, overflowed) = x.addingReportingOverflow(y)
-            if overflowed || (type == .int32 && (sum < Int64(Int32.min) || sum > Int64(Int32.max))) { throw overflow() }
+            if overflowed || !SumDomain.contains(Int128(sum), type: type) { throw overflow() }
             return .int64(sum)
         case (.uint64(let x), .uint64(let y), _):
             let (sum, overflowed) = x.addingReportingOverflow(y)
-            if overflowed || sum > UInt64(Int64.max) { throw overflow() }
+            if overflowed || !SumDomain.contains(Int128(sum), type: type) { throw overflow() }
             return .uint64(sum)
         case (.float64(let x), .float64(let y), _):
-            // Postgres refuses a finite sum that overflows (`float8pl`: 22003); infinite inputs stay allowed.
             let sum = x + y
-            if sum.isInfinite && x.isFinite && y.isFinite { throw overflow() }
+            if !SumDomain.accepts(floatSum: sum, of: x, y) { throw overflow() }
             return .float64(sum)
-        case (.string(let x), .string(let y), .decimal(let precision, let scale)):
+        case (.string(let x), .string(let y), .decimal(_, let scale)):
             guard let ux = DecimalText.units(x, scale: scale), let uy = DecimalText.units(y, scale: scale) else { throw overflow() }
             // Two decimal(38) values can pass Int128's bound (~1.7e38): report it, never trap.
             let (total, overflowed) = ux.addingReportingOverflow(uy)
-            guard !overflowed, total.magnitude < DecimalText.limit(precision: precision).magnitude else { throw overflow() }
+            guard !overflowed, SumDomain.contains(total, type: type) else { throw overflow() }
             return .string(DecimalText.text(units: total, scale: scale))
         default:
             return a

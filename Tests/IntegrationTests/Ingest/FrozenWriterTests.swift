@@ -76,27 +76,47 @@ struct FrozenWriterTests {
 
         // A session of the replicas' role (and with their idle timeout) locks the row as a batch does, then
         // stays inside a statement for ten minutes: what a writer frozen while its backend sends a result
-        // or reads a message looks like to the server.
+        // or reads a message looks like to the server. One simple query, so it never idles in between.
         let holder = try await PostgresConnection.connect(dsn: fixture.dsn)
         try await holder.execute("SET idle_in_transaction_session_timeout = \(ttl.wholeMilliseconds)")
         let pid = try #require(try await holder.query("SELECT pg_backend_pid()")[0].int64(at: 0))
-        try await holder.execute("BEGIN")
-        try await PostgresProjectionStore.checkFence(consumer, epoch: 5, on: holder)
-        let busy = Task { try await holder.execute("SELECT pg_sleep(600)") }
-        let observer = try await PostgresConnection.connect(dsn: fixture.dsn)
-        while try await observer.query(
-            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int4 AND state = 'active' AND query LIKE '%pg_sleep%'",
-            [.int64(pid)])[0].int64(at: 0) != 1 {
-            try await Task.sleep(for: .milliseconds(20))
+        let busy = Task {
+            try await holder.execute("""
+                BEGIN;
+                SELECT lease_epoch FROM _projection_checkpoints WHERE projection = 'orders-analytics' AND consumer = 'busy' AND partition = 0 FOR UPDATE;
+                SELECT pg_sleep(600)
+                """)
         }
+        let observer = try await PostgresConnection.connect(dsn: fixture.dsn)
+        do {
+            // Hang guard only: the sleep shows up long before on any machine.
+            let clock = ContinuousClock(), guardUntil = clock.now + .seconds(120)
+            while try await observer.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int4 AND state = 'active' AND query LIKE '%pg_sleep%'",
+                [.int64(pid)])[0].int64(at: 0) != 1 {
+                try #require(clock.now < guardUntil, "the holder never started its statement")
+                try await Task.sleep(for: .milliseconds(20))
+            }
 
-        try await new.fence(consumer, epoch: 9)
-        #expect(try await new.leaseEpoch(consumer) == 9, "the new owner's epoch is stored")
-        await #expect(throws: PostgresError.self, "the holder's session was ended, its statement with it") { try await busy.value }
-        #expect(try await observer.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int4", [.int64(pid)])[0].int64(at: 0) == 0,
-                "the holder's backend is gone")
-        // The old owner, reconnecting, is fenced off.
-        await LeaseFencingTests().expectFenced { try await LeaseFencingTests().write(old, consumer, Array(facts.prefix(5)), epoch: 5) }
+            try await new.fence(consumer, epoch: 9)
+            #expect(try await new.leaseEpoch(consumer) == 9, "the new owner's epoch is stored")
+            await #expect(throws: PostgresError.self, "the holder's session was ended, its statement with it") { try await busy.value }
+            // pg_terminate_backend only signals; the backend leaves the list once it has ended.
+            var gone = false
+            while !gone, clock.now < guardUntil {
+                gone = try await observer.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int4", [.int64(pid)])[0].int64(at: 0) == 0
+                if !gone { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(gone, "the holder's backend is gone")
+            // The old owner, reconnecting, is fenced off.
+            await LeaseFencingTests().expectFenced { try await LeaseFencingTests().write(old, consumer, Array(facts.prefix(5)), epoch: 5) }
+        } catch {
+            _ = try? await observer.query("SELECT pg_terminate_backend($1::int4)", [.int64(pid)])
+            holder.close()
+            observer.close()
+            await fixture.drop()
+            throw error
+        }
         holder.close()
         observer.close()
         await fixture.drop()
