@@ -7,8 +7,10 @@ import Testing
 
 /// A writer frozen in the middle of its batch transaction (SIGSTOP, a stalled VM) holds its partition's
 /// checkpoint row lock. Replicas set `idle_in_transaction_session_timeout` to the lease TTL on their store
-/// connections, so the server ends the frozen transaction and a new owner's fence goes through while the
-/// writer is still frozen, however long the freeze lasts; when it wakes it cannot commit anything.
+/// connections, so the server ends an idle frozen transaction; and a new owner's fence, after waiting TTL/3
+/// for the row, ends the session holding it (also one inside a statement, which the timeout does not
+/// reach). Either way the fence goes through while the writer is still frozen, however long the freeze
+/// lasts; when it wakes it cannot commit anything.
 @Suite("A frozen Postgres writer")
 struct FrozenWriterTests {
     /// Records the order of events across tasks.
