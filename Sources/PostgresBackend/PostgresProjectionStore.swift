@@ -280,9 +280,7 @@ public actor PostgresProjectionStore: ProjectionStore {
             connection = try await PostgresConnection.connect(dsn: dsn)
             connection.statementDeadline = statementDeadline
             if let idleTransactionTimeout {
-                let (seconds, attoseconds) = idleTransactionTimeout.components
-                let millis = max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-                try await connection.execute("SET idle_in_transaction_session_timeout = \(millis)")
+                try await connection.execute("SET idle_in_transaction_session_timeout = \(max(1, idleTransactionTimeout.wholeMilliseconds))")
             }
             self.connection = connection
         }

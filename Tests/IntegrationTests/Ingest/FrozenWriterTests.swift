@@ -103,9 +103,10 @@ struct FrozenWriterTests {
             try await new.fence(consumer, epoch: 9)
             #expect(try await new.leaseEpoch(consumer) == 9, "the new owner's epoch is stored")
             await #expect(throws: PostgresError.self, "the holder's session was ended, its statement with it") { try await busy.value }
-            // pg_terminate_backend only signals; the backend leaves the list once it has ended.
+            // pg_terminate_backend only signals; the backend leaves the list once it has ended (hang guard of its own).
             var gone = false
-            while !gone, clock.now < guardUntil {
+            let goneUntil = clock.now + .seconds(120)
+            while !gone, clock.now < goneUntil {
                 gone = try await observer.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int4", [.int64(pid)])[0].int64(at: 0) == 0
                 if !gone { try await Task.sleep(for: .milliseconds(20)) }
             }
