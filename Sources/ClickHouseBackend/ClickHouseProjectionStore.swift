@@ -110,11 +110,12 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     }
 
     public func checkWritable() async throws {
-        // The newest internal-table layouts (batch scopes, version 3; sum guards, version 5): an unmigrated
-        // store is not writable.
+        // The newest internal-table layouts (batch scopes, version 3; sum guards, version 5; quarantine
+        // consumers, version 6): an unmigrated store is not writable.
         try await client.query("SELECT batch, partition FROM _projection_seen_keys LIMIT 0")
         try await client.query("SELECT batch_scope FROM _projection_checkpoints LIMIT 0")
         try await client.query("SELECT sum_guard FROM _projection_checkpoints LIMIT 0")
+        try await client.query("SELECT consumer, batch_scope FROM _projection_quarantine LIMIT 0")
     }
 
     private func loadGeneration() async throws {
@@ -221,12 +222,17 @@ public final class ClickHouseProjectionStore: ProjectionStore {
                 w.writeString(bytes: q.raw)
                 w.writeString(q.headersJSON)
                 w.writeDateTime64(ticks: now)
-                // Partitions' streams share sequence numbers: the partition is part of the entry's key.
+                // Partitions' streams share sequence numbers, and so may two durables' streams: the partition
+                // and the consumer are part of the entry's key. The scope ties it to the seen keys its batch
+                // recorded (`keysSeenBefore`).
                 w.writeUInt32(UInt32(clamping: payload.consumer.partition))
+                w.writeString(payload.consumer.consumer)
+                w.writeString(scope.name)
             }
             try await client.insert(
                 into: Self.quarantineTable,
-                columns: ["projection", "stream_sequence", "subject", "fact_id", "fact_type", "tenant_id", "reason", "raw", "headers", "quarantined_at", "partition"],
+                columns: ["projection", "stream_sequence", "subject", "fact_id", "fact_type", "tenant_id", "reason", "raw", "headers", "quarantined_at", "partition",
+                          "consumer", "batch_scope"],
                 body: .bytes(w.take()),
                 settings: ["insert_deduplication_token": internalToken(payload, table: Self.quarantineTable, scope: scope)])
         }
@@ -242,6 +248,11 @@ public final class ClickHouseProjectionStore: ProjectionStore {
     /// rolled back). Any other batch: an earlier one of this consumer, another partition's (a tenant moved
     /// by re-partitioning), another durable's on this or another stream, a rebuild's cut-over keys, rows
     /// of earlier releases (empty `batch`): as on Postgres, a key once applied stays applied.
+    ///
+    /// A quarantine entry excludes the keys its batch scope recorded at its sequence, so another durable's
+    /// entry at an equal sequence excludes nothing of this one's. Entries of releases before internal
+    /// tables version 6 (no scope) exclude by partition and sequence, as then; so does any entry for key
+    /// rows without a batch (releases before version 3), which name no scope to compare.
     func keysSeenBefore(_ payload: BatchPayload, scope: ClickHouseBatchScope) async throws -> Set<IdempotencyKey> {
         if scope.isLegacy { return try await keysSeenBeforeLegacy(payload) }
         let response = try await client.query(
@@ -249,7 +260,11 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
             WHERE projection = {p:String} AND batch != {b:String}
               AND (stream_sequence, if(batch = '', {n:UInt32}, partition)) GLOBAL NOT IN (
-                SELECT stream_sequence, partition FROM _projection_quarantine WHERE projection = {p:String})
+                SELECT stream_sequence, partition FROM _projection_quarantine WHERE projection = {p:String} AND batch_scope = '')
+              AND (stream_sequence, \(Self.seenKeyScope)) GLOBAL NOT IN (
+                SELECT stream_sequence, batch_scope FROM _projection_quarantine WHERE projection = {p:String} AND batch_scope != '')
+              AND (batch != '' OR (stream_sequence, {n:UInt32}) GLOBAL NOT IN (
+                SELECT stream_sequence, partition FROM _projection_quarantine WHERE projection = {p:String}))
               AND (fact_type, tenant_id, idempotency_key) IN (
                 SELECT fact_type, tenant_id, idempotency_key FROM _projection_seen_keys
                 WHERE projection = {p:String} AND batch = {b:String})
@@ -259,6 +274,10 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             parameters: ["p": payload.consumer.projection, "b": scope.batchID(payload.range), "n": String(payload.consumer.partition)])
         return try Self.keys(response.body)
     }
+
+    /// The scope of a seen-key row's `batch` (`<scope>/<first>-<last>`): all before its last `/`; empty
+    /// for rows without a batch.
+    static let seenKeyScope = "substring(batch, 1, length(batch) - position(reverse(batch), '/'))"
 
     /// The rule of releases before 2026-12-06, for the batch such a release left pending (its keys were
     /// recorded without a batch): keys recorded below the batch's first sequence.

@@ -117,13 +117,14 @@ public final class InMemoryStore<Guarantee: DeliveryGuarantee>: ProjectionStore 
         guard state.withLock({ $0.available }) else { throw InMemoryFault.storeUnavailable }
     }
 
-    public func quarantined(projection: String, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
+    public func quarantined(projection: String, consumer: String?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
         state.withLock { state in
             Array(state.quarantine.values
+                .filter { fact in consumer.map { fact.consumer == $0 || fact.consumer.isEmpty } ?? true }
                 .filter { fact in partition.map { fact.partition == $0 } ?? true }
                 .filter { fact in tenant.map { fact.tenant == $0 } ?? true }
-                .filter { fact in after.map { (fact.sequence, fact.partition) > ($0.sequence, $0.partition) } ?? true }
-                .sorted { ($0.sequence, $0.partition) < ($1.sequence, $1.partition) }
+                .filter { fact in after.map { $0 < fact.key } ?? true }
+                .sorted { $0.key < $1.key }
                 .prefix(limit))
         }
     }
@@ -174,7 +175,12 @@ public final class InMemoryStore<Guarantee: DeliveryGuarantee>: ProjectionStore 
             outcome.applied += 1
         }
         for fact in payload.quarantined {
-            state.quarantine[fact.key] = fact
+            // As the real stores: the entry is the batch's consumer's and partition's, and a repeat
+            // keeps the first record.
+            var entry = fact
+            entry.partition = payload.consumer.partition
+            entry.consumer = payload.consumer.consumer
+            if state.quarantine[entry.key] == nil { state.quarantine[entry.key] = entry }
             outcome.quarantined += 1
         }
         return outcome

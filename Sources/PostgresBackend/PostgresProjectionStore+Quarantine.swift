@@ -2,46 +2,51 @@ import LibPQ
 import Columnstore
 
 extension PostgresProjectionStore {
-    public func quarantined(projection: String, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
+    public func quarantined(projection: String, consumer: String?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
         try await withConnection { connection in
-            // The row comparison pages along the primary key (projection, stream_sequence, partition).
+            // The row comparison pages along the primary key (projection, stream_sequence, partition, consumer).
             let rows = try await connection.query(
                 """
-                SELECT stream_sequence, partition, subject, fact_id, fact_type, tenant_id, reason, raw, headers::text
+                SELECT stream_sequence, partition, subject, fact_id, fact_type, tenant_id, reason, raw, headers::text, consumer
                 FROM _projection_quarantine
                 WHERE projection = $1
-                  AND ($2::bigint IS NULL OR (stream_sequence, partition) > ($2::bigint, $3::integer))
+                  AND ($2::bigint IS NULL OR (stream_sequence, partition, consumer) > ($2::bigint, $3::integer, $7::text))
                   AND ($4::integer IS NULL OR partition = $4::integer)
                   AND ($5::text IS NULL OR tenant_id = $5::text)
-                ORDER BY stream_sequence, partition LIMIT $6
+                  AND ($8::text IS NULL OR consumer IN ($8::text, ''))
+                ORDER BY stream_sequence, partition, consumer LIMIT $6
                 """,
                 [.text(projection),
                  after.map { .int64(Int64(clamping: $0.sequence)) } ?? .null, after.map { .int64(Int64($0.partition)) } ?? .null,
-                 partition.map { .int64(Int64($0)) } ?? .null, tenant.map(PostgresValue.text) ?? .null, .int64(Int64(limit))])
+                 partition.map { .int64(Int64($0)) } ?? .null, tenant.map(PostgresValue.text) ?? .null, .int64(Int64(limit)),
+                 after.map { .text($0.consumer) } ?? .null, consumer.map(PostgresValue.text) ?? .null])
             return try rows.map { row in
                 guard let sequence = row.int64(at: 0), let partition = row.int64(at: 1), let raw = row.bytes(at: 7) else {
                     throw StoreError(code: .unexpectedResponse, detail: "unreadable quarantine row")
                 }
-                return QuarantinedFact(sequence: UInt64(sequence), partition: Int(partition), subject: row[2] ?? "", factID: row[3] ?? "",
-                                       factType: row[4] ?? "", tenant: row[5] ?? "", reason: row[6] ?? "", raw: raw, headersJSON: row[8] ?? "{}")
+                return QuarantinedFact(sequence: UInt64(sequence), partition: Int(partition), consumer: row[9] ?? "", subject: row[2] ?? "",
+                                       factID: row[3] ?? "", factType: row[4] ?? "", tenant: row[5] ?? "", reason: row[6] ?? "", raw: raw,
+                                       headersJSON: row[8] ?? "{}")
             }
         }
     }
 
     public func removeQuarantined(projection: String, keys: [QuarantineKey]) async throws {
         guard !keys.isEmpty else { return }
-        var partitions = PostgresArrayLiteral(), sequences = PostgresArrayLiteral()
+        var partitions = PostgresArrayLiteral(), sequences = PostgresArrayLiteral(), consumers = PostgresArrayLiteral()
         for key in keys {
             partitions.appendBare(String(key.partition))
             sequences.appendBare(String(key.sequence))
+            consumers.append(key.consumer)
         }
         _ = try await withConnection { connection in
             try await connection.query(
                 """
                 DELETE FROM _projection_quarantine
-                WHERE projection = $1 AND (partition, stream_sequence) IN (SELECT * FROM unnest($2::integer[], $3::bigint[]))
+                WHERE projection = $1
+                  AND (partition, stream_sequence, consumer) IN (SELECT * FROM unnest($2::integer[], $3::bigint[], $4::text[]))
                 """,
-                [.text(projection), .text(partitions.literal), .text(sequences.literal)])
+                [.text(projection), .text(partitions.literal), .text(sequences.literal), .text(consumers.literal)])
         }
     }
 }

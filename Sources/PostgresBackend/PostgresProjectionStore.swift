@@ -94,8 +94,8 @@ public actor PostgresProjectionStore: ProjectionStore {
     public func checkWritable() async throws {
         _ = try await withConnection { connection in
             try await connection.query("SELECT 1 FROM _projection_checkpoints LIMIT 1")
-            // The newest internal-table layout (quarantine partition): an unmigrated store is not writable.
-            try await connection.query("SELECT partition FROM _projection_quarantine LIMIT 0")
+            // The newest internal-table layout (quarantine consumer, version 6): an unmigrated store is not writable.
+            try await connection.query("SELECT partition, consumer FROM _projection_quarantine LIMIT 0")
         }
     }
 
@@ -166,13 +166,14 @@ public actor PostgresProjectionStore: ProjectionStore {
             }
             try await connection.query(
                 """
-                INSERT INTO _projection_quarantine (projection, partition, stream_sequence, subject, fact_id, fact_type, tenant_id, reason, raw, headers)
-                SELECT $1, $10::integer, s, sub, i, t, n, r, b, h::jsonb
+                INSERT INTO _projection_quarantine (projection, partition, consumer, stream_sequence, subject, fact_id, fact_type, tenant_id, reason, raw, headers)
+                SELECT $1, $10::integer, $11, s, sub, i, t, n, r, b, h::jsonb
                 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[]) AS u(s, sub, i, t, n, r, b, h)
                 ON CONFLICT DO NOTHING
                 """,
                 [.text(consumer.projection), .text(seqs.literal), .text(subjects.literal), .text(ids.literal), .text(types.literal),
-                 .text(tenants.literal), .text(reasons.literal), .text(raws.literal), .text(headers.literal), .int64(Int64(consumer.partition))])
+                 .text(tenants.literal), .text(reasons.literal), .text(raws.literal), .text(headers.literal), .int64(Int64(consumer.partition)),
+                 .text(consumer.consumer)])
         }
 
         guard advanceCheckpoint else {

@@ -27,13 +27,26 @@ extension ClickHouseRebuilder {
         let quarantine = Self.internalTables.first { $0.name == "_projection_quarantine" }!
         try await client.execute("DELETE FROM _projection_quarantine WHERE projection = {p:String} AND tenant_id = {t:String}",
                                  parameters: ["p": live, "t": tenant])
+        // The entries become the live consumers'. Their keys were copied under no batch above, so they lose
+        // their batch scope too: the seen-key rules then match them by partition and sequence.
+        let select = quarantine.columns.map { column in
+            switch column {
+            case "consumer": "transform(consumer, {rc:Array(String)}, {lc:Array(String)}, consumer)"
+            case "batch_scope": "''"
+            default: column
+            }
+        }
+        // Durable names hold only letters, digits, - and _ (checked by ingest), so they quote plainly.
+        let names = { (consumers: [ConsumerID]) in "[" + consumers.map { "'\($0.consumer)'" }.joined(separator: ",") + "]" }
         try await client.execute(
             """
             INSERT INTO _projection_quarantine (projection, \(quarantine.columns.joined(separator: ", ")))
-            SELECT {p:String}, \(quarantine.columns.joined(separator: ", ")) FROM _projection_quarantine
+            SELECT {p:String}, \(select.joined(separator: ", ")) FROM _projection_quarantine
             WHERE projection = {r:String} AND tenant_id = {t:String}
             """,
-            parameters: ["p": live, "r": rebuild, "t": tenant], settings: ["insert_deduplicate": "0"])
+            parameters: ["p": live, "r": rebuild, "t": tenant, "rc": names(generation.consumers.map(generation.rebuild(of:))),
+                         "lc": names(generation.consumers)],
+            settings: ["insert_deduplicate": "0"])
         for layout in layouts {
             let name = layout.table.name, tenantColumn = "`\(layout.tenantColumn.name)`"
             let columns = layout.table.columns.map { "`\($0.name)`" }.joined(separator: ", ")

@@ -15,7 +15,8 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
         ("_projection_checkpoints", ["consumer", "partition", "first_sequence", "last_sequence", "state", "lease_epoch", "version", "updated_at",
                                      "batch_scope", "sum_guard"]),
         ("_projection_seen_keys", ["fact_type", "tenant_id", "idempotency_key", "stream_sequence", "seen_at", "batch", "partition"]),
-        ("_projection_quarantine", ["stream_sequence", "partition", "subject", "fact_id", "fact_type", "tenant_id", "reason", "raw", "headers", "quarantined_at"]),
+        ("_projection_quarantine", ["stream_sequence", "partition", "subject", "fact_id", "fact_type", "tenant_id", "reason", "raw", "headers", "quarantined_at",
+                                    "consumer", "batch_scope"]),
     ]
 
     public init(client: ClickHouseClient, schema: ProjectionSchema) {

@@ -61,9 +61,15 @@ extension ClickHouseDDL {
                 // newly added column into the sorting key, at its end, and not with a default expression
                 // (UInt32's own default is 0 anyway).
                 .init(name: "partition", type: "UInt32"),
+                // The durable consumer whose batch recorded the entry (renamed with it at a cutover), and
+                // that batch's scope (`ClickHouseBatchScope`, never renamed: it matches the scope in the
+                // seen keys the batch recorded). Empty for entries before internal tables version 6. Last,
+                // and the consumer at the end of the key, as the version-6 upgrade leaves them.
+                .init(name: "consumer", type: "String"),
+                .init(name: "batch_scope", type: "String"),
             ],
             engine: "ReplacingMergeTree",
-            orderBy: ["projection", "stream_sequence", "partition"],
+            orderBy: ["projection", "stream_sequence", "partition", "consumer"],
             // Entries with equal keys still meet on one shard; the upgrade cannot re-shard a Distributed table.
             shardingKey: ["projection", "stream_sequence"]
         ),
@@ -95,6 +101,16 @@ extension ClickHouseDDL {
             ])
         case 5:
             return addColumns([("_projection_checkpoints", "ADD COLUMN IF NOT EXISTS `sum_guard` String")])
+        case 6:
+            let table = "_projection_quarantine"
+            let addColumns = "ADD COLUMN IF NOT EXISTS `consumer` String, ADD COLUMN IF NOT EXISTS `batch_scope` String"
+            let orderBy = "MODIFY ORDER BY (projection, stream_sequence, partition, consumer)"
+            guard cluster != nil else { return ["ALTER TABLE \(table) \(addColumns), \(orderBy);"] }
+            // As version 2: the sort key lives on the replicated local table.
+            return [
+                "ALTER TABLE \(ClickHouseTableDefinition.localName(table))\(onCluster) \(addColumns), \(orderBy);",
+                "ALTER TABLE \(table)\(onCluster) \(addColumns);",
+            ]
         default:
             return []
         }

@@ -47,6 +47,13 @@ public struct InternalTablesUpgrade: Sendable, Hashable, CustomStringConvertible
             description: "ClickHouse internal table _projection_checkpoints: add column sum_guard",
             changesPostgres: false
         ),
+        // Another durable on another stream may write the same tables: its sequences repeat, so the
+        // quarantine needs the consumer in its key; ClickHouse entries also record their batch's scope,
+        // which the seen-key rules match (2026-12-07).
+        InternalTablesUpgrade(
+            version: 6, slug: "internal_quarantine_consumer",
+            description: "internal table _projection_quarantine: add column consumer (ClickHouse also batch_scope), key (projection, stream_sequence, partition, consumer)"
+        ),
     ]
 
     /// The layout a first generation creates.

@@ -36,7 +36,8 @@ extension PostgresDDL {
             headers jsonb NOT NULL DEFAULT '{}',
             quarantined_at timestamptz NOT NULL DEFAULT now(),
             partition integer NOT NULL DEFAULT 0,
-            PRIMARY KEY (projection, stream_sequence, partition)
+            consumer text NOT NULL DEFAULT '',
+            PRIMARY KEY (projection, stream_sequence, partition, consumer)
         );
         """,
     ]
@@ -58,6 +59,13 @@ extension PostgresDDL {
             return [
                 "ALTER TABLE _projection_seen_keys DROP CONSTRAINT IF EXISTS _projection_seen_keys_pkey, "
                     + "ADD CONSTRAINT _projection_seen_keys_pkey PRIMARY KEY (tenant_id, idempotency_key, fact_type, projection);",
+            ]
+        case 6:
+            // Existing entries keep an empty consumer: which durable recorded them is not known.
+            return [
+                "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS consumer text NOT NULL DEFAULT '';",
+                "ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, "
+                    + "ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition, consumer);",
             ]
         default:
             return []

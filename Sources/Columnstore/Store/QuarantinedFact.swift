@@ -5,6 +5,9 @@ public struct QuarantinedFact: Sendable, Hashable {
     /// The partition whose stream `sequence` is in. Listings report it; a write records the batch's
     /// consumer partition instead, since a batch comes from one partition.
     public var partition: Int
+    /// The durable consumer whose batch recorded the entry, likewise: listings report it, a write records
+    /// the batch's consumer. Empty for entries recorded before internal tables version 6.
+    public var consumer: String
     public var subject: String
     public var factID: String
     public var factType: String
@@ -14,9 +17,10 @@ public struct QuarantinedFact: Sendable, Hashable {
     /// NATS headers as a JSON object text.
     public var headersJSON: String
 
-    public init(sequence: UInt64, partition: Int = 0, subject: String, factID: String = "", factType: String = "", tenant: String = "", reason: String, raw: [UInt8], headersJSON: String = "{}") {
+    public init(sequence: UInt64, partition: Int = 0, consumer: String = "", subject: String, factID: String = "", factType: String = "", tenant: String = "", reason: String, raw: [UInt8], headersJSON: String = "{}") {
         self.sequence = sequence
         self.partition = partition
+        self.consumer = consumer
         // Envelope values of a poison fact may hold anything; Postgres text cannot hold NUL, so it is
         // replaced (the raw message keeps the original bytes).
         self.subject = Self.storable(subject)
@@ -32,5 +36,5 @@ public struct QuarantinedFact: Sendable, Hashable {
         text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
     }
 
-    public var key: QuarantineKey { QuarantineKey(partition: partition, sequence: sequence) }
+    public var key: QuarantineKey { QuarantineKey(partition: partition, sequence: sequence, consumer: consumer) }
 }

@@ -15,7 +15,8 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
         var after: QuarantineKey?
         // The quarantine is read in pages; only the wanted entries are kept.
         while facts.count < wanted.count {
-            let page = try await store.quarantined(projection: projection, partition: partition, tenant: nil, after: after, limit: 1000)
+            let page = try await store.quarantined(projection: projection, consumer: quarantineConsumer(of: partition), partition: partition,
+                                                   tenant: nil, after: after, limit: 1000)
             guard let last = page.last else { break }
             facts += page.filter { wanted.contains($0.sequence) }
             after = last.key

@@ -6,6 +6,8 @@ import Foundation
 struct QuarantinePage: Codable, Sendable, Equatable {
     struct Fact: Codable, Sendable, Equatable {
         var partition: Int
+        /// The durable whose batch recorded the entry; empty for entries from before it was recorded.
+        var consumer: String
         var sequence: UInt64
         var subject: String
         var factID: String
@@ -16,7 +18,7 @@ struct QuarantinePage: Codable, Sendable, Equatable {
         var headers: [String: String]
 
         enum CodingKeys: String, CodingKey {
-            case partition, sequence, subject, tenant, reason, headers
+            case partition, consumer, sequence, subject, tenant, reason, headers
             case factID = "fact_id"
             case factType = "fact_type"
             case rawBase64 = "raw_base64"
@@ -24,6 +26,7 @@ struct QuarantinePage: Codable, Sendable, Equatable {
 
         init(_ fact: QuarantinedFact) {
             partition = fact.partition
+            consumer = fact.consumer
             sequence = fact.sequence
             subject = fact.subject
             factID = fact.factID

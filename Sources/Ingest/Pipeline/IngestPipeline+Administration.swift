@@ -31,8 +31,19 @@ extension IngestPipeline: IngestAdministration {
 
     public func quarantined(partition: Int?, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
         let partition = partition ?? configuration.consumer.partition
-        return try await store.quarantined(projection: configuration.consumer.projection, partition: partition, tenant: tenant,
-                                           after: QuarantineKey(partition: partition, sequence: afterSequence), limit: limit)
+        // Pages continue after a sequence: the key just above every entry at that sequence in `partition`
+        // (keys order by sequence, then partition, then consumer).
+        return try await store.quarantined(projection: configuration.consumer.projection, consumer: quarantineConsumer(of: partition),
+                                           partition: partition, tenant: tenant,
+                                           after: QuarantineKey(partition: partition + 1, sequence: afterSequence), limit: limit)
+    }
+
+    /// Whose quarantine entries an admin request addresses: for this ingest's own partition, its own
+    /// durable's (with entries recorded before entries named their consumer), never another durable's
+    /// that writes the same tables from another stream, whose sequences are another stream's. For
+    /// another partition, every consumer's: that partition's durable is another process's.
+    func quarantineConsumer(of partition: Int) -> String? {
+        partition == configuration.consumer.partition ? configuration.consumer.consumer : nil
     }
 
     public func redrive(partition: Int?, sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact] {
@@ -46,14 +57,16 @@ extension IngestPipeline: IngestAdministration {
             var after: QuarantineKey?
             // The quarantine is read in pages; only the wanted entries are kept.
             while facts.count < wanted.count {
-                let page = try await store.quarantined(projection: projection, partition: partition, tenant: tenant, after: after, limit: 1000)
+                let page = try await store.quarantined(projection: projection, consumer: quarantineConsumer(of: partition), partition: partition,
+                                                       tenant: tenant, after: after, limit: 1000)
                 guard let last = page.last else { break }
                 facts += page.filter { wanted.contains($0.sequence) }
                 after = last.key
                 if last.sequence >= (wanted.max() ?? 0) { break }
             }
         } else {
-            facts = try await store.quarantined(projection: projection, partition: partition, tenant: tenant, after: nil, limit: limit)
+            facts = try await store.quarantined(projection: projection, consumer: quarantineConsumer(of: partition), partition: partition,
+                                                tenant: tenant, after: nil, limit: limit)
         }
         var redriven: [RedrivenFact] = []
         for fact in facts {

@@ -28,6 +28,12 @@ extension PostgresRebuilder {
                 try await c.query("DELETE FROM \(table) WHERE projection = $1 AND tenant_id = $2", [.text(live), .text(tenant)])
                 try await c.query("UPDATE \(table) SET projection = $1 WHERE projection = $2 AND tenant_id = $3", [.text(live), .text(rebuild), .text(tenant)])
             }
+            // The moved quarantine entries become the live consumers'.
+            for consumer in generation.consumers {
+                try await c.query(
+                    "UPDATE _projection_quarantine SET consumer = $2 WHERE projection = $1 AND consumer = $3 AND partition = $4 AND tenant_id = $5",
+                    [.text(live), .text(consumer.consumer), .text(generation.rebuild(of: consumer).consumer), .int64(Int64(consumer.partition)), .text(tenant)])
+            }
             for table in Self.internalTables {
                 try await c.query("DELETE FROM \(table) WHERE projection = $1", [.text(rebuild)])
             }

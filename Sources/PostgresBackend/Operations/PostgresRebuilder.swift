@@ -85,16 +85,18 @@ public actor PostgresRebuilder: ProjectionRebuilder {
                     try await c.query("DELETE FROM \(table) WHERE projection = $1", [.text(parked)])
                 }
             }
-            // Checkpoints are per consumer (one per partition): the incoming consumer's row becomes the
-            // live consumer's.
+            // Checkpoints and quarantine entries are per consumer (one per partition): the incoming
+            // consumer's become the live consumer's.
             for consumer in generation.consumers {
-                try await c.query(
-                    "UPDATE _projection_checkpoints SET consumer = $3 WHERE projection = $1 AND consumer = $2 AND partition = $4",
-                    [.text(live.projection), .text(consumer.consumer + incomingSuffix), .text(consumer.consumer), .int64(Int64(consumer.partition))])
-                if keepPrevious {
+                for table in ["_projection_checkpoints", "_projection_quarantine"] {
                     try await c.query(
-                        "UPDATE _projection_checkpoints SET consumer = $3 WHERE projection = $1 AND consumer = $2 AND partition = $4",
-                        [.text(previous.projection), .text(consumer.consumer), .text(consumer.consumer + RebuildGeneration.previousSuffix), .int64(Int64(consumer.partition))])
+                        "UPDATE \(table) SET consumer = $3 WHERE projection = $1 AND consumer = $2 AND partition = $4",
+                        [.text(live.projection), .text(consumer.consumer + incomingSuffix), .text(consumer.consumer), .int64(Int64(consumer.partition))])
+                    if keepPrevious {
+                        try await c.query(
+                            "UPDATE \(table) SET consumer = $3 WHERE projection = $1 AND consumer = $2 AND partition = $4",
+                            [.text(previous.projection), .text(consumer.consumer), .text(consumer.consumer + RebuildGeneration.previousSuffix), .int64(Int64(consumer.partition))])
+                    }
                 }
                 // The cutover's lease fences the moved row in the same transaction: a replica still writing
                 // under an older lease finds it in its batch's `FOR UPDATE` and rolls back.

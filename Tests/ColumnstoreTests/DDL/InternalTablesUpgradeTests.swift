@@ -24,7 +24,7 @@ struct InternalTablesUpgradeTests {
         let lock = try #require(try Self.frozenDirectory(.postgres).readLock())
         #expect(lock.format == 1)
         #expect(lock.internalTables == 1)
-        #expect(InternalTablesUpgrade.currentVersion == 5)
+        #expect(InternalTablesUpgrade.currentVersion == 6)
     }
 
     @Test("an older folder gets the upgrade as its next migration, matching the golden files", arguments: targets)
@@ -37,7 +37,7 @@ struct InternalTablesUpgradeTests {
         // The frozen folder also predates `daily_sales._projection_facts` (2026-12-05), which rides along.
         #expect(migration.name == "0002_add_daily_sales__projection_facts.sql")
         #expect(plan.changes.map(\.description) == ["table 'daily_sales': add column '_projection_facts'"])
-        #expect(plan.internalUpgrades.map(\.version) == [2, 3, 4, 5])
+        #expect(plan.internalUpgrades.map(\.version) == [2, 3, 4, 5, 6])
         #expect(MigrationScript.isGenerated(migration.contents))
         try FixtureFiles.expectGolden(migration.contents, "orders-analytics-upgrade/\(target.directoryName)/\(migration.name)")
 
@@ -66,6 +66,8 @@ struct InternalTablesUpgradeTests {
             "ALTER TABLE _projection_checkpoints ADD COLUMN IF NOT EXISTS `batch_scope` String",
             "ALTER TABLE _projection_seen_keys ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32",
             "ALTER TABLE _projection_checkpoints ADD COLUMN IF NOT EXISTS `sum_guard` String",
+            "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS `consumer` String, ADD COLUMN IF NOT EXISTS `batch_scope` String, "
+                + "MODIFY ORDER BY (projection, stream_sequence, partition, consumer)",
             "ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
         ])
         #expect(try statements(.clickhouse(cluster: "analytics")) == [
@@ -78,6 +80,10 @@ struct InternalTablesUpgradeTests {
             "ALTER TABLE _projection_seen_keys ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `batch` LowCardinality(String), ADD COLUMN IF NOT EXISTS `partition` UInt32",
             "ALTER TABLE _projection_checkpoints_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `sum_guard` String",
             "ALTER TABLE _projection_checkpoints ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `sum_guard` String",
+            "ALTER TABLE _projection_quarantine_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `consumer` String, "
+                + "ADD COLUMN IF NOT EXISTS `batch_scope` String, MODIFY ORDER BY (projection, stream_sequence, partition, consumer)",
+            "ALTER TABLE _projection_quarantine ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `consumer` String, "
+                + "ADD COLUMN IF NOT EXISTS `batch_scope` String",
             "ALTER TABLE daily_sales_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
             "ALTER TABLE daily_sales ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
         ])
@@ -87,11 +93,14 @@ struct InternalTablesUpgradeTests {
                 + "ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition)",
             "ALTER TABLE _projection_seen_keys DROP CONSTRAINT IF EXISTS _projection_seen_keys_pkey, "
                 + "ADD CONSTRAINT _projection_seen_keys_pkey PRIMARY KEY (tenant_id, idempotency_key, fact_type, projection)",
+            "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS consumer text NOT NULL DEFAULT ''",
+            "ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, "
+                + "ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition, consumer)",
             "ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS _projection_facts bigint NOT NULL DEFAULT 0",
         ])
     }
 
-    @Test("a first generation creates the quarantine keyed by partition directly", arguments: targets)
+    @Test("a first generation creates the quarantine keyed by partition and consumer directly", arguments: targets)
     func freshQuarantine(target: DDLTarget) throws {
         let plan = try MigrationPlanner.plan(schema: .ordersAnalytics, target: target, existingFiles: [], lock: nil)
         #expect(plan.internalUpgrades.isEmpty)
@@ -99,10 +108,12 @@ struct InternalTablesUpgradeTests {
         let quarantine = try #require(statements.first { $0.contains("_projection_quarantine") })
         switch target {
         case .clickhouse:
-            #expect(quarantine.contains("`partition` UInt32\n)"), "the column comes last, as the upgrade adds it")
-            #expect(quarantine.contains("ORDER BY (projection, stream_sequence, partition)"))
+            #expect(quarantine.contains("`partition` UInt32,\n    `consumer` String,\n    `batch_scope` String\n)"),
+                    "the columns come last, in the order the upgrades add them")
+            #expect(quarantine.contains("ORDER BY (projection, stream_sequence, partition, consumer)"))
         case .postgres:
-            #expect(quarantine.contains("partition integer NOT NULL DEFAULT 0,\n    PRIMARY KEY (projection, stream_sequence, partition)"))
+            #expect(quarantine.contains(
+                "partition integer NOT NULL DEFAULT 0,\n    consumer text NOT NULL DEFAULT '',\n    PRIMARY KEY (projection, stream_sequence, partition, consumer)"))
         }
         if case .clickhouse(_?) = target {
             // Equal keys still meet on one shard; an upgraded cluster keeps this Distributed table as is.
@@ -128,19 +139,26 @@ struct InternalTablesUpgradeTests {
         let plan = try MigrationPlanner.plan(
             schema: .ordersAnalytics, target: .clickhouse(cluster: nil), existingFiles: ["0001_initial.sql"], lock: lock
         )
-        #expect(plan.internalUpgrades.map(\.version) == [4, 5])
-        // Only version 5's statement: version 4 changes Postgres alone.
+        #expect(plan.internalUpgrades.map(\.version) == [4, 5, 6])
+        // Only the statements of versions 5 and 6: version 4 changes Postgres alone.
         #expect(MigrationScript.statements(in: try #require(plan.migration).contents) == [
             "ALTER TABLE _projection_checkpoints ADD COLUMN IF NOT EXISTS `sum_guard` String",
+            "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS `consumer` String, ADD COLUMN IF NOT EXISTS `batch_scope` String, "
+                + "MODIFY ORDER BY (projection, stream_sequence, partition, consumer)",
         ])
-        #expect(try SchemaSnapshot.decode(try #require(plan.lock).contents).internalTables == 5)
+        #expect(try SchemaSnapshot.decode(try #require(plan.lock).contents).internalTables == 6)
 
         var postgres = SchemaSnapshot(.ordersAnalytics, target: .postgres)
         postgres.internalTables = 4
         let onPostgres = try MigrationPlanner.plan(schema: .ordersAnalytics, target: .postgres, existingFiles: ["0001_initial.sql"], lock: postgres)
-        #expect(onPostgres.internalUpgrades.map(\.version) == [5])
-        #expect(onPostgres.migration == nil)
-        #expect(try SchemaSnapshot.decode(try #require(onPostgres.lock).contents).internalTables == 5)
+        #expect(onPostgres.internalUpgrades.map(\.version) == [5, 6])
+        // Only version 6's statements: version 5 changes ClickHouse alone.
+        #expect(MigrationScript.statements(in: try #require(onPostgres.migration).contents) == [
+            "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS consumer text NOT NULL DEFAULT ''",
+            "ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, "
+                + "ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition, consumer)",
+        ])
+        #expect(try SchemaSnapshot.decode(try #require(onPostgres.lock).contents).internalTables == 6)
     }
 
     @Test("every upgrade step has DDL for every target", arguments: targets)

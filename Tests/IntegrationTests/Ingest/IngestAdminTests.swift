@@ -156,6 +156,8 @@ struct IngestAdminTests {
         #expect(entries(try await listed(two)) == sequences.map { QuarantineKey(partition: 2, sequence: $0) })
         #expect(entries(try await listed(one, "&partition=2")) == sequences.map { QuarantineKey(partition: 2, sequence: $0) })
         #expect(await one.request("GET", "/admin/quarantine?partition=-1", token: Self.token)?.status == 400)
+        #expect(try await listed(one).allSatisfy { $0["consumer"] as? String == "admin-\(streams[0].lowercased())" },
+                "each entry names the durable that recorded it")
 
         // Re-driving partition 1's first entry removes only that entry. The fact is still poison, so
         // partition 1 quarantines it again under its new sequence.
@@ -168,7 +170,7 @@ struct IngestAdminTests {
         #expect((redriven.first?["sequence"] as? NSNumber)?.uint64Value == first)
         let newSequence = try #require((redriven.first?["new_sequence"] as? NSNumber)?.uint64Value)
         try await one.waitForCheckpoint(newSequence)
-        let after = try await fixture.quarantineKeys()
+        let after = try await fixture.quarantineKeys().map { QuarantineKey(partition: $0.partition, sequence: $0.sequence) }
         #expect(!after.contains(QuarantineKey(partition: 1, sequence: first)))
         #expect(after.contains(QuarantineKey(partition: 2, sequence: first)), "the other partition's entry at the same sequence stays")
         #expect(after.contains(QuarantineKey(partition: 1, sequence: newSequence)))

@@ -218,13 +218,18 @@ struct ValueParityTests {
         // The fix: room is made; then `big-2` is re-driven (entry removed, published again), as the admin
         // re-drive does in the order it could be applied in: after the removal.
         _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: body("room", -100)))
+        // The entry is named with the durable that recorded it.
+        let consumer = try #require(try await fixture.rows("SELECT consumer FROM _projection_quarantine WHERE projection = 'value-redrive'",
+                                                           postgres: "SELECT consumer FROM _projection_quarantine WHERE projection = 'value-redrive'").first?.first)
+        #expect(!consumer.isEmpty)
+        let key = QuarantineKey(partition: 0, sequence: 2, consumer: consumer)
         switch kind {
         case .clickhouse:
             try await ClickHouseProjectionStore(client: try ClickHouseClient(dsn: fixture.dsn), schema: schema)
-                .removeQuarantined(projection: schema.name, keys: [QuarantineKey(partition: 0, sequence: 2)])
+                .removeQuarantined(projection: schema.name, keys: [key])
         case .postgres:
             try await PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: Logger(label: "test"))
-                .removeQuarantined(projection: schema.name, keys: [QuarantineKey(partition: 0, sequence: 2)])
+                .removeQuarantined(projection: schema.name, keys: [key])
         }
         _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: body("big-2", 20)))
         await connection.close()

@@ -187,12 +187,15 @@ struct MigrateJobTests {
             """)
     }
 
-    @Test("a deployment migrated before the quarantine had a partition upgrades through apply, keeping its entries", arguments: [StoreKind.clickhouse, .postgres])
+    @Test("a deployment migrated before the quarantine had a partition or a consumer upgrades through apply, keeping its entries",
+          arguments: [StoreKind.clickhouse, .postgres])
     func quarantinePartitionUpgrade(kind: StoreKind) async throws {
         let fixtures = StoreFixture.repositoryRoot.appendingPathComponent("Tests/ColumnstoreTests/Fixtures")
         let frozen = try String(contentsOf: fixtures.appendingPathComponent("internal-v1/orders-analytics/\(kind.rawValue)/0001_initial.sql"), encoding: .utf8)
-        let upgrade = "0002_internal_quarantine_partition.sql"
-        let upgradeText = try String(contentsOf: StoreFixture.repositoryRoot.appendingPathComponent("sql/\(kind.rawValue)/\(upgrade)"), encoding: .utf8)
+        // Every internal-table step the committed folder holds (the quarantine's: partition, then consumer).
+        let committed = StoreFixture.repositoryRoot.appendingPathComponent("sql/\(kind.rawValue)")
+        let upgrades = try FileManager.default.contentsOfDirectory(atPath: committed.path).filter { $0.contains("_internal_") }.sorted()
+        #expect(upgrades.contains { $0.hasSuffix("_internal_quarantine_partition.sql") } && upgrades.contains { $0.hasSuffix("_internal_quarantine_consumer.sql") })
         let freshText = try String(contentsOf: fixtures.appendingPathComponent("golden/orders-analytics/\(kind.rawValue)/0001_initial.sql"), encoding: .utf8)
         var fresh: [[String]] = []
         try await MigrationSandbox.with(kind, files: ["0001_initial.sql": freshText]) { sandbox in
@@ -210,12 +213,14 @@ struct MigrateJobTests {
             case .postgres: _ = try await sandbox.rows(old)
             }
 
-            try Data(upgradeText.utf8).write(to: sandbox.migrationDirectory.appendingPathComponent(upgrade))
+            for upgrade in upgrades {
+                try FileManager.default.copyItem(at: committed.appendingPathComponent(upgrade), to: sandbox.migrationDirectory.appendingPathComponent(upgrade))
+            }
             let second = try await sandbox.migrate("apply")
             #expect(second.status == 0, "\(second.all)")
-            #expect(second.output.contains("apply: applied 1 file(s)"), "\(second.all)")
+            #expect(second.output.contains("apply: applied \(upgrades.count) file(s)"), "\(second.all)")
             let ledger = try await sandbox.ledger()
-            #expect(ledger.map { $0[0] } == ["0001_initial.sql", upgrade])
+            #expect(ledger.map { $0[0] } == ["0001_initial.sql"] + upgrades)
             #expect(ledger.first?[1] == applied.first?[1], "the applied file is unchanged")
             #expect(try await Self.quarantineShape(sandbox) == fresh, "upgraded and fresh quarantine tables agree")
 
@@ -229,8 +234,18 @@ struct MigrateJobTests {
             case .postgres:
                 _ = try await sandbox.rows(new)
             }
-            let rows = try await sandbox.rows("SELECT partition, stream_sequence, reason FROM _projection_quarantine ORDER BY partition")
-            #expect(rows == [["0", "5", "before"], ["1", "5", "after"]])
+            // And another durable's entry at the same partition and sequence beside that.
+            let other = "INSERT INTO _projection_quarantine (projection, stream_sequence, subject, reason, raw, partition, consumer) VALUES ('orders-analytics', 5, 's', 'other', 'z', 1, 'durable-b')"
+            switch kind {
+            case .clickhouse:
+                let client = try ClickHouseClient(dsn: sandbox.dsn)
+                try await client.execute(other)
+                try await client.execute("OPTIMIZE TABLE _projection_quarantine FINAL")
+            case .postgres:
+                _ = try await sandbox.rows(other)
+            }
+            let rows = try await sandbox.rows("SELECT partition, stream_sequence, consumer, reason FROM _projection_quarantine ORDER BY partition, consumer")
+            #expect(rows == [["0", "5", "", "before"], ["1", "5", "", "after"], ["1", "5", "durable-b", "other"]])
 
             let again = try await sandbox.migrate("apply")
             #expect(again.output.contains("nothing to apply"), "\(again.all)")

@@ -18,7 +18,12 @@ struct HotUpgradeTests {
     @Test("v1 live, rebuild v2 beside it, cut over, redeploy v2, query v2, roll back to v1: exact throughout",
           arguments: [StoreKind.postgres, .clickhouse])
     func hotUpgrade(kind: StoreKind) async throws {
-        let fixture = try await StoreFixture.make(kind, prefix: "hotup")
+        // Migrated as a deployment is, through `apply` and its ledger, so the v2 migration below is the one
+        // file a later `apply` runs.
+        let fixture = try await StoreFixture.make(kind, prefix: "hotup", migrated: false)
+        let migrated = try await MigrateProcess.run(["apply", "--sql-dir", Self.v1SQL.path],
+                                                    environment: ["PROJECTION_STORE_KIND": kind.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn])
+        try #require(migrated.status == 0, "apply failed: \(migrated.all)")
         let stream = DevStack.uniqueName("HOTUP").uppercased()
         let subject = stream.lowercased()
         // FactCorpus(orders: n) is a prefix of FactCorpus(orders: m > n): each stage's exact totals are
@@ -98,6 +103,7 @@ struct HotUpgradeTests {
         #expect(migrations.contains { $0.hasPrefix("0002_") }, "a v2 migration: \(migrations)")
         let applied = try await MigrateProcess.run(["apply", "--sql-dir", sqlDir.path], environment: settings)
         #expect(applied.status == 0, "apply failed: \(applied.all)")
+        #expect(applied.output.contains("apply: applied 1 file(s)"), "only the v2 migration: \(applied.all)")
         let again = try await MigrateProcess.run(["apply", "--sql-dir", sqlDir.path], environment: settings)
         #expect(again.output.contains("nothing to apply"), "\(again.all)")
         try? FileManager.default.removeItem(at: sqlDir)

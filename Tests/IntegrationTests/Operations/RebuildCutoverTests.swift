@@ -54,6 +54,13 @@ struct RebuildCutoverTests {
         _ = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], range: (total * 8 / 10)..<total)
         try await live.waitForCheckpoint(UInt64(total), timeout: .seconds(90))
         try await expectExact(fixture, corpus, "after the cutover")
+        // The rebuild's quarantine entries became the live durable's: its admin lists every one.
+        let consumers = try await fixture.rows(
+            "SELECT DISTINCT consumer FROM _projection_quarantine WHERE projection = 'orders-analytics'",
+            postgres: "SELECT DISTINCT consumer FROM _projection_quarantine WHERE projection = 'orders-analytics'")
+        #expect(consumers == [["live-\(subject)"]], "entries name the live durable after the cutover: \(consumers)")
+        let listing = try #require(await live.request("GET", "/admin/quarantine?limit=1000", token: Self.token))
+        #expect((listing.body["facts"] as? [[String: Any]])?.count == corpus.poisonCount, "the live ingest lists every entry")
         #expect(try await Self.tableExists(fixture, "orders__previous"), "--keep-previous keeps the replaced tables")
         #expect(!(try await Self.tableExists(fixture, "orders__rebuild")))
 

@@ -44,18 +44,18 @@ struct QuarantinePartitionTests {
             try await Self.write(Self.payload(partition: 1, range: range, poison: [5, 7]), to: store)
         } catch let error as StoreError where error.code == .checkpointConflict {}
 
-        let both = [QuarantineKey(partition: 1, sequence: 5), QuarantineKey(partition: 2, sequence: 5),
-                    QuarantineKey(partition: 1, sequence: 7), QuarantineKey(partition: 2, sequence: 7)]
+        let key = { (partition: Int, sequence: UInt64) in QuarantineKey(partition: partition, sequence: sequence, consumer: "durable-p\(partition)") }
+        let both = [key(1, 5), key(2, 5), key(1, 7), key(2, 7)]
         #expect(try await fixture.quarantineKeys() == both.sorted(), "equal sequences of two partitions are both kept")
         let listed = try await store.quarantined(projection: "orders-analytics", partition: nil, tenant: nil, after: nil, limit: 100)
-        #expect(listed.map(\.key) == both, "ordered by (sequence, partition)")
+        #expect(listed.map(\.key) == both, "ordered by (sequence, partition, consumer)")
         #expect(listed.allSatisfy { $0.reason == "poison in partition \($0.partition)" && $0.raw == Array("{not json \($0.partition)".utf8) })
         #expect(try await Self.all(store, pageSize: 1).map(\.key) == both, "pages of one neither skip nor repeat")
         #expect(try await Self.all(store, partition: 2, pageSize: 1).map(\.key) == both.filter { $0.partition == 2 })
 
         // Removing one partition's entry (what a re-drive does) leaves the other partition's.
-        try await store.removeQuarantined(projection: "orders-analytics", keys: [QuarantineKey(partition: 1, sequence: 5)])
-        let rest = both.filter { $0 != QuarantineKey(partition: 1, sequence: 5) }
+        try await store.removeQuarantined(projection: "orders-analytics", keys: [key(1, 5)])
+        let rest = both.filter { $0 != key(1, 5) }
         #expect(try await store.quarantined(projection: "orders-analytics", partition: nil, tenant: nil, after: nil, limit: 100).map(\.key) == rest)
         #expect(try await fixture.quarantineKeys() == rest.sorted())
     }

@@ -27,7 +27,9 @@ struct StoreFixture {
         return statements
     }
 
-    static func make(_ kind: StoreKind, prefix: String = "it") async throws -> StoreFixture {
+    /// `migrated: false` leaves the database (schema) empty, for a test that migrates it through
+    /// `projection-migrate apply`, with its ledger, as a deployment does.
+    static func make(_ kind: StoreKind, prefix: String = "it", migrated: Bool = true) async throws -> StoreFixture {
         let name = DevStack.uniqueName(prefix)
         switch kind {
         case .clickhouse:
@@ -37,7 +39,7 @@ struct StoreFixture {
             components.path = "/\(name)"
             let fixture = StoreFixture(kind: kind, dsn: components.string!, name: name)
             let client = try ClickHouseClient(dsn: fixture.dsn)
-            for statement in try migrationStatements(kind) { try await client.execute(statement) }
+            if migrated { for statement in try migrationStatements(kind) { try await client.execute(statement) } }
             return fixture
         case .postgres:
             let admin = try await PostgresConnection.connect(dsn: DevStack.postgresDSN)
@@ -47,7 +49,7 @@ struct StoreFixture {
             let fixture = StoreFixture(kind: kind, dsn: DevStack.postgresDSN + "\(separator)options=-csearch_path%3D\(name)", name: name)
             let connection = try await PostgresConnection.connect(dsn: fixture.dsn)
             defer { connection.close() }
-            for statement in try migrationStatements(kind) { try await connection.execute(statement) }
+            if migrated { for statement in try migrationStatements(kind) { try await connection.execute(statement) } }
             return fixture
         }
     }
@@ -95,24 +97,24 @@ struct StoreFixture {
         return result
     }
 
-    /// (partition, sequence) of the live namespace's quarantine entries, sorted; on ClickHouse after a
-    /// forced merge, so entries that share a sort key would have collapsed into one.
+    /// (consumer, partition, sequence) of the live namespace's quarantine entries, sorted; on ClickHouse
+    /// after a forced merge, so entries that share a sort key would have collapsed into one.
     func quarantineKeys() async throws -> [QuarantineKey] {
         if kind == .clickhouse {
             try await ClickHouseClient(dsn: dsn).execute("OPTIMIZE TABLE _projection_quarantine FINAL")
         }
         let rows = try await rows(
-            "SELECT partition, stream_sequence FROM _projection_quarantine WHERE projection = 'orders-analytics'",
-            postgres: "SELECT partition, stream_sequence FROM _projection_quarantine WHERE projection = 'orders-analytics'")
+            "SELECT partition, stream_sequence, consumer FROM _projection_quarantine WHERE projection = 'orders-analytics'",
+            postgres: "SELECT partition, stream_sequence, consumer FROM _projection_quarantine WHERE projection = 'orders-analytics'")
         return rows.compactMap { r in
-            guard r.count == 2, let partition = Int(r[0]), let sequence = UInt64(r[1]) else { return nil }
-            return QuarantineKey(partition: partition, sequence: sequence)
+            guard r.count == 3, let partition = Int(r[0]), let sequence = UInt64(r[1]) else { return nil }
+            return QuarantineKey(partition: partition, sequence: sequence, consumer: r[2])
         }.sorted()
     }
 
     func quarantineCount() async throws -> Int {
         // The live namespace only: a rebuild keeps its own (and a kept previous generation) apart.
-        let rows = try await rows("SELECT count() FROM (SELECT DISTINCT partition, stream_sequence FROM _projection_quarantine WHERE projection = 'orders-analytics')",
+        let rows = try await rows("SELECT count() FROM (SELECT DISTINCT partition, stream_sequence, consumer FROM _projection_quarantine WHERE projection = 'orders-analytics')",
                                   postgres: "SELECT count(*) FROM _projection_quarantine WHERE projection = 'orders-analytics'")
         return Int(rows.first?.first ?? "0") ?? 0
     }

@@ -58,10 +58,12 @@ CREATE TABLE IF NOT EXISTS _projection_quarantine_local ON CLUSTER analytics
     `raw` String,
     `headers` String,
     `quarantined_at` DateTime64(3, 'UTC'),
-    `partition` UInt32
+    `partition` UInt32,
+    `consumer` String,
+    `batch_scope` String
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/_projection_quarantine_local', '{replica}')
-ORDER BY (projection, stream_sequence, partition)
+ORDER BY (projection, stream_sequence, partition, consumer)
 SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS _projection_quarantine ON CLUSTER analytics AS _projection_quarantine_local

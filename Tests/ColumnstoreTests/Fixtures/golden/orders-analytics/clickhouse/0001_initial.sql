@@ -52,10 +52,12 @@ CREATE TABLE IF NOT EXISTS _projection_quarantine
     `raw` String,
     `headers` String,
     `quarantined_at` DateTime64(3, 'UTC'),
-    `partition` UInt32
+    `partition` UInt32,
+    `consumer` String,
+    `batch_scope` String
 )
 ENGINE = ReplacingMergeTree
-ORDER BY (projection, stream_sequence, partition)
+ORDER BY (projection, stream_sequence, partition, consumer)
 SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS orders

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS _projection_quarantine (
     headers jsonb NOT NULL DEFAULT '{}',
     quarantined_at timestamptz NOT NULL DEFAULT now(),
     partition integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (projection, stream_sequence, partition)
+    consumer text NOT NULL DEFAULT '',
+    PRIMARY KEY (projection, stream_sequence, partition, consumer)
 );
 
 CREATE TABLE IF NOT EXISTS orders (

@@ -1,0 +1,107 @@
+import ClickHouseHTTP
+import Columnstore
+import Foundation
+import Logging
+import Testing
+@testable import ClickHouseBackend
+@testable import Ingest
+@testable import PostgresBackend
+
+/// Another durable on another stream writing the same tables (`BatchScopeTests`): both number their
+/// facts from 1, so both can quarantine the same sequence. An entry is (consumer, partition, sequence):
+/// before internal tables version 6, Postgres dropped the second entry (`ON CONFLICT DO NOTHING`, rule 1),
+/// ClickHouse merged the two into one, and on ClickHouse one durable's entry hid the other's applied key
+/// at that sequence, so a re-sent duplicate was applied again. Each store, migrated by the committed `sql/`.
+@Suite("Quarantine per consumer (dev stack)", .serialized)
+struct QuarantineConsumerTests {
+    static let projection = "orders-analytics"
+
+    static func consumer(_ name: String) -> ConsumerID { ConsumerID(projection: projection, consumer: name) }
+
+    static func poison(_ sequences: [UInt64], by name: String) -> [QuarantinedFact] {
+        sequences.map {
+            QuarantinedFact(sequence: $0, subject: "\(name).t1.orders.order_placed.v1", factID: "f-\(name)-\($0)", tenant: "t1",
+                            reason: "poison of \(name)", raw: Array("{not json \(name) \($0)".utf8))
+        }
+    }
+
+    /// Runs a batch through every step of the store's guarantee; the outcome its writing step reported.
+    @discardableResult
+    static func write<S: ProjectionStore>(_ payload: BatchPayload, to store: S) async throws -> BatchOutcome {
+        _ = try await store.loadCheckpoint(payload.consumer)
+        var outcome: BatchOutcome?
+        for step in S.Guarantee.steps {
+            if let reported = try await store.run(step, payload) { outcome = reported }
+        }
+        return try #require(outcome)
+    }
+
+    /// The first mappable fact of a corpus, numbered `sequence` (a producer's re-send gets a new one).
+    static func fact(_ corpus: FactCorpus, sequence: UInt64) throws -> MappedFact {
+        let schema = try ProjectionSchema.resolve(descriptorSetPath: nil, projection: projection)
+        let decoder = FactDecoder(maxFactBytes: 1 << 20)
+        let mapper = FactMapper(schema: schema)
+        for message in corpus.messages {
+            guard let fact = try? decoder.decode(body: message.body, header: { message.headers[$0] }),
+                  let mapped = try? mapper.map(fact, sequence: sequence, subject: message.subject), !mapped.rows.isEmpty else { continue }
+            return mapped
+        }
+        throw StoreError(code: .unexpectedResponse, detail: "no mappable fact in the corpus")
+    }
+
+    func check<S: ProjectionStore>(_ store: S, _ fixture: StoreFixture, kind: StoreKind) async throws {
+        let a = Self.consumer("durable-a"), b = Self.consumer("durable-b")
+        let range = SequenceRange(first: 5, last: 7)
+        try await Self.write(BatchPayload(consumer: a, range: range, facts: [], quarantined: Self.poison([5, 7], by: "durable-a")), to: store)
+        try await Self.write(BatchPayload(consumer: b, range: range, facts: [], quarantined: Self.poison([5, 7], by: "durable-b")), to: store)
+
+        let key = { (name: String, sequence: UInt64) in QuarantineKey(partition: 0, sequence: sequence, consumer: name) }
+        let all = [key("durable-a", 5), key("durable-b", 5), key("durable-a", 7), key("durable-b", 7)]
+        #expect(try await fixture.quarantineKeys() == all.sorted(), "\(kind): equal sequences of two durables are both kept")
+        let listed = try await store.quarantined(projection: Self.projection, partition: nil, tenant: nil, after: nil, limit: 100)
+        #expect(listed.map(\.key) == all, "\(kind): ordered by (sequence, partition, consumer)")
+        #expect(listed.allSatisfy { $0.reason == "poison of \($0.consumer)" && $0.raw == Array("{not json \($0.consumer) \($0.sequence)".utf8) },
+                "\(kind): each entry keeps its own fact")
+        let ownA = try await store.quarantined(projection: Self.projection, consumer: "durable-a", partition: 0, tenant: nil, after: nil, limit: 100)
+        #expect(ownA.map(\.key) == [key("durable-a", 5), key("durable-a", 7)], "\(kind): one durable's entries")
+        var paged: [QuarantineKey] = []
+        var after: QuarantineKey?
+        while let next = try await store.quarantined(projection: Self.projection, partition: 0, tenant: nil, after: after, limit: 1).first {
+            paged.append(next.key)
+            after = next.key
+        }
+        #expect(paged == all, "\(kind): pages of one neither skip nor repeat")
+
+        // Durable b applies a fact at sequence 10; durable a quarantines its own sequence 10.
+        let corpus = FactCorpus(subjectPrefix: "qc", tenants: ["t1"], orders: 5, seed: 21)
+        let applied = try await Self.write(
+            BatchPayload(consumer: b, range: SequenceRange(first: 10, last: 10), facts: [try Self.fact(corpus, sequence: 10)], quarantined: []), to: store)
+        #expect(applied.applied == 1)
+        try await Self.write(BatchPayload(consumer: a, range: SequenceRange(first: 10, last: 10), facts: [], quarantined: Self.poison([10], by: "durable-a")),
+                             to: store)
+        // Its producer re-sends that fact (a new sequence, past the duplicate window): still a duplicate.
+        let resent = try await Self.write(
+            BatchPayload(consumer: b, range: SequenceRange(first: 11, last: 11), facts: [try Self.fact(corpus, sequence: 11)], quarantined: []), to: store)
+        #expect(resent.applied == 0 && resent.duplicates == 1, "\(kind): another durable's entry at the same sequence hides no applied key: \(resent)")
+
+        // Removing durable a's entries (a re-drive or a skip) leaves durable b's, and b's applied key.
+        try await store.removeQuarantined(projection: Self.projection, keys: [key("durable-a", 5), key("durable-a", 10)])
+        #expect(try await fixture.quarantineKeys() == [key("durable-b", 5), key("durable-a", 7), key("durable-b", 7)].sorted(),
+                "\(kind): only the named entries go")
+        let again = try await Self.write(
+            BatchPayload(consumer: b, range: SequenceRange(first: 12, last: 12), facts: [try Self.fact(corpus, sequence: 12)], quarantined: []), to: store)
+        #expect(again.applied == 0 && again.duplicates == 1, "\(kind): removing another durable's entry forgets no applied key: \(again)")
+    }
+
+    @Test("two durables quarantining the same sequence keep both entries; each entry is listed and removed alone", arguments: [StoreKind.postgres, .clickhouse])
+    func sameSequenceTwoDurables(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind, prefix: "qconsumer")
+        switch kind {
+        case .postgres:
+            try await check(PostgresProjectionStore(dsn: fixture.dsn, schema: .ordersAnalytics, logger: Logger(label: "test.quarantine")), fixture, kind: kind)
+        case .clickhouse:
+            try await check(ClickHouseProjectionStore(client: try ClickHouseClient(dsn: fixture.dsn), schema: .ordersAnalytics), fixture, kind: kind)
+        }
+        await fixture.drop()
+    }
+}
