@@ -27,14 +27,11 @@ extension ClickHouseRebuilder {
         let quarantine = Self.internalTables.first { $0.name == "_projection_quarantine" }!
         try await client.execute("DELETE FROM _projection_quarantine WHERE projection = {p:String} AND tenant_id = {t:String}",
                                  parameters: ["p": live, "t": tenant])
-        // The entries become the live consumers'. Their keys were copied under no batch above, so they lose
-        // their batch scope too: the seen-key rules then match them by partition and sequence.
+        // The entries become the live consumers'. They keep their batch scope: the keys copied above have no
+        // batch, which every entry at their partition and sequence excludes, and a scope keeps the entry
+        // from hiding other durables' keys at that sequence.
         let select = quarantine.columns.map { column in
-            switch column {
-            case "consumer": "transform(consumer, {rc:Array(String)}, {lc:Array(String)}, consumer)"
-            case "batch_scope": "''"
-            default: column
-            }
+            column == "consumer" ? "transform(consumer, {rc:Array(String)}, {lc:Array(String)}, consumer)" : column
         }
         // Durable names hold only letters, digits, - and _ (checked by ingest), so they quote plainly.
         let names = { (consumers: [ConsumerID]) in "[" + consumers.map { "'\($0.consumer)'" }.joined(separator: ",") + "]" }

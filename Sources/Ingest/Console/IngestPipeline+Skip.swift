@@ -9,18 +9,20 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
 
     func skip(partition: Int?, sequences: [UInt64], note: String) async throws -> [SkippedFact] {
         let projection = configuration.consumer.projection
+        let consumer = quarantineConsumer(of: partition)
         let partition = partition ?? configuration.consumer.partition
         let wanted = Set(sequences)
         var facts: [QuarantinedFact] = []
         var after: QuarantineKey?
         // The quarantine is read in pages; only the wanted entries are kept.
-        while facts.count < wanted.count {
-            let page = try await store.quarantined(projection: projection, consumer: quarantineConsumer(of: partition), partition: partition,
+        while !wanted.isEmpty {
+            let page = try await store.quarantined(projection: projection, consumer: consumer, partition: partition,
                                                    tenant: nil, after: after, limit: 1000)
             guard let last = page.last else { break }
             facts += page.filter { wanted.contains($0.sequence) }
             after = last.key
-            if last.sequence >= (wanted.max() ?? 0) { break }
+            // Past the highest wanted sequence (not at it: other entries may share that sequence).
+            if last.sequence > (wanted.max() ?? 0) || page.count < 1000 { break }
         }
         let bucket = try await source.keyValueBucket(name: Self.auditBucket)
         let now = ISO8601DateFormatter().string(from: Date())
@@ -31,8 +33,10 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
                 factType: fact.factType, tenant: fact.tenant, reason: fact.reason, rawBase64: Data(fact.raw).base64EncodedString(),
                 headersJSON: fact.headersJSON, skippedAt: now, note: note)
             // The audit record first: a failure leaves the fact quarantined, never dropped without a trace.
-            _ = try await bucket.put(SkippedFact.key(projection: projection, consumer: configuration.consumer.consumer, partition: fact.partition, sequence: fact.sequence),
-                                     value: Array(try JSONCoding.encode(record)))
+            // Another durable's entry at the same sequence (a partition named) gets a record of its own.
+            let key = SkippedFact.key(projection: projection, consumer: configuration.consumer.consumer, partition: fact.partition,
+                                      sequence: fact.sequence, entryConsumer: fact.consumer == configuration.consumer.consumer ? "" : fact.consumer)
+            _ = try await bucket.put(key, value: Array(try JSONCoding.encode(record)))
             try await store.removeQuarantined(projection: projection, keys: [fact.key])
             skipped.append(record)
             logger.notice("skipped a quarantined fact; its audit record is in the key-value bucket \(Self.auditBucket)", metadata: [

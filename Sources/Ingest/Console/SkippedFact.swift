@@ -29,9 +29,10 @@ struct SkippedFact: Sendable, Codable, Equatable {
     }
 
     /// The audit bucket's key: one per (projection, consumer, partition, sequence), in the key alphabet
-    /// NATS allows.
-    static func key(projection: String, consumer: String, partition: Int, sequence: UInt64) -> String {
-        "\(keyPrefix(projection: projection, consumer: consumer))p\(partition).s\(sequence)"
+    /// NATS allows; `entryConsumer`, when not empty, names the durable whose entry it was (another than
+    /// the skipping ingest's, or none before internal tables version 6).
+    static func key(projection: String, consumer: String, partition: Int, sequence: UInt64, entryConsumer: String = "") -> String {
+        "\(keyPrefix(projection: projection, consumer: consumer))p\(partition).s\(sequence)" + (entryConsumer.isEmpty ? "" : ".c\(safe(entryConsumer))")
     }
 
     static func keyPrefix(projection: String, consumer: String) -> String {

@@ -41,7 +41,8 @@ struct AdminRoutes: Sendable {
             // Without `partition`, this ingest's own: sequences are only unique within a partition's stream.
             let partition = try query.get("partition").map { try Int(Self.unsigned($0, field: "partition", default: 0, max: UInt64(Self.maxPartition))) }
             let facts = try await admin.quarantined(partition: partition, tenant: tenant, afterSequence: after, limit: Int(limit))
-            let next = facts.count == Int(limit) ? facts.last?.sequence : nil
+            // A full page ends with every entry of its last sequence, so it may hold a few more than `limit`.
+            let next = facts.count >= Int(limit) ? facts.last?.sequence : nil
             return try encoded(QuarantinePage(facts: facts.map(QuarantinePage.Fact.init), nextAfterSequence: next))
         }
         router.post("admin/quarantine/redrive") { request, context in
@@ -95,8 +96,12 @@ struct AdminRoutes: Sendable {
             if sequences == nil, tenant == nil, object["limit"] == nil {
                 throw HTTPError(.badRequest, message: "sequences: name the facts to re-drive, or give tenant and/or limit")
             }
-            let redriven = try await admin.redrive(partition: partition, sequences: sequences, tenant: tenant, limit: limit)
-            return try encoded(["redriven": redriven])
+            do {
+                let redriven = try await admin.redrive(partition: partition, sequences: sequences, tenant: tenant, limit: limit)
+                return try encoded(["redriven": redriven])
+            } catch let error as AdminError {
+                throw HTTPError(.conflict, message: error.description)
+            }
         }
     }
 

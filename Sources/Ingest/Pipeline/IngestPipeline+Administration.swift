@@ -30,24 +30,37 @@ extension IngestPipeline: IngestAdministration {
     }
 
     public func quarantined(partition: Int?, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
+        let consumer = quarantineConsumer(of: partition)
         let partition = partition ?? configuration.consumer.partition
+        let projection = configuration.consumer.projection
         // Pages continue after a sequence: the key just above every entry at that sequence in `partition`
         // (keys order by sequence, then partition, then consumer).
-        return try await store.quarantined(projection: configuration.consumer.projection, consumer: quarantineConsumer(of: partition),
-                                           partition: partition, tenant: tenant,
-                                           after: QuarantineKey(partition: partition + 1, sequence: afterSequence), limit: limit)
+        var page = try await store.quarantined(projection: projection, consumer: consumer, partition: partition, tenant: tenant,
+                                               after: QuarantineKey(partition: partition + 1, sequence: afterSequence), limit: limit)
+        // So a full page ends with every entry of its last sequence (other durables' at it, or one recorded
+        // before entries named their consumer): the next page starts after that sequence and misses none.
+        while page.count >= limit, let last = page.last {
+            let more = try await store.quarantined(projection: projection, consumer: consumer, partition: partition, tenant: tenant,
+                                                   after: last.key, limit: 16)
+            let same = more.prefix { $0.sequence == last.sequence }
+            page += same
+            if same.count < more.count || more.count < 16 { break }
+        }
+        return page
     }
 
-    /// Whose quarantine entries an admin request addresses: for this ingest's own partition, its own
-    /// durable's (with entries recorded before entries named their consumer), never another durable's
-    /// that writes the same tables from another stream, whose sequences are another stream's. For
-    /// another partition, every consumer's: that partition's durable is another process's.
-    func quarantineConsumer(of partition: Int) -> String? {
-        partition == configuration.consumer.partition ? configuration.consumer.consumer : nil
+    /// Whose quarantine entries an admin request addresses. Without a partition, this ingest's own
+    /// partition and its own durable's entries (with those recorded before entries named their consumer),
+    /// never another durable's that writes the same tables from another stream, whose sequences are
+    /// another stream's. With a partition named, every durable's entries of that partition (a renamed
+    /// durable's too); a re-drive publishes only into this ingest's stream either way.
+    func quarantineConsumer(of partition: Int?) -> String? {
+        partition == nil ? configuration.consumer.consumer : nil
     }
 
     public func redrive(partition: Int?, sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact] {
         let projection = configuration.consumer.projection
+        let consumer = quarantineConsumer(of: partition)
         // Sequences are unique only within one partition's stream: a re-drive never spans partitions.
         let partition = partition ?? configuration.consumer.partition
         var facts: [QuarantinedFact]
@@ -56,16 +69,17 @@ extension IngestPipeline: IngestAdministration {
             facts = []
             var after: QuarantineKey?
             // The quarantine is read in pages; only the wanted entries are kept.
-            while facts.count < wanted.count {
-                let page = try await store.quarantined(projection: projection, consumer: quarantineConsumer(of: partition), partition: partition,
+            while !wanted.isEmpty {
+                let page = try await store.quarantined(projection: projection, consumer: consumer, partition: partition,
                                                        tenant: tenant, after: after, limit: 1000)
                 guard let last = page.last else { break }
                 facts += page.filter { wanted.contains($0.sequence) }
                 after = last.key
-                if last.sequence >= (wanted.max() ?? 0) { break }
+                // Past the highest wanted sequence (not at it: other entries may share that sequence).
+                if last.sequence > (wanted.max() ?? 0) || page.count < 1000 { break }
             }
         } else {
-            facts = try await store.quarantined(projection: projection, consumer: quarantineConsumer(of: partition), partition: partition,
+            facts = try await store.quarantined(projection: projection, consumer: consumer, partition: partition,
                                                 tenant: tenant, after: nil, limit: limit)
         }
         var redriven: [RedrivenFact] = []
@@ -79,7 +93,17 @@ extension IngestPipeline: IngestAdministration {
             // stored once, and the fact's idempotency key protects it beyond that. The partition keeps
             // equal sequences of two partitions apart (suffixed like the deduplication tokens).
             let messageID = "redrive:\(projection):\(fact.sequence)" + (fact.partition == 0 ? "" : ":p\(fact.partition)")
-            let newSequence = try await source.publish(subject: fact.subject, data: fact.raw, headers: headers, messageID: messageID)
+            let newSequence: UInt64
+            do {
+                newSequence = try await source.publish(subject: fact.subject, data: fact.raw, headers: headers, messageID: messageID)
+            } catch let error as NATSError where error.jetStreamErrorCode == 10060 {
+                // Another stream captures the subject now: nothing was stored, and the entry stays.
+                throw AdminError(code: .conflict, detail: """
+                    sequence \(fact.sequence) (partition \(fact.partition)): its subject \(AdminRoutes.printable(fact.subject)) is no longer \
+                    in this ingest's stream \(configuration.stream), so it was not re-driven and stays quarantined\
+                    \(redriven.isEmpty ? "" : " (\(redriven.count) earlier fact(s) of this request were re-driven)")
+                    """)
+            }
             try await store.removeQuarantined(projection: projection, keys: [fact.key])
             redriven.append(RedrivenFact(partition: fact.partition, sequence: fact.sequence, newSequence: newSequence))
             logger.notice("re-drove a quarantined fact", metadata: [

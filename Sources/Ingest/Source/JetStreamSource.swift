@@ -104,7 +104,9 @@ public actor JetStreamSource: MessageSource {
     }
 
     public func publish(subject: String, data: [UInt8], headers: [String: String], messageID: String) async throws -> UInt64 {
-        try await context().publish(subject: subject, data: data, headers: headers, messageID: messageID).sequence
+        // Only into this consumer's stream: a subject another stream captures now (the streams were
+        // reconfigured) is refused there, so a re-driven fact never lands where this ingest cannot read it.
+        try await context().publish(subject: subject, data: data, headers: headers, messageID: messageID, expectedStream: stream).sequence
     }
 
     /// A key-value bucket (no expiry) on the same connection: the console's skip audit.

@@ -36,8 +36,9 @@ public protocol MessageSource: Sendable {
     /// stored it, or nil when there is none.
     func firstMessage(atOrAfter sequence: UInt64) async throws -> (sequence: UInt64, storedAt: Date?)?
 
-    /// Publishes a message to the stream (a quarantined fact re-driven), deduplicated by `messageID`;
-    /// returns its stream sequence.
+    /// Publishes a message to this consumer's stream (a quarantined fact re-driven), deduplicated by
+    /// `messageID`; returns its stream sequence. Throws, storing nothing, when the subject is not this
+    /// stream's.
     func publish(subject: String, data: [UInt8], headers: [String: String], messageID: String) async throws -> UInt64
 
     /// Drops the binding and the connection.

@@ -7,9 +7,9 @@ extension JetStreamContext {
     /// not stored again and comes back with `duplicate == true`.
     @discardableResult
     public func publish(
-        subject: String, data: [UInt8], headers: [String: String] = [:], messageID: String? = nil
+        subject: String, data: [UInt8], headers: [String: String] = [:], messageID: String? = nil, expectedStream: String? = nil
     ) async throws -> PubAck {
-        try await publish(OutboundMessage(subject: subject, data: data, headers: headers, messageID: messageID))
+        try await publish(OutboundMessage(subject: subject, data: data, headers: headers, messageID: messageID, expectedStream: expectedStream))
     }
 
     /// Publishes `message` and waits for the stream's acknowledgement.

@@ -28,7 +28,10 @@ extension OutboundMessage {
         options.MaxWait = maxWait
         return try withOptionalCString(messageID) { cID in
             options.MsgId = cID
-            return try body(&options)
+            return try withOptionalCString(expectedStream) { cStream in
+                options.ExpectStream = cStream
+                return try body(&options)
+            }
         }
     }
 }

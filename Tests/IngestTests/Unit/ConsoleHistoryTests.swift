@@ -71,5 +71,10 @@ struct ConsoleHistoryTests {
     func auditKeys() {
         #expect(SkippedFact.key(projection: "orders-analytics", consumer: "projection-orders", partition: 0, sequence: 42) == "skip.orders-analytics.projection-orders.p0.s42")
         #expect(SkippedFact.key(projection: "a.b c*", consumer: "d>", partition: 3, sequence: 1) == "skip.a_b_c_.d_.p3.s1")
+        // Another durable's entry at the same sequence gets a key of its own, still under the skipping
+        // ingest's prefix (its listing).
+        let other = SkippedFact.key(projection: "orders-analytics", consumer: "projection-orders", partition: 0, sequence: 42, entryConsumer: "other.d")
+        #expect(other == "skip.orders-analytics.projection-orders.p0.s42.cother_d")
+        #expect(other.hasPrefix(SkippedFact.keyPrefix(projection: "orders-analytics", consumer: "projection-orders")))
     }
 }

@@ -1,3 +1,4 @@
+import ClickHouseHTTP
 import Columnstore
 import Foundation
 import JetStream
@@ -176,6 +177,29 @@ struct IngestAdminTests {
         #expect(after.contains(QuarantineKey(partition: 1, sequence: newSequence)))
         #expect(after.count == keys.count)
         #expect(entries(try await listed(two)) == sequences.map { QuarantineKey(partition: 2, sequence: $0) })
+
+        // A subject another stream captures now (the streams were reconfigured): the re-drive is refused
+        // with a 409 naming the fact, nothing is published anywhere, and the entry stays.
+        let otherStream = DevStack.uniqueName("ADMINX").uppercased()
+        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "admin-tests")
+        _ = try await connection.jetStream().ensureStream(name: otherStream, subjects: ["\(otherStream.lowercased()).>"], storage: .memory)
+        let moved = "\(otherStream.lowercased()).t1.orders.order_placed.v1"
+        let second = try #require(sequences.dropFirst().first)
+        switch kind {
+        case .clickhouse:
+            try await ClickHouseClient(dsn: fixture.dsn).execute(
+                "ALTER TABLE _projection_quarantine UPDATE subject = {s:String} WHERE partition = 2 AND stream_sequence = {q:UInt64}",
+                parameters: ["s": moved, "q": String(second)], settings: ["mutations_sync": "2"])
+        case .postgres:
+            _ = try await fixture.rows("", postgres: "UPDATE _projection_quarantine SET subject = '\(moved)' WHERE partition = 2 AND stream_sequence = \(second)")
+        }
+        let refused = try #require(await two.request("POST", "/admin/quarantine/redrive", token: Self.token, body: "{\"sequences\":[\(second)]}"))
+        #expect(refused.status == 409, "\(refused)")
+        #expect("\(refused.body)".contains("sequence \(second)") && "\(refused.body)".contains("stays quarantined"), "\(refused.body)")
+        #expect(try await connection.jetStream().streamInfo(name: otherStream).messages == 0, "nothing lands in the other stream")
+        #expect(entries(try await listed(two)) == sequences.map { QuarantineKey(partition: 2, sequence: $0) }, "the entry stays")
+        try? await connection.jetStream().deleteStream(name: otherStream)
+        await connection.close()
 
         for ingest in ingests.values { _ = await ingest.terminate() }
         await fixture.drop()

@@ -84,6 +84,20 @@ struct JetStreamClientTests {
         }
     }
 
+    /// A re-drive names the stream it must land in: when another stream captures the subject, the server
+    /// refuses the message (JetStream error 10060) and stores it nowhere.
+    @Test func publishWithAnExpectedStreamIsRefusedByAnotherStream() async throws {
+        try await withStream { js, stream in
+            let stored = try await js.publish(subject: "\(stream).e", data: Array("one".utf8), messageID: "x-1", expectedStream: stream)
+            #expect(stored.stream == stream)
+            let error = try await #require(throws: NATSError.self) {
+                try await js.publish(subject: "\(stream).e", data: Array("two".utf8), messageID: "x-2", expectedStream: stream + "_OTHER")
+            }
+            #expect(error.jetStreamErrorCode == 10060, "\(error)")
+            #expect(try await js.streamInfo(name: stream).messages == 1, "nothing stored")
+        }
+    }
+
     @Test func headersAndPayloadRoundTrip() async throws {
         try await withStream { js, stream in
             let headers = [

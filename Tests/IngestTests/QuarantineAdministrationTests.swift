@@ -1,0 +1,76 @@
+import Columnstore
+import Foundation
+import Testing
+@testable import Ingest
+import IngestTestKit
+
+/// The admin calls over a quarantine that two durables share (another stream into the same tables), in
+/// memory: whose entries each call addresses, and pages that neither skip nor repeat when entries share
+/// a sequence.
+@Suite("Quarantine administration across durables")
+struct QuarantineAdministrationTests {
+    static let sequences: ClosedRange<UInt64> = 1...5
+
+    /// The pipeline's own durable, another durable and one entry of each sequence recorded before
+    /// entries named their consumer (an empty one) at sequence 3, all in partition 0.
+    static func setUp() async throws -> (PipelineRunner<ExactlyOnce>, IngestPipeline<InMemoryStore<ExactlyOnce>, InMemoryMessageSource>) {
+        let configuration = try PipelineRunner<ExactlyOnce>.configuration()
+        let store = InMemoryStore<ExactlyOnce>()
+        let runner = PipelineRunner(configuration: configuration, source: InMemoryMessageSource(), store: store)
+        let own = configuration.consumer
+        let other = ConsumerID(projection: own.projection, consumer: "other-durable")
+        let legacy = ConsumerID(projection: own.projection, consumer: "")
+        for (consumer, sequences) in [(own, Array(sequences)), (other, Array(sequences)), (legacy, [UInt64(3)])] {
+            let payload = BatchPayload(consumer: consumer, range: SequenceRange(first: 1, last: 5), facts: [], quarantined: sequences.map {
+                QuarantinedFact(sequence: $0, subject: "facts.t1.orders.order_placed.v1", tenant: "t1", reason: "poison",
+                                raw: Array("\(consumer.consumer)#\($0)".utf8))
+            })
+            for step in ExactlyOnce.steps { _ = try await store.run(step, payload) }
+        }
+        return (runner, runner.makePipeline())
+    }
+
+    /// Every page of `limit` through the admin call, continued by the last sequence as the API does.
+    static func pages(_ pipeline: IngestPipeline<InMemoryStore<ExactlyOnce>, InMemoryMessageSource>, partition: Int?, limit: Int) async throws -> [QuarantineKey] {
+        var keys: [QuarantineKey] = []
+        var after: UInt64 = 0
+        while true {
+            let page = try await pipeline.quarantined(partition: partition, tenant: nil, afterSequence: after, limit: limit)
+            keys += page.map(\.key)
+            guard page.count >= limit, let last = page.last else { return keys }
+            after = last.sequence
+        }
+    }
+
+    @Test("without a partition, an ingest lists its own durable's entries and those without a consumer; pages miss none", arguments: [1, 2, 3, 100])
+    func ownEntries(limit: Int) async throws {
+        let (runner, pipeline) = try await Self.setUp()
+        let own = runner.configuration.consumer.consumer
+        let expected = (Self.sequences.map { QuarantineKey(partition: 0, sequence: $0, consumer: own) } + [QuarantineKey(partition: 0, sequence: 3)]).sorted()
+        #expect(try await Self.pages(pipeline, partition: nil, limit: limit) == expected)
+    }
+
+    @Test("with a partition named, every durable's entries of it; pages of any size miss and repeat none", arguments: [1, 2, 3, 100])
+    func everyDurable(limit: Int) async throws {
+        let (runner, pipeline) = try await Self.setUp()
+        let own = runner.configuration.consumer.consumer
+        let expected = (Self.sequences.flatMap { [QuarantineKey(partition: 0, sequence: $0, consumer: own),
+                                                  QuarantineKey(partition: 0, sequence: $0, consumer: "other-durable")] }
+                        + [QuarantineKey(partition: 0, sequence: 3)]).sorted()
+        #expect(try await Self.pages(pipeline, partition: 0, limit: limit) == expected)
+    }
+
+    @Test("a re-drive without a partition publishes and removes only this durable's entries at the sequence")
+    func redriveOwn() async throws {
+        let (runner, pipeline) = try await Self.setUp()
+        let own = runner.configuration.consumer.consumer
+        let redriven = try await pipeline.redrive(partition: nil, sequences: [2, 3], tenant: nil, limit: 100)
+        #expect(redriven.map(\.sequence) == [2, 3, 3], "own 2, then at 3 the entry without a consumer and own")
+        // The two entries at 3 share the re-drive's message id: the stream stores that fact once.
+        #expect(runner.source.lastSequence == 2)
+        let left = try await runner.store.quarantined(projection: runner.configuration.consumer.projection, partition: nil, tenant: nil, after: nil, limit: 100)
+        #expect(left.filter { $0.consumer == "other-durable" }.map(\.sequence) == Array(Self.sequences), "the other durable's entries stay")
+        #expect(left.filter { $0.consumer == own }.map(\.sequence) == [1, 4, 5])
+        #expect(!left.contains { $0.consumer.isEmpty })
+    }
+}
