@@ -16,11 +16,16 @@ extension ClickHouseRebuilder {
         // for a batch an earlier release left pending (its rule counts keys recorded below the batch).
         try await client.execute("DELETE FROM _projection_seen_keys WHERE projection = {p:String} AND tenant_id = {t:String}",
                                  parameters: ["p": live, "t": tenant])
+        // Not the keys of facts the rebuild's store refused (its batches recorded them before the refusal,
+        // and its quarantine entries exclude them): copied, they would count as applied, and the entry's
+        // re-drive, which deletes only its own scope's keys, would be dropped as a duplicate.
         try await client.execute(
             """
             INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence, seen_at)
             SELECT {p:String}, fact_type, tenant_id, idempotency_key, if(stream_sequence > {l:UInt64}, 0, stream_sequence), seen_at
             FROM _projection_seen_keys WHERE projection = {r:String} AND tenant_id = {t:String}
+              AND (stream_sequence, \(ClickHouseProjectionStore.seenKeyScope)) NOT IN (
+                SELECT stream_sequence, batch_scope FROM _projection_quarantine WHERE projection = {r:String} AND batch_scope != '')
             """,
             parameters: ["p": live, "r": rebuild, "t": tenant, "l": String(liveCheckpoint)],
             settings: ["insert_deduplicate": "0"])

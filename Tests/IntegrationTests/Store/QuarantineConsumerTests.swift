@@ -98,6 +98,39 @@ struct QuarantineConsumerTests {
         #expect(again.applied == 0 && again.duplicates == 1, "\(kind): still a duplicate: \(again)")
     }
 
+    /// A rebuild's store refused a fact of tenant t2 (its batch recorded the key first, its entry excludes
+    /// it). A tenant cutover moves the entry to the live durable with its scope, and not the refused key:
+    /// copied, that key would count as applied and the entry's re-drive would be dropped as a duplicate.
+    @Test("a ClickHouse tenant cutover moves a refused fact's entry with its scope, and not its key")
+    func tenantCutoverLeavesRefusedKeys() async throws {
+        let fixture = try await StoreFixture.make(.clickhouse, prefix: "qcut")
+        let client = try ClickHouseClient(dsn: fixture.dsn)
+        for table in ProjectionSchema.ordersAnalytics.tables {
+            try await client.execute("CREATE TABLE \(table.name)\(RebuildGeneration.rebuildSuffix) AS \(table.name)")
+        }
+        let rebuild = "\(Self.projection)\(RebuildGeneration.rebuildSuffix)", scope = "durable-a\(RebuildGeneration.rebuildSuffix)/p0"
+        try await client.execute(
+            """
+            INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence, seen_at, batch, partition)
+            SELECT {r:String}, 'orders.order_placed.v1', 't2', k, s, now64(3), {b:String}, 0
+            FROM (SELECT arrayJoin([('applied', 1), ('refused', 2)]) AS x, x.1 AS k, toUInt64(x.2) AS s)
+            """, parameters: ["r": rebuild, "b": "\(scope)/1-2"])
+        try await client.execute(
+            """
+            INSERT INTO _projection_quarantine (projection, stream_sequence, subject, fact_id, fact_type, tenant_id, reason, raw, headers,
+                                                quarantined_at, partition, consumer, batch_scope)
+            SELECT {r:String}, 2, 's', 'refused', 'orders.order_placed.v1', 't2', 'store_rejected: x', 'raw', '{}', now64(3), 0, {c:String}, {s:String}
+            """, parameters: ["r": rebuild, "c": "durable-a\(RebuildGeneration.rebuildSuffix)", "s": scope])
+        try await ClickHouseRebuilder(client: client, schema: .ordersAnalytics)
+            .cutoverTenant("t2", generation: RebuildGeneration(live: Self.consumer("durable-a")), liveCheckpoint: 10)
+        let keys = try await fixture.rows("SELECT idempotency_key FROM _projection_seen_keys WHERE projection = 'orders-analytics' ORDER BY 1", postgres: "")
+        #expect(keys == [["applied"]], "the refused fact's key stays behind")
+        let entries = try await fixture.rows(
+            "SELECT toString(stream_sequence), consumer, batch_scope FROM _projection_quarantine FINAL WHERE projection = 'orders-analytics'", postgres: "")
+        #expect(entries == [["2", "durable-a", scope]], "the entry is the live durable's, with its scope")
+        await fixture.drop()
+    }
+
     @Test("two durables quarantining the same sequence keep both entries; each entry is listed and removed alone", arguments: [StoreKind.postgres, .clickhouse])
     func sameSequenceTwoDurables(kind: StoreKind) async throws {
         let fixture = try await StoreFixture.make(kind, prefix: "qconsumer")
