@@ -31,46 +31,54 @@ struct QuarantineAdministrationTests {
     }
 
     /// Every page of `limit` through the admin call, continued by the last sequence as the API does.
-    static func pages(_ pipeline: IngestPipeline<InMemoryStore<ExactlyOnce>, InMemoryMessageSource>, partition: Int?, limit: Int) async throws -> [QuarantineKey] {
+    static func pages(_ pipeline: IngestPipeline<InMemoryStore<ExactlyOnce>, InMemoryMessageSource>, consumer: String?, limit: Int) async throws -> [QuarantineKey] {
         var keys: [QuarantineKey] = []
         var after: UInt64 = 0
         while true {
-            let page = try await pipeline.quarantined(partition: partition, tenant: nil, afterSequence: after, limit: limit)
+            let page = try await pipeline.quarantined(partition: nil, consumer: consumer, tenant: nil, afterSequence: after, limit: limit)
             keys += page.map(\.key)
             guard page.count >= limit, let last = page.last else { return keys }
             after = last.sequence
         }
     }
 
-    @Test("without a partition, an ingest lists its own durable's entries and those without a consumer; pages miss none", arguments: [1, 2, 3, 100])
+    @Test("an ingest lists its own durable's entries and those naming none; pages of any size miss and repeat none", arguments: [1, 2, 3, 100])
     func ownEntries(limit: Int) async throws {
         let (runner, pipeline) = try await Self.setUp()
         let own = runner.configuration.consumer.consumer
         let expected = (Self.sequences.map { QuarantineKey(partition: 0, sequence: $0, consumer: own) } + [QuarantineKey(partition: 0, sequence: 3)]).sorted()
-        #expect(try await Self.pages(pipeline, partition: nil, limit: limit) == expected)
+        #expect(try await Self.pages(pipeline, consumer: nil, limit: limit) == expected)
     }
 
-    @Test("with a partition named, every durable's entries of it; pages of any size miss and repeat none", arguments: [1, 2, 3, 100])
-    func everyDurable(limit: Int) async throws {
-        let (runner, pipeline) = try await Self.setUp()
-        let own = runner.configuration.consumer.consumer
-        let expected = (Self.sequences.flatMap { [QuarantineKey(partition: 0, sequence: $0, consumer: own),
-                                                  QuarantineKey(partition: 0, sequence: $0, consumer: "other-durable")] }
-                        + [QuarantineKey(partition: 0, sequence: 3)]).sorted()
-        #expect(try await Self.pages(pipeline, partition: 0, limit: limit) == expected)
+    @Test("with a durable named, that durable's entries and those naming none, never this one's", arguments: [1, 2, 100])
+    func namedDurable(limit: Int) async throws {
+        let (_, pipeline) = try await Self.setUp()
+        let expected = (Self.sequences.map { QuarantineKey(partition: 0, sequence: $0, consumer: "other-durable") } + [QuarantineKey(partition: 0, sequence: 3)]).sorted()
+        #expect(try await Self.pages(pipeline, consumer: "other-durable", limit: limit) == expected)
     }
 
-    @Test("a re-drive without a partition publishes and removes only this durable's entries at the sequence")
+    @Test("a re-drive publishes and removes only this durable's entries (and those naming none) at the sequences")
     func redriveOwn() async throws {
         let (runner, pipeline) = try await Self.setUp()
         let own = runner.configuration.consumer.consumer
-        let redriven = try await pipeline.redrive(partition: nil, sequences: [2, 3], tenant: nil, limit: 100)
-        #expect(redriven.map(\.sequence) == [2, 3, 3], "own 2, then at 3 the entry without a consumer and own")
+        let redriven = try await pipeline.redrive(partition: nil, consumer: nil, sequences: [2, 3], tenant: nil, limit: 100)
+        #expect(redriven.map(\.sequence) == [2, 3, 3], "own 2, then at 3 the entry naming none and own")
         // The two entries at 3 share the re-drive's message id: the stream stores that fact once.
         #expect(runner.source.lastSequence == 2)
         let left = try await runner.store.quarantined(projection: runner.configuration.consumer.projection, partition: nil, tenant: nil, after: nil, limit: 100)
         #expect(left.filter { $0.consumer == "other-durable" }.map(\.sequence) == Array(Self.sequences), "the other durable's entries stay")
         #expect(left.filter { $0.consumer == own }.map(\.sequence) == [1, 4, 5])
         #expect(!left.contains { $0.consumer.isEmpty })
+    }
+
+    @Test("a re-drive of another durable's entry names that durable in its message id: its equal sequence is another fact")
+    func redriveOther() async throws {
+        let (runner, pipeline) = try await Self.setUp()
+        _ = try await pipeline.redrive(partition: nil, consumer: nil, sequences: [4], tenant: nil, limit: 100)
+        let redriven = try await pipeline.redrive(partition: nil, consumer: "other-durable", sequences: [4], tenant: nil, limit: 100)
+        #expect(redriven.map(\.sequence) == [4])
+        #expect(runner.source.lastSequence == 2, "both stored: the ids differ")
+        let left = try await runner.store.quarantined(projection: runner.configuration.consumer.projection, partition: nil, tenant: nil, after: nil, limit: 100)
+        #expect(!left.contains { $0.sequence == 4 })
     }
 }

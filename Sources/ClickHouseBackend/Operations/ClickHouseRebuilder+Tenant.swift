@@ -24,8 +24,10 @@ extension ClickHouseRebuilder {
             INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence, seen_at)
             SELECT {p:String}, fact_type, tenant_id, idempotency_key, if(stream_sequence > {l:UInt64}, 0, stream_sequence), seen_at
             FROM _projection_seen_keys WHERE projection = {r:String} AND tenant_id = {t:String}
-              AND (stream_sequence, \(ClickHouseProjectionStore.seenKeyScope)) NOT IN (
+              AND (stream_sequence, \(ClickHouseProjectionStore.seenKeyScope)) GLOBAL NOT IN (
                 SELECT stream_sequence, batch_scope FROM _projection_quarantine WHERE projection = {r:String} AND batch_scope != '')
+              AND (stream_sequence, partition) GLOBAL NOT IN (
+                SELECT stream_sequence, partition FROM _projection_quarantine WHERE projection = {r:String} AND batch_scope = '')
             """,
             parameters: ["p": live, "r": rebuild, "t": tenant, "l": String(liveCheckpoint)],
             settings: ["insert_deduplicate": "0"])

@@ -256,7 +256,7 @@ async function loadQuarantine() {
     view.addEventListener("click", () => { const raw = $("raw"); raw.hidden = false; raw.textContent = `sequence ${f.sequence} on ${f.subject}\nheaders ${JSON.stringify(f.headers)}\n\n` + decodeRaw(f.raw_base64); });
     const redrive = el("button", { class: "redrive" }, "re-drive");
     redrive.addEventListener("click", async () => {
-      try { const r = await call("POST", "admin/quarantine/redrive", { sequences: [f.sequence], partition: f.partition }); say(`re-drove ${r.redriven.length} fact(s)` + (r.redriven[0] ? ` as sequence ${r.redriven[0].new_sequence}` : ""), "ok"); }
+      try { const r = await call("POST", "admin/quarantine/redrive", { sequences: [f.sequence], partition: f.partition, consumer: f.consumer }); say(`re-drove ${r.redriven.length} fact(s)` + (r.redriven[0] ? ` as sequence ${r.redriven[0].new_sequence}` : ""), "ok"); }
       catch (e) { say(e.message, "bad"); }
       loadQuarantine();
     });
@@ -264,7 +264,7 @@ async function loadQuarantine() {
     skip.addEventListener("click", async () => {
       const note = $("q-note").value.trim();
       if (!note) { say("a skip needs a note: say why in 'skip note' (it is kept in the audit record)", "bad"); return; }
-      try { const r = await call("POST", "admin/quarantine/skip", { sequences: [f.sequence], partition: f.partition, note }); say(`skipped ${r.skipped.length} fact(s); audit record written`, "ok"); }
+      try { const r = await call("POST", "admin/quarantine/skip", { sequences: [f.sequence], partition: f.partition, consumer: f.consumer, note }); say(`skipped ${r.skipped.length} fact(s); audit record written`, "ok"); }
       catch (e) { say(e.message, "bad"); }
       loadQuarantine();
     });

@@ -23,7 +23,7 @@ struct ConsoleRoutes: Sendable {
             try AdminToken(token).authorizeChange(request)
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let body = try Self.skipRequest(Array(buffer.readableBytesView))
-            let skipped = try await skipping.skip(partition: body.partition, sequences: body.sequences, note: body.note)
+            let skipped = try await skipping.skip(partition: body.partition, consumer: body.consumer, sequences: body.sequences, note: body.note)
             return try AdminRoutes.encoded(["skipped": skipped.map { SkippedKey(partition: $0.partition, sequence: $0.sequence) }])
         }
         router.get("admin/quarantine/skipped") { request, _ in
@@ -38,6 +38,7 @@ struct ConsoleRoutes: Sendable {
         var sequences: [UInt64]
         var partition: Int?
         var note: String
+        var consumer: String?
     }
 
     /// `{"sequences":[12,40],"partition":0,"note":"why"}`: sequences and a note are required, so every
@@ -48,8 +49,8 @@ struct ConsoleRoutes: Sendable {
         }
         var object: [String: JSONValue] = [:]
         for (key, value) in members { object[key] = value }
-        for key in object.keys where !["sequences", "partition", "note"].contains(key) {
-            throw HTTPError(.badRequest, message: "\(AdminRoutes.printable(key)): unknown field (expected sequences, partition or note)")
+        for key in object.keys where !["sequences", "partition", "note", "consumer"].contains(key) {
+            throw HTTPError(.badRequest, message: "\(AdminRoutes.printable(key)): unknown field (expected sequences, partition, consumer or note)")
         }
         guard case .array(let list)? = object["sequences"], !list.isEmpty, list.count <= AdminRoutes.maxLimit else {
             throw HTTPError(.badRequest, message: "sequences: expected 1 to \(AdminRoutes.maxLimit) positive integers")
@@ -71,6 +72,11 @@ struct ConsoleRoutes: Sendable {
         guard case .string(let note)? = object["note"], !note.trimmingCharacters(in: .whitespaces).isEmpty, note.utf8.count <= 1000 else {
             throw HTTPError(.badRequest, message: "note: say why the facts are skipped (1 to 1000 bytes); it is kept in the audit record")
         }
-        return SkipRequest(sequences: sequences, partition: partition, note: note)
+        var consumer: String?
+        if let raw = object["consumer"] {
+            guard case .string(let value) = raw else { throw HTTPError(.badRequest, message: "consumer: expected a durable name") }
+            consumer = try AdminRoutes.consumer(value)
+        }
+        return SkipRequest(sequences: sequences, partition: partition, note: note, consumer: consumer)
     }
 }

@@ -7,9 +7,9 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
     /// The JetStream key-value bucket holding skip audit records (no expiry; file storage).
     static var auditBucket: String { "projection_audit" }
 
-    func skip(partition: Int?, sequences: [UInt64], note: String) async throws -> [SkippedFact] {
+    func skip(partition: Int?, consumer: String?, sequences: [UInt64], note: String) async throws -> [SkippedFact] {
         let projection = configuration.consumer.projection
-        let consumer = quarantineConsumer(of: partition)
+        let consumer = quarantineConsumer(consumer)
         let partition = partition ?? configuration.consumer.partition
         let wanted = Set(sequences)
         var facts: [QuarantinedFact] = []
@@ -33,9 +33,10 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
                 factType: fact.factType, tenant: fact.tenant, reason: fact.reason, rawBase64: Data(fact.raw).base64EncodedString(),
                 headersJSON: fact.headersJSON, skippedAt: now, note: note)
             // The audit record first: a failure leaves the fact quarantined, never dropped without a trace.
-            // Another durable's entry at the same sequence (a partition named) gets a record of its own.
+            // An entry of another durable, or of none, gets a key of its own beside this durable's entry at
+            // the same sequence.
             let key = SkippedFact.key(projection: projection, consumer: configuration.consumer.consumer, partition: fact.partition,
-                                      sequence: fact.sequence, entryConsumer: fact.consumer == configuration.consumer.consumer ? "" : fact.consumer)
+                                      sequence: fact.sequence, entryConsumer: fact.consumer == configuration.consumer.consumer ? nil : fact.consumer)
             _ = try await bucket.put(key, value: Array(try JSONCoding.encode(record)))
             try await store.removeQuarantined(projection: projection, keys: [fact.key])
             skipped.append(record)

@@ -28,11 +28,13 @@ struct SkippedFact: Sendable, Codable, Equatable {
         case skippedAt = "skipped_at"
     }
 
-    /// The audit bucket's key: one per (projection, consumer, partition, sequence), in the key alphabet
-    /// NATS allows; `entryConsumer`, when not empty, names the durable whose entry it was (another than
-    /// the skipping ingest's, or none before internal tables version 6).
-    static func key(projection: String, consumer: String, partition: Int, sequence: UInt64, entryConsumer: String = "") -> String {
-        "\(keyPrefix(projection: projection, consumer: consumer))p\(partition).s\(sequence)" + (entryConsumer.isEmpty ? "" : ".c\(safe(entryConsumer))")
+    /// The audit bucket's key: one per (projection, consumer, partition, sequence, entry), in the key
+    /// alphabet NATS allows. `entryConsumer` is nil for an entry of the skipping ingest's own durable;
+    /// otherwise it is the durable whose entry it was (`.c<name>`), or empty for an entry that names
+    /// none, from before internal tables version 6 (`.n`).
+    static func key(projection: String, consumer: String, partition: Int, sequence: UInt64, entryConsumer: String? = nil) -> String {
+        let entry = entryConsumer.map { $0.isEmpty ? ".n" : ".c\(safe($0))" } ?? ""
+        return "\(keyPrefix(projection: projection, consumer: consumer))p\(partition).s\(sequence)" + entry
     }
 
     static func keyPrefix(projection: String, consumer: String) -> String {

@@ -40,7 +40,8 @@ struct AdminRoutes: Sendable {
             let limit = try Self.unsigned(query.get("limit"), field: "limit", default: 100, min: 1, max: UInt64(Self.maxLimit))
             // Without `partition`, this ingest's own: sequences are only unique within a partition's stream.
             let partition = try query.get("partition").map { try Int(Self.unsigned($0, field: "partition", default: 0, max: UInt64(Self.maxPartition))) }
-            let facts = try await admin.quarantined(partition: partition, tenant: tenant, afterSequence: after, limit: Int(limit))
+            let consumer = try query.get("consumer").map { try Self.consumer($0) }
+            let facts = try await admin.quarantined(partition: partition, consumer: consumer, tenant: tenant, afterSequence: after, limit: Int(limit))
             // A full page ends with every entry of its last sequence, so it may hold a few more than `limit`.
             let next = facts.count >= Int(limit) ? facts.last?.sequence : nil
             return try encoded(QuarantinePage(facts: facts.map(QuarantinePage.Fact.init), nextAfterSequence: next))
@@ -56,8 +57,8 @@ struct AdminRoutes: Sendable {
                 }
                 for (key, value) in members { object[key] = value }
             }
-            for key in object.keys where !["sequences", "tenant", "limit", "partition"].contains(key) {
-                throw HTTPError(.badRequest, message: "\(Self.printable(key)): unknown field (expected sequences, tenant, limit or partition)")
+            for key in object.keys where !["sequences", "tenant", "limit", "partition", "consumer"].contains(key) {
+                throw HTTPError(.badRequest, message: "\(Self.printable(key)): unknown field (expected sequences, tenant, limit, partition or consumer)")
             }
             func integer(_ value: JSONValue?, in range: ClosedRange<UInt64>) -> UInt64? {
                 guard case .number(let literal)? = value, let number = UInt64(literal), range.contains(number) else { return nil }
@@ -93,11 +94,16 @@ struct AdminRoutes: Sendable {
                 }
                 partition = Int(value)
             }
+            var consumer: String?
+            if let raw = object["consumer"] {
+                guard case .string(let value) = raw else { throw HTTPError(.badRequest, message: "consumer: expected a durable name") }
+                consumer = try Self.consumer(value)
+            }
             if sequences == nil, tenant == nil, object["limit"] == nil {
                 throw HTTPError(.badRequest, message: "sequences: name the facts to re-drive, or give tenant and/or limit")
             }
             do {
-                let redriven = try await admin.redrive(partition: partition, sequences: sequences, tenant: tenant, limit: limit)
+                let redriven = try await admin.redrive(partition: partition, consumer: consumer, sequences: sequences, tenant: tenant, limit: limit)
                 return try encoded(["redriven": redriven])
             } catch let error as AdminError {
                 throw HTTPError(.conflict, message: error.description)
@@ -118,6 +124,15 @@ struct AdminRoutes: Sendable {
 
     private func authorizeChange(_ request: Request) throws {
         try AdminToken(token).authorizeChange(request)
+    }
+
+    /// A request's `consumer`: a durable name (letters, digits, - and _, as ingest's `PROJECTION_DURABLE`), or
+    /// empty for the entries recorded before entries named their durable.
+    static func consumer(_ text: String) throws -> String {
+        guard text.utf8.count <= 255, text.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }) else {
+            throw HTTPError(.badRequest, message: "consumer: expected a durable name (letters, digits, - and _, at most 255)")
+        }
+        return text
     }
 
     static func unsigned(_ text: String?, field: String, default fallback: UInt64, min: UInt64 = 0, max: UInt64 = .max) throws -> UInt64 {

@@ -11,10 +11,12 @@ public protocol IngestAdministration: Sendable {
     /// Fetches again.
     func resume() async
     /// Quarantined facts of one partition of this projection, oldest first: `partition`, or nil for the
-    /// partition this ingest consumes (sequences are only unique within a partition's stream).
-    func quarantined(partition: Int?, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact]
-    /// Publishes quarantined facts of one partition (nil: this ingest's) again on their original subjects
-    /// (after a fix), then removes them from the quarantine. `sequences` picks them; nil takes the oldest
-    /// `limit` (of `tenant`, if given).
-    func redrive(partition: Int?, sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact]
+    /// partition this ingest consumes (sequences are only unique within a partition's stream); of one
+    /// durable: `consumer`, or nil for this ingest's, with the entries that name none (before internal
+    /// tables version 6).
+    func quarantined(partition: Int?, consumer: String?, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact]
+    /// Publishes quarantined facts of one partition and durable (nil: this ingest's) again on their
+    /// original subjects, into this ingest's stream only (after a fix), then removes them from the
+    /// quarantine. `sequences` picks them; nil takes the oldest `limit` (of `tenant`, if given).
+    func redrive(partition: Int?, consumer: String?, sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact]
 }

@@ -29,8 +29,8 @@ extension IngestPipeline: IngestAdministration {
         logger.notice("resumed")
     }
 
-    public func quarantined(partition: Int?, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
-        let consumer = quarantineConsumer(of: partition)
+    public func quarantined(partition: Int?, consumer: String?, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
+        let consumer = quarantineConsumer(consumer)
         let partition = partition ?? configuration.consumer.partition
         let projection = configuration.consumer.projection
         // Pages continue after a sequence: the key just above every entry at that sequence in `partition`
@@ -49,18 +49,19 @@ extension IngestPipeline: IngestAdministration {
         return page
     }
 
-    /// Whose quarantine entries an admin request addresses. Without a partition, this ingest's own
-    /// partition and its own durable's entries (with those recorded before entries named their consumer),
-    /// never another durable's that writes the same tables from another stream, whose sequences are
-    /// another stream's. With a partition named, every durable's entries of that partition (a renamed
-    /// durable's too); a re-drive publishes only into this ingest's stream either way.
-    func quarantineConsumer(of partition: Int?) -> String? {
-        partition == nil ? configuration.consumer.consumer : nil
+    /// Whose quarantine entries an admin request addresses: one durable's (this ingest's unless the
+    /// request names another, e.g. the durable's former name), with the entries that name none (recorded
+    /// before internal tables version 6). Never several durables at once: another durable writing the same
+    /// tables from another stream numbers its facts in another sequence space, so a sequence alone would
+    /// name entries of both.
+    func quarantineConsumer(_ requested: String?) -> String {
+        requested ?? configuration.consumer.consumer
     }
 
-    public func redrive(partition: Int?, sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact] {
+    public func redrive(partition: Int?, consumer: String?, sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact] {
         let projection = configuration.consumer.projection
-        let consumer = quarantineConsumer(of: partition)
+        let own = configuration.consumer.consumer
+        let consumer = quarantineConsumer(consumer)
         // Sequences are unique only within one partition's stream: a re-drive never spans partitions.
         let partition = partition ?? configuration.consumer.partition
         var facts: [QuarantinedFact]
@@ -92,16 +93,19 @@ extension IngestPipeline: IngestAdministration {
             // A deterministic message id: a repeated redrive inside the stream's duplicate window is
             // stored once, and the fact's idempotency key protects it beyond that. The partition keeps
             // equal sequences of two partitions apart (suffixed like the deduplication tokens).
+            // Another durable's entry (named by the request) is another sequence space: its consumer too.
             let messageID = "redrive:\(projection):\(fact.sequence)" + (fact.partition == 0 ? "" : ":p\(fact.partition)")
+                + (fact.consumer.isEmpty || fact.consumer == own ? "" : ":c\(fact.consumer)")
             let newSequence: UInt64
             do {
                 newSequence = try await source.publish(subject: fact.subject, data: fact.raw, headers: headers, messageID: messageID)
             } catch let error as NATSError where error.jetStreamErrorCode == 10060 {
                 // Another stream captures the subject now: nothing was stored, and the entry stays.
+                let earlier = redriven.map { "\($0.sequence) as \($0.newSequence)" }.joined(separator: ", ")
                 throw AdminError(code: .conflict, detail: """
-                    sequence \(fact.sequence) (partition \(fact.partition)): its subject \(AdminRoutes.printable(fact.subject)) is no longer \
+                    sequence \(fact.sequence) (partition \(fact.partition)): its subject \(AdminRoutes.printable(fact.subject)) is not \
                     in this ingest's stream \(configuration.stream), so it was not re-driven and stays quarantined\
-                    \(redriven.isEmpty ? "" : " (\(redriven.count) earlier fact(s) of this request were re-driven)")
+                    \(redriven.isEmpty ? "" : "; re-driven before it: \(earlier)")
                     """)
             }
             try await store.removeQuarantined(projection: projection, keys: [fact.key])

@@ -10,9 +10,17 @@ public actor PostgresRebuilder: ProjectionRebuilder {
 
     static let internalTables = ["_projection_checkpoints", "_projection_seen_keys", "_projection_quarantine"]
 
-    public init(dsn: String, schema: ProjectionSchema) {
+    /// How long the swap waits for its table locks per attempt, and in all. A rename queued behind a
+    /// session's lock queues every later read of that table (the query API's) behind itself, so one
+    /// attempt waits briefly, and a session that never lets go (a frozen client inside a statement) fails
+    /// the cutover with `tables_locked` instead of stalling it and the readers for good.
+    public static let defaultTableLocks = DDLLockPolicy(attempt: .seconds(2), total: .seconds(60))
+    let tableLocks: DDLLockPolicy
+
+    public init(dsn: String, schema: ProjectionSchema, tableLocks: DDLLockPolicy = PostgresRebuilder.defaultTableLocks) {
         self.dsn = dsn
         self.schema = schema
+        self.tableLocks = tableLocks
     }
 
     func connected() async throws -> PostgresConnection {
@@ -49,11 +57,38 @@ public actor PostgresRebuilder: ProjectionRebuilder {
         return rows.single?.int64(at: 0).map(UInt64.init) ?? 0
     }
 
+    /// One transaction, tried again while another session keeps a lock it needs (each attempt rolls back
+    /// whole), until `tableLocks.total` has passed.
     public func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + tableLocks.total
+        var attempt = 1
+        while true {
+            do {
+                try await swapOnce(in: incomingSuffix, from: incoming, into: generation, keepPrevious: keepPrevious, missing: missing)
+                return
+            } catch let error as PostgresError where error.sqlState == "55P03" {
+                let pause = tableLocks.pause(afterAttempt: attempt)
+                guard clock.now + pause < deadline else {
+                    throw RebuildError(code: .tablesLocked, detail: """
+                        another session holds a lock on a table the cutover renames (see pg_locks and pg_stat_activity); \
+                        gave up after \(attempt) attempt(s) of \(tableLocks.attempt) each within \(tableLocks.total). Nothing was swapped; \
+                        run the cutover again once that session is done
+                        """)
+                }
+                try await clock.sleep(for: pause)
+                attempt += 1
+            }
+        }
+    }
+
+    private func swapOnce(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
         let connection = try await connected()
         let live = generation.live
         let parking = "__swap"
         try await connection.transaction { c in
+            // For this transaction only; a whole number of milliseconds, at least 1 (0 would mean no limit).
+            try await c.execute("SET LOCAL lock_timeout = '\(max(1, tableLocks.attempt.wholeMilliseconds))ms'")
             for table in schema.tables {
                 let exists = try await c.query("SELECT to_regclass($1) IS NOT NULL", [.text(table.name + incomingSuffix)])
                 guard exists.single?.bool(at: 0) == true else { throw missing }

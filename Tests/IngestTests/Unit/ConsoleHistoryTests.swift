@@ -76,5 +76,7 @@ struct ConsoleHistoryTests {
         let other = SkippedFact.key(projection: "orders-analytics", consumer: "projection-orders", partition: 0, sequence: 42, entryConsumer: "other.d")
         #expect(other == "skip.orders-analytics.projection-orders.p0.s42.cother_d")
         #expect(other.hasPrefix(SkippedFact.keyPrefix(projection: "orders-analytics", consumer: "projection-orders")))
+        let none = SkippedFact.key(projection: "orders-analytics", consumer: "projection-orders", partition: 0, sequence: 42, entryConsumer: "")
+        #expect(none == "skip.orders-analytics.projection-orders.p0.s42.n", "an entry naming no durable has a key of its own too")
     }
 }

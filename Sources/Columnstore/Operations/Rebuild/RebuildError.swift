@@ -6,6 +6,7 @@ public struct RebuildError: Error, Sendable, CustomStringConvertible {
             case nothingToRollBack = "nothing_to_roll_back"
             case ingestUnavailable = "ingest_unavailable"
             case notCaughtUp = "not_caught_up"
+            case tablesLocked = "tables_locked"
         }
         fileprivate let base: Base
         /// No shadow tables: run a rebuild first.
@@ -16,6 +17,8 @@ public struct RebuildError: Error, Sendable, CustomStringConvertible {
         public static let ingestUnavailable = Code(base: .ingestUnavailable)
         /// The rebuild stopped before reaching the stream's end.
         public static let notCaughtUp = Code(base: .notCaughtUp)
+        /// Another session kept a lock on a table the cutover renames past its wait; nothing was swapped.
+        public static let tablesLocked = Code(base: .tablesLocked)
         public var description: String { base.rawValue }
     }
 
