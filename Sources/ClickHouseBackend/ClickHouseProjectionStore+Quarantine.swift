@@ -3,7 +3,7 @@ import Foundation
 import Columnstore
 
 extension ClickHouseProjectionStore {
-    public func quarantined(projection: String, consumer: String?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws
+    public func quarantined(projection: String, consumers: Set<String>?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws
         -> [QuarantinedFact]
     {
         var parameters = ["p": projection, "limit": String(limit)]
@@ -16,9 +16,9 @@ extension ClickHouseProjectionStore {
             conditions.append("stream_sequence >= {after:UInt64}")
             conditions.append("(stream_sequence, partition, consumer) > ({after:UInt64}, {afterPartition:UInt32}, {afterConsumer:String})")
         }
-        if let consumer {
-            parameters["c"] = consumer
-            conditions.append("consumer IN ({c:String}, '')")
+        if let consumers {
+            parameters["c"] = "[" + consumers.sorted().map { "'\(Self.escapedLiteral($0))'" }.joined(separator: ",") + "]"
+            conditions.append("has({c:Array(String)}, consumer)")
         }
         if let partition {
             parameters["n"] = String(partition)

@@ -117,10 +117,10 @@ public final class InMemoryStore<Guarantee: DeliveryGuarantee>: ProjectionStore 
         guard state.withLock({ $0.available }) else { throw InMemoryFault.storeUnavailable }
     }
 
-    public func quarantined(projection: String, consumer: String?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
+    public func quarantined(projection: String, consumers: Set<String>?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
         state.withLock { state in
             Array(state.quarantine.values
-                .filter { fact in consumer.map { fact.consumer == $0 || fact.consumer.isEmpty } ?? true }
+                .filter { fact in consumers.map { $0.contains(fact.consumer) } ?? true }
                 .filter { fact in partition.map { fact.partition == $0 } ?? true }
                 .filter { fact in tenant.map { fact.tenant == $0 } ?? true }
                 .filter { fact in after.map { $0 < fact.key } ?? true }

@@ -2,7 +2,7 @@ import LibPQ
 import Columnstore
 
 extension PostgresProjectionStore {
-    public func quarantined(projection: String, consumer: String?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
+    public func quarantined(projection: String, consumers: Set<String>?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
         try await withConnection { connection in
             // The row comparison pages along the primary key (projection, stream_sequence, partition, consumer).
             let rows = try await connection.query(
@@ -13,13 +13,17 @@ extension PostgresProjectionStore {
                   AND ($2::bigint IS NULL OR (stream_sequence, partition, consumer) > ($2::bigint, $3::integer, $7::text))
                   AND ($4::integer IS NULL OR partition = $4::integer)
                   AND ($5::text IS NULL OR tenant_id = $5::text)
-                  AND ($8::text IS NULL OR consumer IN ($8::text, ''))
+                  AND ($8::text[] IS NULL OR consumer = ANY($8::text[]))
                 ORDER BY stream_sequence, partition, consumer LIMIT $6
                 """,
                 [.text(projection),
                  after.map { .int64(Int64(clamping: $0.sequence)) } ?? .null, after.map { .int64(Int64($0.partition)) } ?? .null,
                  partition.map { .int64(Int64($0)) } ?? .null, tenant.map(PostgresValue.text) ?? .null, .int64(Int64(limit)),
-                 after.map { .text($0.consumer) } ?? .null, consumer.map(PostgresValue.text) ?? .null])
+                 after.map { .text($0.consumer) } ?? .null, consumers.map { names in
+                     var list = PostgresArrayLiteral()
+                     for name in names.sorted() { list.append(name) }
+                     return .text(list.literal)
+                 } ?? .null])
             return try rows.map { row in
                 guard let sequence = row.int64(at: 0), let partition = row.int64(at: 1), let raw = row.bytes(at: 7) else {
                     throw StoreError(code: .unexpectedResponse, detail: "unreadable quarantine row")

@@ -31,9 +31,9 @@ public protocol ProjectionStore: Sendable {
 
     /// Quarantined facts of `projection` ordered by (sequence, partition, consumer), after `after` (the
     /// key of the previous page's last fact; nil for the first page), at most `limit`; only `partition`'s
-    /// and `tenant`'s when given. With `consumer`, only that durable's entries and those recorded before
-    /// entries named their consumer (internal tables version 6; their consumer is empty).
-    func quarantined(projection: String, consumer: String?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact]
+    /// and `tenant`'s when given. With `consumers`, only the entries those durables recorded (the empty
+    /// name: entries recorded before entries named their consumer, internal tables version 6).
+    func quarantined(projection: String, consumers: Set<String>?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact]
 
     /// Removes quarantine entries once their facts were re-driven (published again) or skipped. A key
     /// names one entry: its consumer, partition and sequence.
@@ -43,6 +43,6 @@ public protocol ProjectionStore: Sendable {
 extension ProjectionStore {
     /// Every consumer's quarantined facts (see the requirement).
     public func quarantined(projection: String, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
-        try await quarantined(projection: projection, consumer: nil, partition: partition, tenant: tenant, after: after, limit: limit)
+        try await quarantined(projection: projection, consumers: nil, partition: partition, tenant: tenant, after: after, limit: limit)
     }
 }

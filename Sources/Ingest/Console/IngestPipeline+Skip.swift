@@ -9,14 +9,14 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
 
     func skip(partition: Int?, consumer: String?, sequences: [UInt64], note: String) async throws -> [SkippedFact] {
         let projection = configuration.consumer.projection
-        let consumer = quarantineConsumer(consumer)
+        let consumers = quarantineConsumers(consumer)
         let partition = partition ?? configuration.consumer.partition
         let wanted = Set(sequences)
         var facts: [QuarantinedFact] = []
         var after: QuarantineKey?
         // The quarantine is read in pages; only the wanted entries are kept.
         while !wanted.isEmpty {
-            let page = try await store.quarantined(projection: projection, consumer: consumer, partition: partition,
+            let page = try await store.quarantined(projection: projection, consumers: consumers, partition: partition,
                                                    tenant: nil, after: after, limit: 1000)
             guard let last = page.last else { break }
             facts += page.filter { wanted.contains($0.sequence) }

@@ -30,17 +30,17 @@ extension IngestPipeline: IngestAdministration {
     }
 
     public func quarantined(partition: Int?, consumer: String?, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
-        let consumer = quarantineConsumer(consumer)
+        let consumers = quarantineConsumers(consumer)
         let partition = partition ?? configuration.consumer.partition
         let projection = configuration.consumer.projection
         // Pages continue after a sequence: the key just above every entry at that sequence in `partition`
         // (keys order by sequence, then partition, then consumer).
-        var page = try await store.quarantined(projection: projection, consumer: consumer, partition: partition, tenant: tenant,
+        var page = try await store.quarantined(projection: projection, consumers: consumers, partition: partition, tenant: tenant,
                                                after: QuarantineKey(partition: partition + 1, sequence: afterSequence), limit: limit)
         // So a full page ends with every entry of its last sequence (other durables' at it, or one recorded
         // before entries named their consumer): the next page starts after that sequence and misses none.
         while page.count >= limit, let last = page.last {
-            let more = try await store.quarantined(projection: projection, consumer: consumer, partition: partition, tenant: tenant,
+            let more = try await store.quarantined(projection: projection, consumers: consumers, partition: partition, tenant: tenant,
                                                    after: last.key, limit: 16)
             let same = more.prefix { $0.sequence == last.sequence }
             page += same
@@ -49,19 +49,26 @@ extension IngestPipeline: IngestAdministration {
         return page
     }
 
-    /// Whose quarantine entries an admin request addresses: one durable's (this ingest's unless the
-    /// request names another, e.g. the durable's former name), with the entries that name none (recorded
-    /// before internal tables version 6). Never several durables at once: another durable writing the same
-    /// tables from another stream numbers its facts in another sequence space, so a sequence alone would
-    /// name entries of both.
-    func quarantineConsumer(_ requested: String?) -> String {
-        requested ?? configuration.consumer.consumer
+    /// Whose quarantine entries an admin request addresses. By default this ingest's durable's and those
+    /// naming none (recorded before internal tables version 6); a request naming a durable (the empty name
+    /// for entries naming none) gets exactly that one's, so the console acts on the very entry it shows.
+    /// Never several durables at once: another durable writing the same tables from another stream
+    /// numbers its facts in another sequence space, so a sequence alone would name entries of both.
+    func quarantineConsumers(_ requested: String?) -> Set<String> {
+        requested.map { [$0] } ?? [configuration.consumer.consumer, ""]
+    }
+
+    /// The re-drive's message id: deterministic, so a repeated re-drive within the stream's duplicate
+    /// window is stored once. Entries of equal sequence are different facts when their partitions or
+    /// durables differ, so those are in the id (this durable's own entries keep the plain form).
+    func redriveMessageID(_ fact: QuarantinedFact) -> String {
+        let consumer = fact.consumer == configuration.consumer.consumer ? "" : fact.consumer.isEmpty ? ":n" : ":c\(fact.consumer)"
+        return "redrive:\(configuration.consumer.projection):\(fact.sequence)" + (fact.partition == 0 ? "" : ":p\(fact.partition)") + consumer
     }
 
     public func redrive(partition: Int?, consumer: String?, sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact] {
         let projection = configuration.consumer.projection
-        let own = configuration.consumer.consumer
-        let consumer = quarantineConsumer(consumer)
+        let consumers = quarantineConsumers(consumer)
         // Sequences are unique only within one partition's stream: a re-drive never spans partitions.
         let partition = partition ?? configuration.consumer.partition
         var facts: [QuarantinedFact]
@@ -71,7 +78,7 @@ extension IngestPipeline: IngestAdministration {
             var after: QuarantineKey?
             // The quarantine is read in pages; only the wanted entries are kept.
             while !wanted.isEmpty {
-                let page = try await store.quarantined(projection: projection, consumer: consumer, partition: partition,
+                let page = try await store.quarantined(projection: projection, consumers: consumers, partition: partition,
                                                        tenant: tenant, after: after, limit: 1000)
                 guard let last = page.last else { break }
                 facts += page.filter { wanted.contains($0.sequence) }
@@ -80,7 +87,7 @@ extension IngestPipeline: IngestAdministration {
                 if last.sequence > (wanted.max() ?? 0) || page.count < 1000 { break }
             }
         } else {
-            facts = try await store.quarantined(projection: projection, consumer: consumer, partition: partition,
+            facts = try await store.quarantined(projection: projection, consumers: consumers, partition: partition,
                                                 tenant: tenant, after: nil, limit: limit)
         }
         var redriven: [RedrivenFact] = []
@@ -90,12 +97,8 @@ extension IngestPipeline: IngestAdministration {
             headers = headers.filter { !$0.key.lowercased().hasPrefix("nats-") }
             headers["projection-redriven-from"] = String(fact.sequence)
             if fact.partition != 0 { headers["projection-redriven-from-partition"] = String(fact.partition) }
-            // A deterministic message id: a repeated redrive inside the stream's duplicate window is
-            // stored once, and the fact's idempotency key protects it beyond that. The partition keeps
-            // equal sequences of two partitions apart (suffixed like the deduplication tokens).
-            // Another durable's entry (named by the request) is another sequence space: its consumer too.
-            let messageID = "redrive:\(projection):\(fact.sequence)" + (fact.partition == 0 ? "" : ":p\(fact.partition)")
-                + (fact.consumer.isEmpty || fact.consumer == own ? "" : ":c\(fact.consumer)")
+            // Beyond the duplicate window the fact's idempotency key protects it.
+            let messageID = redriveMessageID(fact)
             let newSequence: UInt64
             do {
                 newSequence = try await source.publish(subject: fact.subject, data: fact.raw, headers: headers, messageID: messageID)

@@ -10,7 +10,7 @@ public actor PostgresRebuilder: ProjectionRebuilder {
 
     static let internalTables = ["_projection_checkpoints", "_projection_seen_keys", "_projection_quarantine"]
 
-    /// How long the swap waits for its table locks per attempt, and in all. A rename queued behind a
+    /// How long the swap waits for each lock per attempt (tables it renames, rows it moves), and in all. A rename queued behind a
     /// session's lock queues every later read of that table (the query API's) behind itself, so one
     /// attempt waits briefly, and a session that never lets go (a frozen client inside a statement) fails
     /// the cutover with `tables_locked` instead of stalling it and the readers for good.
@@ -71,8 +71,9 @@ public actor PostgresRebuilder: ProjectionRebuilder {
                 let pause = tableLocks.pause(afterAttempt: attempt)
                 guard clock.now + pause < deadline else {
                     throw RebuildError(code: .tablesLocked, detail: """
-                        another session holds a lock on a table the cutover renames (see pg_locks and pg_stat_activity); \
-                        gave up after \(attempt) attempt(s) of \(tableLocks.attempt) each within \(tableLocks.total). Nothing was swapped; \
+                        another session holds a lock the cutover needs (a table it renames, or a checkpoint, seen-key or \
+                        quarantine row it moves; see pg_locks and pg_stat_activity): gave up after \(attempt) attempt(s), each lock \
+                        waited for at most \(tableLocks.attempt), within \(tableLocks.total). Nothing was swapped; \
                         run the cutover again once that session is done
                         """)
                 }

@@ -63,8 +63,12 @@ struct QuarantineConsumerTests {
         #expect(listed.map(\.key) == all, "\(kind): ordered by (sequence, partition, consumer)")
         #expect(listed.allSatisfy { $0.reason == "poison of \($0.consumer)" && $0.raw == Array("{not json \($0.consumer) \($0.sequence)".utf8) },
                 "\(kind): each entry keeps its own fact")
-        let ownA = try await store.quarantined(projection: Self.projection, consumer: "durable-a", partition: 0, tenant: nil, after: nil, limit: 100)
+        let ownA = try await store.quarantined(projection: Self.projection, consumers: ["durable-a"], partition: 0, tenant: nil, after: nil, limit: 100)
         #expect(ownA.map(\.key) == [key("durable-a", 5), key("durable-a", 7)], "\(kind): one durable's entries")
+        let both = try await store.quarantined(projection: Self.projection, consumers: ["durable-a", "durable-b", ""], partition: 0, tenant: nil, after: nil, limit: 100)
+        #expect(both.map(\.key) == all, "\(kind): several durables' entries")
+        #expect(try await store.quarantined(projection: Self.projection, consumers: [""], partition: 0, tenant: nil, after: nil, limit: 100).isEmpty,
+                "\(kind): no entry names none here")
         var paged: [QuarantineKey] = []
         var after: QuarantineKey?
         while let next = try await store.quarantined(projection: Self.projection, partition: 0, tenant: nil, after: after, limit: 1).first {
