@@ -82,18 +82,10 @@ extension ClickHouseDDL {
     /// The DDL that takes the internal tables of an existing deployment through `upgrade`; idempotent,
     /// since a resumed ClickHouse migration may run a statement again.
     func internalTableStatements(for upgrade: InternalTablesUpgrade) -> [String] {
-        let onCluster = cluster.map { " ON CLUSTER \($0)" } ?? ""
         switch upgrade.version {
         case 2:
-            let table = "_projection_quarantine"
-            let addColumn = "ADD COLUMN IF NOT EXISTS `partition` UInt32"
-            let orderBy = "MODIFY ORDER BY (projection, stream_sequence, partition)"
-            guard cluster != nil else { return ["ALTER TABLE \(table) \(addColumn), \(orderBy);"] }
-            // The sort key lives on the replicated local table; the Distributed table only learns the column.
-            return [
-                "ALTER TABLE \(ClickHouseTableDefinition.localName(table))\(onCluster) \(addColumn), \(orderBy);",
-                "ALTER TABLE \(table)\(onCluster) \(addColumn);",
-            ]
+            return addColumnsToSortKey("_projection_quarantine", "ADD COLUMN IF NOT EXISTS `partition` UInt32",
+                                       "MODIFY ORDER BY (projection, stream_sequence, partition)")
         case 3:
             return addColumns([
                 ("_projection_checkpoints", "ADD COLUMN IF NOT EXISTS `batch_scope` String"),
@@ -102,18 +94,22 @@ extension ClickHouseDDL {
         case 5:
             return addColumns([("_projection_checkpoints", "ADD COLUMN IF NOT EXISTS `sum_guard` String")])
         case 6:
-            let table = "_projection_quarantine"
-            let addColumns = "ADD COLUMN IF NOT EXISTS `consumer` String, ADD COLUMN IF NOT EXISTS `batch_scope` String"
-            let orderBy = "MODIFY ORDER BY (projection, stream_sequence, partition, consumer)"
-            guard cluster != nil else { return ["ALTER TABLE \(table) \(addColumns), \(orderBy);"] }
-            // As version 2: the sort key lives on the replicated local table.
-            return [
-                "ALTER TABLE \(ClickHouseTableDefinition.localName(table))\(onCluster) \(addColumns), \(orderBy);",
-                "ALTER TABLE \(table)\(onCluster) \(addColumns);",
-            ]
+            return addColumnsToSortKey("_projection_quarantine", "ADD COLUMN IF NOT EXISTS `consumer` String, ADD COLUMN IF NOT EXISTS `batch_scope` String",
+                                       "MODIFY ORDER BY (projection, stream_sequence, partition, consumer)")
         default:
             return []
         }
+    }
+
+    /// Columns added and appended to the sort key in one ALTER (ClickHouse lets only a column added by the
+    /// same ALTER into the key). On a cluster the sort key lives on the replicated local table; the
+    /// Distributed table only learns the columns.
+    private func addColumnsToSortKey(_ table: String, _ addColumns: String, _ orderBy: String) -> [String] {
+        guard let cluster else { return ["ALTER TABLE \(table) \(addColumns), \(orderBy);"] }
+        return [
+            "ALTER TABLE \(ClickHouseTableDefinition.localName(table)) ON CLUSTER \(cluster) \(addColumns), \(orderBy);",
+            "ALTER TABLE \(table) ON CLUSTER \(cluster) \(addColumns);",
+        ]
     }
 
     /// `ALTER TABLE <table> <clause>` for each table; on a cluster, the replicated local table first and

@@ -22,19 +22,24 @@ struct PostgresCutoverLockTests {
         try await fixture.rows("", postgres: "SELECT count(*) FROM pg_locks WHERE NOT granted") != [["0"]]
     }
 
-    @Test("a session keeping a live table locked fails the cutover with tables_locked, nothing moved")
-    func heldLockFails() async throws {
+    /// A store with shadow tables and the rebuild's checkpoint, a rebuilder waiting for locks as `total`
+    /// allows, and a session holding a reader's lock on `orders` until its transaction ends (as a frozen
+    /// client's statement would hold it).
+    static func setUp(total: Duration) async throws -> (StoreFixture, PostgresRebuilder, PostgresConnection) {
         let fixture = try await StoreFixture.make(.postgres, prefix: "cutlock")
-        let rebuilder = PostgresRebuilder(dsn: fixture.dsn, schema: .ordersAnalytics,
-                                          tableLocks: DDLLockPolicy(attempt: .milliseconds(200), total: .seconds(3)))
+        let rebuilder = PostgresRebuilder(dsn: fixture.dsn, schema: .ordersAnalytics, tableLocks: DDLLockPolicy(attempt: .milliseconds(200), total: total))
         try await rebuilder.prepare(Self.generation, fromSequence: 5)
-        let before = try await Self.checkpointNamespaces(fixture)
-        #expect(before == [["orders-analytics__rebuild", "durable-live__rebuild"]])
-
-        // A reader's lock, held until its transaction ends (as a frozen client's statement would hold it).
         let holder = try await PostgresConnection.connect(dsn: fixture.dsn)
         try await holder.execute("BEGIN")
         _ = try await holder.query("SELECT count(*) FROM orders")
+        return (fixture, rebuilder, holder)
+    }
+
+    @Test("a session keeping a live table locked fails the cutover with tables_locked, nothing moved")
+    func heldLockFails() async throws {
+        let (fixture, rebuilder, holder) = try await Self.setUp(total: .seconds(3))
+        let before = try await Self.checkpointNamespaces(fixture)
+        #expect(before == [["orders-analytics__rebuild", "durable-live__rebuild"]])
         let error = try await #require(throws: RebuildError.self) { try await rebuilder.cutover(Self.generation, keepPrevious: false) }
         #expect(error.code == .tablesLocked, "\(error)")
         #expect(error.description.contains("Nothing was swapped"))
@@ -48,14 +53,7 @@ struct PostgresCutoverLockTests {
 
     @Test("the same cutover goes through once the holder lets go after a failed attempt")
     func retriedAfterRelease() async throws {
-        let fixture = try await StoreFixture.make(.postgres, prefix: "cutlock")
-        let rebuilder = PostgresRebuilder(dsn: fixture.dsn, schema: .ordersAnalytics,
-                                          tableLocks: DDLLockPolicy(attempt: .milliseconds(200), total: .seconds(600)))
-        try await rebuilder.prepare(Self.generation, fromSequence: 5)
-        let holder = try await PostgresConnection.connect(dsn: fixture.dsn)
-        try await holder.execute("BEGIN")
-        _ = try await holder.query("SELECT count(*) FROM orders")
-
+        let (fixture, rebuilder, holder) = try await Self.setUp(total: .seconds(600))
         let cutover = Task { try await rebuilder.cutover(Self.generation, keepPrevious: false) }
         // Released only after an attempt was seen waiting and then seen gone (timed out, rolled back,
         // pausing before the next): so the call that succeeds is a retry. The clock is a hang guard.
