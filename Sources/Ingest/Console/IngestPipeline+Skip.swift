@@ -11,19 +11,7 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
         let projection = configuration.consumer.projection
         let consumers = quarantineConsumers(consumer)
         let partition = partition ?? configuration.consumer.partition
-        let wanted = Set(sequences)
-        var facts: [QuarantinedFact] = []
-        var after: QuarantineKey?
-        // The quarantine is read in pages; only the wanted entries are kept.
-        while !wanted.isEmpty {
-            let page = try await store.quarantined(projection: projection, consumers: consumers, partition: partition,
-                                                   tenant: nil, after: after, limit: 1000)
-            guard let last = page.last else { break }
-            facts += page.filter { wanted.contains($0.sequence) }
-            after = last.key
-            // Past the highest wanted sequence (not at it: other entries may share that sequence).
-            if last.sequence > (wanted.max() ?? 0) || page.count < 1000 { break }
-        }
+        let facts = try await quarantinedEntries(at: sequences, partition: partition, consumers: consumers, tenant: nil)
         let bucket = try await source.keyValueBucket(name: Self.auditBucket)
         let now = ISO8601DateFormatter().string(from: Date())
         var skipped: [SkippedFact] = []

@@ -58,6 +58,22 @@ extension IngestPipeline: IngestAdministration {
         requested.map { [$0] } ?? [configuration.consumer.consumer, ""]
     }
 
+    /// The addressed entries at `sequences` (every one at each: an entry naming no durable may share a
+    /// sequence with this durable's). The quarantine is read in pages until past the highest sequence.
+    func quarantinedEntries(at sequences: [UInt64], partition: Int, consumers: Set<String>, tenant: String?) async throws -> [QuarantinedFact] {
+        let wanted = Set(sequences)
+        guard let highest = wanted.max() else { return [] }
+        var facts: [QuarantinedFact] = []
+        var after: QuarantineKey?
+        while true {
+            let page = try await store.quarantined(projection: configuration.consumer.projection, consumers: consumers, partition: partition,
+                                                   tenant: tenant, after: after, limit: 1000)
+            facts += page.filter { wanted.contains($0.sequence) }
+            guard let last = page.last, last.sequence <= highest, page.count == 1000 else { return facts }
+            after = last.key
+        }
+    }
+
     /// The re-drive's message id: deterministic, so a repeated re-drive within the stream's duplicate
     /// window is stored once. Entries of equal sequence are different facts when their partitions or
     /// durables differ, so those are in the id (this durable's own entries keep the plain form).
@@ -73,19 +89,7 @@ extension IngestPipeline: IngestAdministration {
         let partition = partition ?? configuration.consumer.partition
         var facts: [QuarantinedFact]
         if let sequences {
-            let wanted = Set(sequences)
-            facts = []
-            var after: QuarantineKey?
-            // The quarantine is read in pages; only the wanted entries are kept.
-            while !wanted.isEmpty {
-                let page = try await store.quarantined(projection: projection, consumers: consumers, partition: partition,
-                                                       tenant: tenant, after: after, limit: 1000)
-                guard let last = page.last else { break }
-                facts += page.filter { wanted.contains($0.sequence) }
-                after = last.key
-                // Past the highest wanted sequence (not at it: other entries may share that sequence).
-                if last.sequence > (wanted.max() ?? 0) || page.count < 1000 { break }
-            }
+            facts = try await quarantinedEntries(at: sequences, partition: partition, consumers: consumers, tenant: tenant)
         } else {
             facts = try await store.quarantined(projection: projection, consumers: consumers, partition: partition,
                                                 tenant: tenant, after: nil, limit: limit)

@@ -224,25 +224,20 @@ struct MigrateJobTests {
             #expect(ledger.first?[1] == applied.first?[1], "the applied file is unchanged")
             #expect(try await Self.quarantineShape(sandbox) == fresh, "upgraded and fresh quarantine tables agree")
 
-            // The old entry is partition 0; another partition's entry at the same sequence is kept beside it.
-            let new = "INSERT INTO _projection_quarantine (projection, stream_sequence, subject, reason, raw, partition) VALUES ('orders-analytics', 5, 's', 'after', 'y', 1)"
+            // The old entry is partition 0; another partition's entry at the same sequence is kept beside it,
+            // and another durable's entry at the same partition and sequence beside that (on ClickHouse, a
+            // merge too).
+            let entries = [
+                "INSERT INTO _projection_quarantine (projection, stream_sequence, subject, reason, raw, partition) VALUES ('orders-analytics', 5, 's', 'after', 'y', 1)",
+                "INSERT INTO _projection_quarantine (projection, stream_sequence, subject, reason, raw, partition, consumer) VALUES ('orders-analytics', 5, 's', 'other', 'z', 1, 'durable-b')",
+            ]
             switch kind {
             case .clickhouse:
                 let client = try ClickHouseClient(dsn: sandbox.dsn)
-                try await client.execute(new)
+                for entry in entries { try await client.execute(entry) }
                 try await client.execute("OPTIMIZE TABLE _projection_quarantine FINAL")
             case .postgres:
-                _ = try await sandbox.rows(new)
-            }
-            // And another durable's entry at the same partition and sequence beside that.
-            let other = "INSERT INTO _projection_quarantine (projection, stream_sequence, subject, reason, raw, partition, consumer) VALUES ('orders-analytics', 5, 's', 'other', 'z', 1, 'durable-b')"
-            switch kind {
-            case .clickhouse:
-                let client = try ClickHouseClient(dsn: sandbox.dsn)
-                try await client.execute(other)
-                try await client.execute("OPTIMIZE TABLE _projection_quarantine FINAL")
-            case .postgres:
-                _ = try await sandbox.rows(other)
+                for entry in entries { _ = try await sandbox.rows(entry) }
             }
             let rows = try await sandbox.rows("SELECT partition, stream_sequence, consumer, reason FROM _projection_quarantine ORDER BY partition, consumer")
             #expect(rows == [["0", "5", "", "before"], ["1", "5", "", "after"], ["1", "5", "durable-b", "other"]])
