@@ -33,7 +33,7 @@ struct FrozenWriterTests {
         let half = facts.count / 2
         let first = Array(facts[..<half]), second = Array(facts[half...])
 
-        try await old.fence(consumer, epoch: 5)
+        try await Self.retrying { try await old.fence(consumer, epoch: 5) }
         // A machine so busy that the client pauses a TTL between two statements gets its transaction ended
         // too (that is the point): ingest retries such a batch, and so does this setup.
         try await Self.retrying { try await LeaseFencingTests().write(old, consumer, first, epoch: 5) }
@@ -49,7 +49,7 @@ struct FrozenWriterTests {
         let stale = Task { try await LeaseFencingTests().write(old, consumer, second, epoch: 5) }
         // Wait until the old writer is frozen inside its transaction, holding the checkpoint row.
         while await !timeline.events.contains("old frozen") { try await Task.sleep(for: .milliseconds(20)) }
-        try await new.fence(consumer, epoch: 9)
+        try await Self.retrying { try await new.fence(consumer, epoch: 9) }
         await timeline.note("new fenced")
         print("frozen-writer: the new owner's fence went through \(ContinuousClock.now - start) after the freeze began (TTL \(ttl))")
 
@@ -57,7 +57,7 @@ struct FrozenWriterTests {
         await old.setPauseInTransaction(nil)
         #expect(await timeline.events == ["old frozen", "new fenced", "old woke"], "the fence did not wait for the frozen writer")
         // Woken, the old owner is fenced off for good; the new one writes the rest.
-        await LeaseFencingTests().expectFenced { try await LeaseFencingTests().write(old, consumer, second, epoch: 5) }
+        await LeaseFencingTests().expectFenced { try await Self.retrying { try await LeaseFencingTests().write(old, consumer, second, epoch: 5) } }
         #expect(try await new.loadCheckpoint(consumer) == committed, "nothing of the frozen batch was applied")
         try await Self.retrying { try await LeaseFencingTests().write(new, consumer, second, epoch: 9) }
         let orders = try await fixture.orders()
@@ -74,7 +74,9 @@ struct FrozenWriterTests {
         let consumer = ConsumerID(projection: "orders-analytics", consumer: "busy", partition: 0)
         let old = PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: .init(label: "old"), idleTransactionTimeout: ttl)
         let new = PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: .init(label: "new"), idleTransactionTimeout: ttl)
-        try await old.fence(consumer, epoch: 5)
+        // With a 1 s idle-transaction timeout, a loaded machine can pause a client long enough inside the
+        // fence's own transaction for the server to end it: ingest retries a fence, and so does this test.
+        try await Self.retrying { try await old.fence(consumer, epoch: 5) }
 
         // A session of the replicas' role (and with their idle timeout) locks the row as a batch does, then
         // stays inside a statement for ten minutes: what a writer frozen while its backend sends a result
@@ -100,7 +102,7 @@ struct FrozenWriterTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
 
-            try await new.fence(consumer, epoch: 9)
+            try await Self.retrying { try await new.fence(consumer, epoch: 9) }
             #expect(try await new.leaseEpoch(consumer) == 9, "the new owner's epoch is stored")
             await #expect(throws: PostgresError.self, "the holder's session was ended, its statement with it") { try await busy.value }
             // pg_terminate_backend only signals; the backend leaves the list once it has ended (hang guard of its own).
@@ -112,7 +114,9 @@ struct FrozenWriterTests {
             }
             #expect(gone, "the holder's backend is gone")
             // The old owner, reconnecting, is fenced off.
-            await LeaseFencingTests().expectFenced { try await LeaseFencingTests().write(old, consumer, Array(facts.prefix(5)), epoch: 5) }
+            await LeaseFencingTests().expectFenced {
+                try await Self.retrying { try await LeaseFencingTests().write(old, consumer, Array(facts.prefix(5)), epoch: 5) }
+            }
         } catch {
             _ = try? await observer.query("SELECT pg_terminate_backend($1::int4)", [.int64(pid)])
             holder.close()
@@ -125,7 +129,8 @@ struct FrozenWriterTests {
         await fixture.drop()
     }
 
-    /// Runs a batch write again when the store dropped its connection (what ingest does with any failure).
+    /// Runs a fence or batch write again when the store dropped its connection (what ingest does with any
+    /// failure); other errors (`.fenced`) go through at once.
     static func retrying(_ body: () async throws -> Void) async throws {
         for attempt in 1...5 {
             do {
