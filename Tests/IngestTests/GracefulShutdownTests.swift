@@ -4,6 +4,7 @@ import Foundation
 import IngestTestKit
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Testing
 import UnixSignals
 #if canImport(Glibc)
@@ -43,9 +44,17 @@ struct GracefulShutdownTests {
         #expect(IngestCommand.shutdownSignals.contains(.sigterm))
         let source = InMemoryMessageSource()
         let stream = OrderStream(orders: 200, into: source)
-        // Two of three store steps fail before one succeeds, so a batch is usually being retried when
-        // the signal arrives.
-        let store = InMemoryStore<G>(decide: { _, _, index in index % 3 == 0 ? .proceed : .fail })
+        // Two of three store steps fail before one succeeds. Until the signal, only the first batch may
+        // succeed: the next ones are retried, so facts are in flight when the signal arrives however the
+        // threads are scheduled (a racing poller could otherwise find everything already acked).
+        let gate = Mutex<(first: SequenceRange?, signalled: Bool)>((nil, false))
+        let store = InMemoryStore<G>(decide: { _, payload, index in
+            let open = gate.withLock { gate in
+                if gate.first == nil { gate.first = payload.range }
+                return gate.signalled || gate.first == payload.range
+            }
+            return open && index % 3 == 0 ? .proceed : .fail
+        })
         let runner = PipelineRunner(configuration: try PipelineRunner<G>.configuration(), source: source, store: store)
         let consumer = runner.configuration.consumer
         let status = IngestStatus()
@@ -69,6 +78,7 @@ struct GracefulShutdownTests {
                 try await clock.sleep(for: .milliseconds(1))
             }
             inFlightAtSignal = source.unsettledSequences
+            gate.withLock { $0.signalled = true }
             kill(getpid(), SIGALRM)
             tasks.addTask {
                 try await clock.sleep(until: guardDeadline)

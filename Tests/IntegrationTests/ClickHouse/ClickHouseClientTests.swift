@@ -186,8 +186,10 @@ struct ClickHouseClientTests {
 
     @Test func requestTimeoutIsATimeoutError() async throws {
         let client = try makeClient(.init(requestTimeout: .milliseconds(300)))
+        // The answer takes 10 s (one row per block, half a second each): only the timeout ends the
+        // request first, however late a loaded machine runs it.
         let error = try await #require(throws: ClickHouseError.self) {
-            _ = try await client.query("SELECT sleep(2) FORMAT TabSeparated")
+            _ = try await client.query("SELECT sleepEachRow(0.5) FROM numbers(20) FORMAT TabSeparated", settings: ["max_block_size": "1"])
         }
         #expect(error.code == .timeout)
     }
@@ -330,8 +332,9 @@ struct ClickHouseClientTests {
 
     @Test func cancellationStopsARequest() async throws {
         let client = try makeClient()
+        // 20 s of answer (a sleeping row per block): the cancellation ends it, not a race with its end.
         let task = Task {
-            try await client.query("SELECT sleep(3) FORMAT TabSeparated", settings: ["wait_end_of_query": "1"])
+            try await client.query("SELECT sleepEachRow(0.5) FROM numbers(40) FORMAT TabSeparated", settings: ["wait_end_of_query": "1", "max_block_size": "1"])
         }
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()

@@ -222,8 +222,13 @@ struct IngestAdminTests {
         let ingest = IngestProcess(environment: environment)
         try ingest.start()
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(20)
-        while await ingest.get("/readyz") != 200, clock.now < deadline { try await clock.sleep(for: .milliseconds(100)) }
+        let deadline = clock.now + .seconds(120) // hang guard
+        var ready = false
+        while !ready, clock.now < deadline {
+            ready = await ingest.get("/readyz") == 200
+            if !ready { try await clock.sleep(for: .milliseconds(100)) }
+        }
+        try #require(ready, "the ingest never became ready")
         return (ingest, {
             _ = await ingest.terminate()
             await fixture.drop()

@@ -25,8 +25,7 @@ struct IngestHostileClientTests {
         try ingest.start()
         try await ingest.waitForCheckpoint(last)
 
-        let connection = try await RawHTTPConnection.open(port: ingest.port)
-        try await connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nx-pad: ")
+        let connection = try await RawHTTPConnection.open(port: ingest.port, sending: "GET /healthz HTTP/1.1\r\nHost: localhost\r\nx-pad: ")
         #expect(await connection.trickleUntilClosed(within: Self.generous), "still open after \(Self.generous)")
         #expect(connection.received.isEmpty)
         #expect(await ingest.get("/healthz") == 200, "well-behaved requests still answer")

@@ -30,7 +30,7 @@ struct LeaseBucketTTLTests {
         let mismatched = replica(ttlMs: 15_000)
         try mismatched.start()
         var named = false
-        let by = clock.now + .seconds(30)
+        let by = clock.now + .seconds(120) // hang guard: start, connect and log on a loaded machine
         while !named, clock.now < by {
             named = mismatched.log.contains("PROJECTION_LEASE_TTL_MS") && mismatched.log.contains("expires keys after 5000 ms")
             if !named { try await clock.sleep(for: .milliseconds(200)) }

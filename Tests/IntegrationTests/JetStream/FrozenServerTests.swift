@@ -14,7 +14,7 @@ struct FrozenServerTests {
         let server = ScratchNATSServer()
         defer { server.stop() }
         try server.start()
-        _ = try await Self.connectWhenUp(server.url)
+        _ = try await NATSConnection.connectWhenUp(server.url, name: "frozen-test")
         server.freeze()
 
         await #expect(throws: NATSError.self) {
@@ -28,8 +28,8 @@ struct FrozenServerTests {
         defer { frozen.stop(); live.stop() }
         try frozen.start()
         try live.start()
-        _ = try await Self.connectWhenUp(frozen.url)
-        _ = try await Self.connectWhenUp(live.url)
+        _ = try await NATSConnection.connectWhenUp(frozen.url, name: "frozen-test")
+        _ = try await NATSConnection.connectWhenUp(live.url, name: "frozen-test")
         frozen.freeze()
 
         // libnats shuffles the list, so several connects try the frozen server first. The timeout is
@@ -59,10 +59,10 @@ struct FrozenServerTests {
         defer { first.stop(); second.stop() }
         try first.start()
         let name = "frozen-failover-\(writing ? "writer" : "idle")"
-        let connection = try await Self.connectWhenUp("\(first.url),\(second.url)", name: name, options: .init(reconnectWait: .milliseconds(200)))
+        let connection = try await NATSConnection.connectWhenUp("\(first.url),\(second.url)", name: name, options: .init(reconnectWait: .milliseconds(200)))
         #expect(connection.connectedURL == first.url)
         try second.start()
-        _ = try await Self.connectWhenUp(second.url)
+        _ = try await NATSConnection.connectWhenUp(second.url, name: "frozen-test")
 
         let clock = ContinuousClock()
         let frozenAt = clock.now
@@ -95,14 +95,5 @@ struct FrozenServerTests {
         try await connection.flush(timeout: .seconds(10))
         await connection.close()
         print("frozen server, \(writing ? "writing" : "idle") connection: on the live server \(movedAfter.map { "\($0)" } ?? "never") after the freeze")
-    }
-
-    /// A scratch server needs a moment before it accepts connections.
-    private static func connectWhenUp(_ url: String, name: String = "frozen-test", options: NATSConnection.Options = .init()) async throws -> NATSConnection {
-        for _ in 0..<50 {
-            if let connection = try? await NATSConnection.connect(url: url, name: name, options: options) { return connection }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await NATSConnection.connect(url: url, name: name, options: options)
     }
 }

@@ -112,7 +112,7 @@ struct JetStreamClientTests {
             let sub = try await js.bindPullConsumer(stream: stream, durable: "reader")
             defer { sub.destroy() }
 
-            let messages = try await sub.fetch(batch: 10, timeout: .seconds(2))
+            let messages = try await sub.fetch(batch: 10, timeout: .seconds(30))
             let message = try #require(messages.first)
             #expect(messages.count == 1)
             #expect(message.subject == "\(stream).orders")
@@ -151,11 +151,11 @@ struct JetStreamClientTests {
         let nowhere = DevStack.uniqueName("nostream")
         try await js.publishAsync(subject: "\(nowhere).x", data: [1])
         let error = try await #require(throws: NATSError.self) {
-            try await js.publishAsyncComplete(timeout: .seconds(5))
+            try await js.publishAsyncComplete(timeout: .seconds(60))
         }
         #expect(error.code == .publishFailed)
         // The failures were collected; the next completion is clean.
-        try await js.publishAsyncComplete(timeout: .seconds(5))
+        try await js.publishAsyncComplete(timeout: .seconds(60))
     }
 
     // MARK: - Consuming
@@ -171,7 +171,7 @@ struct JetStreamClientTests {
 
             var seen: [UInt64] = []
             for expected in [[1, 2, 3], [4, 5, 6], [7]] as [[UInt64]] {
-                let batch = try await sub.fetch(batch: 3, timeout: .seconds(2))
+                let batch = try await sub.fetch(batch: 3, timeout: .seconds(30))
                 #expect(batch.map(\.metadata.streamSequence) == expected)
                 #expect(batch.allSatisfy { $0.metadata.numDelivered == 1 })
                 #expect(batch.map { UInt64($0.data[0]) } == expected)
@@ -317,7 +317,7 @@ struct JetStreamClientTests {
             try await js.ensurePullConsumer(stream: stream, config: config)
 
             let first = try await js.bindPullConsumer(stream: stream, durable: "durable")
-            let batch = try await first.fetch(batch: 5, timeout: .seconds(2))
+            let batch = try await first.fetch(batch: 5, timeout: .seconds(30))
             #expect(batch.map(\.metadata.streamSequence) == [1, 2, 3, 4, 5])
             for message in batch.dropLast() { try message.ack() }
             try await batch.last!.ackSync()
@@ -335,7 +335,7 @@ struct JetStreamClientTests {
 
             let second = try await js.bindPullConsumer(stream: stream, durable: "durable")
             defer { second.destroy() }
-            let rest = try await second.fetch(batch: 10, timeout: .seconds(2))
+            let rest = try await second.fetch(batch: 10, timeout: .seconds(30))
             #expect(rest.map(\.metadata.streamSequence) == [6, 7, 8, 9, 10])
             #expect(rest.allSatisfy { $0.metadata.numDelivered == 1 })
         }
@@ -408,7 +408,7 @@ struct JetStreamClientTests {
             )
             let sub = try await js.bindPullConsumer(stream: stream, durable: "late")
             defer { sub.destroy() }
-            let batch = try await sub.fetch(batch: 10, timeout: .seconds(2))
+            let batch = try await sub.fetch(batch: 10, timeout: .seconds(30))
             #expect(batch.map(\.metadata.streamSequence) == [4, 5])
         }
     }
@@ -420,11 +420,11 @@ struct JetStreamClientTests {
             let sub = try await js.bindPullConsumer(stream: stream, durable: "nak")
             defer { sub.destroy() }
 
-            let first = try #require(try await sub.fetch(batch: 1, timeout: .seconds(2)).first)
+            let first = try #require(try await sub.fetch(batch: 1, timeout: .seconds(30)).first)
             #expect(first.metadata.numDelivered == 1)
             try first.nak(delay: .milliseconds(200))
 
-            let again = try #require(try await sub.fetch(batch: 1, timeout: .seconds(5)).first)
+            let again = try #require(try await sub.fetch(batch: 1, timeout: .seconds(30)).first)
             #expect(again.metadata.streamSequence == first.metadata.streamSequence)
             #expect(again.metadata.numDelivered == 2)
             #expect(again.data == [42])
@@ -442,7 +442,7 @@ struct JetStreamClientTests {
             let sub = try await js.bindPullConsumer(stream: stream, durable: "term")
             defer { sub.destroy() }
 
-            let batch = try await sub.fetch(batch: 2, timeout: .seconds(2))
+            let batch = try await sub.fetch(batch: 2, timeout: .seconds(30))
             #expect(batch.count == 2)
             try batch[0].term()
             try batch[1].ack()
@@ -465,10 +465,10 @@ struct JetStreamClientTests {
             let sub = try await js.bindPullConsumer(stream: stream, durable: "slow")
             defer { sub.destroy() }
 
-            let first = try #require(try await sub.fetch(batch: 1, timeout: .seconds(2)).first)
+            let first = try #require(try await sub.fetch(batch: 1, timeout: .seconds(30)).first)
             #expect(first.metadata.numDelivered == 1)
             // Not acked: the server redelivers once ackWait has passed.
-            let again = try #require(try await sub.fetch(batch: 1, timeout: .seconds(5)).first)
+            let again = try #require(try await sub.fetch(batch: 1, timeout: .seconds(30)).first)
             #expect(again.metadata.streamSequence == first.metadata.streamSequence)
             #expect(again.metadata.numDelivered == 2)
             try await again.ackSync()
@@ -491,7 +491,7 @@ struct JetStreamClientTests {
 
             let sub = try await js.bindPullConsumer(stream: stream, durable: "counts")
             defer { sub.destroy() }
-            let batch = try await sub.fetch(batch: 3, timeout: .seconds(2))
+            let batch = try await sub.fetch(batch: 3, timeout: .seconds(30))
             #expect(batch.count == 3)
             #expect(batch.last?.metadata.numPending == 2)
             // ackSync: a plain ack may not be applied yet when consumerInfo asks.
@@ -523,7 +523,7 @@ struct JetStreamClientTests {
             #expect(created.ackPolicy == .all)
             let sub = try await js.bindPullConsumer(stream: stream, durable: "cumulative")
             defer { sub.destroy() }
-            let batch = try await sub.fetch(batch: 5, timeout: .seconds(2))
+            let batch = try await sub.fetch(batch: 5, timeout: .seconds(30))
             #expect(batch.count == 5)
             try await batch[2].ackSync()
 
@@ -566,7 +566,7 @@ struct JetStreamClientTests {
         let stream = DevStack.uniqueName("jstest")
         try await js.ensureStream(name: stream, subjects: ["\(stream).>"], storage: .memory)
         try await js.publishAsync((0..<100).map { OutboundMessage(subject: "\(stream).q", data: [UInt8($0)]) })
-        try await js.publishAsyncComplete(timeout: .seconds(5))
+        try await js.publishAsyncComplete(timeout: .seconds(60))
         await connection.close(drainTimeout: .seconds(5))
         #expect(connection.isClosed)
         await #expect(throws: NATSError.self) { try await js.streamInfo(name: stream) }

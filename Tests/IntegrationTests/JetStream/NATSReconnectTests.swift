@@ -10,7 +10,7 @@ struct NATSReconnectTests {
         defer { server.stop() }
         try server.start()
 
-        let connection = try await connectWhenUp(server.url)
+        let connection = try await NATSConnection.connectWhenUp(server.url, name: "reconnect-test", options: .init(reconnectWait: .milliseconds(100), connectTimeout: .milliseconds(500)))
         var events = connection.events.makeAsyncIterator()
         #expect(connection.isConnected)
 
@@ -25,18 +25,6 @@ struct NATSReconnectTests {
 
         await connection.close()
         #expect(await nextSignificant(&events) == .closed)
-    }
-
-    /// The scratch server needs a moment before it accepts connections.
-    private func connectWhenUp(_ url: String) async throws -> NATSConnection {
-        let options = NATSConnection.Options(reconnectWait: .milliseconds(100), connectTimeout: .milliseconds(500))
-        for _ in 0..<50 {
-            if let connection = try? await NATSConnection.connect(url: url, name: "reconnect-test", options: options) {
-                return connection
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await NATSConnection.connect(url: url, name: "reconnect-test", options: options)
     }
 
     /// Skips repeated disconnects (one per failed reconnect attempt) and async errors.

@@ -14,7 +14,7 @@ struct NATSServerListTests {
         try second.start()
         let options = NATSConnection.Options(reconnectWait: .milliseconds(100), connectTimeout: .milliseconds(500))
         let list = "\(first.url), \(second.url)"
-        let connection = try await connectWhenUp(list, options: options)
+        let connection = try await NATSConnection.connectWhenUp(list, name: "server-list-test", options: options)
         #expect(connection.isConnected)
         #expect(!connection.redactedURL.isEmpty)
         var events = connection.events.makeAsyncIterator()
@@ -39,26 +39,10 @@ struct NATSServerListTests {
         }
     }
 
-    private func connectWhenUp(_ url: String, options: NATSConnection.Options) async throws -> NATSConnection {
-        for _ in 0..<50 {
-            if let connection = try? await NATSConnection.connect(url: url, name: "server-list-test", options: options) {
-                return connection
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await NATSConnection.connect(url: url, name: "server-list-test", options: options)
-    }
-
     /// A plain connection to one server, until it accepts one (the process needs a moment).
     private func waitUntilListening(_ port: Int) async throws {
-        for _ in 0..<100 {
-            if let probe = try? await NATSConnection.connect(url: "nats://127.0.0.1:\(port)", name: "server-list-probe") {
-                await probe.close()
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("server on port \(port) never accepted a connection")
+        let probe = try await NATSConnection.connectWhenUp("nats://127.0.0.1:\(port)", name: "server-list-probe")
+        await probe.close()
     }
 
     private func nextSignificant(_ events: inout AsyncStream<ConnectionEvent>.Iterator) async -> ConnectionEvent? {

@@ -24,7 +24,7 @@ struct HotUpgradeQueryAPI {
         let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet, projection: "orders-analytics")
         let service = try #require(schema.queryService)
         let catalog = try QueryCatalog.load(service: service, store: kind, sqlDirectory: sqlDirectory)
-        let limits = QueryLimits(timeout: .seconds(10), maxRows: 1000, maxConnections: 2)
+        let limits = QueryLimits(timeout: .seconds(60), maxRows: 1000, maxConnections: 2) // a hang guard: a cold executor on a loaded machine is slow
         let executor: any QueryExecutor
         switch kind {
         case .clickhouse: executor = try ClickHouseQueryExecutor(dsn: dsn, limits: limits)

@@ -63,12 +63,11 @@ struct QueryHostileClientTests {
                 $0.readTimeout = .seconds(300)
             }) { port, _ in
                 let idle = try await RawHTTPConnection.open(port: port)
-                let midHeaders = try await RawHTTPConnection.open(port: port)
-                try await midHeaders.send(Self.head())
-                let midBody = try await RawHTTPConnection.open(port: port)
-                try await midBody.send(Self.head(Self.salesPath, "content-length: 100\r\n\r\n{"))
-                let keptAlive = try await RawHTTPConnection.open(port: port)
-                try await keptAlive.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                // Sent on connect: a pause between connecting and sending longer than the idle timeout
+                // would close them before their bytes arrive.
+                let midHeaders = try await RawHTTPConnection.open(port: port, sending: Self.head())
+                let midBody = try await RawHTTPConnection.open(port: port, sending: Self.head(Self.salesPath, "content-length: 100\r\n\r\n{"))
+                let keptAlive = try await RawHTTPConnection.open(port: port, sending: "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
                 #expect(await keptAlive.waitForStatus(within: Self.generous) == 200)
                 for (name, connection) in [("idle", idle), ("mid-headers", midHeaders), ("mid-body", midBody), ("kept-alive", keptAlive)] {
                     #expect(await connection.waitUntilClosed(within: Self.generous), "\(name) connection still open")
@@ -107,8 +106,7 @@ struct QueryHostileClientTests {
                 $0.idleTimeout = .seconds(300)
                 $0.readTimeout = .seconds(1)
             }) { port, _ in
-                let connection = try await RawHTTPConnection.open(port: port)
-                try await connection.send("POST \(Self.salesPath) HTTP/1.1\r\nHost: localhost\r\nx-pad: ")
+                let connection = try await RawHTTPConnection.open(port: port, sending: "POST \(Self.salesPath) HTTP/1.1\r\nHost: localhost\r\nx-pad: ")
                 // One header byte at a time keeps the connection from ever being idle.
                 #expect(await connection.trickleUntilClosed(within: Self.generous), "still open after \(Self.generous)")
                 #expect(connection.received.isEmpty)
