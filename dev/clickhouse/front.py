@@ -495,6 +495,10 @@ def _quote(value: str) -> str:
 # ---------------------------------------------------------------------------
 # HTTP
 
+# Requests slower than this get a "slow" log line naming their statement.
+_SLOW_MS = 2000.0
+
+
 class FrontServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -539,6 +543,7 @@ class Handler(BaseHTTPRequestHandler):
         query_id = ""
         user = "?"
         status = 200
+        self._statement = ""
         try:
             url = urlsplit(self.path)
             params = parse_qsl(url.query, keep_blank_values=True)
@@ -568,8 +573,13 @@ class Handler(BaseHTTPRequestHandler):
             status = 500
             self._error(ClickHouseError(1001, "STD_EXCEPTION", f"{type(e).__name__}: {e}"), query_id)
         finally:
+            elapsed_ms = (time.monotonic() - started) * 1000
             log.info("%s %s user=%s query_id=%s status=%d %.1fms", self.command, urlsplit(self.path).path,
-                     user, query_id, status, (time.monotonic() - started) * 1000)
+                     user, query_id, status, elapsed_ms)
+            if elapsed_ms >= _SLOW_MS and self._statement:
+                # A slow-query line (clickhouse-server keeps these in system.query_log): the statement's
+                # start only, never parameters or bodies.
+                log.warning("slow query_id=%s %.1fms: %s", query_id, elapsed_ms, " ".join(self._statement.split())[:200])
             with server.inflight_lock:
                 server.inflight -= 1
                 server.inflight_lock.notify_all()
@@ -664,6 +674,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _insert(self, pmap, statement, fmt, body: RequestBody, query_id, readonly_method) -> int:
         started = time.monotonic_ns()
+        self._statement = f"{statement} FORMAT {fmt}"
         conn = self._open_session(pmap, readonly_method)
         try:
             try:
@@ -719,6 +730,7 @@ class Handler(BaseHTTPRequestHandler):
         if not text.strip():
             raise ClickHouseError(62, "SYNTAX_ERROR", "Empty query")
         fmt = output_format(sql) or default_format
+        self._statement = text[:400]
         conn = self._open_session(pmap, readonly_method)
         try:
             # The raw engine call hands back stats with the bytes; the FORMAT clause still wins.
