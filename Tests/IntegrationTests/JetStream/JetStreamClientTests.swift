@@ -437,7 +437,7 @@ struct JetStreamClientTests {
             try await js.publish(subject: "\(stream).t", data: [1])
             try await js.publish(subject: "\(stream).t", data: [2])
             try await js.ensurePullConsumer(
-                stream: stream, config: ConsumerConfig(durableName: "term", ackWait: .seconds(1))
+                stream: stream, config: ConsumerConfig(durableName: "term", ackWait: .seconds(3))
             )
             let sub = try await js.bindPullConsumer(stream: stream, durable: "term")
             defer { sub.destroy() }
@@ -448,8 +448,9 @@ struct JetStreamClientTests {
             try batch[1].ack()
             try await js.connection.flush()
 
-            // Longer than ackWait: an un-termed message would come back within this fetch.
-            let later = try await sub.fetch(batch: 1, timeout: .milliseconds(1800))
+            // Longer than ackWait: an un-termed message would come back within this fetch. (An ackWait of
+            // 3 s: a pause of the test between the fetch and the term longer than that would redeliver.)
+            let later = try await sub.fetch(batch: 1, timeout: .milliseconds(4000))
             #expect(later.isEmpty)
             let info = try await js.consumerInfo(stream: stream, durable: "term")
             #expect(info.numAckPending == 0)
