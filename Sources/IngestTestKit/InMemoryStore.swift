@@ -176,7 +176,7 @@ public final class InMemoryStore<Guarantee: DeliveryGuarantee>: ProjectionStore 
         }
         for fact in payload.quarantined {
             // As the real stores: the entry is the batch's consumer's and partition's, and a repeat
-            // keeps the first record.
+            // keeps one record (Postgres the first; ClickHouse's ReplacingMergeTree, unversioned, the last).
             var entry = fact
             entry.partition = payload.consumer.partition
             entry.consumer = payload.consumer.consumer

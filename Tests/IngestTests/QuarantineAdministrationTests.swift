@@ -95,4 +95,25 @@ struct QuarantineAdministrationTests {
         let left = try await runner.store.quarantined(projection: runner.configuration.consumer.projection, partition: nil, tenant: nil, after: nil, limit: 100)
         #expect(!left.contains { $0.sequence == 4 })
     }
+
+    @Test("another partition's entries: every durable's listed; a re-drive there must name the durable (invalid_argument), then takes only its entries")
+    func anotherPartition() async throws {
+        let (runner, pipeline) = try await Self.setUp()
+        let projection = runner.configuration.consumer.projection
+        for name in ["p2-durable", "p2-other"] {
+            let payload = BatchPayload(consumer: ConsumerID(projection: projection, consumer: name, partition: 2), range: SequenceRange(first: 1, last: 1), facts: [],
+                                       quarantined: [QuarantinedFact(sequence: 1, subject: "facts.t1.orders.order_placed.v1", tenant: "t1", reason: "poison", raw: Array(name.utf8))])
+            for step in ExactlyOnce.steps { _ = try await runner.store.run(step, payload) }
+        }
+        let listed = try await pipeline.quarantined(partition: 2, consumer: nil, tenant: nil, afterSequence: 0, limit: 100)
+        #expect(listed.map(\.key) == [QuarantineKey(partition: 2, sequence: 1, consumer: "p2-durable"), QuarantineKey(partition: 2, sequence: 1, consumer: "p2-other")])
+        let error = await #expect(throws: AdminError.self) { try await pipeline.redrive(partition: 2, consumer: nil, sequences: [1], tenant: nil, limit: 100) }
+        #expect(error?.code == .invalidArgument)
+        #expect(runner.source.lastSequence == 0, "nothing published")
+        let redriven = try await pipeline.redrive(partition: 2, consumer: "p2-other", sequences: [1], tenant: nil, limit: 100)
+        #expect(redriven.map(\.partition) == [2])
+        let left = try await pipeline.quarantined(partition: 2, consumer: nil, tenant: nil, afterSequence: 0, limit: 100)
+        #expect(left.map(\.consumer) == ["p2-durable"])
+    }
+
 }

@@ -11,8 +11,10 @@ extension ClickHouseRebuilder {
         for layout in layouts where !(try await exists(layout.table.name + RebuildGeneration.rebuildSuffix)) {
             throw RebuildError(code: .nothingToCutOver, detail: "no shadow tables (\(RebuildGeneration.rebuildSuffix)): run a rebuild first")
         }
-        // Keys first, so that from here on the live ingest skips what the rebuild applied: copied under no
-        // batch, every key counts as another batch's. Keys above the live checkpoint also get sequence 0,
+        // Keys first, so that from here on the live ingest skips what the rebuild applied: copied with the
+        // rebuild's batch and partition, every key counts as another batch's, and only the rebuild's own
+        // entries (copied below with their scope) could exclude one; not another durable's entry at the same
+        // sequence, as a key without a batch would be. Keys above the live checkpoint also get sequence 0,
         // for a batch an earlier release left pending (its rule counts keys recorded below the batch).
         try await client.execute("DELETE FROM _projection_seen_keys WHERE projection = {p:String} AND tenant_id = {t:String}",
                                  parameters: ["p": live, "t": tenant])
@@ -21,8 +23,8 @@ extension ClickHouseRebuilder {
         // re-drive, which deletes only its own scope's keys, would be dropped as a duplicate.
         try await client.execute(
             """
-            INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence, seen_at)
-            SELECT {p:String}, fact_type, tenant_id, idempotency_key, if(stream_sequence > {l:UInt64}, 0, stream_sequence), seen_at
+            INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence, seen_at, batch, partition)
+            SELECT {p:String}, fact_type, tenant_id, idempotency_key, if(stream_sequence > {l:UInt64}, 0, stream_sequence), seen_at, batch, partition
             FROM _projection_seen_keys WHERE projection = {r:String} AND tenant_id = {t:String}
               AND (stream_sequence, \(ClickHouseProjectionStore.seenKeyScope)) GLOBAL NOT IN (
                 SELECT stream_sequence, batch_scope FROM _projection_quarantine WHERE projection = {r:String} AND batch_scope != '')
@@ -34,9 +36,8 @@ extension ClickHouseRebuilder {
         let quarantine = Self.internalTables.first { $0.name == "_projection_quarantine" }!
         try await client.execute("DELETE FROM _projection_quarantine WHERE projection = {p:String} AND tenant_id = {t:String}",
                                  parameters: ["p": live, "t": tenant])
-        // The entries become the live consumers'. They keep their batch scope: the keys copied above have no
-        // batch, which every entry at their partition and sequence excludes, and a scope keeps the entry
-        // from hiding other durables' keys at that sequence.
+        // The entries become the live consumers'. They keep their batch scope, which names the rebuild's
+        // batches: the keys copied above, and nothing of another durable's at that sequence.
         let select = quarantine.columns.map { column in
             column == "consumer" ? "transform(consumer, {rc:Array(String)}, {lc:Array(String)}, consumer)" : column
         }

@@ -54,6 +54,20 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
         return try await store.loadCheckpoint(consumer).committed
     }
 
+    public func otherDurables(than generation: RebuildGeneration) async throws -> [String] {
+        // Durable names hold only letters, digits, - and _ (checked by ingest): TabSeparated needs no unescaping.
+        let text = try await client.query(
+            """
+            SELECT DISTINCT consumer FROM (
+                SELECT consumer FROM _projection_checkpoints WHERE projection = {p:String}
+                UNION ALL SELECT consumer FROM _projection_quarantine WHERE projection = {p:String} AND consumer != '')
+            FORMAT TabSeparated
+            """,
+            parameters: ["p": generation.live.projection]).text
+        let own = Set(generation.consumers.map(\.consumer))
+        return Set(text.split(separator: "\n").map(String.init)).subtracting(own).sorted()
+    }
+
     public func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
         for table in schema.tables where !(try await exists(table.name + incomingSuffix)) { throw missing }
         let live = generation.live

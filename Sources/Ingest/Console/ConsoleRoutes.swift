@@ -23,8 +23,12 @@ struct ConsoleRoutes: Sendable {
             try AdminToken(token).authorizeChange(request)
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let body = try Self.skipRequest(Array(buffer.readableBytesView))
-            let skipped = try await skipping.skip(partition: body.partition, consumer: body.consumer, sequences: body.sequences, note: body.note)
-            return try AdminRoutes.encoded(["skipped": skipped.map { SkippedKey(partition: $0.partition, sequence: $0.sequence) }])
+            do {
+                let skipped = try await skipping.skip(partition: body.partition, consumer: body.consumer, sequences: body.sequences, note: body.note)
+                return try AdminRoutes.encoded(["skipped": skipped.map { SkippedKey(partition: $0.partition, sequence: $0.sequence) }])
+            } catch let error as AdminError {
+                throw HTTPError(error.code == .invalidArgument ? .badRequest : .conflict, message: error.description)
+            }
         }
         router.get("admin/quarantine/skipped") { request, _ in
             try AdminToken(token).authorize(request)

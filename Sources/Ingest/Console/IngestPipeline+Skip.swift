@@ -9,7 +9,7 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
 
     func skip(partition: Int?, consumer: String?, sequences: [UInt64], note: String) async throws -> [SkippedFact] {
         let projection = configuration.consumer.projection
-        let consumers = quarantineConsumers(consumer)
+        let consumers = try quarantineConsumers(consumer, partition: partition, listing: false)
         let partition = partition ?? configuration.consumer.partition
         let facts = try await quarantinedEntries(at: sequences, partition: partition, consumers: consumers, tenant: nil)
         let bucket = try await source.keyValueBucket(name: Self.auditBucket)

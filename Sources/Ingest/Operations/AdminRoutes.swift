@@ -106,7 +106,7 @@ struct AdminRoutes: Sendable {
                 let redriven = try await admin.redrive(partition: partition, consumer: consumer, sequences: sequences, tenant: tenant, limit: limit)
                 return try encoded(["redriven": redriven])
             } catch let error as AdminError {
-                throw HTTPError(.conflict, message: error.description)
+                throw HTTPError(error.code == .invalidArgument ? .badRequest : .conflict, message: error.description)
             }
         }
     }

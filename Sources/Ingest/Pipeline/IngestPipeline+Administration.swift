@@ -30,7 +30,7 @@ extension IngestPipeline: IngestAdministration {
     }
 
     public func quarantined(partition: Int?, consumer: String?, tenant: String?, afterSequence: UInt64, limit: Int) async throws -> [QuarantinedFact] {
-        let consumers = quarantineConsumers(consumer)
+        let consumers = try quarantineConsumers(consumer, partition: partition, listing: true)
         let partition = partition ?? configuration.consumer.partition
         let projection = configuration.consumer.projection
         // Pages continue after a sequence: the key just above every entry at that sequence in `partition`
@@ -52,15 +52,23 @@ extension IngestPipeline: IngestAdministration {
     /// Whose quarantine entries an admin request addresses. By default this ingest's durable's and those
     /// naming none (recorded before internal tables version 6); a request naming a durable (the empty name
     /// for entries naming none) gets exactly that one's, so the console acts on the very entry it shows.
-    /// Never several durables at once: another durable writing the same tables from another stream
-    /// numbers its facts in another sequence space, so a sequence alone would name entries of both.
-    func quarantineConsumers(_ requested: String?) -> Set<String> {
-        requested.map { [$0] } ?? [configuration.consumer.consumer, ""]
+    /// Never several durables at once for a re-drive or skip: another durable writing the same tables from
+    /// another stream numbers its facts in another sequence space, so a sequence alone would name entries
+    /// of both. Another partition's entries were recorded by another ingest's durable, which this one
+    /// cannot guess: a listing shows every durable's (nil: each entry names its own), and a re-drive or
+    /// skip must name the durable.
+    func quarantineConsumers(_ requested: String?, partition: Int?, listing: Bool) throws -> Set<String>? {
+        if let requested { return [requested] }
+        guard let partition, partition != configuration.consumer.partition else { return [configuration.consumer.consumer, ""] }
+        guard listing else {
+            throw AdminError(code: .invalidArgument, detail: "consumer: partition \(partition) is another ingest's; name the durable whose entries these are (each listed entry shows it)")
+        }
+        return nil
     }
 
     /// The addressed entries at `sequences` (every one at each: an entry naming no durable may share a
     /// sequence with this durable's). The quarantine is read in pages until past the highest sequence.
-    func quarantinedEntries(at sequences: [UInt64], partition: Int, consumers: Set<String>, tenant: String?) async throws -> [QuarantinedFact] {
+    func quarantinedEntries(at sequences: [UInt64], partition: Int, consumers: Set<String>?, tenant: String?) async throws -> [QuarantinedFact] {
         let wanted = Set(sequences)
         guard let highest = wanted.max() else { return [] }
         var facts: [QuarantinedFact] = []
@@ -84,7 +92,7 @@ extension IngestPipeline: IngestAdministration {
 
     public func redrive(partition: Int?, consumer: String?, sequences: [UInt64]?, tenant: String?, limit: Int) async throws -> [RedrivenFact] {
         let projection = configuration.consumer.projection
-        let consumers = quarantineConsumers(consumer)
+        let consumers = try quarantineConsumers(consumer, partition: partition, listing: false)
         // Sequences are unique only within one partition's stream: a re-drive never spans partitions.
         let partition = partition ?? configuration.consumer.partition
         var facts: [QuarantinedFact]

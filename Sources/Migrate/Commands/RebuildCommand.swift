@@ -61,6 +61,9 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(help: "Keep the replaced tables as <table>__previous for a rollback.")
     var keepPrevious = false
 
+    @Flag(help: "Rebuild although other durables (another stream into the same tables) have checkpoints or quarantine entries in them: the rebuild replays only this durable's stream, so a cutover replaces their rows, seen keys and entries. Only for durables that are retired.")
+    var allowOtherDurables = false
+
     @Option(help: "The projection-ingest executable (default: next to this one).")
     var ingestBinary: String?
 
@@ -101,6 +104,16 @@ struct RebuildCommand: AsyncParsableCommand {
             let rebuilder = try Self.rebuilder(resolved, schema: schema)
             // Closed on every path and awaited: no task outlives the command.
             try await Self.closing(rebuilder) {
+                let others = try await rebuilder.otherDurables(than: generation)
+                if !others.isEmpty, !allowOtherDurables {
+                    throw RebuildError(code: .otherDurables, detail: """
+                        durables \(others.joined(separator: ", ")) also write these tables (checkpoints or quarantine \
+                        entries), and this rebuild replays only \(generation.live.consumer)'s stream: a cutover would \
+                        drop their rows, seen keys and quarantine entries. Nothing was changed. Pass \
+                        --allow-other-durables only if they are retired.
+                        """)
+                }
+                if !others.isEmpty { note("other durables \(others.joined(separator: ", ")): allowed; a cutover replaces what they wrote") }
                 try await rebuilder.prepare(generation, fromSequence: fromSequence)
                 note("shadow tables \(schema.tables.map { $0.name + RebuildGeneration.rebuildSuffix }.joined(separator: ", ")) created; replaying from sequence \(fromSequence)")
                 let checkpoint = try await replay(resolved, generation: generation, descriptorPath: descriptorPath)

@@ -57,6 +57,17 @@ public actor PostgresRebuilder: ProjectionRebuilder {
         return rows.single?.int64(at: 0).map(UInt64.init) ?? 0
     }
 
+    public func otherDurables(than generation: RebuildGeneration) async throws -> [String] {
+        let rows = try await connected().query(
+            """
+            SELECT consumer FROM _projection_checkpoints WHERE projection = $1
+            UNION SELECT consumer FROM _projection_quarantine WHERE projection = $1 AND consumer <> ''
+            """,
+            [.text(generation.live.projection)])
+        let own = Set(generation.consumers.map(\.consumer))
+        return Set(rows.compactMap { $0[0] }).subtracting(own).sorted()
+    }
+
     /// One transaction, tried again while another session keeps a lock it needs (each attempt rolls back
     /// whole), until `tableLocks.total` has passed.
     public func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {

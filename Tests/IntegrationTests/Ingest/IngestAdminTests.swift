@@ -155,9 +155,14 @@ struct IngestAdminTests {
         }
         #expect(entries(try await listed(one)) == sequences.map { QuarantineKey(partition: 1, sequence: $0) })
         #expect(entries(try await listed(two)) == sequences.map { QuarantineKey(partition: 2, sequence: $0) })
-        // Another partition's entries are another durable's: named with it.
-        #expect(entries(try await listed(one, "&partition=2")) == [], "this ingest's durable has none in partition 2")
+        // Another partition's entries are another durable's: all listed (each naming its durable), or
+        // those of the durable named; a re-drive or skip there must name it.
+        #expect(entries(try await listed(one, "&partition=2")) == sequences.map { QuarantineKey(partition: 2, sequence: $0) })
+        #expect(try await listed(one, "&partition=2").allSatisfy { $0["consumer"] as? String == "admin-\(streams[1].lowercased())" })
         #expect(entries(try await listed(one, "&partition=2&consumer=admin-\(streams[1].lowercased())")) == sequences.map { QuarantineKey(partition: 2, sequence: $0) })
+        #expect(entries(try await listed(one, "&partition=2&consumer=admin-\(streams[0].lowercased())")) == [], "this ingest's durable has none in partition 2")
+        let unnamed = try #require(await one.request("POST", "/admin/quarantine/redrive", token: Self.token, body: "{\"sequences\":[1],\"partition\":2}"))
+        #expect(unnamed.status == 400, "\(unnamed.body)")
         #expect(await one.request("GET", "/admin/quarantine?consumer=a.b", token: Self.token)?.status == 400)
         #expect(await one.request("GET", "/admin/quarantine?partition=-1", token: Self.token)?.status == 400)
         #expect(try await listed(one).allSatisfy { $0["consumer"] as? String == "admin-\(streams[0].lowercased())" },

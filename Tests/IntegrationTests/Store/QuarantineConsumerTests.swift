@@ -127,11 +127,28 @@ struct QuarantineConsumerTests {
             """, parameters: ["r": rebuild, "c": "durable-a\(RebuildGeneration.rebuildSuffix)", "s": scope])
         try await ClickHouseRebuilder(client: client, schema: .ordersAnalytics)
             .cutoverTenant("t2", generation: RebuildGeneration(live: Self.consumer("durable-a")), liveCheckpoint: 10)
-        let keys = try await fixture.rows("SELECT idempotency_key FROM _projection_seen_keys WHERE projection = 'orders-analytics' ORDER BY 1", postgres: "")
-        #expect(keys == [["applied"]], "the refused fact's key stays behind")
+        let keys = try await fixture.rows(
+            "SELECT idempotency_key, batch, toString(partition) FROM _projection_seen_keys WHERE projection = 'orders-analytics' ORDER BY 1", postgres: "")
+        #expect(keys == [["applied", "\(scope)/1-2", "0"]], "the refused fact's key stays behind; the applied one keeps its batch")
         let entries = try await fixture.rows(
             "SELECT toString(stream_sequence), consumer, batch_scope FROM _projection_quarantine FINAL WHERE projection = 'orders-analytics'", postgres: "")
         #expect(entries == [["2", "durable-a", scope]], "the entry is the live durable's, with its scope")
+
+        // Another durable quarantines its own fact at sequence 1 (its stream numbers from 1 too), then a
+        // producer re-sends the applied fact into the live stream: still seen. A copied key without its
+        // batch was hidden by any entry at its sequence, and the re-send was applied twice.
+        try await Self.write(BatchPayload(consumer: Self.consumer("durable-b"), range: SequenceRange(first: 1, last: 1), facts: [],
+                                          quarantined: Self.poison([1], by: "durable-b")), to: ClickHouseProjectionStore(client: client, schema: .ordersAnalytics))
+        let live = Self.consumer("durable-a"), resent = SequenceRange(first: 60, last: 60)
+        let liveScope = ClickHouseBatchScope.current(for: live)
+        try await client.execute(
+            """
+            INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence, seen_at, batch, partition)
+            SELECT 'orders-analytics', 'orders.order_placed.v1', 't2', 'applied', 60, now64(3), {b:String}, 0
+            """, parameters: ["b": liveScope.batchID(resent)])
+        let seen = try await ClickHouseProjectionStore(client: client, schema: .ordersAnalytics)
+            .keysSeenBefore(BatchPayload(consumer: live, range: resent, facts: [], quarantined: []), scope: liveScope)
+        #expect(seen.map(\.key) == ["applied"], "the re-sent fact counts as applied")
         await fixture.drop()
     }
 

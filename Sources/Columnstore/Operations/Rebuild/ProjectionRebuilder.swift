@@ -7,6 +7,12 @@ public protocol ProjectionRebuilder: Sendable {
     /// The rebuild's checkpoint (last applied sequence).
     func checkpoint(of consumer: ConsumerID) async throws -> UInt64
 
+    /// Durables other than the generation's with a checkpoint or quarantine entries in the live
+    /// namespace, sorted: a rebuild replays only its own durable's stream, so a cutover would drop
+    /// theirs (rows, seen keys, entries). Entries naming no durable (before internal tables version 6)
+    /// do not count.
+    func otherDurables(than generation: RebuildGeneration) async throws -> [String]
+
     /// Puts the tables `<table><incomingSuffix>` and the internal rows of `incoming` in the live place;
     /// the replaced generation becomes `__previous` (`keepPrevious`) or is dropped. Throws `missing`
     /// when there are no incoming tables.

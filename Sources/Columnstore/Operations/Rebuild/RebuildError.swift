@@ -7,6 +7,7 @@ public struct RebuildError: Error, Sendable, CustomStringConvertible {
             case ingestUnavailable = "ingest_unavailable"
             case notCaughtUp = "not_caught_up"
             case tablesLocked = "tables_locked"
+            case otherDurables = "other_durables"
         }
         fileprivate let base: Base
         /// No shadow tables: run a rebuild first.
@@ -19,6 +20,8 @@ public struct RebuildError: Error, Sendable, CustomStringConvertible {
         public static let notCaughtUp = Code(base: .notCaughtUp)
         /// Another session kept a lock on a table the cutover renames past its wait; nothing was swapped.
         public static let tablesLocked = Code(base: .tablesLocked)
+        /// Durables the rebuild does not replay keep checkpoints or quarantine entries in the live tables.
+        public static let otherDurables = Code(base: .otherDurables)
         public var description: String { base.rawValue }
     }
 
