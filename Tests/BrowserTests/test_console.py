@@ -268,7 +268,7 @@ def test_console(browser, ingest, tmp_path):
     assert code == 200
     [record] = audit["skipped"]
     assert (record["sequence"], record["partition"], record["tenant"], record["fact_type"]) == (302, 0, "t1", PLACED)
-    assert (record["projection"], record["consumer"]) == ("orders-analytics", ingest["durable"])
+    assert (record["projection"], record["consumer"], record["entry_consumer"]) == ("orders-analytics", ingest["durable"], ingest["durable"])
     assert record["note"] == "duplicate of o-900, confirmed with the producer"
     assert json.loads(base64.b64decode(record["raw_base64"]))["data"]["order_id"] == "o-901"
     assert "23514" in record["reason"]

@@ -112,6 +112,7 @@ struct QuarantineAdministrationTests {
         #expect(runner.source.lastSequence == 0, "nothing published")
         let redriven = try await pipeline.redrive(partition: 2, consumer: "p2-other", sequences: [1], tenant: nil, limit: 100)
         #expect(redriven.map(\.partition) == [2])
+        #expect(redriven.map(\.consumer) == ["p2-other"], "the answer names the entry's durable")
         let left = try await pipeline.quarantined(partition: 2, consumer: nil, tenant: nil, afterSequence: 0, limit: 100)
         #expect(left.map(\.consumer) == ["p2-durable"])
     }

@@ -19,7 +19,7 @@ extension IngestPipeline: QuarantineSkipping where Source == JetStreamSource {
             let record = SkippedFact(
                 projection: projection, consumer: configuration.consumer.consumer, partition: fact.partition, sequence: fact.sequence, subject: fact.subject, factID: fact.factID,
                 factType: fact.factType, tenant: fact.tenant, reason: fact.reason, rawBase64: Data(fact.raw).base64EncodedString(),
-                headersJSON: fact.headersJSON, skippedAt: now, note: note)
+                headersJSON: fact.headersJSON, skippedAt: now, note: note, entryConsumer: fact.consumer)
             // The audit record first: a failure leaves the fact quarantined, never dropped without a trace.
             // An entry of another durable, or of none, gets a key of its own beside this durable's entry at
             // the same sequence.

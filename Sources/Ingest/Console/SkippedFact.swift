@@ -18,6 +18,9 @@ struct SkippedFact: Sendable, Codable, Equatable {
     var headersJSON: String
     var skippedAt: String
     var note: String
+    /// The durable that recorded the entry (empty: an entry from before internal tables version 6), when
+    /// it is not `consumer`; nil in records written before the field existed.
+    var entryConsumer: String?
 
     enum CodingKeys: String, CodingKey {
         case projection, consumer, partition, sequence, subject, tenant, reason, note
@@ -26,6 +29,7 @@ struct SkippedFact: Sendable, Codable, Equatable {
         case rawBase64 = "raw_base64"
         case headersJSON = "headers_json"
         case skippedAt = "skipped_at"
+        case entryConsumer = "entry_consumer"
     }
 
     /// The audit bucket's key: one per (projection, consumer, partition, sequence, entry), in the key

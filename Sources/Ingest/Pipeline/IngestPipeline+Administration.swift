@@ -124,7 +124,7 @@ extension IngestPipeline: IngestAdministration {
                     """)
             }
             try await store.removeQuarantined(projection: projection, keys: [fact.key])
-            redriven.append(RedrivenFact(partition: fact.partition, sequence: fact.sequence, newSequence: newSequence))
+            redriven.append(RedrivenFact(partition: fact.partition, sequence: fact.sequence, newSequence: newSequence, consumer: fact.consumer))
             logger.notice("re-drove a quarantined fact", metadata: [
                 "partition": "\(fact.partition)", "sequence": "\(fact.sequence)", "new_sequence": "\(newSequence)", "tenant": "\(fact.tenant)",
             ])
