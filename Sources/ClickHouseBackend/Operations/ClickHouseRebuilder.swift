@@ -58,14 +58,17 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
         // Durable names hold only letters, digits, - and _ (checked by ingest): TabSeparated needs no unescaping.
         let text = try await client.query(
             """
-            SELECT DISTINCT consumer FROM (
-                SELECT consumer FROM _projection_checkpoints WHERE projection = {p:String}
-                UNION ALL SELECT consumer FROM _projection_quarantine WHERE projection = {p:String} AND consumer != '')
+            SELECT DISTINCT consumer, partition FROM (
+                SELECT consumer, partition FROM _projection_checkpoints WHERE projection = {p:String}
+                UNION ALL SELECT consumer, partition FROM _projection_quarantine WHERE projection = {p:String} AND consumer != '')
             FORMAT TabSeparated
             """,
             parameters: ["p": generation.live.projection]).text
-        let own = Set(generation.consumers.map(\.consumer))
-        return Set(text.split(separator: "\n").map(String.init)).subtracting(own).sorted()
+        return generation.others(among: text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 2, let partition = Int(fields[1]) else { return nil }
+            return (String(fields[0]), partition)
+        })
     }
 
     public func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {

@@ -29,9 +29,8 @@ extension IngestConfiguration {
                 throw ConfigurationError(code: .invalid, setting: "PROJECTION_PARTITION", reason: "is chosen by the lease coordinator when PROJECTION_PARTITIONS is set; unset it")
             }
         }
-        // ASCII, as the admin API's `consumer` parameter (and SQL literals that quote it plainly) expect.
-        guard durable.replacingOccurrences(of: "{partition}", with: "0").allSatisfy({ ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") && $0.isASCII }) else {
-            throw ConfigurationError(code: .invalid, setting: "PROJECTION_DURABLE", reason: "may hold only ASCII letters, digits, - and _")
+        guard ConsumerID.isDurableName(durable.replacingOccurrences(of: "{partition}", with: "0")) else {
+            throw ConfigurationError(code: .invalid, setting: "PROJECTION_DURABLE", reason: "may hold only letters, digits, - and _")
         }
         guard !stream.isEmpty, !stream.contains(where: { " .*>\t/\\".contains($0) }) else {
             throw ConfigurationError(code: .invalid, setting: "PROJECTION_STREAM", reason: "must not be empty or contain spaces, '.', '*', '>', '/' or '\\'")

@@ -129,7 +129,7 @@ struct AdminRoutes: Sendable {
     /// A request's `consumer`: a durable name (letters, digits, - and _, as ingest's `PROJECTION_DURABLE`), or
     /// empty for the entries recorded before entries named their durable.
     static func consumer(_ text: String) throws -> String {
-        guard text.utf8.count <= 255, text.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }) else {
+        guard text.utf8.count <= 255, text.isEmpty || ConsumerID.isDurableName(text) else {
             throw HTTPError(.badRequest, message: "consumer: expected a durable name (letters, digits, - and _, at most 255)")
         }
         return text

@@ -61,7 +61,7 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(help: "Keep the replaced tables as <table>__previous for a rollback.")
     var keepPrevious = false
 
-    @Flag(help: "Rebuild although other durables (another stream into the same tables) have checkpoints or quarantine entries in them: the rebuild replays only this durable's stream, so a cutover replaces their rows, seen keys and entries. Only for durables that are retired.")
+    @Flag(help: "Cut over although other durables (another stream or partition into the same tables) have checkpoints or quarantine entries in them: the rebuild replays only this durable's stream, so a cutover replaces what they wrote (with --tenant: that tenant's). Only when they are retired, or (with --tenant) write none of that tenant's facts, as hand-configured partitions that hash tenants apart do.")
     var allowOtherDurables = false
 
     @Option(help: "The projection-ingest executable (default: next to this one).")
@@ -104,16 +104,9 @@ struct RebuildCommand: AsyncParsableCommand {
             let rebuilder = try Self.rebuilder(resolved, schema: schema)
             // Closed on every path and awaited: no task outlives the command.
             try await Self.closing(rebuilder) {
-                let others = try await rebuilder.otherDurables(than: generation)
-                if !others.isEmpty, !allowOtherDurables {
-                    throw RebuildError(code: .otherDurables, detail: """
-                        durables \(others.joined(separator: ", ")) also write these tables (checkpoints or quarantine \
-                        entries), and this rebuild replays only \(generation.live.consumer)'s stream: a cutover would \
-                        drop their rows, seen keys and quarantine entries. Nothing was changed. Pass \
-                        --allow-other-durables only if they are retired.
-                        """)
-                }
-                if !others.isEmpty { note("other durables \(others.joined(separator: ", ")): allowed; a cutover replaces what they wrote") }
+                // Before the replay (which may take hours) and again before the cutover: another durable
+                // may have started writing meanwhile.
+                try await checkOtherDurables(rebuilder, generation)
                 try await rebuilder.prepare(generation, fromSequence: fromSequence)
                 note("shadow tables \(schema.tables.map { $0.name + RebuildGeneration.rebuildSuffix }.joined(separator: ", ")) created; replaying from sequence \(fromSequence)")
                 let checkpoint = try await replay(resolved, generation: generation, descriptorPath: descriptorPath)
@@ -122,6 +115,7 @@ struct RebuildCommand: AsyncParsableCommand {
                     note("not cut over: run again with --cutover, or drop the __rebuild tables")
                     return
                 }
+                try await checkOtherDurables(rebuilder, generation)
                 if let partitions = environment.partitions {
                     try await cutOverPartitions(partitions, rebuilder, generation)
                 } else if let tenant {
@@ -133,6 +127,23 @@ struct RebuildCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.exit(for: error)
         }
+    }
+
+    /// Refuses a cutover that would replace what other durables wrote (`other_durables`), unless
+    /// `--allow-other-durables`; without `--cutover` (nothing live changes) it only says so.
+    func checkOtherDurables(_ rebuilder: any ProjectionRebuilder, _ generation: RebuildGeneration) async throws {
+        let others = try await rebuilder.otherDurables(than: generation)
+        guard !others.isEmpty else { return }
+        guard cutover, !allowOtherDurables else {
+            note("other durables write these tables: \(others.joined(separator: ", ")); a cutover replaces what they wrote\(tenant.map { " of tenant \($0)" } ?? "")")
+            return
+        }
+        throw RebuildError(code: .otherDurables, detail: """
+            \(others.joined(separator: ", ")) also write these tables (checkpoints or quarantine entries), and this \
+            rebuild replays only \(generation.consumers.map(\.consumer).joined(separator: ", ")): its cutover would replace \
+            what they wrote\(tenant.map { " of tenant \($0)" } ?? ""). Nothing was changed. Pass --allow-other-durables \
+            only if they are retired\(tenant == nil ? "" : " or write no facts of that tenant (hand-configured partitions that hash tenants apart)").
+            """)
     }
 
     /// Runs `body`, then closes `rebuilder` whether it threw or not.

@@ -29,6 +29,9 @@ struct RollbackCommand: AsyncParsableCommand {
     @Flag(help: "With --live-admin: leave the live ingest paused after the swap (not reloaded). For rolling back a changed mapping: stop it and start the projection-ingest with the old descriptor set.")
     var leaveLivePaused = false
 
+    @Flag(help: "Roll back although other durables have checkpoints or quarantine entries in the live tables: the previous generation has nothing they wrote since. Only for durables that are retired.")
+    var allowOtherDurables = false
+
     func validate() throws {
         // An invalid setting is reported by run(), with its exit code.
         if (try? MigrateEnvironment.current())?.partitions != nil {
@@ -48,6 +51,20 @@ struct RollbackCommand: AsyncParsableCommand {
             let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet ?? environment.descriptorSet, projection: environment.projection)
             let generation = environment.live
             let rebuilder = try RebuildCommand.rebuilder(resolved, schema: schema)
+            // The swap would put back tables without what other durables wrote: refused first, as a cutover is.
+            do {
+                let others = try await rebuilder.otherDurables(than: generation)
+                if !others.isEmpty, !allowOtherDurables {
+                    throw RebuildError(code: .otherDurables, detail: """
+                        \(others.joined(separator: ", ")) also write these tables (checkpoints or quarantine entries): the \
+                        previous generation lacks what they wrote. Nothing was changed. Pass --allow-other-durables only \
+                        if they are retired.
+                        """)
+                }
+            } catch {
+                await rebuilder.close()
+                throw error
+            }
             if let partitions = environment.partitions {
                 do {
                     try await RebuildHold(partitions: partitions, note: { Self.note($0) }).holding { epochs in

@@ -60,12 +60,11 @@ public actor PostgresRebuilder: ProjectionRebuilder {
     public func otherDurables(than generation: RebuildGeneration) async throws -> [String] {
         let rows = try await connected().query(
             """
-            SELECT consumer FROM _projection_checkpoints WHERE projection = $1
-            UNION SELECT consumer FROM _projection_quarantine WHERE projection = $1 AND consumer <> ''
+            SELECT consumer, partition FROM _projection_checkpoints WHERE projection = $1
+            UNION SELECT consumer, partition FROM _projection_quarantine WHERE projection = $1 AND consumer <> ''
             """,
             [.text(generation.live.projection)])
-        let own = Set(generation.consumers.map(\.consumer))
-        return Set(rows.compactMap { $0[0] }).subtracting(own).sorted()
+        return generation.others(among: rows.compactMap { row in row[0].flatMap { name in row.int64(at: 1).map { (name, Int($0)) } } })
     }
 
     /// One transaction, tried again while another session keeps a lock it needs (each attempt rolls back

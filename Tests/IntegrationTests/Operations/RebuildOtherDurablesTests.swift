@@ -30,6 +30,16 @@ struct RebuildOtherDurablesTests {
         let live = RebuildGeneration(live: QuarantineConsumerTests.consumer("durable-a"))
         #expect(try await rebuilder.otherDurables(than: live) == ["durable-b"])
         #expect(try await rebuilder.otherDurables(than: RebuildGeneration(live: other)) == [], "its own durable is not another")
+        // The same durable name in another partition (another stream) is another consumer too.
+        let elsewhere = BatchPayload(consumer: ConsumerID(projection: QuarantineConsumerTests.projection, consumer: "durable-b", partition: 1),
+                                     range: SequenceRange(first: 1, last: 1), facts: [], quarantined: [])
+        switch kind {
+        case .postgres:
+            try await QuarantineConsumerTests.write(elsewhere, to: PostgresProjectionStore(dsn: fixture.dsn, schema: .ordersAnalytics, logger: Logger(label: "test.other")))
+        case .clickhouse:
+            try await QuarantineConsumerTests.write(elsewhere, to: ClickHouseProjectionStore(client: try ClickHouseClient(dsn: fixture.dsn), schema: .ordersAnalytics))
+        }
+        #expect(try await rebuilder.otherDurables(than: RebuildGeneration(live: other)) == ["durable-b (partition 1)"])
         await rebuilder.close()
 
         let stream = DevStack.uniqueName("OTHERDUR").uppercased()
@@ -42,6 +52,11 @@ struct RebuildOtherDurablesTests {
         #expect(refused.error.contains("other_durables") && refused.error.contains("durable-b"), "\(refused.error)")
         #expect(!(try await RebuildCutoverTests.tableExists(fixture, "orders\(RebuildGeneration.rebuildSuffix)")), "nothing was prepared")
         #expect(try await fixture.quarantineCount() == 1, "the other durable's entry is still there")
+        let rollback = await (try MigrateProcess(["rollback", "--live-stopped"], environment: [
+            "PROJECTION_STORE_KIND": kind.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn, "PROJECTION_DURABLE": "durable-a",
+        ])).wait()
+        #expect(rollback.status != 0)
+        #expect(rollback.error.contains("other_durables") && rollback.error.contains("durable-b"), "\(rollback.error)")
         await fixture.drop()
     }
 }

@@ -7,10 +7,10 @@ public protocol ProjectionRebuilder: Sendable {
     /// The rebuild's checkpoint (last applied sequence).
     func checkpoint(of consumer: ConsumerID) async throws -> UInt64
 
-    /// Durables other than the generation's with a checkpoint or quarantine entries in the live
-    /// namespace, sorted: a rebuild replays only its own durable's stream, so a cutover would drop
-    /// theirs (rows, seen keys, entries). Entries naming no durable (before internal tables version 6)
-    /// do not count.
+    /// Consumers (durable and partition) other than the generation's with a checkpoint or quarantine
+    /// entries in the live namespace, named as `RebuildGeneration.others(among:)` does: a rebuild replays
+    /// only its own consumers' streams, so a cutover would drop theirs (rows, seen keys, entries). Entries
+    /// naming no durable (before internal tables version 6) do not count.
     func otherDurables(than generation: RebuildGeneration) async throws -> [String]
 
     /// Puts the tables `<table><incomingSuffix>` and the internal rows of `incoming` in the live place;
