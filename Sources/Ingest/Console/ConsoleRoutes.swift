@@ -27,7 +27,7 @@ struct ConsoleRoutes: Sendable {
                 let skipped = try await skipping.skip(partition: body.partition, consumer: body.consumer, sequences: body.sequences, note: body.note)
                 return try AdminRoutes.encoded(["skipped": skipped.map { SkippedKey(partition: $0.partition, sequence: $0.sequence, consumer: $0.entryConsumer ?? $0.consumer) }])
             } catch let error as AdminError {
-                throw HTTPError(error.code == .invalidArgument ? .badRequest : .conflict, message: error.description)
+                throw error.httpError
             }
         }
         router.get("admin/quarantine/skipped") { request, _ in

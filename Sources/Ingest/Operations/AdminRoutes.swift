@@ -23,7 +23,7 @@ struct AdminRoutes: Sendable {
             do {
                 try await admin.reload()
             } catch let error as AdminError {
-                throw HTTPError(.conflict, message: error.description)
+                throw error.httpError
             }
             return try encoded(ReloadAnswer(reloaded: true))
         }
@@ -106,7 +106,7 @@ struct AdminRoutes: Sendable {
                 let redriven = try await admin.redrive(partition: partition, consumer: consumer, sequences: sequences, tenant: tenant, limit: limit)
                 return try encoded(["redriven": redriven])
             } catch let error as AdminError {
-                throw HTTPError(error.code == .invalidArgument ? .badRequest : .conflict, message: error.description)
+                throw error.httpError
             }
         }
     }

@@ -17,28 +17,28 @@ struct RebuildOtherDurablesTests {
         let other = QuarantineConsumerTests.consumer("durable-b")
         let payload = BatchPayload(consumer: other, range: SequenceRange(first: 1, last: 2), facts: [],
                                    quarantined: QuarantineConsumerTests.poison([2], by: "durable-b"))
+        // The store writes as an ingest of that consumer would; the rebuilder reads what they left.
+        let write: (BatchPayload) async throws -> Void
         let rebuilder: any ProjectionRebuilder
         switch kind {
         case .postgres:
-            try await QuarantineConsumerTests.write(payload, to: PostgresProjectionStore(dsn: fixture.dsn, schema: .ordersAnalytics, logger: Logger(label: "test.other")))
+            let store = PostgresProjectionStore(dsn: fixture.dsn, schema: .ordersAnalytics, logger: Logger(label: "test.other"))
+            write = { _ = try await QuarantineConsumerTests.write($0, to: store) }
             rebuilder = PostgresRebuilder(dsn: fixture.dsn, schema: .ordersAnalytics)
         case .clickhouse:
             let client = try ClickHouseClient(dsn: fixture.dsn)
-            try await QuarantineConsumerTests.write(payload, to: ClickHouseProjectionStore(client: client, schema: .ordersAnalytics))
+            let store = ClickHouseProjectionStore(client: client, schema: .ordersAnalytics)
+            write = { _ = try await QuarantineConsumerTests.write($0, to: store) }
             rebuilder = ClickHouseRebuilder(client: client, schema: .ordersAnalytics)
         }
+        try await write(payload)
         let live = RebuildGeneration(live: QuarantineConsumerTests.consumer("durable-a"))
         #expect(try await rebuilder.otherDurables(than: live) == ["durable-b"])
         #expect(try await rebuilder.otherDurables(than: RebuildGeneration(live: other)) == [], "its own durable is not another")
         // The same durable name in another partition (another stream) is another consumer too.
         let elsewhere = BatchPayload(consumer: ConsumerID(projection: QuarantineConsumerTests.projection, consumer: "durable-b", partition: 1),
                                      range: SequenceRange(first: 1, last: 1), facts: [], quarantined: [])
-        switch kind {
-        case .postgres:
-            try await QuarantineConsumerTests.write(elsewhere, to: PostgresProjectionStore(dsn: fixture.dsn, schema: .ordersAnalytics, logger: Logger(label: "test.other")))
-        case .clickhouse:
-            try await QuarantineConsumerTests.write(elsewhere, to: ClickHouseProjectionStore(client: try ClickHouseClient(dsn: fixture.dsn), schema: .ordersAnalytics))
-        }
+        try await write(elsewhere)
         #expect(try await rebuilder.otherDurables(than: RebuildGeneration(live: other)) == ["durable-b (partition 1)"])
         await rebuilder.close()
 
