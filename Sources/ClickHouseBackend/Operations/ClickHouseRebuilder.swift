@@ -19,9 +19,18 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
                                     "consumer", "batch_scope"]),
     ]
 
-    public init(client: ClickHouseClient, schema: ProjectionSchema) {
+    /// Called at each fault point of a swap (before and after each step, and between the parts of a
+    /// table's step), named: tests throw there to stop a swap part-way. A no-op otherwise.
+    let faultPoint: @Sendable (String) throws -> Void
+
+    public convenience init(client: ClickHouseClient, schema: ProjectionSchema) {
+        self.init(client: client, schema: schema, faultPoint: { _ in })
+    }
+
+    init(client: ClickHouseClient, schema: ProjectionSchema, faultPoint: @escaping @Sendable (String) throws -> Void) {
         self.client = client
         self.schema = schema
+        self.faultPoint = faultPoint
     }
 
     public func prepare(_ generation: RebuildGeneration, fromSequence: UInt64) async throws {
@@ -42,7 +51,7 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
             try await client.execute(
                 """
                 INSERT INTO _projection_checkpoints (projection, consumer, partition, first_sequence, last_sequence, state, lease_epoch, version, updated_at)
-                VALUES ({p:String}, {c:String}, {n:UInt32}, {last:UInt64}, {last:UInt64}, 'after', 0, {v:UInt64}, now64(3))
+                SELECT {p:String}, {c:String}, {n:UInt32}, {last:UInt64}, {last:UInt64}, 'after', 0, {v:UInt64}, now64(3)
                 """,
                 parameters: ["p": rebuild.projection, "c": rebuild.consumer, "n": String(rebuild.partition), "last": String(last), "v": String(2 * last + 1)],
                 settings: ["insert_deduplicate": "0"])
@@ -71,42 +80,6 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
         })
     }
 
-    public func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
-        for table in schema.tables where !(try await exists(table.name + incomingSuffix)) { throw missing }
-        let live = generation.live
-        let previous = generation.previous
-        let parking = "__swap"
-        // Namespaces with the suffix their consumers carry: each partition's consumer is renamed with it.
-        let liveSide = (live.projection, ""), parkedSide = (live.projection + parking, parking)
-        let incomingSide = (incoming.projection, incomingSuffix), previousSide = (previous.projection, RebuildGeneration.previousSuffix)
-        // 1. Internal rows: live → parked, incoming → live, parked → previous (or gone).
-        for table in Self.internalTables {
-            try await deleteNamespace(table.name, parkedSide.0)
-            try await copyNamespace(table, from: liveSide, to: parkedSide, consumers: generation.consumers)
-            try await deleteNamespace(table.name, liveSide.0)
-            try await copyNamespace(table, from: incomingSide, to: liveSide, consumers: generation.consumers, epochs: generation.leaseEpochs)
-            try await deleteNamespace(table.name, incomingSide.0)
-            try await deleteNamespace(table.name, previousSide.0)
-            if keepPrevious { try await copyNamespace(table, from: parkedSide, to: previousSide, consumers: generation.consumers) }
-            try await deleteNamespace(table.name, parkedSide.0)
-        }
-        // 2. Tables: one atomic exchange each; the replaced generation then carries the incoming name.
-        for table in schema.tables {
-            let name = table.name
-            try await client.execute("EXCHANGE TABLES \(name) AND \(name + incomingSuffix)")
-            if incomingSuffix != RebuildGeneration.previousSuffix {
-                try await client.execute("DROP TABLE IF EXISTS \(name + RebuildGeneration.previousSuffix) SYNC")
-            }
-            if keepPrevious {
-                if incomingSuffix != RebuildGeneration.previousSuffix {
-                    try await client.execute("RENAME TABLE \(name + incomingSuffix) TO \(name + RebuildGeneration.previousSuffix)")
-                }
-            } else {
-                try await client.execute("DROP TABLE \(name + incomingSuffix) SYNC")
-            }
-        }
-    }
-
     func exists(_ table: String) async throws -> Bool {
         let response = try await client.query("EXISTS TABLE \(table)")
         return response.text.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
@@ -120,7 +93,7 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
     /// `<durable><from suffix>` becomes `<durable><to suffix>`, and its `lease_epoch` is raised to the
     /// cutover's lease for that partition (`epochs`): the copies are the fence, since a batch compares its
     /// epoch with the consumer's highest.
-    private func copyNamespace(_ table: (name: String, columns: [String]), from: (projection: String, suffix: String), to: (projection: String, suffix: String), consumers: [ConsumerID], epochs: [Int: UInt64] = [:]) async throws {
+    func copyNamespace(_ table: (name: String, columns: [String]), from: (projection: String, suffix: String), to: (projection: String, suffix: String), consumers: [ConsumerID], epochs: [Int: UInt64] = [:]) async throws {
         let select = table.columns.map { column in
             switch column {
             case "consumer": "transform(consumer, {fc:Array(String)}, {tc:Array(String)}, consumer)"

@@ -7,6 +7,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             case schemaMismatch = "schema_mismatch"
             case fenced
             case dataRejected = "data_rejected"
+            case cutoverUnfinished = "cutover_unfinished"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -20,6 +21,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         /// The store refused the batch for a data reason: retrying it unchanged fails the same way, so the
         /// facts responsible are isolated and quarantined (docs/DESIGN.md, "Store rejections").
         public static let dataRejected = Code(.dataRejected)
+        /// A ClickHouse cutover or rollback stopped part-way: the namespace's checkpoints may be half
+        /// moved, so nothing may load them until `projection-migrate` finishes it (docs/OPERATIONS.md).
+        public static let cutoverUnfinished = Code(.cutoverUnfinished)
 
         public var description: String { base.rawValue }
     }

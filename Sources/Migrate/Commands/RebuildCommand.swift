@@ -104,6 +104,11 @@ struct RebuildCommand: AsyncParsableCommand {
             let rebuilder = try Self.rebuilder(resolved, schema: schema)
             // Closed on every path and awaited: no task outlives the command.
             try await Self.closing(rebuilder) {
+                let finishing = InterruptedSwap(
+                    rebuilder: rebuilder, generation: generation, partitions: environment.partitions,
+                    live: liveAdmin.map { IngestAdminClient(baseURL: $0, token: environment.adminToken) }, leaveLivePaused: leaveLivePaused,
+                    mayFinish: cutover, note: { FileHandle.standardError.write(Data("rebuild: \($0)\n".utf8)) })
+                if try await finishing.finishIfAny() { return }
                 // Before the replay (which may take hours) and again before the cutover: another durable
                 // may have started writing meanwhile.
                 try await checkOtherDurables(rebuilder, generation)
@@ -264,7 +269,13 @@ struct RebuildCommand: AsyncParsableCommand {
         do {
             try await rebuilder.cutover(generation, keepPrevious: keepPrevious)
         } catch {
-            if let live { _ = try? await live.resume() }
+            if let live {
+                if Self.interrupted(error) {
+                    note("live ingest left paused: the swap stopped part-way (run the same command again to finish it)")
+                } else {
+                    _ = try? await live.resume()
+                }
+            }
             throw error
         }
         note("cut over: the rebuilt tables are live\(keepPrevious ? "; the replaced ones are kept as __previous" : " and the replaced ones dropped")")
@@ -277,6 +288,11 @@ struct RebuildCommand: AsyncParsableCommand {
         } else {
             note("start the live projection-ingest now: it continues from the rebuilt checkpoint")
         }
+    }
+
+    /// A swap stopped part-way: resuming the live ingest would only meet `cutover_unfinished`.
+    static func interrupted(_ error: any Error) -> Bool {
+        (error as? RebuildError)?.code == .cutoverInterrupted
     }
 
     func note(_ text: String) {

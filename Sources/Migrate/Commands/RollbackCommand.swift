@@ -51,8 +51,16 @@ struct RollbackCommand: AsyncParsableCommand {
             let schema = try ProjectionSchema.resolve(descriptorSetPath: descriptorSet ?? environment.descriptorSet, projection: environment.projection)
             let generation = environment.live
             let rebuilder = try RebuildCommand.rebuilder(resolved, schema: schema)
+            let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: environment.adminToken) }
             // The swap would put back tables without what other durables wrote: refused first, as a cutover is.
             do {
+                let finishing = InterruptedSwap(
+                    rebuilder: rebuilder, generation: generation, partitions: environment.partitions, live: live,
+                    leaveLivePaused: leaveLivePaused, mayFinish: true, note: { Self.note($0) })
+                if try await finishing.finishIfAny() {
+                    await rebuilder.close()
+                    return
+                }
                 let others = try await rebuilder.otherDurables(than: generation)
                 if !others.isEmpty, !allowOtherDurables {
                     throw RebuildError(code: .otherDurables, detail: """
@@ -80,12 +88,17 @@ struct RollbackCommand: AsyncParsableCommand {
                 Self.note("the previous generation is live again; the replicas continue from its checkpoints")
                 return
             }
-            let live = liveAdmin.map { IngestAdminClient(baseURL: $0, token: environment.adminToken) }
             if let live { try await live.pause() }
             do {
                 try await rebuilder.rollback(generation)
             } catch {
-                if let live { _ = try? await live.resume() }
+                if let live {
+                    if RebuildCommand.interrupted(error) {
+                        Self.note("live ingest left paused: the swap stopped part-way (run the same command again to finish it)")
+                    } else {
+                        _ = try? await live.resume()
+                    }
+                }
                 await rebuilder.close()
                 throw error
             }

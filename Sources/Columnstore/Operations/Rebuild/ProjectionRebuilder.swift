@@ -25,10 +25,22 @@ public protocol ProjectionRebuilder: Sendable {
     /// facts when it gets to them, since their rows are already in. Drops the shadow tables.
     func cutoverTenant(_ tenant: String, generation: RebuildGeneration, liveCheckpoint: UInt64) async throws
 
+    /// Finishes a swap (cutover or rollback) that stopped part-way, and says what it finished; nil when
+    /// none is unfinished. Stores whose swap is one transaction never leave one.
+    func finishInterruptedSwap(_ generation: RebuildGeneration) async throws -> String?
+
+    /// What an unfinished swap is (kind and the step it stopped at), or nil.
+    func unfinishedSwap(_ generation: RebuildGeneration) async throws -> String?
+
     func close() async
 }
 
 extension ProjectionRebuilder {
+    /// A swap in one transaction (Postgres) either happened or did not: nothing to finish.
+    public func finishInterruptedSwap(_ generation: RebuildGeneration) async throws -> String? { nil }
+
+    public func unfinishedSwap(_ generation: RebuildGeneration) async throws -> String? { nil }
+
     /// Swaps the shadow tables in for the live ones and moves the rebuild's checkpoint, seen keys and
     /// quarantine to the live namespace. The live ingest must be paused and idle (or stopped), and the
     /// rebuild ingest stopped. With `keepPrevious`, the replaced tables and rows stay as `__previous`.

@@ -8,6 +8,7 @@ public struct RebuildError: Error, Sendable, CustomStringConvertible {
             case notCaughtUp = "not_caught_up"
             case tablesLocked = "tables_locked"
             case otherDurables = "other_durables"
+            case cutoverInterrupted = "cutover_interrupted"
         }
         fileprivate let base: Base
         /// No shadow tables: run a rebuild first.
@@ -22,6 +23,9 @@ public struct RebuildError: Error, Sendable, CustomStringConvertible {
         public static let tablesLocked = Code(base: .tablesLocked)
         /// Durables the rebuild does not replay keep checkpoints or quarantine entries in the live tables.
         public static let otherDurables = Code(base: .otherDurables)
+        /// A ClickHouse swap stopped part-way (its journal records how far): the live ingest stays paused
+        /// and cannot load its checkpoint until the same command, run again, finishes the swap.
+        public static let cutoverInterrupted = Code(base: .cutoverInterrupted)
         public var description: String { base.rawValue }
     }
 

@@ -1,0 +1,189 @@
+import ClickHouseHTTP
+import Columnstore
+import Foundation
+
+/// The journaled swap of a cutover or rollback (`ClickHouseSwapJournal`): internal rows first, then one
+/// `EXCHANGE TABLES` per table; a swap stopped part-way is finished by `finishInterruptedSwap`.
+extension ClickHouseRebuilder {
+    static let parkingSuffix = "__swap"
+
+    public func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
+        let live = generation.live.projection
+        if let unfinished = try await journal(of: live) {
+            throw Self.unfinished(unfinished)
+        }
+        for table in schema.tables where !(try await exists(table.name + incomingSuffix)) { throw missing }
+        let tables = schema.tables.map(\.name)
+        let uuids = try await self.uuids(of: tables.flatMap { [$0, $0 + incomingSuffix] })
+        for table in tables {
+            // EXCHANGE TABLES needs an Atomic database, where every table has its own UUID; the resumed
+            // exchange tells "done" from "not yet" by them.
+            guard let a = uuids[table], let b = uuids[table + incomingSuffix], a != b, !a.allSatisfy({ $0 == "0" || $0 == "-" }) else {
+                throw StoreError(code: .unexpectedResponse, detail: "tables \(table) and \(table + incomingSuffix) have no distinct UUIDs: a cutover needs an Atomic database")
+            }
+        }
+        let journal = ClickHouseSwapJournal(incomingSuffix: incomingSuffix, incomingProjection: incoming.projection, keepPrevious: keepPrevious,
+                                            generation: generation, tables: tables, uuids: uuids)
+        // Written before anything changes: from here on, a stop leaves a journal to finish from.
+        try await record(journal, live)
+        try await run(journal, live: generation)
+    }
+
+    /// Finishes a cutover or rollback that stopped part-way, from the step its journal names; nil when
+    /// there is none. The live ingest must be paused or stopped, as for the swap itself.
+    public func finishInterruptedSwap(_ generation: RebuildGeneration) async throws -> String? {
+        guard let journal = try await journal(of: generation.live.projection) else { return nil }
+        let from = journal.next
+        try await run(journal, live: generation)
+        return "finished the interrupted \(journal.kind) (it had stopped before step \(from + 1) of \(journal.totalSteps): \(journal.describe(step: from)))"
+    }
+
+    public func unfinishedSwap(_ generation: RebuildGeneration) async throws -> String? {
+        guard let journal = try await journal(of: generation.live.projection) else { return nil }
+        return "an interrupted \(journal.kind) stopped before step \(journal.next + 1) of \(journal.totalSteps) (\(journal.describe(step: journal.next)))"
+    }
+
+    static func unfinished(_ journal: ClickHouseSwapJournal) -> RebuildError {
+        RebuildError(code: .cutoverInterrupted, detail: """
+            an interrupted \(journal.kind) is unfinished (next: step \(journal.next + 1) of \(journal.totalSteps), \
+            \(journal.describe(step: journal.next))): run `projection-migrate \(journal.kind == "rollback" ? "rollback" : "rebuild --cutover")` \
+            again to finish it; it starts nothing new
+            """)
+    }
+
+    // MARK: - Steps
+
+    private func run(_ start: ClickHouseSwapJournal, live: RebuildGeneration) async throws {
+        var journal = start
+        let generation = journal.generation(live: live)
+        let projection = live.live.projection
+        while journal.next < journal.totalSteps {
+            do {
+                try faultPoint("before step \(journal.next)")
+                try await perform(journal.next, journal, generation)
+                try faultPoint("after step \(journal.next)")
+                journal.next += 1
+                try await record(journal, projection)
+            } catch {
+                throw RebuildError(code: .cutoverInterrupted, detail: """
+                    the \(journal.kind) stopped at step \(journal.next + 1) of \(journal.totalSteps) \
+                    (\(journal.describe(step: journal.next))): \(error). The live checkpoints are not fully moved, so no ingest \
+                    loads them until it is finished: run the same projection-migrate command again (the live ingest stays paused)
+                    """)
+            }
+        }
+        // The journal goes last: until then a stop is resumable.
+        try await deleteNamespace("_projection_checkpoints", projection + ClickHouseSwapJournal.namespaceSuffix)
+    }
+
+    private func perform(_ index: Int, _ journal: ClickHouseSwapJournal, _ generation: RebuildGeneration) async throws {
+        let live = generation.live.projection
+        let liveSide = (live, ""), parkedSide = (live + Self.parkingSuffix, Self.parkingSuffix)
+        let incomingSide = (journal.incomingProjection, journal.incomingSuffix)
+        let previousSide = (live + RebuildGeneration.previousSuffix, RebuildGeneration.previousSuffix)
+        // Each internal step empties its target first, so running it again gives the same rows.
+        switch ClickHouseSwapJournal.Step(rawValue: index) {
+        case .parkLive:
+            for table in Self.internalTables {
+                try await deleteNamespace(table.name, parkedSide.0)
+                try await copyNamespace(table, from: liveSide, to: parkedSide, consumers: generation.consumers)
+            }
+        case .moveIncomingIn:
+            for table in Self.internalTables {
+                try await deleteNamespace(table.name, liveSide.0)
+                try await copyNamespace(table, from: incomingSide, to: liveSide, consumers: generation.consumers, epochs: generation.leaseEpochs)
+            }
+        case .keepParked:
+            for table in Self.internalTables {
+                try await deleteNamespace(table.name, previousSide.0)
+                if journal.keepPrevious { try await copyNamespace(table, from: parkedSide, to: previousSide, consumers: generation.consumers) }
+            }
+        case .clearIncoming:
+            for table in Self.internalTables {
+                try await deleteNamespace(table.name, incomingSide.0)
+                try await deleteNamespace(table.name, parkedSide.0)
+            }
+        case nil:
+            try await exchange(journal.tables[index - ClickHouseSwapJournal.internalSteps], journal)
+        }
+    }
+
+    /// One table: exchange it with its incoming twin, then keep the replaced one as `__previous` or drop
+    /// it. Every part checks the UUIDs first, so a repeat neither exchanges back nor drops what it kept.
+    private func exchange(_ name: String, _ journal: ClickHouseSwapJournal) async throws {
+        let incomingName = name + journal.incomingSuffix, previousName = name + RebuildGeneration.previousSuffix
+        guard let replaced = journal.uuids[name], let incoming = journal.uuids[incomingName] else {
+            throw StoreError(code: .unexpectedResponse, detail: "the cutover journal has no UUIDs of \(name)")
+        }
+        var now = try await uuids(of: [name, incomingName, previousName])
+        switch now[name] {
+        case replaced:
+            try await client.execute("EXCHANGE TABLES \(name) AND \(incomingName)")
+            try faultPoint("exchanged \(name)")
+            now = try await uuids(of: [name, incomingName, previousName])
+        case incoming:
+            break
+        default:
+            throw StoreError(code: .unexpectedResponse, detail: "table \(name) is neither the one the \(journal.kind) replaces nor the incoming one: it changed meanwhile; nothing more was done")
+        }
+        // A rollback's replaced tables are the `__previous` ones already.
+        guard journal.incomingSuffix != RebuildGeneration.previousSuffix else { return }
+        if let older = now[previousName], older != replaced {
+            try await client.execute("DROP TABLE IF EXISTS \(previousName) SYNC")
+            try faultPoint("dropped the older \(previousName)")
+        }
+        guard now[incomingName] == replaced else { return }
+        if journal.keepPrevious {
+            try await client.execute("RENAME TABLE \(incomingName) TO \(previousName)")
+        } else {
+            try await client.execute("DROP TABLE \(incomingName) SYNC")
+        }
+    }
+
+    // MARK: - Journal and UUIDs
+
+    func journal(of projection: String) async throws -> ClickHouseSwapJournal? {
+        try await Self.journal(of: projection, client: client)
+    }
+
+    static func journal(of projection: String, client: ClickHouseClient) async throws -> ClickHouseSwapJournal? {
+        let text = try await client.query(
+            """
+            SELECT batch_scope FROM _projection_checkpoints WHERE projection = {p:String}
+            ORDER BY version DESC LIMIT 1 FORMAT JSONEachRow
+            """,
+            parameters: ["p": projection + ClickHouseSwapJournal.namespaceSuffix]).text
+        guard let line = text.split(separator: "\n").first, !line.isEmpty else { return nil }
+        struct Row: Decodable { var batch_scope: String }
+        guard let row = try? JSONDecoder().decode(Row.self, from: Data(line.utf8)) else {
+            throw StoreError(code: .unexpectedResponse, detail: "unreadable cutover journal row")
+        }
+        return try ClickHouseSwapJournal(encoded: row.batch_scope)
+    }
+
+    /// A new row per step (`version` = steps done + 1): the newest one is the journal.
+    private func record(_ journal: ClickHouseSwapJournal, _ projection: String) async throws {
+        try await client.execute(
+            """
+            INSERT INTO _projection_checkpoints (projection, consumer, partition, first_sequence, last_sequence, state, lease_epoch, version, updated_at, batch_scope)
+            SELECT {p:String}, '', 0, 0, 0, 'after', 0, {v:UInt64}, now64(3), {j:String}
+            """,
+            parameters: ["p": projection + ClickHouseSwapJournal.namespaceSuffix, "v": String(journal.next + 1), "j": journal.encoded],
+            settings: ["insert_deduplicate": "0"])
+    }
+
+    /// name → UUID of those of `names` that exist in the current database.
+    func uuids(of names: [String]) async throws -> [String: String] {
+        // Table names are identifiers (letters, digits, `_`): they quote plainly.
+        let list = "[" + names.map { "'\($0)'" }.joined(separator: ",") + "]"
+        let text = try await client.query(
+            "SELECT name, toString(uuid) FROM system.tables WHERE database = currentDatabase() AND has({n:Array(String)}, name) FORMAT TabSeparated",
+            parameters: ["n": list]).text
+        var result: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if fields.count == 2 { result[String(fields[0])] = String(fields[1]) }
+        }
+        return result
+    }
+}

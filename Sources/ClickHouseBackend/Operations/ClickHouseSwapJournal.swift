@@ -1,0 +1,116 @@
+import Columnstore
+import Foundation
+
+/// How far a ClickHouse cutover or rollback has got, kept in the store so that a swap stopped part-way (a
+/// crash, a lost connection) is finished by running the command again instead of leaving the live
+/// namespace half moved.
+///
+/// ClickHouse has no multi-statement transaction, so a swap is a sequence of steps, each of which can be
+/// run again with the same result as long as the steps before it are done (`Step`). The journal is
+/// written before the first step changes anything and after each step; it is deleted after the last. It
+/// records what the command knew when it started (consumers, lease epochs, keep-previous) and the tables'
+/// UUIDs then, so a resumed `EXCHANGE TABLES` can tell whether it already happened: an exchange is the one
+/// step that would undo itself if repeated.
+///
+/// It lives as one row of `_projection_checkpoints` in the namespace `<projection>__cutover` (JSON in
+/// `batch_scope`, the step in `version`), so it needs no table of its own, and every query of a live or
+/// rebuild namespace passes it by.
+struct ClickHouseSwapJournal: Codable, Equatable, Sendable {
+    static let namespaceSuffix = "__cutover"
+
+    struct Consumer: Codable, Equatable, Sendable {
+        var consumer: String
+        var partition: Int
+    }
+
+    /// `__rebuild` for a cutover, `__previous` for a rollback.
+    var incomingSuffix: String
+    /// The incoming internal namespace (`<projection>__rebuild` or `<projection>__previous`).
+    var incomingProjection: String
+    var keepPrevious: Bool
+    /// The live consumers whose checkpoint rows move (one per partition).
+    var consumers: [Consumer]
+    /// partition → lease epoch the live checkpoint rows are raised to (replica mode), as text keys.
+    var leaseEpochs: [String: UInt64]
+    /// The projection's tables, in the order their steps run.
+    var tables: [String]
+    /// Table name → its UUID before the first exchange, for `<table>` and `<table><incomingSuffix>`.
+    var uuids: [String: String]
+    /// The next step to run (`Step(rawValue:)` for the internal rows, then one per table).
+    var next: Int
+
+    /// The steps in order. Each one is repeatable once the ones before it are done.
+    enum Step: Int, CaseIterable {
+        /// Internal rows: the parking namespace gets a copy of the live ones.
+        case parkLive
+        /// Internal rows: the live namespace gets the incoming ones (checkpoints raised to the leases).
+        case moveIncomingIn
+        /// Internal rows: `__previous` gets the parked copy (`keepPrevious`), or is emptied.
+        case keepParked
+        /// Internal rows: the incoming and parking namespaces are emptied.
+        case clearIncoming
+        // Then one step per table, in schema order: exchange, then drop or keep the replaced one.
+    }
+
+    static var internalSteps: Int { Step.allCases.count }
+
+    var totalSteps: Int { Self.internalSteps + tables.count }
+
+    /// `cutover` or `rollback`.
+    var kind: String { incomingSuffix == RebuildGeneration.previousSuffix ? "rollback" : "cutover" }
+
+    /// A short name of step `index`, for messages.
+    func describe(step index: Int) -> String {
+        if let step = Step(rawValue: index) {
+            switch step {
+            case .parkLive: return "park the live checkpoints, seen keys and quarantine"
+            case .moveIncomingIn: return "move the incoming checkpoints, seen keys and quarantine in"
+            case .keepParked: return "keep the replaced ones as \(RebuildGeneration.previousSuffix)"
+            case .clearIncoming: return "clear the incoming namespace"
+            }
+        }
+        let table = index - Self.internalSteps
+        return table < tables.count ? "exchange table \(tables[table])" : "done"
+    }
+
+    /// The journal of a swap about to start.
+    init(incomingSuffix: String, incomingProjection: String, keepPrevious: Bool, generation: RebuildGeneration, tables: [String], uuids: [String: String]) {
+        self.incomingSuffix = incomingSuffix
+        self.tables = tables
+        self.incomingProjection = incomingProjection
+        self.keepPrevious = keepPrevious
+        self.consumers = generation.consumers.map { Consumer(consumer: $0.consumer, partition: $0.partition) }
+        self.leaseEpochs = Dictionary(uniqueKeysWithValues: generation.leaseEpochs.map { (String($0.key), $0.value) })
+        self.uuids = uuids
+        self.next = 0
+    }
+
+    /// The generation the swap moves, as recorded: a resumed swap moves the same consumers, with each
+    /// partition's epoch at least the one recorded (a resume under newer leases raises it further).
+    func generation(live: RebuildGeneration) -> RebuildGeneration {
+        let consumers = self.consumers.map { ConsumerID(projection: live.live.projection, consumer: $0.consumer, partition: $0.partition) }
+        var generation = RebuildGeneration(live: consumers.first ?? live.live, consumers: consumers)
+        var epochs = live.leaseEpochs
+        for (key, epoch) in leaseEpochs {
+            guard let partition = Int(key) else { continue }
+            epochs[partition] = max(epochs[partition] ?? 0, epoch)
+        }
+        generation.leaseEpochs = epochs
+        return generation
+    }
+
+    var encoded: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Strings, integers and a Bool only: encoding cannot fail.
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    init(encoded: String) throws {
+        do {
+            self = try JSONDecoder().decode(Self.self, from: Data(encoded.utf8))
+        } catch {
+            throw StoreError(code: .unexpectedResponse, detail: "unreadable cutover journal (\(encoded.utf8.count) bytes)")
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import ClickHouseHTTP
+import Columnstore
+import Foundation
+import Synchronization
+import Testing
+@testable import ClickHouseBackend
+import PostgresBackend
+
+/// A ClickHouse cutover or rollback is a sequence of steps (no multi-statement transaction). Stopped at any
+/// point between them (a crash, a lost connection), it leaves a journal: no ingest loads the live
+/// checkpoint, no new swap starts, and finishing it gives exactly the state an uninterrupted swap gives:
+/// the same table behind every name, and the same checkpoint, seen-key and quarantine rows in every
+/// namespace (none twice, none lost).
+@Suite("An interrupted ClickHouse swap is finished from its journal (dev stack)", .serialized)
+struct InterruptedSwapTests {
+    static let projection = "orders-analytics"
+    static let live = ConsumerID(projection: projection, consumer: "durable-a")
+
+    static var generation: RebuildGeneration {
+        var generation = RebuildGeneration(live: live)
+        generation.leaseEpochs = [0: 7]
+        return generation
+    }
+
+    struct Stop: Error {}
+
+    /// Each kind of swap: a cutover keeping an older `__previous` generation (it is dropped, the replaced
+    /// one kept), one without keeping, and a rollback.
+    enum Kind: String, CaseIterable, CustomTestStringConvertible {
+        case cutoverKeeping, cutoverDropping, rollback
+        var testDescription: String { rawValue }
+
+        func run(_ rebuilder: ClickHouseRebuilder) async throws {
+            switch self {
+            case .cutoverKeeping: try await rebuilder.cutover(InterruptedSwapTests.generation, keepPrevious: true)
+            case .cutoverDropping: try await rebuilder.cutover(InterruptedSwapTests.generation, keepPrevious: false)
+            case .rollback: try await rebuilder.rollback(InterruptedSwapTests.generation)
+            }
+        }
+    }
+
+    @Test("stopped at every fault point, finishing gives the uninterrupted swap's state", arguments: Kind.allCases)
+    func everyFaultPoint(kind: Kind) async throws {
+        // The reference: the same swap without a stop, recording every fault point it passes.
+        let reference = try await StoreFixture.make(.clickhouse, prefix: "swapref")
+        let seeded = try await Self.seed(reference)
+        let passed = Mutex<[String]>([])
+        try await kind.run(ClickHouseRebuilder(client: try ClickHouseClient(dsn: reference.dsn), schema: .ordersAnalytics,
+                                               faultPoint: { point in passed.withLock { $0.append(point) } }))
+        let expected = try await Self.state(reference, seeded)
+        let points = passed.withLock { $0 }
+        #expect(points.count >= 2 * (ClickHouseSwapJournal.internalSteps + ProjectionSchema.ordersAnalytics.tables.count))
+        #expect(expected.journal.isEmpty, "a finished swap leaves no journal")
+        await reference.drop()
+
+        for point in points {
+            let fixture = try await StoreFixture.make(.clickhouse, prefix: "swapstop")
+            let seeded = try await Self.seed(fixture)
+            let client = try ClickHouseClient(dsn: fixture.dsn)
+            let stopping = ClickHouseRebuilder(client: client, schema: .ordersAnalytics, faultPoint: { if $0 == point { throw Stop() } })
+            do {
+                try await kind.run(stopping)
+                Issue.record("\(point): the swap did not stop")
+            } catch let error as RebuildError {
+                #expect(error.code == .cutoverInterrupted, "\(point): \(error)")
+            }
+            let rebuilder = ClickHouseRebuilder(client: client, schema: .ordersAnalytics)
+            #expect(try await rebuilder.unfinishedSwap(Self.generation) != nil, "\(point): the journal is there")
+            // While unfinished: the live checkpoint does not load, and no other swap starts.
+            await #expect(throws: StoreError.self, "\(point): loading the live checkpoint is refused") {
+                _ = try await ClickHouseProjectionStore(client: client, schema: .ordersAnalytics).loadCheckpoint(Self.live)
+            }
+            do {
+                try await rebuilder.cutover(Self.generation, keepPrevious: true)
+                Issue.record("\(point): a new swap started over an unfinished one")
+            } catch let error as RebuildError {
+                #expect(error.code == .cutoverInterrupted, "\(point): \(error)")
+            }
+            let finished = try await rebuilder.finishInterruptedSwap(Self.generation)
+            #expect(finished != nil, "\(point)")
+            let state = try await Self.state(fixture, seeded)
+            #expect(state == expected, "\(point): the finished swap differs from the uninterrupted one")
+            #expect(try await rebuilder.unfinishedSwap(Self.generation) == nil)
+            let checkpoint = try await ClickHouseProjectionStore(client: client, schema: .ordersAnalytics).loadCheckpoint(Self.live)
+            #expect(checkpoint.committed == (kind == .rollback ? 3 : 12), "\(point): the incoming checkpoint is live")
+            if state == expected { await fixture.drop() }
+        }
+    }
+
+    // MARK: - Fixture
+
+    /// Live tables, `__rebuild` and an older `__previous` generation, and internal rows in the live,
+    /// rebuild and previous namespaces. Returns each table's UUID → where it started (`orders__rebuild`).
+    static func seed(_ fixture: StoreFixture) async throws -> [String: String] {
+        let client = try ClickHouseClient(dsn: fixture.dsn)
+        for table in ProjectionSchema.ordersAnalytics.tables {
+            for suffix in [RebuildGeneration.rebuildSuffix, RebuildGeneration.previousSuffix] {
+                try await client.execute("CREATE TABLE \(table.name)\(suffix) AS \(table.name)")
+            }
+        }
+        for (namespace, consumer, last, key, quarantined) in [
+            (projection, "durable-a", 10, "live-key", 7),
+            (projection + RebuildGeneration.rebuildSuffix, "durable-a" + RebuildGeneration.rebuildSuffix, 12, "rebuilt-key", 8),
+            (projection + RebuildGeneration.previousSuffix, "durable-a" + RebuildGeneration.previousSuffix, 3, "old-key", 2),
+        ] {
+            try await client.execute(
+                """
+                INSERT INTO _projection_checkpoints (projection, consumer, partition, first_sequence, last_sequence, state, lease_epoch, version, updated_at)
+                SELECT {p:String}, {c:String}, 0, {l:UInt64}, {l:UInt64}, 'after', 1, {v:UInt64}, now64(3)
+                """, parameters: ["p": namespace, "c": consumer, "l": String(last), "v": String(2 * last + 1)])
+            try await client.execute(
+                """
+                INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence, seen_at, batch, partition)
+                SELECT {p:String}, 'orders.order_placed.v1', 't1', {k:String}, {l:UInt64}, now64(3), '', 0
+                """, parameters: ["p": namespace, "k": key, "l": String(last)])
+            try await client.execute(
+                """
+                INSERT INTO _projection_quarantine (projection, stream_sequence, subject, fact_id, fact_type, tenant_id, reason, raw, headers,
+                                                    quarantined_at, partition, consumer, batch_scope)
+                SELECT {p:String}, {s:UInt64}, 's', 'f', 'orders.order_placed.v1', 't1', 'invalid_value: x', 'raw', '{}', now64(3), 0, {c:String}, ''
+                """, parameters: ["p": namespace, "s": String(quarantined), "c": consumer])
+        }
+        let rebuilder = ClickHouseRebuilder(client: client, schema: .ordersAnalytics)
+        let names = ProjectionSchema.ordersAnalytics.tables.flatMap { t in ["", RebuildGeneration.rebuildSuffix, RebuildGeneration.previousSuffix].map { t.name + $0 } }
+        return Dictionary(uniqueKeysWithValues: try await rebuilder.uuids(of: names).map { ($0.value, $0.key) })
+    }
+
+    struct State: Equatable {
+        /// Table name → the name it started as ("absent" when there is none).
+        var tables: [String: String]
+        var checkpoints: [[String]]
+        var seenKeys: [[String]]
+        var quarantine: [[String]]
+        var journal: [[String]]
+    }
+
+    static func state(_ fixture: StoreFixture, _ seeded: [String: String]) async throws -> State {
+        let client = try ClickHouseClient(dsn: fixture.dsn)
+        let names = ProjectionSchema.ordersAnalytics.tables.flatMap { t in ["", RebuildGeneration.rebuildSuffix, RebuildGeneration.previousSuffix].map { t.name + $0 } }
+        let now = try await ClickHouseRebuilder(client: client, schema: .ordersAnalytics).uuids(of: names)
+        var tables: [String: String] = [:]
+        for name in names { tables[name] = now[name].map { seeded[$0] ?? "new" } ?? "absent" }
+        let namespaces = "projection LIKE 'orders-analytics%' AND projection != 'orders-analytics\(ClickHouseSwapJournal.namespaceSuffix)'"
+        return State(
+            tables: tables,
+            checkpoints: try await fixture.rows(
+                "SELECT projection, consumer, toString(partition), toString(last_sequence), toString(lease_epoch), toString(version) FROM _projection_checkpoints WHERE \(namespaces) ORDER BY ALL",
+                postgres: ""),
+            seenKeys: try await fixture.rows(
+                "SELECT projection, idempotency_key, toString(stream_sequence) FROM _projection_seen_keys WHERE \(namespaces) ORDER BY ALL", postgres: ""),
+            quarantine: try await fixture.rows(
+                "SELECT projection, toString(stream_sequence), consumer FROM _projection_quarantine WHERE \(namespaces) ORDER BY ALL", postgres: ""),
+            journal: try await fixture.rows(
+                "SELECT version FROM _projection_checkpoints WHERE projection = 'orders-analytics\(ClickHouseSwapJournal.namespaceSuffix)'", postgres: ""))
+    }
+}
+
+/// `rebuild --from-sequence N` seeds the rebuild's checkpoint at N − 1 (on ClickHouse its insert once
+/// carried query parameters in VALUES, which the server refuses: every such rebuild failed).
+@Suite("A rebuild from a sequence starts there (dev stack)")
+struct RebuildFromSequenceTests {
+    @Test("prepare seeds the rebuild checkpoint", arguments: [StoreKind.postgres, .clickhouse])
+    func seeded(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind, prefix: "fromseq")
+        let rebuilder: any ProjectionRebuilder = switch kind {
+        case .clickhouse: ClickHouseRebuilder(client: try ClickHouseClient(dsn: fixture.dsn), schema: .ordersAnalytics)
+        case .postgres: PostgresRebuilder(dsn: fixture.dsn, schema: .ordersAnalytics)
+        }
+        let generation = RebuildGeneration(live: InterruptedSwapTests.live)
+        try await rebuilder.prepare(generation, fromSequence: 5)
+        #expect(try await rebuilder.checkpoint(of: generation.rebuild) == 4)
+        await rebuilder.close()
+        await fixture.drop()
+    }
+}
