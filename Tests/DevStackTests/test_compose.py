@@ -322,13 +322,11 @@ def test_clickhouse_users_xml(services):
 def test_clickhouse_readonly_profile_allows_the_query_api_settings():
     # The query API sends these with every query; under readonly=1 each must be marked
     # changeable_in_readonly, or ClickHouse rejects every query.
-    sent = {"max_execution_time", "timeout_overflow_mode", "max_result_rows", "result_overflow_mode",
-            "output_format_json_quote_64bit_integers"}
-    executor = REPO / "Sources" / "Columnstore" / "Query" / "ClickHouse" / "ClickHouseQueryExecutor.swift"
-    if executor.exists():
-        block = re.search(r"var settings: \[String: String\] \{(.*?)\n    \}", executor.read_text(), re.S)
-        if block:
-            sent = set(re.findall(r'"([a-z0-9_]+)":', block.group(1))) - {"readonly"}
+    executor = REPO / "Sources" / "ClickHouseBackend" / "Query" / "ClickHouseQueryExecutor.swift"
+    block = re.search(r"func settings\(timeout: Duration\) -> \[String: String\] \{(.*?)\n    \}", executor.read_text(), re.S)
+    assert block, "the executor's settings(timeout:) was not found: update this test with it"
+    sent = set(re.findall(r'"([a-z0-9_]+)":', block.group(1))) - {"readonly"}
+    assert {"max_execution_time", "output_format_json_quote_64bit_integers", "output_format_json_quote_denormals"} <= sent
     constraints = ET.parse(USERS_XML).getroot().find("profiles/projection_ro/constraints")
     assert constraints is not None
     for setting in sent:

@@ -93,6 +93,8 @@ struct ConnectProtocolTests {
             #expect(failure(["connect-timeout-ms": [bad]])?.code == .invalidArgument, "\(bad)")
         }
         #expect(failure(["connect-timeout-ms": ["1", "2"]])?.code == .invalidArgument)
+        // Two codecs: this server and a proxy could each read another one.
+        #expect(failure(["content-type": ["application/proto", "application/json"]])?.code == .invalidArgument)
         #expect(try options(["connect-protocol-version": ["1"]]).codec == .json)
         #expect(failure(["connect-protocol-version": ["2"]])?.code == .invalidArgument)
     }

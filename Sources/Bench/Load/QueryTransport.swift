@@ -47,7 +47,8 @@ enum QueryTransport: Sendable {
             // The settings the query API's ClickHouse executor sends with every query.
             let settings = [
                 "max_execution_time": "10.000", "timeout_overflow_mode": "throw", "max_result_rows": "10000",
-                "result_overflow_mode": "throw", "output_format_json_quote_64bit_integers": "1", "readonly": "1",
+                "result_overflow_mode": "throw", "output_format_json_quote_64bit_integers": "1", "output_format_json_quote_denormals": "1",
+                "readonly": "1",
             ]
             return try await client.query(query.sql + "\nFORMAT JSONCompact", parameters: parameters, settings: settings).body
         case .postgres(let connection, let catalog, let prepared):

@@ -35,6 +35,8 @@ public final class ClickHouseQueryExecutor: QueryExecutor {
             "max_result_rows": String(limits.maxRows),
             "result_overflow_mode": "throw",
             "output_format_json_quote_64bit_integers": "1",
+            // NaN and ±Inf quoted (nan, inf): unquoted they are written as null, indistinguishable from NULL.
+            "output_format_json_quote_denormals": "1",
             // No other setting: a readonly=1 profile rejects every one not marked
             // changeable_in_readonly. Decimal scale and date-time zones come from the column types.
             "readonly": "1",

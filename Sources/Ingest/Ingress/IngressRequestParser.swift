@@ -96,7 +96,11 @@ struct IngressRequestParser: Sendable {
             guard name != "datacontenttype" else {
                 throw IngressError(.invalidEvent, attribute: "datacontenttype", "in binary mode it is the Content-Type header, not ce-datacontenttype")
             }
-            guard let value = header.value.removingPercentEncoding else {
+            // The binding (3.1.3.2): first undo an RFC 7230 quoted-string, then one round of percent-decoding.
+            guard let unquoted = Self.unquoted(header.value) else {
+                throw IngressError(.invalidEvent, attribute: name, "the header value is a malformed quoted-string")
+            }
+            guard let value = unquoted.removingPercentEncoding else {
                 throw IngressError(.invalidEvent, attribute: name, "the header value is not valid percent-encoded UTF-8")
             }
             attributes.append((key: name, value: .string(value)))
@@ -106,5 +110,30 @@ struct IngressRequestParser: Sendable {
         }
         let data: JSONValue? = body.isEmpty ? nil : try json(body, attribute: "data")
         return try IngressEvent(attributes: attributes, data: data)
+    }
+
+    /// `value` without its RFC 7230 (3.2.6) quoted-string form, if it has one: `"o-1"` → `o-1`,
+    /// `"a \"b\""` → `a "b"`. nil when a quoted value is malformed (an unescaped `"` inside, a
+    /// trailing `\`); a value that does not start with `"` is returned as it is.
+    static func unquoted(_ value: String) -> String? {
+        let bytes = Array(value.utf8)
+        guard bytes.first == UInt8(ascii: "\"") else { return value }
+        guard bytes.count >= 2, bytes.last == UInt8(ascii: "\"") else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 1
+        while i < bytes.count - 1 {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\\") {
+                guard i + 1 < bytes.count - 1 else { return nil }
+                out.append(bytes[i + 1])
+                i += 2
+            } else {
+                guard byte != UInt8(ascii: "\"") else { return nil }
+                out.append(byte)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -162,8 +162,12 @@ public struct FactMapper: Sendable {
         case .string(let string)? where !string.isEmpty:
             return try ColumnConversion.text(string, field: part.field)
         case .number(let literal)?:
-            // The text JSONSerialization's NSNumber gave, e.g. `1e2` → `100.0`.
-            return FactNumber(literal: literal)?.text ?? literal
+            // An integer, exactly, whatever its notation (`1e2` = `100`); anything else would be rounded
+            // into another fact's key (through a double, `1e400` and `2e400` were both `inf`).
+            guard let text = FactNumber.integerText(literal) else {
+                throw FactRejection(code: .invalidValue, field: part.field, detail: "the idempotency key must be a string or an integer")
+            }
+            return text
         case nil, .null?, .string?:
             throw FactRejection(code: .missingField, field: part.field, detail: "the idempotency key is required")
         default:

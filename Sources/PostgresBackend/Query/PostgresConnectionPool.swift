@@ -55,8 +55,16 @@ actor PostgresConnectionPool {
         }
     }
 
+    /// Idle and open connections (tests read them: each connection is returned exactly once).
+    var counts: (idle: Int, open: Int) { (idle.count, open) }
+
     /// Returns a connection; a broken one (or one left mid-transaction) is closed instead.
     func release(_ connection: PostgresConnection, reusable: Bool) {
+        // Returned twice, one session would serve two requests at once and `open` would drift.
+        guard !idle.contains(where: { $0 === connection }) else {
+            logger.error("a query connection was returned twice; kept once")
+            return
+        }
         if reusable && connection.isAlive && !closed {
             idle.append(connection)
         } else {

@@ -15,7 +15,7 @@ import Columnstore
 /// second guard, not the only one.
 public final class PostgresQueryExecutor: QueryExecutor {
     public var store: StoreKind { .postgres }
-    private let pool: PostgresConnectionPool
+    let pool: PostgresConnectionPool
     private let limits: QueryLimits
 
     public init(dsn: String, limits: QueryLimits, logger: Logger = Logger(label: "projection.query.postgres")) {
@@ -61,14 +61,13 @@ public final class PostgresQueryExecutor: QueryExecutor {
             await pool.release(connection, reusable: true)
             throw Self.deadlinePassed
         }
+        let rows: PostgresRows
         do {
             // Rows are read one at a time within the row and byte bounds: a larger answer is never held whole.
             // The catalog's few statements are prepared once per pooled connection (parsed and analysed once).
-            let rows = try await connection.query(
+            rows = try await connection.query(
                 query.sql, bound, timeout: PostgresConnectionPool.remaining(until: deadline),
                 maxRows: limits.maxRows, maxBytes: limits.maxResultBytes, prepared: true)
-            await pool.release(connection, reusable: true)
-            return try Self.decode(rows, maxRows: limits.maxRows)
         } catch let error as PostgresError {
             await pool.release(connection, reusable: error.code == .server || error.code == .resultTooLarge)
             throw Self.queryError(error)
@@ -76,6 +75,10 @@ public final class PostgresQueryExecutor: QueryExecutor {
             await pool.release(connection, reusable: true)
             throw error
         }
+        // Released once, before decoding: a value the decoder refuses is the answer's problem, not the
+        // connection's (releasing it again from a catch put it in the pool twice).
+        await pool.release(connection, reusable: true)
+        return try Self.decode(rows, maxRows: limits.maxRows)
     }
 
     /// The client-side deadline of one statement: `statement_timeout` plus a grace, so the server's

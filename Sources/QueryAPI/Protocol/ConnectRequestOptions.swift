@@ -16,7 +16,10 @@ struct ConnectRequestOptions: Sendable, Equatable {
     /// A POST request's options from its headers (name → values, names lowercased).
     static func post(headers: (String) -> [String]) throws(ConnectError) -> ConnectRequestOptions {
         try checkProtocolVersion(headers("connect-protocol-version"))
-        let codec = try ConnectCodec(contentType: headers("content-type").first)
+        let contentType = headers("content-type")
+        // Two would let this server and a proxy in front of it read different codecs.
+        guard contentType.count <= 1 else { throw ConnectError(.invalidArgument, "Content-Type: given more than once") }
+        let codec = try ConnectCodec(contentType: contentType.first)
         let encoding = headers("content-encoding")
         guard encoding.count <= 1 else { throw ConnectError(.invalidArgument, "Content-Encoding: given more than once") }
         return ConnectRequestOptions(

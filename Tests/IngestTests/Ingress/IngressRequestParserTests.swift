@@ -150,6 +150,25 @@ struct IngressRequestParserTests {
         #expect(badEscape?.attribute == "x")
     }
 
+    @Test("binary mode undoes an RFC 7230 quoted-string before percent-decoding (HTTP binding 3.1.3.2)")
+    func binaryQuoted() throws {
+        let base: [(name: String, value: String)] = [("ce-specversion", "1.0"), ("ce-type", "orders.order_placed.v1"), ("ce-tenantid", "acme")]
+        let body = Array(#"{"order_id":"o1"}"#.utf8)
+        let quoted = try parser.parse(contentType: "application/json", ceHeaders: base + [("ce-id", #""o-1""#), ("ce-source", #""/shop""#),
+                                                                                          ("ce-subject", #""a \"b\" %C3%A9""#)], body: body)
+        let event = try #require(quoted.events.first)
+        let plain = try #require(try parser.parse(contentType: "application/json", ceHeaders: base + [("ce-id", "o-1"), ("ce-source", "/shop")],
+                                                  body: body).events.first)
+        // The same event as unquoted headers send it, so its message id (and duplicate check) is the same.
+        #expect(event.id == "o-1" && event.id == plain.id && event.source == plain.source)
+        #expect(event.attributes.contains { $0.key == "subject" && $0.value == .string(#"a "b" é"#) })
+        for bad in [#""o-1"#, #""a"b""#, #""a\""#, "\""] {
+            let refused = refusal { _ = try parser.parse(contentType: "application/json", ceHeaders: base + [("ce-id", bad), ("ce-source", "/shop")], body: body) }
+            #expect(refused?.attribute == "id" && refused?.code == .invalidEvent, "\(bad)")
+        }
+        #expect(IngressRequestParser.unquoted("plain") == "plain" && IngressRequestParser.unquoted(#""""#) == "")
+    }
+
     @Test("what the CloudEvents rules allow is taken: URI-references, text/json, 32-bit integers, printable Unicode")
     func accepted() throws {
         let accepted = [

@@ -137,4 +137,41 @@ struct FactMapperTests {
             #expect(error.field == "tenant, data.note" && error.detail.contains("sort key"), "\(error)")
         }
     }
+
+    /// A number as an idempotency key is an integer, exactly, in any notation; anything else is refused
+    /// naming the field. Through a double, `1e400` and `2e400` were both `inf` (the second fact was then
+    /// skipped as a duplicate, neither stored nor quarantined) and `1e2` was `100.0` beside `100`.
+    @Test("a numeric idempotency key is an exact integer in canonical digits, or refused")
+    func numericKeys() throws {
+        let schema = ProjectionSchema(
+            name: "p", storeKinds: [.clickhouse, .postgres],
+            bindings: [FactBinding(factType: "e.v1", ref: "e", idempotencyKey: FieldPath(["id"]))],
+            tables: [TableSchema(name: "log", kind: .append, columns: [
+                ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: "e.v1", value: .envelope(.tenant))]),
+                ColumnSchema(name: "seq", type: .uint64, sources: [ColumnSource(factType: "e.v1", value: .envelope(.streamSequence))]),
+            ], primaryKey: ["tenant_id", "seq"])])
+        let mapper = FactMapper(schema: schema)
+        func key(_ literal: String) throws -> String? { try mapper.map(try fact("e.v1", #"{"id":\#(literal)}"#), sequence: 1, subject: "s")?.idempotencyKey }
+        let digits40 = "1234567890123456789012345678901234567890"
+        for (literal, expected) in [("100", "100"), ("1e2", "100"), ("100.0", "100"), ("1.00e2", "100"), ("10000e-2", "100"), ("-0", "0"), ("0.0e5", "0"),
+                                    ("-42", "-42"), ("18446744073709551616", "18446744073709551616"), (digits40, digits40),
+                                    ("1e40", "1" + String(repeating: "0", count: 40)), ("2e40", "2" + String(repeating: "0", count: 40)),
+                                    ("123456789012345678.0", "123456789012345678"), ("9007199254740993", "9007199254740993")] {
+            #expect(try key(literal) == expected, "\(literal)")
+        }
+        for literal in ["1.5", "1e-1", "1.0000000000000001", "1e400000", "0.1e1000000"] {
+            #expect(throws: FactRejection(code: .invalidValue, field: "data.id", detail: "the idempotency key must be a string or an integer"), "\(literal)") {
+                _ = try key(literal)
+            }
+        }
+        // Randomised: an integer written with a fraction of zeros and a compensating exponent keeps its digits.
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let value = Int64.random(in: .min / 2 ... .max / 2, using: &rng)
+            let zeros = Int.random(in: 0...5, using: &rng)
+            let literal = "\(value)" + (zeros > 0 ? "." + String(repeating: "0", count: zeros) : "") + "e0"
+            #expect(try key(literal) == String(value), "\(literal)")
+            #expect(try key("\(value)00e-2") == String(value))
+        }
+    }
 }

@@ -33,4 +33,18 @@ struct QueryPostgresPlanTests {
         #expect(counts.rows.first?["generic"] == .int64(0))
         #expect(counts.rows.first?["custom"] == .int64(8))
     }
+
+    /// A value the decoder refuses (a date of `infinity`) fails the request, and its connection goes back to
+    /// the pool once: it was released again from the error path, and two requests then shared one session.
+    @Test("a refused answer returns its connection to the pool once")
+    func refusedAnswerReleasesOnce() async throws {
+        let executor = PostgresQueryExecutor(dsn: DevStack.postgresDSN, limits: QueryLimits(timeout: .seconds(120), maxConnections: 2))
+        let refused = PreparedQuery(
+            method: "Refused", store: .postgres, path: "refused.sql",
+            sql: "SELECT 'infinity'::date AS d WHERE length($1) >= 0", placeholders: [QueryPlaceholder(name: "tenant_id", storeType: nil)])
+        await #expect(throws: QueryError.self) { _ = try await executor.execute(refused, tenant: "t", parameters: [:]) }
+        let counts = await executor.pool.counts
+        #expect(counts.idle == 1 && counts.open == 1, "one connection, idle once: \(counts)")
+        await executor.shutdown()
+    }
 }
