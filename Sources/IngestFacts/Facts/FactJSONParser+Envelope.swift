@@ -40,7 +40,7 @@ extension FactJSONParser {
         index += 1
         // Other members' names, only to refuse duplicates (scanned while few, then indexed).
         var others: [String] = []
-        var otherIndex: Set<String> = []
+        var otherIndex: Set<JSONMemberName> = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
         while true {
@@ -60,8 +60,8 @@ extension FactJSONParser {
                     guard !others.contains(where: { $0.matchesKey(name) }) else { throw duplicate(name) }
                     others.append(name)
                 } else {
-                    if otherIndex.isEmpty { otherIndex = Set(others) }
-                    guard otherIndex.insert(name).inserted else { throw duplicate(name) }
+                    if otherIndex.isEmpty { otherIndex = Set(others.map(JSONMemberName.init)) }
+                    guard otherIndex.insert(JSONMemberName(name)).inserted else { throw duplicate(name) }
                 }
             }
             skipWhitespace()

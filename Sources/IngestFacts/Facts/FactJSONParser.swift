@@ -111,7 +111,7 @@ struct FactJSONParser {
         guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
-        var positions: [String: Int] = [:]
+        var positions: [JSONMemberName: Int] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         members.reserveCapacity(8)
@@ -139,17 +139,17 @@ struct FactJSONParser {
     /// Appends a member. A key that occurs twice makes the fact ambiguous (a `tenantid` sent twice
     /// would pick its tenant by parser), so it is refused rather than resolved; the query API's request
     /// parser refuses duplicates too.
-    private func insert(_ key: String, _ value: consuming JSONValue, into members: inout [(key: String, value: JSONValue)], positions: inout [String: Int]) throws(JSONParseError) {
+    private func insert(_ key: String, _ value: consuming JSONValue, into members: inout [(key: String, value: JSONValue)], positions: inout [JSONMemberName: Int]) throws(JSONParseError) {
         if members.count < Self.scanLimit {
             guard !members.contains(where: { $0.key.matchesKey(key) }) else { throw duplicate(key) }
             members.append((key, value))
             return
         }
         if positions.isEmpty {
-            for (position, member) in members.enumerated() { positions[member.key] = position }
+            for (position, member) in members.enumerated() { positions[JSONMemberName(member.key)] = position }
         }
-        guard positions[key] == nil else { throw duplicate(key) }
-        positions[key] = members.count
+        guard positions[JSONMemberName(key)] == nil else { throw duplicate(key) }
+        positions[JSONMemberName(key)] = members.count
         members.append((key, value))
     }
 

@@ -56,7 +56,7 @@ public struct FactMapper: Sendable {
     }
 
     public let schema: ProjectionSchema
-    private let plans: [String: TypePlan]
+    private let plans: [JSONMemberName: TypePlan]
     /// The plans of small schemas, found by scanning (lengths first) rather than by hashing the
     /// type name per fact, which cost more than the scan of a handful of types.
     private let scannedPlans: [(factType: String, plan: TypePlan)]
@@ -64,7 +64,7 @@ public struct FactMapper: Sendable {
 
     public init(schema: ProjectionSchema) {
         self.schema = schema
-        var plans: [String: TypePlan] = [:]
+        var plans: [JSONMemberName: TypePlan] = [:]
         for binding in schema.bindings {
             let tables = schema.tables.enumerated().compactMap { index, table -> TablePlan? in
                 guard table.consumes(factType: binding.factType) else { return nil }
@@ -76,14 +76,14 @@ public struct FactMapper: Sendable {
                         : table.columns.indices.filter { table.orderBy.contains(table.columns[$0].name) && table.columns[$0].type == .string },
                     tableName: table.name)
             }
-            plans[binding.factType] = TypePlan(keyParts: binding.keyParts, tables: tables)
+            plans[JSONMemberName(binding.factType)] = TypePlan(keyParts: binding.keyParts, tables: tables)
         }
         self.plans = plans
-        self.scannedPlans = plans.count <= Self.scanLimit ? plans.map { ($0.key, $0.value) } : []
+        self.scannedPlans = plans.count <= Self.scanLimit ? plans.map { ($0.key.name, $0.value) } : []
     }
 
     private func plan(for factType: String) -> TypePlan? {
-        if plans.count > Self.scanLimit { return plans[factType] }
+        if plans.count > Self.scanLimit { return plans[JSONMemberName(factType)] }
         for entry in scannedPlans where entry.factType.matchesKey(factType) { return entry.plan }
         return nil
     }

@@ -78,6 +78,29 @@ struct FactJSONParserTests {
         #expect(try FactJSONParser.parse(utf16BE) == .object([("a", .string("é"))]))
     }
 
+    /// RFC 8259 compares member names by code points: composed and decomposed "é" are two names, at any
+    /// object size (Swift's `==` called them one; past 15 members even of unequal byte lengths), and in the
+    /// envelope too. Before, such a fact was quarantined as not valid JSON, with no field named.
+    @Test("canonically equivalent member names are distinct names, in data and in the envelope, at any size")
+    func equivalentNames() throws {
+        let pairs = [(#"é"#, #"é"#), (#"éé"#, #"éé"#), (#"K"#, "K")]
+        for (a, b) in pairs {
+            for fillers in [0, 2, 15, 16, 40] {
+                let filler = (0..<fillers).map { #""k\#($0)":0,"# }.joined()
+                guard case .object(let members) = try parse("{\(filler)\"\(a)\":1,\"\(b)\":2}") else { Issue.record("not an object"); continue }
+                #expect(members.count == fillers + 2, "\(a) \(b) with \(fillers)")
+                #expect(!members[fillers].key.hasSameBytes(as: members[fillers + 1].key))
+                // A true duplicate is still refused.
+                #expect(isInvalid(Array("{\(filler)\"\(a)\":1,\"\(a)\":2}".utf8)))
+            }
+            let others = (0..<20).map { #""x\#($0)":0,"# }.joined()
+            for extra in ["", others] {
+                let envelope = #"{"specversion":"1.0","id":"e","source":"/s","type":"t",\#(extra)"# + #""\#(a)":1,"\#(b)":2,"data":{}}"#
+                #expect(throws: Never.self, "envelope \(a) \(b)") { _ = try FactDecoder(maxFactBytes: 1 << 20).decode(body: Array(envelope.utf8)) { _ in nil } }
+            }
+        }
+    }
+
     @Test("nesting is limited to 512 containers, without exhausting the stack")
     func depth() throws {
         func nested(_ depth: Int) -> [UInt8] { Array((String(repeating: "[", count: depth) + String(repeating: "]", count: depth)).utf8) }
