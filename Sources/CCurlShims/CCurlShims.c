@@ -74,12 +74,22 @@ ccurl_gunzip_stream *ccurl_gunzip_stream_new(const uint8_t *in, size_t in_len) {
 int ccurl_gunzip_stream_next(ccurl_gunzip_stream *gz, uint8_t *out, size_t out_cap, size_t *produced) {
     gz->zs.next_out = out;
     gz->zs.avail_out = (uInt)out_cap;
-    int rc = inflate(&gz->zs, Z_NO_FLUSH);
-    *produced = out_cap - gz->zs.avail_out;
-    if (rc == Z_STREAM_END) return 0;
-    // Stopped with room left: the input ran out before the stream's end.
-    if ((rc == Z_OK || rc == Z_BUF_ERROR) && gz->zs.avail_out == 0) return 1;
-    return -1;
+    for (;;) {
+        int rc = inflate(&gz->zs, Z_NO_FLUSH);
+        *produced = out_cap - gz->zs.avail_out;
+        if (rc == Z_STREAM_END) {
+            if (gz->zs.avail_in == 0) return 0;
+            /* RFC 1952: a gzip stream is one or more members back to back (what gzip and Go's and
+               Python's readers decode); anything else after a member is damage, never ignored. */
+            if (gz->zs.avail_in < 2 || gz->zs.next_in[0] != 0x1f || gz->zs.next_in[1] != 0x8b) return -1;
+            if (inflateReset(&gz->zs) != Z_OK) return -1;
+            if (gz->zs.avail_out == 0) return 1;
+            continue;
+        }
+        /* Stopped with room left: the input ran out before the stream's end. */
+        if ((rc == Z_OK || rc == Z_BUF_ERROR) && gz->zs.avail_out == 0) return 1;
+        return -1;
+    }
 }
 
 void ccurl_gunzip_stream_free(ccurl_gunzip_stream *gz) {

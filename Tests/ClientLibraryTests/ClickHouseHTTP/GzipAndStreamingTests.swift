@@ -48,6 +48,21 @@ struct GzipAndStreamingTests {
         #expect(throws: Gzip.InflateFailure.corrupt) { try Gzip.decompress(Array("not gzip".utf8), maxBytes: 100) }
     }
 
+    /// RFC 1952: members back to back are one stream (gzip, Go and Python decode them all); the first
+    /// member used to end it, and what followed was dropped without a word.
+    @Test("Gzip.decompress reads every member, within one cap; bytes after a member that are no member are corrupt")
+    func members() throws {
+        let parts = [Self.sample(70_000), Array("x".utf8), [], Self.sample(20_000)]
+        let stream = try parts.flatMap { try #require(Gzip.compress($0)) }
+        let whole = parts.flatMap { $0 }
+        #expect(try Gzip.decompress(stream, maxBytes: whole.count) == whole)
+        #expect(throws: Gzip.InflateFailure.tooLarge) { try Gzip.decompress(stream, maxBytes: whole.count - 1) }
+        let first = try #require(Gzip.compress(parts[0]))
+        for trailer: [UInt8] in [[0], [0x1F], Array("junk".utf8), [0x1F, 0x8B], Array(first.prefix(20))] {
+            #expect(throws: Gzip.InflateFailure.corrupt, "\(trailer)") { try Gzip.decompress(first + trailer, maxBytes: 1 << 20) }
+        }
+    }
+
     @Test func corruptGzipIsRejected() {
         #expect(GzipCompressor.gunzip([0x1F, 0x8B, 1, 2, 3], maxOutput: 100) == nil)
     }
