@@ -203,3 +203,30 @@ def test_a_waiter_whose_client_hangs_up_stops_and_waiters_are_bounded(tight):
     # Stored all the same: a retry is a duplicate that becomes visible.
     status, _, answer = post(tight.ingress + "?wait=60000", body, headers, ACME_TOKEN, timeout=120)
     assert status == 200 and answer["duplicate"] is True and answer["visible"] is True, answer
+
+
+def test_an_event_over_the_nats_max_payload_is_413_and_reaches_nothing(tmp_path_factory):
+    """NATS counts an event's headers (its message id, Content-Type) against max_payload, 1 MiB on the
+    dev server. An event the fact limit allows but the server cannot take whole is refused with 413
+    naming max_payload, and nothing is stored; it used to get 503 (retry) on every attempt."""
+    p = make_projection("postgres", tmp_path_factory.mktemp("ingress-max-payload"),
+                        PROJECTION_INGRESS_MAX_BODY_BYTES=str(4 << 20), PROJECTION_MAX_FACT_BYTES=str(4 << 20),
+                        PROJECTION_INGRESS_MAX_INFLIGHT_BYTES=str(8 << 20))
+    try:
+        before = stream_last_sequence(p.stream)
+        probe, _ = structured(order("maxpayload", 0))
+        # Serialised just under max_payload (the binding adds the tenant, ~20 bytes), and well over it.
+        for i, size in enumerate([(1 << 20) - 60, 2 << 20]):
+            body, headers = structured(order("maxpayload", i + 1, pad=size - len(probe)))
+            assert abs(len(body) - size) < 16 and len(body) < (1 << 20) or size > (1 << 20)
+            status, _, answer = post(p.ingress, body, headers, ACME_TOKEN)
+            assert status == 413 and answer["error"] == "too_large" and answer["attribute"] == "data", answer
+            assert "max_payload" in answer["message"], answer
+        assert stream_last_sequence(p.stream) == before
+        # One that fits with its headers is stored.
+        body, headers = structured(order("maxpayload", 9, pad=(1 << 20) - 4096 - len(probe)))
+        status, _, answer = post(p.ingress, body, headers, ACME_TOKEN)
+        assert status == 200, answer
+        assert stream_last_sequence(p.stream) == before + 1
+    finally:
+        p.stop()

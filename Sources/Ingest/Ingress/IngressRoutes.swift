@@ -121,6 +121,15 @@ struct IngressRoutes: Sendable {
     private func publish(_ messages: [OutboundMessage]) async throws(IngressError) -> [PubAck] {
         guard !messages.isEmpty else { return [] }
         let js = try await link.jetStream(messages: messages.count)
+        // An event the server cannot take whole would fail every retry: 413 before anything is sent, not a
+        // 503 (the NATS headers count against max_payload too, so the fact limit alone does not settle it).
+        let maxPayload = js.connection.maxPayload
+        if maxPayload > 0, let index = messages.firstIndex(where: { $0.wireBytes > maxPayload }) {
+            throw IngressError(.tooLarge, attribute: "data", """
+                \(messages.count > 1 ? "event \(index): " : "")the event takes \(messages[index].wireBytes) bytes with its NATS headers; \
+                the NATS server takes at most \(maxPayload) per message (max_payload)
+                """)
+        }
         let outcomes = await js.publishTracked(messages, timeout: settings.publishTimeout)
         var acks: [PubAck] = []
         acks.reserveCapacity(outcomes.count)
@@ -128,6 +137,10 @@ struct IngressRoutes: Sendable {
             switch outcome {
             case .success(let ack)?:
                 acks.append(ack)
+            case .failure(let error)? where error.jetStreamErrorCode == Self.messageTooLarge:
+                // The stream's own max_msg_size: as permanent as max_payload, so 413 (no event of this
+                // request is acknowledged; a corrected resend is deduplicated by message id).
+                throw IngressError(.tooLarge, attribute: "data", "an event is larger than the stream accepts (its max_msg_size)")
             case .failure(let error)?:
                 logger.warning("ingress publish failed", metadata: ["error": "\(error)", "events": "\(messages.count)"])
                 throw IngressLink.unavailable("the stream did not store every event")
@@ -138,6 +151,9 @@ struct IngressRoutes: Sendable {
         }
         return acks
     }
+
+    /// JetStream's "message size exceeds maximum allowed" (a stream's max_msg_size).
+    static let messageTooLarge = 10054
 
     /// `?wait=<milliseconds>` (0 to PROJECTION_INGRESS_MAX_WAIT_MS).
     static func waitOption(_ raw: String?, max: Duration) throws(IngressError) -> Duration? {

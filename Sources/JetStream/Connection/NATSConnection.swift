@@ -111,6 +111,11 @@ public final class NATSConnection: @unchecked Sendable {
         return Self.redact(url: String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
+    /// The largest message (headers and payload) the connected server accepts (`max_payload`).
+    public var maxPayload: Int {
+        Int(natsConnection_GetMaxPayload(handle.raw))
+    }
+
     /// Whether the connection is closed for good.
     public var isClosed: Bool {
         natsConnection_IsClosed(handle.raw)
