@@ -138,3 +138,31 @@ struct RequestValueDomainTests {
         #expect(!required.absentBindsNull)
     }
 }
+
+/// proto3 JSON integers in fraction or exponent form are read exactly (`JSONInteger`): through a Double,
+/// `5.0000000000000001` was taken as 5, `9007199254740993.0` as …992, and `1e18` was out of range.
+@Suite("Request integers are read exactly")
+struct RequestExactIntegerTests {
+    @Test("notations of one integer agree; near-integers are refused; 32-bit floats stay in range")
+    func exact() throws {
+        let cases: [(String, JSONInteger)] = [
+            ("5", .integer("5")), ("5.0", .integer("5")), ("5e0", .integer("5")), ("0.5e1", .integer("5")), ("500e-2", .integer("5")),
+            ("5.0000000000000001", .fraction), ("4.9999999999999999", .fraction), ("9007199254740993.0", .integer("9007199254740993")),
+            ("1e18", .integer("1000000000000000000")), ("-1E+2", .integer("-100")), ("-0.0", .integer("0")), ("1e41", .tooLong),
+            ("01", .invalid), ("1.", .invalid), (".5", .invalid), ("1e", .invalid), ("+1", .invalid), ("1-2", .invalid), ("0x10", .invalid),
+            ("inf", .invalid), ("", .invalid), ("--1", .invalid), ("1e+", .invalid),
+        ]
+        for (text, expected) in cases {
+            #expect(JSONInteger(text, maxDigits: 40) == expected, "\(text)")
+        }
+        // Randomised: any Int64 in a fraction-and-exponent spelling reads back as itself.
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let value = Int64.random(in: .min ... .max, using: &rng)
+            let shift = Int.random(in: 0...6, using: &rng)
+            let magnitude = value == .min ? "9223372036854775808" : String(abs(value))
+            let spelled = (value < 0 ? "-" : "") + magnitude + String(repeating: "0", count: shift) + "e-\(shift)"
+            #expect(JSONInteger(spelled, maxDigits: 40) == .integer(String(value)), "\(spelled)")
+        }
+    }
+}

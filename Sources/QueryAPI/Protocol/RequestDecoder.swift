@@ -186,6 +186,8 @@ enum RequestDecoder {
             case "-Infinity": return .float64(-.infinity)
             default:
                 guard text.utf8.count <= 64, let d = Double(text), d.isFinite else { throw ConnectError.invalid(name, "expected a number") }
+                // A 32-bit float cannot carry more (the binary codec could not send it either).
+                if field.type == .float, !Float(d).isFinite { throw ConnectError.invalid(name, "out of range for a 32-bit float") }
                 return .float64(d)
             }
         case .message:
@@ -304,12 +306,15 @@ enum RequestDecoder {
             if let v = UInt64(text) { return .positive(v) }
             return .outOfRange
         }
-        // Number syntax only (not "inf", "0x10"): digits with an optional fraction and exponent.
-        let allowed = Set("0123456789.eE+-".utf8)
-        guard text.utf8.allSatisfy({ allowed.contains($0) }), let d = Double(text), d.isFinite else { return nil }
-        guard d == d.rounded() else { return nil }
-        guard abs(d) <= 9_007_199_254_740_992 else { return .outOfRange }
-        return d < 0 ? .negative(Int64(d)) : .positive(UInt64(d))
+        // Number syntax only (not "inf", "0x10"), read exactly: `5.0000000000000001` is no integer and
+        // `1e18` is one (through a Double the first became 5 and the second was refused).
+        switch JSONInteger(text, maxDigits: 40) {
+        case .integer(let canonical):
+            if canonical.hasPrefix("-") { return Int64(canonical).map(ParsedInteger.negative) ?? .outOfRange }
+            return UInt64(canonical).map(ParsedInteger.positive) ?? .outOfRange
+        case .tooLong: return .outOfRange
+        case .fraction, .invalid: return nil
+        }
     }
 
     /// `from_<x>` must not be after `to_<x>` when both are dates or timestamps.

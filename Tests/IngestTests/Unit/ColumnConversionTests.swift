@@ -61,8 +61,8 @@ struct ColumnConversionTests {
         #expect(try Self.convert(json, type) == expected)
     }
 
-    @Test("idempotency keys: strings as is, numbers as NSNumber printed them", arguments: [
-        (#""k-1""#, "k-1"), ("7", "7"), ("-0", "0"), ("1e2", "100.0"), ("1.5", "1.5"), ("18446744073709551616", "18446744073709551616"),
+    @Test("idempotency keys: strings as is, integers exactly in canonical digits (FactMapperTests.numericKeys refuses the rest)", arguments: [
+        (#""k-1""#, "k-1"), ("7", "7"), ("-0", "0"), ("1e2", "100"), ("1.5e1", "15"), ("18446744073709551616", "18446744073709551616"),
     ])
     func keys(key: String, expected: String) throws {
         #expect(try Self.convert(#""s""#, .string, key: key) == #"\#(expected) string("s")"#)
