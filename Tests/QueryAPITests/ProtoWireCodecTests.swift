@@ -55,6 +55,25 @@ struct ProtoWireCodecTests {
         #expect(throws: ConnectError.self) { try ProtoRequestDecoder.json(bytes, method: method) }
     }
 
+    /// Unknown groups are skipped, as protobuf parsers do (editions' DELIMITED fields are groups on the
+    /// wire): a newer client's message still parses. They were refused ("groups are not supported").
+    @Test("an unknown group (nested ones within) is skipped; an unended, mismatched or stray group is malformed")
+    func unknownGroups() throws {
+        let method = Self.method([Self.field("a", 1, .string)])
+        let o1: [UInt8] = [0x0A, 0x02, 0x6F, 0x31]
+        // Field 9 as an empty group; then a group holding a varint, a string and a nested group of field 10.
+        for skipped: [UInt8] in [[0x4B, 0x4C], [0x4B, 0x08, 0x96, 0x01, 0x12, 0x01, 0x78, 0x53, 0x08, 0x01, 0x54, 0x4C]] {
+            #expect(JSONWriter.write(try ProtoRequestDecoder.json(o1 + skipped, method: method)) == #"{"a":"o1"}"#)
+            #expect(JSONWriter.write(try ProtoRequestDecoder.json(skipped + o1, method: method)) == #"{"a":"o1"}"#)
+        }
+        let deep = Array(repeating: [UInt8](arrayLiteral: 0x4B), count: 101).flatMap { $0 } + Array(repeating: [UInt8](arrayLiteral: 0x4C), count: 101).flatMap { $0 }
+        for bad: [UInt8] in [[0x4B], [0x4C], [0x4B, 0x54], [0x4B, 0x08], deep] {
+            #expect(throws: ConnectError.self, "\(bad.prefix(8))") { try ProtoRequestDecoder.json(o1 + bad, method: method) }
+        }
+        let shallow = Array(repeating: [UInt8](arrayLiteral: 0x4B), count: 100).flatMap { $0 } + Array(repeating: [UInt8](arrayLiteral: 0x4C), count: 100).flatMap { $0 }
+        #expect(throws: Never.self) { try ProtoRequestDecoder.json(o1 + shallow, method: method) }
+    }
+
     @Test("requests encoded by SwiftProtobuf decode to the same values as their JSON")
     func againstSwiftProtobuf() throws {
         // google.protobuf.FieldDescriptorProto: string 1, int32 3, enum 4, enum 5, bool 17.

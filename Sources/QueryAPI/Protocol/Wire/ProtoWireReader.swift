@@ -80,14 +80,30 @@ struct ProtoWireReader {
         return nested
     }
 
-    /// Skips a field's value (unknown fields are ignored, as protobuf parsers do).
-    mutating func skip(_ wireType: ProtoWireType, number: Int) throws(Malformed) {
+    /// Deepest nesting of unknown groups skipped (protobuf-go's default recursion limit).
+    static let maxGroupDepth = 100
+
+    /// Skips a field's value (unknown fields are ignored, as protobuf parsers do), a group included: up to
+    /// its end-group tag of the same number, nested ones within (editions' DELIMITED encoding is a group
+    /// on the wire, so a newer client's message still parses). A stray end-group is malformed.
+    mutating func skip(_ wireType: ProtoWireType, number: Int, depth: Int = 0) throws(Malformed) {
         switch wireType {
         case .varint: _ = try readVarint()
         case .fixed64: _ = try readFixed64()
         case .fixed32: _ = try readFixed32()
         case .lengthDelimited: _ = try readLengthDelimited()
-        case .startGroup, .endGroup: throw Malformed(reason: "field \(number): groups are not supported")
+        case .startGroup:
+            guard depth < Self.maxGroupDepth else { throw Malformed(reason: "field \(number): groups nested deeper than \(Self.maxGroupDepth)") }
+            while true {
+                guard !isAtEnd else { throw Malformed(reason: "field \(number): group without its end") }
+                let (inner, innerType) = try readTag()
+                if innerType == .endGroup {
+                    guard inner == number else { throw Malformed(reason: "field \(number): group ended by field \(inner)") }
+                    return
+                }
+                try skip(innerType, number: inner, depth: depth + 1)
+            }
+        case .endGroup: throw Malformed(reason: "field \(number): end of a group that was not started")
         }
     }
 }
