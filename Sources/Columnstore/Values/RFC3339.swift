@@ -55,6 +55,12 @@ public enum RFC3339 {
             return nil
         }
         guard index == b.count else { return nil }
+        // A leap second is 23:59:60 UTC (RFC 3339 5.7), whatever the offset; no store can hold it, so it is
+        // kept as 23:59:59 (with its fraction). A :60 at any other minute is no time at all.
+        if second == 60 {
+            let utcMinute = ((hour * 60 + minute - offsetSeconds / 60) % 1440 + 1440) % 1440
+            guard utcMinute == 1439 else { return nil }
+        }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
         return Int64(seconds) * 1000 + Int64(millis)

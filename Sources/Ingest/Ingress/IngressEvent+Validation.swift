@@ -204,6 +204,8 @@ extension IngressEvent {
             guard i > start else { return false }
         }
         guard i < b.count else { return false }
+        // :60 only where a leap second can be (23:59:60 UTC), by the rule facts are read with.
+        if second == 60, RFC3339.parseMilliseconds(value) == nil { return false }
         if b[i] == 90 || b[i] == 122 { return i + 1 == b.count }
         guard b[i] == 43 || b[i] == 45, let offsetHour = digits(i + 1, 2), i + 3 < b.count, b[i + 3] == 58,
               let offsetMinute = digits(i + 4, 2), i + 6 == b.count else { return false }
