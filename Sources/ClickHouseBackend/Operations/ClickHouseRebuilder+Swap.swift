@@ -93,16 +93,15 @@ extension ClickHouseRebuilder {
                 try await deleteNamespace(table.name, liveSide.0)
                 try await copyNamespace(table, from: incomingSide, to: liveSide, consumers: generation.consumers, epochs: generation.leaseEpochs)
             }
+        case .clearIncoming:
+            for table in Self.internalTables { try await deleteNamespace(table.name, incomingSide.0) }
         case .keepParked:
             for table in Self.internalTables {
                 try await deleteNamespace(table.name, previousSide.0)
                 if journal.keepPrevious { try await copyNamespace(table, from: parkedSide, to: previousSide, consumers: generation.consumers) }
             }
-        case .clearIncoming:
-            for table in Self.internalTables {
-                try await deleteNamespace(table.name, incomingSide.0)
-                try await deleteNamespace(table.name, parkedSide.0)
-            }
+        case .clearParked:
+            for table in Self.internalTables { try await deleteNamespace(table.name, parkedSide.0) }
         case nil:
             try await exchange(journal.tables[index - ClickHouseSwapJournal.internalSteps], journal)
         }

@@ -45,10 +45,13 @@ struct ClickHouseSwapJournal: Codable, Equatable, Sendable {
         case parkLive
         /// Internal rows: the live namespace gets the incoming ones (checkpoints raised to the leases).
         case moveIncomingIn
+        /// Internal rows: the incoming namespace is emptied. Before `keepParked`: a rollback's incoming
+        /// namespace *is* `__previous`, which that step fills.
+        case clearIncoming
         /// Internal rows: `__previous` gets the parked copy (`keepPrevious`), or is emptied.
         case keepParked
-        /// Internal rows: the incoming and parking namespaces are emptied.
-        case clearIncoming
+        /// Internal rows: the parking namespace is emptied.
+        case clearParked
         // Then one step per table, in schema order: exchange, then drop or keep the replaced one.
     }
 
@@ -65,8 +68,9 @@ struct ClickHouseSwapJournal: Codable, Equatable, Sendable {
             switch step {
             case .parkLive: return "park the live checkpoints, seen keys and quarantine"
             case .moveIncomingIn: return "move the incoming checkpoints, seen keys and quarantine in"
-            case .keepParked: return "keep the replaced ones as \(RebuildGeneration.previousSuffix)"
             case .clearIncoming: return "clear the incoming namespace"
+            case .keepParked: return "keep the replaced ones as \(RebuildGeneration.previousSuffix)"
+            case .clearParked: return "clear the parking namespace"
             }
         }
         let table = index - Self.internalSteps

@@ -48,6 +48,8 @@ struct InterruptedSwapTests {
         try await kind.run(ClickHouseRebuilder(client: try ClickHouseClient(dsn: reference.dsn), schema: .ordersAnalytics,
                                                faultPoint: { point in passed.withLock { $0.append(point) } }))
         let expected = try await Self.state(reference, seeded)
+        // The reference itself is checked against what the swap means, not only against its repeats.
+        Self.expectMeaning(of: kind, expected)
         let points = passed.withLock { $0 }
         #expect(points.count >= 2 * (ClickHouseSwapJournal.internalSteps + ProjectionSchema.ordersAnalytics.tables.count))
         #expect(expected.journal.isEmpty, "a finished swap leaves no journal")
@@ -85,6 +87,41 @@ struct InterruptedSwapTests {
             #expect(checkpoint.committed == (kind == .rollback ? 3 : 12), "\(point): the incoming checkpoint is live")
             if state == expected { await fixture.drop() }
         }
+    }
+
+    /// Which generation each name and namespace holds after the swap (seeded: live `durable-a` at 10 with
+    /// `live-key`, rebuild at 12 with `rebuilt-key`, previous at 3 with `old-key`).
+    static func expectMeaning(of kind: Kind, _ state: State) {
+        let p = projection, r = projection + RebuildGeneration.rebuildSuffix, q = projection + RebuildGeneration.previousSuffix
+        let checkpoints = Set(state.checkpoints.map { [$0[0], $0[1], $0[3]] })
+        let keys = Set(state.seenKeys.map { [$0[0], $0[1]] })
+        let entries = Set(state.quarantine.map { [$0[0], $0[1], $0[2]] })
+        var tables: [String: String] = [:]
+        let (a, b, c) = ("durable-a", "durable-a__rebuild", "durable-a__previous")
+        switch kind {
+        case .cutoverKeeping, .cutoverDropping:
+            let keep = kind == .cutoverKeeping
+            #expect(checkpoints == Set([[p, a, "12"]] + (keep ? [[q, c, "10"]] : [])), "\(kind): \(checkpoints)")
+            #expect(keys == Set([[p, "rebuilt-key"]] + (keep ? [[q, "live-key"]] : [])), "\(kind): \(keys)")
+            #expect(entries == Set([[p, "8", a]] + (keep ? [[q, "7", c]] : [])), "\(kind): \(entries)")
+            for t in ProjectionSchema.ordersAnalytics.tables.map(\.name) {
+                tables[t] = t + RebuildGeneration.rebuildSuffix
+                tables[t + RebuildGeneration.rebuildSuffix] = "absent"
+                tables[t + RebuildGeneration.previousSuffix] = keep ? t : "absent"
+            }
+        case .rollback:
+            #expect(checkpoints == Set([[p, a, "3"], [q, c, "10"], [r, b, "12"]]), "\(kind): \(checkpoints)")
+            #expect(keys == Set([[p, "old-key"], [q, "live-key"], [r, "rebuilt-key"]]), "\(kind): \(keys)")
+            #expect(entries == Set([[p, "2", a], [q, "7", c], [r, "8", b]]), "\(kind): \(entries)")
+            for t in ProjectionSchema.ordersAnalytics.tables.map(\.name) {
+                tables[t] = t + RebuildGeneration.previousSuffix
+                tables[t + RebuildGeneration.rebuildSuffix] = t + RebuildGeneration.rebuildSuffix
+                tables[t + RebuildGeneration.previousSuffix] = t
+            }
+        }
+        #expect(state.tables == tables, "\(kind): tables")
+        // The live checkpoint is raised to the swap's lease epoch (7), the fence for older writers.
+        #expect(state.checkpoints.filter { $0[0] == p }.allSatisfy { $0[4] == "7" }, "\(kind): \(state.checkpoints)")
     }
 
     // MARK: - Fixture
