@@ -86,6 +86,10 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
     }
 
     func deleteNamespace(_ table: String, _ projection: String) async throws {
+        // A lightweight DELETE runs as a mutation even when nothing matches; most namespaces a swap clears
+        // are empty already (nothing writes them meanwhile: the ingests are paused or held).
+        let any = try await client.query("SELECT 1 FROM \(table) WHERE projection = {p:String} LIMIT 1", parameters: ["p": projection]).text
+        guard !any.isEmpty else { return }
         try await client.execute("DELETE FROM \(table) WHERE projection = {p:String}", parameters: ["p": projection])
     }
 

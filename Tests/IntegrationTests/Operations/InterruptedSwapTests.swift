@@ -11,7 +11,7 @@ import PostgresBackend
 /// checkpoint, no new swap starts, and finishing it gives exactly the state an uninterrupted swap gives:
 /// the same table behind every name, and the same checkpoint, seen-key and quarantine rows in every
 /// namespace (none twice, none lost).
-@Suite("An interrupted ClickHouse swap is finished from its journal (dev stack)", .serialized)
+@Suite("An interrupted ClickHouse swap is finished from its journal (dev stack)")
 struct InterruptedSwapTests {
     static let projection = "orders-analytics"
     static let live = ConsumerID(projection: projection, consumer: "durable-a")
@@ -55,10 +55,16 @@ struct InterruptedSwapTests {
         #expect(expected.journal.isEmpty, "a finished swap leaves no journal")
         await reference.drop()
 
+        // One database for every stop, emptied and seeded again before each (a fresh one per stop took minutes).
+        let fixture = try await StoreFixture.make(.clickhouse, prefix: "swapstop")
+        let client = try ClickHouseClient(dsn: fixture.dsn)
+        for table in ProjectionSchema.ordersAnalytics.tables {
+            try await client.execute("CREATE TABLE \(table.name)__template AS \(table.name)")
+        }
+        var clean = true
         for point in points {
-            let fixture = try await StoreFixture.make(.clickhouse, prefix: "swapstop")
+            try await Self.reset(client)
             let seeded = try await Self.seed(fixture)
-            let client = try ClickHouseClient(dsn: fixture.dsn)
             let stopping = ClickHouseRebuilder(client: client, schema: .ordersAnalytics, faultPoint: { if $0 == point { throw Stop() } })
             do {
                 try await kind.run(stopping)
@@ -85,8 +91,20 @@ struct InterruptedSwapTests {
             #expect(try await rebuilder.unfinishedSwap(Self.generation) == nil)
             let checkpoint = try await ClickHouseProjectionStore(client: client, schema: .ordersAnalytics).loadCheckpoint(Self.live)
             #expect(checkpoint.committed == (kind == .rollback ? 3 : 12), "\(point): the incoming checkpoint is live")
-            if state == expected { await fixture.drop() }
+            clean = clean && state == expected
         }
+        if clean { await fixture.drop() }
+    }
+
+    /// Back to a freshly migrated database: the live tables empty again, no other generation, no internal rows.
+    static func reset(_ client: ClickHouseClient) async throws {
+        for table in ProjectionSchema.ordersAnalytics.tables {
+            for suffix in ["", RebuildGeneration.rebuildSuffix, RebuildGeneration.previousSuffix] {
+                try await client.execute("DROP TABLE IF EXISTS \(table.name)\(suffix) SYNC")
+            }
+            try await client.execute("CREATE TABLE \(table.name) AS \(table.name)__template")
+        }
+        for table in ClickHouseRebuilder.internalTables { try await client.execute("TRUNCATE TABLE \(table.name)") }
     }
 
     /// Which generation each name and namespace holds after the swap (seeded: live `durable-a` at 10 with
