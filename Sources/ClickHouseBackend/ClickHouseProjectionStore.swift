@@ -46,7 +46,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         try await loadGeneration()
         // A cutover or rollback stopped part-way may have moved some of the namespace's rows and not
         // others: loading now would resume from a checkpoint without its seen keys (ClickHouseSwapJournal).
-        if let journal = try await ClickHouseRebuilder.journal(of: consumer.projection, client: client) {
+        if let journal = try await ClickHouseRebuilder.journal(of: consumer.projection, client: client), !journal.isDone {
             throw StoreError(code: .cutoverUnfinished, detail: """
                 an interrupted \(journal.kind) of this projection is unfinished: run `projection-migrate \(journal.kind == "rollback" ? "rollback" : "rebuild --cutover")` again to finish it
                 """)

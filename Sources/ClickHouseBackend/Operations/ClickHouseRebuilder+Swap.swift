@@ -9,37 +9,49 @@ extension ClickHouseRebuilder {
 
     public func swap(in incomingSuffix: String, from incoming: ConsumerID, into generation: RebuildGeneration, keepPrevious: Bool, missing: RebuildError) async throws {
         let live = generation.live.projection
-        if let unfinished = try await journal(of: live) {
-            throw Self.unfinished(unfinished)
-        }
-        for table in schema.tables where !(try await exists(table.name + incomingSuffix)) { throw missing }
-        let tables = schema.tables.map(\.name)
-        let uuids = try await self.uuids(of: tables.flatMap { [$0, $0 + incomingSuffix] })
-        for table in tables {
-            // EXCHANGE TABLES needs an Atomic database, where every table has its own UUID; the resumed
-            // exchange tells "done" from "not yet" by them.
-            guard let a = uuids[table], let b = uuids[table + incomingSuffix], a != b, !a.allSatisfy({ $0 == "0" || $0 == "-" }) else {
-                throw StoreError(code: .unexpectedResponse, detail: "tables \(table) and \(table + incomingSuffix) have no distinct UUIDs: a cutover needs an Atomic database")
+        try await locked {
+            let earlier = try await self.journal(of: live)
+            if let earlier, !earlier.isDone { throw Self.unfinished(earlier) }
+            for table in self.schema.tables where !(try await self.exists(table.name + incomingSuffix)) { throw missing }
+            let tables = self.schema.tables.map(\.name)
+            let uuids = try await self.uuids(of: tables.flatMap { [$0, $0 + incomingSuffix] })
+            for table in tables {
+                // EXCHANGE TABLES needs an Atomic database, where every table has its own UUID; the resumed
+                // exchange tells "done" from "not yet" by them.
+                guard let a = uuids[table], let b = uuids[table + incomingSuffix], a != b, !a.allSatisfy({ $0 == "0" || $0 == "-" }) else {
+                    throw StoreError(code: .unexpectedResponse, detail: "tables \(table) and \(table + incomingSuffix) have no distinct UUIDs: a cutover needs an Atomic database")
+                }
             }
+            var journal = ClickHouseSwapJournal(incomingSuffix: incomingSuffix, incomingProjection: incoming.projection, keepPrevious: keepPrevious,
+                                                generation: generation, tables: tables, uuids: uuids)
+            journal.versionBase = (earlier.map { $0.versionBase + UInt64($0.totalSteps) } ?? 0) + 1
+            // Written before anything changes: from here on, a stop leaves a journal to finish from.
+            do {
+                try await self.record(journal, live)
+            } catch {
+                // Did it land? Then carry on from it; if it surely did not, nothing changed. If that cannot
+                // be told, the swap counts as interrupted (the live ingest stays paused).
+                let landed: ClickHouseSwapJournal?
+                do { landed = try await self.journal(of: live) } catch { throw Self.interrupted(journal, error) }
+                guard let landed, landed.versionBase == journal.versionBase else { throw error }
+            }
+            try await self.runFinishing(journal, live: generation)
         }
-        let journal = ClickHouseSwapJournal(incomingSuffix: incomingSuffix, incomingProjection: incoming.projection, keepPrevious: keepPrevious,
-                                            generation: generation, tables: tables, uuids: uuids)
-        // Written before anything changes: from here on, a stop leaves a journal to finish from.
-        try await record(journal, live)
-        try await run(journal, live: generation)
     }
 
     /// Finishes a cutover or rollback that stopped part-way, from the step its journal names; nil when
     /// there is none. The live ingest must be paused or stopped, as for the swap itself.
     public func finishInterruptedSwap(_ generation: RebuildGeneration) async throws -> String? {
-        guard let journal = try await journal(of: generation.live.projection) else { return nil }
-        let from = journal.next
-        try await run(journal, live: generation)
-        return "finished the interrupted \(journal.kind) (it had stopped before step \(from + 1) of \(journal.totalSteps): \(journal.describe(step: from)))"
+        try await locked {
+            guard let journal = try await self.journal(of: generation.live.projection), !journal.isDone else { return nil }
+            let from = journal.next
+            try await self.runFinishing(journal, live: generation)
+            return "finished the interrupted \(journal.kind) (it had stopped before step \(from + 1) of \(journal.totalSteps): \(journal.describe(step: from)))"
+        }
     }
 
     public func unfinishedSwap(_ generation: RebuildGeneration) async throws -> String? {
-        guard let journal = try await journal(of: generation.live.projection) else { return nil }
+        guard let journal = try await journal(of: generation.live.projection), !journal.isDone else { return nil }
         return "an interrupted \(journal.kind) stopped before step \(journal.next + 1) of \(journal.totalSteps) (\(journal.describe(step: journal.next)))"
     }
 
@@ -49,6 +61,49 @@ extension ClickHouseRebuilder {
             \(journal.describe(step: journal.next))): run `projection-migrate \(journal.kind == "rollback" ? "rollback" : "rebuild --cutover")` \
             again to finish it; it starts nothing new
             """)
+    }
+
+    static func interrupted(_ journal: ClickHouseSwapJournal, _ error: any Error) -> RebuildError {
+        RebuildError(code: .cutoverInterrupted, detail: """
+            the \(journal.kind) stopped at step \(journal.next + 1) of \(journal.totalSteps) \
+            (\(journal.describe(step: journal.next))): \(error). The live checkpoints are not fully moved, so no ingest \
+            loads them until it is finished: run the same projection-migrate command again (the live ingest stays paused)
+            """)
+    }
+
+    /// Swaps hold the migration lock: two runs finishing one journal at once would undo each other's
+    /// steps, and a migration must not change the tables mid-swap.
+    private func locked<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await client.execute(ClickHouseMigrationLock.createTable)
+        for statement in ClickHouseMigrationLock.upgradeTable { try await client.execute(statement) }
+        return try await ClickHouseMigrationLock(client: client, lease: .seconds(30))
+            .withLock(timeout: .seconds(120), onEvent: { _ in }, body)
+    }
+
+    /// Runs the swap from `start`; a failure (a lost connection, a timed-out statement) is retried from the
+    /// journal after each of `finishRetries`, and only then reported as `cutoverInterrupted`.
+    private func runFinishing(_ start: ClickHouseSwapJournal, live: RebuildGeneration) async throws {
+        var failure: RebuildError
+        do {
+            try await run(start, live: live)
+            return
+        } catch let error as RebuildError {
+            failure = error
+        }
+        for delay in finishRetries {
+            try await Task.sleep(for: delay)
+            do {
+                guard let current = try await journal(of: live.live.projection) else { throw failure }
+                if current.isDone { return }
+                try await run(current, live: live)
+                return
+            } catch let error as RebuildError {
+                failure = error
+            } catch {
+                failure = Self.interrupted(start, error)
+            }
+        }
+        throw failure
     }
 
     // MARK: - Steps
@@ -65,15 +120,10 @@ extension ClickHouseRebuilder {
                 journal.next += 1
                 try await record(journal, projection)
             } catch {
-                throw RebuildError(code: .cutoverInterrupted, detail: """
-                    the \(journal.kind) stopped at step \(journal.next + 1) of \(journal.totalSteps) \
-                    (\(journal.describe(step: journal.next))): \(error). The live checkpoints are not fully moved, so no ingest \
-                    loads them until it is finished: run the same projection-migrate command again (the live ingest stays paused)
-                    """)
+                throw Self.interrupted(journal, error)
             }
         }
-        // The journal goes last: until then a stop is resumable.
-        try await deleteNamespace("_projection_checkpoints", projection + ClickHouseSwapJournal.namespaceSuffix)
+        // The last record said `done` (next = totalSteps): it stays until the next swap.
     }
 
     private func perform(_ index: Int, _ journal: ClickHouseSwapJournal, _ generation: RebuildGeneration) async throws {
@@ -120,6 +170,11 @@ extension ClickHouseRebuilder {
             try await client.execute("EXCHANGE TABLES \(name) AND \(incomingName)")
             try faultPoint("exchanged \(name)")
             now = try await uuids(of: [name, incomingName, previousName])
+            // Anything but the incoming table now would be an exchange run twice (say, a statement the client
+            // gave up on that the server still ran): stop rather than record a step that did not happen.
+            guard now[name] == incoming else {
+                throw StoreError(code: .unexpectedResponse, detail: "table \(name) is not the incoming one after its exchange; nothing more was done")
+            }
         case incoming:
             break
         default:
@@ -160,14 +215,14 @@ extension ClickHouseRebuilder {
         return try ClickHouseSwapJournal(encoded: row.batch_scope)
     }
 
-    /// A new row per step (`version` = steps done + 1): the newest one is the journal.
+    /// A new row per step (`version` = the swap's base + steps done): the newest one is the journal.
     private func record(_ journal: ClickHouseSwapJournal, _ projection: String) async throws {
         try await client.execute(
             """
             INSERT INTO _projection_checkpoints (projection, consumer, partition, first_sequence, last_sequence, state, lease_epoch, version, updated_at, batch_scope)
             SELECT {p:String}, '', 0, 0, 0, 'after', 0, {v:UInt64}, now64(3), {j:String}
             """,
-            parameters: ["p": projection + ClickHouseSwapJournal.namespaceSuffix, "v": String(journal.next + 1), "j": journal.encoded],
+            parameters: ["p": projection + ClickHouseSwapJournal.namespaceSuffix, "v": String(journal.versionBase + UInt64(journal.next)), "j": journal.encoded],
             settings: ["insert_deduplicate": "0"])
     }
 

@@ -22,15 +22,20 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
     /// Called at each fault point of a swap (before and after each step, and between the parts of a
     /// table's step), named: tests throw there to stop a swap part-way. A no-op otherwise.
     let faultPoint: @Sendable (String) throws -> Void
+    /// Pauses before each retry of a swap that failed part-way, from its journal (a lost connection or a
+    /// timed-out statement mostly heals within them); then it is reported as `cutover_interrupted`.
+    let finishRetries: [Duration]
 
     public convenience init(client: ClickHouseClient, schema: ProjectionSchema) {
         self.init(client: client, schema: schema, faultPoint: { _ in })
     }
 
-    init(client: ClickHouseClient, schema: ProjectionSchema, faultPoint: @escaping @Sendable (String) throws -> Void) {
+    init(client: ClickHouseClient, schema: ProjectionSchema, faultPoint: @escaping @Sendable (String) throws -> Void,
+         finishRetries: [Duration] = [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16)]) {
         self.client = client
         self.schema = schema
         self.faultPoint = faultPoint
+        self.finishRetries = finishRetries
     }
 
     public func prepare(_ generation: RebuildGeneration, fromSequence: UInt64) async throws {

@@ -36,8 +36,15 @@ struct ClickHouseSwapJournal: Codable, Equatable, Sendable {
     var tables: [String]
     /// Table name → its UUID before the first exchange, for `<table>` and `<table><incomingSuffix>`.
     var uuids: [String: String]
-    /// The next step to run (`Step(rawValue:)` for the internal rows, then one per table).
+    /// The next step to run (`Step(rawValue:)` for the internal rows, then one per table); `totalSteps`
+    /// once the swap is done. A done journal stays (a command that lost the answer to its last write can
+    /// tell "finished" from "never started") until the next swap writes its own.
     var next: Int
+    /// The row version of this swap's first record: versions keep rising across swaps, so the newest row is
+    /// always the current swap's.
+    var versionBase: UInt64
+
+    var isDone: Bool { next >= totalSteps }
 
     /// The steps in order. Each one is repeatable once the ones before it are done.
     enum Step: Int, CaseIterable {
@@ -87,6 +94,7 @@ struct ClickHouseSwapJournal: Codable, Equatable, Sendable {
         self.leaseEpochs = Dictionary(uniqueKeysWithValues: generation.leaseEpochs.map { (String($0.key), $0.value) })
         self.uuids = uuids
         self.next = 0
+        self.versionBase = 0
     }
 
     /// The generation the swap moves, as recorded: a resumed swap moves the same consumers, with each

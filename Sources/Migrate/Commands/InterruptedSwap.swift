@@ -10,10 +10,10 @@ struct InterruptedSwap: Sendable {
     let generation: RebuildGeneration
     /// Replica mode: the replicas are held off through the lease bucket while it finishes.
     let partitions: RebuildPartitions?
-    /// The live ingest to pause (it has no checkpoint to write after, so nothing is in flight) and to
-    /// reload and resume afterwards; nil when it is stopped.
+    /// The live ingest to pause (until idle) before finishing; nil when it is stopped. It is left paused
+    /// afterwards: the swap may have put in tables of another mapping than the one it runs (a hot
+    /// upgrade's `--leave-live-paused` is not known here), so the operator reloads and resumes it.
     let live: IngestAdminClient?
-    let leaveLivePaused: Bool
     /// Whether the command may change the live tables (`rebuild` without `--cutover` may not).
     let mayFinish: Bool
     let note: @Sendable (String) -> Void
@@ -35,19 +35,15 @@ struct InterruptedSwap: Sendable {
             note("\(finished); the replicas continue from the live checkpoints")
             return true
         }
-        if let live { _ = try await live.pause() }
-        note(try await rebuilder.finishInterruptedSwap(generation) ?? "nothing left to finish")
         if let live {
-            if leaveLivePaused {
-                note("live ingest left paused")
-            } else {
-                try await live.reload()
-                try await live.resume()
-                note("live ingest reloaded its checkpoint and resumed")
+            guard try await live.pause().idle == true else {
+                throw RebuildError(code: .ingestUnavailable, detail: "the live ingest did not become idle; it stays paused and nothing was finished")
             }
-        } else {
-            note("start the live projection-ingest now")
         }
+        note(try await rebuilder.finishInterruptedSwap(generation) ?? "nothing left to finish")
+        note(live == nil
+             ? "start the projection-ingest whose mapping matches the generation now live"
+             : "live ingest left paused: if its mapping matches the generation now live, POST /admin/reload then /admin/resume; else restart it with the right descriptor set")
         return true
     }
 }

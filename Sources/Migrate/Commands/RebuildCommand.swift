@@ -106,7 +106,7 @@ struct RebuildCommand: AsyncParsableCommand {
             try await Self.closing(rebuilder) {
                 let finishing = InterruptedSwap(
                     rebuilder: rebuilder, generation: generation, partitions: environment.partitions,
-                    live: liveAdmin.map { IngestAdminClient(baseURL: $0, token: environment.adminToken) }, leaveLivePaused: leaveLivePaused,
+                    live: liveAdmin.map { IngestAdminClient(baseURL: $0, token: environment.adminToken) },
                     mayFinish: cutover, note: { FileHandle.standardError.write(Data("rebuild: \($0)\n".utf8)) })
                 if try await finishing.finishIfAny() { return }
                 // Before the replay (which may take hours) and again before the cutover: another durable

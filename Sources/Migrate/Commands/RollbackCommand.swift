@@ -56,7 +56,7 @@ struct RollbackCommand: AsyncParsableCommand {
             do {
                 let finishing = InterruptedSwap(
                     rebuilder: rebuilder, generation: generation, partitions: environment.partitions, live: live,
-                    leaveLivePaused: leaveLivePaused, mayFinish: true, note: { Self.note($0) })
+                    mayFinish: true, note: { Self.note($0) })
                 if try await finishing.finishIfAny() {
                     await rebuilder.close()
                     return
