@@ -117,15 +117,9 @@ struct FactMapperTests {
     /// limit: a long sort-key string is refused with its field named, on both stores alike.
     @Test("sort-key strings indexed apart from the primary key have the key limit too")
     func sortKeyBytes() throws {
-        let schema = ProjectionSchema(
-            name: "p", storeKinds: [.clickhouse, .postgres],
-            bindings: [FactBinding(factType: "e.v1", ref: "e", idempotencyKey: FieldPath(["id"]))],
-            tables: [TableSchema(name: "log", kind: .append, columns: [
-                ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: "e.v1", value: .envelope(.tenant))]),
-                ColumnSchema(name: "seq", type: .uint64, sources: [ColumnSource(factType: "e.v1", value: .envelope(.streamSequence))]),
-                ColumnSchema(name: "note", type: .string, sources: [ColumnSource(factType: "e.v1", value: .data(FieldPath(["note"])))]),
-            ], primaryKey: ["tenant_id", "seq"], orderBy: ["tenant_id", "note"])])
-        let mapper = FactMapper(schema: schema)
+        let mapper = FactMapper(schema: Self.logSchema(
+            extra: [ColumnSchema(name: "note", type: .string, sources: [ColumnSource(factType: "e.v1", value: .data(FieldPath(["note"])))])],
+            orderBy: ["tenant_id", "note"]))
         let ok = try #require(try mapper.map(try fact("e.v1", #"{"id":"1","note":"\#(String(repeating: "n", count: 1_990))"}"#), sequence: 1, subject: "s"))
         #expect(ok.rows.count == 1)
         let long = try fact("e.v1", #"{"id":"2","note":"\#(String(repeating: "n", count: 3_000))"}"#)
@@ -143,14 +137,7 @@ struct FactMapperTests {
     /// skipped as a duplicate, neither stored nor quarantined) and `1e2` was `100.0` beside `100`.
     @Test("a numeric idempotency key is an exact integer in canonical digits, or refused")
     func numericKeys() throws {
-        let schema = ProjectionSchema(
-            name: "p", storeKinds: [.clickhouse, .postgres],
-            bindings: [FactBinding(factType: "e.v1", ref: "e", idempotencyKey: FieldPath(["id"]))],
-            tables: [TableSchema(name: "log", kind: .append, columns: [
-                ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: "e.v1", value: .envelope(.tenant))]),
-                ColumnSchema(name: "seq", type: .uint64, sources: [ColumnSource(factType: "e.v1", value: .envelope(.streamSequence))]),
-            ], primaryKey: ["tenant_id", "seq"])])
-        let mapper = FactMapper(schema: schema)
+        let mapper = FactMapper(schema: Self.logSchema())
         func key(_ literal: String) throws -> String? { try mapper.map(try fact("e.v1", #"{"id":\#(literal)}"#), sequence: 1, subject: "s")?.idempotencyKey }
         let digits40 = "1234567890123456789012345678901234567890"
         for (literal, expected) in [("100", "100"), ("1e2", "100"), ("100.0", "100"), ("1.00e2", "100"), ("10000e-2", "100"), ("-0", "0"), ("0.0e5", "0"),
@@ -173,5 +160,16 @@ struct FactMapperTests {
             #expect(try key(literal) == String(value), "\(literal)")
             #expect(try key("\(value)00e-2") == String(value))
         }
+    }
+
+    /// One fact type `e.v1` keyed by `id`, into an append table `log` (tenant, sequence, then `extra`).
+    static func logSchema(extra: [ColumnSchema] = [], orderBy: [String]? = nil) -> ProjectionSchema {
+        ProjectionSchema(
+            name: "p", storeKinds: [.clickhouse, .postgres],
+            bindings: [FactBinding(factType: "e.v1", ref: "e", idempotencyKey: FieldPath(["id"]))],
+            tables: [TableSchema(name: "log", kind: .append, columns: [
+                ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: "e.v1", value: .envelope(.tenant))]),
+                ColumnSchema(name: "seq", type: .uint64, sources: [ColumnSource(factType: "e.v1", value: .envelope(.streamSequence))]),
+            ] + extra, primaryKey: ["tenant_id", "seq"], orderBy: orderBy)])
     }
 }
