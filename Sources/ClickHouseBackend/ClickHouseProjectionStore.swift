@@ -48,7 +48,7 @@ public final class ClickHouseProjectionStore: ProjectionStore {
         // others: loading now would resume from a checkpoint without its seen keys (ClickHouseSwapJournal).
         if let journal = try await ClickHouseRebuilder.journal(of: consumer.projection, client: client), !journal.isDone {
             throw StoreError(code: .cutoverUnfinished, detail: """
-                an interrupted \(journal.kind) of this projection is unfinished: run `projection-migrate \(journal.kind == "rollback" ? "rollback" : "rebuild --cutover")` again to finish it
+                an interrupted \(journal.kind) of this projection is unfinished: run `projection-migrate \(journal.rerun)` again to finish it
                 """)
         }
         let newest = try await newestCheckpointRow(consumer)

@@ -58,22 +58,22 @@ extension ClickHouseRebuilder {
     static func unfinished(_ journal: ClickHouseSwapJournal) -> RebuildError {
         RebuildError(code: .cutoverInterrupted, detail: """
             an interrupted \(journal.kind) is unfinished (next: step \(journal.next + 1) of \(journal.totalSteps), \
-            \(journal.describe(step: journal.next))): run `projection-migrate \(journal.kind == "rollback" ? "rollback" : "rebuild --cutover")` \
-            again to finish it; it starts nothing new
+            \(journal.describe(step: journal.next))): run `projection-migrate \(journal.rerun)` again to finish it; it starts nothing new
             """)
     }
 
     static func interrupted(_ journal: ClickHouseSwapJournal, _ error: any Error) -> RebuildError {
         RebuildError(code: .cutoverInterrupted, detail: """
             the \(journal.kind) stopped at step \(journal.next + 1) of \(journal.totalSteps) \
-            (\(journal.describe(step: journal.next))): \(error). The live checkpoints are not fully moved, so no ingest \
-            loads them until it is finished: run the same projection-migrate command again (the live ingest stays paused)
+            (\(journal.describe(step: journal.next))): \(error). \(journal.tenant == nil ? "The live checkpoints are" : "The tenant's rows and keys are") \
+            not fully moved, so no ingest loads the live checkpoints until it is finished: run `projection-migrate \(journal.rerun)` \
+            again (the live ingest stays paused)
             """)
     }
 
     /// Swaps hold the migration lock: two runs finishing one journal at once would undo each other's
     /// steps, and a migration must not change the tables mid-swap.
-    private func locked<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func locked<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await client.execute(ClickHouseMigrationLock.createTable)
         for statement in ClickHouseMigrationLock.upgradeTable { try await client.execute(statement) }
         return try await ClickHouseMigrationLock(client: client, lease: .seconds(30))
@@ -82,7 +82,7 @@ extension ClickHouseRebuilder {
 
     /// Runs the swap from `start`; a failure (a lost connection, a timed-out statement) is retried from the
     /// journal after each of `finishRetries`, and only then reported as `cutoverInterrupted`.
-    private func runFinishing(_ start: ClickHouseSwapJournal, live: RebuildGeneration) async throws {
+    func runFinishing(_ start: ClickHouseSwapJournal, live: RebuildGeneration) async throws {
         var failure: RebuildError
         do {
             try await run(start, live: live)
@@ -131,6 +131,9 @@ extension ClickHouseRebuilder {
         let liveSide = (live, ""), parkedSide = (live + Self.parkingSuffix, Self.parkingSuffix)
         let incomingSide = (journal.incomingProjection, journal.incomingSuffix)
         let previousSide = (live + RebuildGeneration.previousSuffix, RebuildGeneration.previousSuffix)
+        if let tenant = journal.tenant {
+            return try await performTenant(index, tenant: tenant, journal, generation)
+        }
         // Each internal step empties its target first, so running it again gives the same rows.
         switch ClickHouseSwapJournal.Step(rawValue: index) {
         case .parkLive:
@@ -153,7 +156,8 @@ extension ClickHouseRebuilder {
         case .clearParked:
             for table in Self.internalTables { try await deleteNamespace(table.name, parkedSide.0) }
         case nil:
-            try await exchange(journal.tables[index - ClickHouseSwapJournal.internalSteps], journal)
+            guard let table = journal.table(atStep: index) else { return }
+            try await exchange(table, journal)
         }
     }
 
@@ -216,7 +220,7 @@ extension ClickHouseRebuilder {
     }
 
     /// A new row per step (`version` = the swap's base + steps done): the newest one is the journal.
-    private func record(_ journal: ClickHouseSwapJournal, _ projection: String) async throws {
+    func record(_ journal: ClickHouseSwapJournal, _ projection: String) async throws {
         try await client.execute(
             """
             INSERT INTO _projection_checkpoints (projection, consumer, partition, first_sequence, last_sequence, state, lease_epoch, version, updated_at, batch_scope)

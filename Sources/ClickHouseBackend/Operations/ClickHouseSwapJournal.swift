@@ -1,13 +1,13 @@
 import Columnstore
 import Foundation
 
-/// How far a ClickHouse cutover or rollback has got, kept in the store so that a swap stopped part-way (a
-/// crash, a lost connection) is finished by running the command again instead of leaving the live
+/// How far a ClickHouse cutover, rollback or tenant cutover has got, kept in the store so that a swap stopped
+/// part-way (a crash, a lost connection) is finished by running the command again instead of leaving the live
 /// namespace half moved.
 ///
 /// ClickHouse has no multi-statement transaction, so a swap is a sequence of steps, each of which can be
 /// run again with the same result as long as the steps before it are done (`Step`). The journal is
-/// written before the first step changes anything and after each step; it is deleted after the last. It
+/// written before the first step changes anything and after each step, and marked done after the last. It
 /// records what the command knew when it started (consumers, lease epochs, keep-previous) and the tables'
 /// UUIDs then, so a resumed `EXCHANGE TABLES` can tell whether it already happened: an exchange is the one
 /// step that would undo itself if repeated.
@@ -43,8 +43,24 @@ struct ClickHouseSwapJournal: Codable, Equatable, Sendable {
     /// The row version of this swap's first record: versions keep rising across swaps, so the newest row is
     /// always the current swap's.
     var versionBase: UInt64
+    /// A tenant cutover's tenant (`TenantStep`); nil for a whole-namespace cutover or rollback. Journals
+    /// written before tenant cutovers had one have none, and decode as whole-namespace swaps.
+    var tenant: String?
+    /// A tenant cutover: the paused live checkpoint its seen keys are copied against.
+    var liveCheckpoint: UInt64?
 
     var isDone: Bool { next >= totalSteps }
+
+    /// A tenant cutover's steps. Each one replaces the tenant's rows from a source the steps before it
+    /// leave in place (the rebuild namespace and the shadow tables), so it can run again.
+    enum TenantStep: Int, CaseIterable {
+        /// The tenant's live seen keys become the rebuilt ones.
+        case replaceKeys
+        /// The tenant's live quarantine entries become the rebuilt ones.
+        case replaceQuarantine
+        // Then one step per table: the tenant's rows from the shadow table, which is then dropped (a
+        // table whose shadow is gone is done). Last, `clearRebuild`.
+    }
 
     /// The steps in order. Each one is repeatable once the ones before it are done.
     enum Step: Int, CaseIterable {
@@ -64,13 +80,42 @@ struct ClickHouseSwapJournal: Codable, Equatable, Sendable {
 
     static var internalSteps: Int { Step.allCases.count }
 
-    var totalSteps: Int { Self.internalSteps + tables.count }
+    /// The steps before the first table's.
+    var leadingSteps: Int { tenant == nil ? Self.internalSteps : TenantStep.allCases.count }
 
-    /// `cutover` or `rollback`.
-    var kind: String { incomingSuffix == RebuildGeneration.previousSuffix ? "rollback" : "cutover" }
+    /// A tenant cutover ends with one more step: the rebuild namespace's internal rows are cleared.
+    var totalSteps: Int { leadingSteps + tables.count + (tenant == nil ? 0 : 1) }
+
+    /// `cutover`, `rollback` or `tenant cutover`.
+    var kind: String {
+        if tenant != nil { return "tenant cutover" }
+        return incomingSuffix == RebuildGeneration.previousSuffix ? "rollback" : "cutover"
+    }
+
+    /// The command that finishes this swap when run again (it starts nothing new).
+    var rerun: String {
+        if let tenant { return "rebuild --tenant \(tenant) --cutover" }
+        return kind == "rollback" ? "rollback" : "rebuild --cutover"
+    }
+
+    /// The table step `index` runs, if it is one.
+    func table(atStep index: Int) -> String? {
+        let table = index - leadingSteps
+        return table >= 0 && table < tables.count ? tables[table] : nil
+    }
 
     /// A short name of step `index`, for messages.
     func describe(step index: Int) -> String {
+        if let tenant {
+            if let step = TenantStep(rawValue: index) {
+                switch step {
+                case .replaceKeys: return "replace tenant \(tenant)'s seen keys"
+                case .replaceQuarantine: return "replace tenant \(tenant)'s quarantine entries"
+                }
+            }
+            if let table = table(atStep: index) { return "replace tenant \(tenant)'s rows of table \(table)" }
+            return index < totalSteps ? "clear the rebuild's checkpoints, seen keys and quarantine" : "done"
+        }
         if let step = Step(rawValue: index) {
             switch step {
             case .parkLive: return "park the live checkpoints, seen keys and quarantine"
@@ -80,8 +125,7 @@ struct ClickHouseSwapJournal: Codable, Equatable, Sendable {
             case .clearParked: return "clear the parking namespace"
             }
         }
-        let table = index - Self.internalSteps
-        return table < tables.count ? "exchange table \(tables[table])" : "done"
+        return table(atStep: index).map { "exchange table \($0)" } ?? "done"
     }
 
     /// The journal of a swap about to start.
@@ -95,6 +139,15 @@ struct ClickHouseSwapJournal: Codable, Equatable, Sendable {
         self.uuids = uuids
         self.next = 0
         self.versionBase = 0
+    }
+
+    /// The journal of a tenant cutover about to start: the tenant's rows move from the `__rebuild` shadow
+    /// tables and namespace into the live ones; every other row stays.
+    init(tenant: String, liveCheckpoint: UInt64, generation: RebuildGeneration, tables: [String]) {
+        self.init(incomingSuffix: RebuildGeneration.rebuildSuffix, incomingProjection: generation.rebuild.projection, keepPrevious: false,
+                  generation: generation, tables: tables, uuids: [:])
+        self.tenant = tenant
+        self.liveCheckpoint = liveCheckpoint
     }
 
     /// The generation the swap moves, as recorded: a resumed swap moves the same consumers, with each

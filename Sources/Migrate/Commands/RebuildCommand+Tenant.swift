@@ -17,6 +17,11 @@ extension RebuildCommand {
                 note("replay stopped at sequence \(reached)")
             }
             try await rebuilder.cutoverTenant(tenant, generation: generation, liveCheckpoint: liveCheckpoint)
+        } catch let error as RebuildError where error.code == .cutoverInterrupted {
+            // Part of the tenant moved (ClickHouse's journaled steps): the live ingest stays paused until a
+            // rerun finishes it; resumed now it would apply facts over a half-moved tenant.
+            if live != nil { note("live ingest left paused: run the same command again to finish the cutover; it then resumes nothing by itself") }
+            throw error
         } catch {
             if let live { _ = try? await live.resume() }
             throw error
