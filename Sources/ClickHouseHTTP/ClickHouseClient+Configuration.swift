@@ -19,6 +19,8 @@ extension ClickHouseClient {
         public var acceptCompressedResponse: Bool
         /// Stop reading responses larger than this (bytes); guards memory. Default 1 GiB.
         public var maxResponseBytes: Int
+        /// Settings sent with every request, before the DSN's and each call's own (which win). Default none.
+        public var settings: [String: String]
 
         public init(
             connectTimeout: Duration = .seconds(5),
@@ -28,7 +30,8 @@ extension ClickHouseClient {
             compressionThreshold: Int = 16 * 1024,
             compressionLevel: Int = 3,
             acceptCompressedResponse: Bool = true,
-            maxResponseBytes: Int = 1 << 30
+            maxResponseBytes: Int = 1 << 30,
+            settings: [String: String] = [:]
         ) {
             self.connectTimeout = connectTimeout
             self.requestTimeout = requestTimeout
@@ -38,6 +41,7 @@ extension ClickHouseClient {
             self.compressionLevel = min(9, max(1, compressionLevel))
             self.acceptCompressedResponse = acceptCompressedResponse
             self.maxResponseBytes = maxResponseBytes
+            self.settings = settings
         }
     }
 }

@@ -16,6 +16,7 @@ extension ClickHouseClient {
     ) async throws -> ClickHouseResponse {
         let queryID = queryID ?? Self.newQueryID()
         var merged = defaults
+        merged.merge(configuration.settings) { _, new in new }
         if configuration.acceptCompressedResponse { merged["enable_http_compression"] = "1" }
         merged.merge(dsn.settings) { _, new in new }
         merged.merge(settings) { _, new in new }

@@ -98,7 +98,7 @@ public struct StoreBackend: Sendable, CustomStringConvertible {
     /// The rebuilder of `schema`'s tables.
     public func rebuilder(schema: ProjectionSchema) throws -> any ProjectionRebuilder {
         switch kind {
-        case .clickhouse: ClickHouseRebuilder(client: try ClickHouseClient(dsn: dsn), schema: schema)
+        case .clickhouse: ClickHouseRebuilder(client: try ClickHouseClient(dsn: dsn, configuration: ClickHouseRebuilder.clientConfiguration), schema: schema)
         case .postgres: PostgresRebuilder(dsn: dsn, schema: schema)
         }
     }

@@ -24,7 +24,7 @@ extension ClickHouseRebuilder {
             }
             var journal = ClickHouseSwapJournal(incomingSuffix: incomingSuffix, incomingProjection: incoming.projection, keepPrevious: keepPrevious,
                                                 generation: generation, tables: tables, uuids: uuids)
-            journal.versionBase = (earlier.map { $0.versionBase + UInt64($0.totalSteps) } ?? 0) + 1
+            journal.versionBase = earlier.map(\.nextVersionBase) ?? 1
             // Written before anything changes: from here on, a stop leaves a journal to finish from.
             do {
                 try await self.record(journal, live)
@@ -52,7 +52,7 @@ extension ClickHouseRebuilder {
 
     public func unfinishedSwap(_ generation: RebuildGeneration) async throws -> String? {
         guard let journal = try await journal(of: generation.live.projection), !journal.isDone else { return nil }
-        return "an interrupted \(journal.kind) stopped before step \(journal.next + 1) of \(journal.totalSteps) (\(journal.describe(step: journal.next)))"
+        return "an interrupted \(journal.kind) stopped before step \(journal.next + 1) of \(journal.totalSteps) (\(journal.describe(step: journal.next))); `projection-migrate \(journal.rerun)` finishes it"
     }
 
     static func unfinished(_ journal: ClickHouseSwapJournal) -> RebuildError {
@@ -118,6 +118,7 @@ extension ClickHouseRebuilder {
                 try await perform(journal.next, journal, generation)
                 try faultPoint("after step \(journal.next)")
                 journal.next += 1
+                if journal.isDone { journal.next = journal.doneStep }
                 try await record(journal, projection)
             } catch {
                 throw Self.interrupted(journal, error)

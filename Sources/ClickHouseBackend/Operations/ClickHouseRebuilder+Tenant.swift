@@ -19,7 +19,7 @@ extension ClickHouseRebuilder {
                 throw RebuildError(code: .nothingToCutOver, detail: "no shadow tables (\(RebuildGeneration.rebuildSuffix)): run a rebuild first")
             }
             var journal = ClickHouseSwapJournal(tenant: tenant, liveCheckpoint: liveCheckpoint, generation: generation, tables: self.schema.tables.map(\.name))
-            journal.versionBase = (earlier.map { $0.versionBase + UInt64($0.totalSteps) } ?? 0) + 1
+            journal.versionBase = earlier.map(\.nextVersionBase) ?? 1
             do {
                 try await self.record(journal, live)
             } catch {

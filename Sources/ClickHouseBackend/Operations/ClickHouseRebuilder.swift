@@ -38,7 +38,17 @@ public final class ClickHouseRebuilder: ProjectionRebuilder {
         self.finishRetries = finishRetries
     }
 
+    /// The rebuilder's client: a cutover copies whole namespaces and tenants, which can take minutes, and a
+    /// statement the client gave up on would go on running on the server and land after the step's retry
+    /// (a second copy of the rows). So the server stops every statement (`max_execution_time`) a minute
+    /// before the client stops waiting: a timed-out statement is over when its error arrives.
+    public static let clientConfiguration = ClickHouseClient.Configuration(
+        requestTimeout: statementTimeout + .seconds(60), settings: ["max_execution_time": String(statementTimeout.components.seconds)])
+    public static let statementTimeout: Duration = .seconds(3600)
+
     public func prepare(_ generation: RebuildGeneration, fromSequence: UInt64) async throws {
+        // An unfinished cutover may still copy from the shadow tables and the rebuild namespace this clears.
+        if let journal = try await journal(of: generation.live.projection), !journal.isDone { throw Self.unfinished(journal) }
         let shadow = schema.withTableSuffix(RebuildGeneration.rebuildSuffix)
         for table in shadow.tables {
             // Dropping (not truncating) also forgets the table's deduplication tokens.

@@ -51,6 +51,15 @@ struct ClickHouseSwapJournal: Codable, Equatable, Sendable {
 
     var isDone: Bool { next >= totalSteps }
 
+    /// The `next` a finished journal records. A tenant cutover has fewer steps than a whole swap of the same
+    /// tables, and a release that does not know tenant journals reads every journal as a whole swap: so a
+    /// finished one records at least the whole swap's count, which that release reads as done too (and its
+    /// ingest loads the checkpoint after a binary rollback).
+    var doneStep: Int { max(totalSteps, Self.internalSteps + tables.count) }
+
+    /// The first row version of the swap after this one: above every row this one wrote.
+    var nextVersionBase: UInt64 { versionBase + UInt64(max(next, doneStep)) + 1 }
+
     /// A tenant cutover's steps. Each one replaces the tenant's rows from a source the steps before it
     /// leave in place (the rebuild namespace and the shadow tables), so it can run again.
     enum TenantStep: Int, CaseIterable {
@@ -162,6 +171,47 @@ struct ClickHouseSwapJournal: Codable, Equatable, Sendable {
         }
         generation.leaseEpochs = epochs
         return generation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case incomingSuffix, incomingProjection, keepPrevious, consumers, leaseEpochs, tables, uuids, next, versionBase, tenant, liveCheckpoint
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        incomingSuffix = try c.decode(String.self, forKey: .incomingSuffix)
+        incomingProjection = try c.decode(String.self, forKey: .incomingProjection)
+        keepPrevious = try c.decode(Bool.self, forKey: .keepPrevious)
+        consumers = try c.decode([Consumer].self, forKey: .consumers)
+        leaseEpochs = try c.decode([String: UInt64].self, forKey: .leaseEpochs)
+        tables = try c.decode([String].self, forKey: .tables)
+        uuids = try c.decodeIfPresent([String: String].self, forKey: .uuids) ?? [:]
+        next = try c.decode(Int.self, forKey: .next)
+        versionBase = try c.decode(UInt64.self, forKey: .versionBase)
+        tenant = try c.decodeIfPresent(String.self, forKey: .tenant)
+        liveCheckpoint = try c.decodeIfPresent(UInt64.self, forKey: .liveCheckpoint)
+    }
+
+    /// An unfinished tenant cutover writes `uuids` as null: a release that does not know tenant journals
+    /// then finds the journal unreadable and refuses (its ingest does not load the checkpoint, its migrate
+    /// starts nothing), instead of reading it as a whole swap and running a whole swap's steps on it.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(incomingSuffix, forKey: .incomingSuffix)
+        try c.encode(incomingProjection, forKey: .incomingProjection)
+        try c.encode(keepPrevious, forKey: .keepPrevious)
+        try c.encode(consumers, forKey: .consumers)
+        try c.encode(leaseEpochs, forKey: .leaseEpochs)
+        try c.encode(tables, forKey: .tables)
+        if tenant != nil && !isDone {
+            try c.encodeNil(forKey: .uuids)
+        } else {
+            try c.encode(uuids, forKey: .uuids)
+        }
+        try c.encode(next, forKey: .next)
+        try c.encode(versionBase, forKey: .versionBase)
+        try c.encodeIfPresent(tenant, forKey: .tenant)
+        try c.encodeIfPresent(liveCheckpoint, forKey: .liveCheckpoint)
     }
 
     var encoded: String {

@@ -22,7 +22,7 @@ struct InterruptedSwap: Sendable {
     func finishIfAny() async throws -> Bool {
         guard let unfinished = try await rebuilder.unfinishedSwap(generation) else { return false }
         guard mayFinish else {
-            throw RebuildError(code: .cutoverInterrupted, detail: "\(unfinished); nothing was started. Run `projection-migrate rebuild --cutover` (with --live-admin or --live-stopped) to finish it")
+            throw RebuildError(code: .cutoverInterrupted, detail: "\(unfinished) (with --live-admin or --live-stopped); nothing was started")
         }
         note("\(unfinished): finishing it; nothing new is started")
         if let partitions {
@@ -43,7 +43,7 @@ struct InterruptedSwap: Sendable {
         note(try await rebuilder.finishInterruptedSwap(generation) ?? "nothing left to finish")
         note(live == nil
              ? "start the projection-ingest whose mapping matches the generation now live"
-             : "live ingest left paused: if its mapping matches the generation now live, POST /admin/reload then /admin/resume; else restart it with the right descriptor set")
+             : "live ingest left paused: after a tenant cutover, POST /admin/resume; after a cutover or rollback, if its mapping matches the generation now live, POST /admin/reload then /admin/resume, else restart it with the right descriptor set")
         return true
     }
 }

@@ -23,7 +23,17 @@ extension RebuildCommand {
             if live != nil { note("live ingest left paused: run the same command again to finish the cutover; it then resumes nothing by itself") }
             throw error
         } catch {
-            if let live { _ = try? await live.resume() }
+            // Resumed only when no journal is left unfinished (ClickHouse): whatever the error's kind, a
+            // half-moved tenant keeps the live ingest paused; when that cannot be told, it stays paused too.
+            if let live {
+                let nothingUnfinished: Bool
+                do { nothingUnfinished = try await rebuilder.unfinishedSwap(generation) == nil } catch { nothingUnfinished = false }
+                if nothingUnfinished {
+                    _ = try? await live.resume()
+                } else {
+                    note("live ingest left paused: the cutover may have started; run the same command again to finish it")
+                }
+            }
             throw error
         }
         note("cut over tenant \(tenant): its rows, seen keys and quarantine are the rebuilt ones; other tenants untouched")

@@ -24,9 +24,37 @@ struct ClickHouseSwapJournalTests {
         #expect(journal.rerun == "rebuild --tenant t1 --cutover")
         journal.next = 4
         #expect(!journal.isDone)
-        journal.next = 5
-        #expect(journal.isDone)
         #expect(try ClickHouseSwapJournal(encoded: journal.encoded) == journal)
+        journal.next = journal.doneStep
+        #expect(journal.isDone && journal.doneStep == ClickHouseSwapJournal.internalSteps + Self.tables.count)
+        #expect(try ClickHouseSwapJournal(encoded: journal.encoded) == journal)
+    }
+
+    /// The journal as a release before journaled tenant cutovers decoded it: every journal a whole swap.
+    struct OlderRelease: Decodable {
+        var tables: [String]
+        var uuids: [String: String]
+        var next: Int
+        var versionBase: UInt64
+        var isDone: Bool { next >= ClickHouseSwapJournal.internalSteps + tables.count }
+        var nextVersionBase: UInt64 { versionBase + UInt64(ClickHouseSwapJournal.internalSteps + tables.count) + 1 }
+    }
+
+    @Test("an older release refuses an unfinished tenant cutover's journal and reads a finished one as done")
+    func olderReleaseReadsTenantJournals() throws {
+        var journal = ClickHouseSwapJournal(tenant: "t1", liveCheckpoint: 10, generation: Self.generation, tables: Self.tables)
+        journal.versionBase = 7
+        for next in 0..<journal.totalSteps {
+            journal.next = next
+            // Unreadable there ("unreadable cutover journal"): it refuses rather than run a whole swap's steps.
+            #expect(throws: DecodingError.self, "step \(next)") { try JSONDecoder().decode(OlderRelease.self, from: Data(journal.encoded.utf8)) }
+        }
+        journal.next = journal.doneStep
+        let older = try JSONDecoder().decode(OlderRelease.self, from: Data(journal.encoded.utf8))
+        #expect(older.isDone, "its ingest loads the checkpoint after a binary rollback")
+        // Row versions keep rising whichever release writes the next swap.
+        #expect(older.nextVersionBase > journal.versionBase + UInt64(journal.next))
+        #expect(journal.nextVersionBase > journal.versionBase + UInt64(journal.next))
     }
 
     @Test("a whole cutover and a rollback keep their steps and reruns")
@@ -41,6 +69,14 @@ struct ClickHouseSwapJournalTests {
         let rollback = ClickHouseSwapJournal(incomingSuffix: RebuildGeneration.previousSuffix, incomingProjection: "p__previous", keepPrevious: false,
                                              generation: Self.generation, tables: Self.tables, uuids: [:])
         #expect(rollback.kind == "rollback" && rollback.rerun == "rollback")
+    }
+
+    @Test("the server stops a rebuilder's statement before its client gives up (no statement lands after a retry)")
+    func serverTimesOutFirst() throws {
+        let configuration = ClickHouseRebuilder.clientConfiguration
+        let server = try #require(configuration.settings["max_execution_time"].flatMap { Int64($0) })
+        #expect(Duration.seconds(server) < configuration.requestTimeout)
+        #expect(Duration.seconds(server) >= .seconds(600), "long enough for a large tenant's copy")
     }
 
     @Test("a journal written before tenant cutovers is a whole-namespace swap")
