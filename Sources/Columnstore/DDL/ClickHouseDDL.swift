@@ -128,10 +128,13 @@ package struct ClickHouseDDL {
         }
     }
 
-    static func ttlExpression(_ table: TableSchema) -> String? {
+    /// The expiry of a table's rows. It must not wrap inside the value domain, or a valid value expires at
+    /// once: `toDateTime` of a timestamp past 2106-02-07 and a `Date` plus the days past 2149-06-06 both wrap
+    /// to the 1970s (the row is deleted as it is inserted). A timestamp (DateTime64) adds the interval as it
+    /// is (2299 + days still orders right), a date is widened to `Date32` first.
+    package static func ttlExpression(_ table: TableSchema) -> String? {
         guard let ttl = table.ttl else { return nil }
-        // TTL needs Date or DateTime; DateTime64 columns are converted.
-        let base = table.column(named: ttl.column)?.type == .date ? ttl.column : "toDateTime(\(ttl.column))"
+        let base = table.column(named: ttl.column)?.type == .date ? "toDate32(\(ttl.column))" : ttl.column
         return "\(base) + INTERVAL \(ttl.days) DAY"
     }
 }

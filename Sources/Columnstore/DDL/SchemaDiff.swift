@@ -36,7 +36,9 @@ enum SchemaDiff {
                 changes.append(.modifyColumn(table, column, isDestructive: false, reason: "changes codec to \(new.codec ?? "default")"))
             }
         }
-        if before.ttl != after.ttl {
+        // The expression too: a lock from before it was recorded gets the current one once (TTLs of dates and
+        // timestamps near the domain's end used to wrap and expire valid rows at once).
+        if before.ttl != after.ttl || before.ttlExpression != after.ttlExpression {
             changes.append(.modifyTTL(table))
         }
         if before.orderBy != after.orderBy {

@@ -61,6 +61,7 @@ public struct SchemaSnapshot: Codable, Sendable, Hashable {
                 orderBy: table.orderBy,
                 partitionBy: isClickHouse ? table.partitionBy : nil,
                 ttl: isClickHouse ? table.ttl : nil,
+                ttlExpression: isClickHouse ? ClickHouseDDL.ttlExpression(table) : nil,
                 versionColumn: table.versionColumn
             )
         })

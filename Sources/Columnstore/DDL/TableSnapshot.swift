@@ -7,11 +7,14 @@ public struct TableSnapshot: Codable, Sendable, Hashable {
     public var orderBy: [String]
     public var partitionBy: PartitionHint?
     public var ttl: TTLHint?
+    /// ClickHouse: the TTL expression the DDL used, so a change of how a hint is expressed (not only of the
+    /// hint) is migrated. Locks written before it was recorded have none.
+    public var ttlExpression: String?
     public var versionColumn: String?
 
     public init(
         name: String, kind: TableKind, columns: [ColumnSnapshot], primaryKey: [String], orderBy: [String],
-        partitionBy: PartitionHint? = nil, ttl: TTLHint? = nil, versionColumn: String? = nil
+        partitionBy: PartitionHint? = nil, ttl: TTLHint? = nil, ttlExpression: String? = nil, versionColumn: String? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -20,6 +23,7 @@ public struct TableSnapshot: Codable, Sendable, Hashable {
         self.orderBy = orderBy
         self.partitionBy = partitionBy
         self.ttl = ttl
+        self.ttlExpression = ttlExpression
         self.versionColumn = versionColumn
     }
 

@@ -34,7 +34,7 @@ struct GoldenDDLTests {
         #expect(orders.contains("ENGINE = ReplacingMergeTree(_version)"))
         #expect(orders.contains("PARTITION BY toYYYYMM(placed_at)"))
         #expect(orders.contains("ORDER BY (tenant_id, order_id)"))
-        #expect(orders.contains("TTL toDateTime(placed_at) + INTERVAL 730 DAY"))
+        #expect(orders.contains("TTL placed_at + INTERVAL 730 DAY"))
         let dailySales = try #require(statements.first { $0.hasPrefix("CREATE TABLE IF NOT EXISTS daily_sales\n") })
         #expect(dailySales.contains("ENGINE = SummingMergeTree\n"))
         #expect(dailySales.contains("ORDER BY (tenant_id, day)"))

@@ -27,6 +27,11 @@ struct InternalTablesUpgradeTests {
         #expect(InternalTablesUpgrade.currentVersion == 6)
     }
 
+    /// The frozen folder's next migration: on ClickHouse it also changes `orders`' TTL expression.
+    static func upgradeName(_ target: DDLTarget) -> String {
+        target.store == .clickhouse ? "0002_alter_orders_daily_sales.sql" : "0002_add_daily_sales__projection_facts.sql"
+    }
+
     @Test("an older folder gets the upgrade as its next migration, matching the golden files", arguments: targets)
     func upgradeMigration(target: DDLTarget) throws {
         let directory = Self.frozenDirectory(target)
@@ -34,9 +39,11 @@ struct InternalTablesUpgradeTests {
             schema: .ordersAnalytics, target: target, existingFiles: try directory.migrationFileNames(), lock: try directory.readLock()
         )
         let migration = try #require(plan.migration)
-        // The frozen folder also predates `daily_sales._projection_facts` (2026-12-05), which rides along.
-        #expect(migration.name == "0002_add_daily_sales__projection_facts.sql")
-        #expect(plan.changes.map(\.description) == ["table 'daily_sales': add column '_projection_facts'"])
+        // The frozen folder also predates `daily_sales._projection_facts` (2026-12-05), which rides along, and
+        // on ClickHouse the TTL expression that does not wrap near the domain's end (2026-12-07).
+        #expect(migration.name == Self.upgradeName(target))
+        #expect(plan.changes.map(\.description) == (target.store == .clickhouse ? ["table 'orders': TTL placed_at + 730 days"] : [])
+            + ["table 'daily_sales': add column '_projection_facts'"])
         #expect(plan.internalUpgrades.map(\.version) == [2, 3, 4, 5, 6])
         #expect(MigrationScript.isGenerated(migration.contents))
         try FixtureFiles.expectGolden(migration.contents, "orders-analytics-upgrade/\(target.directoryName)/\(migration.name)")
@@ -68,6 +75,7 @@ struct InternalTablesUpgradeTests {
             "ALTER TABLE _projection_checkpoints ADD COLUMN IF NOT EXISTS `sum_guard` String",
             "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS `consumer` String, ADD COLUMN IF NOT EXISTS `batch_scope` String, "
                 + "MODIFY ORDER BY (projection, stream_sequence, partition, consumer)",
+            "ALTER TABLE orders MODIFY TTL placed_at + INTERVAL 730 DAY",
             "ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
         ])
         #expect(try statements(.clickhouse(cluster: "analytics")) == [
@@ -84,6 +92,7 @@ struct InternalTablesUpgradeTests {
                 + "ADD COLUMN IF NOT EXISTS `batch_scope` String, MODIFY ORDER BY (projection, stream_sequence, partition, consumer)",
             "ALTER TABLE _projection_quarantine ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `consumer` String, "
                 + "ADD COLUMN IF NOT EXISTS `batch_scope` String",
+            "ALTER TABLE orders_local ON CLUSTER analytics MODIFY TTL placed_at + INTERVAL 730 DAY",
             "ALTER TABLE daily_sales_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
             "ALTER TABLE daily_sales ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64",
         ])
@@ -224,9 +233,9 @@ struct InternalTablesUpgradeTests {
         let initial = try #require(FileManager.default.contents(atPath: directory.path + "/0001_initial.sql"))
 
         let plan = try MigrationGenerator.generate(schema: .ordersAnalytics, target: target, outputRoot: root)
-        #expect(plan.migration?.name == "0002_add_daily_sales__projection_facts.sql")
+        #expect(plan.migration?.name == Self.upgradeName(target))
         #expect(FileManager.default.contents(atPath: directory.path + "/0001_initial.sql") == initial)
-        #expect(try directory.migrationFileNames() == ["0001_initial.sql", "0002_add_daily_sales__projection_facts.sql"])
+        #expect(try directory.migrationFileNames() == ["0001_initial.sql", Self.upgradeName(target)])
         #expect(try directory.readLock() == SchemaSnapshot(.ordersAnalytics, target: target))
         #expect(try MigrationGenerator.generate(schema: .ordersAnalytics, target: target, outputRoot: root).isUpToDate)
     }

@@ -82,7 +82,7 @@ CREATE TABLE IF NOT EXISTS orders_local ON CLUSTER analytics
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/orders_local', '{replica}', _version)
 PARTITION BY toYYYYMM(placed_at)
 ORDER BY (tenant_id, order_id)
-TTL toDateTime(placed_at) + INTERVAL 730 DAY
+TTL placed_at + INTERVAL 730 DAY
 SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS orders ON CLUSTER analytics AS orders_local

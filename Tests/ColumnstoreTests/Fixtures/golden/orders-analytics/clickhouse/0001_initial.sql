@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS orders
 ENGINE = ReplacingMergeTree(_version)
 PARTITION BY toYYYYMM(placed_at)
 ORDER BY (tenant_id, order_id)
-TTL toDateTime(placed_at) + INTERVAL 730 DAY
+TTL placed_at + INTERVAL 730 DAY
 SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS daily_sales

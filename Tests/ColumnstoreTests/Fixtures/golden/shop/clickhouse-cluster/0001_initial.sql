@@ -81,7 +81,7 @@ CREATE TABLE IF NOT EXISTS item_views_local ON CLUSTER analytics
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/item_views_local', '{replica}')
 PARTITION BY toYYYYMMDD(viewed_at)
 ORDER BY (tenant_id, viewed_at, item_id)
-TTL toDateTime(viewed_at) + INTERVAL 30 DAY
+TTL viewed_at + INTERVAL 30 DAY
 SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS item_views ON CLUSTER analytics AS item_views_local

@@ -20,7 +20,7 @@ ALTER TABLE item_views_local ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `posi
 
 ALTER TABLE item_views ON CLUSTER analytics ADD COLUMN IF NOT EXISTS `position` Int32;
 
-ALTER TABLE item_views_local ON CLUSTER analytics MODIFY TTL toDateTime(viewed_at) + INTERVAL 60 DAY;
+ALTER TABLE item_views_local ON CLUSTER analytics MODIFY TTL viewed_at + INTERVAL 60 DAY;
 
 CREATE TABLE IF NOT EXISTS price_change_local ON CLUSTER analytics
 (

@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS item_views
 ENGINE = MergeTree
 PARTITION BY toYYYYMMDD(viewed_at)
 ORDER BY (tenant_id, viewed_at, item_id)
-TTL toDateTime(viewed_at) + INTERVAL 30 DAY
+TTL viewed_at + INTERVAL 30 DAY
 SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS item_prices

@@ -14,7 +14,7 @@ ALTER TABLE item_views ADD COLUMN IF NOT EXISTS `session_id` Nullable(String);
 
 ALTER TABLE item_views ADD COLUMN IF NOT EXISTS `position` Int32;
 
-ALTER TABLE item_views MODIFY TTL toDateTime(viewed_at) + INTERVAL 60 DAY;
+ALTER TABLE item_views MODIFY TTL viewed_at + INTERVAL 60 DAY;
 
 CREATE TABLE IF NOT EXISTS price_change
 (

@@ -6,6 +6,7 @@
 -- * ClickHouse internal tables: _projection_checkpoints add column batch_scope, _projection_seen_keys add columns batch and partition
 -- * ClickHouse internal table _projection_checkpoints: add column sum_guard
 -- * internal table _projection_quarantine: add column consumer (ClickHouse also batch_scope), key (projection, stream_sequence, partition, consumer)
+-- * table 'orders': TTL placed_at + 730 days
 -- * table 'daily_sales': add column '_projection_facts'
 
 ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS `partition` UInt32, MODIFY ORDER BY (projection, stream_sequence, partition);
@@ -17,5 +18,7 @@ ALTER TABLE _projection_seen_keys ADD COLUMN IF NOT EXISTS `batch` LowCardinalit
 ALTER TABLE _projection_checkpoints ADD COLUMN IF NOT EXISTS `sum_guard` String;
 
 ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS `consumer` String, ADD COLUMN IF NOT EXISTS `batch_scope` String, MODIFY ORDER BY (projection, stream_sequence, partition, consumer);
+
+ALTER TABLE orders MODIFY TTL placed_at + INTERVAL 730 DAY;
 
 ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS `_projection_facts` UInt64;
