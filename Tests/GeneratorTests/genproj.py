@@ -22,6 +22,7 @@ ALL_FEATURES = {
     "exception",     # strings that look like ClickHouse / Postgres exceptions
     "key_limits",    # primary-key strings at 2000 bytes and idempotency keys at 1000 bytes (and one past)
     "partition",     # partition_by on a date/timestamp column
+    "ttl",           # ttl on a date/timestamp column, long enough that no domain value has expired (its expression must not wrap)
     "bool_constant", # constant "true"/"false" into bool columns
     "hostile",       # out-of-domain values (quarantined)
     "kill",          # a share of runs kill -9 the ingest mid-way
@@ -38,6 +39,9 @@ ALL_FEATURES = {
 }
 
 EPOCH = dt.date(1970, 1, 1)
+# A TTL no domain value has reached yet (1900-01-01 + 50,000 days is 2036-11-24), so both stores keep every
+# row: what it tests is that ClickHouse's expression does not wrap (a 2150 timestamp expired on insert).
+TTL_DAYS = 50_000
 DATE_MIN, DATE_MAX = 0, (dt.date(2149, 6, 6) - EPOCH).days
 TS_MIN = (dt.date(1900, 1, 1) - EPOCH).days * 86_400_000
 TS_MAX = (dt.date(2300, 1, 1) - EPOCH).days * 86_400_000 - 1
@@ -275,6 +279,7 @@ class Table:
     version: str | None = None
     partition: tuple | None = None  # (column, MONTH|DAY)
     sort_key: list = field(default_factory=list)  # append tables: sort_key_order, no primary key
+    ttl: str | None = None    # the TTL column (TTL_DAYS days)
 
     def col(self, name):
         return next(c for c in self.columns if c.name == name)
@@ -474,6 +479,8 @@ class Projection:
                 opts += f' version_column: "{t.version}"'
             if t.partition:
                 opts += f' partition_by: {{ column: "{t.partition[0]}" granularity: PARTITION_GRANULARITY_{t.partition[1]} }}'
+            if t.ttl:
+                opts += f' ttl: {{ column: "{t.ttl}" days: {TTL_DAYS} }}'
             out += [f"message Table{i} {{", f"  option (projection.v1.table) = {{ {opts} }};"]
             for n, c in enumerate(t.columns, start=1):
                 o = []
@@ -713,13 +720,19 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
                     temporal = [c for c in temporal if c.name in pk or c.name == version]
                 if temporal:
                     partition = (rng.choice(temporal).name, rng.choice(["MONTH", "DAY"]))
+        ttl = None
+        # Its own generator, so the projections of seeds recorded before this feature stay the same.
+        ttl_rng = random.Random(f"ttl-{seed}-{i}")
+        if "ttl" in features and ttl_rng.random() < 0.4:
+            temporal = [c.name for c in cols if c.type.name in ("date", "timestamp") and not c.nullable]
+            ttl = ttl_rng.choice(temporal) if temporal else None
         order = cols[len(pk) + (1 if version else 0):]
         rng.shuffle(order)
         cols = cols[:len(pk) + (1 if version else 0)] + order
         if kind == "append":
-            tables.append(Table(f"t{i}_{kind}", kind, cols, [], version, partition, sort_key=pk))
+            tables.append(Table(f"t{i}_{kind}", kind, cols, [], version, partition, sort_key=pk, ttl=ttl))
         else:
-            tables.append(Table(f"t{i}_{kind}", kind, cols, pk, version, partition))
+            tables.append(Table(f"t{i}_{kind}", kind, cols, pk, version, partition, ttl=ttl))
     proj = Projection(seed, f"gen-{seed}", f"gen.s{seed}.v1", bindings, tables, features)
     return proj.with_queries() if "query" in features else proj
 
