@@ -109,6 +109,28 @@ struct RequestValueDomainTests {
         }
     }
 
+    @Test("a Timestamp with extreme seconds or nanos is invalid_argument, never a trap or a wrapped value")
+    func binaryTimestampExtremes() throws {
+        // (seconds, nanos): Int64.min once trapped in abs(); nanos past Int32 wrapped (2^32 + 5 read as 5 ns).
+        for (seconds, nanos) in [(Int64.min, UInt64(0)), (Int64.max, 0), (0, 1 << 32 | 5), (0, UInt64.max), (0, 1_000_000_000)] {
+            var inner = ProtoWireWriter()
+            inner.writeTag(1, .varint)
+            inner.writeVarint(UInt64(bitPattern: seconds))
+            inner.writeTag(2, .varint)
+            inner.writeVarint(nanos)
+            var writer = ProtoWireWriter()
+            writer.writeTag(1, .lengthDelimited)
+            writer.writeVarint(UInt64(inner.bytes.count))
+            writer.bytes.append(contentsOf: inner.bytes)
+            do {
+                _ = try ProtoRequestDecoder.decode(writer.bytes, method: Self.method([Self.when]))
+                Issue.record("(\(seconds), \(nanos)) was accepted")
+            } catch {
+                #expect(error.code == .invalidArgument && error.message.hasPrefix("when:"), "(\(seconds), \(nanos)): \(error.message)")
+            }
+        }
+    }
+
     @Test("the OpenAPI document states the request ranges: uint64 up to 2^63-1, timestamps 1900 to 2299")
     func openAPIStatesTheRanges() throws {
         let big = OpenAPIGenerator.fieldSchema(Self.big, request: true)

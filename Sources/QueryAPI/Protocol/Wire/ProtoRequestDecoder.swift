@@ -82,16 +82,18 @@ enum ProtoRequestDecoder {
         case .timestamp:
             try expect(.lengthDelimited, wireType, field)
             var nested = try reader.readMessage()
-            var seconds: Int64 = 0, nanos: Int32 = 0
+            // Range checks before any arithmetic: `abs(Int64.min)` traps (a 13-byte body stopped the process),
+            // and nanos past Int32 must not wrap into a valid-looking value.
+            var seconds: Int64 = 0, nanos: UInt64 = 0
             while !nested.isAtEnd {
                 let (number, type) = try nested.readTag()
                 switch (number, type) {
                 case (1, .varint): seconds = Int64(bitPattern: try nested.readVarint())
-                case (2, .varint): nanos = Int32(truncatingIfNeeded: try nested.readVarint())
+                case (2, .varint): nanos = try nested.readVarint()
                 default: try nested.skip(type, number: number)
                 }
             }
-            guard (0...999_999_999).contains(nanos), abs(seconds) < 1_000_000_000_000 else {
+            guard nanos <= 999_999_999, (-1_000_000_000_000 ..< 1_000_000_000_000).contains(seconds) else {
                 throw ConnectError.invalid(field.name, "invalid google.protobuf.Timestamp")
             }
             // Milliseconds, as in the JSON form (digits past milliseconds are truncated).
