@@ -16,7 +16,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import ACME_TOKEN, MAX_BATCH, MAX_BODY, PLACED, make_projection, stream_last_sequence
+from conftest import ACME_TOKEN, GLOBEX_TOKEN, MAX_BATCH, MAX_BODY, PLACED, make_projection, stream_last_sequence
 from ingress_client import batch, event, post, post_until_stored, structured
 
 BUDGET = 2 * MAX_BODY
@@ -59,12 +59,12 @@ def large_batch(tag: str, first: int, count: int) -> tuple[bytes, dict, list[str
 class Hog:
     """A request whose headers announce a body of `length` bytes that it does not send (yet)."""
 
-    def __init__(self, url: str, body: bytes, headers: dict):
+    def __init__(self, url: str, body: bytes, headers: dict, token: str = ACME_TOKEN):
         u = urllib.parse.urlsplit(url)
         self.body = body
         self.sock = socket.create_connection((u.hostname, u.port), timeout=180)
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self.sock.sendall((f"POST {u.path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ACME_TOKEN}\r\n{head}"
+        self.sock.sendall((f"POST {u.path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n{head}"
                            f"Content-Length: {len(body)}\r\n\r\n").encode() + body[:10])
 
     def finish(self) -> tuple[int, dict]:
@@ -84,8 +84,9 @@ class Hog:
 
 def test_a_flood_of_large_bodies_gets_503_and_every_2xx_event_is_stored_once(tight):
     before = stream_last_sequence(tight.stream)
-    # Two requests take the whole budget with their Content-Length and hold it, sending almost nothing.
-    hogs = [Hog(tight.ingress, *large_batch("hog", 100 * h, 40)[:2]) for h in range(2)]
+    # Two requests (of two producers: one producer holds at most half this budget) take the whole budget with
+    # their Content-Length and hold it, sending almost nothing.
+    hogs = [Hog(tight.ingress, *large_batch("hog", 100 * h, 40)[:2], token=token) for h, token in enumerate([ACME_TOKEN, GLOBEX_TOKEN])]
     until("the two bodies hold the budget", lambda: tight.metric("projection_ingress_inflight_bytes") == sum(len(h.body) for h in hogs))
     # Meanwhile every large body is refused: 503 with Retry-After, nothing published.
     bodies = [large_batch("flood", 1000 + 100 * n, 40) for n in range(FLOOD)]
@@ -153,6 +154,26 @@ def test_a_flood_of_large_bodies_gets_503_and_every_2xx_event_is_stored_once(tig
     # Each event once: distinct sequences, exactly the stream's new ones.
     assert sorted(stored.values()) == list(range(before + 1, before + total + 1))
     assert stream_last_sequence(tight.stream) == before + total
+    assert tight.ingest.poll() is None
+
+
+def test_one_producer_announcing_bodies_it_never_sends_does_not_lock_out_another(tight):
+    """The budget is taken from `Content-Length` up front and held until the body deadline (600 s here): one
+    producer's token opening connections that announce large bodies and send nothing gets 503 itself once
+    its part (a quarter of the budget, at least one largest body) is held, and another producer is still served."""
+    before = stream_last_sequence(tight.stream)
+    body, headers, _ = large_batch("lock", 7000, 40)
+    hog = Hog(tight.ingress, body, headers, token=ACME_TOKEN)
+    until("the body holds its producer's part", lambda: tight.metric("projection_ingress_inflight_bytes") == len(body))
+    status, h, answer = post(tight.ingress, *large_batch("lock", 7100, 40)[:2], ACME_TOKEN, timeout=120)
+    assert status == 503 and h.get("retry-after") == "1", answer
+    other, other_headers, ids = large_batch("lock", 7200, 40)
+    status, _, answer = post(tight.ingress, other, other_headers, GLOBEX_TOKEN, timeout=120)
+    assert status == 200 and len(answer["sequences"]) == len(ids), answer
+    status, answer = hog.finish()
+    assert status == 200 and len(answer["sequences"]) == 40, answer
+    until("the budget given back", lambda: tight.metric("projection_ingress_inflight_bytes") == 0)
+    assert stream_last_sequence(tight.stream) == before + 80
     assert tight.ingest.poll() is None
 
 

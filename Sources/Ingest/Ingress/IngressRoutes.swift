@@ -26,7 +26,10 @@ struct IngressRoutes: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.bodyDeadlines = BodyDeadlines(timeout: settings.bodyTimeout)
-        self.budget = IngressBudget(capacity: settings.maxInflightBytes, observe: { [metrics] in metrics.inflight($0) })
+        self.budget = IngressBudget(
+            capacity: settings.maxInflightBytes,
+            perProducer: IngressBudget.perProducer(capacity: settings.maxInflightBytes, maxBodyBytes: settings.maxBodyBytes),
+            observe: { [metrics] in metrics.inflight($0) })
         self.waiters = IngressWaiters(capacity: settings.maxWaiters, metrics: metrics)
     }
 
@@ -51,6 +54,7 @@ struct IngressRoutes: Sendable {
 
     private func handle(_ request: Request, share: IngressBudget.Share) async throws -> Response {
         let grant = try settings.tokens.authorize(request.headers[.authorization])
+        share.assign(to: grant)
         let wait = try Self.waitOption(request.uri.queryParameters.get("wait"), max: settings.maxWait)
         let body = try await Self.body(of: request, limit: settings.maxBodyBytes, deadlines: bodyDeadlines, share: share)
         var ceHeaders: [(name: String, value: String)] = []
