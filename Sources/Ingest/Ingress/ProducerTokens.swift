@@ -6,22 +6,23 @@ import HTTPGuards
 /// fact type). `PROJECTION_INGRESS_TOKENS` separates entries with `;`, `PROJECTION_INGRESS_TOKENS_FILE`
 /// has one per line (`#` comments). Tokens never appear in errors or logs.
 struct ProducerTokens: Sendable {
-    private var grants: [String: ProducerGrant] = [:]
+    /// Keyed by each token's digest (`TokenDigest`): a lookup never compares the token itself.
+    private var grants: [TokenDigest: ProducerGrant] = [:]
 
     init(_ grants: [String: ProducerGrant] = [:]) {
-        self.grants = grants
+        self.grants = Dictionary(grants.map { (TokenDigest($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
     var isEmpty: Bool { grants.isEmpty }
 
-    func grant(for token: String) -> ProducerGrant? { grants[token] }
+    func grant(for token: String) -> ProducerGrant? { grants[TokenDigest(token)] }
 
     /// The grant of the request's `Authorization: Bearer …` header.
     func authorize(_ authorization: String?) throws(IngressError) -> ProducerGrant {
         guard let token = BearerToken.parse(authorization) else {
             throw IngressError(.unauthorized, attribute: "Authorization", "a producer token is required (Authorization: Bearer <token>)")
         }
-        guard let grant = grants[String(token)] else {
+        guard let grant = grants[TokenDigest(token)] else {
             throw IngressError(.unauthorized, attribute: "Authorization", "unknown producer token")
         }
         return grant
@@ -51,10 +52,10 @@ struct ProducerTokens: Sendable {
             guard !types.isEmpty, types == ["*"] || types.allSatisfy(SubjectTemplate.isTypeTokens) else {
                 throw ConfigurationError(code: .invalid, setting: setting, reason: "entry \(index + 1): name the fact types (or *)")
             }
-            guard table.grants[token] == nil else {
+            guard table.grants[TokenDigest(token)] == nil else {
                 throw ConfigurationError(code: .invalid, setting: setting, reason: "entry \(index + 1) repeats a token")
             }
-            table.grants[token] = ProducerGrant(tenants: Set(tenants), types: types == ["*"] ? nil : Set(types))
+            table.grants[TokenDigest(token)] = ProducerGrant(tenants: Set(tenants), types: types == ["*"] ? nil : Set(types))
         }
         return table
     }

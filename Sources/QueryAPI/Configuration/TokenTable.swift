@@ -22,17 +22,18 @@ struct TokenTable: Sendable {
         }
     }
 
-    private var grants: [String: Grant] = [:]
+    /// Keyed by each token's digest (`TokenDigest`): a lookup never compares the token itself.
+    private var grants: [TokenDigest: Grant] = [:]
 
     init(_ grants: [String: Grant] = [:]) {
-        self.grants = grants
+        self.grants = Dictionary(grants.map { (TokenDigest($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Whether tokens are configured (then every query request needs one).
     var isEnabled: Bool { !grants.isEmpty }
 
     /// The grant of a token, or nil for an unknown token.
-    func grant(for token: String) -> Grant? { grants[token] }
+    func grant(for token: String) -> Grant? { grants[TokenDigest(token)] }
 
     mutating func merge(_ other: TokenTable) {
         grants.merge(other.grants) { a, b in

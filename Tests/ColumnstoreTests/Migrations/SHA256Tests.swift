@@ -5,6 +5,14 @@ import Testing
 
 @Suite("SHA-256 known answers")
 struct SHA256Tests {
+    @Test("a token digest is the token's SHA-256: equal tokens meet, one character off does not")
+    func tokenDigest() {
+        // Token tables (query and producer tokens) are keyed by it.
+        #expect(TokenDigest("abc").bytes == SHA256.digest(Array("abc".utf8)))
+        #expect(TokenDigest("query-token-0123456789") == TokenDigest("query-token-0123456789"[...]))
+        #expect(TokenDigest("query-token-0123456789") != TokenDigest("query-token-0123456788"))
+    }
+
     @Test("FIPS 180-2 test vectors")
     func fipsVectors() {
         #expect(SHA256.hexDigest([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
