@@ -22,21 +22,28 @@ extension ClickHouseRebuilder {
                     throw StoreError(code: .unexpectedResponse, detail: "tables \(table) and \(table + incomingSuffix) have no distinct UUIDs: a cutover needs an Atomic database")
                 }
             }
-            var journal = ClickHouseSwapJournal(incomingSuffix: incomingSuffix, incomingProjection: incoming.projection, keepPrevious: keepPrevious,
+            let journal = ClickHouseSwapJournal(incomingSuffix: incomingSuffix, incomingProjection: incoming.projection, keepPrevious: keepPrevious,
                                                 generation: generation, tables: tables, uuids: uuids)
-            journal.versionBase = earlier.map(\.nextVersionBase) ?? 1
-            // Written before anything changes: from here on, a stop leaves a journal to finish from.
-            do {
-                try await self.record(journal, live)
-            } catch {
-                // Did it land? Then carry on from it; if it surely did not, nothing changed. If that cannot
-                // be told, the swap counts as interrupted (the live ingest stays paused).
-                let landed: ClickHouseSwapJournal?
-                do { landed = try await self.journal(of: live) } catch { throw Self.interrupted(journal, error) }
-                guard let landed, landed.versionBase == journal.versionBase else { throw error }
-            }
-            try await self.runFinishing(journal, live: generation)
+            try await self.begin(journal, after: earlier, generation: generation)
         }
+    }
+
+    /// Runs a new swap (whole or tenant) after `earlier`, the newest journal (done, or none): its first
+    /// record is written before anything changes, so from then on a stop leaves a journal to finish from.
+    func begin(_ start: ClickHouseSwapJournal, after earlier: ClickHouseSwapJournal?, generation: RebuildGeneration) async throws {
+        let live = generation.live.projection
+        var journal = start
+        journal.versionBase = earlier.map(\.nextVersionBase) ?? 1
+        do {
+            try await record(journal, live)
+        } catch {
+            // Did it land? Then carry on from it; if it surely did not, nothing changed. If that cannot
+            // be told, the swap counts as interrupted (the live ingest stays paused).
+            let landed: ClickHouseSwapJournal?
+            do { landed = try await self.journal(of: live) } catch { throw Self.interrupted(journal, error) }
+            guard let landed, landed.versionBase == journal.versionBase else { throw error }
+        }
+        try await runFinishing(journal, live: generation)
     }
 
     /// Finishes a cutover or rollback that stopped part-way, from the step its journal names; nil when

@@ -18,16 +18,8 @@ extension ClickHouseRebuilder {
             for table in self.schema.tables where !(try await self.exists(table.name + RebuildGeneration.rebuildSuffix)) {
                 throw RebuildError(code: .nothingToCutOver, detail: "no shadow tables (\(RebuildGeneration.rebuildSuffix)): run a rebuild first")
             }
-            var journal = ClickHouseSwapJournal(tenant: tenant, liveCheckpoint: liveCheckpoint, generation: generation, tables: self.schema.tables.map(\.name))
-            journal.versionBase = earlier.map(\.nextVersionBase) ?? 1
-            do {
-                try await self.record(journal, live)
-            } catch {
-                let landed: ClickHouseSwapJournal?
-                do { landed = try await self.journal(of: live) } catch { throw Self.interrupted(journal, error) }
-                guard let landed, landed.versionBase == journal.versionBase else { throw error }
-            }
-            try await self.runFinishing(journal, live: generation)
+            let journal = ClickHouseSwapJournal(tenant: tenant, liveCheckpoint: liveCheckpoint, generation: generation, tables: self.schema.tables.map(\.name))
+            try await self.begin(journal, after: earlier, generation: generation)
         }
     }
 

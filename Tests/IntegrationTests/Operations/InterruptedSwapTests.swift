@@ -55,12 +55,7 @@ struct InterruptedSwapTests {
         #expect(expected.journal == "done", "a finished swap leaves its journal marked done")
         await reference.drop()
 
-        // One database for every stop, emptied and seeded again before each (a fresh one per stop took minutes).
-        let fixture = try await StoreFixture.make(.clickhouse, prefix: "swapstop")
-        let client = try ClickHouseClient(dsn: fixture.dsn)
-        for table in ProjectionSchema.ordersAnalytics.tables {
-            try await client.execute("CREATE TABLE \(table.name)__template AS \(table.name)")
-        }
+        let (fixture, client) = try await Self.stopFixture(prefix: "swapstop")
         var clean = true
         for point in points {
             try await Self.reset(client)
@@ -95,6 +90,17 @@ struct InterruptedSwapTests {
             clean = clean && state == expected
         }
         if clean { await fixture.drop() }
+    }
+
+    /// One database for every stop, emptied (`reset`) and seeded again before each (a fresh one per stop took
+    /// minutes): migrated, with a template of each table to recreate it from.
+    static func stopFixture(prefix: String) async throws -> (StoreFixture, ClickHouseClient) {
+        let fixture = try await StoreFixture.make(.clickhouse, prefix: prefix)
+        let client = try ClickHouseClient(dsn: fixture.dsn)
+        for table in ProjectionSchema.ordersAnalytics.tables {
+            try await client.execute("CREATE TABLE \(table.name)__template AS \(table.name)")
+        }
+        return (fixture, client)
     }
 
     /// Back to a freshly migrated database: the live tables empty again, no other generation, no internal rows.

@@ -37,11 +37,7 @@ struct InterruptedTenantCutoverTests {
         #expect(points.count == 2 * (3 + tables) + 2 * tables, "\(points)")
         await reference.drop()
 
-        let fixture = try await StoreFixture.make(.clickhouse, prefix: "tenantstop")
-        let client = try ClickHouseClient(dsn: fixture.dsn)
-        for table in ProjectionSchema.ordersAnalytics.tables {
-            try await client.execute("CREATE TABLE \(table.name)__template AS \(table.name)")
-        }
+        let (fixture, client) = try await Swaps.stopFixture(prefix: "tenantstop")
         var clean = true
         for (index, point) in points.enumerated() where index % Self.shards == shard {
             try await Swaps.reset(client)
