@@ -695,8 +695,8 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                     try await store.fence(configuration.consumer, epoch: lease.epoch)
                 }
                 var checkpoint = try await store.loadCheckpoint(configuration.consumer)
-                if checkpoint == .empty, configuration.startAt != .first {
-                    checkpoint = try await recordStartPosition()
+                if configuration.startAt != .first {
+                    checkpoint = try await resolveStartPosition(checkpoint)
                 }
                 try await store.checkWritable()
                 status.update { $0.checkpoint = checkpoint.committed; $0.checkpointMovedAt = Date(); $0.storeWritable = true }
@@ -719,21 +719,45 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         return nil
     }
 
-    /// The first start of a consumer with `PROJECTION_START_AT` other than `first`: resolves the position
-    /// against the stream and commits an empty batch up to it through the store's own batch steps, so the
-    /// checkpoint records the choice and a restart never decides again.
-    private func recordStartPosition() async throws -> StoredCheckpoint {
-        let bounds = try await source.streamBounds()
-        let source = source
-        let through = try await configuration.startAt.skipThrough(streamFirst: bounds.first, streamLast: bounds.last) { sequence in
-            try await source.firstMessage(atOrAfter: sequence)
+    /// A consumer with `PROJECTION_START_AT` other than `first`: carries out `StartResolution`'s steps
+    /// (resolve against the stream once, record the decision, skip through it) until it says start, so a
+    /// restart before the first batch finishes the recorded decision rather than deciding again.
+    private func resolveStartPosition(_ loaded: StoredCheckpoint) async throws -> StoredCheckpoint {
+        let consumer = configuration.consumer
+        let decisionConsumer = StartResolution.decisionConsumer(of: consumer)
+        var checkpoint = loaded
+        // Each step moves a record forwards, so three rounds end it; a store that takes a step without
+        // moving it would otherwise be asked forever.
+        for _ in 0..<4 {
+            let decision = try await store.loadCheckpoint(decisionConsumer)
+            switch StartResolution.next(checkpoint: checkpoint, decision: decision) {
+            case .start(let checkpoint):
+                return checkpoint
+            case .resolve:
+                let bounds = try await source.streamBounds()
+                let source = source
+                let through = try await configuration.startAt.skipThrough(streamFirst: bounds.first, streamLast: bounds.last) { sequence in
+                    try await source.firstMessage(atOrAfter: sequence)
+                }
+                try await commitEmpty(decisionConsumer, StartResolution.decision(through: through))
+                logger.notice("first start: the start position is resolved and recorded",
+                              metadata: ["start_at": "\(configuration.startAt)", "skip_through": "\(through)"])
+            case .recordDecision(let range):
+                try await commitEmpty(decisionConsumer, range)
+            case .skip(let range):
+                try await commitEmpty(consumer, range)
+                logger.notice("first start: skipped the stream up to the start position, recorded as the checkpoint",
+                              metadata: ["start_at": "\(configuration.startAt)", "checkpoint": "\(range.last)"])
+                checkpoint = try await store.loadCheckpoint(consumer)
+            }
         }
-        guard through > 0 else { return .empty }
-        let payload = BatchPayload(consumer: configuration.consumer, range: SequenceRange(first: 1, last: through), facts: [], quarantined: [], leaseEpoch: lease?.epoch)
+        throw StoreError(code: .checkpointConflict, detail: "\(consumer): the start position's record did not move forwards")
+    }
+
+    /// Commits a batch without facts over `range` for `consumer`, through the store's own batch steps.
+    private func commitEmpty(_ consumer: ConsumerID, _ range: SequenceRange) async throws {
+        let payload = BatchPayload(consumer: consumer, range: range, facts: [], quarantined: [], leaseEpoch: lease?.epoch)
         for step in Store.Guarantee.steps { _ = try await store.run(step, payload) }
-        logger.notice("first start: skipped the stream up to the start position, recorded as the checkpoint",
-                      metadata: ["start_at": "\(configuration.startAt)", "checkpoint": "\(through)"])
-        return try await store.loadCheckpoint(configuration.consumer)
     }
 
     /// (Re)creates the durable consumer so delivery starts right after the stored checkpoint (or at the

@@ -177,6 +177,11 @@ struct RebuildCommand: AsyncParsableCommand {
         environment["PROJECTION_TABLE_SUFFIX"] = RebuildGeneration.rebuildSuffix
         environment["PORT_HTTP"] = String(port)
         environment["PROJECTION_ADMIN_TOKEN"] = nil
+        // The replay starts where `prepare` put its checkpoint (--from-sequence): a live deployment's
+        // `PROJECTION_START_AT=new` must not make it skip the stream (an empty projection would be cut
+        // over), and its push ingress is the live ingest's, not the replay's.
+        environment["PROJECTION_START_AT"] = "first"
+        environment["PROJECTION_INGRESS"] = "false"
         let partitions = try MigrateEnvironment.current().partitions
         if let partitions {
             // One rebuild replica takes every partition: its leases live under its own namespace.

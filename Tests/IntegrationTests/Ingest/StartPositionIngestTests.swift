@@ -65,6 +65,45 @@ struct StartPositionIngestTests {
         await fixture2.drop()
     }
 
+    @Test("new on a stream that never held a message, stopped before its first batch: a restart skips nothing published since",
+          arguments: [StoreKind.postgres, .clickhouse])
+    func newOnEmptyStream(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind, prefix: "start")
+        let stream = DevStack.uniqueName("STARTE").uppercased()
+        let subject = stream.lowercased()
+        let corpus = FactCorpus(subjectPrefix: subject, orders: 60, seed: 43)
+        let empty = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], range: 0..<0)
+        #expect(empty == 0)
+        let environment = [
+            "PROJECTION_STORE_KIND": kind.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
+            "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
+            "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "start-\(subject)",
+            "PROJECTION_START_AT": "new",
+        ]
+        var ingest = IngestProcess(environment: environment)
+        try ingest.start()
+        // Bound to its consumer: the start position was decided (skip nothing), with no batch committed yet.
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while clock.now < deadline, await ingest.admin()?["consumer_bound"] as? Bool != true {
+            try await clock.sleep(for: .milliseconds(100))
+        }
+        #expect(await ingest.admin()?["consumer_bound"] as? Bool == true, "ingest did not bind; log:\n\(ingest.log.suffix(2000))")
+        _ = await ingest.terminate()
+
+        // Published while it was down: after the first start, so a restart applies all of it.
+        let last = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"])
+        ingest = IngestProcess(environment: environment)
+        try ingest.start()
+        try await ingest.waitForCheckpoint(last)
+        _ = await ingest.terminate()
+        let applied = try await fixture.orders()
+        #expect(Set(applied.flatMap { tenant, byID in byID.keys.map { "\(tenant)/\($0)" } }) == Self.orders(corpus, messages: 0..<corpus.messages.count))
+
+        await FactPublisher.deleteStream(stream)
+        await fixture.drop()
+    }
+
     /// tenant/order_id of the valid orders placed by these messages (poison left out).
     static func orders(_ corpus: FactCorpus, messages: Range<Int>) -> Set<String> {
         var result = Set<String>()

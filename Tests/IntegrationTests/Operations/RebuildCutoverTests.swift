@@ -30,10 +30,11 @@ struct RebuildCutoverTests {
         let before = try await fixture.orders().values.reduce(0) { $0 + $1.count }
         #expect(before > 0)
 
-        // Rebuild with a cutover while the live tables serve and more facts arrive.
+        // Rebuild with a cutover while the live tables serve and more facts arrive. The job's environment
+        // carries a deployment's `PROJECTION_START_AT=new`: the replay must still start at the stream's start.
         let rebuild = try MigrateProcess(
             ["rebuild", "--cutover", "--keep-previous", "--catch-up-lag", "0", "--live-admin", "http://127.0.0.1:\(live.port)"],
-            environment: settings)
+            environment: settings.merging(["PROJECTION_START_AT": "new"]) { $1 })
         _ = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], range: first..<(total * 8 / 10))
         var served = 0
         let clock = ContinuousClock()
