@@ -6,7 +6,7 @@ extension ClickHouseProjectionStore {
     public func quarantined(projection: String, consumers: Set<String>?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws
         -> [QuarantinedFact]
     {
-        var parameters = ["p": projection, "limit": String(limit)]
+        var parameters = ["p": projection, "limit": String(limit), "budget": String(QuarantinePageBudget.rawBytes)]
         var conditions = ["projection = {p:String}"]
         if let after {
             parameters["after"] = String(after.sequence)
@@ -28,14 +28,22 @@ extension ClickHouseProjectionStore {
             parameters["t"] = tenant
             conditions.append("tenant_id = {t:String}")
         }
-        // The raw message may be any bytes: it travels as hex so JSON cannot mangle it.
+        // The raw message may be any bytes: it travels as hex so JSON cannot mangle it. The page stops once
+        // the raw bytes before an entry reach the budget (`QuarantinePageBudget`).
         let response = try await client.query(
             """
             SELECT toString(stream_sequence) AS seq, toString(partition) AS part, consumer, subject, fact_id, fact_type, tenant_id, reason,
                    hex(raw) AS raw_hex, headers
-            FROM _projection_quarantine FINAL
-            WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY stream_sequence, partition, consumer LIMIT {limit:UInt32}
+            FROM (
+                SELECT stream_sequence, partition, consumer, subject, fact_id, fact_type, tenant_id, reason, raw, headers,
+                       sum(length(raw)) OVER (ORDER BY stream_sequence, partition, consumer ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                           - length(raw) AS raw_before
+                FROM _projection_quarantine FINAL
+                WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY stream_sequence, partition, consumer LIMIT {limit:UInt32}
+            )
+            WHERE raw_before < {budget:UInt64}
+            ORDER BY stream_sequence, partition, consumer
             FORMAT JSONEachRow
             """,
             parameters: parameters)

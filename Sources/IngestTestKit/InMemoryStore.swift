@@ -119,13 +119,13 @@ public final class InMemoryStore<Guarantee: DeliveryGuarantee>: ProjectionStore 
 
     public func quarantined(projection: String, consumers: Set<String>?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
         state.withLock { state in
-            Array(state.quarantine.values
+            QuarantinePageBudget.cut(Array(state.quarantine.values
                 .filter { fact in consumers.map { $0.contains(fact.consumer) } ?? true }
                 .filter { fact in partition.map { fact.partition == $0 } ?? true }
                 .filter { fact in tenant.map { fact.tenant == $0 } ?? true }
                 .filter { fact in after.map { $0 < fact.key } ?? true }
                 .sorted { $0.key < $1.key }
-                .prefix(limit))
+                .prefix(limit)))
         }
     }
 

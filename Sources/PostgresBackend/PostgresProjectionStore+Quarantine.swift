@@ -4,17 +4,25 @@ import Columnstore
 extension PostgresProjectionStore {
     public func quarantined(projection: String, consumers: Set<String>?, partition: Int?, tenant: String?, after: QuarantineKey?, limit: Int) async throws -> [QuarantinedFact] {
         try await withConnection { connection in
-            // The row comparison pages along the primary key (projection, stream_sequence, partition, consumer).
+            // The row comparison pages along the primary key (projection, stream_sequence, partition, consumer);
+            // the page stops once the raw bytes before an entry reach the budget (`QuarantinePageBudget`).
             let rows = try await connection.query(
                 """
                 SELECT stream_sequence, partition, subject, fact_id, fact_type, tenant_id, reason, raw, headers::text, consumer
-                FROM _projection_quarantine
-                WHERE projection = $1
-                  AND ($2::bigint IS NULL OR (stream_sequence, partition, consumer) > ($2::bigint, $3::integer, $7::text))
-                  AND ($4::integer IS NULL OR partition = $4::integer)
-                  AND ($5::text IS NULL OR tenant_id = $5::text)
-                  AND ($8::text[] IS NULL OR consumer = ANY($8::text[]))
-                ORDER BY stream_sequence, partition, consumer LIMIT $6
+                FROM (
+                    SELECT stream_sequence, partition, subject, fact_id, fact_type, tenant_id, reason, raw, headers, consumer,
+                           sum(octet_length(raw)) OVER (ORDER BY stream_sequence, partition, consumer ROWS UNBOUNDED PRECEDING)
+                               - octet_length(raw) AS raw_before
+                    FROM _projection_quarantine
+                    WHERE projection = $1
+                      AND ($2::bigint IS NULL OR (stream_sequence, partition, consumer) > ($2::bigint, $3::integer, $7::text))
+                      AND ($4::integer IS NULL OR partition = $4::integer)
+                      AND ($5::text IS NULL OR tenant_id = $5::text)
+                      AND ($8::text[] IS NULL OR consumer = ANY($8::text[]))
+                    ORDER BY stream_sequence, partition, consumer LIMIT $6
+                ) page
+                WHERE raw_before < $9
+                ORDER BY stream_sequence, partition, consumer
                 """,
                 [.text(projection),
                  after.map { .int64(Int64(clamping: $0.sequence)) } ?? .null, after.map { .int64(Int64($0.partition)) } ?? .null,
@@ -23,7 +31,7 @@ extension PostgresProjectionStore {
                      var list = PostgresArrayLiteral()
                      for name in names.sorted() { list.append(name) }
                      return .text(list.literal)
-                 } ?? .null])
+                 } ?? .null, .int64(Int64(QuarantinePageBudget.rawBytes))])
             return try rows.map { row in
                 guard let sequence = row.int64(at: 0), let partition = row.int64(at: 1), let raw = row.bytes(at: 7) else {
                     throw StoreError(code: .unexpectedResponse, detail: "unreadable quarantine row")

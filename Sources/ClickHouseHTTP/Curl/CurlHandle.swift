@@ -77,7 +77,14 @@ final class CurlHandle: @unchecked Sendable {
 
         var slist: UnsafeMutablePointer<curl_slist>?
         for line in headerLines {
-            slist = curl_slist_append(slist, line)
+            // NULL (out of memory) leaves the list as it was: going on would send the request without the
+            // lines before, the credentials among them.
+            guard let next = curl_slist_append(slist, line) else {
+                curl_slist_free_all(slist)
+                if case .stream(let bridge, _, _, _) = request.body { bridge.cancel() }
+                return CurlOutcome(curlCode: Int(CURLE_OUT_OF_MEMORY.rawValue), curlMessage: "out of memory building the request headers")
+            }
+            slist = next
         }
         defer { curl_slist_free_all(slist) }
 
@@ -87,7 +94,8 @@ final class CurlHandle: @unchecked Sendable {
         ccurl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         ccurl_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
         ccurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.wholeMilliseconds)
-        ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.requestTimeout.wholeMilliseconds)
+        // What is left of the transfer's deadline: a streamed body's read-ahead has spent some of it.
+        ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Int(transfer.deadline.timeIntervalSinceNow * 1000)))
         ccurl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
         ccurl_setopt_slist(easy, CURLOPT_HTTPHEADER, slist)
         if request.acceptCompressedResponse {

@@ -25,7 +25,7 @@ struct ConsoleRoutes: Sendable {
             let body = try Self.skipRequest(Array(buffer.readableBytesView))
             do {
                 let skipped = try await skipping.skip(partition: body.partition, consumer: body.consumer, sequences: body.sequences, note: body.note)
-                return try AdminRoutes.encoded(["skipped": skipped.map { SkippedKey(partition: $0.partition, sequence: $0.sequence, consumer: $0.entryConsumer ?? $0.consumer) }])
+                return try AdminRoutes.encoded(["skipped": skipped])
             } catch let error as AdminError {
                 throw error.httpError
             }

@@ -42,8 +42,9 @@ struct AdminRoutes: Sendable {
             let partition = try query.get("partition").map { try Int(Self.unsigned($0, field: "partition", default: 0, max: UInt64(Self.maxPartition))) }
             let consumer = try query.get("consumer").map { try Self.consumer($0) }
             let facts = try await admin.quarantined(partition: partition, consumer: consumer, tenant: tenant, afterSequence: after, limit: Int(limit))
-            // A full page ends with every entry of its last sequence, so it may hold a few more than `limit`.
-            let next = facts.count >= Int(limit) ? facts.last?.sequence : nil
+            // A full page (`limit` entries, or the raw bytes' budget reached) ends with every entry of its last
+            // sequence, so it may hold a few more than `limit`.
+            let next = QuarantinePageBudget.isFull(facts, limit: Int(limit)) ? facts.last?.sequence : nil
             return try encoded(QuarantinePage(facts: facts.map(QuarantinePage.Fact.init), nextAfterSequence: next))
         }
         router.post("admin/quarantine/redrive") { request, context in

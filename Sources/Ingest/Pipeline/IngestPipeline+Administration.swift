@@ -39,12 +39,12 @@ extension IngestPipeline: IngestAdministration {
                                                after: QuarantineKey(partition: partition + 1, sequence: afterSequence), limit: limit)
         // So a full page ends with every entry of its last sequence (other durables' at it, or one recorded
         // before entries named their consumer): the next page starts after that sequence and misses none.
-        while page.count >= limit, let last = page.last {
+        while QuarantinePageBudget.isFull(page, limit: limit), let last = page.last {
             let more = try await store.quarantined(projection: projection, consumers: consumers, partition: partition, tenant: tenant,
                                                    after: last.key, limit: 16)
             let same = more.prefix { $0.sequence == last.sequence }
             page += same
-            if same.count < more.count || more.count < 16 { break }
+            if same.count < more.count || !QuarantinePageBudget.isFull(more, limit: 16) { break }
         }
         return page
     }
@@ -66,18 +66,19 @@ extension IngestPipeline: IngestAdministration {
         return nil
     }
 
-    /// The addressed entries at `sequences` (every one at each: an entry naming no durable may share a
-    /// sequence with this durable's). The quarantine is read in pages until past the highest sequence.
-    func quarantinedEntries(at sequences: [UInt64], partition: Int, consumers: Set<String>?, tenant: String?) async throws -> [QuarantinedFact] {
+    /// Visits the addressed entries at `sequences` (every one at each: an entry naming no durable may share
+    /// a sequence with this durable's), a page at a time, until past the highest sequence: only one page's
+    /// messages are held at once (`QuarantinePageBudget`), however large the entries.
+    func forEachQuarantinedEntry(at sequences: [UInt64], partition: Int, consumers: Set<String>?, tenant: String?,
+                                 _ body: (QuarantinedFact) async throws -> Void) async throws {
         let wanted = Set(sequences)
-        guard let highest = wanted.max() else { return [] }
-        var facts: [QuarantinedFact] = []
+        guard let highest = wanted.max() else { return }
         var after: QuarantineKey?
         while true {
             let page = try await store.quarantined(projection: configuration.consumer.projection, consumers: consumers, partition: partition,
                                                    tenant: tenant, after: after, limit: 1000)
-            facts += page.filter { wanted.contains($0.sequence) }
-            guard let last = page.last, last.sequence <= highest, page.count == 1000 else { return facts }
+            for fact in page where wanted.contains(fact.sequence) { try await body(fact) }
+            guard let last = page.last, last.sequence <= highest, QuarantinePageBudget.isFull(page, limit: 1000) else { return }
             after = last.key
         }
     }
@@ -95,40 +96,48 @@ extension IngestPipeline: IngestAdministration {
         let consumers = try quarantineConsumers(consumer, partition: partition, listing: false)
         // Sequences are unique only within one partition's stream: a re-drive never spans partitions.
         let partition = partition ?? configuration.consumer.partition
-        var facts: [QuarantinedFact]
-        if let sequences {
-            facts = try await quarantinedEntries(at: sequences, partition: partition, consumers: consumers, tenant: tenant)
-        } else {
-            facts = try await store.quarantined(projection: projection, consumers: consumers, partition: partition,
-                                                tenant: tenant, after: nil, limit: limit)
-        }
         var redriven: [RedrivenFact] = []
-        for fact in facts {
-            var headers = JSONCoding.headers(from: fact.headersJSON)
-            // JetStream's own headers belong to the first publish; the message id below replaces them.
-            headers = headers.filter { !$0.key.lowercased().hasPrefix("nats-") }
-            headers["projection-redriven-from"] = String(fact.sequence)
-            if fact.partition != 0 { headers["projection-redriven-from-partition"] = String(fact.partition) }
-            // Beyond the duplicate window the fact's idempotency key protects it.
-            let messageID = redriveMessageID(fact)
-            let newSequence: UInt64
-            do {
-                newSequence = try await source.publish(subject: fact.subject, data: fact.raw, headers: headers, messageID: messageID)
-            } catch let error as NATSError where error.jetStreamErrorCode == 10060 {
-                // Another stream captures the subject now: nothing was stored, and the entry stays.
-                let earlier = redriven.map { "\($0.sequence) as \($0.newSequence)" }.joined(separator: ", ")
-                throw AdminError(code: .conflict, detail: """
-                    sequence \(fact.sequence) (partition \(fact.partition)): its subject \(AdminRoutes.printable(fact.subject)) is not \
-                    in this ingest's stream \(configuration.stream), so it was not re-driven and stays quarantined\
-                    \(redriven.isEmpty ? "" : "; re-driven before it: \(earlier)")
-                    """)
+        if let sequences {
+            try await forEachQuarantinedEntry(at: sequences, partition: partition, consumers: consumers, tenant: tenant) { fact in
+                redriven.append(try await redriveOne(fact, earlier: redriven))
             }
-            try await store.removeQuarantined(projection: projection, keys: [fact.key])
-            redriven.append(RedrivenFact(partition: fact.partition, sequence: fact.sequence, newSequence: newSequence, consumer: fact.consumer))
-            logger.notice("re-drove a quarantined fact", metadata: [
-                "partition": "\(fact.partition)", "sequence": "\(fact.sequence)", "new_sequence": "\(newSequence)", "tenant": "\(fact.tenant)",
-            ])
+        } else {
+            // One page (`limit` entries, or fewer within the byte budget); the caller asks again for more.
+            for fact in try await store.quarantined(projection: projection, consumers: consumers, partition: partition,
+                                                    tenant: tenant, after: nil, limit: limit) {
+                redriven.append(try await redriveOne(fact, earlier: redriven))
+            }
         }
         return redriven
+    }
+
+    /// Publishes one entry's fact again and removes the entry; `earlier` (this request's) names what was
+    /// re-driven before it when it cannot be.
+    private func redriveOne(_ fact: QuarantinedFact, earlier: [RedrivenFact]) async throws -> RedrivenFact {
+        let projection = configuration.consumer.projection
+        var headers = JSONCoding.headers(from: fact.headersJSON)
+        // JetStream's own headers belong to the first publish; the message id below replaces them.
+        headers = headers.filter { !$0.key.lowercased().hasPrefix("nats-") }
+        headers["projection-redriven-from"] = String(fact.sequence)
+        if fact.partition != 0 { headers["projection-redriven-from-partition"] = String(fact.partition) }
+        // Beyond the duplicate window the fact's idempotency key protects it.
+        let messageID = redriveMessageID(fact)
+        let newSequence: UInt64
+        do {
+            newSequence = try await source.publish(subject: fact.subject, data: fact.raw, headers: headers, messageID: messageID)
+        } catch let error as NATSError where error.jetStreamErrorCode == 10060 {
+            // Another stream captures the subject now: nothing was stored, and the entry stays.
+            let list = earlier.map { "\($0.sequence) as \($0.newSequence)" }.joined(separator: ", ")
+            throw AdminError(code: .conflict, detail: """
+                sequence \(fact.sequence) (partition \(fact.partition)): its subject \(AdminRoutes.printable(fact.subject)) is not \
+                in this ingest's stream \(configuration.stream), so it was not re-driven and stays quarantined\
+                \(earlier.isEmpty ? "" : "; re-driven before it: \(list)")
+                """)
+        }
+        try await store.removeQuarantined(projection: projection, keys: [fact.key])
+        logger.notice("re-drove a quarantined fact", metadata: [
+            "partition": "\(fact.partition)", "sequence": "\(fact.sequence)", "new_sequence": "\(newSequence)", "tenant": "\(fact.tenant)",
+        ])
+        return RedrivenFact(partition: fact.partition, sequence: fact.sequence, newSequence: newSequence, consumer: fact.consumer)
     }
 }
