@@ -29,22 +29,29 @@ struct QueryHandler: Sendable {
         case .full: throw ConnectError(.resourceExhausted, "too many concurrent requests; retry later")
         case .tenantFull: throw ConnectError(.resourceExhausted, "too many concurrent requests for this tenant; retry later")
         }
+        // The slot is held while the store query runs (the executor ends it by the client's deadline) and,
+        // for a large answer, until its body is written (`response`); any other way out gives it back.
+        let slot = ConcurrencySlot(limiter: limiter, tenant: tenant)
         let result: QueryResult
         do {
-            // The slot is released when the store query has ended, which the executor makes happen
-            // by the client's deadline.
-            defer { limiter.release(tenant: tenant) }
             guard let query = catalog.queries[method.name] else {
                 throw ConnectError(.internal, "the method has no query", detail: "no prepared query for \(method.name)")
             }
-            do {
-                result = try await executor.execute(query, tenant: tenant, parameters: parameters, deadline: deadline?.instant)
-            } catch let error as QueryError {
-                let answer = ConnectError(error)
-                throw deadline?.judge(answer) ?? answer
-            }
+            result = try await executor.execute(query, tenant: tenant, parameters: parameters, deadline: deadline?.instant)
+        } catch let error as QueryError {
+            slot.release()
+            let answer = ConnectError(error)
+            throw deadline?.judge(answer) ?? answer
+        } catch {
+            slot.release()
+            throw error
         }
-        return try Self.response(result, method: method, options: options)
+        do {
+            return try Self.response(result, method: method, options: options, slot: slot)
+        } catch {
+            slot.release()
+            throw error
+        }
     }
 
     /// The request's Connect options and its message as typed parameters, for POST and GET.
@@ -89,7 +96,7 @@ struct QueryHandler: Sendable {
 
     /// The response message in the request's codec, compressed when the client accepts it and
     /// the message is large enough to gain from it.
-    static func response(_ result: QueryResult, method: QueryMethodSchema, options: ConnectRequestOptions) throws(ConnectError) -> Response {
+    static func response(_ result: QueryResult, method: QueryMethodSchema, options: ConnectRequestOptions, slot: ConcurrencySlot? = nil) throws(ConnectError) -> Response {
         var headers: HTTPFields = [.contentType: options.codec.contentType]
         // The body depends on Accept-Encoding: caches (GET answers are cacheable) must key on it.
         headers[Self.vary] = "Accept-Encoding"
@@ -110,8 +117,24 @@ struct QueryHandler: Sendable {
                 headers[.contentEncoding] = options.responseCompression.rawValue
             }
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        let buffer = ByteBuffer(bytes: body)
+        guard let slot, buffer.readableBytes >= heldAnswerBytes else {
+            // Small: one write with the head (the server's fast path); the slot goes now.
+            slot?.release()
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+        }
+        // Large: the slot stays with the body until it is written, so a client that does not read cannot
+        // make the server hold more answers than there are slots (or frees it when the body is dropped).
+        return Response(status: .ok, headers: headers, body: .init(contentLength: buffer.readableBytes) { writer in
+            defer { slot.release() }
+            try await writer.write(buffer)
+            try await writer.finish(nil)
+        })
     }
+
+    /// Answers from this size on keep their concurrency slot until written; smaller ones (the many) are
+    /// bounded by the connection limit times this.
+    static let heldAnswerBytes = 64 << 10
 
     private func body(of request: Request) async throws(ConnectError) -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
