@@ -92,10 +92,14 @@ public final class PostgresStateHashReader: StateHashReader {
         "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    static let statementDeadline: Duration = .seconds(300)
+
     private func query(_ sql: String, _ parameters: [PostgresValue], layout: StateHashLayout) async throws -> PostgresRows {
         do {
             let connection = try await connection.get {
                 let opened = try await PostgresConnection.connect(dsn: dsn, logger: logger)
+                // As long as the ClickHouse reader waits: a statement stuck behind a lock ends as an error.
+                opened.statementDeadline = Self.statementDeadline
                 try await opened.execute(Self.sessionSetup)
                 return opened
             }
