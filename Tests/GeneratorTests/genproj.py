@@ -32,6 +32,7 @@ ALL_FEATURES = {
     "long_literals", # number literals longer than 17 significant digits (must round correctly)
     "float17",       # 17-significant-digit doubles (shortest round-trip texts of random doubles)
     "int_exponent",  # integers written with a fraction or exponent (5.000, 42E0, 9.2e18): exactly integral
+    "key_notation",  # integer idempotency keys in other notations (7.0, 70e-1, "7", -0, 7e25): one key each; 7.5 refused
     "number_overflow", # JSON number literals beyond double range (1e400): quarantined naming the field
     "int64_min",     # -9223372036854775808 (the int64 lower bound, inside the domain)
     "domain",        # well-formed values one past a domain bound (dates 1969/2149-06-07, 2^63, 1e400, too many digits)
@@ -918,6 +919,23 @@ def get_path(data, path):
     return cur, True
 
 
+def _key_notation(n: int, rng, hostile: bool):
+    """The integer key `n` as a producer may write it: the same integer in another notation or as a
+    string (one key with `n`), another integer by exponent (`7e25`), or, hostile, a number that is no
+    integer (refused naming the field)."""
+    if hostile and rng.random() < 0.1:
+        return Num(rng.choice([f"{n}.5", f"{n}5e-1"]))
+    r = rng.random()
+    if r < 0.3:
+        return n
+    if r < 0.4:
+        return str(n)
+    forms = [f"{n}.0", f"{n}e0", f"{n}E+0", f"{n}.000", f"{n}0e-1", f"{n * 1000}e-3", f"{n}00E-2", f"{n}e25"]
+    if n == 0:
+        forms += ["-0", "-0.0", "0e5"]
+    return Num(rng.choice(forms))
+
+
 def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hostile_rate=0.04):
     """Facts in publish order (with redeliveries and key reuse); bodies filled in."""
     rng = random.Random(seed * 7919 + 1)
@@ -932,6 +950,8 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
                     small = s.value.endswith(("_dim", "_ent")) or (s.value.endswith("_ver") and "ties" in proj.features)
                     wants[(ref, s.value)] = (c.type, s.transform, small, c.aggregate == "sum", s.is_required(c) or c.aggregate)
     keys_used = {}
+    # Its own dice: the facts of recorded seeds stay as they were without the feature.
+    notation_rng = random.Random(seed * 104_729 + 3)
     out = []
     for n in range(count):
         if out and rng.random() < 0.05:  # a redelivery: the very same body again
@@ -974,12 +994,16 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
             if dirty and "hostile" in proj.features and rng.random() < 0.02:
                 key = rng.choice(["", None, {"x": 1}] + ["k\x00ey"] * ("nul" in proj.features))
             keys_used.setdefault((b.ref, tenant), []).append(key)
+        if "key_notation" in proj.features and type(key) is int:
+            key_written = _key_notation(key, notation_rng, hostile=dirty and "hostile" in proj.features)
+        else:
+            key_written = key
         paths = [b.key_path] if b.key_path else [v for k, v in b.key_parts if k == "data"]
         for p in paths:
             if p == "part2":
                 set_path(data, p, rng.choice(["a", "a|b", "b", "a\\", "\\|"]))
             elif key is not None:
-                set_path(data, p, key)
+                set_path(data, p, key_written)
         source = rng.choice(["/gen", "/gen|x", "/svc/a", "Code: 1. DB::Exception" if "exception" in proj.features else "/s"])
         fixed = [1_709_251_200_000, 0] if "ties" in proj.features else []
         time = _ts_text(rng.choice(fixed + [rng.randrange(*vals.ts_range())]), rng)
@@ -1043,7 +1067,13 @@ class Model:
                 raise Reject("invalid_value", fld, "key must be a string or an integer")
             if isinstance(raw, str) and "\x00" in raw:
                 raise Reject("invalid_value", fld, "NUL in key")
-            return raw if isinstance(raw, str) else str(raw.text if isinstance(raw, Num) else raw)
+            if isinstance(raw, Num):
+                # The integer the literal denotes, in canonical digits, whatever its notation.
+                exact = Decimal(raw.text)
+                if exact != exact.to_integral_value():
+                    raise Reject("invalid_value", fld, "key number is no integer")
+                return str(int(exact))
+            return raw if isinstance(raw, str) else str(raw)
         if b.key_parts:
             key = "|".join(esc(one(k, v)) for k, v in b.key_parts)
             flds = ["data." + v if k == "data" else v for k, v in b.key_parts]

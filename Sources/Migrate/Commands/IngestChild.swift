@@ -20,9 +20,12 @@ final class IngestChild: @unchecked Sendable {
         process.environment = environment
         process.standardOutput = handle
         process.standardError = handle
+        // Registered first: a signal between the start and the registration would leave it behind.
+        IngestChildren.add(process)
         do {
             try process.run()
         } catch {
+            IngestChildren.remove(process)
             throw RebuildError(code: .ingestUnavailable, detail: "cannot start \(binary) (pass --ingest-binary): \(error.localizedDescription)")
         }
         return IngestChild(process: process, logPath: log.path)
@@ -38,6 +41,7 @@ final class IngestChild: @unchecked Sendable {
 
     /// SIGTERM (ingest drains), then waits; SIGKILL after `timeout`.
     func terminate(timeout: Duration) async -> Bool {
+        defer { if !process.isRunning { IngestChildren.remove(process) } }
         guard process.isRunning else { return true }
         kill(process.processIdentifier, SIGTERM)
         let clock = ContinuousClock()

@@ -53,12 +53,7 @@ struct StartPositionIngestTests {
         environment["PROJECTION_STORE_DSN"] = fixture2.dsn
         environment["PROJECTION_DURABLE"] = "start-time-\(subject)"
         environment["PROJECTION_START_AT"] = "time:" + RFC3339.format(milliseconds: Int64(cut.timeIntervalSince1970 * 1000))
-        ingest = IngestProcess(environment: environment)
-        try ingest.start()
-        try await ingest.waitForCheckpoint(last2)
-        _ = await ingest.terminate()
-        let late = try await fixture2.orders()
-        #expect(Set(late.flatMap { tenant, byID in byID.keys.map { "\(tenant)/\($0)" } }) == Self.orders(corpus2, messages: 0..<corpus2.messages.count))
+        #expect(try await Self.applyThrough(last2, environment: environment, fixture: fixture2) == Self.orders(corpus2, messages: 0..<corpus2.messages.count))
 
         await FactPublisher.deleteStream(stream)
         await fixture.drop()
@@ -80,7 +75,7 @@ struct StartPositionIngestTests {
             "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "start-\(subject)",
             "PROJECTION_START_AT": "new",
         ]
-        var ingest = IngestProcess(environment: environment)
+        let ingest = IngestProcess(environment: environment)
         try ingest.start()
         // Bound to its consumer: the start position was decided (skip nothing), with no batch committed yet.
         let clock = ContinuousClock()
@@ -93,15 +88,19 @@ struct StartPositionIngestTests {
 
         // Published while it was down: after the first start, so a restart applies all of it.
         let last = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"])
-        ingest = IngestProcess(environment: environment)
-        try ingest.start()
-        try await ingest.waitForCheckpoint(last)
-        _ = await ingest.terminate()
-        let applied = try await fixture.orders()
-        #expect(Set(applied.flatMap { tenant, byID in byID.keys.map { "\(tenant)/\($0)" } }) == Self.orders(corpus, messages: 0..<corpus.messages.count))
+        #expect(try await Self.applyThrough(last, environment: environment, fixture: fixture) == Self.orders(corpus, messages: 0..<corpus.messages.count))
 
         await FactPublisher.deleteStream(stream)
         await fixture.drop()
+    }
+
+    /// Runs an ingest until its checkpoint reaches `sequence`; the tenant/order_id of the orders applied.
+    static func applyThrough(_ sequence: UInt64, environment: [String: String], fixture: StoreFixture) async throws -> Set<String> {
+        let ingest = IngestProcess(environment: environment)
+        try ingest.start()
+        try await ingest.waitForCheckpoint(sequence)
+        _ = await ingest.terminate()
+        return Set(try await fixture.orders().flatMap { tenant, byID in byID.keys.map { "\(tenant)/\($0)" } })
     }
 
     /// tenant/order_id of the valid orders placed by these messages (poison left out).

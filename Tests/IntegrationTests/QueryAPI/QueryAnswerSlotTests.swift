@@ -1,7 +1,5 @@
 import Columnstore
 import Foundation
-import Logging
-import Prometheus
 @testable import QueryAPI
 import Testing
 
@@ -30,13 +28,7 @@ struct QueryAnswerSlotTests {
             sqlDirectory: QueryStoreFixture.sqlDirectory)
         configuration.maxConcurrency = 1
         configuration.readTimeout = .seconds(300)  // the write stall may not end it first
-        let service = ProjectionSchema.ordersAnalytics.queryService!
-        let catalog = try QueryCatalog.load(service: service, store: .postgres, sqlDirectory: QueryStoreFixture.sqlDirectory)
-        var logger = Logger(label: "projection.query.test")
-        logger.logLevel = .critical
-        let router = QueryServer.makeRouter(
-            service: service, catalog: catalog, executor: executor, configuration: configuration,
-            registry: PrometheusCollectorRegistry(), openAPI: "{}", logger: logger)
+        let (router, logger) = try executor.router(configuration: configuration)
         try await QueryAPITestServer.run(router: router, configuration: configuration, logger: logger) { port in
             let reader = try await RawHTTPConnection.open(host: "127.0.0.1", port: port, reading: false, sending: Self.request)
             // Another client is turned away while the answer waits unread (it may come before the first

@@ -21,12 +21,7 @@ struct QueryConnectProtocolTests {
     ) async throws -> T {
         var configuration = QueryConfiguration(storeKind: .postgres, storeDSN: "postgresql://unused@127.0.0.1/none", sqlDirectory: QueryStoreFixture.sqlDirectory)
         configuration.maxConcurrency = maxConcurrency
-        let catalog = try QueryCatalog.load(service: service, store: .postgres, sqlDirectory: QueryStoreFixture.sqlDirectory)
-        var logger = Logger(label: "projection.query.test")
-        logger.logLevel = .critical
-        let router = QueryServer.makeRouter(
-            service: service, catalog: catalog, executor: executor, configuration: configuration,
-            registry: PrometheusCollectorRegistry(), openAPI: "{}", logger: logger)
+        let (router, logger) = try executor.router(service: service, configuration: configuration)
         return try await Application(router: router, logger: logger).test(.router) { client in
             try await body(QueryAPICaller(client: client))
         }

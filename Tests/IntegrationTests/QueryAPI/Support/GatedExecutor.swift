@@ -1,5 +1,9 @@
 import Columnstore
 import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+@testable import QueryAPI
 
 /// A store that answers only when the test opens the gate: a query that outlives any deadline,
 /// whatever the machine's speed. Like the real executors it stops at the caller's deadline.
@@ -36,4 +40,19 @@ final class GatedExecutor: QueryExecutor, @unchecked Sendable {
 
     func checkReachable() async throws {}
     func shutdown() async {}
+}
+
+extension GatedExecutor {
+    /// The real router over this store (Postgres's SQL catalog), with a quiet logger.
+    func router(service: QueryServiceSchema = ProjectionSchema.ordersAnalytics.queryService!, configuration: QueryConfiguration) throws
+        -> (router: Router<BasicRequestContext>, logger: Logger)
+    {
+        let catalog = try QueryCatalog.load(service: service, store: .postgres, sqlDirectory: QueryStoreFixture.sqlDirectory)
+        var logger = Logger(label: "projection.query.test")
+        logger.logLevel = .critical
+        let router = QueryServer.makeRouter(
+            service: service, catalog: catalog, executor: self, configuration: configuration,
+            registry: PrometheusCollectorRegistry(), openAPI: "{}", logger: logger)
+        return (router, logger)
+    }
 }
