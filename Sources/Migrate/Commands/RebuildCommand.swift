@@ -261,12 +261,24 @@ struct RebuildCommand: AsyncParsableCommand {
     func pauseLive() async throws -> IngestAdminClient? {
         guard let url = liveAdmin else { return nil }
         let live = IngestAdminClient(baseURL: url, token: try MigrateEnvironment.current().adminToken)
-        let paused = try await live.pause()
+        try await Self.pauseUntilIdle(live)
+        return live
+    }
+
+    /// Pauses the live ingest and waits until it is idle. Anything else (a batch still failing, a pause that
+    /// did not answer) resumes it, so a refused swap never leaves it paused, and throws: nothing is swapped.
+    static func pauseUntilIdle(_ live: IngestAdminClient) async throws {
+        let paused: PauseAnswer
+        do {
+            paused = try await live.pause()
+        } catch {
+            _ = try? await live.resume()
+            throw error
+        }
         guard paused.idle == true else {
             _ = try? await live.resume()
             throw RebuildError(code: .ingestUnavailable, detail: "the live ingest did not become idle (a batch is failing); resumed it, nothing was swapped")
         }
-        return live
     }
 
     private func cutOver(_ rebuilder: any ProjectionRebuilder, _ generation: RebuildGeneration) async throws {

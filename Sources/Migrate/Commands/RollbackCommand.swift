@@ -88,7 +88,8 @@ struct RollbackCommand: AsyncParsableCommand {
                 Self.note("the previous generation is live again; the replicas continue from its checkpoints")
                 return
             }
-            if let live { try await live.pause() }
+            // Idle, or nothing is rolled back: a batch still retrying would meet the swapped checkpoint.
+            if let live { try await RebuildCommand.pauseUntilIdle(live) }
             do {
                 try await rebuilder.rollback(generation)
             } catch {
