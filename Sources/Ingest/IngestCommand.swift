@@ -128,13 +128,15 @@ public struct IngestCommand: AsyncParsableCommand {
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "projection-ingest",
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.httpMaxConnections, logger: httpLogger)),
             logger: httpLogger)
+        // A group shuts its services down last first: the HTTP server stops taking requests (and finishes
+        // those it has) before the extra services (the ingress's NATS link) close, so no accepted event
+        // meets a closing link.
         let group = ServiceGroup(configuration: .init(
-            services: [
-                Self.ingestService(ingest),
+            services: [Self.ingestService(ingest)] + extraServices.map { .init(service: $0) } + [
                 .init(service: app),
                 .init(service: FreshnessWatch(status: status, projection: configuration.projection, logger: logger)),
                 .init(service: IngestionHistorySampler(status: status, latency: CommitLatencyReader(registry: registry), history: history)),
-            ] + extraServices.map { .init(service: $0) },
+            ],
             gracefulShutdownSignals: Self.shutdownSignals,
             logger: logger))
         try await group.run()

@@ -21,6 +21,7 @@ actor IngressLink: Service {
     private let logger: Logger
     private var contexts: (immediate: JetStreamContext, buffered: JetStreamContext)?
     private var connecting = false
+    private var closed = false
     private var lastFailure: ContinuousClock.Instant?
 
     init(url: String, projection: String, publishTimeout: Duration, logger: Logger) {
@@ -43,6 +44,8 @@ actor IngressLink: Service {
         if let contexts, !contexts.immediate.connection.isClosed, !contexts.buffered.connection.isClosed {
             return contexts
         }
+        // Once closed at shutdown it stays closed: a connection opened now would never be drained or closed.
+        guard !closed else { throw Self.unavailable("shutting down") }
         guard !connecting else { throw Self.unavailable("connecting to NATS") }
         if let lastFailure, ContinuousClock.now - lastFailure < .seconds(1) { throw Self.unavailable("NATS is unreachable") }
         connecting = true
@@ -82,6 +85,7 @@ actor IngressLink: Service {
         _ = try? await connected()
         // Nothing to do until shutdown; then in-flight publishes get a moment to be acknowledged.
         try? await gracefulShutdown()
+        closed = true
         if let contexts {
             await contexts.immediate.connection.close(drainTimeout: .seconds(2))
             await contexts.buffered.connection.close(drainTimeout: .seconds(2))
