@@ -41,9 +41,10 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
     private var lastStreamInfo: ContinuousClock.Instant?
     private var lastRecoveryTailCheck: ContinuousClock.Instant?
     /// Raised by SIGTERM's handler (on another task) or `drain()`; the loop notices it between events.
-    private nonisolated let drainRequested = Mutex(false)
+    /// When the drain was asked for (nil: not yet); `PROJECTION_DRAIN_TIMEOUT_MS` counts from it.
+    private nonisolated let drainRequested = Mutex<ContinuousClock.Instant?>(nil)
     private var drainLogged = false
-    private var shuttingDown: Bool { drainRequested.withLock { $0 } }
+    private var shuttingDown: Bool { drainRequested.withLock { $0 != nil } }
     /// Set when a drain timed out on a failing batch, or the lease was lost: stop without the batch in
     /// flight (nothing of it was acked).
     private var abandoned = false
@@ -103,9 +104,10 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
     /// loop, the only driver of the state machine, notices it between fetches and store steps, so the
     /// machine is never stepped from two places at once.
     private nonisolated func beginShutdown() {
+        let now = clock.now
         let first = drainRequested.withLock { requested in
-            defer { requested = true }
-            return !requested
+            defer { requested = requested ?? now }
+            return requested == nil
         }
         if first { status.update { $0.draining = true } }
     }
@@ -519,10 +521,10 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
         }
     }
 
-    private var drainDeadline: ContinuousClock.Instant?
+    /// Whether a retry after `delay` still falls within the drain timeout, counted from the drain's request
+    /// (not from the first failure after it: a hung store would otherwise get a whole timeout more).
     private func waitForDrain(_ delay: Duration) async -> Bool {
-        let deadline = drainDeadline ?? clock.now + configuration.drainTimeout
-        drainDeadline = deadline
+        let deadline = (drainRequested.withLock { $0 } ?? clock.now) + configuration.drainTimeout
         return clock.now + delay < deadline
     }
 
