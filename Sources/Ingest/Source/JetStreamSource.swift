@@ -129,6 +129,12 @@ public actor JetStreamSource: MessageSource {
     private func context() async throws -> JetStreamContext {
         if let jetStream, current.withLock({ $0.map { !$0.isClosed } ?? false }) { return jetStream }
         let connection = try await NATSConnection.connect(url: url, name: connectionName)
+        // Another caller (the loop and an admin request) may have connected while this one waited: keep
+        // one connection, the one the consumer and `isConnected` see.
+        if let jetStream, current.withLock({ $0.map { !$0.isClosed } ?? false }) {
+            await connection.close()
+            return jetStream
+        }
         let js = try connection.jetStream()
         current.withLock { $0 = connection }
         jetStream = js
