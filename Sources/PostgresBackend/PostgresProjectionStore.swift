@@ -81,6 +81,21 @@ public actor PostgresProjectionStore: ProjectionStore {
         }
     }
 
+    /// The SUM measures an overflow of `t.c + EXCLUDED.c` may be in: those of the type Postgres's message
+    /// names (`integer`, `bigint` or `numeric` out of range), never the fact count (it cannot reach 2^63).
+    static func overflowCandidates(_ table: TableSchema, message: String) -> [String] {
+        let sums = table.columns.filter { $0.aggregate == .sum && $0.name != TableSchema.factCountColumn }
+        let named = sums.filter { column in
+            switch column.type {
+            case .int32: return message.hasPrefix("integer out of range")
+            case .int64, .uint64: return message.hasPrefix("bigint out of range")
+            case .decimal: return message.hasPrefix("numeric field overflow")
+            default: return false
+            }
+        }
+        return (named.isEmpty ? sums : named).map(\.name)
+    }
+
     /// A refusal for a data reason becomes `StoreError.dataRejected`: classes 22 (data exception, e.g.
     /// numeric overflow), 23 (integrity constraint) and 54 (program limit, e.g. an index entry too
     /// large) fail the same way on every retry.
@@ -141,7 +156,7 @@ public actor PostgresProjectionStore: ProjectionStore {
                 // An overflow raised by `t.c + EXCLUDED.c` names no column: name the table's SUM measures,
                 // so the quarantine reason names the field (the batch's own totals were checked already,
                 // so it is the stored total plus this batch's).
-                let sums = table.columns.filter { $0.aggregate == .sum }.map(\.name)
+                let sums = Self.overflowCandidates(table, message: error.message)
                 if table.kind == .aggregate, !sums.isEmpty {
                     error.column = "\(table.name).\(sums.count == 1 ? sums[0] : "{" + sums.joined(separator: ",") + "}"), its stored total plus this batch's"
                 }

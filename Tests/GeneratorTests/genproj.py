@@ -32,6 +32,8 @@ ALL_FEATURES = {
     "long_literals", # number literals longer than 17 significant digits (must round correctly)
     "float17",       # 17-significant-digit doubles (shortest round-trip texts of random doubles)
     "int_exponent",  # integers written with a fraction or exponent (5.000, 42E0, 9.2e18): exactly integral
+    "sum_overflow",  # SUM measures fed values near a tenth of their bound (one sign per column): totals leave the
+                     # domain, and the fact that makes them is quarantined as store_rejected naming the column
     "key_notation",  # integer idempotency keys in other notations (7.0, 70e-1, "7", -0, 7e25): one key each; 7.5 refused
     "number_overflow", # JSON number literals beyond double range (1e400): quarantined naming the field
     "int64_min",     # -9223372036854775808 (the int64 lower bound, inside the domain)
@@ -699,6 +701,16 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
                     c.sources[r] = s
                 if not c.sources:
                     c.sources[feeding[0]] = Source(feeding[0], "constant", "1")
+                if agg == "sum" and "sum_overflow" in features and t.name in ("int32", "int64", "uint64", "decimal"):
+                    # Its own dice: the projections of recorded seeds stay as they were without the feature.
+                    orng = random.Random(f"sum-overflow-{seed}-{c.name}")
+                    if orng.random() < 0.5:
+                        # One sign per column, so which fact overflows does not depend on where batches end;
+                        # constants add +1, so a column with one only grows.
+                        grows = t.name == "uint64" or orng.random() < 0.5 or any(x.kind == "constant" for x in c.sources.values())
+                        for x in c.sources.values():
+                            if x.kind == "data":
+                                x.value += "_bigp" if grows else "_bign"
                 cols.append(c)
         else:
             for _ in range(rng.randint(1, 5)):
@@ -810,6 +822,10 @@ class Values:
                 return b
             if small:
                 return Num(rng.randrange(0 if n == "uint64" else -2, 4))
+            if summable is not True and summable:
+                # A tenth of the bound or a little more, one sign: a key's total leaves the domain after seven to ten.
+                v = summable * (hi // 10 + rng.randrange(hi // 20))
+                return rng.choice([Num(v), str(v)])
             if summable:
                 v = rng.randrange(0 if n == "uint64" else -1000, 100_000)
                 forms = [Num(v), Num(v), str(v)] + ([Num(f"{v}.0"), Num(f"{v}e0")] if "int_exponent" in f else [])
@@ -856,6 +872,12 @@ class Values:
             b = self.bad([big, "-" + big, "1." + "1" * (t.s + 1)], ["1e2", Num("1e2"), "NaN", "0x1A", "+1", ".5", "1.", "", True])
             if b is not None:
                 return b
+            if summable is not True and summable:
+                whole = 10 ** (t.p - t.s)
+                ints = str(whole // 10 + rng.randrange(whole // 20))
+                frac = "".join(rng.choice("0123456789") for _ in range(t.s))
+                text = ("-" if summable < 0 else "") + ints + ("." + frac if t.s else "")
+                return rng.choice([text, Num(text)])
             if summable:
                 ints = str(rng.randrange(0, 10 ** max(0, min(t.p - t.s - 3, 6))))
             else:
@@ -949,6 +971,8 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
                 if s.kind == "data":
                     small = s.value.endswith(("_dim", "_ent")) or (s.value.endswith("_ver") and "ties" in proj.features)
                     wants[(ref, s.value)] = (c.type, s.transform, small, c.aggregate == "sum", s.is_required(c) or c.aggregate)
+                    if s.value.endswith(("_bigp", "_bign")):
+                        wants[(ref, s.value)] = (c.type, s.transform, small, 1 if s.value.endswith("_bigp") else -1, True)
     keys_used = {}
     # Its own dice: the facts of recorded seeds stay as they were without the feature.
     notation_rng = random.Random(seed * 104_729 + 3)
@@ -1153,11 +1177,48 @@ class Model:
             if ident in self.seen:
                 self.duplicates.append(seq)
                 continue
+            # A SUM whose total would leave its column's domain: the store refuses the fact whole (isolated
+            # from its batch), naming the column; its key does not count as seen.
+            overflowing = self.overflowing(rows)
+            if overflowing:
+                self.quarantined[seq] = overflowing
+                continue
             self.seen.add(ident)
             self.applied.append(seq)
             for t in self.proj.tables:
                 if t.name in rows:
                     self.fold(t, rows[t.name], seq)
+
+    SUM_BOUNDS = {"int32": I32, "int64": I64, "uint64": U64}
+    PG_CLASS = {"int32": "integer", "int64": "bigint", "uint64": "bigint", "decimal": "numeric"}
+
+    def overflowing(self, rows):
+        """The names a store may give for the SUM columns these rows would take out of their domain ([] if
+        none): `table.column` (the stores' checks and the batch's own fold) and Postgres's
+        `table.{a,b}` for a table whose total overflowed in its upsert."""
+        names = []
+        for t in self.proj.tables:
+            if t.kind != "aggregate" or t.name not in rows:
+                continue
+            row = rows[t.name]
+            old = self.rows[t.name].get(tuple(row[k] for k in t.primary_key))
+            sums = [c for c in t.columns if c.aggregate == "sum"]
+            for c in sums:
+                total = row[c.name] + (old[c.name] if old is not None else 0)
+                if c.type.name == "decimal":
+                    fits = abs(total) < Decimal(10) ** (c.type.p - c.type.s)
+                elif c.type.name in self.SUM_BOUNDS:
+                    lo, hi = self.SUM_BOUNDS[c.type.name]
+                    fits = lo <= total <= hi
+                else:
+                    fits = True
+                if not fits:
+                    names.append(f"{t.name}.{c.name}")
+                    # Postgres names the SUM measures of the type its message names (integer, bigint, numeric).
+                    same = [x.name for x in sums if self.PG_CLASS.get(x.type.name) == self.PG_CLASS.get(c.type.name)]
+                    if len(same) > 1:
+                        names.append(f"{t.name}.{{{','.join(same)}}}")
+        return sorted(set(names))
 
     def _all_problems(self, f, t, seq):
         out = []

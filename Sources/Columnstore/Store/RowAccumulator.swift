@@ -24,7 +24,12 @@ public struct RowAccumulator {
                 let hash = keyHash(values)
                 if let existing = row(withKeyOf: values, hash: hash) {
                     for (i, function, type) in measures {
-                        rows[existing][i] = try RowAccumulator.fold(function, rows[existing][i], values[i], type: type, column: table.columns[i].name)
+                        do {
+                            rows[existing][i] = try RowAccumulator.fold(function, rows[existing][i], values[i], type: type, column: table.columns[i].name)
+                        } catch {
+                            // Named with its table, as the stores name it (a quarantine reason names the field).
+                            throw StoreError(code: .dataRejected, detail: "the sum of column \(table.name).\(table.columns[i].name) leaves the \(type.canonicalName) domain")
+                        }
                     }
                 } else {
                     insert(values, hash: hash)
