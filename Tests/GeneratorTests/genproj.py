@@ -34,6 +34,8 @@ ALL_FEATURES = {
     "int_exponent",  # integers written with a fraction or exponent (5.000, 42E0, 9.2e18): exactly integral
     "sum_overflow",  # SUM measures fed values near a tenth of their bound (one sign per column): totals leave the
                      # domain, and the fact that makes them is quarantined as store_rejected naming the column
+    "ts_forms",      # RFC 3339 forms beyond the common one: t / z, a space, 9-digit fractions, leap seconds (23:59:60 UTC
+                     # under any offset; :60 at another minute is refused)
     "key_notation",  # integer idempotency keys in other notations (7.0, 70e-1, "7", -0, 7e25): one key each; 7.5 refused
     "number_overflow", # JSON number literals beyond double range (1e400): quarantined naming the field
     "int64_min",     # -9223372036854775808 (the int64 lower bound, inside the domain)
@@ -124,7 +126,7 @@ class Reject(Exception):
 
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_TS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+_TS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 _INT_STR = re.compile(r"^-?\d+$")
 _FLOAT_STR = re.compile(r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")
 _PLAIN_DEC = re.compile(r"^(-?)(\d+)(?:\.(\d+))?$")
@@ -138,22 +140,27 @@ def days_of(y, m, d):
 
 
 def parse_ts(text):
-    """RFC 3339 (Z or offset) -> epoch ms, fraction truncated; None when not a valid timestamp."""
+    """RFC 3339 (Z or offset; `t`, `z` and a space as RFC 3339 5.6's note allows) -> epoch ms, fraction
+    truncated; None when not a valid timestamp. A leap second (:60) is taken only at 23:59 UTC, as 23:59:59."""
     m = _TS.match(text) if isinstance(text, str) else None
     if not m:
         return None
     y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
     days = days_of(y, mo, d)
-    if days is None or h > 23 or mi > 59 or s > 59:
+    if days is None or h > 23 or mi > 59 or s > 60:
         return None
     frac = (m.group(7) or ".")[1:]
     ms = int((frac + "000")[:3])
     off = 0
-    if m.group(8) != "Z":
+    if m.group(8) not in ("Z", "z"):
         oh, om = int(m.group(8)[1:3]), int(m.group(8)[4:6])
         if oh > 23 or om > 59:
             return None
         off = (oh * 60 + om) * 60_000 * (1 if m.group(8)[0] == "+" else -1)
+    if s == 60:
+        if ((h * 60 + mi) - off // 60_000) % 1440 != 1439:
+            return None
+        s = 59
     return days * 86_400_000 + ((h * 60 + mi) * 60 + s) * 1000 + ms - off
 
 
@@ -786,8 +793,35 @@ class Values:
 
     dirty = True
 
-    def __init__(self, rng, features, hostile_rate):
+    def __init__(self, rng, features, hostile_rate, seed=0):
         self.rng, self.features, self.hostile_rate = rng, features, hostile_rate
+        # Its own dice: the values of recorded seeds stay as they were without the feature.
+        self.forms = random.Random(seed * 15_485_863 + 5) if "ts_forms" in features else None
+
+    def ts_forms(self, text):
+        """The same instant in another of the forms RFC 3339 allows."""
+        r = self.forms
+        if r.random() < 0.15:
+            text = text[:10] + r.choice(["t", " "]) + text[11:]
+        if text.endswith("Z") and r.random() < 0.15:
+            text = text[:-1] + "z"
+        if r.random() < 0.1:
+            m = re.match(r"^(.{19})(\.\d+)?(.*)$", text)
+            text = m.group(1) + ((m.group(2) or ".000") + "123456789")[:10] + m.group(3)
+        return text
+
+    def leap_second(self, lo, hi):
+        """23:59:60 UTC of a day in lo...hi, in UTC or another offset (or, hostile, :60 at another minute)."""
+        r = self.forms
+        first, last = -(-lo // 86_400_000), (hi + 1) // 86_400_000 - 1
+        day = r.choice([first, last, r.randrange(first, last + 1)])
+        frac = r.choice(["", ".5", ".999"])
+        off = r.choice([0, 0, -300, 330, 60])
+        # Hostile: the local minute one after 23:59 UTC's, under the same offset: no time at all.
+        wrong = 1 if self.dirty and "hostile" in self.features and r.random() < 0.3 else 0
+        local = dt.datetime(1970, 1, 1) + dt.timedelta(days=day, hours=23, minutes=59) + dt.timedelta(minutes=off + wrong)
+        zone = "Z" if off == 0 else f"{'+' if off > 0 else '-'}{abs(off) // 60:02d}:{abs(off) % 60:02d}"
+        return local.strftime("%Y-%m-%dT%H:%M") + ":60" + frac + zone
 
     def bad(self, domain, hostile):
         """A domain or hostile value when the dice say so (and the features allow), else None."""
@@ -906,8 +940,14 @@ class Values:
             lo, hi = 0, (DATE_MAX + 1) * 86_400_000 - 1
         ms = rng.choice([lo, hi, 0, rng.randrange(lo, hi), 1_709_251_200_123])
         if ms == TS_MAX and rng.random() < 0.5:
-            return "2299-12-31T23:59:59.999999Z"
-        return _ts_text(ms, rng)
+            text = "2299-12-31T23:59:59.999999Z"
+        else:
+            text = _ts_text(ms, rng)
+        if self.forms is None:
+            return text
+        if self.forms.random() < 0.05:
+            return self.leap_second(lo, hi)
+        return self.ts_forms(text)
 
 
 @dataclass
@@ -961,7 +1001,7 @@ def _key_notation(n: int, rng, hostile: bool):
 def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hostile_rate=0.04):
     """Facts in publish order (with redeliveries and key reuse); bodies filled in."""
     rng = random.Random(seed * 7919 + 1)
-    vals = Values(rng, proj.features, hostile_rate)
+    vals = Values(rng, proj.features, hostile_rate, seed)
     tenants = ["t1", "t2", "tenant-ü", None]
     # Per (ref, path) the column type and transform, to draw a fitting value.
     wants = {}
