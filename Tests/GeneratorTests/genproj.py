@@ -36,6 +36,7 @@ ALL_FEATURES = {
                      # domain, and the fact that makes them is quarantined as store_rejected naming the column
     "ts_forms",      # RFC 3339 forms beyond the common one: t / z, a space, 9-digit fractions, leap seconds (23:59:60 UTC
                      # under any offset; :60 at another minute is refused)
+    "key_types",     # aggregate keys of uint64 and decimal(18,2), and partition_by a key column of aggregate tables
     "key_notation",  # integer idempotency keys in other notations (7.0, 70e-1, "7", -0, 7e25): one key each; 7.5 refused
     "number_overflow", # JSON number literals beyond double range (1e400): quarantined naming the field
     "int64_min",     # -9223372036854775808 (the int64 lower bound, inside the domain)
@@ -662,6 +663,25 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
                     c.sources[r] = s
                 cols.append(c)
                 pk.append(c.name)
+            # Its own dice (the projections of recorded seeds stay as they were without the features).
+            krng = random.Random(f"key-types-{seed}-{i}")
+            if "key_types" in features:
+                # uint64 and decimal dimensions: other key encodings (the ClickHouse sum guard's RowBinary
+                # keys among them). Only data-fed ones: a constant or envelope source fits its first type.
+                for c in cols[1:]:
+                    if all(x.kind == "data" for x in c.sources.values()) and krng.random() < 0.4:
+                        new = {"int32": CType("uint64"), "int64": CType("uint64"),
+                               "string": CType("decimal", 18, 2) if "decimal" in features else None}.get(c.type.name)
+                        if new is not None:
+                            old_name = c.name
+                            c.type, c.proto_field = new, "uint64" if new.name == "uint64" else "string"
+                            c.name = old_name.replace(old_name.split("_", 1)[1], new.name)
+                            pk[pk.index(old_name)] = c.name
+            if "partition" in features and krng.random() < 0.3:
+                # A key column only: a key's rows then stay in one partition, so both stores fold them alike.
+                temporal = [c for c in cols[1:] if c.type.name in ("date", "timestamp")]
+                if temporal and "key_types" in features:
+                    partition = (krng.choice(temporal).name, krng.choice(["MONTH", "DAY"]))
         else:
             t = g.ctype(["string", "int64"])
             key = Column(g.col_name(t, "k"), t, proto_field=g.proto_field(t))

@@ -31,6 +31,10 @@ SEED = int(os.environ.get("GENERATOR_SEED", "1000"))
 # sum-only aggregate row whose sums were all zero, which ClickHouse's SummingMergeTree merged away
 # while Postgres kept it (fixed by the `_projection_facts` count, docs/ANNOTATIONS.md "Aggregates").
 REGRESSION_SEEDS = [] if "GENERATOR_SEED" in os.environ else [8004, 8094, 8109]
+# Features added after those seeds were recorded: left out of their runs, so they make the very
+# projections and facts that found the defect (new features draw from dice of their own, but they do
+# change what a projection holds).
+LATER_FEATURES = {"sum_overflow", "key_notation", "ts_forms", "key_types"}
 FACTS = int(os.environ.get("GENERATOR_FACTS", "300"))
 
 
@@ -58,7 +62,7 @@ def binaries():
 
 @pytest.mark.parametrize("seed", [SEED + i for i in range(RUNS)] + REGRESSION_SEEDS)
 def test_generated_projection(seed, binaries):
-    feats = features()
+    feats = features() - (LATER_FEATURES if seed in REGRESSION_SEEDS else set())
     workdir = Path(tempfile.mkdtemp(prefix=f"generator-{seed}-"))
     run = harness.Run(seed, feats, FACTS, workdir, binaries)
     print(f"\n== generator seed {seed} (features {','.join(sorted(feats))}); files in {workdir}")
