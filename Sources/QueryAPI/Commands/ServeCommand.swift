@@ -76,7 +76,13 @@ struct ServeCommand: AsyncParsableCommand {
             services: [.init(service: app)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        try await group.run()
+        // The store's connections close however the group ends (a failed bind included).
+        do {
+            try await group.run()
+        } catch {
+            await executor.shutdown()
+            throw error
+        }
         await executor.shutdown()
     }
 }
