@@ -36,6 +36,8 @@ ALL_FEATURES = {
                      # domain, and the fact that makes them is quarantined as store_rejected naming the column
     "ts_forms",      # RFC 3339 forms beyond the common one: t / z, a space, 9-digit fractions, leap seconds (23:59:60 UTC
                      # under any offset; :60 at another minute is refused)
+    "data_message",  # bindings declare data_message (a message tree of their paths, some custom json_names); producers
+                     # write fields as proto names or json names, a few under both (the annotated one wins)
     "key_types",     # aggregate keys of uint64 and decimal(18,2), and partition_by a key column of aggregate tables
     "key_notation",  # integer idempotency keys in other notations (7.0, 70e-1, "7", -0, 7e25): one key each; 7.5 refused
     "number_overflow", # JSON number literals beyond double range (1e400): quarantined naming the field
@@ -325,6 +327,11 @@ class Binding:
     key_path: str | None = None
     key_parts: list | None = None  # [("data", path) | ("envelope", attr)]
     data_paths: dict = field(default_factory=dict)  # path -> value kind (a generator hint)
+    # data_message: the message describing `data` ({component: subtree | None for a leaf}), and per data path
+    # each component's other ProtoJSON spelling (None: the same) and the custom json_names given
+    data_tree: dict | None = None
+    alts: dict = field(default_factory=dict)
+    custom_json: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -341,6 +348,33 @@ class Projection:
 
     def binding(self, ref):
         return next(b for b in self.bindings if b.ref == ref)
+
+    def data_message_name(self, b):
+        return f"Fact{self.bindings.index(b)}Data"
+
+    def data_messages(self) -> list:
+        """The data messages of the bindings that declare one (leaves are strings: only paths are checked)."""
+        out = []
+        for b in self.bindings:
+            if b.data_tree is None:
+                continue
+            pending = [(self.data_message_name(b), (), b.data_tree)]
+            counter = 0
+            while pending:
+                name, prefix, node = pending.pop(0)
+                out.append(f"message {name} {{")
+                for n, (field_name, child) in enumerate(sorted(node.items()), start=1):
+                    custom = b.custom_json.get(prefix + (field_name,))
+                    option = f' [json_name = "{custom}"]' if custom else ""
+                    if child is None:
+                        out.append(f"  string {field_name} = {n}{option};")
+                    else:
+                        counter += 1
+                        child_name = f"{self.data_message_name(b)}M{counter}"
+                        out.append(f"  {child_name} {field_name} = {n}{option};")
+                        pending.append((child_name, prefix + (field_name,), child))
+                out += ["}", ""]
+        return out
 
     # ------------------------------------------------------------------ query RPCs
     @staticmethod
@@ -473,6 +507,8 @@ class Projection:
                         parts += f" idempotency_key_parts: {{ envelope: ENVELOPE_ATTRIBUTE_{ENVELOPE_NAMES[value]} }}"
             else:
                 parts += f' idempotency_key: "{b.key_path}"'
+            if b.data_tree is not None:
+                parts += f' data_message: "{self.package}.{self.data_message_name(b)}"'
             out.append(f"    facts: {{ {parts} }}")
         out += ["  };"]
         if self.queries:
@@ -527,6 +563,7 @@ class Projection:
                 body = "\n    ".join(o)
                 out.append(f"  {c.proto_field} {c.name} = {n} [(projection.v1.column) = {{\n    {body}\n  }}];")
             out += ["}", ""]
+        out += self.data_messages()
         return "\n".join(out)
 
 
@@ -773,8 +810,66 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
             tables.append(Table(f"t{i}_{kind}", kind, cols, [], version, partition, sort_key=pk, ttl=ttl))
         else:
             tables.append(Table(f"t{i}_{kind}", kind, cols, pk, version, partition, ttl=ttl))
+    if "data_message" in features:
+        for b in bindings:
+            _declare_data_message(b, tables, random.Random(f"data-message-{seed}-{b.ref}"))
     proj = Projection(seed, f"gen-{seed}", f"gen.s{seed}.v1", bindings, tables, features)
     return proj.with_queries() if "query" in features else proj
+
+
+def json_name(name: str) -> str:
+    """protoc's default json_name: lowerCamelCase of the proto name."""
+    out, upper = [], False
+    for ch in name:
+        if ch == "_":
+            upper = True
+        elif upper:
+            out.append(ch.upper())
+            upper = False
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _declare_data_message(b: Binding, tables, rng):
+    """Gives `b` a data message over every data path it is read by (sometimes none: not every binding
+    declares one), with a custom json_name on some fields."""
+    if rng.random() < 0.3:
+        return
+    paths = {b.key_path} if b.key_path else {v for k, v in (b.key_parts or []) if k == "data"}
+    for t in tables:
+        for c in t.columns:
+            src = c.sources.get(b.ref)
+            if src is not None and src.kind == "data":
+                paths.add(src.value)
+    tree = {}
+    for path in sorted(paths):
+        node, parts = tree, path.split(".")
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if part in node and ((node[part] is None) != last):
+                return  # a path that is a prefix of another: no message can describe both
+            if last:
+                node[part] = None
+            else:
+                node = node.setdefault(part, {})
+    custom = {}
+    def names(prefix, node):
+        for name, child in node.items():
+            key = prefix + (name,)
+            if rng.random() < 0.2:
+                custom[key] = json_name(name) + "J"
+            if child is not None:
+                names(key, child)
+    names((), tree)
+    b.data_tree, b.custom_json = tree, custom
+    for path in paths:
+        parts = path.split(".")
+        alts = []
+        for i, part in enumerate(parts):
+            other = custom.get(tuple(parts[:i + 1]), json_name(part))
+            alts.append(None if other == part else other)
+        b.alts[path] = alts
 
 
 # ----------------------------------------------------------------------------- values
@@ -992,13 +1087,36 @@ def set_path(data, path, value):
     cur[parts[-1]] = value
 
 
-def get_path(data, path):
+def get_path(data, path, alts=None):
+    """The value at `path`: at each step the member spelled as annotated, else its other spelling (`alts`,
+    a binding's data message), as ingest reads it; no step is retried another way."""
     cur = data
-    for p in path.split("."):
-        if not isinstance(cur, dict) or p not in cur:
+    for i, p in enumerate(path.split(".")):
+        if not isinstance(cur, dict):
             return None, False
+        if p not in cur:
+            other = alts[i] if alts else None
+            if other is None or other not in cur:
+                return None, False
+            p = other
         cur = cur[p]
     return cur, True
+
+
+def set_path_spelled(data, path, value, alts, rng):
+    """`set_path` as a producer with a data message writes it: each member under its proto name or its
+    json name, now and then the leaf under both, the other spelling holding a decoy (the annotated one wins)."""
+    parts = path.split(".")
+    spelled = [a if a is not None and rng.random() < 0.5 else p for p, a in zip(parts, alts)]
+    cur = data
+    for p in spelled[:-1]:
+        nxt = cur.setdefault(p, {})
+        if not isinstance(nxt, dict):
+            return  # another path's leaf took the name: this value is not written
+        cur = nxt
+    cur[spelled[-1]] = value
+    if alts[-1] is not None and spelled[-1] == parts[-1] and rng.random() < 0.1:
+        cur[alts[-1]] = "decoy"
 
 
 def _key_notation(n: int, rng, hostile: bool):
@@ -1036,6 +1154,7 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
     keys_used = {}
     # Its own dice: the facts of recorded seeds stay as they were without the feature.
     notation_rng = random.Random(seed * 104_729 + 3)
+    spell_rng = random.Random(seed * 1_299_709 + 11)
     out = []
     for n in range(count):
         if out and rng.random() < 0.05:  # a redelivery: the very same body again
@@ -1045,6 +1164,12 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
         b = rng.choice(proj.bindings)
         tenant = rng.choice(tenants)
         data = {}
+
+        def put(data, path, value, b=b):
+            if path in b.alts:
+                set_path_spelled(data, path, value, b.alts[path], spell_rng)
+            else:
+                set_path(data, path, value)
         vals.dirty = dirty = rng.random() < 0.35  # the other facts carry no absent or hostile value
         for (ref, path), (t, transform, small, summable, required) in wants.items():
             if ref != b.ref:
@@ -1053,19 +1178,19 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
             if r < 0.04:
                 continue  # absent
             if r < 0.06:
-                set_path(data, path, None)
+                put(data, path, None)
                 continue
             if path.endswith("_ver") and "ties" not in proj.features:
                 # versions unique (almost surely): no tie decides the row
                 ms = rng.randrange(0, DATE_MAX * 86_400_000)
-                set_path(data, path, Num(rng.randrange(2**62)) if t.name == "uint64" else
+                put(data, path, Num(rng.randrange(2**62)) if t.name == "uint64" else
                          _ts_text(ms, rng) if t.name == "timestamp" or transform == "to_date" else _date_text(ms // 86_400_000))
                 continue
             if path.endswith("_ent") and t.name == "string" and "key_limits" in proj.features and rng.random() < 0.05:
                 limit = 2000 - len((tenant or "").encode())
-                set_path(data, path, "k" * (limit + rng.choice([0, 1])))
+                put(data, path, "k" * (limit + rng.choice([0, 1])))
                 continue
-            set_path(data, path, vals.value(t, transform, small=small, summable=summable))
+            put(data, path, vals.value(t, transform, small=small, summable=summable))
         # the idempotency key (or its data parts)
         reuse = keys_used.get((b.ref, tenant))
         if reuse and rng.random() < 0.15:
@@ -1085,9 +1210,9 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
         paths = [b.key_path] if b.key_path else [v for k, v in b.key_parts if k == "data"]
         for p in paths:
             if p == "part2":
-                set_path(data, p, rng.choice(["a", "a|b", "b", "a\\", "\\|"]))
+                put(data, p, rng.choice(["a", "a|b", "b", "a\\", "\\|"]))
             elif key is not None:
-                set_path(data, p, key_written)
+                put(data, p, key_written)
         source = rng.choice(["/gen", "/gen|x", "/svc/a", "Code: 1. DB::Exception" if "exception" in proj.features else "/s"])
         fixed = [1_709_251_200_000, 0] if "ties" in proj.features else []
         time = _ts_text(rng.choice(fixed + [rng.randrange(*vals.ts_range())]), rng)
@@ -1140,7 +1265,7 @@ class Model:
     def key_of(self, f: Fact, b: Binding, seq):
         def one(kind, value):
             if kind == "data":
-                raw, present = get_path(f.data, value)
+                raw, present = get_path(f.data, value, b.alts.get(value))
                 fld = "data." + value
             else:
                 raw, present, fld = self.envelope(f, value, seq), True, value
@@ -1178,7 +1303,7 @@ class Model:
                     row[c.name] = zero(c.type)
                 continue
             if s.kind == "data":
-                raw, present = get_path(f.data, s.value)
+                raw, present = get_path(f.data, s.value, self.proj.binding(f.ref).alts.get(s.value))
                 fld = "data." + s.value
             elif s.kind == "envelope":
                 raw, fld = self.envelope(f, s.value, seq), s.value
