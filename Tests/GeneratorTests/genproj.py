@@ -38,7 +38,8 @@ ALL_FEATURES = {
                      # under any offset; :60 at another minute is refused)
     "data_message",  # bindings declare data_message (a message tree of their paths, some custom json_names); producers
                      # write fields as proto names or json names, a few under both (the annotated one wins)
-    "key_types",     # aggregate keys of uint64 and decimal(18,2), and partition_by a key column of aggregate tables
+    "key_types",     # aggregate keys of uint64 and decimal(18,2), partition_by a key column of aggregate tables, and
+                     # aggregate / latest sort keys in another order than their primary key
     "key_notation",  # integer idempotency keys in other notations (7.0, 70e-1, "7", -0, 7e25): one key each; 7.5 refused
     "number_overflow", # JSON number literals beyond double range (1e400): quarantined naming the field
     "int64_min",     # -9223372036854775808 (the int64 lower bound, inside the domain)
@@ -291,7 +292,7 @@ class Table:
     primary_key: list
     version: str | None = None
     partition: tuple | None = None  # (column, MONTH|DAY)
-    sort_key: list = field(default_factory=list)  # append tables: sort_key_order, no primary key
+    sort_key: list = field(default_factory=list)  # sort_key_order: an append table's order, else a permutation of the key
     ttl: str | None = None    # the TTL column (TTL_DAYS days)
 
     def col(self, name):
@@ -809,7 +810,15 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
         if kind == "append":
             tables.append(Table(f"t{i}_{kind}", kind, cols, [], version, partition, sort_key=pk, ttl=ttl))
         else:
-            tables.append(Table(f"t{i}_{kind}", kind, cols, pk, version, partition, ttl=ttl))
+            # A sort key in another order than the primary key (the same columns: replacing and summing go by
+            # it): ClickHouse's ORDER BY and Postgres's sort index differ from the key. Its own dice.
+            srng = random.Random(f"sort-key-{seed}-{i}")
+            sort_key = []
+            if "key_types" in features and len(pk) > 1 and srng.random() < 0.4:
+                sort_key = pk[:]
+                while sort_key == pk:
+                    srng.shuffle(sort_key)
+            tables.append(Table(f"t{i}_{kind}", kind, cols, pk, version, partition, sort_key=sort_key, ttl=ttl))
     if "data_message" in features:
         for b in bindings:
             _declare_data_message(b, tables, random.Random(f"data-message-{seed}-{b.ref}"))
