@@ -29,20 +29,27 @@ extension ClickHouseProjectionStore {
             conditions.append("tenant_id = {t:String}")
         }
         // The raw message may be any bytes: it travels as hex so JSON cannot mangle it. The page stops once
-        // the raw bytes before an entry reach the budget (`QuarantinePageBudget`).
+        // the raw bytes before an entry reach the budget (`QuarantinePageBudget`): the page's keys are chosen
+        // from the entries' lengths alone (at most `limit` of them, in key order), then only those entries'
+        // messages are read.
         let response = try await client.query(
             """
             SELECT toString(stream_sequence) AS seq, toString(partition) AS part, consumer, subject, fact_id, fact_type, tenant_id, reason,
                    hex(raw) AS raw_hex, headers
-            FROM (
-                SELECT stream_sequence, partition, consumer, subject, fact_id, fact_type, tenant_id, reason, raw, headers,
-                       sum(length(raw)) OVER (ORDER BY stream_sequence, partition, consumer ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-                           - length(raw) AS raw_before
-                FROM _projection_quarantine FINAL
-                WHERE \(conditions.joined(separator: " AND "))
-                ORDER BY stream_sequence, partition, consumer LIMIT {limit:UInt32}
+            FROM _projection_quarantine FINAL
+            WHERE projection = {p:String} AND (stream_sequence, partition, consumer) IN (
+                SELECT stream_sequence, partition, consumer FROM (
+                    SELECT stream_sequence, partition, consumer,
+                           sum(len) OVER (ORDER BY stream_sequence, partition, consumer ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - len AS raw_before
+                    FROM (
+                        SELECT stream_sequence, partition, consumer, length(raw) AS len
+                        FROM _projection_quarantine FINAL
+                        WHERE \(conditions.joined(separator: " AND "))
+                        ORDER BY stream_sequence, partition, consumer LIMIT {limit:UInt32}
+                    )
+                )
+                WHERE raw_before < {budget:UInt64}
             )
-            WHERE raw_before < {budget:UInt64}
             ORDER BY stream_sequence, partition, consumer
             FORMAT JSONEachRow
             """,

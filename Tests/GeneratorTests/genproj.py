@@ -1132,16 +1132,19 @@ def _key_notation(n: int, rng, hostile: bool):
     """The integer key `n` as a producer may write it: the same integer in another notation or as a
     string (one key with `n`), another integer by exponent (`7e25`), or, hostile, a number that is no
     integer (refused naming the field)."""
+    # JSON numbers have no leading zeros: forms that would put one before 0 are left out for n = 0.
     if hostile and rng.random() < 0.1:
-        return Num(rng.choice([f"{n}.5", f"{n}5e-1"]))
+        return Num(rng.choice([f"{n}.5", f"{n}5e-1" if n else "5e-1"]))
     r = rng.random()
     if r < 0.3:
         return n
     if r < 0.4:
         return str(n)
-    forms = [f"{n}.0", f"{n}e0", f"{n}E+0", f"{n}.000", f"{n}0e-1", f"{n * 1000}e-3", f"{n}00E-2", f"{n}e25"]
-    if n == 0:
-        forms += ["-0", "-0.0", "0e5"]
+    forms = [f"{n}.0", f"{n}e0", f"{n}E+0", f"{n}.000", f"{n * 1000}e-3", f"{n}e25"]
+    if n:
+        forms += [f"{n}0e-1", f"{n}00E-2"]
+    else:
+        forms += ["-0", "-0.0", "0e5", "0.0e1"]
     return Num(rng.choice(forms))
 
 

@@ -65,6 +65,11 @@ actor IngressLink: Service {
                     requestTimeout: publishTimeout, maxPendingAsyncPublishes: 65_536, asyncPublishStallWait: publishTimeout, tracksAsyncAcks: true)))
             }
             let pair = (immediate: made[0], buffered: made[1])
+            // Shut down while it connected: nothing would close these.
+            if closed {
+                for connection in opened { await connection.close() }
+                return pair  // closed connections: the caller answers 503, as for any closed link
+            }
             contexts = pair
             lastFailure = nil
             logger.info("ingress connected to NATS", metadata: ["nats": "\(pair.immediate.connection.redactedURL)"])

@@ -28,6 +28,8 @@ final class IngestChild: @unchecked Sendable {
             IngestChildren.remove(process)
             throw RebuildError(code: .ingestUnavailable, detail: "cannot start \(binary) (pass --ingest-binary): \(error.localizedDescription)")
         }
+        // Started as a signal was being handled: its handler did not see this child.
+        if IngestChildren.isStopping { kill(process.processIdentifier, SIGTERM) }
         return IngestChild(process: process, logPath: log.path)
     }
 

@@ -9,6 +9,11 @@ enum IngestChildren {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var running: [Process] = []
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+    nonisolated(unsafe) private static var signalled = false
+
+    /// Whether a signal is stopping the command: a child exiting now was stopped by it (not a failure to
+    /// report), and a child started now is stopped at once.
+    static var isStopping: Bool { lock.withLock { signalled } }
 
     /// How long a child may drain after the command was signalled.
     static let drainTimeout: TimeInterval = 60
@@ -36,7 +41,13 @@ enum IngestChildren {
     }
 
     private static func stopAll(andExitWith number: Int32) {
-        let children = lock.withLock { running }
+        let children: [Process]? = lock.withLock {
+            // A second signal while the first is handled: the first handler exits, alone.
+            guard !signalled else { return nil }
+            signalled = true
+            return running
+        }
+        guard let children else { return }
         if !children.isEmpty {
             FileHandle.standardError.write(Data("projection-migrate: signal \(number): stopping the rebuild's projection-ingest (it drains first)\n".utf8))
         }

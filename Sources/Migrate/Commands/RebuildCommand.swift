@@ -202,6 +202,8 @@ struct RebuildCommand: AsyncParsableCommand {
         var caughtUp = false
         while clock.now < deadline {
             guard child.isRunning else {
+                // Stopped by a signal to this command: its handler exits with the signal's status.
+                while IngestChildren.isStopping { try? await clock.sleep(for: .seconds(60)) }
                 throw RebuildError(code: .ingestUnavailable, detail: "the rebuild's projection-ingest exited (\(child.exitStatus)); its log: \(child.logPath)")
             }
             if let status = try? await admin.ingestion(),
