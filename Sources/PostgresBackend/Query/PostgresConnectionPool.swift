@@ -13,6 +13,8 @@ actor PostgresConnectionPool {
     private var open = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var closed = false
+    /// The connections handed out and not yet returned: a return of any other is refused.
+    private var lent: Set<ObjectIdentifier> = []
 
     init(dsn: String, capacity: Int, sessionSetup: String, logger: Logger) {
         self.dsn = dsn
@@ -30,7 +32,7 @@ actor PostgresConnectionPool {
         while true {
             guard !closed else { throw PostgresError(code: .closed, message: "the query pool is shut down") }
             while let connection = idle.popLast() {
-                if connection.isAlive { return connection }
+                if connection.isAlive { lent.insert(ObjectIdentifier(connection)); return connection }
                 open -= 1
                 connection.close()
             }
@@ -44,6 +46,7 @@ actor PostgresConnectionPool {
                         connection.close()
                         throw error
                     }
+                    lent.insert(ObjectIdentifier(connection))
                     return connection
                 } catch {
                     open -= 1
@@ -60,8 +63,9 @@ actor PostgresConnectionPool {
 
     /// Returns a connection; a broken one (or one left mid-transaction) is closed instead.
     func release(_ connection: PostgresConnection, reusable: Bool) {
-        // Returned twice, one session would serve two requests at once and `open` would drift.
-        guard !idle.contains(where: { $0 === connection }) else {
+        // Returned twice (idle or already closed), one session would serve two requests at once, or `open`
+        // would drift below the connections really open and the pool pass its capacity.
+        guard lent.remove(ObjectIdentifier(connection)) != nil else {
             logger.error("a query connection was returned twice; kept once")
             return
         }

@@ -1,4 +1,5 @@
 import Columnstore
+import Logging
 import Testing
 @testable import PostgresBackend
 
@@ -46,5 +47,24 @@ struct QueryPostgresPlanTests {
         let counts = await executor.pool.counts
         #expect(counts.idle == 1 && counts.open == 1, "one connection, idle once: \(counts)")
         await executor.shutdown()
+    }
+
+    /// A connection returned twice after it was closed (not reusable) counted as closed twice: `open` fell
+    /// below the connections really open and the pool could pass its capacity. Only lent connections return.
+    @Test("a connection returned twice counts once, closed or idle")
+    func doubleReturnCountsOnce() async throws {
+        let pool = PostgresConnectionPool(dsn: DevStack.postgresDSN, capacity: 2, sessionSetup: "SELECT 1", logger: Logger(label: "test.pool"))
+        let deadline = ContinuousClock.now + .seconds(60)
+        let closedOne = try await pool.acquire(deadline: deadline)
+        await pool.release(closedOne, reusable: false)
+        await pool.release(closedOne, reusable: false)
+        var counts = await pool.counts
+        #expect(counts.idle == 0 && counts.open == 0, "closed once: \(counts)")
+        let kept = try await pool.acquire(deadline: deadline)
+        await pool.release(kept, reusable: true)
+        await pool.release(kept, reusable: false)
+        counts = await pool.counts
+        #expect(counts.idle == 1 && counts.open == 1, "idle once, still open: \(counts)")
+        await pool.shutdown()
     }
 }
