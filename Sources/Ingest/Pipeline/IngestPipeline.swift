@@ -174,7 +174,8 @@ public actor IngestPipeline<Store: ProjectionStore, Source: MessageSource>: Serv
                 held.removeAll()
                 machine = BatchStateMachine(policy: configuration.batching)
                 await perform([machine.start()], &group)
-                waiter.resume(returning: true)
+                // Reloaded only if the checkpoint was loaded: a drain or a fence meanwhile ends the loop instead.
+                waiter.resume(returning: !(abandoned || shuttingDown || machine.isStopped))
                 continue
             }
             if shuttingDown, !stepRunning {
