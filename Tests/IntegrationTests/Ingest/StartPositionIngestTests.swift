@@ -16,12 +16,7 @@ struct StartPositionIngestTests {
         let corpus = FactCorpus(subjectPrefix: subject, orders: 120, seed: 41)
         let third = corpus.messages.count / 3
         let before = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], range: 0..<third)
-        var environment = [
-            "PROJECTION_STORE_KIND": kind.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
-            "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
-            "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "start-\(subject)",
-            "PROJECTION_START_AT": "new",
-        ]
+        var environment = Self.environment(kind, fixture, stream: stream, startAt: "new")
         var ingest = IngestProcess(environment: environment)
         try ingest.start()
         try await ingest.waitForCheckpoint(before)
@@ -69,12 +64,7 @@ struct StartPositionIngestTests {
         let corpus = FactCorpus(subjectPrefix: subject, orders: 60, seed: 43)
         let empty = try await FactPublisher.publish(corpus, stream: stream, subjects: ["\(subject).>"], range: 0..<0)
         #expect(empty == 0)
-        let environment = [
-            "PROJECTION_STORE_KIND": kind.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
-            "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
-            "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "start-\(subject)",
-            "PROJECTION_START_AT": "new",
-        ]
+        let environment = Self.environment(kind, fixture, stream: stream, startAt: "new")
         let ingest = IngestProcess(environment: environment)
         try ingest.start()
         // Bound to its consumer: the start position was decided (skip nothing), with no batch committed yet.
@@ -92,6 +82,14 @@ struct StartPositionIngestTests {
 
         await FactPublisher.deleteStream(stream)
         await fixture.drop()
+    }
+
+    /// An ingest of `stream` into the fixture's store, its durable named after the stream.
+    static func environment(_ kind: StoreKind, _ fixture: StoreFixture, stream: String, startAt: String) -> [String: String] {
+        let subject = stream.lowercased()
+        return ["PROJECTION_STORE_KIND": kind.environmentValue, "PROJECTION_STORE_DSN": fixture.dsn,
+                "PROJECTION_NATS_URL": DevStack.natsURL, "PROJECTION_STREAM": stream,
+                "PROJECTION_SUBJECTS": "\(subject).>", "PROJECTION_DURABLE": "start-\(subject)", "PROJECTION_START_AT": startAt]
     }
 
     /// Runs an ingest until its checkpoint reaches `sequence`; the tenant/order_id of the orders applied.
