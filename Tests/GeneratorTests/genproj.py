@@ -38,6 +38,7 @@ ALL_FEATURES = {
                      # under any offset; :60 at another minute is refused)
     "data_message",  # bindings declare data_message (a message tree of their paths, some custom json_names); producers
                      # write fields as proto names or json names, a few under both (the annotated one wins)
+    "tenant_edges",  # a 256-byte tenant (the longest); hostile: 257 bytes, a NUL (refused naming tenantid)
     "key_types",     # aggregate keys of uint64 and decimal(18,2), partition_by a key column of aggregate tables, and
                      # aggregate / latest sort keys in another order than their primary key
     "key_notation",  # integer idempotency keys in other notations (7.0, 70e-1, "7", -0, 7e25): one key each; 7.5 refused
@@ -1167,6 +1168,7 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
     # Its own dice: the facts of recorded seeds stay as they were without the feature.
     notation_rng = random.Random(seed * 104_729 + 3)
     spell_rng = random.Random(seed * 1_299_709 + 11)
+    tenant_rng = random.Random(seed * 15_485_867 + 13)
     out = []
     for n in range(count):
         if out and rng.random() < 0.05:  # a redelivery: the very same body again
@@ -1175,6 +1177,8 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
             continue
         b = rng.choice(proj.bindings)
         tenant = rng.choice(tenants)
+        if "tenant_edges" in proj.features and tenant_rng.random() < 0.04:
+            tenant = "T" * 256  # the longest tenant (the query API's header takes it too)
         data = {}
 
         def put(data, path, value, b=b):
@@ -1183,6 +1187,8 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
             else:
                 set_path(data, path, value)
         vals.dirty = dirty = rng.random() < 0.35  # the other facts carry no absent or hostile value
+        if "tenant_edges" in proj.features and dirty and "hostile" in proj.features and tenant_rng.random() < 0.03:
+            tenant = tenant_rng.choice(["T" * 257] + ["t\x00n"] * ("nul" in proj.features))  # refused naming tenantid
         for (ref, path), (t, transform, small, summable, required) in wants.items():
             if ref != b.ref:
                 continue
@@ -1237,7 +1243,7 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
         if rng.random() < 0.3:
             subject = rng.choice(["subj-1", "subj|2", "a\x00b" if dirty and "nul" in proj.features and rng.random() < 0.1 else "s"])
         f = Fact(b.ref, b.type, tenant, f"ev-{seed}-{n}", source, time, subject, data)
-        tok = "default" if tenant is None else "t" + str(tenants.index(tenant))
+        tok = "default" if tenant is None else "t" + str(tenants.index(tenant)) if tenant in tenants else f"tx{len(tenant)}"
         f.nats_subject = f"{subject_prefix}.{tok}.{b.ref}"
         ev = {"specversion": "1.0", "id": f.id, "source": f.source, "type": f.type}
         if time is not None:
@@ -1349,6 +1355,9 @@ class Model:
             if not self.proj.consumes(f.ref):
                 continue
             problems = []
+            tenant = f.tenant or ""
+            if len(tenant.encode()) > 256 or "\x00" in tenant:
+                problems.append(Reject("invalid_value", "tenantid", "no NUL, at most 256 bytes"))
             key = None
             try:
                 key = self.key_of(f, b, seq)
