@@ -38,6 +38,8 @@ ALL_FEATURES = {
                      # under any offset; :60 at another minute is refused)
     "data_message",  # bindings declare data_message (a message tree of their paths, some custom json_names); producers
                      # write fields as proto names or json names, a few under both (the annotated one wins)
+    "encoding",      # non-ASCII characters written as JSON \\u escapes (surrogate pairs included); hostile: a truncated
+                     # UTF-8 sequence or a lone surrogate (the body is no JSON: quarantined whole)
     "tenant_edges",  # a 256-byte tenant (the longest); hostile: 257 bytes, a NUL (refused naming tenantid)
     "key_types",     # aggregate keys of uint64 and decimal(18,2), partition_by a key column of aggregate tables, and
                      # aggregate / latest sort keys in another order than their primary key
@@ -1087,6 +1089,7 @@ class Fact:
     data: dict
     nats_subject: str = ""
     body: bytes = b""
+    bad_body: str | None = None  # why the body is no valid JSON (the fact is quarantined whole)
 
 
 def set_path(data, path, value):
@@ -1149,6 +1152,30 @@ def _key_notation(n: int, rng, hostile: bool):
     return Num(rng.choice(forms))
 
 
+def _encoded(body: bytes, rng, hostile: bool):
+    """The body with its non-ASCII characters written as JSON escapes (`\\u00fc`, a surrogate pair for
+    U+1F600), or, hostile, no valid JSON text: a truncated UTF-8 sequence or a lone surrogate escape.
+    Answers the body and why it is invalid (None: valid, the same values)."""
+    if hostile and rng.random() < 0.05:
+        if rng.random() < 0.5:
+            return body.replace(b'"specversion"', b'"spec\xc3version"', 1), "invalid_json"
+        return body.replace(b'"specversion"', b'"spec\\udc00version"', 1), "invalid_json"
+    if rng.random() < 0.3:
+        text = body.decode()
+        escaped = "".join(ch if ord(ch) < 0x80 or rng.random() < 0.5 else
+                          "".join(f"\\u{unit:04x}" for unit in _utf16(ch)) for ch in text)
+        return escaped.encode(), None
+    return body, None
+
+
+def _utf16(ch: str):
+    code = ord(ch)
+    if code < 0x10000:
+        return [code]
+    code -= 0x10000
+    return [0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)]
+
+
 def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hostile_rate=0.04):
     """Facts in publish order (with redeliveries and key reuse); bodies filled in."""
     rng = random.Random(seed * 7919 + 1)
@@ -1169,6 +1196,7 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
     notation_rng = random.Random(seed * 104_729 + 3)
     spell_rng = random.Random(seed * 1_299_709 + 11)
     tenant_rng = random.Random(seed * 15_485_867 + 13)
+    encoding_rng = random.Random(seed * 32_452_843 + 17)
     out = []
     for n in range(count):
         if out and rng.random() < 0.05:  # a redelivery: the very same body again
@@ -1255,6 +1283,8 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
             ev["tenantid"] = tenant
         ev["data"] = data
         f.body = to_json(ev).encode()
+        if "encoding" in proj.features:
+            f.body, f.bad_body = _encoded(f.body, encoding_rng, hostile=dirty and "hostile" in proj.features)
         out.append(f)
     return out
 
@@ -1351,6 +1381,9 @@ class Model:
     def apply(self, facts):
         for i, f in enumerate(facts):
             seq = i + 1
+            if f.bad_body is not None:
+                self.quarantined[seq] = [f.bad_body]
+                continue
             b = self.proj.binding(f.ref)
             if not self.proj.consumes(f.ref):
                 continue
