@@ -24,12 +24,8 @@ public struct RowAccumulator {
                 let hash = keyHash(values)
                 if let existing = row(withKeyOf: values, hash: hash) {
                     for (i, function, type) in measures {
-                        do {
-                            rows[existing][i] = try RowAccumulator.fold(function, rows[existing][i], values[i], type: type, column: table.columns[i].name)
-                        } catch {
-                            // Named with its table, as the stores name it (a quarantine reason names the field).
-                            throw StoreError(code: .dataRejected, detail: "the sum of column \(table.name).\(table.columns[i].name) leaves the \(type.canonicalName) domain")
-                        }
+                        rows[existing][i] = try RowAccumulator.fold(function, rows[existing][i], values[i], type: type,
+                                                                    table: table.name, column: table.columns[i].name)
                     }
                 } else {
                     insert(values, hash: hash)
@@ -99,20 +95,21 @@ public struct RowAccumulator {
         tables.enumerated().map { ($0.element.table, $0.offset, $0.element.rows) }
     }
 
-    static func fold(_ function: AggregateFunction, _ a: ColumnValue, _ b: ColumnValue, type: ColumnType, column: String) throws(StoreError) -> ColumnValue {
+    static func fold(_ function: AggregateFunction, _ a: ColumnValue, _ b: ColumnValue, type: ColumnType, table: String, column: String) throws(StoreError) -> ColumnValue {
         // NULL is "no value": MIN and MAX skip it (as on both stores); SUM measures are never NULL.
         if case .null = a { return b }
         if case .null = b { return a }
         switch function {
-        case .sum: return try sum(a, b, type: type, column: column)
+        case .sum: return try sum(a, b, type: type, table: table, column: column)
         case .max: return compare(b, a, type: type) == .orderedDescending ? b : a
         case .min: return compare(b, a, type: type) == .orderedAscending ? b : a
         }
     }
 
-    static func sum(_ a: ColumnValue, _ b: ColumnValue, type: ColumnType, column: String) throws(StoreError) -> ColumnValue {
+    static func sum(_ a: ColumnValue, _ b: ColumnValue, type: ColumnType, table: String, column: String) throws(StoreError) -> ColumnValue {
         func overflow() -> StoreError {
-            StoreError(code: .dataRejected, detail: "the sum of column \(column) leaves the \(type.canonicalName) domain")
+            // Named with its table, as the stores name it (a quarantine reason names the field).
+            StoreError(code: .dataRejected, detail: "the sum of column \(table).\(column) leaves the \(type.canonicalName) domain")
         }
         switch (a, b, type) {
         case (.int64(let x), .int64(let y), _):

@@ -30,28 +30,21 @@ struct QueryHandler: Sendable {
         case .tenantFull: throw ConnectError(.resourceExhausted, "too many concurrent requests for this tenant; retry later")
         }
         // The slot is held while the store query runs (the executor ends it by the client's deadline) and,
-        // for a large answer, until its body is written (`response`); any other way out gives it back.
+        // for a large answer, until its body is written (`response`); any other way out gives it back when the
+        // slot is freed, at the end of this call.
         let slot = ConcurrencySlot(limiter: limiter, tenant: tenant)
+        defer { withExtendedLifetime(slot) {} }
+        guard let query = catalog.queries[method.name] else {
+            throw ConnectError(.internal, "the method has no query", detail: "no prepared query for \(method.name)")
+        }
         let result: QueryResult
         do {
-            guard let query = catalog.queries[method.name] else {
-                throw ConnectError(.internal, "the method has no query", detail: "no prepared query for \(method.name)")
-            }
             result = try await executor.execute(query, tenant: tenant, parameters: parameters, deadline: deadline?.instant)
         } catch let error as QueryError {
-            slot.release()
             let answer = ConnectError(error)
             throw deadline?.judge(answer) ?? answer
-        } catch {
-            slot.release()
-            throw error
         }
-        do {
-            return try Self.response(result, method: method, options: options, slot: slot)
-        } catch {
-            slot.release()
-            throw error
-        }
+        return try Self.response(result, method: method, options: options, slot: slot)
     }
 
     /// The request's Connect options and its message as typed parameters, for POST and GET.

@@ -64,7 +64,7 @@ struct SumDomainTests {
                 let stored = Self.value(type, &random), delta = Self.value(type, &random)
                 let folded: Bool
                 do {
-                    _ = try RowAccumulator.sum(stored, delta, type: type, column: "c")
+                    _ = try RowAccumulator.sum(stored, delta, type: type, table: "t", column: "c")
                     folded = true
                 } catch {
                     folded = false
