@@ -14,6 +14,17 @@ struct QueryAnswerSlotTests {
     static let request = "POST \(QueryAPITestServer.servicePath)/GetTopCustomers HTTP/1.1\r\nHost: localhost\r\n"
         + "Content-Type: application/json\r\nx-tenant-id: acme\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
 
+    static let orderBody = #"{"orderId":"o1"}"#
+    static let orderRequest = "POST \(QueryAPITestServer.servicePath)/GetOrder HTTP/1.1\r\nHost: localhost\r\n"
+        + "Content-Type: application/json\r\nx-tenant-id: acme\r\nContent-Length: \(orderBody.utf8.count)\r\n\r\n" + orderBody
+
+    /// Waits until `condition` holds; the wait is a hang guard, never the verdict.
+    static func until(_ what: String, _ condition: () -> Bool) async throws {
+        let end = ContinuousClock.now + generous
+        while !condition(), ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(condition(), "\(what): not within \(generous)")
+    }
+
     @Test("an unread 16 MB answer holds the only slot; read, it frees it")
     func unreadAnswerHoldsItsSlot() async throws {
         // 160 customers with 100 kB ids: a 16 MB answer, beyond what the sockets buffer.
@@ -22,7 +33,6 @@ struct QueryAnswerSlotTests {
              "gross_cents": .int64(Int64(n)), "net_cents": .int64(Int64(n))]
         }
         let executor = GatedExecutor(rows: rows)
-        executor.openGate()
         var configuration = QueryConfiguration(
             storeKind: .postgres, storeDSN: "postgresql://unused@127.0.0.1/none", httpPort: 0, httpHost: "127.0.0.1",
             sqlDirectory: QueryStoreFixture.sqlDirectory)
@@ -30,26 +40,27 @@ struct QueryAnswerSlotTests {
         configuration.readTimeout = .seconds(300)  // the write stall may not end it first
         let (router, logger) = try executor.router(configuration: configuration)
         try await QueryAPITestServer.run(router: router, configuration: configuration, logger: logger) { port in
+            // The reader's request takes the only slot first: its query waits at the closed gate, nothing else asks.
             let reader = try await RawHTTPConnection.open(host: "127.0.0.1", port: port, reading: false, sending: Self.request)
-            // Another client is turned away while the answer waits unread (it may come before the first
-            // request is admitted: then it is served, and asks again).
-            let until = ContinuousClock.now + Self.generous
-            var turnedAway = false
-            while !turnedAway, ContinuousClock.now < until {
-                let other = try await RawHTTPConnection.open(host: "127.0.0.1", port: port, sending: Self.request)
+            try await Self.until("the reader's query runs") { executor.queriesRunning == 1 }
+            executor.openGate()
+            try await Self.until("the reader's query ends") { executor.queriesRunning == 0 }
+
+            // Its 16 MB answer waits unread: every other client is turned away (GetOrder's answer is small, so a
+            // client that were served would give its slot back at once; only the reader can hold it).
+            for _ in 0..<5 {
+                let other = try await RawHTTPConnection.open(host: "127.0.0.1", port: port, sending: Self.orderRequest)
                 let status = await other.waitForStatus(within: Self.generous)
                 other.close()
-                turnedAway = status == 429
-                if !turnedAway { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(status == 429, "the unread answer gave its slot back before it was written")
             }
-            #expect(turnedAway, "the unread answer gave its slot back before it was written")
 
-            // Read, the answer frees the slot: the next client is served.
+            // Read, the answer frees the slot: the next client is served (once the last bytes are written).
             try await reader.startReading()
             let served = ContinuousClock.now + Self.generous
             var status: Int?
             while status != 200, ContinuousClock.now < served {
-                let other = try await RawHTTPConnection.open(host: "127.0.0.1", port: port, sending: Self.request)
+                let other = try await RawHTTPConnection.open(host: "127.0.0.1", port: port, sending: Self.orderRequest)
                 status = await other.waitForStatus(within: Self.generous)
                 other.close()
                 if status != 200 { try await Task.sleep(for: .milliseconds(50)) }
