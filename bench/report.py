@@ -391,6 +391,23 @@ def summary(results, charts):
                          + (fmt_rate(alone["events_per_second"]) if alone else "–") + " | "
                          + (f"{fmt_ms(lat['p50_ms'])} ms" if "p50_ms" in lat else "–") + " | "
                          + (f"{fmt_ms(fresh['p95_ms'])} ms" + verdict(fresh["p95_ms"] < 1000) if fresh and fresh.get("p95_ms", -1) >= 0 else "–") + " |")
+        floors = [x for x in stores if ingress.get(x, {}).get("floor_single")]
+        if floors:
+            lines += ["", "Against the floor measured in the same round: a bare C libnats producer (`bench/c/raw_nats_publish.c`) "
+                      "publishing to a file-backed stream of its own with a `Nats-Msg-Id` per message and every PubAck awaited, "
+                      "no HTTP: one synchronous publish at a time (single), or 500 asynchronous publishes and then their PubAcks "
+                      "(batch). CPU in µs per event.", "",
+                      "| Store | Floor single events/s | ingress ÷ floor (single) | Floor CPU single: client / nats-server | Ingress CPU single: ingest / nats-server / client | Floor batch events/s | ingress ÷ floor (batch) | Floor CPU batch: client / nats-server |",
+                      "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+            one = lambda v: f"{v:.1f}" if v is not None else "–"
+            for x in floors:
+                r = ingress[x]
+                fs, fb, single, batch = r["floor_single"], r["floor_batch"], r.get("single", {}), r.get("batch", {})
+                lines.append(f"| {STORE_NAMES[x]} | {fmt_rate(fs['events_per_second'])} | "
+                             f"{single.get('ratio_to_c_floor', 0):.2f} | {one(fs.get('cpu_us_per_message'))} / {one(fs.get('nats_server_cpu_us_per_event'))} | "
+                             f"{one(single.get('ingest_cpu_us_per_event'))} / {one(single.get('nats_server_cpu_us_per_event'))} / {one(single.get('client_cpu_us_per_event'))} | "
+                             f"{fmt_rate(fb['events_per_second'])} | {batch.get('ratio_to_c_floor', 0):.2f} | "
+                             f"{one(fb.get('cpu_us_per_message'))} / {one(fb.get('nats_server_cpu_us_per_event'))} |")
 
     if charts:
         lines += ["", "## Charts", ""] + [f"![{c}]({c})" for c in charts]

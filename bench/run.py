@@ -533,6 +533,10 @@ class Bench:
         token_env = {"INGRESS_TOKEN": self.INGRESS_TOKEN}
         tag = f"{self.tag}{store[:2]}{round_tag}"
         try:
+            # The floor, in this same round: a bare C libnats producer (bench/c/raw_nats_publish.c) with the
+            # ingress's guarantees (message ids, every PubAck awaited) and no HTTP, on a stream of its own.
+            results["floor_single"] = self.raw_nats_publish("single", self.profile["ingress_single"], f"{tag}fs")
+            results["floor_batch"] = self.raw_nats_publish("batch", self.profile["ingress_batch"], f"{tag}fb")
             results["single"] = self.ingress_cpu(ingest, lambda: self.bench(
                 "ingress-load", "--scenario", "single", "--ingest-port", port,
                 "--events", self.profile["ingress_single"], "--tag", f"{tag}s", env=token_env))
@@ -551,8 +555,13 @@ class Bench:
                     "--events", self.profile["ingress_batch"], "--tag", f"{tag}a", env=token_env))
             finally:
                 self.admin_post(port, "/admin/resume")
+            for mode in ("floor_single", "floor_batch"):
+                r = results[mode]
+                log(f"  C floor {mode[6:]}: {r['events_per_second']:,.0f} events/s, CPU µs/event: nats-server "
+                    f"{r.get('nats_server_cpu_us_per_event', -1):.1f}, client {r['cpu_us_per_message']:.1f}")
             for mode in ("single", "batch", "single_alone", "batch_alone"):
                 r = results[mode]
+                r["ratio_to_c_floor"] = r["events_per_second"] / results["floor_" + mode.split("_")[0]]["events_per_second"]
                 log(f"  ingress {store} {mode} ({binary or 'this build'}): {r['events_per_second']:,.0f} events/s, "
                     f"CPU µs/event: ingest {r.get('ingest_cpu_us_per_event', -1):.1f}, nats-server {r.get('nats_server_cpu_us_per_event', -1):.1f}, "
                     f"client {r['client_cpu_us_per_event']:.1f}; ingest thread switches/event {r.get('ingest_thread_switches_per_event', -1):.1f}; load {r['load_average'][0]:.1f}")
@@ -577,6 +586,25 @@ class Bench:
             results["binary"] = binary
             self.results["scenarios"].setdefault("ingress_rounds", {}).setdefault(store, []).append(results)
         self.results["scenarios"].setdefault("ingress", {})[store] = results
+
+    def raw_nats_publish(self, mode, events, tag):
+        """Builds and runs the bare C publish floor; its JSON plus the nats-server CPU per event."""
+        binary = self.out / "raw_nats_publish"
+        if not binary.exists():
+            subprocess.run(["cc", "-O2", "-o", str(binary), str(BENCH / "c" / "raw_nats_publish.c"), "-lnats"], check=True)
+        stream = f"{self.stream}_RAWPUB_{tag}".upper()
+        before = self.server_cpu()
+        proc = subprocess.run([str(binary), "--nats", self.nats, "--stream", stream, "--subject", f"{self.prefix}rawpub{tag}.x",
+                               "--count", str(events), "--mode", mode, "--batch", "500", "--tag", tag],
+                              cwd=REPO, stdout=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"raw_nats_publish failed with status {proc.returncode}")
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        after = self.server_cpu()
+        if "nats" in before and "nats" in after:
+            result["nats_server_cpu_us_per_event"] = (after["nats"] - before["nats"]) / events * 1e6
+        self.check(f"raw C publish {mode}: every message acknowledged", result["messages"] == events)
+        return result
 
     def ingress_cpu(self, ingest, load):
         """Runs an ingress load and adds the CPU per event of ingest (which also consumes the events) and nats-server."""

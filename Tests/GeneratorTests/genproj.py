@@ -43,6 +43,10 @@ ALL_FEATURES = {
     "tenant_edges",  # a 256-byte tenant (the longest); hostile: 257 bytes, a NUL (refused naming tenantid)
     "key_types",     # aggregate keys of uint64 and decimal(18,2), partition_by a key column of aggregate tables, and
                      # aggregate / latest sort keys in another order than their primary key
+    "float_keys",    # float64 aggregate and latest key columns, drawn from small pools of one double in several notations
+                     # (0.1 / 0.10 / 1e-1 / "0.1", 0 / -0.0 / "-0", 1e21 / 1000000000000000000000, the extremes)
+    "number_strings", # numbers in strings beyond the common forms: "007", "-0", "1E+2" (the same numbers); hostile: "+5",
+                     # ".5", "5.", "0x10", "0x1p3", " 1", "Infinity" (refused naming the field, in every numeric column)
     "key_notation",  # integer idempotency keys in other notations (7.0, 70e-1, "7", -0, 7e25): one key each; 7.5 refused
     "number_overflow", # JSON number literals beyond double range (1e400): quarantined naming the field
     "int64_min",     # -9223372036854775808 (the int64 lower bound, inside the domain)
@@ -718,6 +722,14 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
                             c.type, c.proto_field = new, "uint64" if new.name == "uint64" else "string"
                             c.name = old_name.replace(old_name.split("_", 1)[1], new.name)
                             pk[pk.index(old_name)] = c.name
+            if "float_keys" in features:
+                frng = random.Random(f"float-keys-{seed}-{i}")
+                for c in cols[1:]:
+                    if c.type.name in ("int32", "int64") and all(x.kind == "data" for x in c.sources.values()) and frng.random() < 0.4:
+                        old_name = c.name
+                        c.type, c.proto_field = CType("float64"), frng.choice(["double", "float"])
+                        c.name = old_name.replace(old_name.split("_", 1)[1], "float64")
+                        pk[pk.index(old_name)] = c.name
             if "partition" in features and krng.random() < 0.3:
                 # A key column only: a key's rows then stay in one partition, so both stores fold them alike.
                 temporal = [c for c in cols[1:] if c.type.name in ("date", "timestamp")]
@@ -728,6 +740,9 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
             key = Column(g.col_name(t, "k"), t, proto_field=g.proto_field(t))
             for r in feeding:
                 key.sources[r] = Source(r, "data", g.new_path() + "_ent")
+            if "float_keys" in features and key.type.name == "int64" and random.Random(f"float-keys-{seed}-{i}").random() < 0.5:
+                key.type, key.proto_field = CType("float64"), "double"
+                key.name = key.name.replace("_int64", "_float64")
             cols.append(key)
             pk.append(key.name)
             vt = CType(rng.choice(["uint64", "timestamp", "date"]))
@@ -924,6 +939,22 @@ class Values:
         self.rng, self.features, self.hostile_rate = rng, features, hostile_rate
         # Its own dice: the values of recorded seeds stay as they were without the feature.
         self.forms = random.Random(seed * 15_485_863 + 5) if "ts_forms" in features else None
+        self.strings = random.Random(seed * 49_979_687 + 19) if "number_strings" in features else None
+
+    def number_string(self, n):
+        """Now and then a number in a string of an unusual form ("number_strings"): a plain one (the
+        same number), or, hostile, one that Swift's own parsers took but the documented grammar does not."""
+        r = self.strings
+        if r is None or r.random() >= 0.04:
+            return None
+        if self.dirty and "hostile" in self.features and r.random() < 0.5:
+            if n == "float64":
+                return r.choice(["+1.5", ".5", "5.", "0x10", "0x1p3", " 1", "1 ", "Infinity", "inf", "nan", "1e", "1_0"])
+            return r.choice(["+5", "0x10", " 5", "5 ", "1_0", "", "-"])
+        if n == "float64":
+            return r.choice(["1E+2", "-2.50e-3", "0.10", "1e-1", "-0", "-0.0", "007.5", "0e0"])
+        v = r.randrange(0, 4)
+        return r.choice([f"00{v}", "-0", f"0{v}"]) if n == "uint64" else r.choice([f"00{v}", "-0", f"-00{v}"])
 
     def ts_forms(self, text):
         """The same instant in another of the forms RFC 3339 allows."""
@@ -981,6 +1012,9 @@ class Values:
             b = self.bad([Num(hi + 1), Num(lo - 1), str(hi + 1)], [Num("1.5"), "12abc", "", True, "0x10", "1.0"] + [Num("1e400")] * ("number_overflow" in f))
             if b is not None:
                 return b
+            ns = self.number_string(n)
+            if ns is not None:
+                return ns
             if small:
                 return Num(rng.randrange(0 if n == "uint64" else -2, 4))
             if summable is not True and summable:
@@ -1003,6 +1037,14 @@ class Values:
             b = self.bad([Num("1e400"), Num("-1e400")] * ("number_overflow" in f) + ["1e400"], ["NaN", "Infinity", "-Infinity", "nan", "1.5x", True])
             if b is not None:
                 return b
+            ns = self.number_string(n)
+            if ns is not None:
+                return ns
+            if small:
+                # "float_keys": one double in several notations, both zeros, the extremes; keys fold by value.
+                return rng.choice([Num("0.1"), Num("0.10"), Num("1e-1"), "0.1", Num("0"), Num("-0.0"), "-0", Num("0.0"),
+                                   Num("1e21"), Num("1000000000000000000000"), "1E+21", Num("-2.5"), Num("5e-324"),
+                                   Num("1.7976931348623157e308"), Num("3"), Num("3.0")])
             if summable:
                 return rng.choice([Num(rng.randrange(-400, 4000) / 4), str(rng.randrange(100) / 2)])
             if "float17" in f:

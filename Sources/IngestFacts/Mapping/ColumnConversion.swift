@@ -55,7 +55,7 @@ enum ColumnConversion {
             let value: UInt64
             if case .uint(let v)? = number(raw) {
                 value = v
-            } else if case .string(let string) = raw, let v = UInt64(string) {
+            } else if case .string(let string) = raw, NumberText.isPlainInteger(string), let v = UInt64(string) {
                 value = v
             } else {
                 let signed = try integer(raw, field: field)
@@ -72,7 +72,7 @@ enum ColumnConversion {
             let parsed: Double?
             switch raw {
             case .number(let literal): parsed = Double(literal)
-            case .string(let string): parsed = Double(string)
+            case .string(let string): parsed = NumberText.isPlainDecimal(string) ? Double(string) : nil
             default: parsed = nil
             }
             guard let value = parsed else { throw mismatch(field, "a number") }
@@ -152,7 +152,7 @@ enum ColumnConversion {
             case .none: throw mismatch(field, "an integer")
             }
         }
-        if case .string(let string) = raw, let value = Int64(string) { return value }
+        if case .string(let string) = raw, NumberText.isPlainInteger(string), let value = Int64(string) { return value }
         throw mismatch(field, "an integer")
     }
 

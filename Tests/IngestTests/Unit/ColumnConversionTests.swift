@@ -50,7 +50,8 @@ struct ColumnConversionTests {
 
     @Test("float, decimal, bool, string and time columns", arguments: [
         ("0.30000000000000004", ColumnType.float64, "x float64(0.30000000000000004)"), (#""2.5""#, .float64, "x float64(2.5)"),
-        (#""inf""#, .float64, "invalid_value|data.v|NaN and infinities are not stored (the value must be a finite double)"),
+        (#""inf""#, .float64, "invalid_value|data.v|expected a number"),
+        ("1e400", .float64, "invalid_value|data.v|NaN and infinities are not stored (the value must be a finite double)"),
         ("1e2", .decimal(precision: 18, scale: 2), #"invalid_value|data.v|expected a decimal number in plain notation, e.g. "-12.34" for decimal(18,2)"#),
         ("12345678901234567.89", .decimal(precision: 20, scale: 2), #"x string("12345678901234567.89")"#),
         (#""1.50""#, .decimal(precision: 18, scale: 2), #"x string("1.50")"#), ("true", .bool, "x bool(true)"),
@@ -58,6 +59,24 @@ struct ColumnConversionTests {
         (#""2026-03-01""#, .date, "x date(20513)"), (#""2026-03-01T10:15:00.5-01:30""#, .timestamp, "x timestamp(1772365500500)"),
     ])
     func others(json: String, type: ColumnType, expected: String) throws {
+        #expect(try Self.convert(json, type) == expected)
+    }
+
+    /// A number in a string is the plain grammar (minus, digits, and for a double a fraction and exponent):
+    /// Swift's parsers alone took `+5`, `.5`, `5.` and hex (`"0x10"` was 16.0 in a double column while an
+    /// integer column refused it).
+    @Test("numbers in strings: the plain grammar only", arguments: [
+        (#""-12""#, ColumnType.int64, "x int64(-12)"), (#""007""#, .int64, "x int64(7)"), (#""-0""#, .uint64, "x uint64(0)"),
+        (#""1e-1""#, .float64, "x float64(0.1)"), (#""-2.50E+2""#, .float64, "x float64(-250.0)"), (#""-0.0""#, .float64, "x float64(0.0)"),
+        (#""+5""#, .int64, "invalid_value|data.v|expected an integer"), (#""+5""#, .uint64, "invalid_value|data.v|expected an integer"),
+        (#""0x10""#, .int32, "invalid_value|data.v|expected an integer"),
+        (#""0x10""#, .float64, "invalid_value|data.v|expected a number"), (#""0x1p3""#, .float64, "invalid_value|data.v|expected a number"),
+        (#""+1.5""#, .float64, "invalid_value|data.v|expected a number"), (#"".5""#, .float64, "invalid_value|data.v|expected a number"),
+        (#""5.""#, .float64, "invalid_value|data.v|expected a number"), (#""1e""#, .float64, "invalid_value|data.v|expected a number"),
+        (#"" 1""#, .float64, "invalid_value|data.v|expected a number"), (#""Infinity""#, .float64, "invalid_value|data.v|expected a number"),
+        (#""nan""#, .float64, "invalid_value|data.v|expected a number"), (#""""#, .float64, "invalid_value|data.v|expected a number"),
+    ])
+    func numberStrings(json: String, type: ColumnType, expected: String) throws {
         #expect(try Self.convert(json, type) == expected)
     }
 
