@@ -199,10 +199,12 @@ enum SchemaValidator {
     private static func constantFits(_ literal: String, _ type: ColumnType) -> Bool {
         switch type {
         case .string: return !literal.unicodeScalars.contains("\u{0}")
-        case .int32: return Int32(literal) != nil
-        case .int64: return Int64(literal) != nil
-        case .uint64: return UInt64(literal).map { $0 <= ValueDomain.maxUInt64 } ?? false
-        case .float64: return Double(literal)?.isFinite ?? false
+        // Numbers as ingest reads a number in a string (`NumberText`): `+1` or `0x10` would load and then
+        // be refused in every fact.
+        case .int32: return NumberText.isPlainInteger(literal) && Int32(literal) != nil
+        case .int64: return NumberText.isPlainInteger(literal) && Int64(literal) != nil
+        case .uint64: return NumberText.isPlainInteger(literal) && (UInt64(literal).map { $0 <= ValueDomain.maxUInt64 } ?? false)
+        case .float64: return NumberText.isPlainDecimal(literal) && (Double(literal)?.isFinite ?? false)
         case .decimal(let precision, let scale):
             if case .success = DecimalText.canonical(literal, precision: precision, scale: scale) { return true }
             return false

@@ -2,16 +2,16 @@
 /// minus, digits, and for a double an optional fraction and exponent. Swift's own parsers take more
 /// (`+5`, `.5`, `5.`, hex such as `0x10` or `0x1p3`, `inf`), which would store a surprising value where
 /// an integer column refuses the same text, so strings are checked against this grammar first.
-enum NumberText {
+public enum NumberText {
     /// `-?[0-9]+`
-    static func isPlainInteger(_ text: String) -> Bool {
+    public static func isPlainInteger(_ text: String) -> Bool {
         var bytes = text.utf8[...]
         if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
         return !bytes.isEmpty && bytes.allSatisfy(isDigit)
     }
 
     /// `-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?`
-    static func isPlainDecimal(_ text: String) -> Bool {
+    public static func isPlainDecimal(_ text: String) -> Bool {
         var bytes = text.utf8[...]
         if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
         guard digits(&bytes) else { return false }
