@@ -356,20 +356,27 @@ class Bench:
 
     def raw_nats_c(self, facts):
         """Builds and runs the bare C fetch + ack client; its JSON plus the nats-server CPU per message."""
-        binary = self.out / "raw_nats_fetch"
-        subprocess.run(["cc", "-O2", "-o", str(binary), str(BENCH / "c" / "raw_nats_fetch.c"), "-lnats"], check=True)
+        result = self.run_floor("raw_nats_fetch", ["--stream", self.stream, "--subject", f"{self.prefix}.>",
+                                                   "--durable", f"raw_c_{self.tag}", "--expect", facts,
+                                                   "--fetch-batch", INGEST_SETTINGS["PROJECTION_FETCH_BATCH"]],
+                                facts, "nats_server_cpu_us_per_message")
+        self.check("raw C libnats: every message fetched and acked", result["messages"] == facts)
+        return result
+
+    def run_floor(self, program, args, count, cpu_key):
+        """Builds bench/c/<program>.c once per run and runs it against this run's NATS; its JSON line, with
+        the nats-server CPU it caused per message (of `count`) under `cpu_key`."""
+        binary = self.out / program
+        if not binary.exists():
+            subprocess.run(["cc", "-O2", "-o", str(binary), str(BENCH / "c" / f"{program}.c"), "-lnats"], check=True)
         before = self.server_cpu()
-        proc = subprocess.run([str(binary), "--nats", self.nats, "--stream", self.stream, "--subject", f"{self.prefix}.>",
-                               "--durable", f"raw_c_{self.tag}", "--expect", str(facts),
-                               "--fetch-batch", str(INGEST_SETTINGS["PROJECTION_FETCH_BATCH"])],
-                              cwd=REPO, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.run([str(binary), "--nats", self.nats, *map(str, args)], cwd=REPO, stdout=subprocess.PIPE, text=True)
         if proc.returncode != 0:
-            raise RuntimeError(f"raw_nats_fetch failed with status {proc.returncode}")
+            raise RuntimeError(f"{program} failed with status {proc.returncode}")
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         after = self.server_cpu()
         if "nats" in before and "nats" in after:
-            result["nats_server_cpu_us_per_message"] = (after["nats"] - before["nats"]) / facts * 1e6
-        self.check("raw C libnats: every message fetched and acked", result["messages"] == facts)
+            result[cpu_key] = (after["nats"] - before["nats"]) / count * 1e6
         return result
 
     def run_store(self, store, expected, last_seq):
@@ -589,20 +596,10 @@ class Bench:
 
     def raw_nats_publish(self, mode, events, tag):
         """Builds and runs the bare C publish floor; its JSON plus the nats-server CPU per event."""
-        binary = self.out / "raw_nats_publish"
-        if not binary.exists():
-            subprocess.run(["cc", "-O2", "-o", str(binary), str(BENCH / "c" / "raw_nats_publish.c"), "-lnats"], check=True)
-        stream = f"{self.stream}_RAWPUB_{tag}".upper()
-        before = self.server_cpu()
-        proc = subprocess.run([str(binary), "--nats", self.nats, "--stream", stream, "--subject", f"{self.prefix}rawpub{tag}.x",
-                               "--count", str(events), "--mode", mode, "--batch", "500", "--tag", tag],
-                              cwd=REPO, stdout=subprocess.PIPE, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f"raw_nats_publish failed with status {proc.returncode}")
-        result = json.loads(proc.stdout.strip().splitlines()[-1])
-        after = self.server_cpu()
-        if "nats" in before and "nats" in after:
-            result["nats_server_cpu_us_per_event"] = (after["nats"] - before["nats"]) / events * 1e6
+        result = self.run_floor("raw_nats_publish", ["--stream", f"{self.stream}_RAWPUB_{tag}".upper(),
+                                                     "--subject", f"{self.prefix}rawpub{tag}.x", "--count", events,
+                                                     "--mode", mode, "--batch", 500, "--tag", tag],
+                                events, "nats_server_cpu_us_per_event")
         self.check(f"raw C publish {mode}: every message acknowledged", result["messages"] == events)
         return result
 

@@ -3,31 +3,9 @@
 // it with cc and reports ingest against it. Prints one JSON line: messages, seconds, rate, its own CPU.
 //
 //   raw_nats_fetch --nats URL --stream NAME --subject SUBJ --durable NAME --expect N [--fetch-batch 500]
-#include <nats/nats.h>
-#include <stdio.h>
-#include <stdlib.h>
+#define FLOOR_NAME "raw_nats_fetch"
+#include "floor.h"
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_seconds(void) {
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6
-         + (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
-}
-
-static void die(const char *what, natsStatus s) {
-    fprintf(stderr, "raw_nats_fetch: %s: %s\n", what, natsStatus_GetText(s));
-    nats_PrintLastErrorStack(stderr);
-    exit(1);
-}
 
 int main(int argc, char **argv) {
     const char *url = "nats://127.0.0.1:4222", *stream = NULL, *subject = NULL, *durable = NULL;

@@ -8,31 +8,9 @@
 //
 //   raw_nats_publish --nats URL --stream NAME --subject SUBJ --count N --mode single|batch [--batch 500] [--bytes 200] [--tag T]
 // Prints one JSON line: messages, seconds, rate, its own CPU.
-#include <nats/nats.h>
-#include <stdio.h>
-#include <stdlib.h>
+#define FLOOR_NAME "raw_nats_publish"
+#include "floor.h"
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_seconds(void) {
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6
-         + (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
-}
-
-static void die(const char *what, natsStatus s) {
-    fprintf(stderr, "raw_nats_publish: %s: %s\n", what, natsStatus_GetText(s));
-    nats_PrintLastErrorStack(stderr);
-    exit(1);
-}
 
 static natsMsg *message(const char *subject, const char *tag, long i, const char *body, int length) {
     natsMsg *msg = NULL;
