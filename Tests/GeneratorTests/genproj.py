@@ -138,8 +138,9 @@ class Reject(Exception):
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _TS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-_INT_STR = re.compile(r"^-?\d+$")
-_FLOAT_STR = re.compile(r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")
+# ASCII digits only and the whole string (fullmatch): `\d` takes any Unicode digit and `$` a trailing newline.
+_INT_STR = re.compile(r"-?[0-9]+")
+_FLOAT_STR = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _PLAIN_DEC = re.compile(r"^(-?)(\d+)(?:\.(\d+))?$")
 
 
@@ -210,7 +211,7 @@ def convert(raw, t: CType, transform: str, fld: str):
             if d != d.to_integral_value():
                 raise bad("not integral")
             v = int(d)
-        elif isinstance(raw, str) and _INT_STR.match(raw):
+        elif isinstance(raw, str) and _INT_STR.fullmatch(raw):
             v = int(raw)
         else:
             raise bad("not an integer")
@@ -220,7 +221,7 @@ def convert(raw, t: CType, transform: str, fld: str):
     if n == "float64":
         if isinstance(raw, Num):
             v = float(raw.text)
-        elif isinstance(raw, str) and _FLOAT_STR.match(raw):
+        elif isinstance(raw, str) and _FLOAT_STR.fullmatch(raw):
             v = float(raw)
         else:
             raise bad("not a number")

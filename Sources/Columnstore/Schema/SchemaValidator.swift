@@ -199,8 +199,8 @@ enum SchemaValidator {
     private static func constantFits(_ literal: String, _ type: ColumnType) -> Bool {
         switch type {
         case .string: return !literal.unicodeScalars.contains("\u{0}")
-        // Numbers as ingest reads a number in a string (`NumberText`): `+1` or `0x10` would load and then
-        // be refused in every fact.
+        // Numbers as ingest reads a number in a string (`NumberText`): a constant it refuses (`+1`, `0x10`)
+        // would fail every fact.
         case .int32: return NumberText.isPlainInteger(literal) && Int32(literal) != nil
         case .int64: return NumberText.isPlainInteger(literal) && Int64(literal) != nil
         case .uint64: return NumberText.isPlainInteger(literal) && (UInt64(literal).map { $0 <= ValueDomain.maxUInt64 } ?? false)

@@ -164,7 +164,7 @@ struct SchemaErrorTests {
         Case(name: "unparseable constant", code: .invalidSource, mentions: "constant \"one\" is not a valid int64") {
             field("order_count", of: "DailySales", in: &$0) { $0.options.Projection_V1_column.source[0].constant = "one" }
         },
-        // Ingest reads a constant as a number in a string (NumberText): "+1" would load, then fail every fact.
+        // Ingest reads a constant as a number in a string (NumberText), which refuses "+1": it would fail every fact.
         Case(name: "constant with a plus sign", code: .invalidSource, mentions: "constant \"+1\" is not a valid int64") {
             field("order_count", of: "DailySales", in: &$0) { $0.options.Projection_V1_column.source[0].constant = "+1" }
         },
