@@ -72,7 +72,9 @@ enum ColumnConversion {
             let parsed: Double?
             switch raw {
             case .number(let literal): parsed = Double(literal)
-            case .string(let string): parsed = NumberText.isPlainDecimal(string) ? Double(string) : nil
+            // A string spelling NaN or an infinity (`"NaN"`, `"-Infinity"`) falls to the finiteness message,
+            // which says more than "expected a number"; any other string outside the grammar is no number.
+            case .string(let string): parsed = NumberText.isPlainDecimal(string) ? Double(string) : Double(string).flatMap { $0.isFinite ? nil : $0 }
             default: parsed = nil
             }
             guard let value = parsed else { throw mismatch(field, "a number") }
