@@ -11,8 +11,10 @@ public enum PostgresValue: Sendable, Hashable {
     case bytea([UInt8])
     /// A calendar date, as `YYYY-MM-DD` text.
     case date(year: Int, month: Int, day: Int)
-    /// An instant, sent as a UTC `timestamptz` with microsecond precision.
-    case timestamptz(Date)
+    /// An instant in microseconds since 1970-01-01 UTC, sent as a UTC `timestamptz`. Integral, not a
+    /// `Date`: a Double's ulp passes a microsecond after about 2240, and a bound a microsecond off
+    /// turned `ts >= $1` false for the row at that very instant.
+    case timestamptz(microseconds: Int64)
 
     /// The type OID sent with the parameter; 0 lets the server infer it from context.
     var typeOID: UInt32 {
@@ -46,8 +48,8 @@ public enum PostgresValue: Sendable, Hashable {
             return "\\x" + PostgresValue.hex(bytes)
         case .date(let year, let month, let day):
             return PostgresValue.dateText(year: year, month: month, day: day)
-        case .timestamptz(let date):
-            return PostgresValue.timestampText(date)
+        case .timestamptz(let microseconds):
+            return PostgresValue.timestampText(microseconds: microseconds)
         }
     }
 
@@ -76,8 +78,7 @@ public enum PostgresValue: Sendable, Hashable {
     }
 
     /// `YYYY-MM-DD HH:MM:SS.ffffff+00` in UTC, computed without a (non-Sendable) formatter.
-    static func timestampText(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    static func timestampText(microseconds micros: Int64) -> String {
         var days = micros / 86_400_000_000
         var microsOfDay = micros % 86_400_000_000
         if microsOfDay < 0 {

@@ -124,7 +124,8 @@ public final class PostgresQueryExecutor: QueryExecutor {
             let (y, m, d) = RFC3339.civil(fromDays: Int(days))
             return .date(year: y, month: m, day: d)
         case .timestamp(let millis):
-            return .timestamptz(Date(timeIntervalSince1970: Double(millis) / 1000))
+            // Exact: the timestamp domain (1900…2299) times 1,000 is far inside Int64.
+            return .timestamptz(microseconds: millis * 1000)
         }
     }
 

@@ -16,12 +16,13 @@ struct PostgresValueTests {
     }
 
     @Test func timestamps() {
-        #expect(PostgresValue.timestamptz(Date(timeIntervalSince1970: 0)).textEncoding == "1970-01-01 00:00:00.000000+00")
-        #expect(
-            PostgresValue.timestamptz(Date(timeIntervalSince1970: 1_709_251_199.25)).textEncoding
-                == "2024-02-29 23:59:59.250000+00"
-        )
-        #expect(PostgresValue.timestamptz(Date(timeIntervalSince1970: -0.5)).textEncoding == "1969-12-31 23:59:59.500000+00")
+        #expect(PostgresValue.timestamptz(microseconds: 0).textEncoding == "1970-01-01 00:00:00.000000+00")
+        #expect(PostgresValue.timestamptz(microseconds: 1_709_251_199_250_000).textEncoding == "2024-02-29 23:59:59.250000+00")
+        #expect(PostgresValue.timestamptz(microseconds: -500_000).textEncoding == "1969-12-31 23:59:59.500000+00")
+        // Exact at the far end of the domain (a Date's Double was a microsecond off here).
+        #expect(PostgresValue.timestamptz(microseconds: 8_760_305_316_773_000).textEncoding == "2247-08-09 10:08:36.773000+00")
+        #expect(PostgresValue.timestamptz(microseconds: 10_413_791_999_999_000).textEncoding == "2299-12-31 23:59:59.999000+00")
+        #expect(PostgresValue.timestamptz(microseconds: -2_208_988_800_000_000).textEncoding == "1900-01-01 00:00:00.000000+00")
     }
 
     @Test func literals() {

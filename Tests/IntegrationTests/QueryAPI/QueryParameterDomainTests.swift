@@ -48,22 +48,26 @@ struct QueryParameterDomainTests {
         (2, "2000-01-01", "1969-12-31 23:59:59.999", "9223372036854775807"),
         (3, "2149-06-06", "2299-12-31 23:59:59.999", "5"),
         (4, "2026-11-01", "2149-06-07 00:00:00.000", "100"),
+        // An instant a Double of seconds cannot hold to the microsecond: Postgres' bound was once
+        // 10:08:36.773001 here, so `ts >= since` missed the row at that very instant.
+        (5, "2100-01-01", "2247-08-09 10:08:36.773", "7"),
     ]
 
     /// Request (JSON) → the ids both stores must answer.
     static let cases: [(String, [Int])] = [
-        ("{}", [1, 2, 3, 4]),
-        (#"{"sinceDay":null,"since":null}"#, [1, 2, 3, 4]),
-        (#"{"sinceDay":"2000-01-01"}"#, [2, 3, 4]),
+        ("{}", [1, 2, 3, 4, 5]),
+        (#"{"sinceDay":null,"since":null}"#, [1, 2, 3, 4, 5]),
+        (#"{"sinceDay":"2000-01-01"}"#, [2, 3, 4, 5]),
         (#"{"sinceDay":"2149-06-06"}"#, [3]),
         (#"{"since":"1900-01-01T00:00:00Z","until":"1900-01-01T00:00:00.000Z"}"#, [1]),
         (#"{"since":"1969-12-31T23:59:59.999Z","until":"1970-01-01T00:00:00Z"}"#, [2]),
         (#"{"until":"1969-12-31T23:59:59.998Z"}"#, [1]),
         (#"{"since":"2299-12-31T23:59:59.999Z"}"#, [3]),
-        (#"{"since":"2149-06-07T00:00:00Z"}"#, [3, 4]),
+        (#"{"since":"2149-06-07T00:00:00Z"}"#, [3, 4, 5]),
+        (#"{"since":"2247-08-09T10:08:36.773Z","until":"2247-08-09T10:08:36.773Z"}"#, [5]),
         (#"{"since":"2149-06-07T01:00:00+01:00","until":"2200-01-01T00:00:00Z"}"#, [4]),
         (#"{"minU":"9223372036854775807"}"#, [2]),
-        (#"{"minU":0,"sinceDay":"1970-01-01"}"#, [1, 2, 3, 4]),
+        (#"{"minU":0,"sinceDay":"1970-01-01"}"#, [1, 2, 3, 4, 5]),
     ]
 
     @Test("both stores answer the same rows for absent and edge parameters; out-of-domain values are invalid_argument")
