@@ -149,7 +149,9 @@ def test_infrastructure_has_healthchecks(services):
     check = healthcheck_command(pg)
     assert check.startswith("CMD pg_isready") and "-U projection" in check and "-d projection" in check
     assert {k: interpolate(v) for k, v in pg["environment"].items()} == {
-        "POSTGRES_USER": "projection", "POSTGRES_PASSWORD": "projection", "POSTGRES_DB": "projection"}
+        "POSTGRES_USER": "projection", "POSTGRES_PASSWORD": "projection", "POSTGRES_DB": "projection",
+        # Created without a locale, as the dev stack's initdb: text keys compare by bytes, as in ClickHouse.
+        "POSTGRES_INITDB_ARGS": "--encoding=UTF8 --no-locale"}
 
     for name in ("nats", "clickhouse", "postgres"):
         named = [v.split(":")[0] for v in services[name]["volumes"] if not v.startswith(".")]

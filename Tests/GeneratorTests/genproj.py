@@ -47,6 +47,8 @@ ALL_FEATURES = {
                      # (0.1 / 0.10 / 1e-1 / "0.1", 0 / -0.0 / "-0", 1e21 / 1000000000000000000000, the extremes)
     "number_strings", # numbers in strings beyond the common forms: "007", "-0", "1E+2" (the same numbers); hostile: "+5",
                      # ".5", "5.", "0x10", "0x1p3", " 1", "Infinity" (refused naming the field, in every numeric column)
+    "append_sort",   # append tables sorted by value columns drawn from small pools (ties), not only (tenant, sequence);
+                     # queries order by the sort key, then the sequence, as a user writes a deterministic page
     "key_notation",  # integer idempotency keys in other notations (7.0, 70e-1, "7", -0, 7e25): one key each; 7.5 refused
     "number_overflow", # JSON number literals beyond double range (1e400): quarantined naming the field
     "int64_min",     # -9223372036854775808 (the int64 lower bound, inside the domain)
@@ -480,8 +482,10 @@ class Projection:
         files = {}
         for i, t in enumerate(self.tables):
             names = [c.name for c in t.columns]
+            # An append table's sort key may tie: the sequence after it makes the order total, as a user pages.
+            keys = t.order_key + (["seq"] if t.kind == "append" and "seq" not in t.order_key else [])
             if store == "clickhouse":
-                order = ", ".join(t.order_key)
+                order = ", ".join(keys)
                 where = " AND ".join(["tenant_id = {tenant_id:String}"] + [self.filter_clause(f, store) for f in self.filters.get(i, [])])
                 if t.kind == "aggregate":
                     inner = [c.name if c.name in t.primary_key else f"{c.aggregate}({c.name}) AS a_{c.name}" for c in t.columns]
@@ -492,7 +496,7 @@ class Projection:
                     final = " FINAL" if t.kind == "latest" else ""
                     sql = f"SELECT {', '.join(names)}\nFROM {t.name}{final}\nWHERE {where}\nORDER BY {order}\nLIMIT {{limit:UInt32}}\n"
             else:
-                order = ", ".join(k + (' COLLATE "C"' if t.col(k).type.name == "string" else "") for k in t.order_key)
+                order = ", ".join(k + (' COLLATE "C"' if t.col(k).type.name == "string" else "") for k in keys)
                 where = " AND ".join(["tenant_id = {tenant_id}"] + [self.filter_clause(f, store) for f in self.filters.get(i, [])])
                 sql = f"SELECT {', '.join(names)}\nFROM {t.name}\nWHERE {where}\nORDER BY {order}\nLIMIT {{limit}}\n"
             files[f"ListTable{i}.sql"] = f"-- ListTable{i}: the caller's rows of {t.name} ({t.kind}) in primary-key order.\n" + sql
@@ -827,7 +831,22 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
         rng.shuffle(order)
         cols = cols[:len(pk) + (1 if version else 0)] + order
         if kind == "append":
-            tables.append(Table(f"t{i}_{kind}", kind, cols, [], version, partition, sort_key=pk, ttl=ttl))
+            sort_key = pk
+            # Its own dice (the projections of recorded seeds stay as they were without the feature): a sort key
+            # of non-nullable value columns whose data paths draw from small pools, so rows tie on it; the tenant
+            # first or not, the sequence last or not.
+            arng = random.Random(f"append-sort-{seed}-{i}")
+            if "append_sort" in features and arng.random() < 0.6:
+                candidates = [c for c in cols if c.name not in ("tenant_id", "seq") and not c.nullable]
+                if candidates:
+                    chosen = arng.sample(candidates, arng.randint(1, min(2, len(candidates))))
+                    for c in chosen:
+                        for x in c.sources.values():
+                            if x.kind == "data" and not x.value.endswith("_dim"):
+                                x.value += "_dim"
+                    sort_key = (["tenant_id"] if arng.random() < 0.7 else []) + [c.name for c in chosen]
+                    sort_key += ["seq"] if arng.random() < 0.3 else []
+            tables.append(Table(f"t{i}_{kind}", kind, cols, [], version, partition, sort_key=sort_key, ttl=ttl))
         else:
             # A sort key in another order than the primary key (the same columns: replacing and summing go by
             # it): ClickHouse's ORDER BY and Postgres's sort index differ from the key. Its own dice.

@@ -54,6 +54,15 @@ public struct InternalTablesUpgrade: Sendable, Hashable, CustomStringConvertible
             version: 6, slug: "internal_quarantine_consumer",
             description: "internal table _projection_quarantine: add column consumer (ClickHouse also batch_scope), key (projection, stream_sequence, partition, consumer)"
         ),
+        // Postgres keys of text compare by bytes whatever the database's collation: under a default
+        // locale (en_US in the official image, RDS, Cloud SQL) every B-tree comparison went through
+        // the locale's collation, ~1.5x the seen key's insert cost (docs/BENCHMARKS.md, 2026-12-07).
+        // Equality, and so what conflicts, is unchanged. ClickHouse compares bytes already.
+        InternalTablesUpgrade(
+            version: 7, slug: "internal_text_keys_collate_c",
+            description: "Postgres internal tables: text key columns in the \"C\" collation",
+            changesClickHouse: false
+        ),
     ]
 
     /// The layout a first generation creates.

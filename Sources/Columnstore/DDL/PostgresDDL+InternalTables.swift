@@ -1,10 +1,11 @@
 extension PostgresDDL {
-    /// Tables ingest needs: checkpoints, seen idempotency keys, quarantine.
+    /// Tables ingest needs: checkpoints, seen idempotency keys, quarantine. Text key columns are
+    /// `COLLATE "C"` (version 7): compared by bytes, not by the database's locale.
     static let internalTableStatements: [String] = [
         """
         CREATE TABLE IF NOT EXISTS _projection_checkpoints (
-            projection text NOT NULL,
-            consumer text NOT NULL,
+            projection text COLLATE "C" NOT NULL,
+            consumer text COLLATE "C" NOT NULL,
             partition integer NOT NULL DEFAULT 0,
             last_sequence bigint NOT NULL,
             lease_epoch bigint NOT NULL DEFAULT 0,
@@ -14,10 +15,10 @@ extension PostgresDDL {
         """,
         """
         CREATE TABLE IF NOT EXISTS _projection_seen_keys (
-            projection text NOT NULL,
-            fact_type text NOT NULL,
-            tenant_id text NOT NULL,
-            idempotency_key text NOT NULL,
+            projection text COLLATE "C" NOT NULL,
+            fact_type text COLLATE "C" NOT NULL,
+            tenant_id text COLLATE "C" NOT NULL,
+            idempotency_key text COLLATE "C" NOT NULL,
             stream_sequence bigint NOT NULL,
             seen_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (tenant_id, idempotency_key, fact_type, projection)
@@ -25,7 +26,7 @@ extension PostgresDDL {
         """,
         """
         CREATE TABLE IF NOT EXISTS _projection_quarantine (
-            projection text NOT NULL,
+            projection text COLLATE "C" NOT NULL,
             stream_sequence bigint NOT NULL,
             subject text NOT NULL,
             fact_id text NOT NULL DEFAULT '',
@@ -36,7 +37,7 @@ extension PostgresDDL {
             headers jsonb NOT NULL DEFAULT '{}',
             quarantined_at timestamptz NOT NULL DEFAULT now(),
             partition integer NOT NULL DEFAULT 0,
-            consumer text NOT NULL DEFAULT '',
+            consumer text COLLATE "C" NOT NULL DEFAULT '',
             PRIMARY KEY (projection, stream_sequence, partition, consumer)
         );
         """,
@@ -66,6 +67,20 @@ extension PostgresDDL {
                 "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS consumer text NOT NULL DEFAULT '';",
                 "ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, "
                     + "ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition, consumer);",
+            ]
+        case 7:
+            // A collation-only change keeps the rows where they are (text to text is binary-coercible)
+            // and rebuilds the indexes on those columns, under an exclusive lock for their duration. The
+            // tables in the order a batch without a lease writes them, so the two do not deadlock; a batch
+            // under a lease locks its checkpoint first, and apply retries the file if Postgres ends such a
+            // deadlock on its side.
+            func collateC(_ table: String, _ columns: [String]) -> String {
+                "ALTER TABLE \(table) " + columns.map { "ALTER COLUMN \($0) TYPE text COLLATE \"C\"" }.joined(separator: ", ") + ";"
+            }
+            return [
+                collateC("_projection_seen_keys", ["tenant_id", "idempotency_key", "fact_type", "projection"]),
+                collateC("_projection_quarantine", ["projection", "consumer"]),
+                collateC("_projection_checkpoints", ["projection", "consumer"]),
             ]
         default:
             return []

@@ -171,7 +171,8 @@ public actor PostgresMigrationBackend: MigrationBackend {
         onEvent(.fileApplied(name: file.name, statements: total))
     }
 
-    /// A statement gave up waiting for a table lock (SQLSTATE 55P03 under `lock_timeout`).
+    /// A statement gave up waiting for a table lock (SQLSTATE 55P03 under `lock_timeout`), or was the
+    /// side Postgres aborted to end a deadlock (40P01).
     private struct TableLockTimeout: Error {
         let statement: Int
     }
@@ -186,7 +187,10 @@ public actor PostgresMigrationBackend: MigrationBackend {
                 for (index, statement) in file.statements.enumerated() {
                     do {
                         try await connection.execute(statement)
-                    } catch let error as PostgresError where error.sqlState == "55P03" {
+                    } catch let error as PostgresError where error.sqlState == "55P03" || error.sqlState == "40P01" {
+                        // A lock wait that ran out, or a deadlock Postgres ended by aborting this side (a file
+                        // that locks two tables in another order than a running ingest's batch): both leave
+                        // nothing applied, and a later attempt gets the locks once the other side is done.
                         throw TableLockTimeout(statement: index + 1)
                     } catch {
                         throw MigrationError(.statement, file: file.name, statement: index + 1, "\(error) (the file was rolled back)")

@@ -24,7 +24,7 @@ struct InternalTablesUpgradeTests {
         let lock = try #require(try Self.frozenDirectory(.postgres).readLock())
         #expect(lock.format == 1)
         #expect(lock.internalTables == 1)
-        #expect(InternalTablesUpgrade.currentVersion == 6)
+        #expect(InternalTablesUpgrade.currentVersion == 7)
     }
 
     /// The frozen folder's next migration: on ClickHouse it also changes `orders`' TTL expression.
@@ -44,7 +44,7 @@ struct InternalTablesUpgradeTests {
         #expect(migration.name == Self.upgradeName(target))
         #expect(plan.changes.map(\.description) == (target.store == .clickhouse ? ["table 'orders': TTL placed_at + 730 days"] : [])
             + ["table 'daily_sales': add column '_projection_facts'"])
-        #expect(plan.internalUpgrades.map(\.version) == [2, 3, 4, 5, 6])
+        #expect(plan.internalUpgrades.map(\.version) == [2, 3, 4, 5, 6, 7])
         #expect(MigrationScript.isGenerated(migration.contents))
         try FixtureFiles.expectGolden(migration.contents, "orders-analytics-upgrade/\(target.directoryName)/\(migration.name)")
 
@@ -105,6 +105,10 @@ struct InternalTablesUpgradeTests {
             "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS consumer text NOT NULL DEFAULT ''",
             "ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, "
                 + "ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition, consumer)",
+            "ALTER TABLE _projection_seen_keys ALTER COLUMN tenant_id TYPE text COLLATE \"C\", ALTER COLUMN idempotency_key TYPE text COLLATE \"C\", "
+                + "ALTER COLUMN fact_type TYPE text COLLATE \"C\", ALTER COLUMN projection TYPE text COLLATE \"C\"",
+            "ALTER TABLE _projection_quarantine ALTER COLUMN projection TYPE text COLLATE \"C\", ALTER COLUMN consumer TYPE text COLLATE \"C\"",
+            "ALTER TABLE _projection_checkpoints ALTER COLUMN projection TYPE text COLLATE \"C\", ALTER COLUMN consumer TYPE text COLLATE \"C\"",
             "ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS _projection_facts bigint NOT NULL DEFAULT 0",
         ])
     }
@@ -122,7 +126,7 @@ struct InternalTablesUpgradeTests {
             #expect(quarantine.contains("ORDER BY (projection, stream_sequence, partition, consumer)"))
         case .postgres:
             #expect(quarantine.contains(
-                "partition integer NOT NULL DEFAULT 0,\n    consumer text NOT NULL DEFAULT '',\n    PRIMARY KEY (projection, stream_sequence, partition, consumer)"))
+                "partition integer NOT NULL DEFAULT 0,\n    consumer text COLLATE \"C\" NOT NULL DEFAULT '',\n    PRIMARY KEY (projection, stream_sequence, partition, consumer)"))
         }
         if case .clickhouse(_?) = target {
             // Equal keys still meet on one shard; an upgraded cluster keeps this Distributed table as is.
@@ -148,26 +152,30 @@ struct InternalTablesUpgradeTests {
         let plan = try MigrationPlanner.plan(
             schema: .ordersAnalytics, target: .clickhouse(cluster: nil), existingFiles: ["0001_initial.sql"], lock: lock
         )
-        #expect(plan.internalUpgrades.map(\.version) == [4, 5, 6])
-        // Only the statements of versions 5 and 6: version 4 changes Postgres alone.
+        #expect(plan.internalUpgrades.map(\.version) == [4, 5, 6, 7])
+        // Only the statements of versions 5 and 6: versions 4 and 7 change Postgres alone.
         #expect(MigrationScript.statements(in: try #require(plan.migration).contents) == [
             "ALTER TABLE _projection_checkpoints ADD COLUMN IF NOT EXISTS `sum_guard` String",
             "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS `consumer` String, ADD COLUMN IF NOT EXISTS `batch_scope` String, "
                 + "MODIFY ORDER BY (projection, stream_sequence, partition, consumer)",
         ])
-        #expect(try SchemaSnapshot.decode(try #require(plan.lock).contents).internalTables == 6)
+        #expect(try SchemaSnapshot.decode(try #require(plan.lock).contents).internalTables == 7)
 
         var postgres = SchemaSnapshot(.ordersAnalytics, target: .postgres)
         postgres.internalTables = 4
         let onPostgres = try MigrationPlanner.plan(schema: .ordersAnalytics, target: .postgres, existingFiles: ["0001_initial.sql"], lock: postgres)
-        #expect(onPostgres.internalUpgrades.map(\.version) == [5, 6])
-        // Only version 6's statements: version 5 changes ClickHouse alone.
+        #expect(onPostgres.internalUpgrades.map(\.version) == [5, 6, 7])
+        // Only the statements of versions 6 and 7: version 5 changes ClickHouse alone.
         #expect(MigrationScript.statements(in: try #require(onPostgres.migration).contents) == [
             "ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS consumer text NOT NULL DEFAULT ''",
             "ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, "
                 + "ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition, consumer)",
+            "ALTER TABLE _projection_seen_keys ALTER COLUMN tenant_id TYPE text COLLATE \"C\", ALTER COLUMN idempotency_key TYPE text COLLATE \"C\", "
+                + "ALTER COLUMN fact_type TYPE text COLLATE \"C\", ALTER COLUMN projection TYPE text COLLATE \"C\"",
+            "ALTER TABLE _projection_quarantine ALTER COLUMN projection TYPE text COLLATE \"C\", ALTER COLUMN consumer TYPE text COLLATE \"C\"",
+            "ALTER TABLE _projection_checkpoints ALTER COLUMN projection TYPE text COLLATE \"C\", ALTER COLUMN consumer TYPE text COLLATE \"C\"",
         ])
-        #expect(try SchemaSnapshot.decode(try #require(onPostgres.lock).contents).internalTables == 6)
+        #expect(try SchemaSnapshot.decode(try #require(onPostgres.lock).contents).internalTables == 7)
     }
 
     @Test("every upgrade step has DDL for every target", arguments: targets)

@@ -290,6 +290,66 @@ struct MigrateJobTests {
         }
     }
 
+    /// `table.column=collation` for the internal tables' text key columns.
+    static func keyCollations(_ sandbox: MigrationSandbox) async throws -> [[String]] {
+        try await sandbox.rows("""
+            SELECT c.relname || '.' || a.attname || '=' || coalesce(co.collname, '')
+            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_collation co ON co.oid = a.attcollation
+            WHERE c.relname IN ('_projection_checkpoints', '_projection_seen_keys', '_projection_quarantine')
+              AND c.relnamespace = current_schema()::regnamespace
+              AND a.attname IN ('projection', 'consumer', 'fact_type', 'tenant_id', 'idempotency_key') AND a.attnum > 0
+            ORDER BY 1
+            """)
+    }
+
+    @Test("a Postgres deployment's internal text keys take the C collation through apply (version 7), as a first generation creates them, keeping every key")
+    func internalTextKeysCollation() async throws {
+        let fixtures = StoreFixture.repositoryRoot.appendingPathComponent("Tests/ColumnstoreTests/Fixtures")
+        let freshText = try String(contentsOf: fixtures.appendingPathComponent("golden/orders-analytics/postgres/0001_initial.sql"), encoding: .utf8)
+        var fresh: [[String]] = []
+        try await MigrationSandbox.with(.postgres, files: ["0001_initial.sql": freshText]) { sandbox in
+            #expect(try await sandbox.migrate("apply").status == 0)
+            fresh = try await Self.keyCollations(sandbox)
+        }
+        #expect(fresh == [
+            "_projection_checkpoints.consumer=C", "_projection_checkpoints.projection=C",
+            "_projection_quarantine.consumer=C", "_projection_quarantine.fact_type=default", "_projection_quarantine.projection=C",
+            "_projection_quarantine.tenant_id=default",
+            "_projection_seen_keys.fact_type=C", "_projection_seen_keys.idempotency_key=C", "_projection_seen_keys.projection=C",
+            "_projection_seen_keys.tenant_id=C",
+        ].map { [$0] })
+
+        let upgrade = "0006_internal_text_keys_collate_c.sql"
+        try await MigrationSandbox.with(.postgres) { sandbox in
+            // The committed folder up to its version-6 layout first.
+            let upgradeFile = sandbox.migrationDirectory.appendingPathComponent(upgrade)
+            let upgradeText = try Data(contentsOf: upgradeFile)
+            try FileManager.default.removeItem(at: upgradeFile)
+            #expect(try await sandbox.migrate("apply").status == 0)
+            #expect(try await Self.keyCollations(sandbox).filter { $0[0].hasSuffix("=C") }.isEmpty)
+            // Keys that differ only in case, in composition or in a byte a locale may ignore: distinct either way.
+            let insert = """
+                INSERT INTO _projection_seen_keys (projection, fact_type, tenant_id, idempotency_key, stream_sequence)
+                VALUES ('p', 't', 'a', 'k', 1), ('p', 't', 'A', 'k', 2), ('p', 't', 'a', 'é', 3), ('p', 't', 'a', 'e\u{301}', 4),
+                       ('p', 't', 'a', 'k-1', 5), ('p', 't', 'a', 'k1', 6), ('P', 't', 'a', 'k', 7)
+                ON CONFLICT DO NOTHING RETURNING stream_sequence
+                """
+            #expect(try await sandbox.rows(insert).count == 7)
+
+            try upgradeText.write(to: upgradeFile)
+            let second = try await sandbox.migrate("apply")
+            #expect(second.status == 0, "\(second.all)")
+            #expect(second.output.contains("apply: applied 1 file(s)"), "\(second.all)")
+            #expect(try await Self.keyCollations(sandbox) == fresh, "upgraded and fresh collations agree")
+            #expect(try await Self.primaryKey(sandbox, of: "_projection_seen_keys") == [["_projection_seen_keys_pkey", "tenant_id,idempotency_key,fact_type,projection"]])
+            #expect(try await sandbox.rows("SELECT stream_sequence FROM _projection_seen_keys ORDER BY stream_sequence").map { $0[0] } == (1...7).map(String.init))
+            #expect(try await sandbox.rows(insert).isEmpty, "every key recorded before the upgrade still counts as seen")
+            // Byte order now, whatever the database's locale: 'A' < 'a', 'k-1' < 'k1'.
+            #expect(try await sandbox.rows("SELECT tenant_id || '/' || idempotency_key FROM _projection_seen_keys WHERE projection = 'p' ORDER BY tenant_id, idempotency_key").map { $0[0] }
+                == ["A/k", "a/e\u{301}", "a/k", "a/k-1", "a/k1", "a/é"])
+        }
+    }
+
     @Test("a ClickHouse migration killed midway resumes from the next statement")
     func clickhouseResumeAfterCrash() async throws {
         let statements = ["CREATE TABLE IF NOT EXISTS steps (n UInt32) ENGINE = MergeTree ORDER BY n"]

@@ -60,6 +60,42 @@ struct PostgresTableLockTests {
         }
     }
 
+    @Test("a deadlock with another session (two tables locked in the other order): the file is rolled back and applied on a later attempt")
+    func retriesAfterDeadlock() async throws {
+        let create = ["0001_create.sql": "CREATE TABLE lock_target (a integer);\n\nCREATE TABLE lock_other (a integer);\n"]
+        try await MigrationSandbox.with(.postgres, files: create) { sandbox in
+            #expect(try await sandbox.migrate("apply").status == 0)
+            try Data("ALTER TABLE lock_target ADD COLUMN b integer;\n\nALTER TABLE lock_other ADD COLUMN c integer;\n".utf8)
+                .write(to: sandbox.migrationDirectory.appendingPathComponent("0002_alter.sql"))
+            // Another session writes lock_other in an open transaction, as a batch holds the tables it wrote.
+            let other = try await PostgresConnection.connect(dsn: sandbox.dsn)
+            defer { other.close() }
+            try await other.execute("BEGIN")
+            try await other.execute("INSERT INTO lock_other VALUES (1)")
+            // The lock wait outlasts Postgres's deadlock check (deadlock_timeout, 1 s by default).
+            let run = try sandbox.start("apply", ["--lock-timeout", "300", "--ddl-lock-timeout", "60"])
+            // Once apply holds lock_target and waits for lock_other, the other session asks for lock_target:
+            // a cycle. Postgres aborts one side: apply (it waited first, so its check runs first) or, on a
+            // slow turn, the other session. Either way apply must end with the file applied.
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(120)
+            let waiting = """
+                SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                WHERE NOT l.granted AND c.relname = 'lock_other' AND c.relnamespace = current_schema()::regnamespace
+                """
+            while try await sandbox.rows(waiting).first?.first != "1", clock.now < deadline {
+                try await clock.sleep(for: .milliseconds(20))
+            }
+            _ = try? await other.query("SELECT count(*) AS n FROM lock_target")
+            try? await other.execute("COMMIT")
+            let outcome = await run.wait()
+            #expect(outcome.status == 0, "\(outcome.all)")
+            #expect(try await sandbox.ledger().map { $0[0] } == ["0001_create.sql", "0002_alter.sql"])
+            #expect(try await Self.hasColumnB(sandbox))
+            #expect(try await sandbox.rows("SELECT count(*) FROM information_schema.columns WHERE table_schema = '\(sandbox.name)' AND table_name = 'lock_other' AND column_name = 'c'") == [["1"]])
+        }
+    }
+
     @Test("a table lock released while apply retries: the file is applied on a later attempt")
     func retries() async throws {
         try await MigrationSandbox.with(.postgres, files: Self.create) { sandbox in

@@ -5,6 +5,7 @@
 -- * internal table _projection_quarantine: add column partition, key (projection, stream_sequence, partition)
 -- * Postgres internal table _projection_seen_keys: key (tenant_id, idempotency_key, fact_type, projection)
 -- * internal table _projection_quarantine: add column consumer (ClickHouse also batch_scope), key (projection, stream_sequence, partition, consumer)
+-- * Postgres internal tables: text key columns in the "C" collation
 -- * table 'daily_sales': add column '_projection_facts'
 
 ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS partition integer NOT NULL DEFAULT 0;
@@ -16,5 +17,11 @@ ALTER TABLE _projection_seen_keys DROP CONSTRAINT IF EXISTS _projection_seen_key
 ALTER TABLE _projection_quarantine ADD COLUMN IF NOT EXISTS consumer text NOT NULL DEFAULT '';
 
 ALTER TABLE _projection_quarantine DROP CONSTRAINT IF EXISTS _projection_quarantine_pkey, ADD CONSTRAINT _projection_quarantine_pkey PRIMARY KEY (projection, stream_sequence, partition, consumer);
+
+ALTER TABLE _projection_seen_keys ALTER COLUMN tenant_id TYPE text COLLATE "C", ALTER COLUMN idempotency_key TYPE text COLLATE "C", ALTER COLUMN fact_type TYPE text COLLATE "C", ALTER COLUMN projection TYPE text COLLATE "C";
+
+ALTER TABLE _projection_quarantine ALTER COLUMN projection TYPE text COLLATE "C", ALTER COLUMN consumer TYPE text COLLATE "C";
+
+ALTER TABLE _projection_checkpoints ALTER COLUMN projection TYPE text COLLATE "C", ALTER COLUMN consumer TYPE text COLLATE "C";
 
 ALTER TABLE daily_sales ADD COLUMN IF NOT EXISTS _projection_facts bigint NOT NULL DEFAULT 0;

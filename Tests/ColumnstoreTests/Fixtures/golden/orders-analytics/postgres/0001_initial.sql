@@ -7,8 +7,8 @@
 -- * table 'daily_sales': create
 
 CREATE TABLE IF NOT EXISTS _projection_checkpoints (
-    projection text NOT NULL,
-    consumer text NOT NULL,
+    projection text COLLATE "C" NOT NULL,
+    consumer text COLLATE "C" NOT NULL,
     partition integer NOT NULL DEFAULT 0,
     last_sequence bigint NOT NULL,
     lease_epoch bigint NOT NULL DEFAULT 0,
@@ -17,17 +17,17 @@ CREATE TABLE IF NOT EXISTS _projection_checkpoints (
 );
 
 CREATE TABLE IF NOT EXISTS _projection_seen_keys (
-    projection text NOT NULL,
-    fact_type text NOT NULL,
-    tenant_id text NOT NULL,
-    idempotency_key text NOT NULL,
+    projection text COLLATE "C" NOT NULL,
+    fact_type text COLLATE "C" NOT NULL,
+    tenant_id text COLLATE "C" NOT NULL,
+    idempotency_key text COLLATE "C" NOT NULL,
     stream_sequence bigint NOT NULL,
     seen_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, idempotency_key, fact_type, projection)
 );
 
 CREATE TABLE IF NOT EXISTS _projection_quarantine (
-    projection text NOT NULL,
+    projection text COLLATE "C" NOT NULL,
     stream_sequence bigint NOT NULL,
     subject text NOT NULL,
     fact_id text NOT NULL DEFAULT '',
@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS _projection_quarantine (
     headers jsonb NOT NULL DEFAULT '{}',
     quarantined_at timestamptz NOT NULL DEFAULT now(),
     partition integer NOT NULL DEFAULT 0,
-    consumer text NOT NULL DEFAULT '',
+    consumer text COLLATE "C" NOT NULL DEFAULT '',
     PRIMARY KEY (projection, stream_sequence, partition, consumer)
 );
 
