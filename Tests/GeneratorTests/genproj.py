@@ -394,8 +394,8 @@ class Projection:
         return c.nullable or c.aggregate in ("min", "max")
 
     def with_queries(self):
-        """Adds a query RPC per table: `ListTable<i>` answers the caller's tenant's rows in primary-key order,
-        `limit` bounded by a param option. Row field types are drawn from a generator of their own, so the
+        """Adds a query RPC per table: `ListTable<i>` answers the caller's tenant's rows in key order (an append
+        table's: its sort key, then the sequence), `limit` bounded by a param option. Row field types are drawn from a generator of their own, so the
         tables (and every earlier seed's projection) stay as they were."""
         rng = random.Random(self.seed * 131 + 7)
         for t in self.tables:
@@ -499,7 +499,7 @@ class Projection:
                 order = ", ".join(k + (' COLLATE "C"' if t.col(k).type.name == "string" else "") for k in keys)
                 where = " AND ".join(["tenant_id = {tenant_id}"] + [self.filter_clause(f, store) for f in self.filters.get(i, [])])
                 sql = f"SELECT {', '.join(names)}\nFROM {t.name}\nWHERE {where}\nORDER BY {order}\nLIMIT {{limit}}\n"
-            files[f"ListTable{i}.sql"] = f"-- ListTable{i}: the caller's rows of {t.name} ({t.kind}) in primary-key order.\n" + sql
+            files[f"ListTable{i}.sql"] = f"-- ListTable{i}: the caller's rows of {t.name} ({t.kind}) in key order.\n" + sql
         return files
 
     def consumes(self, ref):
