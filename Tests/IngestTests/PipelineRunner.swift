@@ -12,7 +12,9 @@ struct PipelineRunner<Guarantee: DeliveryGuarantee> {
     let source: InMemoryMessageSource
     let store: InMemoryStore<Guarantee>
 
-    static func configuration(maxFacts: Int = 6, fetchBatch: Int = 4, drainTimeoutMs: Int = 10_000) throws -> IngestConfiguration {
+    /// The drain timeout is a hang guard here, below the tests' own 120 s guards: a drain that gave up on a
+    /// busy machine (CI once starved these tasks for over 10 s) would fail checks that a finished drain passes.
+    static func configuration(maxFacts: Int = 6, fetchBatch: Int = 4, drainTimeoutMs: Int = 100_000) throws -> IngestConfiguration {
         try IngestConfiguration(settings: SettingsSource(values: [
             "PROJECTION_STORE_KIND": Guarantee.self == ExactlyOnce.self ? "postgres_table" : "clickhouse",
             "PROJECTION_STORE_DSN": "postgresql://unused@127.0.0.1/unused",
