@@ -138,12 +138,13 @@ class Reject(Exception):
         self.code, self.field, self.detail = code, field, detail
 
 
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_TS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-# ASCII digits only and the whole string (fullmatch): `\d` takes any Unicode digit and `$` a trailing newline.
+# ASCII digits only and the whole string (`\Z` or fullmatch): `\d` takes any Unicode digit and `$` a
+# trailing newline, which the stores refuse.
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+_TS = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})\Z")
 _INT_STR = re.compile(r"-?[0-9]+")
 _FLOAT_STR = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
-_PLAIN_DEC = re.compile(r"^(-?)(\d+)(?:\.(\d+))?$")
+_PLAIN_DEC = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]+))?\Z")
 
 
 def days_of(y, m, d):
@@ -395,8 +396,8 @@ class Projection:
 
     def with_queries(self):
         """Adds a query RPC per table: `ListTable<i>` answers the caller's tenant's rows in key order (an append
-        table's: its sort key, then the sequence), `limit` bounded by a param option. Row field types are drawn from a generator of their own, so the
-        tables (and every earlier seed's projection) stay as they were."""
+        table's: its sort key, then the sequence), `limit` bounded by a param option. Row field types are drawn
+        from a generator of their own, so the tables (and every earlier seed's projection) stay as they were."""
         rng = random.Random(self.seed * 131 + 7)
         for t in self.tables:
             for c in t.columns:

@@ -155,7 +155,7 @@ public actor PostgresMigrationBackend: MigrationBackend {
             do {
                 try await applyOnce(file, schemaHash: migration.schemaHash, runID: runID, onEvent: onEvent)
                 break
-            } catch let waited as TableLockTimeout {
+            } catch let waited as TableLockConflict {
                 let pause = tableLocks.pause(afterAttempt: attempt)
                 guard clock.now + pause < deadline else {
                     throw MigrationError(
@@ -173,7 +173,7 @@ public actor PostgresMigrationBackend: MigrationBackend {
 
     /// A statement gave up waiting for a table lock (SQLSTATE 55P03 under `lock_timeout`), or was the
     /// side Postgres aborted to end a deadlock (40P01).
-    private struct TableLockTimeout: Error {
+    private struct TableLockConflict: Error {
         let statement: Int
     }
 
@@ -191,7 +191,7 @@ public actor PostgresMigrationBackend: MigrationBackend {
                         // A lock wait that ran out, or a deadlock Postgres ended by aborting this side (a file
                         // that locks two tables in another order than a running ingest's batch): both leave
                         // nothing applied, and a later attempt gets the locks once the other side is done.
-                        throw TableLockTimeout(statement: index + 1)
+                        throw TableLockConflict(statement: index + 1)
                     } catch {
                         throw MigrationError(.statement, file: file.name, statement: index + 1, "\(error) (the file was rolled back)")
                     }
@@ -207,7 +207,7 @@ public actor PostgresMigrationBackend: MigrationBackend {
             }
         } catch let error as MigrationError {
             throw error
-        } catch let error as TableLockTimeout {
+        } catch let error as TableLockConflict {
             throw error
         } catch {
             throw MigrationError(.store, file: file.name, "cannot record \(file.name) on \(location) (the file was rolled back): \(error)")
