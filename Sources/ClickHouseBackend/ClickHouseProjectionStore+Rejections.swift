@@ -33,7 +33,7 @@ extension ClickHouseProjectionStore {
         var accumulator = RowAccumulator(schema: schema)
         for fact in facts where !seenBefore.contains(IdempotencyKey(fact)) { try accumulator.add(fact) }
         // The totals recorded before the batch's intent (its rows may have landed since).
-        try (recordedSumGuard(payload) ?? .none).check(accumulator.rowsByTable)
+        try (recordedSumGuard(payload) ?? .none).check(accumulator)
         for (table, _, rows) in accumulator.rowsByTable where !rows.isEmpty {
             let structure = ClickHouseDDL.definition(of: table).columns
                 .map { "`\($0.name)` \($0.type)" }

@@ -202,17 +202,22 @@ public final class ClickHouseProjectionStore: ProjectionStore {
             try accumulator.add(fact)
             applied += 1
         }
-        // Across batches, as Postgres's `t.c + EXCLUDED.c`: before any row of the batch is inserted.
-        try (recordedSumGuard(payload) ?? .none).check(accumulator.rowsByTable)
-        for (table, _, rows) in accumulator.rowsByTable where !rows.isEmpty {
-            try await client.insert(
-                into: table.name,
-                columns: table.columns.map(\.name),
-                body: .bytes(try Self.rowBinary(rows, of: table)),
-                // A batch may span any number of partitions (months of late facts): the server's limit
-                // of 100 would refuse it as TOO_MANY_PARTS on every retry, a stall driven by data.
-                settings: ["insert_deduplication_token": payload.deduplicationToken(table: table.name, scope: scope.name),
-                           "max_partitions_per_insert_block": "0"])
+        // The recorded totals plus each running total of the batch, as Postgres checks them: before any row is inserted.
+        try (recordedSumGuard(payload) ?? .none).check(accumulator)
+        for (table, index, _) in accumulator.rowsByTable {
+            // One insert per segment (almost always one): rows of one key in one insert are added in the
+            // column's type at insert time, and a segment exists because its key's net would not fit it.
+            for (segment, (rows, _)) in accumulator.segments(table: index).segments.enumerated() where !rows.isEmpty {
+                let token = payload.deduplicationToken(table: table.name, scope: scope.name)
+                try await client.insert(
+                    into: table.name,
+                    columns: table.columns.map(\.name),
+                    body: .bytes(try Self.rowBinary(rows, of: table)),
+                    // A batch may span any number of partitions (months of late facts): the server's limit
+                    // of 100 would refuse it as TOO_MANY_PARTS on every retry, a stall driven by data.
+                    settings: ["insert_deduplication_token": segment == 0 ? token : "\(token)/segment-\(segment)",
+                               "max_partitions_per_insert_block": "0"])
+            }
         }
 
         if !payload.quarantined.isEmpty {

@@ -58,13 +58,22 @@ batch.reserveCapacity(batchFacts)
             encodedBytes += ClickHouseProjectionStore.seenKeysRowBinary(
                 kept, projection: consumer.projection, seenAtMillis: 0,
                 batch: "\(consumer.consumer)/p\(consumer.partition)/\(payload.range.first)-\(payload.range.last)", partition: consumer.partition).count
-            for (table, _, tableRows) in accumulator.rowsByTable where !tableRows.isEmpty {
-                encodedBytes += try ClickHouseProjectionStore.rowBinary(tableRows, of: table).count
+            for (table, index, _) in accumulator.rowsByTable {
+                for (tableRows, _) in accumulator.segments(table: index).segments where !tableRows.isEmpty {
+                    encodedBytes += try ClickHouseProjectionStore.rowBinary(tableRows, of: table).count
+                }
             }
         } else {
             encodedBytes += PostgresProjectionStore.seenKeyArrays(kept).reduce(0) { $0 + $1.utf8.count }
-            for (table, _, tableRows) in accumulator.rowsByTable where !tableRows.isEmpty {
-                encodedBytes += PostgresProjectionStore.upsertArrays(tableRows, of: table).reduce(0) { $0 + $1.utf8.count }
+            for (table, index, _) in accumulator.rowsByTable {
+                let (columns, segments) = accumulator.segments(table: index)
+                for (tableRows, excursions) in segments where !tableRows.isEmpty {
+                    encodedBytes += PostgresProjectionStore.upsertArrays(tableRows, of: table).reduce(0) { $0 + $1.utf8.count }
+                    // The running-total check's statement, when a key went beyond its net (none in this mix).
+                    if let check = PostgresProjectionStore.excursionCheck(table, rows: tableRows, excursions: (columns, excursions)) {
+                        encodedBytes += check.sql.utf8.count
+                    }
+                }
             }
         }
     } catch {

@@ -149,18 +149,24 @@ public actor PostgresProjectionStore: ProjectionStore {
             try accumulator.add(fact)
             applied += 1
         }
-        for (table, index, rows) in accumulator.rowsByTable where !rows.isEmpty {
-            do {
-                try await connection.query(upserts[index], Self.upsertArrays(rows, of: table).map { .text($0) })
-            } catch var error as PostgresError where error.sqlState == "22003" && error.column == nil {
-                // An overflow raised by `t.c + EXCLUDED.c` names no column: name the table's SUM measures,
-                // so the quarantine reason names the field (the batch's own totals were checked already,
-                // so it is the stored total plus this batch's).
-                let sums = Self.overflowCandidates(table, message: error.message)
-                if table.kind == .aggregate, !sums.isEmpty {
-                    error.column = "\(table.name).\(sums.count == 1 ? sums[0] : "{" + sums.joined(separator: ",") + "}"), its stored total plus this batch's"
+        for (table, index, _) in accumulator.rowsByTable {
+            // Segments in order (one unless a key's net would leave its type: RowAccumulator.segments).
+            let (sumColumns, segments) = accumulator.segments(table: index)
+            for (rows, excursions) in segments where !rows.isEmpty {
+                do {
+                    try await connection.query(upserts[index], Self.upsertArrays(rows, of: table).map { .text($0) })
+                } catch var error as PostgresError where error.sqlState == "22003" && error.column == nil {
+                    // An overflow raised by `t.c + EXCLUDED.c` names no column: name the table's SUM measures,
+                    // so the quarantine reason names the field (a segment's own net always fits its type, so
+                    // it is the stored total plus this batch's).
+                    let sums = Self.overflowCandidates(table, message: error.message)
+                    if table.kind == .aggregate, !sums.isEmpty {
+                        error.column = "\(table.name).\(sums.count == 1 ? sums[0] : "{" + sums.joined(separator: ",") + "}"), its stored total plus this batch's"
+                    }
+                    throw error
                 }
-                throw error
+                // Running totals within the segment that went beyond its net (both signs on one key).
+                try await Self.checkExcursions(table, rows: rows, excursions: (sumColumns, excursions), on: connection)
             }
         }
 

@@ -34,6 +34,9 @@ ALL_FEATURES = {
     "int_exponent",  # integers written with a fraction or exponent (5.000, 42E0, 9.2e18): exactly integral
     "sum_overflow",  # SUM measures fed values near a tenth of their bound (one sign per column): totals leave the
                      # domain, and the fact that makes them is quarantined as store_rejected naming the column
+    "sum_mixed",     # with sum_overflow: some columns fed values of both signs near a quarter of their bound, so a total
+                     # leaves its domain mid-batch while the batch's net fits: the fact that takes the running total out
+                     # is refused, wherever batches end (the model applies facts one by one)
     "ts_forms",      # RFC 3339 forms beyond the common one: t / z, a space, 9-digit fractions, leap seconds (23:59:60 UTC
                      # under any offset; :60 at another minute is refused)
     "data_message",  # bindings declare data_message (a message tree of their paths, some custom json_names); producers
@@ -797,9 +800,14 @@ def generate(seed: int, features: set, composite_supported: bool) -> Projection:
                         # One sign per column, so which fact overflows does not depend on where batches end;
                         # constants add +1, so a column with one only grows.
                         grows = t.name == "uint64" or orng.random() < 0.5 or any(x.kind == "constant" for x in c.sources.values())
+                        # sum_mixed (dice of its own): both signs on one column, so a total may leave its domain
+                        # in the middle of a batch whose net fits; the fact that takes the running total out is
+                        # refused wherever batches end (SumExcursion).
+                        mixed = ("sum_mixed" in features and t.name != "uint64" and not any(x.kind == "constant" for x in c.sources.values())
+                                 and random.Random(f"sum-mixed-{seed}-{c.name}").random() < 0.6)
                         for x in c.sources.values():
                             if x.kind == "data":
-                                x.value += "_bigp" if grows else "_bign"
+                                x.value += "_bigm" if mixed else ("_bigp" if grows else "_bign")
                 cols.append(c)
         else:
             for _ in range(rng.randint(1, 5)):
@@ -1038,6 +1046,10 @@ class Values:
                 return ns
             if small:
                 return Num(rng.randrange(0 if n == "uint64" else -2, 4))
+            if summable is not True and summable == 2:
+                # Both signs, a quarter of the bound or a little more: a key's running total wanders out now and then.
+                v = rng.choice((1, -1)) * (hi // 4 + rng.randrange(hi // 8))
+                return rng.choice([Num(v), str(v)])
             if summable is not True and summable:
                 # A tenth of the bound or a little more, one sign: a key's total leaves the domain after seven to ten.
                 v = summable * (hi // 10 + rng.randrange(hi // 20))
@@ -1096,6 +1108,12 @@ class Values:
             b = self.bad([big, "-" + big, "1." + "1" * (t.s + 1)], ["1e2", Num("1e2"), "NaN", "0x1A", "+1", ".5", "1.", "", True])
             if b is not None:
                 return b
+            if summable is not True and summable == 2:
+                whole = 10 ** (t.p - t.s)
+                ints = str(whole // 4 + rng.randrange(whole // 8))
+                frac = "".join(rng.choice("0123456789") for _ in range(t.s))
+                text = rng.choice(("", "-")) + ints + ("." + frac if t.s else "")
+                return rng.choice([text, Num(text)])
             if summable is not True and summable:
                 whole = 10 ** (t.p - t.s)
                 ints = str(whole // 10 + rng.randrange(whole // 20))
@@ -1252,8 +1270,8 @@ def make_facts(proj: Projection, count: int, seed: int, subject_prefix: str, hos
                 if s.kind == "data":
                     small = s.value.endswith(("_dim", "_ent")) or (s.value.endswith("_ver") and "ties" in proj.features)
                     wants[(ref, s.value)] = (c.type, s.transform, small, c.aggregate == "sum", s.is_required(c) or c.aggregate)
-                    if s.value.endswith(("_bigp", "_bign")):
-                        wants[(ref, s.value)] = (c.type, s.transform, small, 1 if s.value.endswith("_bigp") else -1, True)
+                    if s.value.endswith(("_bigp", "_bign", "_bigm")):
+                        wants[(ref, s.value)] = (c.type, s.transform, small, {"_bigp": 1, "_bign": -1, "_bigm": 2}[s.value[-5:]], True)
     keys_used = {}
     # Its own dice: the facts of recorded seeds stay as they were without the feature.
     notation_rng = random.Random(seed * 104_729 + 3)

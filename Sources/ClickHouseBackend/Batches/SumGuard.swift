@@ -192,30 +192,52 @@ struct SumGuard: Sendable, Equatable {
 
     // MARK: - The check
 
-    /// Refuses (`.dataRejected`, naming the column) when a folded row's delta takes its key's recorded
-    /// total out of the column's domain, as Postgres refuses `t.c + EXCLUDED.c`.
-    func check(_ rowsByTable: [(table: TableSchema, index: Int, rows: [[ColumnValue]])]) throws {
+    /// Refuses (`.dataRejected`, naming the column) when a folded row takes its key's recorded total out
+    /// of the column's domain, as Postgres refuses it: for integer and decimal measures the recorded total
+    /// plus every running total of the batch (`SumExcursion`, so the fact refused is the one that leaves
+    /// the domain in stream order, wherever batches end), for float measures plus the net (`t.c + EXCLUDED.c`).
+    func check(_ folded: RowAccumulator) throws {
         guard !entries.isEmpty else { return }
         var byTable: [Int: [String: [(column: String, total: String)]]] = [:]
         for entry in entries { byTable[entry.t, default: [:]][entry.k, default: []].append((entry.c, entry.s)) }
-        for (table, tableIndex, rows) in rowsByTable {
+        for (table, tableIndex, _) in folded.rowsByTable {
             guard let recorded = byTable[tableIndex] else { continue }
             let keyColumns = table.primaryKey.compactMap { name in table.columns.firstIndex { $0.name == name } }
-            for row in rows {
-                let hex = try Self.keyHex(keyColumns.map { row[$0] }, columns: keyColumns.map { table.columns[$0] })
-                guard let totals = recorded[hex] else { continue }
-                for (name, text) in totals {
-                    // A column the schema no longer has (dropped by a migration between the attempts) cannot overflow.
-                    guard let index = table.columns.firstIndex(where: { $0.name == name }) else { continue }
-                    let type = table.columns[index].type
-                    guard let stored = Self.parseTotal(text, type: type) else {
-                        throw StoreError(code: .unexpectedResponse, detail: "unreadable recorded total of \(table.name).\(name): \(text)")
-                    }
-                    guard let delta = Self.magnitude(of: row[index], type: type) else { continue }
-                    if !Self.fits(stored + delta, stored: stored, delta: delta, type: type) {
-                        throw StoreError(
-                            code: .dataRejected,
-                            detail: "the stored total of column \(table.name).\(name) plus this batch's leaves the \(type.canonicalName) domain")
+            // The total each recorded key and column stands at before the next segment.
+            var totals: [String: Magnitude] = [:]
+            let (sumColumns, segments) = folded.segments(table: tableIndex)
+            for (rows, excursions) in segments {
+                for (rowIndex, row) in rows.enumerated() {
+                    let hex = try Self.keyHex(keyColumns.map { row[$0] }, columns: keyColumns.map { table.columns[$0] })
+                    guard let recordedTotals = recorded[hex] else { continue }
+                    for (name, text) in recordedTotals {
+                        // A column the schema no longer has (dropped by a migration between the attempts) cannot overflow.
+                        guard let index = table.columns.firstIndex(where: { $0.name == name }) else { continue }
+                        let type = table.columns[index].type
+                        let slotKey = hex + "\u{0}" + name
+                        let stored: Magnitude
+                        if let running = totals[slotKey] {
+                            stored = running
+                        } else {
+                            guard let parsed = Self.parseTotal(text, type: type) else {
+                                throw StoreError(code: .unexpectedResponse, detail: "unreadable recorded total of \(table.name).\(name): \(text)")
+                            }
+                            stored = parsed
+                        }
+                        guard let delta = Self.magnitude(of: row[index], type: type) else { continue }
+                        let fits: Bool
+                        if case .exact(let exact) = stored, let slot = sumColumns.firstIndex(of: index),
+                           excursions.indices.contains(rowIndex * sumColumns.count + slot) {
+                            fits = excursions[rowIndex * sumColumns.count + slot].fits(stored: exact, type: type)
+                        } else {
+                            fits = Self.fits(stored + delta, stored: stored, delta: delta, type: type)
+                        }
+                        if !fits {
+                            throw StoreError(
+                                code: .dataRejected,
+                                detail: "the stored total of column \(table.name).\(name) plus this batch's leaves the \(type.canonicalName) domain")
+                        }
+                        totals[slotKey] = stored + delta
                     }
                 }
             }

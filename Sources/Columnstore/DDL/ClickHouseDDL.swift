@@ -98,8 +98,9 @@ package struct ClickHouseDDL {
     }
 
     /// `sum` widens Int32 to Int64 and Decimal(P, S) to Decimal(38, S), which a SimpleAggregateFunction
-    /// column of the narrower type refuses; `sumWithOverflow` keeps the column's type (the mapper and
-    /// the batch fold keep values in the column's domain).
+    /// column of the narrower type refuses; `sumWithOverflow` keeps the column's type (the mapper keeps
+    /// values, and the sum checks every stored total, in the column's domain; parts that merge before a
+    /// key's other parts can still pass it on the way: RELIABILITY.md, "Found and left open").
     static func simpleFunction(_ function: AggregateFunction, of type: ColumnType) -> String {
         switch (function, type) {
         case (.sum, .int32), (.sum, .decimal): return "sumWithOverflow"

@@ -10,11 +10,19 @@ public struct RowAccumulator {
         var keyIndexes: [Int]
         var measures: [(index: Int, function: AggregateFunction, type: ColumnType)]
         var versionIndex: Int?
+        /// Aggregate tables: the SUM measures with exact arithmetic, whose excursions are tracked (not the
+        /// fact count: +1 per fact cannot reach 2^63).
+        var excursionColumns: [(index: Int, type: ColumnType)] = []
         var rows: [[ColumnValue]] = []
+        /// Per row, per `excursionColumns` entry (row-major, flat so a new key allocates nothing): the
+        /// running totals' extremes. Empty without such measures.
+        var excursions: [SumExcursion] = []
         /// The rows by key, without building a key per row: the first row of each key hash, and for each
         /// row the next one with the same hash (-1: none). Keys compare as `[ColumnValue]` would (`==`).
         var firstRowByHash: [Int: Int] = [:]
         var nextRowWithHash: [Int] = []
+        /// Aggregate tables: earlier segments of the batch's rows, in stream order (see `segments`).
+        var closed: [(rows: [[ColumnValue]], excursions: [SumExcursion])] = []
 
         mutating func add(_ values: [ColumnValue]) throws(StoreError) {
             switch table.kind {
@@ -23,12 +31,31 @@ public struct RowAccumulator {
             case .aggregate:
                 let hash = keyHash(values)
                 if let existing = row(withKeyOf: values, hash: hash) {
+                    if !excursionColumns.isEmpty, netWouldLeaveDomain(existing, values) {
+                        // The key's net cannot be one row of its column type, though the stored total
+                        // plus it may well fit: the fact starts a segment of its own (`segments`).
+                        closed.append((rows, excursions))
+                        rows = []
+                        excursions = []
+                        firstRowByHash = [:]
+                        nextRowWithHash = []
+                        try add(values)
+                        return
+                    }
                     for (i, function, type) in measures {
                         rows[existing][i] = try RowAccumulator.fold(function, rows[existing][i], values[i], type: type,
                                                                     table: table.name, column: table.columns[i].name)
                     }
+                    var slot = existing * excursionColumns.count
+                    for (i, type) in excursionColumns {
+                        if let total = Self.units(rows[existing][i], type: type) { excursions[slot].reach(total) }
+                        slot += 1
+                    }
                 } else {
                     insert(values, hash: hash)
+                    for (i, type) in excursionColumns {
+                        excursions.append(SumExcursion(first: SumExcursion.units(of: values[i], type: type) ?? 0))
+                    }
                 }
             case .latest:
                 let hash = keyHash(values)
@@ -40,6 +67,24 @@ public struct RowAccumulator {
                     insert(values, hash: hash)
                 }
             }
+        }
+
+        /// Whether adding `values` to the folded `row` takes an integer or decimal SUM's net out of its
+        /// column's domain (a net the stores cannot receive as one value of the column's type).
+        private func netWouldLeaveDomain(_ existing: Int, _ values: [ColumnValue]) -> Bool {
+            for (i, type) in excursionColumns {
+                guard let a = Self.units(rows[existing][i], type: type), let b = Self.units(values[i], type: type) else { continue }
+                let (sum, overflow) = a.addingReportingOverflow(b)
+                if overflow || !SumDomain.contains(sum, type: type) { return true }
+            }
+            return false
+        }
+
+        /// `SumExcursion.units`, with the integer case first and inline (this runs per folded row).
+        @inline(__always)
+        private static func units(_ value: ColumnValue, type: ColumnType) -> Int128? {
+            if case .int64(let v) = value { return Int128(v) }
+            return SumExcursion.units(of: value, type: type)
         }
 
         private func keyHash(_ values: [ColumnValue]) -> Int {
@@ -74,7 +119,12 @@ public struct RowAccumulator {
                 table: table,
                 keyIndexes: table.primaryKey.compactMap(index),
                 measures: table.columns.indices.compactMap { i in table.columns[i].aggregate.map { (i, $0, table.columns[i].type) } },
-                versionIndex: table.versionColumn.flatMap(index)
+                versionIndex: table.versionColumn.flatMap(index),
+                excursionColumns: table.kind == .aggregate
+                    ? table.columns.indices.filter {
+                        table.columns[$0].aggregate == .sum && SumExcursion.tracks(table.columns[$0].type) && table.columns[$0].name != TableSchema.factCountColumn
+                    }.map { ($0, table.columns[$0].type) }
+                    : []
             )
         }
     }
@@ -90,9 +140,26 @@ public struct RowAccumulator {
         try tables[row.tableIndex].add(row.values)
     }
 
-    /// Rows per table index, in first-seen order (deterministic for a given batch).
+    /// Rows per table index, in first-seen order (deterministic for a given batch). An aggregate table
+    /// with several `segments` lists a key once per segment: a writer takes `segments` one by one; this
+    /// view is for checks that only parse the rows (ClickHouse's probe) and for measurements.
     public var rowsByTable: [(table: TableSchema, index: Int, rows: [[ColumnValue]])] {
-        tables.enumerated().map { ($0.element.table, $0.offset, $0.element.rows) }
+        tables.enumerated().map { offset, state in
+            (state.table, offset, state.closed.isEmpty ? state.rows : state.closed.flatMap(\.rows) + state.rows)
+        }
+    }
+
+    /// Table `index`'s folded rows in segments, in stream order, with the excursions of its integer and
+    /// decimal SUM measures (`columns`; per segment row-major and flat: row r's measure m is
+    /// `excursions[r * columns.count + m]`). One segment, unless a key's net within the batch would leave
+    /// its column's domain (stored at the opposite edge, the batch's deltas of one sign can still fit):
+    /// then the fact that would take it out starts a new segment, and a store adds the segments in order,
+    /// each checked against the total the earlier ones left (`SumExcursion`), each its own statement or
+    /// insert (ClickHouse adds one insert's rows of a key in the column's type, which would wrap). So the
+    /// net never decides a refusal; the running total does.
+    public func segments(table index: Int) -> (columns: [Int], segments: [(rows: [[ColumnValue]], excursions: [SumExcursion])]) {
+        let state = tables[index]
+        return (state.excursionColumns.map(\.index), state.closed + [(state.rows, state.excursions)])
     }
 
     static func fold(_ function: AggregateFunction, _ a: ColumnValue, _ b: ColumnValue, type: ColumnType, table: String, column: String) throws(StoreError) -> ColumnValue {

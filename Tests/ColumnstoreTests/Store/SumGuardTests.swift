@@ -35,10 +35,10 @@ struct SumGuardTests {
         return SumGuard(entries: entries)
     }
 
-    static func fold(_ schema: ProjectionSchema, _ facts: [MappedFact]) throws -> [(table: TableSchema, index: Int, rows: [[ColumnValue]])] {
+    static func fold(_ schema: ProjectionSchema, _ facts: [MappedFact]) throws -> RowAccumulator {
         var accumulator = RowAccumulator(schema: schema)
         for fact in facts { try accumulator.add(fact) }
-        return accumulator.rowsByTable
+        return accumulator
     }
 
     static func refusal(_ guarded: SumGuard, _ schema: ProjectionSchema, _ facts: [MappedFact]) throws -> String? {
@@ -99,16 +99,91 @@ struct SumGuardTests {
         #expect(try Self.refusal(guarded, schema, facts) == nil)
     }
 
-    @Test("a key is at risk when every positive (or negative) delta together could leave the domain")
+    @Test("a key is at risk when every positive (or negative) delta together could leave the domain; the running total decides")
     func mixedSigns() throws {
         let schema = Self.schema([.int64])
-        // max-5 + 10 - 10 fits as a whole, but the subset {+10} does not: the key is recorded, so a
-        // probe of that subset is refused as Postgres would refuse it.
+        // max-5 + 10 - 10 nets to max-5, but the +10 leaves the domain on the way: refused in one batch as
+        // in two (where batches end decides nothing), and {-10, +10} (the other order) fits.
         let facts = [Self.fact(1, tenant: "a", [.int64(10)]), Self.fact(2, tenant: "a", [.int64(-10)])]
         let guarded = try Self.guarded(schema, facts, totals: ["a": [String(Int64.max - 5)]])
         #expect(guarded.entries.count == 1)
-        #expect(try Self.refusal(guarded, schema, facts) == nil)
+        #expect(try Self.refusal(guarded, schema, facts)?.contains("totals.m0") == true)
         #expect(try Self.refusal(guarded, schema, [facts[0]]) != nil)
+        #expect(try Self.refusal(guarded, schema, [facts[1]]) == nil)
+        let reversed = [Self.fact(1, tenant: "a", [.int64(-10)]), Self.fact(2, tenant: "a", [.int64(10)])]
+        let guardedReversed = try Self.guarded(schema, reversed, totals: ["a": [String(Int64.max - 5)]])
+        #expect(try Self.refusal(guardedReversed, schema, reversed) == nil)
+        // Near the lower bound alike, and for decimals in units of their scale.
+        let low = [Self.fact(1, tenant: "a", [.int64(-10)]), Self.fact(2, tenant: "a", [.int64(10)])]
+        #expect(try Self.refusal(try Self.guarded(schema, low, totals: ["a": [String(Int64.min + 5)]]), schema, low) != nil)
+        let decimal = Self.schema([.decimal(precision: 5, scale: 2)])
+        let cents = [Self.fact(1, tenant: "a", [.string("0.10")]), Self.fact(2, tenant: "a", [.string("-0.10")])]
+        #expect(try Self.refusal(try Self.guarded(decimal, cents, totals: ["a": ["999.95"]]), decimal, cents) != nil)
+        #expect(try Self.refusal(try Self.guarded(decimal, cents, totals: ["a": ["999.89"]]), decimal, cents) == nil)
+    }
+
+    /// The rule the check implements, against facts applied one by one: over generated batches of
+    /// mixed-sign deltas near a bound, split at every point into two batches, the facts the guard plus
+    /// `RejectionIsolation`-style prefix probing refuses are those a one-by-one application refuses,
+    /// also when a batch's net passes the type and the fold splits it into segments.
+    @Test("over generated batches (small deltas at the bound, and nets past int32 itself), the refused facts do not depend on where batches end")
+    func batchBoundariesDecideNothing() throws {
+        let schema = Self.schema([.int32])
+        var rng = SplitMix(seed: 0x5EED)
+        var segmented = 0
+        for run in 0..<600 {
+            let count = 2 + Int(rng.next() % 7)
+            // Even runs: small deltas just under the upper bound. Odd runs: deltas up to ±1.5e9 from near
+            // either bound, so a batch's net often passes int32 itself (segments) while facts one by one fit.
+            let large = run % 2 == 1
+            let deltas = (0..<count).map { _ in large ? Int64(rng.next() % 3_000_000_001) - 1_500_000_000 : Int64(rng.next() % 41) - 20 }
+            let start = large
+                ? (rng.next() % 2 == 0 ? Int64(Int32.min) + Int64(rng.next() % 1_000_000_000) : Int64(Int32.max) - Int64(rng.next() % 1_000_000_000))
+                : Int64(Int32.max) - Int64(rng.next() % 40)
+            let whole = try Self.fold(schema, deltas.enumerated().map { Self.fact(UInt64($0.offset + 1), tenant: "a", [.int64($0.element)]) })
+            if whole.segments(table: 0).segments.count > 1 { segmented += 1 }
+            // One by one: a fact is refused when it takes the running total past the bound.
+            var total = start
+            var expected: [Int] = []
+            for (i, d) in deltas.enumerated() {
+                if total + d > Int64(Int32.max) || total + d < Int64(Int32.min) { expected.append(i) } else { total += d }
+            }
+            for cut in 0...count {
+                var stored = start
+                var refused: [Int] = []
+                for part in [Array(0..<cut), Array(cut..<count)] where !part.isEmpty {
+                    // Isolation as the pipeline does it: the shortest refused prefix ends with a culprit.
+                    var rest = part
+                    while true {
+                        let facts = rest.map { Self.fact(UInt64($0 + 1), tenant: "a", [.int64(deltas[$0])]) }
+                        let guarded = try Self.guarded(schema, facts, totals: ["a": [String(stored)]])
+                        guard try Self.refusal(guarded, schema, facts) != nil else { break }
+                        let length = try (1...rest.count).first { n in
+                            try Self.refusal(guarded, schema, Array(facts.prefix(n))) != nil
+                        }
+                        let culprit = try #require(length)
+                        refused.append(rest.remove(at: culprit - 1))
+                    }
+                    stored += rest.reduce(Int64(0)) { $0 + deltas[$1] }
+                }
+                #expect(refused.sorted() == expected, "start \(start), deltas \(deltas), cut \(cut)")
+                #expect(stored == total)
+            }
+        }
+        #expect(segmented > 50, "the large runs split batches into segments (\(segmented) of 600)")
+    }
+
+    /// A small deterministic generator (the test must not depend on a seed the platform picks).
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 
     @Test("each domain: int32, uint64, decimal precision, float64 (infinite inputs stay allowed)")

@@ -187,23 +187,18 @@ struct RowAccumulatorParityTests {
         #expect(acc.rowsByTable[1].rows == [[.string("a"), .string("second"), .timestamp(5)]])
     }
 
-    @Test("a SUM leaving its domain is a data rejection, not a wrapped value")
+    @Test("an integer or decimal SUM's net past its type starts a segment (the store decides with the stored total); never wraps or traps")
     func overflow() throws {
         var acc = RowAccumulator(schema: schema)
         try acc.add(TableRow(tableIndex: 0, values: [.string("a"), .int64(.max), .null, .null, .string("0.00")]))
-        #expect(throws: StoreError.self) {
-            try acc.add(TableRow(tableIndex: 0, values: [.string("a"), .int64(1), .null, .null, .string("0.00")]))
-        }
+        try acc.add(TableRow(tableIndex: 0, values: [.string("a"), .int64(1), .null, .null, .string("0.00")]))
+        #expect(acc.segments(table: 0).segments.map { $0.rows.map { $0[1] } } == [[.int64(.max)], [.int64(1)]])
         var decimals = RowAccumulator(schema: schema)
         try decimals.add(TableRow(tableIndex: 0, values: [.string("b"), .int64(0), .null, .null, .string("9999.99")]))
-        do {
-            try decimals.add(TableRow(tableIndex: 0, values: [.string("b"), .int64(0), .null, .null, .string("0.01")]))
-            Issue.record("decimal(6,2) sum past 9999.99 was accepted")
-        } catch {
-            #expect(error.code == .dataRejected)
-        }
+        try decimals.add(TableRow(tableIndex: 0, values: [.string("b"), .int64(0), .null, .null, .string("0.01")]))
+        #expect(decimals.segments(table: 0).segments.map { $0.rows.map { $0[4] } } == [[.string("9999.99")], [.string("0.01")]])
 
-        // Two decimal(38) values whose sum passes Int128's bound: a rejection, never a trap.
+        // Two decimal(38) values whose sum passes Int128's bound: a new segment, never a trap.
         let wide = ProjectionSchema(name: "t", storeKinds: [.clickhouse], bindings: [], tables: [
             TableSchema(name: "w", kind: .aggregate, columns: [
                 ColumnSchema(name: "k", type: .string),
@@ -214,7 +209,8 @@ struct RowAccumulatorParityTests {
         let big = String(repeating: "9", count: 38)
         var wideSums = RowAccumulator(schema: wide)
         try wideSums.add(TableRow(tableIndex: 0, values: [.string("a"), .string(big), .float64(0)]))
-        #expect(throws: StoreError.self) { try wideSums.add(TableRow(tableIndex: 0, values: [.string("a"), .string(big), .float64(0)])) }
+        try wideSums.add(TableRow(tableIndex: 0, values: [.string("a"), .string(big), .float64(0)]))
+        #expect(wideSums.segments(table: 0).segments.count == 2)
         // A finite float sum that overflows is refused, as Postgres refuses it; infinities stay allowed.
         var floats = RowAccumulator(schema: wide)
         try floats.add(TableRow(tableIndex: 0, values: [.string("a"), .string("0"), .float64(.greatestFiniteMagnitude)]))

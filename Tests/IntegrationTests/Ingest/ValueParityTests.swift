@@ -176,6 +176,94 @@ struct ValueParityTests {
         #expect(reasons.first?[1].contains("totals.total") == true, "\(reasons)")
     }
 
+    @Test("SUM deltas of both signs near the bound: the fact that takes the running total past it is refused, in one batch as fact by fact",
+          arguments: [StoreKind.postgres, .clickhouse], [1, 100])
+    func runningTotalDecides(kind: StoreKind, batchMaxFacts: Int) async throws {
+        let stream = DevStack.uniqueName("VS").uppercased()
+        let subject = stream.lowercased()
+        let schema = ProjectionSchema(name: "value-running", storeKinds: [.postgres, .clickhouse], bindings: [
+            FactBinding(factType: Self.reading, ref: "reading", idempotencyKey: FieldPath(["id"])),
+        ], tables: [TableSchema(name: "totals", kind: .aggregate, columns: [
+            ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: Self.reading, value: .envelope(.tenant))]),
+            ColumnSchema(name: "total", type: .int64, aggregate: .sum, sources: [ColumnSource(factType: Self.reading, value: .data(FieldPath(["v"])))]),
+            ColumnSchema(name: "small", type: .decimal(precision: 5, scale: 2), aggregate: .sum,
+                         sources: [ColumnSource(factType: Self.reading, value: .data(FieldPath(["d"])))]),
+        ], primaryKey: ["tenant_id"])])
+        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "value-parity-tests")
+        let js = try connection.jetStream()
+        try await js.ensureStream(name: stream, subjects: ["\(subject).>"], storage: .file)
+        defer { Task { await FactPublisher.deleteStream(stream) } }
+        let fixture = try await Self.fixture(kind, schema: schema)
+        defer { Task { await fixture.drop() } }
+        // max-10 (and 999.00) committed first; then +20 takes the total past the bound although the
+        // batch's net (+20 - 20 + 5) fits: it is refused, -20 and +5 apply (max-25); then 0.99 + 0.02 -
+        // 0.50 on the decimal: its +0.02 passes 999.99 on the way (refused), the rest fits (999.49).
+        let values: [(Int64, String)] = [(Int64.max - 10, "999.00"), (20, "0"), (-20, "0"), (5, "0"), (0, "0.99"), (0, "0.02"), (0, "-0.50")]
+        for (index, value) in values.enumerated() {
+            let body = #"{"specversion":"1.0","id":"v\#(index)","type":"\#(Self.reading)","source":"t","tenantid":"t1","data":{"id":"v\#(index)","v":\#(value.0),"d":"\#(value.1)"}}"#
+            _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: Array(body.utf8)))
+            if index == 0 {
+                let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 1)
+                #expect(snapshot.checkpoint == 1)
+            }
+        }
+        await connection.close()
+        let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 7, batchMaxFacts: batchMaxFacts)
+        #expect(snapshot.checkpoint == 7, "stalled: \(snapshot.lastError ?? "")")
+        let total = try await fixture.rows("SELECT toString(sum(total)), toString(sum(small)) FROM totals WHERE tenant_id = 't1'",
+                                           postgres: "SELECT total::text, small::text FROM totals WHERE tenant_id = 't1'")
+        #expect(total.map { [$0[0], String($0[1].prefix(6))] } == [[String(Int64.max - 25), "999.49"]], "\(total)")
+        let reasons = try await fixture.rows("SELECT toString(stream_sequence), reason FROM _projection_quarantine ORDER BY stream_sequence",
+                                             postgres: "SELECT stream_sequence::text, reason FROM _projection_quarantine ORDER BY stream_sequence")
+        #expect(reasons.map { $0[0] } == ["2", "6"], "\(reasons)")
+        #expect(reasons.first?[1].contains("totals.total") == true, "\(reasons)")
+        #expect(reasons.last?[1].contains("totals.small") == true, "\(reasons)")
+    }
+
+    @Test("a key's net past its type within one batch, from a stored total at the other edge: both facts apply, on both stores",
+          arguments: [StoreKind.postgres, .clickhouse], [1, 100])
+    func segmentedNet(kind: StoreKind, batchMaxFacts: Int) async throws {
+        let stream = DevStack.uniqueName("VG").uppercased()
+        let subject = stream.lowercased()
+        let schema = ProjectionSchema(name: "value-segments", storeKinds: [.postgres, .clickhouse], bindings: [
+            FactBinding(factType: Self.reading, ref: "reading", idempotencyKey: FieldPath(["id"])),
+        ], tables: [TableSchema(name: "totals", kind: .aggregate, columns: [
+            ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: Self.reading, value: .envelope(.tenant))]),
+            ColumnSchema(name: "total", type: .int32, aggregate: .sum, sources: [ColumnSource(factType: Self.reading, value: .data(FieldPath(["v"])))]),
+        ], primaryKey: ["tenant_id"])])
+        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "value-parity-tests")
+        let js = try connection.jetStream()
+        try await js.ensureStream(name: stream, subjects: ["\(subject).>"], storage: .file)
+        defer { Task { await FactPublisher.deleteStream(stream) } }
+        let fixture = try await Self.fixture(kind, schema: schema)
+        defer { Task { await fixture.drop() } }
+        if kind == .clickhouse {
+            // Unmerged parts, so the read below sees each insert's rows as written (a merge would add
+            // them in Int32 itself).
+            try await ClickHouseClient(dsn: fixture.dsn).execute("SYSTEM STOP MERGES totals")
+        }
+        // -2e9, then +1.5e9 twice: one by one -0.5e9 and 1e9 fit, though the batch's net (3e9) is no int32.
+        for (index, value) in [-2_000_000_000, 1_500_000_000, 1_500_000_000].enumerated() {
+            let body = #"{"specversion":"1.0","id":"g\#(index)","type":"\#(Self.reading)","source":"t","tenantid":"t1","data":{"id":"g\#(index)","v":\#(value)}}"#
+            _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: Array(body.utf8)))
+            if index == 0 {
+                let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 1)
+                #expect(snapshot.checkpoint == 1)
+            }
+        }
+        await connection.close()
+        let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 3, batchMaxFacts: batchMaxFacts)
+        #expect(snapshot.checkpoint == 3, "stalled: \(snapshot.lastError ?? "")")
+        // ClickHouse: the parts' sum as a query reads it (one insert holding both rows would have stored
+        // them added in Int32, wrapped to -1294967296, and this sum would read -3294967296).
+        let total = try await fixture.rows("SELECT toString(sum(total)) FROM totals WHERE tenant_id = 't1'",
+                                           postgres: "SELECT total::text FROM totals WHERE tenant_id = 't1'")
+        #expect(total == [["1000000000"]])
+        let quarantined = try await fixture.rows("SELECT toString(count()) FROM _projection_quarantine",
+                                                 postgres: "SELECT count(*)::text FROM _projection_quarantine")
+        #expect(quarantined == [["0"]])
+    }
+
     @Test("a fact refused within its batch, then re-driven, is applied once on both stores", arguments: [StoreKind.postgres, .clickhouse])
     func refusedFactRedriven(kind: StoreKind) async throws {
         let stream = DevStack.uniqueName("VD").uppercased()
@@ -283,22 +371,25 @@ struct ValueParityTests {
     }
 
     static func ingest(
-        _ kind: StoreKind, schema: ProjectionSchema = schema, fixture: StoreFixture, stream: String, subject: String, last: UInt64
+        _ kind: StoreKind, schema: ProjectionSchema = schema, fixture: StoreFixture, stream: String, subject: String, last: UInt64,
+        batchMaxFacts: Int? = nil
     ) async throws -> IngestStatus.Snapshot {
         switch kind {
         case .clickhouse:
             let store = ClickHouseProjectionStore(client: try ClickHouseClient(dsn: fixture.dsn), schema: schema)
-            return try await run(store, schema: schema, fixture: fixture, stream: stream, subject: subject, last: last)
+            return try await run(store, schema: schema, fixture: fixture, stream: stream, subject: subject, last: last, batchMaxFacts: batchMaxFacts)
         case .postgres:
             let store = PostgresProjectionStore(dsn: fixture.dsn, schema: schema, logger: Logger(label: "test"))
-            return try await run(store, schema: schema, fixture: fixture, stream: stream, subject: subject, last: last)
+            return try await run(store, schema: schema, fixture: fixture, stream: stream, subject: subject, last: last, batchMaxFacts: batchMaxFacts)
         }
     }
 
     /// Runs a pipeline until its checkpoint reaches `last`, or until it has not moved for 60 s (a stall,
     /// not slowness: the verdict does not depend on the machine's speed).
-    static func run<S: ProjectionStore>(_ store: S, schema: ProjectionSchema, fixture: StoreFixture, stream: String, subject: String, last: UInt64) async throws -> IngestStatus.Snapshot {
-        let configuration = try IngestConfiguration(settings: SettingsSource(values: [
+    static func run<S: ProjectionStore>(
+        _ store: S, schema: ProjectionSchema, fixture: StoreFixture, stream: String, subject: String, last: UInt64, batchMaxFacts: Int? = nil
+    ) async throws -> IngestStatus.Snapshot {
+        var values = [
             "PROJECTION_NAME": schema.name,
             "PROJECTION_STORE_KIND": fixture.kind.environmentValue,
             "PROJECTION_STORE_DSN": fixture.dsn,
@@ -308,7 +399,9 @@ struct ValueParityTests {
             "PROJECTION_DURABLE": "vp-\(fixture.name)",
             "PROJECTION_BATCH_LINGER_MS": "20",
             "PORT_HTTP": "1",
-        ]))
+        ]
+        if let batchMaxFacts { values["PROJECTION_BATCH_MAX_FACTS"] = String(batchMaxFacts) }
+        let configuration = try IngestConfiguration(settings: SettingsSource(values: values))
         let status = IngestStatus()
         var logger = Logger(label: "test.ingest")
         logger.logLevel = .error

@@ -173,9 +173,10 @@ struct SumGuardRecoveryTests {
         first.leaseEpoch = 1
         for step in ClickHouseProjectionStore.Guarantee.steps { _ = try await owner.run(step, first) }
 
-        // Per key +21 and -15: the fold (+6) fits the recorded total (max-10), but +21 alone could not, so
-        // every key is at risk and recorded. Read again once the rows landed (max-4), +6 would not fit.
-        var second = Self.payload(UInt64(keys) + 1, (0..<keys).flatMap { [(tenant($0), Int64(21), Int64(0)), (tenant($0), Int64(-15), Int64(0))] })
+        // Per key -15 then +21: the running totals (max-25, max-4) fit the recorded total (max-10), but +21
+        // alone could not, so every key is at risk and recorded. Read again once the rows landed (max-4),
+        // the batch would not fit (max-19, then past the bound).
+        var second = Self.payload(UInt64(keys) + 1, (0..<keys).flatMap { [(tenant($0), Int64(-15), Int64(0)), (tenant($0), Int64(21), Int64(0))] })
         second.leaseEpoch = 1
         _ = try await owner.run(.persistIntent, second)
         let recorded = try #require(owner.recordedSumGuard(second))
