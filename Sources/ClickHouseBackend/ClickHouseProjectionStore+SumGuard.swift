@@ -55,13 +55,17 @@ extension ClickHouseProjectionStore {
         let keys = keyColumns.map { "`\($0.name)`" }.joined(separator: ", ")
         let sums = exposure.sumColumns.enumerated().map { slot, index -> String in
             let column = table.columns[index]
-            let widened: String
+            // Summed in the column's own type, wrapping, then widened: parts a merge stored wrapped (deltas
+            // of both signs near a bound) add up exactly so, as every true total lies in the domain.
+            let name = "`\(column.name)`"
+            let total: String
             switch column.type {
-            case .decimal(_, let scale): widened = "toDecimal128(`\(column.name)`, \(scale))"
-            case .float64: widened = "toFloat64(`\(column.name)`)"
-            default: widened = "toInt128(`\(column.name)`)"
+            case .decimal(_, let scale): total = "toDecimal128(sumWithOverflow(\(name)), \(scale))"
+            case .float64: total = "sum(toFloat64(\(name)))"
+            case .int32: total = "toInt128(sumWithOverflow(\(name)))"
+            default: total = "toInt128(sum(\(name)))"
             }
-            return "sum(\(widened)) AS `#t\(slot)`"
+            return "\(total) AS `#t\(slot)`"
         }.joined(separator: ", ")
         let totals = exposure.sumColumns.indices.map { "toString(`#s`.`#t\($0)`)" }.joined(separator: ", ")
         let join = keyColumns.map { "`#keys`.`\($0.name)` = `#s`.`\($0.name)`" }.joined(separator: " AND ")

@@ -492,7 +492,10 @@ class Projection:
                 order = ", ".join(keys)
                 where = " AND ".join(["tenant_id = {tenant_id:String}"] + [self.filter_clause(f, store) for f in self.filters.get(i, [])])
                 if t.kind == "aggregate":
-                    inner = [c.name if c.name in t.primary_key else f"{c.aggregate}({c.name}) AS a_{c.name}" for c in t.columns]
+                    # int32 and decimal SUMs in the column's type (sumWithOverflow): exact across parts a merge
+                    # stored wrapped, where sum() would widen first (docs/ANNOTATIONS.md, "Aggregates").
+                    agg = lambda c: "sumWithOverflow" if c.aggregate == "sum" and c.type.name in ("int32", "decimal") else c.aggregate
+                    inner = [c.name if c.name in t.primary_key else f"{agg(c)}({c.name}) AS a_{c.name}" for c in t.columns]
                     outer = [c.name if c.name in t.primary_key else f"a_{c.name} AS {c.name}" for c in t.columns]
                     sql = (f"SELECT {', '.join(outer)}\nFROM (\n    SELECT {', '.join(inner)}\n    FROM {t.name}\n    WHERE {where}\n"
                            f"    GROUP BY {order}\n)\nORDER BY {order}\nLIMIT {{limit:UInt32}}\n")

@@ -80,7 +80,9 @@ public final class ClickHouseStateHashReader: StateHashReader {
             let select = layout.columns.map { column -> String in
                 let name = quote(column.name)
                 if !keyNames.contains(column.name), let function = column.aggregate {
-                    return shape("\(function.rawValue)(\(name))", column.type)
+                    // int32 and decimal SUMs in the column's type (`ClickHouseDDL.simpleFunction`): exact
+                    // across parts a merge stored wrapped, where `sum` would widen first.
+                    return shape("\(ClickHouseDDL.simpleFunction(function, of: column.type))(\(name))", column.type)
                 }
                 return shape(name, column.type)
             }

@@ -98,10 +98,12 @@ package struct ClickHouseDDL {
     }
 
     /// `sum` widens Int32 to Int64 and Decimal(P, S) to Decimal(38, S), which a SimpleAggregateFunction
-    /// column of the narrower type refuses; `sumWithOverflow` keeps the column's type (the mapper keeps
-    /// values, and the sum checks every stored total, in the column's domain; parts that merge before a
-    /// key's other parts can still pass it on the way: RELIABILITY.md, "Found and left open").
-    static func simpleFunction(_ function: AggregateFunction, of type: ColumnType) -> String {
+    /// column of the narrower type refuses; `sumWithOverflow` keeps the column's type. It is also how to
+    /// read such a measure across parts: `SummingMergeTree` adds parts in the column's type, so parts that
+    /// merge before a key's other parts may hold a wrapped partial sum (deltas of both signs near a bound),
+    /// which `sum` would widen and add as is, while wrapping arithmetic in the column's type is exact
+    /// because every true total stays in the domain (the mapper and the sum checks see to it).
+    public static func simpleFunction(_ function: AggregateFunction, of type: ColumnType) -> String {
         switch (function, type) {
         case (.sum, .int32), (.sum, .decimal): return "sumWithOverflow"
         default: return function.rawValue

@@ -1,6 +1,7 @@
 import ClickHouseHTTP
 import Columnstore
 import Foundation
+import StoreBackends
 import Testing
 @testable import ClickHouseBackend
 
@@ -157,6 +158,32 @@ struct SumGuardRecoveryTests {
             #expect(got.count == 2 && SumGuard.parseTotal(got[1], type: .decimal(precision: 38, scale: 2)) == SumGuard.parseTotal(want[1], type: .decimal(precision: 38, scale: 2)),
                     "key \(index): \(got)")
         }
+    }
+
+    @Test("a part a merge stored wrapped: the stored totals and the state hash read the true total (int32, summed in its type)")
+    func wrappedPartsReadExactly() async throws {
+        let fixture = try await ValueParityTests.fixture(.clickhouse, schema: Self.schema)
+        defer { Task { await fixture.drop() } }
+        let client = try ClickHouseClient(dsn: fixture.dsn)
+        // -2e9, then one insert of +1.5e9 twice: ClickHouse adds that insert's rows in Int32, storing
+        // -1294967296 (as a merge of two such parts would). The true total is 1e9.
+        try await client.execute("INSERT INTO totals (tenant_id, day, total, small) VALUES ('t1', '2026-01-01', 0, -2000000000)")
+        try await client.execute("INSERT INTO totals (tenant_id, day, total, small) VALUES ('t1', '2026-01-01', 0, 1500000000), ('t1', '2026-01-01', 0, 1500000000)")
+        let parts = try await client.query("SELECT toString(sum(small)) FROM totals FORMAT TabSeparated")
+        #expect(parts.text.trimmingCharacters(in: .whitespacesAndNewlines) == "-3294967296", "the parts as stored (widening sum)")
+
+        let store = ClickHouseProjectionStore(client: client, schema: Self.schema)
+        let fact = MappedFact(sequence: 1, factType: "t", tenant: "t1", idempotencyKey: "k1",
+                              rows: [TableRow(tableIndex: 0, values: [.string("t1"), .date(20_454), .int64(0), .int64(1)])])
+        let exposure = try #require(SumGuard.exposure(of: [fact], schema: Self.schema).first)
+        #expect(try await store.storedTotals(exposure) == [["0", "1000000000"]])
+
+        let reader = try StoreBackends.stateHashReader(store: .clickhouse, dsn: fixture.dsn)
+        defer { Task { await reader.close() } }
+        let layout = try StateHashLayout(table: Self.schema.tables[0])
+        let rows = try await reader.rows(of: layout, tenant: "t1")
+        let small = try #require(layout.columns.firstIndex { $0.name == "small" })
+        #expect(rows.map { try? StateHashCanonicalForm.render($0[small], as: .int32) } == ["1000000000"])
     }
 
     @Test("a leased batch with a guard over 1 MiB: its intent is written, and after a takeover the new owner repeats it with the recorded totals")
