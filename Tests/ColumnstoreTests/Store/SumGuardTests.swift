@@ -1,5 +1,6 @@
 import Columnstore
 import Foundation
+import IngestTestKit
 import Testing
 @testable import ClickHouseBackend
 
@@ -129,7 +130,7 @@ struct SumGuardTests {
     @Test("over generated batches (small deltas at the bound, and nets past int32 itself), the refused facts do not depend on where batches end")
     func batchBoundariesDecideNothing() throws {
         let schema = Self.schema([.int32])
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         var segmented = 0
         for run in 0..<600 {
             let count = 2 + Int(rng.next() % 7)
@@ -171,19 +172,6 @@ struct SumGuardTests {
             }
         }
         #expect(segmented > 50, "the large runs split batches into segments (\(segmented) of 600)")
-    }
-
-    /// A small deterministic generator (the test must not depend on a seed the platform picks).
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     @Test("each domain: int32, uint64, decimal precision, float64 (infinite inputs stay allowed)")

@@ -134,33 +134,12 @@ struct ValueParityTests {
     @Test("a SUM pushed past int64 by a later batch: the fact is isolated and quarantined, the stream goes on, on both stores",
           arguments: [StoreKind.postgres, .clickhouse])
     func storeRejectionIsolated(kind: StoreKind) async throws {
-        let stream = DevStack.uniqueName("VR").uppercased()
-        let subject = stream.lowercased()
-        let schema = ProjectionSchema(name: "value-parity", storeKinds: [.postgres, .clickhouse], bindings: [
-            FactBinding(factType: Self.reading, ref: "reading", idempotencyKey: FieldPath(["id"])),
-        ], tables: [TableSchema(name: "totals", kind: .aggregate, columns: [
-            ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: Self.reading, value: .envelope(.tenant))]),
-            ColumnSchema(name: "total", type: .int64, aggregate: .sum, sources: [ColumnSource(factType: Self.reading, value: .data(FieldPath(["v"])))]),
-        ], primaryKey: ["tenant_id"])])
-        let values: [Int64] = [Int64.max - 10, 5, 20, 5, -1, 1]
-        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "value-parity-tests")
-        let js = try connection.jetStream()
-        try await js.ensureStream(name: stream, subjects: ["\(subject).>"], storage: .file)
-        defer { Task { await FactPublisher.deleteStream(stream) } }
-        let fixture = try await Self.fixture(kind, schema: schema)
-        defer { Task { await fixture.drop() } }
+        let schema = Self.totalsSchema("value-parity", [("total", .int64, "v")])
         // First the large value alone, committed; then a batch in which 20 overflows (and is refused)
         // while the rest fits.
-        for (index, value) in values.enumerated() {
-            let body = #"{"specversion":"1.0","id":"v\#(index)","type":"\#(Self.reading)","source":"t","tenantid":"t1","data":{"id":"v\#(index)","v":\#(value)}}"#
-            _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: Array(body.utf8)))
-            if index == 0 {
-                let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 1)
-                #expect(snapshot.checkpoint == 1)
-            }
-        }
-        await connection.close()
-        let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 6)
+        let values: [Int64] = [Int64.max - 10, 5, 20, 5, -1, 1]
+        let (fixture, snapshot) = try await Self.ingestFirstThenRest(kind, schema: schema, prefix: "VR", data: values.map { #""v":\#($0)"# })
+        defer { Task { await fixture.drop() } }
         #expect(snapshot.checkpoint == 6, "stalled: \(snapshot.lastError ?? "")")
         // The stored total and the batch meet as Postgres's `t.c + EXCLUDED.c` does (ClickHouse checks the
         // totals recorded with the batch's intent, SumGuard): max-10 + (5+20+5-1+1) overflows, so the
@@ -179,36 +158,14 @@ struct ValueParityTests {
     @Test("SUM deltas of both signs near the bound: the fact that takes the running total past it is refused, in one batch as fact by fact",
           arguments: [StoreKind.postgres, .clickhouse], [1, 100])
     func runningTotalDecides(kind: StoreKind, batchMaxFacts: Int) async throws {
-        let stream = DevStack.uniqueName("VS").uppercased()
-        let subject = stream.lowercased()
-        let schema = ProjectionSchema(name: "value-running", storeKinds: [.postgres, .clickhouse], bindings: [
-            FactBinding(factType: Self.reading, ref: "reading", idempotencyKey: FieldPath(["id"])),
-        ], tables: [TableSchema(name: "totals", kind: .aggregate, columns: [
-            ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: Self.reading, value: .envelope(.tenant))]),
-            ColumnSchema(name: "total", type: .int64, aggregate: .sum, sources: [ColumnSource(factType: Self.reading, value: .data(FieldPath(["v"])))]),
-            ColumnSchema(name: "small", type: .decimal(precision: 5, scale: 2), aggregate: .sum,
-                         sources: [ColumnSource(factType: Self.reading, value: .data(FieldPath(["d"])))]),
-        ], primaryKey: ["tenant_id"])])
-        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "value-parity-tests")
-        let js = try connection.jetStream()
-        try await js.ensureStream(name: stream, subjects: ["\(subject).>"], storage: .file)
-        defer { Task { await FactPublisher.deleteStream(stream) } }
-        let fixture = try await Self.fixture(kind, schema: schema)
-        defer { Task { await fixture.drop() } }
+        let schema = Self.totalsSchema("value-running", [("total", .int64, "v"), ("small", .decimal(precision: 5, scale: 2), "d")])
         // max-10 (and 999.00) committed first; then +20 takes the total past the bound although the
         // batch's net (+20 - 20 + 5) fits: it is refused, -20 and +5 apply (max-25); then 0.99 + 0.02 -
         // 0.50 on the decimal: its +0.02 passes 999.99 on the way (refused), the rest fits (999.49).
         let values: [(Int64, String)] = [(Int64.max - 10, "999.00"), (20, "0"), (-20, "0"), (5, "0"), (0, "0.99"), (0, "0.02"), (0, "-0.50")]
-        for (index, value) in values.enumerated() {
-            let body = #"{"specversion":"1.0","id":"v\#(index)","type":"\#(Self.reading)","source":"t","tenantid":"t1","data":{"id":"v\#(index)","v":\#(value.0),"d":"\#(value.1)"}}"#
-            _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: Array(body.utf8)))
-            if index == 0 {
-                let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 1)
-                #expect(snapshot.checkpoint == 1)
-            }
-        }
-        await connection.close()
-        let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 7, batchMaxFacts: batchMaxFacts)
+        let (fixture, snapshot) = try await Self.ingestFirstThenRest(
+            kind, schema: schema, prefix: "VS", data: values.map { #""v":\#($0.0),"d":"\#($0.1)""# }, batchMaxFacts: batchMaxFacts)
+        defer { Task { await fixture.drop() } }
         #expect(snapshot.checkpoint == 7, "stalled: \(snapshot.lastError ?? "")")
         let total = try await fixture.rows("SELECT toString(sum(total)), toString(sum(small)) FROM totals WHERE tenant_id = 't1'",
                                            postgres: "SELECT total::text, small::text FROM totals WHERE tenant_id = 't1'")
@@ -223,36 +180,17 @@ struct ValueParityTests {
     @Test("a key's net past its type within one batch, from a stored total at the other edge: both facts apply, on both stores",
           arguments: [StoreKind.postgres, .clickhouse], [1, 100])
     func segmentedNet(kind: StoreKind, batchMaxFacts: Int) async throws {
-        let stream = DevStack.uniqueName("VG").uppercased()
-        let subject = stream.lowercased()
-        let schema = ProjectionSchema(name: "value-segments", storeKinds: [.postgres, .clickhouse], bindings: [
-            FactBinding(factType: Self.reading, ref: "reading", idempotencyKey: FieldPath(["id"])),
-        ], tables: [TableSchema(name: "totals", kind: .aggregate, columns: [
-            ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: Self.reading, value: .envelope(.tenant))]),
-            ColumnSchema(name: "total", type: .int32, aggregate: .sum, sources: [ColumnSource(factType: Self.reading, value: .data(FieldPath(["v"])))]),
-        ], primaryKey: ["tenant_id"])])
-        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "value-parity-tests")
-        let js = try connection.jetStream()
-        try await js.ensureStream(name: stream, subjects: ["\(subject).>"], storage: .file)
-        defer { Task { await FactPublisher.deleteStream(stream) } }
-        let fixture = try await Self.fixture(kind, schema: schema)
-        defer { Task { await fixture.drop() } }
-        if kind == .clickhouse {
-            // Unmerged parts, so the read below sees each insert's rows as written (a merge would add
-            // them in Int32 itself).
-            try await ClickHouseClient(dsn: fixture.dsn).execute("SYSTEM STOP MERGES totals")
-        }
+        let schema = Self.totalsSchema("value-segments", [("total", .int32, "v")])
         // -2e9, then +1.5e9 twice: one by one -0.5e9 and 1e9 fit, though the batch's net (3e9) is no int32.
-        for (index, value) in [-2_000_000_000, 1_500_000_000, 1_500_000_000].enumerated() {
-            let body = #"{"specversion":"1.0","id":"g\#(index)","type":"\#(Self.reading)","source":"t","tenantid":"t1","data":{"id":"g\#(index)","v":\#(value)}}"#
-            _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: Array(body.utf8)))
-            if index == 0 {
-                let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 1)
-                #expect(snapshot.checkpoint == 1)
-            }
+        let (fixture, snapshot) = try await Self.ingestFirstThenRest(
+            kind, schema: schema, prefix: "VG", data: [-2_000_000_000, 1_500_000_000, 1_500_000_000].map { #""v":\#($0)"# },
+            batchMaxFacts: batchMaxFacts
+        ) { fixture in
+            // ClickHouse: unmerged parts, so the read below sees each insert's rows as written (a merge
+            // would add them in Int32 itself).
+            if kind == .clickhouse { try await ClickHouseClient(dsn: fixture.dsn).execute("SYSTEM STOP MERGES totals") }
         }
-        await connection.close()
-        let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 3, batchMaxFacts: batchMaxFacts)
+        defer { Task { await fixture.drop() } }
         #expect(snapshot.checkpoint == 3, "stalled: \(snapshot.lastError ?? "")")
         // ClickHouse: the parts' sum as a query reads it (one insert holding both rows would have stored
         // them added in Int32, wrapped to -1294967296, and this sum would read -3294967296).
@@ -368,6 +306,46 @@ struct ValueParityTests {
             for statement in statements { try await connection.execute(statement) }
             return StoreFixture(kind: kind, dsn: dsn, name: name)
         }
+    }
+
+    /// A projection of one aggregate table `totals` keyed by tenant, its SUM measures fed from `data`
+    /// paths of the reading fact.
+    static func totalsSchema(_ name: String, _ measures: [(name: String, type: ColumnType, path: String)]) -> ProjectionSchema {
+        ProjectionSchema(name: name, storeKinds: [.postgres, .clickhouse], bindings: [
+            FactBinding(factType: reading, ref: "reading", idempotencyKey: FieldPath(["id"])),
+        ], tables: [TableSchema(name: "totals", kind: .aggregate, columns: [
+            ColumnSchema(name: "tenant_id", type: .string, sources: [ColumnSource(factType: reading, value: .envelope(.tenant))]),
+        ] + measures.map { ColumnSchema(name: $0.name, type: $0.type, aggregate: .sum, sources: [ColumnSource(factType: reading, value: .data(FieldPath([$0.path])))]) },
+        primaryKey: ["tenant_id"])])
+    }
+
+    /// Publishes one reading of tenant `t1` per `data` (the data object's members after its id) to a
+    /// fresh stream, ingests the first alone (committed), then the rest with `batchMaxFacts`. The caller
+    /// drops the returned fixture; `prepare` runs on it before anything is ingested.
+    static func ingestFirstThenRest(
+        _ kind: StoreKind, schema: ProjectionSchema, prefix: String, data: [String], batchMaxFacts: Int? = nil,
+        prepare: (StoreFixture) async throws -> Void = { _ in }
+    ) async throws -> (StoreFixture, IngestStatus.Snapshot) {
+        let stream = DevStack.uniqueName(prefix).uppercased()
+        let subject = stream.lowercased()
+        let connection = try await NATSConnection.connect(url: DevStack.natsURL, name: "value-parity-tests")
+        let js = try connection.jetStream()
+        try await js.ensureStream(name: stream, subjects: ["\(subject).>"], storage: .file)
+        defer { Task { await FactPublisher.deleteStream(stream) } }
+        let fixture = try await Self.fixture(kind, schema: schema)
+        try await prepare(fixture)
+        for (index, members) in data.enumerated() {
+            let body = #"{"specversion":"1.0","id":"v\#(index)","type":"\#(reading)","source":"t","tenantid":"t1","data":{"id":"v\#(index)",\#(members)}}"#
+            _ = try await js.publish(OutboundMessage(subject: "\(subject).r", data: Array(body.utf8)))
+            if index == 0 {
+                let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: 1)
+                #expect(snapshot.checkpoint == 1)
+            }
+        }
+        await connection.close()
+        let snapshot = try await Self.ingest(kind, schema: schema, fixture: fixture, stream: stream, subject: subject, last: UInt64(data.count),
+                                             batchMaxFacts: batchMaxFacts)
+        return (fixture, snapshot)
     }
 
     static func ingest(
