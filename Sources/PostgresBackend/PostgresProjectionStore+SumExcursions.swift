@@ -62,7 +62,9 @@ extension PostgresProjectionStore {
                 unnests.append("$\(parameters.count)::numeric[]")
                 aliases.append("\(suffix)\(slot)")
             }
-            let (low, high) = bounds(of: type)
+            // Only exact types get an excursion (`SumExcursion.tracks`), and each has bounds.
+            let domain = SumDomain.bounds(of: type) ?? Int128(Int64.min)...Int128(Int64.max)
+            let (low, high) = (domain.lowerBound, domain.upperBound)
             let stored = "(t.\(q(table.columns[column].name))::numeric - u.n\(slot))"
             conditions.append("coalesce(bool_or(NOT (\(stored) + u.l\(slot) BETWEEN \(text(low)) AND \(text(high))) OR NOT (\(stored) + u.h\(slot) BETWEEN \(text(low)) AND \(text(high)))), false)")
             names.append(table.columns[column].name)
@@ -74,19 +76,6 @@ extension PostgresProjectionStore {
             JOIN \(q(table.name)) AS t ON \(join)
             """
         return (sql, parameters, names)
-    }
-
-    /// A SUM measure's domain in exact units (`SumDomain`): the integer types' ranges, a decimal's
-    /// magnitude below 10^precision units.
-    static func bounds(of type: ColumnType) -> (low: Int128, high: Int128) {
-        switch type {
-        case .int32: return (Int128(Int32.min), Int128(Int32.max))
-        case .uint64: return (0, Int128(ValueDomain.maxUInt64))
-        case .decimal(let precision, _):
-            let limit = DecimalText.limit(precision: precision) - 1
-            return (-limit, limit)
-        default: return (Int128(Int64.min), Int128(Int64.max))
-        }
     }
 
     /// Runs the check for `table`'s folded rows, after their upsert; refuses the batch naming the first

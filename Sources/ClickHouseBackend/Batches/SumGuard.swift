@@ -246,14 +246,14 @@ struct SumGuard: Sendable, Equatable {
 
     // MARK: - Arithmetic of the domains (RowAccumulator.sum's, and Postgres's)
 
+    /// A value as the guard adds it: a float column's as a double, an exact one's in units
+    /// (`SumExcursion.units`, the fold's own reading).
     static func magnitude(of value: ColumnValue, type: ColumnType) -> Magnitude? {
         switch (value, type) {
-        case (.int64(let v), .float64): return .float(Double(v))
-        case (.int64(let v), _): return .exact(Int128(v))
-        case (.uint64(let v), _): return .exact(Int128(v))
         case (.float64(let v), _): return .float(v)
-        case (.string(let text), .decimal(_, let scale)): return DecimalText.units(text, scale: scale).map(Magnitude.exact)
-        default: return nil
+        case (.int64(let v), .float64): return .float(Double(v))
+        case (.uint64(let v), .float64): return .float(Double(v))
+        default: return SumExcursion.units(of: value, type: type).map(Magnitude.exact)
         }
     }
 

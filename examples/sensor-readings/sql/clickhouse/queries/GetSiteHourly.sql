@@ -1,11 +1,13 @@
 -- GetSiteHourly: one site's UTC hours in [from_hour, to_hour] for the caller's tenant, hours with
 -- data only, ascending. hourly_site_readings is an AggregatingMergeTree: an hour's rows may still
 -- sit in several unmerged parts, so they are combined here with each measure's own function.
+-- energy_wh is a decimal: summed in its own type (sumWithOverflow), as the parts were, so a part a
+-- merge stored wrapped (deltas of both signs near the bound) still reads the exact total.
 SELECT
     hour,
     sum(reading_count) AS reading_count,
     sum(calibration_count) AS calibration_count,
-    sum(energy_wh) AS energy_wh,
+    sumWithOverflow(energy_wh) AS energy_wh,
     min(min_temperature_c) AS min_temperature_c,
     max(max_temperature_c) AS max_temperature_c,
     min(min_battery_v) AS min_battery_v,
