@@ -42,10 +42,12 @@ public final class ClickHouseStateHashReader: StateHashReader {
         }
     }
 
-    public func rows(of layout: StateHashLayout, tenant: String) async throws -> [[ColumnValue]] {
+    /// One page: the HTTP answer is read whole (bounded by the client's `maxResponseBytes`), since
+    /// pages over separate statements would not share a snapshot of the table.
+    public func pages(of layout: StateHashLayout, tenant: String, pageRows: Int, _ page: ([[ColumnValue]]) throws -> Void) async throws {
         let sql = Self.rowsQuery(layout)
         let cells = try await query(sql, parameters: ["tenant": tenant], layout: layout)
-        return try cells.map { row in
+        try page(try cells.map { row in
             guard row.count == layout.columns.count else {
                 throw StateHashError(.unexpectedValue, table: layout.table.name, "a row has \(row.count) values for \(layout.columns.count) columns")
             }
@@ -64,7 +66,7 @@ public final class ClickHouseStateHashReader: StateHashReader {
                 }
                 return value
             }
-        }
+        })
     }
 
     public func close() async {}
@@ -72,7 +74,9 @@ public final class ClickHouseStateHashReader: StateHashReader {
     /// The merged rows of one tenant (`{tenant:String}`), hashed columns in order, in key order.
     static func rowsQuery(_ layout: StateHashLayout) -> String {
         let table = layout.table
-        let order = layout.orderColumns.map { quote($0.name) }.joined(separator: ", ")
+        let key = layout.orderColumns.map { quote($0.name) }.joined(separator: ", ")
+        // The hash's key order (`StateHasher.compare`): NULL first.
+        let order = layout.orderColumns.map { quote($0.name) + ($0.nullable ? " NULLS FIRST" : "") }.joined(separator: ", ")
         let tenantFilter = "\(quote(layout.tenantColumn.name)) = {tenant:String}"
         switch table.kind {
         case .aggregate:
@@ -87,7 +91,7 @@ public final class ClickHouseStateHashReader: StateHashReader {
                 return shape(name, column.type)
             }
             return "SELECT \(select.joined(separator: ", ")) FROM \(quote(table.name)) WHERE \(tenantFilter) "
-                + "GROUP BY \(order) ORDER BY \(order) FORMAT JSONCompact"
+                + "GROUP BY \(key) ORDER BY \(order) FORMAT JSONCompact"
         case .latest:
             let select = layout.columns.map { shape(quote($0.name), $0.type) }
             return "SELECT \(select.joined(separator: ", ")) FROM \(quote(table.name)) FINAL WHERE \(tenantFilter) "

@@ -9,10 +9,13 @@
 public struct StateHash: Sendable {
     public let schema: ProjectionSchema
     public let reader: any StateHashReader
+    /// Rows read per page: what a tenant's hash holds in memory (`StateHashStream`).
+    public let pageRows: Int
 
-    public init(schema: ProjectionSchema, reader: any StateHashReader) {
+    public init(schema: ProjectionSchema, reader: any StateHashReader, pageRows: Int = 5_000) {
         self.schema = schema
         self.reader = reader
+        self.pageRows = max(1, pageRows)
     }
 
     /// The hashes of every table (or the one named `table`), over every tenant with rows (or only
@@ -29,13 +32,26 @@ public struct StateHash: Sendable {
             }
             var hashes: [TenantStateHash] = []
             for name in tenants {
-                let rows = try await reader.rows(of: layout, tenant: name)
-                let hash = try StateHasher.hash(rows, tenant: name, layout: layout)
+                let hash = try await tenantHash(layout, tenant: name)
                 // A tenant whose rows were all left out (all-zero sums) has no state.
                 if hash.rowCount > 0 || tenant != nil { hashes.append(hash) }
             }
             result.append(StateHasher.combine(hashes, layout: layout))
         }
         return result
+    }
+
+    /// One tenant's hash from the reader's pages, streamed. If the store's order turns out to differ
+    /// from the hash's key order, the tenant is read again and sorted in memory (the digest is the
+    /// same either way; only the memory differs).
+    func tenantHash(_ layout: StateHashLayout, tenant: String) async throws -> TenantStateHash {
+        var stream = StateHashStream(layout: layout, tenant: tenant)
+        do {
+            try await reader.pages(of: layout, tenant: tenant, pageRows: pageRows) { try stream.add($0) }
+            return stream.finish()
+        } catch let error as StateHashError where error.code == .outOfOrder {
+            let rows = try await reader.rows(of: layout, tenant: tenant)
+            return try StateHasher.hash(rows, tenant: tenant, layout: layout)
+        }
     }
 }

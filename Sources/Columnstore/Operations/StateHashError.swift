@@ -7,6 +7,7 @@ public struct StateHashError: Error, Sendable, CustomStringConvertible {
             case noTenantColumn = "no_tenant_column"
             case store
             case unexpectedValue = "unexpected_value"
+            case outOfOrder = "out_of_order"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -19,6 +20,9 @@ public struct StateHashError: Error, Sendable, CustomStringConvertible {
         public static let store = Code(.store)
         /// The store returned a value that does not fit the column's type.
         public static let unexpectedValue = Code(.unexpectedValue)
+        /// The store returned rows in an order other than the hash's key order (`StateHashStream`);
+        /// `StateHash.compute` then hashes the tenant in memory.
+        public static let outOfOrder = Code(.outOfOrder)
 
         public var description: String { base.rawValue }
     }

@@ -4,30 +4,18 @@ public enum StateHasher {
     /// a reader returns them; their order does not matter: they are sorted by the layout's order
     /// columns (then by their whole canonical line, for tables without a unique key).
     public static func hash(_ rows: [[ColumnValue]], tenant: String, layout: StateHashLayout) throws -> TenantStateHash {
-        let types = layout.columns.map(\.type)
-        let measures = layout.measureIndices
-        let order = layout.orderIndices.map { ($0, types[$0]) }
-        var lines: [(row: [ColumnValue], line: String)] = []
-        lines.reserveCapacity(rows.count)
-        for row in rows {
-            if layout.omitsZeroRows, measures.allSatisfy({ isZero(row[$0]) }) { continue }
-            do {
-                lines.append((row, try StateHashCanonicalForm.line(row, types: types)))
-            } catch var error as StateHashError {
-                error.table = layout.table.name
-                throw error
-            }
-        }
-        lines.sort { a, b in
+        let order = layout.orderIndices.map { ($0, layout.columns[$0].type) }
+        let sorted = rows.sorted { a, b in
             for (index, type) in order {
-                let comparison = compare(a.row[index], b.row[index], as: type)
+                let comparison = compare(a[index], b[index], as: type)
                 if comparison != 0 { return comparison < 0 }
             }
-            return a.line.utf8.lexicographicallyPrecedes(b.line.utf8)
+            return false
         }
-        var bytes = Array(layout.header.utf8)
-        for entry in lines { bytes.append(contentsOf: entry.line.utf8) }
-        return TenantStateHash(tenant: tenant, rowCount: lines.count, digest: SHA256.hexDigest(bytes))
+        // In key order now; the stream orders rows with equal keys by their lines and renders them.
+        var stream = StateHashStream(layout: layout, tenant: tenant)
+        try stream.add(sorted)
+        return stream.finish()
     }
 
     /// The table's entry: tenants sorted by their UTF-8 bytes, and the combined digest over them.

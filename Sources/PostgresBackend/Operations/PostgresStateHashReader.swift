@@ -5,7 +5,7 @@ import Columnstore
 /// Reads table state from Postgres, where aggregate and latest tables already hold one merged row
 /// per key. One connection, in read-only transactions with `TimeZone=UTC`; the tenant is bound as
 /// `$1`; table and column names come from the schema; text keys are ordered with `COLLATE "C"` (by
-/// bytes, as ClickHouse orders them).
+/// bytes, as ClickHouse orders them); a tenant's rows come in pages through a cursor.
 public final class PostgresStateHashReader: StateHashReader {
     public var store: StoreKind { .postgres }
     public let location: String
@@ -47,9 +47,28 @@ public final class PostgresStateHashReader: StateHashReader {
         return rows.compactMap { $0[0] }
     }
 
-    public func rows(of layout: StateHashLayout, tenant: String) async throws -> [[ColumnValue]] {
-        let rows = try await query(Self.rowsQuery(layout), [.text(tenant)], layout: layout)
-        return try rows.map { row in
+    /// Pages through a cursor, so a tenant's table is never in memory at once: one read-only
+    /// transaction, `DECLARE … NO SCROLL CURSOR` over `rowsQuery` (one snapshot for every page), then
+    /// `FETCH FORWARD pageRows` until the rows run out.
+    public func pages(of layout: StateHashLayout, tenant: String, pageRows: Int, _ page: ([[ColumnValue]]) throws -> Void) async throws {
+        let connection = try await open(layout)
+        do {
+            try await connection.transaction { connection in
+                _ = try await connection.query("DECLARE projection_state_hash NO SCROLL CURSOR FOR " + Self.rowsQuery(layout), [.text(tenant)])
+                while true {
+                    let rows = try await connection.query("FETCH FORWARD \(max(1, pageRows)) FROM projection_state_hash")
+                    if rows.isEmpty { break }
+                    try page(try Self.values(rows, layout: layout))
+                    if rows.count < pageRows { break }
+                }
+            }
+        } catch let error as PostgresError {
+            throw StateHashError(.store, table: layout.table.name, "cannot read from \(location): \(error)")
+        }
+    }
+
+    static func values(_ rows: PostgresRows, layout: StateHashLayout) throws -> [[ColumnValue]] {
+        try rows.map { row in
             guard row.values.count == layout.columns.count else {
                 throw StateHashError(.unexpectedValue, table: layout.table.name, "a row has \(row.values.count) values for \(layout.columns.count) columns")
             }
@@ -71,8 +90,9 @@ public final class PostgresStateHashReader: StateHashReader {
     /// One tenant's rows (`$1`), hashed columns in order, in key order.
     static func rowsQuery(_ layout: StateHashLayout) -> String {
         let select = layout.columns.map { shape(quote($0.name), $0.type) }.joined(separator: ", ")
+        // The hash's key order (`StateHasher.compare`): text by bytes, NULL first.
         let order = layout.orderColumns.map { column in
-            column.type == .string ? "\(quote(column.name)) COLLATE \"C\"" : quote(column.name)
+            (column.type == .string ? "\(quote(column.name)) COLLATE \"C\"" : quote(column.name)) + (column.nullable ? " NULLS FIRST" : "")
         }.joined(separator: ", ")
         return "SELECT \(select) FROM \(quote(layout.table.name)) WHERE \(quote(layout.tenantColumn.name)) = $1 ORDER BY \(order)"
     }
@@ -94,15 +114,23 @@ public final class PostgresStateHashReader: StateHashReader {
 
     static let statementDeadline: Duration = .seconds(300)
 
-    private func query(_ sql: String, _ parameters: [PostgresValue], layout: StateHashLayout) async throws -> PostgresRows {
+    private func open(_ layout: StateHashLayout) async throws -> PostgresConnection {
         do {
-            let connection = try await connection.get {
+            return try await connection.get {
                 let opened = try await PostgresConnection.connect(dsn: dsn, logger: logger)
                 // As long as the ClickHouse reader waits: a statement stuck behind a lock ends as an error.
                 opened.statementDeadline = Self.statementDeadline
                 try await opened.execute(Self.sessionSetup)
                 return opened
             }
+        } catch let error as PostgresError {
+            throw StateHashError(.store, table: layout.table.name, "cannot read from \(location): \(error)")
+        }
+    }
+
+    private func query(_ sql: String, _ parameters: [PostgresValue], layout: StateHashLayout) async throws -> PostgresRows {
+        let connection = try await open(layout)
+        do {
             return try await connection.query(sql, parameters)
         } catch let error as PostgresError {
             throw StateHashError(.store, table: layout.table.name, "cannot read from \(location): \(error)")

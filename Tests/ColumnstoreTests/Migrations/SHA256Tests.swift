@@ -58,6 +58,33 @@ struct SHA256Tests {
         }
     }
 
+    @Test("the stream digests pieces as the one-shot digest does their concatenation, however they are cut")
+    func streamed() {
+        var random = SplitMix64(seed: 0x5EED_5A25_6000_0002)
+        for round in 0..<1_500 {
+            let length = round < 200 ? round : Int(random.next() % 3_000)
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            var stream = SHA256Stream()
+            var offset = 0
+            while offset < length {
+                // Pieces of 0 to 130 bytes: empty ones, and ones that fill, cross and skip whole blocks.
+                let take = min(length - offset, Int(random.next() % 131))
+                if round % 3 == 0 {
+                    stream.update(bytes[offset..<offset + take].lazy.map { $0 })
+                } else {
+                    stream.update(bytes[offset..<offset + take])
+                }
+                offset += take
+            }
+            let expected = Self.reference(bytes)
+            #expect(stream.finalize() == expected, "length \(length)")
+            // Finalizing leaves the stream as it was: more bytes continue the same message.
+            stream.update([0x61])
+            #expect(stream.finalize() == Self.reference(bytes + [0x61]), "continued, length \(length)")
+        }
+        #expect(SHA256Stream().hexDigest() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     /// The straightforward FIPS 180-4 algorithm (arrays, a padded copy of the message): the oracle for
     /// the in-place implementation.
     static func reference(_ bytes: [UInt8]) -> [UInt8] {

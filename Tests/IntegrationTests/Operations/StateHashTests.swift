@@ -2,6 +2,7 @@ import ClickHouseHTTP
 import Columnstore
 import Foundation
 import LibPQ
+import PostgresBackend
 import Testing
 import StoreBackends
 
@@ -13,6 +14,33 @@ struct StateHashTests {
     static let schema = ProjectionSchema.ordersAnalytics
 
     /// Fixtures dropped whatever the body does.
+    @Test("Postgres reads a tenant through a cursor in pages of any size: the same digests as ClickHouse's whole answer, and in pages of pageRows")
+    func postgresPages() async throws {
+        try await Self.with([.postgres, .clickhouse]) { fixtures in
+            let (postgres, clickhouse) = (fixtures[0], fixtures[1])
+            let connection = try await PostgresConnection.connect(dsn: postgres.dsn)
+            defer { connection.close() }
+            try await StateHashDataset.insertMerged(into: connection, versionOffset: 1_000_000)
+            try await StateHashDataset.insertParts(into: Self.clickhouse(clickhouse))
+            let reference = try await Self.hash(clickhouse)
+            for pageRows in [1, 2, 3, 5_000] {
+                #expect(try await Self.hash(postgres, pageRows: pageRows) == reference, "pages of \(pageRows)")
+            }
+            // The reader's pages themselves: at most pageRows each, every row once, one reader for all
+            // tables and tenants (each cursor's transaction ended: the connection takes the next).
+            let reader = PostgresStateHashReader(dsn: postgres.dsn)
+            for layout in try StateHashLayout.layouts(of: Self.schema) {
+                for tenant in try await reader.tenants(of: layout) {
+                    var sizes: [Int] = []
+                    try await reader.pages(of: layout, tenant: tenant, pageRows: 2) { sizes.append($0.count) }
+                    let whole = try await reader.rows(of: layout, tenant: tenant)
+                    #expect(sizes.allSatisfy { $0 >= 1 && $0 <= 2 } && sizes.reduce(0, +) == whole.count, "\(layout.table.name)/\(tenant): \(sizes)")
+                }
+            }
+            await reader.close()
+        }
+    }
+
     static func with(_ kinds: [StoreKind], _ body: ([StoreFixture]) async throws -> Void) async throws {
         var fixtures: [StoreFixture] = []
         do {
@@ -25,10 +53,10 @@ struct StateHashTests {
         for fixture in fixtures { await fixture.drop() }
     }
 
-    static func hash(_ fixture: StoreFixture, table: String? = nil, tenant: String? = nil) async throws -> [TableStateHash] {
+    static func hash(_ fixture: StoreFixture, table: String? = nil, tenant: String? = nil, pageRows: Int = 5_000) async throws -> [TableStateHash] {
         let reader = try StoreBackends.stateHashReader(store: fixture.kind, dsn: fixture.dsn)
         do {
-            let tables = try await StateHash(schema: schema, reader: reader).compute(table: table, tenant: tenant)
+            let tables = try await StateHash(schema: schema, reader: reader, pageRows: pageRows).compute(table: table, tenant: tenant)
             await reader.close()
             return tables
         } catch {
