@@ -86,7 +86,12 @@ public struct StoreBackend: Sendable, CustomStringConvertible {
         let reader = try stateHashReader()
         let tables: [TableStateHash]
         do {
-            tables = try await StateHash(schema: schema, reader: reader).compute(table: table, tenant: tenant)
+            let logger = Logger(label: "projection.hash")
+            let hash = StateHash(schema: schema, reader: reader) { table, tenant in
+                logger.warning("the store's row order differs from the hash's key order: this tenant was hashed in memory",
+                               metadata: ["table": "\(table)", "tenant": "\(tenant)"])
+            }
+            tables = try await hash.compute(table: table, tenant: tenant)
             await reader.close()
         } catch {
             await reader.close()

@@ -247,7 +247,7 @@ struct SumGuard: Sendable, Equatable {
     // MARK: - Arithmetic of the domains (RowAccumulator.sum's, and Postgres's)
 
     /// A value as the guard adds it: a float column's as a double, an exact one's in units
-    /// (`SumExcursion.units`, the fold's own reading).
+    /// (`SumExcursion.units`: int64/uint64 values of integer columns, decimal text at its scale).
     static func magnitude(of value: ColumnValue, type: ColumnType) -> Magnitude? {
         switch (value, type) {
         case (.float64(let v), _): return .float(v)

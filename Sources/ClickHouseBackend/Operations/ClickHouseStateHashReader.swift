@@ -42,31 +42,60 @@ public final class ClickHouseStateHashReader: StateHashReader {
         }
     }
 
-    /// One page: the HTTP answer is read whole (bounded by the client's `maxResponseBytes`), since
-    /// pages over separate statements would not share a snapshot of the table.
+    /// The HTTP answer is read whole (bounded by the client's `maxResponseBytes`), since pages over
+    /// separate statements would not share a snapshot of the table; its rows (`JSONCompactEachRow`,
+    /// one per line) are decoded and handed on `pageRows` at a time, so only the answer's bytes and
+    /// one page are held, never a document tree of the whole tenant. An error that strikes after the
+    /// first rows is the client's (`X-ClickHouse-Exception-Tag`); a line that is not a row of the
+    /// layout's width (an older server's exception) is an error too: never a hash of part of a table.
     public func pages(of layout: StateHashLayout, tenant: String, pageRows: Int, _ page: ([[ColumnValue]]) throws -> Void) async throws {
-        let sql = Self.rowsQuery(layout)
-        let cells = try await query(sql, parameters: ["tenant": tenant], layout: layout)
-        try page(try cells.map { row in
-            guard row.count == layout.columns.count else {
-                throw StateHashError(.unexpectedValue, table: layout.table.name, "a row has \(row.count) values for \(layout.columns.count) columns")
-            }
-            return try zip(row, layout.columns).map { cell, column in
-                let text: String
-                switch cell {
-                case .null: return .null
-                case .string(let s): text = s
-                case .number(let n): text = n
-                case .bool(let b): text = b ? "true" : "false"
-                default: text = "\(cell)"
+        let body = try await fetch(Self.rowsQuery(layout), parameters: ["tenant": tenant], layout: layout)
+        var rows: [[ColumnValue]] = []
+        rows.reserveCapacity(min(max(1, pageRows), 1024))
+        var start = body.startIndex
+        while start < body.endIndex {
+            let end = body[start...].firstIndex(of: 0x0A) ?? body.endIndex
+            if end > start {
+                rows.append(try Self.row(body[start..<end], layout: layout))
+                if rows.count >= pageRows {
+                    try page(rows)
+                    rows.removeAll(keepingCapacity: true)
                 }
-                guard let value = StateHashCell.value(text, type: column.type) else {
-                    throw StateHashError(.unexpectedValue, table: layout.table.name,
-                                         "column \(column.name) (\(column.type.canonicalName)) holds \"\(text)\"")
-                }
-                return value
             }
-        })
+            start = end + 1
+        }
+        if !rows.isEmpty { try page(rows) }
+    }
+
+    /// One `JSONCompactEachRow` line as the layout's values.
+    static func row(_ line: ArraySlice<UInt8>, layout: StateHashLayout) throws -> [ColumnValue] {
+        let cells: [JSONValue]
+        do {
+            guard case .array(let array) = try JSONParser.parse(line) else {
+                throw StateHashError(.unexpectedValue, table: layout.table.name, "a line of the answer is not a row: \(String(decoding: line.prefix(300), as: UTF8.self))")
+            }
+            cells = array
+        } catch let error as JSONParseError {
+            throw StateHashError(.unexpectedValue, table: layout.table.name, "unreadable JSONCompactEachRow line: \(error)")
+        }
+        guard cells.count == layout.columns.count else {
+            throw StateHashError(.unexpectedValue, table: layout.table.name, "a row has \(cells.count) values for \(layout.columns.count) columns")
+        }
+        return try zip(cells, layout.columns).map { cell, column in
+            let text: String
+            switch cell {
+            case .null: return .null
+            case .string(let s): text = s
+            case .number(let n): text = n
+            case .bool(let b): text = b ? "true" : "false"
+            default: text = "\(cell)"
+            }
+            guard let value = StateHashCell.value(text, type: column.type) else {
+                throw StateHashError(.unexpectedValue, table: layout.table.name,
+                                     "column \(column.name) (\(column.type.canonicalName)) holds \"\(text)\"")
+            }
+            return value
+        }
     }
 
     public func close() async {}
@@ -91,15 +120,15 @@ public final class ClickHouseStateHashReader: StateHashReader {
                 return shape(name, column.type)
             }
             return "SELECT \(select.joined(separator: ", ")) FROM \(quote(table.name)) WHERE \(tenantFilter) "
-                + "GROUP BY \(key) ORDER BY \(order) FORMAT JSONCompact"
+                + "GROUP BY \(key) ORDER BY \(order) FORMAT JSONCompactEachRow"
         case .latest:
             let select = layout.columns.map { shape(quote($0.name), $0.type) }
             return "SELECT \(select.joined(separator: ", ")) FROM \(quote(table.name)) FINAL WHERE \(tenantFilter) "
-                + "ORDER BY \(order) FORMAT JSONCompact"
+                + "ORDER BY \(order) FORMAT JSONCompactEachRow"
         case .append:
             let select = layout.columns.map { shape(quote($0.name), $0.type) }
             return "SELECT \(select.joined(separator: ", ")) FROM \(quote(table.name)) WHERE \(tenantFilter) "
-                + "ORDER BY \(order) FORMAT JSONCompact"
+                + "ORDER BY \(order) FORMAT JSONCompactEachRow"
         }
     }
 
@@ -115,13 +144,16 @@ public final class ClickHouseStateHashReader: StateHashReader {
 
     static func quote(_ name: String) -> String { ClickHouseClient.quoteIdentifier(name) }
 
-    private func query(_ sql: String, parameters: [String: String], layout: StateHashLayout) async throws -> [[JSONValue]] {
-        let body: [UInt8]
+    private func fetch(_ sql: String, parameters: [String: String], layout: StateHashLayout) async throws -> [UInt8] {
         do {
-            body = try await client.query(sql, parameters: parameters, settings: Self.settings).body
+            return try await client.query(sql, parameters: parameters, settings: Self.settings).body
         } catch let error as ClickHouseError {
             throw StateHashError(.store, table: layout.table.name, "cannot read from \(location): \(error)")
         }
+    }
+
+    private func query(_ sql: String, parameters: [String: String], layout: StateHashLayout) async throws -> [[JSONValue]] {
+        let body = try await fetch(sql, parameters: parameters, layout: layout)
         let document: JSONValue
         do {
             document = try JSONParser.parse(body)

@@ -11,11 +11,16 @@ public struct StateHash: Sendable {
     public let reader: any StateHashReader
     /// Rows read per page: what a tenant's hash holds in memory (`StateHashStream`).
     public let pageRows: Int
+    /// Told (table, tenant) when a tenant had to be hashed in memory because the store's order
+    /// differed from the hash's: the digest is right, but the memory bound did not hold.
+    public let onFallback: @Sendable (_ table: String, _ tenant: String) -> Void
 
-    public init(schema: ProjectionSchema, reader: any StateHashReader, pageRows: Int = 5_000) {
+    public init(schema: ProjectionSchema, reader: any StateHashReader, pageRows: Int = 5_000,
+                onFallback: @escaping @Sendable (_ table: String, _ tenant: String) -> Void = { _, _ in }) {
         self.schema = schema
         self.reader = reader
         self.pageRows = max(1, pageRows)
+        self.onFallback = onFallback
     }
 
     /// The hashes of every table (or the one named `table`), over every tenant with rows (or only
@@ -50,6 +55,7 @@ public struct StateHash: Sendable {
             try await reader.pages(of: layout, tenant: tenant, pageRows: pageRows) { try stream.add($0) }
             return stream.finish()
         } catch let error as StateHashError where error.code == .outOfOrder {
+            onFallback(layout.table.name, tenant)
             let rows = try await reader.rows(of: layout, tenant: tenant)
             return try StateHasher.hash(rows, tenant: tenant, layout: layout)
         }

@@ -13,7 +13,6 @@ import StoreBackends
 struct StateHashTests {
     static let schema = ProjectionSchema.ordersAnalytics
 
-    /// Fixtures dropped whatever the body does.
     @Test("Postgres reads a tenant through a cursor in pages of any size: the same digests as ClickHouse's whole answer, and in pages of pageRows")
     func postgresPages() async throws {
         try await Self.with([.postgres, .clickhouse]) { fixtures in
@@ -28,19 +27,36 @@ struct StateHashTests {
             }
             // The reader's pages themselves: at most pageRows each, every row once, one reader for all
             // tables and tenants (each cursor's transaction ended: the connection takes the next).
+            // Each store's own order is the hash's: the pages stream without falling back to memory.
+            for fixture in [postgres, clickhouse] {
+                let reader = try StoreBackends.stateHashReader(store: fixture.kind, dsn: fixture.dsn)
+                let fallbacks = Counter()
+                let tables = try await StateHash(schema: Self.schema, reader: reader, pageRows: 2) { _, _ in fallbacks.add() }.compute()
+                #expect(tables == reference, "\(fixture.kind)")
+                #expect(fallbacks.value == 0, "\(fixture.kind)")
+                await reader.close()
+            }
+            // The Postgres reader's pages themselves: at most pageRows each, every row once, one reader
+            // for all tables and tenants (each cursor's transaction ended: the connection takes the next).
             let reader = PostgresStateHashReader(dsn: postgres.dsn)
-            for layout in try StateHashLayout.layouts(of: Self.schema) {
-                for tenant in try await reader.tenants(of: layout) {
-                    var sizes: [Int] = []
-                    try await reader.pages(of: layout, tenant: tenant, pageRows: 2) { sizes.append($0.count) }
-                    let whole = try await reader.rows(of: layout, tenant: tenant)
-                    #expect(sizes.allSatisfy { $0 >= 1 && $0 <= 2 } && sizes.reduce(0, +) == whole.count, "\(layout.table.name)/\(tenant): \(sizes)")
+            do {
+                for layout in try StateHashLayout.layouts(of: Self.schema) {
+                    for tenant in try await reader.tenants(of: layout) {
+                        var sizes: [Int] = []
+                        try await reader.pages(of: layout, tenant: tenant, pageRows: 2) { sizes.append($0.count) }
+                        let whole = try await reader.rows(of: layout, tenant: tenant)
+                        #expect(sizes.allSatisfy { $0 >= 1 && $0 <= 2 } && sizes.reduce(0, +) == whole.count, "\(layout.table.name)/\(tenant): \(sizes)")
+                    }
                 }
+            } catch {
+                await reader.close()
+                throw error
             }
             await reader.close()
         }
     }
 
+    /// Fixtures dropped whatever the body does.
     static func with(_ kinds: [StoreKind], _ body: ([StoreFixture]) async throws -> Void) async throws {
         var fixtures: [StoreFixture] = []
         do {
@@ -276,4 +292,12 @@ struct StateHashTests {
             MigrateJobTests.expectNoPassword(malformed)
         }
     }
+}
+
+/// A count shared with a `@Sendable` callback.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }
