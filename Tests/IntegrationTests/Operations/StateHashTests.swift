@@ -15,18 +15,11 @@ struct StateHashTests {
 
     @Test("Postgres reads a tenant through a cursor in pages of any size: the same digests as ClickHouse's whole answer, and in pages of pageRows")
     func postgresPages() async throws {
-        try await Self.with([.postgres, .clickhouse]) { fixtures in
-            let (postgres, clickhouse) = (fixtures[0], fixtures[1])
-            let connection = try await PostgresConnection.connect(dsn: postgres.dsn)
-            defer { connection.close() }
-            try await StateHashDataset.insertMerged(into: connection, versionOffset: 1_000_000)
-            try await StateHashDataset.insertParts(into: Self.clickhouse(clickhouse))
+        try await Self.withDataset { postgres, clickhouse in
             let reference = try await Self.hash(clickhouse)
             for pageRows in [1, 2, 3, 5_000] {
                 #expect(try await Self.hash(postgres, pageRows: pageRows) == reference, "pages of \(pageRows)")
             }
-            // The reader's pages themselves: at most pageRows each, every row once, one reader for all
-            // tables and tenants (each cursor's transaction ended: the connection takes the next).
             // Each store's own order is the hash's: the pages stream without falling back to memory.
             for fixture in [postgres, clickhouse] {
                 let reader = try StoreBackends.stateHashReader(store: fixture.kind, dsn: fixture.dsn)
@@ -53,6 +46,19 @@ struct StateHashTests {
                 throw error
             }
             await reader.close()
+        }
+    }
+
+    /// Both stores holding `StateHashDataset`: Postgres merged, ClickHouse in parts.
+    static func withDataset(_ body: (_ postgres: StoreFixture, _ clickhouse: StoreFixture) async throws -> Void) async throws {
+        try await with([.postgres, .clickhouse]) { fixtures in
+            let (postgres, clickhouse) = (fixtures[0], fixtures[1])
+            let connection = try await PostgresConnection.connect(dsn: postgres.dsn)
+            defer { connection.close() }
+            // _version is a stream sequence: a rebuild from another stream numbers the same facts differently.
+            try await StateHashDataset.insertMerged(into: connection, versionOffset: 1_000_000)
+            try await StateHashDataset.insertParts(into: Self.clickhouse(clickhouse))
+            try await body(postgres, clickhouse)
         }
     }
 
@@ -99,14 +105,7 @@ struct StateHashTests {
 
     @Test("Postgres and ClickHouse hash the same logical rows alike, though ClickHouse holds them unmerged and Postgres with other versions")
     func crossStore() async throws {
-        try await Self.with([.postgres, .clickhouse]) { fixtures in
-            let (postgres, clickhouse) = (fixtures[0], fixtures[1])
-            let connection = try await PostgresConnection.connect(dsn: postgres.dsn)
-            defer { connection.close() }
-            // _version is a stream sequence: a rebuild from another stream numbers the same facts differently.
-            try await StateHashDataset.insertMerged(into: connection, versionOffset: 1_000_000)
-            try await StateHashDataset.insertParts(into: Self.clickhouse(clickhouse))
-
+        try await Self.withDataset { postgres, clickhouse in
             let p = try await Self.hash(postgres)
             let c = try await Self.hash(clickhouse)
             #expect(p.map(\.table) == ["orders", "daily_sales"])
